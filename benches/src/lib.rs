@@ -1,0 +1,1 @@
+//! Criterion benchmarks of license-inventory; see `benches/`.

@@ -1,0 +1,255 @@
+//! The one error type of the library.
+//!
+//! Every refused action and every piece of bad input gets its own variant carrying the figures a
+//! caller needs (the available quantity, the missing permission, the status that forbids the
+//! transition). When an operation returns an error, nothing was changed: every operation is one
+//! atomic transaction.
+
+use crate::ids::{OrderNumber, UserId};
+use crate::order::OrderStatus;
+
+/// A `Result` whose error is this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What kind of thing was looked up (used by [`Error::NotFound`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Entity {
+    /// A tenant.
+    Tenant,
+    /// An organization of the channel tree.
+    Organization,
+    /// A user.
+    User,
+    /// A product (inventory type).
+    Product,
+    /// An order (inventory lot).
+    Order,
+}
+
+impl Entity {
+    /// The lower-case name used in messages and error payloads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Tenant => "tenant",
+            Entity::Organization => "organization",
+            Entity::User => "user",
+            Entity::Product => "product",
+            Entity::Order => "order",
+        }
+    }
+}
+
+impl std::fmt::Display for Entity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An action a user attempts; named in permission and state errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Action {
+    /// Mint new stock at the vendor.
+    Mint,
+    /// Request inventory from the parent organization.
+    Request,
+    /// Edit a pending request.
+    EditRequest,
+    /// Cancel (withdraw) a pending request.
+    Cancel,
+    /// Approve a request addressed to one's organization.
+    Approve,
+    /// Reject a request addressed to one's organization.
+    Reject,
+    /// Assign (push) inventory to a child organization.
+    Assign,
+    /// Read an organization's inventory or an order.
+    View,
+}
+
+impl Action {
+    /// The snake-case name used in messages and error payloads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Mint => "mint",
+            Action::Request => "request",
+            Action::EditRequest => "edit_request",
+            Action::Cancel => "cancel",
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+            Action::Assign => "assign",
+            Action::View => "view",
+        }
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything that can go wrong. Each variant says what happened and what to do about it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A field of the input is malformed, empty, too long or out of range. Fix the input and retry.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// The offending field, e.g. `quantity` or `email`.
+        field: &'static str,
+        /// Why it was refused.
+        reason: String,
+    },
+
+    /// No such thing exists in this tenant (ids of another tenant are never visible).
+    #[error("{entity} {id} not found in this tenant; check the id")]
+    NotFound {
+        /// What was looked up.
+        entity: Entity,
+        /// The id or number that was looked up.
+        id: String,
+    },
+
+    /// The acting user may not perform the action; ask an admin of the right organization.
+    #[error("user {actor} may not {action}: {reason}")]
+    PermissionDenied {
+        /// The action that was refused.
+        action: Action,
+        /// The user who attempted it.
+        actor: UserId,
+        /// Why it was refused.
+        reason: String,
+    },
+
+    /// The source organization holds fewer available units of the product than asked for.
+    /// Nothing was drawn; approve or assign at most `available`, or restock the source first.
+    #[error(
+        "insufficient inventory: {requested} units asked, only {available} available at the source organization"
+    )]
+    InsufficientInventory {
+        /// Units available at the source (summed over its active orders of the product).
+        available: u64,
+        /// Units that were asked for.
+        requested: u64,
+    },
+
+    /// The order's status forbids the action (e.g. editing an approved order).
+    #[error("order {order} is {status}; it cannot be used to {action}")]
+    InvalidState {
+        /// The order concerned.
+        order: OrderNumber,
+        /// Its current status.
+        status: OrderStatus,
+        /// The refused action.
+        action: Action,
+    },
+
+    /// The channel tree's rules were broken: a parent of a tier that is not strictly higher,
+    /// a cycle, a vendor with a parent, an assignment to an organization that is not a child,
+    /// or a deactivated organization.
+    #[error("hierarchy rule broken: {reason}")]
+    Hierarchy {
+        /// Which rule, and for which organizations.
+        reason: String,
+    },
+
+    /// Something unique already exists (a user's email, a product code).
+    #[error("conflict: {what} already exists in this tenant")]
+    Conflict {
+        /// What collided.
+        what: String,
+    },
+
+    /// The stored schema version is not the one this build knows. Upgrade the library (newer
+    /// schema), or open with migrations enabled (older schema).
+    #[error(
+        "database schema version {found} is not supported (this build knows version {supported}): {hint}"
+    )]
+    SchemaMismatch {
+        /// The version found in the database.
+        found: i64,
+        /// The version this build writes.
+        supported: i64,
+        /// What to do.
+        hint: &'static str,
+    },
+
+    /// A conservation or consistency invariant would break. This is a bug or a tampered store:
+    /// the transaction was rolled back and nothing changed. Please report it.
+    #[error("invariant violated, nothing was changed: {0}")]
+    InvariantViolated(String),
+
+    /// The storage backend failed (I/O, locking, corrupt row). The transaction was rolled back.
+    #[error("storage failure: {0}")]
+    Storage(#[from] StorageError),
+}
+
+/// A failure of the storage backend, with its source kept.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// SQLite reported an error.
+    #[cfg(feature = "sqlite")]
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A stored row could not be decoded into a domain value.
+    #[error("corrupt row in {table}: {reason}")]
+    Corrupt {
+        /// The table holding the row.
+        table: &'static str,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// A lock was poisoned by a panic in another thread.
+    #[error("store lock poisoned by a panicking thread; reopen the store")]
+    Poisoned,
+    /// A row that must exist was missing, or a row that must be new already existed.
+    #[error("unexpected row count in {table}: {reason}")]
+    RowCount {
+        /// The table concerned.
+        table: &'static str,
+        /// What was expected.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// A stable, language-neutral code for this error, used by the bindings
+    /// (`INSUFFICIENT_INVENTORY`, `PERMISSION_DENIED`, …).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidInput { .. } => "INVALID_INPUT",
+            Error::NotFound { .. } => "NOT_FOUND",
+            Error::PermissionDenied { .. } => "PERMISSION_DENIED",
+            Error::InsufficientInventory { .. } => "INSUFFICIENT_INVENTORY",
+            Error::InvalidState { .. } => "INVALID_STATE",
+            Error::Hierarchy { .. } => "HIERARCHY_VIOLATION",
+            Error::Conflict { .. } => "CONFLICT",
+            Error::SchemaMismatch { .. } => "SCHEMA_MISMATCH",
+            Error::InvariantViolated(_) => "INVARIANT_VIOLATED",
+            Error::Storage(_) => "STORAGE",
+        }
+    }
+
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field,
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn not_found(entity: Entity, id: impl ToString) -> Self {
+        Error::NotFound {
+            entity,
+            id: id.to_string(),
+        }
+    }
+
+    pub(crate) fn hierarchy(reason: impl Into<String>) -> Self {
+        Error::Hierarchy {
+            reason: reason.into(),
+        }
+    }
+}

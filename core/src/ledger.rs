@@ -1,0 +1,211 @@
+//! The append-only ledger: one entry per change, written in the same transaction, hash-chained.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::ids::{OrderId, OrgId, ProductId, TenantId, UserId};
+
+/// What kind of change an entry records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerKind {
+    /// A tenant (and its vendor org) was created.
+    TenantCreated,
+    /// An organization was created.
+    OrgCreated,
+    /// An organization was deactivated.
+    OrgDeactivated,
+    /// A user was created.
+    UserCreated,
+    /// A user was made admin of an organization.
+    AdminGranted,
+    /// A product was defined.
+    ProductCreated,
+    /// The vendor minted stock into its own order.
+    Minted,
+    /// A request was made.
+    Requested,
+    /// A pending request was edited.
+    RequestEdited,
+    /// A pending request was cancelled.
+    Cancelled,
+    /// A request was approved.
+    Approved,
+    /// A request was rejected.
+    Rejected,
+    /// Units were assigned (pushed) to a child.
+    Assigned,
+}
+
+impl LedgerKind {
+    /// The snake-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LedgerKind::TenantCreated => "tenant_created",
+            LedgerKind::OrgCreated => "org_created",
+            LedgerKind::OrgDeactivated => "org_deactivated",
+            LedgerKind::UserCreated => "user_created",
+            LedgerKind::AdminGranted => "admin_granted",
+            LedgerKind::ProductCreated => "product_created",
+            LedgerKind::Minted => "minted",
+            LedgerKind::Requested => "requested",
+            LedgerKind::RequestEdited => "request_edited",
+            LedgerKind::Cancelled => "cancelled",
+            LedgerKind::Approved => "approved",
+            LedgerKind::Rejected => "rejected",
+            LedgerKind::Assigned => "assigned",
+        }
+    }
+
+    const ALL: [LedgerKind; 13] = [
+        LedgerKind::TenantCreated,
+        LedgerKind::OrgCreated,
+        LedgerKind::OrgDeactivated,
+        LedgerKind::UserCreated,
+        LedgerKind::AdminGranted,
+        LedgerKind::ProductCreated,
+        LedgerKind::Minted,
+        LedgerKind::Requested,
+        LedgerKind::RequestEdited,
+        LedgerKind::Cancelled,
+        LedgerKind::Approved,
+        LedgerKind::Rejected,
+        LedgerKind::Assigned,
+    ];
+}
+
+impl fmt::Display for LedgerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for LedgerKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        LedgerKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| Error::invalid("ledger kind", format!("unknown kind '{s}'")))
+    }
+}
+
+/// The change one entry made to one order's quantities (signed deltas).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Movement {
+    /// The order whose quantities changed.
+    pub order: OrderId,
+    /// Its holder.
+    pub org: OrgId,
+    /// Its product.
+    pub product: ProductId,
+    /// Change of the approved quantity.
+    pub approved: i64,
+    /// Change of the units drawn by children.
+    pub drawn: i64,
+    /// Change of the units issued.
+    pub issued: i64,
+    /// Change of the available units.
+    pub available: i64,
+}
+
+/// One immutable ledger entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    /// The tenant.
+    pub tenant: TenantId,
+    /// Sequence number within the tenant, from 1, without gaps.
+    pub seq: u64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who; `None` for host-level provisioning (tenants, orgs, users, products).
+    pub actor: Option<UserId>,
+    /// What kind of change.
+    pub kind: LedgerKind,
+    /// The order concerned, if any.
+    pub order: Option<OrderId>,
+    /// The organization concerned, if any.
+    pub org: Option<OrgId>,
+    /// Units minted by this entry (only `minted`, or an approval/assignment at the vendor).
+    pub minted: u64,
+    /// The quantity changes.
+    pub movements: Vec<Movement>,
+    /// Hash of the previous entry (64 zeros for the first).
+    pub prev_hash: String,
+    /// SHA-256 of this entry's content and `prev_hash`, hex.
+    pub hash: String,
+}
+
+/// The hash that starts every tenant's chain.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+impl LedgerEntry {
+    /// Computes the hash of this entry from its content and `prev_hash` (ignores `hash`).
+    pub fn compute_hash(&self) -> String {
+        #[derive(Serialize)]
+        struct Content<'a> {
+            tenant: &'a TenantId,
+            seq: u64,
+            at: String,
+            actor: &'a Option<UserId>,
+            kind: LedgerKind,
+            order: &'a Option<OrderId>,
+            org: &'a Option<OrgId>,
+            minted: u64,
+            movements: &'a [Movement],
+            prev_hash: &'a str,
+        }
+        let content = Content {
+            tenant: &self.tenant,
+            seq: self.seq,
+            at: crate::time::format(self.at),
+            actor: &self.actor,
+            kind: self.kind,
+            order: &self.order,
+            org: &self.org,
+            minted: self.minted,
+            movements: &self.movements,
+            prev_hash: &self.prev_hash,
+        };
+        // Serialising plain structs, ids and integers cannot fail.
+        let bytes = serde_json::to_vec(&content).unwrap_or_default();
+        let digest = Sha256::digest(&bytes);
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Checks that the movements conserve units: Σ Δavailable + Σ Δissued == minted, and that
+    /// every order's Δapproved == Δdrawn + Δissued + Δavailable.
+    pub fn check_balance(&self) -> Result<()> {
+        let mut total: i128 = 0;
+        for m in &self.movements {
+            if m.approved != m.drawn + m.issued + m.available {
+                return Err(Error::InvariantViolated(format!(
+                    "ledger entry {} moves order {} unevenly",
+                    self.seq, m.order
+                )));
+            }
+            total += i128::from(m.available) + i128::from(m.issued);
+        }
+        if total != i128::from(self.minted) {
+            return Err(Error::InvariantViolated(format!(
+                "ledger entry {} ({}) creates or destroys units: net {} but minted {}",
+                self.seq, self.kind, total, self.minted
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The newest entry's sequence number and hash: what the next entry chains to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerHead {
+    /// Sequence number of the newest entry.
+    pub seq: u64,
+    /// Its hash.
+    pub hash: String,
+}

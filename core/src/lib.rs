@@ -1,0 +1,64 @@
+//! # license-inventory
+//!
+//! License inventory through a reseller hierarchy: inventory is minted by a vendor, requested and
+//! approved down the channel tree (distributor › reseller › hub › center), and never lost or
+//! oversold, on any store, under any concurrency.
+//!
+//! Everything starts from an [`Inventory`] over a [`Store`] ([`MemoryStore`], or the embedded
+//! default `SqliteStore`). Provisioning (tenants, organizations, users, products) is done by the
+//! host application; every other action is taken by a user through a [`Session`], which checks
+//! their roles.
+//!
+//! ```
+//! use license_inventory::*;
+//! # fn main() -> Result<()> {
+//! let inv = Inventory::in_memory();
+//! let t = inv.create_tenant(NewTenant {
+//!     name: "Jasperactive".into(), plan: Plan::Standard,
+//!     vendor_name: "Jasperactive".into(), first_order_number: Some(1210),
+//! })?;
+//! let ellen = inv.create_org(t.id, NewOrganization { name: "Ellen Emporium".into(), tier: Tier::Distributor, parent: t.vendor })?;
+//! let mga = inv.create_org(t.id, NewOrganization { name: "MGA Inc".into(), tier: Tier::Reseller, parent: ellen.id })?;
+//! let irina = inv.create_user(t.id, NewUser { name: "Irina Heer".into(), email: "irina@example.com".into() })?;
+//! inv.grant_admin(t.id, irina.id, ellen.id)?;
+//! inv.grant_admin(t.id, irina.id, mga.id)?;
+//! let cl = inv.create_product(t.id, NewProduct { code: "CL".into(), name: "Center License".into(), kind: ProductKind::License })?;
+//!
+//! let s = inv.session(t.id, irina.id)?;
+//! // Ellen Emporium has nothing yet: MGA's request cannot be approved…
+//! let req = s.request(NewRequest { holder: mga.id, product: cl.id, quantity: 3, ..Default::default() })?;
+//! let err = s.approve(req.id, None, None).unwrap_err();
+//! assert!(matches!(err, Error::InsufficientInventory { available: 0, requested: 3 }));
+//! // …until the vendor supplies Ellen Emporium (an approval at the vendor mints).
+//! let stock = s.request(NewRequest { holder: ellen.id, product: cl.id, quantity: 5, ..Default::default() });
+//! assert!(matches!(stock, Ok(_)));
+//! # Ok(()) }
+//! ```
+
+mod error;
+mod hierarchy;
+mod ids;
+mod input;
+mod inventory;
+mod ledger;
+mod order;
+mod product;
+pub mod store;
+mod time;
+mod views;
+
+pub use error::{Action, Entity, Error, Result, StorageError};
+pub use hierarchy::{NewOrganization, NewTenant, NewUser, Organization, Plan, Tenant, Tier, User};
+pub use ids::{OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId};
+pub use input::{MAX_COMMENT, MAX_NAME, MAX_PAGE, MAX_PURCHASE_ORDER, MAX_QUANTITY};
+pub use inventory::{Audit, Inventory, Session};
+pub use ledger::{GENESIS_HASH, LedgerEntry, LedgerHead, LedgerKind, Movement};
+pub use order::{Draw, NewAssignment, NewMint, NewRequest, Order, OrderStatus, RequestEdit};
+pub use product::{NewProduct, Product, ProductKind};
+pub use store::{MemoryStore, Store, Tx};
+#[cfg(feature = "sqlite")]
+pub use store::{SqliteOptions, SqliteStore, Synchronous};
+pub use time::{Clock, ManualClock, SystemClock};
+pub use views::{
+    Cursor, InventoryFilter, InventoryUse, OrderDetails, Page, SummaryCounts, SummaryLine, UseLine,
+};

@@ -1,0 +1,242 @@
+//! Orders: the inventory lots, their statuses, and the draws that link them to their sources.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::{OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId};
+
+/// The life of an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Pending: asked for, not yet approved.
+    Requested,
+    /// Approved (or assigned, or minted) with units available.
+    Active,
+    /// Approved, with no unit available (comes back to active when units return).
+    Depleted,
+    /// Refused by the source organization.
+    Rejected,
+    /// Withdrawn by the requester.
+    Cancelled,
+}
+
+impl OrderStatus {
+    /// All statuses, in display order.
+    pub const ALL: [OrderStatus; 5] = [
+        OrderStatus::Requested,
+        OrderStatus::Active,
+        OrderStatus::Depleted,
+        OrderStatus::Rejected,
+        OrderStatus::Cancelled,
+    ];
+
+    /// The snake-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Requested => "requested",
+            OrderStatus::Active => "active",
+            OrderStatus::Depleted => "depleted",
+            OrderStatus::Rejected => "rejected",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// The status as the seed's tables print it ("Active", "Requested", …).
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderStatus::Requested => "Requested",
+            OrderStatus::Active => "Active",
+            OrderStatus::Depleted => "Depleted",
+            OrderStatus::Rejected => "Rejected",
+            OrderStatus::Cancelled => "Cancelled",
+        }
+    }
+
+    /// True for the statuses that hold units (`active`, `depleted`).
+    pub fn holds_units(self) -> bool {
+        matches!(self, OrderStatus::Active | OrderStatus::Depleted)
+    }
+}
+
+impl fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for OrderStatus {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        OrderStatus::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| Error::invalid("order status", format!("unknown status '{s}'")))
+    }
+}
+
+/// An inventory lot of one product held by one organization.
+///
+/// Conservation: `approved_quantity == drawn + issued + available` once approved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    /// The order's id (UUID v7).
+    pub id: OrderId,
+    /// The human order number, per tenant.
+    pub number: OrderNumber,
+    /// The tenant it belongs to.
+    pub tenant: TenantId,
+    /// The product.
+    pub product: ProductId,
+    /// Purchase order reference, free text.
+    pub purchase_order: Option<String>,
+    /// The holder ("Requested By" / "Assigned To").
+    pub holder: OrgId,
+    /// The source ("Requested To" / "Assigned By"); `None` for the vendor's own minted stock.
+    pub source: Option<OrgId>,
+    /// Who requested it; `None` when it was assigned (pushed) or minted.
+    pub requested_by: Option<UserId>,
+    /// When it was requested (or assigned, or minted).
+    pub requested_at: DateTime<Utc>,
+    /// Units asked for.
+    pub requested_quantity: u64,
+    /// The requester's comments.
+    pub requester_comments: Option<String>,
+    /// Who approved (or rejected, or assigned) it.
+    pub approved_by: Option<UserId>,
+    /// When it was approved (or rejected).
+    pub approved_at: Option<DateTime<Utc>>,
+    /// Units approved (0 until approved).
+    pub approved_quantity: u64,
+    /// The approver's comments.
+    pub approval_comments: Option<String>,
+    /// Current status.
+    pub status: OrderStatus,
+    /// Units drawn from this order by child orders.
+    pub drawn: u64,
+    /// Units issued as licenses or codes.
+    pub issued: u64,
+    /// Units available to draw or issue.
+    pub available: u64,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Order {
+    /// Checks the per-order conservation rule and that the status agrees with the quantities.
+    pub fn check_invariants(&self) -> Result<()> {
+        let accounted = self
+            .drawn
+            .checked_add(self.issued)
+            .and_then(|s| s.checked_add(self.available))
+            .ok_or_else(|| Error::InvariantViolated(format!("order {}: overflow", self.number)))?;
+        let ok = match self.status {
+            OrderStatus::Requested | OrderStatus::Rejected | OrderStatus::Cancelled => {
+                accounted == 0 && self.approved_quantity == 0
+            }
+            OrderStatus::Active => accounted == self.approved_quantity && self.available > 0,
+            OrderStatus::Depleted => accounted == self.approved_quantity && self.available == 0,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::InvariantViolated(format!(
+                "order {} ({}): approved {} != drawn {} + issued {} + available {}",
+                self.number,
+                self.status,
+                self.approved_quantity,
+                self.drawn,
+                self.issued,
+                self.available
+            )))
+        }
+    }
+
+    /// Sets `active` or `depleted` from the available quantity (for orders that hold units).
+    pub(crate) fn settle_status(&mut self) {
+        if self.status.holds_units() {
+            self.status = if self.available == 0 {
+                OrderStatus::Depleted
+            } else {
+                OrderStatus::Active
+            };
+        }
+    }
+}
+
+/// A record that `order` drew `quantity` units from `source_order`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draw {
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The drawing (child) order.
+    pub order: OrderId,
+    /// The order the units came from.
+    pub source_order: OrderId,
+    /// Units drawn.
+    pub quantity: u64,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// A request (pull) for units from the holder's parent organization.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewRequest {
+    /// The requesting organization (the actor must be one of its admins).
+    pub holder: OrgId,
+    /// The product asked for.
+    pub product: ProductId,
+    /// Units asked for.
+    pub quantity: u64,
+    /// Purchase order reference.
+    pub purchase_order: Option<String>,
+    /// Requester comments.
+    pub comments: Option<String>,
+}
+
+/// Changes to a pending request; `None` leaves a field as it is, `Some("")` clears a text field.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestEdit {
+    /// New purchase order reference.
+    pub purchase_order: Option<String>,
+    /// New product.
+    pub product: Option<ProductId>,
+    /// New quantity.
+    pub quantity: Option<u64>,
+    /// New requester comments.
+    pub comments: Option<String>,
+}
+
+/// An assignment (push) of units from an organization to one of its children.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewAssignment {
+    /// The assigning organization (the actor must be one of its admins).
+    pub from: OrgId,
+    /// The receiving child organization.
+    pub to: OrgId,
+    /// The product.
+    pub product: ProductId,
+    /// Units to assign.
+    pub quantity: u64,
+    /// Purchase order reference.
+    pub purchase_order: Option<String>,
+    /// Comments.
+    pub comments: Option<String>,
+}
+
+/// New stock minted by the vendor into an order it holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewMint {
+    /// The product.
+    pub product: ProductId,
+    /// Units to mint.
+    pub quantity: u64,
+    /// Purchase order reference.
+    pub purchase_order: Option<String>,
+    /// Comments.
+    pub comments: Option<String>,
+}

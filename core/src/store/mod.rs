@@ -1,0 +1,126 @@
+//! Storage: an object-safe [`Store`] whose unit of work is one atomic transaction.
+//!
+//! The domain rules live once, in [`crate::Inventory`]; a store only offers the primitive reads
+//! and writes of [`Tx`] and guarantees that the work given to [`Store::write`] commits whole or
+//! not at all, isolated from every other writer of the same tenant. Implementations:
+//! [`MemoryStore`] (the reference), `SqliteStore` (feature `sqlite`).
+
+use crate::error::Result;
+use crate::hierarchy::{Organization, Tenant, User};
+use crate::ids::{OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId};
+use crate::ledger::{LedgerEntry, LedgerHead};
+use crate::order::{Draw, Order};
+use crate::product::Product;
+use crate::views::{InventoryFilter, SummaryCounts};
+
+mod memory;
+#[cfg(feature = "sqlite")]
+pub(crate) mod migrations;
+pub use memory::MemoryStore;
+
+#[cfg(feature = "sqlite")]
+mod sqlite;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
+
+/// The one test suite every store runs (feature `test-util`).
+#[cfg(feature = "test-util")]
+pub mod conformance;
+
+/// The work done inside one transaction. Returning `Err` rolls everything back.
+pub type Work<'a> = &'a mut dyn FnMut(&mut dyn Tx) -> Result<()>;
+
+/// A storage backend.
+///
+/// `write` runs `work` in one atomic transaction that is serialised with every other write to
+/// the same tenant (SQLite: `BEGIN IMMEDIATE`; memory: a mutex; PostgreSQL: a row lock on the
+/// tenant). A backend may call `work` again after a transient conflict, so `work` must not keep
+/// effects outside the transaction.
+pub trait Store: Send + Sync {
+    /// Runs `work` in one read-write transaction: commits if it returns `Ok`, rolls back if not.
+    fn write(&self, work: Work<'_>) -> Result<()>;
+
+    /// Runs `work` in one read-only transaction (a consistent snapshot).
+    fn read(&self, work: Work<'_>) -> Result<()>;
+}
+
+/// The primitive operations available inside a transaction. All lookups are scoped by tenant:
+/// a row of another tenant is never returned.
+pub trait Tx {
+    /// Inserts a new tenant.
+    fn insert_tenant(&mut self, tenant: &Tenant) -> Result<()>;
+    /// Reads a tenant and serialises this transaction with every other writer of the tenant.
+    fn lock_tenant(&mut self, id: TenantId) -> Result<Option<Tenant>>;
+    /// Reads a tenant.
+    fn tenant(&mut self, id: TenantId) -> Result<Option<Tenant>>;
+    /// Replaces a tenant's mutable fields (counters).
+    fn update_tenant(&mut self, tenant: &Tenant) -> Result<()>;
+
+    /// Inserts an organization.
+    fn insert_org(&mut self, org: &Organization) -> Result<()>;
+    /// Replaces an organization's mutable fields.
+    fn update_org(&mut self, org: &Organization) -> Result<()>;
+    /// Reads an organization.
+    fn org(&mut self, tenant: TenantId, id: OrgId) -> Result<Option<Organization>>;
+
+    /// Inserts a user.
+    fn insert_user(&mut self, user: &User) -> Result<()>;
+    /// Reads a user.
+    fn user(&mut self, tenant: TenantId, id: UserId) -> Result<Option<User>>;
+    /// Reads a user by (lower-case) email.
+    fn user_by_email(&mut self, tenant: TenantId, email: &str) -> Result<Option<User>>;
+    /// Makes `user` an admin of `org` (no-op if already).
+    fn insert_admin(&mut self, tenant: TenantId, user: UserId, org: OrgId) -> Result<()>;
+    /// The organizations `user` administers.
+    fn admin_orgs(&mut self, tenant: TenantId, user: UserId) -> Result<Vec<OrgId>>;
+
+    /// Inserts a product.
+    fn insert_product(&mut self, product: &Product) -> Result<()>;
+    /// Reads a product.
+    fn product(&mut self, tenant: TenantId, id: ProductId) -> Result<Option<Product>>;
+    /// Reads a product by code.
+    fn product_by_code(&mut self, tenant: TenantId, code: &str) -> Result<Option<Product>>;
+
+    /// Inserts an order.
+    fn insert_order(&mut self, order: &Order) -> Result<()>;
+    /// Replaces an order's mutable fields.
+    fn update_order(&mut self, order: &Order) -> Result<()>;
+    /// Reads an order.
+    fn order(&mut self, tenant: TenantId, id: OrderId) -> Result<Option<Order>>;
+    /// Reads an order by number.
+    fn order_by_number(&mut self, tenant: TenantId, number: OrderNumber) -> Result<Option<Order>>;
+    /// The `active` orders of `holder` for `product` with units available, oldest (lowest
+    /// number) first: the orders a draw takes from.
+    fn drawable_orders(
+        &mut self,
+        tenant: TenantId,
+        holder: OrgId,
+        product: ProductId,
+    ) -> Result<Vec<Order>>;
+    /// Up to `limit` orders held by `holder` that match `filter`, with numbers below `before`,
+    /// newest (highest number) first.
+    fn list_orders(
+        &mut self,
+        tenant: TenantId,
+        holder: OrgId,
+        filter: &InventoryFilter,
+        before: Option<OrderNumber>,
+        limit: usize,
+    ) -> Result<Vec<Order>>;
+    /// Every order of the tenant, by number (for verification).
+    fn all_orders(&mut self, tenant: TenantId) -> Result<Vec<Order>>;
+    /// Per-product figures of `org`'s summary, sorted by product id.
+    fn summary(&mut self, tenant: TenantId, org: OrgId) -> Result<Vec<SummaryCounts>>;
+
+    /// Records a draw.
+    fn insert_draw(&mut self, draw: &Draw) -> Result<()>;
+    /// The draws taken from `source_order`, oldest first.
+    fn draws_from(&mut self, tenant: TenantId, source_order: OrderId) -> Result<Vec<Draw>>;
+
+    /// The newest ledger entry's sequence number and hash.
+    fn ledger_head(&mut self, tenant: TenantId) -> Result<Option<LedgerHead>>;
+    /// Appends a ledger entry (its `seq` follows the head).
+    fn append_ledger(&mut self, entry: &LedgerEntry) -> Result<()>;
+    /// Up to `limit` entries with `seq > after`, in order.
+    fn ledger(&mut self, tenant: TenantId, after: u64, limit: usize) -> Result<Vec<LedgerEntry>>;
+}

@@ -1,0 +1,70 @@
+//! Time: an injectable clock, and the one text format every store uses.
+
+use std::sync::{Mutex, PoisonError};
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+
+/// Where the library gets "now" from.
+pub trait Clock: Send + Sync {
+    /// The current time.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The operating system's clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that can be pinned to a given time (for replays, imports and tests), and otherwise
+/// follows the system clock.
+///
+/// ```
+/// use license_inventory::{Clock, ManualClock};
+/// let clock = ManualClock::default();
+/// let t = "2017-10-20T01:45:00Z".parse().unwrap();
+/// clock.set(Some(t));
+/// assert_eq!(clock.now(), t);
+/// ```
+#[derive(Debug, Default)]
+pub struct ManualClock {
+    pinned: Mutex<Option<DateTime<Utc>>>,
+}
+
+impl ManualClock {
+    /// Pins the clock to `at`, or lets it follow the system clock again with `None`.
+    pub fn set(&self, at: Option<DateTime<Utc>>) {
+        *self.pinned.lock().unwrap_or_else(PoisonError::into_inner) = at;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.pinned
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .unwrap_or_else(Utc::now)
+    }
+}
+
+/// Truncates to whole microseconds: the precision every store keeps.
+pub(crate) fn truncate(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(at)
+}
+
+/// The stored text form: RFC 3339, UTC, microseconds; sorts lexicographically in time order.
+pub(crate) fn format(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// Parses the stored text form.
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+pub(crate) fn parse(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}

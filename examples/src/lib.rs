@@ -1,0 +1,1 @@
+//! Runnable scenarios of license-inventory; see the `[[example]]` targets.

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# scripts/test-swift.sh — build, generate and test the Swift binding (bindings-swift/).
+#
+#   1. builds the Rust library and the crate's own uniffi-bindgen on the host (cargo, debug,
+#      the workspace target dir);
+#   2. generates the Swift bindings from the library (uniffi library mode) into the
+#      gitignored Sources/LicenseInventory/Generated and Sources/LicenseInventoryFFI, and copies
+#      the library into bindings-swift/.rust-lib for SwiftPM to link; files whose content did
+#      not change are left untouched, so SwiftPM's incremental build stays incremental;
+#   3. runs `swift build` and `swift test` through scripts/swift-env.sh (a Debian 13 chroot
+#      with swiftlang when this machine has no Swift);
+#   4. runs the walkthrough executable on a fresh SQLite file and checks its output.
+#
+# Standalone and idempotent; runs as root on a fresh Debian 12 machine (the chroot is made on
+# first use), with CI=true and no stdin. Exits non-zero on any failure.
+#
+# Environment: CARGO_TARGET_DIR (default: the workspace's target/), SWIFT_CHROOT (see
+# swift-env.sh), SWIFT_TEST_FILTER (passed to `swift test --filter`).
+set -euo pipefail
+exec </dev/null
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PKG="$ROOT/bindings-swift"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+LIB_NAME=liblicense_inventory_ffi.so
+SWIFT_ENV="$ROOT/scripts/swift-env.sh"
+
+log() { printf '[test-swift] %s\n' "$*" >&2; }
+die() { printf '[test-swift] ERROR: %s\n' "$*" >&2; exit 1; }
+step_start() { STEP_T0=$SECONDS; log "$*"; }
+step_end() { log "  done in $((SECONDS - STEP_T0))s"; }
+
+# install_if_changed SRC DST: replace DST by SRC only when their contents differ.
+install_if_changed() {
+    if ! cmp -s "$1" "$2"; then
+        mkdir -p "$(dirname "$2")"
+        cp "$1" "$2.tmp.$$"
+        mv -f "$2.tmp.$$" "$2"
+        log "  updated ${2#"$ROOT"/}"
+    fi
+}
+
+command -v cargo >/dev/null || die "cargo not found (the Rust toolchain is needed on the host)"
+
+# --- 1. the Rust library and the bindgen -----------------------------------------------
+step_start "cargo build -p license-inventory-swift (debug)"
+(cd "$ROOT" && cargo build -p license-inventory-swift --lib --bins)
+LIB="$TARGET_DIR/debug/$LIB_NAME"
+BINDGEN="$TARGET_DIR/debug/uniffi-bindgen"
+[[ -f $LIB ]] || die "$LIB not built"
+[[ -x $BINDGEN ]] || die "$BINDGEN not built"
+step_end
+
+# --- 2. generate the Swift bindings (library mode) -------------------------------------
+step_start "uniffi-bindgen generate --library (swift)"
+GEN_TMP=$(mktemp -d)
+trap 'rm -rf "$GEN_TMP"' EXIT
+# cwd = the crate, so that cargo metadata finds this crate's uniffi.toml
+(cd "$PKG" && "$BINDGEN" generate --library "$LIB" --language swift --no-format \
+    --out-dir "$GEN_TMP" >&2)
+for f in LicenseInventory.swift LicenseInventoryFFI.h LicenseInventoryFFI.modulemap; do
+    [[ -f $GEN_TMP/$f ]] || die "bindgen did not write $f (check bindings-swift/uniffi.toml)"
+done
+install_if_changed "$GEN_TMP/LicenseInventory.swift" "$PKG/Sources/LicenseInventory/Generated/LicenseInventory.swift"
+install_if_changed "$GEN_TMP/LicenseInventoryFFI.h" "$PKG/Sources/LicenseInventoryFFI/LicenseInventoryFFI.h"
+# SwiftPM's system library target wants the module map under this exact name.
+install_if_changed "$GEN_TMP/LicenseInventoryFFI.modulemap" "$PKG/Sources/LicenseInventoryFFI/module.modulemap"
+# Dynamic linking with an rpath to .rust-lib (see Package.swift): no relink needed when only
+# the library's code changed; an interface change changes the generated Swift, which SwiftPM
+# sees, and uniffi's checksums catch any mismatch at load time.
+install_if_changed "$LIB" "$PKG/.rust-lib/$LIB_NAME"
+step_end
+
+# --- 3. swift build, swift test --------------------------------------------------------
+step_start "swift build"
+"$SWIFT_ENV" run "$PKG" swift build
+step_end
+
+step_start "swift test"
+# XCTest only: Swift Testing would close the run with "0 tests passed" (we have none).
+TEST_ARGS=(swift test --disable-swift-testing)
+[[ -n ${SWIFT_TEST_FILTER:-} ]] && TEST_ARGS+=(--filter "$SWIFT_TEST_FILTER")
+TEST_LOG="$PKG/.build/swift-test.log"
+mkdir -p "$PKG/.build"
+set +e
+"$SWIFT_ENV" run "$PKG" "${TEST_ARGS[@]}" 2>&1 | tee "$TEST_LOG"
+rc=${PIPESTATUS[0]}
+set -e
+# XCTest's last summary: "Executed N tests, with M failures (U unexpected) in ..."
+summary=$(grep -E 'Executed [0-9]+ tests?, with [0-9]+ failures?' "$TEST_LOG" | tail -n 1 || true)
+if [[ $summary =~ Executed\ ([0-9]+)\ tests?,\ with\ ([0-9]+)\ failures? ]]; then
+    total=${BASH_REMATCH[1]} failed=${BASH_REMATCH[2]}
+    echo "swift: $((total - failed)) passed, $failed failed"
+fi
+[[ $rc -eq 0 ]] || die "swift test failed (exit $rc)"
+[[ -n $summary ]] || die "swift test printed no XCTest summary"
+step_end
+
+# --- 4. the walkthrough ------------------------------------------------------------------
+step_start "walkthrough (SQLite file)"
+# The chroot has its own /tmp: the database file lives in the package's .build folder.
+DB="$PKG/.build/walkthrough.sqlite"
+rm -f "$DB" "$DB-wal" "$DB-shm"
+OUT=$("$SWIFT_ENV" run "$PKG" .build/debug/Walkthrough "$DB")
+printf '%s\n' "$OUT"
+check() {
+    grep -qE -- "$1" <<<"$OUT" || die "walkthrough output lacks a line matching: $1"
+}
+check 'license-inventory Swift binding'
+step_end
+
+log "all Swift checks passed"
