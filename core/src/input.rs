@@ -25,7 +25,10 @@ pub(crate) fn name(field: &'static str, s: &str) -> Result<String> {
         return Err(Error::invalid(field, "must not be empty"));
     }
     if t.chars().count() > MAX_NAME {
-        return Err(Error::invalid(field, format!("longer than {MAX_NAME} characters")));
+        return Err(Error::invalid(
+            field,
+            format!("longer than {MAX_NAME} characters"),
+        ));
     }
     if has_control(t, false) {
         return Err(Error::invalid(field, "contains control characters"));
@@ -42,7 +45,10 @@ pub(crate) fn text(field: &'static str, s: Option<&str>, max: usize) -> Result<O
         return Ok(None);
     }
     if t.chars().count() > max {
-        return Err(Error::invalid(field, format!("longer than {max} characters")));
+        return Err(Error::invalid(
+            field,
+            format!("longer than {max} characters"),
+        ));
     }
     if has_control(t, true) {
         return Err(Error::invalid(field, "contains control characters"));
@@ -116,8 +122,19 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(email(" Irina.Heer@MGA.example ").ok().as_deref(), Some("irina.heer@mga.example"));
-        for bad in ["", "irina", "@x.com", "a@b", "a@b..c", "a b@c.com", "a@b@c.com"] {
+        assert_eq!(
+            email(" Irina.Heer@MGA.example ").ok().as_deref(),
+            Some("irina.heer@mga.example")
+        );
+        for bad in [
+            "",
+            "irina",
+            "@x.com",
+            "a@b",
+            "a@b..c",
+            "a b@c.com",
+            "a@b@c.com",
+        ] {
             assert!(email(bad).is_err(), "{bad} accepted");
         }
     }

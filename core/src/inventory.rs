@@ -9,15 +9,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::error::{Action, Entity, Error, Result};
-use crate::hierarchy::{
-    NewOrganization, NewTenant, NewUser, Organization, Tenant, Tier, User,
-};
+use crate::hierarchy::{NewOrganization, NewTenant, NewUser, Organization, Tenant, Tier, User};
 use crate::ids::{OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId};
 use crate::input::{self, MAX_COMMENT, MAX_PAGE, MAX_PURCHASE_ORDER, signed};
 use crate::ledger::{GENESIS_HASH, LedgerEntry, LedgerKind, Movement};
-use crate::order::{
-    Draw, NewAssignment, NewMint, NewRequest, Order, OrderStatus, RequestEdit,
-};
+use crate::order::{Draw, NewAssignment, NewMint, NewRequest, Order, OrderStatus, RequestEdit};
 use crate::product::{NewProduct, Product};
 use crate::store::{MemoryStore, Store, Tx};
 use crate::time::{self, Clock, SystemClock};
@@ -129,7 +125,9 @@ impl Inventory {
             out = Some(work(tx, now)?);
             Ok(())
         })?;
-        out.ok_or_else(|| Error::InvariantViolated("the store committed without running the work".into()))
+        out.ok_or_else(|| {
+            Error::InvariantViolated("the store committed without running the work".into())
+        })
     }
 
     fn read<T>(&self, mut work: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
@@ -138,7 +136,9 @@ impl Inventory {
             out = Some(work(tx)?);
             Ok(())
         })?;
-        out.ok_or_else(|| Error::InvariantViolated("the store returned without running the work".into()))
+        out.ok_or_else(|| {
+            Error::InvariantViolated("the store returned without running the work".into())
+        })
     }
 
     /// Creates a tenant and its vendor (root) organization.
@@ -147,7 +147,10 @@ impl Inventory {
         let vendor_name = input::name("vendor name", &new.vendor_name)?;
         let first = new.first_order_number.unwrap_or(1);
         if first == 0 || first > 1_000_000_000_000 {
-            return Err(Error::invalid("first order number", "must be between 1 and 10^12"));
+            return Err(Error::invalid(
+                "first order number",
+                "must be between 1 and 10^12",
+            ));
         }
         self.write(|tx, now| {
             let tenant = Tenant {
@@ -178,7 +181,10 @@ impl Inventory {
 
     /// Reads a tenant.
     pub fn tenant(&self, id: TenantId) -> Result<Tenant> {
-        self.read(|tx| tx.tenant(id)?.ok_or_else(|| Error::not_found(Entity::Tenant, id)))
+        self.read(|tx| {
+            tx.tenant(id)?
+                .ok_or_else(|| Error::not_found(Entity::Tenant, id))
+        })
     }
 
     /// Creates an organization under `new.parent`, whose tier must be strictly higher.
@@ -239,7 +245,12 @@ impl Inventory {
             if org.active {
                 org.active = false;
                 tx.update_org(&org)?;
-                append(tx, tenant, now, draft(None, LedgerKind::OrgDeactivated).org(org.id))?;
+                append(
+                    tx,
+                    tenant,
+                    now,
+                    draft(None, LedgerKind::OrgDeactivated).org(org.id),
+                )?;
             }
             Ok(org)
         })
@@ -282,7 +293,12 @@ impl Inventory {
             get_org(tx, tenant, org)?;
             if !tx.admin_orgs(tenant, user)?.contains(&org) {
                 tx.insert_admin(tenant, user, org)?;
-                append(tx, tenant, now, draft(None, LedgerKind::AdminGranted).org(org))?;
+                append(
+                    tx,
+                    tenant,
+                    now,
+                    draft(None, LedgerKind::AdminGranted).org(org),
+                )?;
             }
             Ok(())
         })
@@ -445,7 +461,11 @@ impl Session {
     /// Mints new stock into an order held by the vendor. Vendor admins only.
     pub fn mint(&self, new: NewMint) -> Result<Order> {
         let quantity = input::quantity(new.quantity)?;
-        let po = input::text("purchase order", new.purchase_order.as_deref(), MAX_PURCHASE_ORDER)?;
+        let po = input::text(
+            "purchase order",
+            new.purchase_order.as_deref(),
+            MAX_PURCHASE_ORDER,
+        )?;
         let comments = input::text("comments", new.comments.as_deref(), MAX_COMMENT)?;
         self.inv.write(|tx, now| {
             let mut actor = Actor::load(tx, self.tenant, self.user)?;
@@ -454,7 +474,11 @@ impl Session {
             }
             get_product(tx, self.tenant, new.product)?;
             let number = actor.take_number()?;
-            actor.tenant.minted = actor.tenant.minted.checked_add(quantity).ok_or_else(overflow)?;
+            actor.tenant.minted = actor
+                .tenant
+                .minted
+                .checked_add(quantity)
+                .ok_or_else(overflow)?;
             let order = Order {
                 id: OrderId::new(),
                 number,
@@ -491,7 +515,11 @@ impl Session {
     /// Requests units from the holder's parent organization. The order starts `requested`.
     pub fn request(&self, new: NewRequest) -> Result<Order> {
         let quantity = input::quantity(new.quantity)?;
-        let po = input::text("purchase order", new.purchase_order.as_deref(), MAX_PURCHASE_ORDER)?;
+        let po = input::text(
+            "purchase order",
+            new.purchase_order.as_deref(),
+            MAX_PURCHASE_ORDER,
+        )?;
         let comments = input::text("requester comments", new.comments.as_deref(), MAX_COMMENT)?;
         self.inv.write(|tx, now| {
             let mut actor = Actor::load(tx, self.tenant, self.user)?;
@@ -531,7 +559,12 @@ impl Session {
             order.check_invariants()?;
             tx.insert_order(&order)?;
             tx.update_tenant(&actor.tenant)?;
-            append(tx, self.tenant, now, draft(Some(self.user), LedgerKind::Requested).order(&order))?;
+            append(
+                tx,
+                self.tenant,
+                now,
+                draft(Some(self.user), LedgerKind::Requested).order(&order),
+            )?;
             Ok(order)
         })
     }
@@ -572,7 +605,12 @@ impl Session {
             order.updated_at = now;
             order.check_invariants()?;
             tx.update_order(&order)?;
-            append(tx, self.tenant, now, draft(Some(self.user), LedgerKind::RequestEdited).order(&order))?;
+            append(
+                tx,
+                self.tenant,
+                now,
+                draft(Some(self.user), LedgerKind::RequestEdited).order(&order),
+            )?;
             Ok(order)
         })
     }
@@ -589,7 +627,12 @@ impl Session {
             order.updated_at = now;
             order.check_invariants()?;
             tx.update_order(&order)?;
-            append(tx, self.tenant, now, draft(Some(self.user), LedgerKind::Cancelled).order(&order))?;
+            append(
+                tx,
+                self.tenant,
+                now,
+                draft(Some(self.user), LedgerKind::Cancelled).order(&order),
+            )?;
             Ok(order)
         })
     }
@@ -598,7 +641,12 @@ impl Session {
     /// (default: all requested; at most the requested quantity). The units are drawn from the
     /// source's active orders of the product, oldest first; at the vendor they are minted.
     /// If the source holds too few, fails with [`Error::InsufficientInventory`] and changes nothing.
-    pub fn approve(&self, order: OrderId, quantity: Option<u64>, comments: Option<String>) -> Result<Order> {
+    pub fn approve(
+        &self,
+        order: OrderId,
+        quantity: Option<u64>,
+        comments: Option<String>,
+    ) -> Result<Order> {
         let quantity = quantity.map(input::quantity).transpose()?;
         let comments = input::text("approval comments", comments.as_deref(), MAX_COMMENT)?;
         self.inv.write(|tx, now| {
@@ -631,6 +679,7 @@ impl Session {
             let mut entry = draft(Some(self.user), LedgerKind::Approved).order(&order);
             entry.movements.push(arrival(&order)?);
             supply(tx, &mut actor.tenant, &source, &order, now, &mut entry)?;
+            tx.update_tenant(&actor.tenant)?;
             append(tx, self.tenant, now, entry)?;
             Ok(order)
         })
@@ -652,7 +701,12 @@ impl Session {
             order.updated_at = now;
             order.check_invariants()?;
             tx.update_order(&order)?;
-            append(tx, self.tenant, now, draft(Some(self.user), LedgerKind::Rejected).order(&order))?;
+            append(
+                tx,
+                self.tenant,
+                now,
+                draft(Some(self.user), LedgerKind::Rejected).order(&order),
+            )?;
             Ok(order)
         })
     }
@@ -661,7 +715,11 @@ impl Session {
     /// `active`, drawn like an approval.
     pub fn assign(&self, new: NewAssignment) -> Result<Order> {
         let quantity = input::quantity(new.quantity)?;
-        let po = input::text("purchase order", new.purchase_order.as_deref(), MAX_PURCHASE_ORDER)?;
+        let po = input::text(
+            "purchase order",
+            new.purchase_order.as_deref(),
+            MAX_PURCHASE_ORDER,
+        )?;
         let comments = input::text("comments", new.comments.as_deref(), MAX_COMMENT)?;
         self.inv.write(|tx, now| {
             let mut actor = Actor::load(tx, self.tenant, self.user)?;
@@ -704,6 +762,7 @@ impl Session {
             let mut entry = draft(Some(self.user), LedgerKind::Assigned).order(&order);
             entry.movements.push(arrival(&order)?);
             supply(tx, &mut actor.tenant, &from, &order, now, &mut entry)?;
+            tx.update_tenant(&actor.tenant)?;
             append(tx, self.tenant, now, entry)?;
             Ok(order)
         })
@@ -900,34 +959,43 @@ fn overflow() -> Error {
 
 fn page_limit(limit: usize) -> Result<usize> {
     if limit == 0 || limit > MAX_PAGE {
-        Err(Error::invalid("limit", format!("must be between 1 and {MAX_PAGE}")))
+        Err(Error::invalid(
+            "limit",
+            format!("must be between 1 and {MAX_PAGE}"),
+        ))
     } else {
         Ok(limit)
     }
 }
 
 fn lock_tenant(tx: &mut dyn Tx, id: TenantId) -> Result<Tenant> {
-    tx.lock_tenant(id)?.ok_or_else(|| Error::not_found(Entity::Tenant, id))
+    tx.lock_tenant(id)?
+        .ok_or_else(|| Error::not_found(Entity::Tenant, id))
 }
 
 fn get_tenant(tx: &mut dyn Tx, id: TenantId) -> Result<Tenant> {
-    tx.tenant(id)?.ok_or_else(|| Error::not_found(Entity::Tenant, id))
+    tx.tenant(id)?
+        .ok_or_else(|| Error::not_found(Entity::Tenant, id))
 }
 
 fn get_org(tx: &mut dyn Tx, tenant: TenantId, id: OrgId) -> Result<Organization> {
-    tx.org(tenant, id)?.ok_or_else(|| Error::not_found(Entity::Organization, id))
+    tx.org(tenant, id)?
+        .ok_or_else(|| Error::not_found(Entity::Organization, id))
 }
 
 fn get_user(tx: &mut dyn Tx, tenant: TenantId, id: UserId) -> Result<User> {
-    tx.user(tenant, id)?.ok_or_else(|| Error::not_found(Entity::User, id))
+    tx.user(tenant, id)?
+        .ok_or_else(|| Error::not_found(Entity::User, id))
 }
 
 fn get_product(tx: &mut dyn Tx, tenant: TenantId, id: ProductId) -> Result<Product> {
-    tx.product(tenant, id)?.ok_or_else(|| Error::not_found(Entity::Product, id))
+    tx.product(tenant, id)?
+        .ok_or_else(|| Error::not_found(Entity::Product, id))
 }
 
 fn get_order(tx: &mut dyn Tx, tenant: TenantId, id: OrderId) -> Result<Order> {
-    tx.order(tenant, id)?.ok_or_else(|| Error::not_found(Entity::Order, id))
+    tx.order(tenant, id)?
+        .ok_or_else(|| Error::not_found(Entity::Order, id))
 }
 
 fn source_of(tx: &mut dyn Tx, order: &Order) -> Result<Organization> {
@@ -975,7 +1043,8 @@ fn ancestors(tx: &mut dyn Tx, tenant: TenantId, org: &Organization) -> Result<Ve
 }
 
 /// Supplies `order` (already written) from `source`: mints at the vendor, otherwise draws from
-/// the source's active orders of the product, oldest first. All or nothing.
+/// the source's active orders of the product, oldest first. All or nothing. The caller writes
+/// `tenant` back.
 fn supply(
     tx: &mut dyn Tx,
     tenant: &mut Tenant,
@@ -987,7 +1056,6 @@ fn supply(
     let qty = order.approved_quantity;
     if source.tier == Tier::Vendor {
         tenant.minted = tenant.minted.checked_add(qty).ok_or_else(overflow)?;
-        tx.update_tenant(tenant)?;
         entry.minted = qty;
         return Ok(());
     }

@@ -41,7 +41,10 @@ impl FromStr for ProductKind {
         match s {
             "activation_code" => Ok(ProductKind::ActivationCode),
             "license" => Ok(ProductKind::License),
-            other => Err(Error::invalid("product kind", format!("unknown kind '{other}'"))),
+            other => Err(Error::invalid(
+                "product kind",
+                format!("unknown kind '{other}'"),
+            )),
         }
     }
 }

@@ -229,7 +229,12 @@ impl Tx for MemTx<'_> {
     }
 
     fn org(&mut self, tenant: TenantId, id: OrgId) -> Result<Option<Organization>> {
-        Ok(self.state.orgs.get(&id).filter(|o| o.tenant == tenant).cloned())
+        Ok(self
+            .state
+            .orgs
+            .get(&id)
+            .filter(|o| o.tenant == tenant)
+            .cloned())
     }
 
     fn insert_user(&mut self, user: &User) -> Result<()> {
@@ -244,11 +249,20 @@ impl Tx for MemTx<'_> {
     }
 
     fn user(&mut self, tenant: TenantId, id: UserId) -> Result<Option<User>> {
-        Ok(self.state.users.get(&id).filter(|u| u.tenant == tenant).cloned())
+        Ok(self
+            .state
+            .users
+            .get(&id)
+            .filter(|u| u.tenant == tenant)
+            .cloned())
     }
 
     fn user_by_email(&mut self, tenant: TenantId, email: &str) -> Result<Option<User>> {
-        let id = self.state.users_by_email.get(&(tenant, email.to_owned())).copied();
+        let id = self
+            .state
+            .users_by_email
+            .get(&(tenant, email.to_owned()))
+            .copied();
         Ok(id.and_then(|id| self.state.users.get(&id).cloned()))
     }
 
@@ -283,11 +297,20 @@ impl Tx for MemTx<'_> {
     }
 
     fn product(&mut self, tenant: TenantId, id: ProductId) -> Result<Option<Product>> {
-        Ok(self.state.products.get(&id).filter(|p| p.tenant == tenant).cloned())
+        Ok(self
+            .state
+            .products
+            .get(&id)
+            .filter(|p| p.tenant == tenant)
+            .cloned())
     }
 
     fn product_by_code(&mut self, tenant: TenantId, code: &str) -> Result<Option<Product>> {
-        let id = self.state.products_by_code.get(&(tenant, code.to_owned())).copied();
+        let id = self
+            .state
+            .products_by_code
+            .get(&(tenant, code.to_owned()))
+            .copied();
         Ok(id.and_then(|id| self.state.products.get(&id).cloned()))
     }
 
@@ -333,7 +356,12 @@ impl Tx for MemTx<'_> {
     }
 
     fn order(&mut self, tenant: TenantId, id: OrderId) -> Result<Option<Order>> {
-        Ok(self.state.orders.get(&id).filter(|o| o.tenant == tenant).cloned())
+        Ok(self
+            .state
+            .orders
+            .get(&id)
+            .filter(|o| o.tenant == tenant)
+            .cloned())
     }
 
     fn order_by_number(&mut self, tenant: TenantId, number: OrderNumber) -> Result<Option<Order>> {

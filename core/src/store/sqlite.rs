@@ -174,8 +174,11 @@ impl SqliteStore {
             for (version, script) in MIGRATIONS.iter().filter(|(v, _)| *v > found) {
                 tx.execute_batch(script).map_err(sql)?;
                 tx.execute("DELETE FROM schema_version", []).map_err(sql)?;
-                tx.execute("INSERT INTO schema_version (version) VALUES (?1)", [version])
-                    .map_err(sql)?;
+                tx.execute(
+                    "INSERT INTO schema_version (version) VALUES (?1)",
+                    [version],
+                )
+                .map_err(sql)?;
             }
         }
         tx.commit().map_err(sql)
@@ -238,8 +241,12 @@ fn read_version(conn: &Connection) -> Result<i64> {
     if !exists {
         return Ok(0);
     }
-    conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_version", [], |r| r.get(0))
-        .map_err(sql)
+    conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+        [],
+        |r| r.get(0),
+    )
+    .map_err(sql)
 }
 
 impl Store for SqliteStore {
@@ -287,12 +294,18 @@ struct Raw(Vec<Value>);
 
 impl Raw {
     fn read(row: &Row<'_>, n: usize) -> rusqlite::Result<Raw> {
-        (0..n).map(|i| row.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>().map(Raw)
+        (0..n)
+            .map(|i| row.get::<_, Value>(i))
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map(Raw)
     }
     fn text(&self, t: &'static str, i: usize) -> Result<String> {
         match self.0.get(i) {
             Some(Value::Text(s)) => Ok(s.clone()),
-            other => Err(corrupt(t, format!("column {i}: expected text, got {other:?}"))),
+            other => Err(corrupt(
+                t,
+                format!("column {i}: expected text, got {other:?}"),
+            )),
         }
     }
     fn opt_text(&self, t: &'static str, i: usize) -> Result<Option<String>> {
@@ -304,7 +317,10 @@ impl Raw {
     fn int(&self, t: &'static str, i: usize) -> Result<i64> {
         match self.0.get(i) {
             Some(Value::Integer(v)) => Ok(*v),
-            other => Err(corrupt(t, format!("column {i}: expected integer, got {other:?}"))),
+            other => Err(corrupt(
+                t,
+                format!("column {i}: expected integer, got {other:?}"),
+            )),
         }
     }
     fn uint(&self, t: &'static str, i: usize) -> Result<u64> {
@@ -415,8 +431,8 @@ const LEDGER_COLS: &str =
     "tenant, seq, recorded_at, actor, kind, order_id, org, minted, movements, prev_hash, hash";
 fn ledger_from(r: &Raw) -> Result<LedgerEntry> {
     let t = "ledger";
-    let movements: Vec<Movement> = serde_json::from_str(&r.text(t, 8)?)
-        .map_err(|e| corrupt(t, format!("movements: {e}")))?;
+    let movements: Vec<Movement> =
+        serde_json::from_str(&r.text(t, 8)?).map_err(|e| corrupt(t, format!("movements: {e}")))?;
     Ok(LedgerEntry {
         tenant: TenantId::from_uuid(r.uuid(t, 0)?),
         seq: r.uint(t, 1)?,
@@ -549,7 +565,12 @@ impl Tx for SqliteTx<'_> {
     fn update_org(&mut self, o: &Organization) -> Result<()> {
         self.exec(
             "UPDATE organizations SET name = ?3, active = ?4 WHERE id = ?1 AND tenant = ?2",
-            params![o.id.to_string(), o.tenant.to_string(), o.name, i64::from(o.active)],
+            params![
+                o.id.to_string(),
+                o.tenant.to_string(),
+                o.name,
+                i64::from(o.active)
+            ],
             "organizations",
         )
     }
@@ -763,7 +784,12 @@ impl Tx for SqliteTx<'_> {
             q.push_str(" AND status IN (");
             q.push_str(&vec!["?"; filter.statuses.len()].join(", "));
             q.push(')');
-            args.extend(filter.statuses.iter().map(|s| Value::Text(s.as_str().to_owned())));
+            args.extend(
+                filter
+                    .statuses
+                    .iter()
+                    .map(|s| Value::Text(s.as_str().to_owned())),
+            );
         }
         if !filter.products.is_empty() {
             q.push_str(" AND product IN (");
