@@ -19,6 +19,8 @@ pub(crate) mod migrations;
 pub use memory::MemoryStore;
 
 #[cfg(feature = "sqlite")]
+mod sql;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};

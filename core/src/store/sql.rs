@@ -1,0 +1,757 @@
+//! What the SQL stores share: one [`Tx`] implementation over a minimal [`SqlConn`], the column
+//! lists, and the decoding of rows into domain values.
+//!
+//! Statements are written once, with numbered `?N` placeholders, in the common subset of SQLite
+//! and PostgreSQL; a backend only runs them ([`SqlConn::query`], [`SqlConn::execute`]) and turns
+//! its rows into [`Cell`]s.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::error::{Error, Result, StorageError};
+use crate::hierarchy::{Organization, Plan, Tenant, Tier, User};
+use crate::ids::{OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId};
+use crate::ledger::{LedgerEntry, LedgerHead, LedgerKind, Movement};
+use crate::order::{Draw, Order, OrderStatus};
+use crate::product::{Product, ProductKind};
+use crate::store::Tx;
+use crate::time;
+use crate::views::{InventoryFilter, SummaryCounts};
+
+/// A value in a row or a parameter: the three types our schema uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Cell {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Self {
+        Cell::Text(s)
+    }
+}
+impl From<&str> for Cell {
+    fn from(s: &str) -> Self {
+        Cell::Text(s.to_owned())
+    }
+}
+impl From<i64> for Cell {
+    fn from(v: i64) -> Self {
+        Cell::Int(v)
+    }
+}
+impl<T: Into<Cell>> From<Option<T>> for Cell {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Cell::Null, Into::into)
+    }
+}
+
+macro_rules! cells {
+    ($($v:expr),* $(,)?) => { &[$(Cell::from($v)),*][..] };
+}
+
+/// The one thing a SQL backend provides inside an open transaction.
+pub(crate) trait SqlConn {
+    /// Runs a query; returns its rows.
+    fn query(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>>;
+    /// Runs a statement; returns the number of rows it changed.
+    fn execute(&mut self, sql: &str, params: &[Cell]) -> Result<u64>;
+}
+
+/// A row as cells, decoded afterwards (so decoding errors are ours, with the table named).
+pub(crate) struct Raw(pub(crate) Vec<Cell>);
+
+fn corrupt(table: &'static str, reason: impl Into<String>) -> Error {
+    StorageError::Corrupt {
+        table,
+        reason: reason.into(),
+    }
+    .into()
+}
+
+pub(crate) fn to_i64(v: u64) -> Result<i64> {
+    i64::try_from(v).map_err(|_| Error::InvariantViolated(format!("{v} does not fit a BIGINT")))
+}
+
+fn uuid_col(table: &'static str, s: &str) -> Result<Uuid> {
+    Uuid::parse_str(s).map_err(|e| corrupt(table, format!("bad uuid '{s}': {e}")))
+}
+
+fn time_col(table: &'static str, s: &str) -> Result<DateTime<Utc>> {
+    time::parse(s).ok_or_else(|| corrupt(table, format!("bad timestamp '{s}'")))
+}
+
+impl Raw {
+    fn text(&self, t: &'static str, i: usize) -> Result<String> {
+        match self.0.get(i) {
+            Some(Cell::Text(s)) => Ok(s.clone()),
+            other => Err(corrupt(
+                t,
+                format!("column {i}: expected text, got {other:?}"),
+            )),
+        }
+    }
+    fn opt_text(&self, t: &'static str, i: usize) -> Result<Option<String>> {
+        match self.0.get(i) {
+            Some(Cell::Null) => Ok(None),
+            _ => self.text(t, i).map(Some),
+        }
+    }
+    pub(crate) fn int(&self, t: &'static str, i: usize) -> Result<i64> {
+        match self.0.get(i) {
+            Some(Cell::Int(v)) => Ok(*v),
+            // SUM over no rows is NULL.
+            Some(Cell::Null) => Ok(0),
+            other => Err(corrupt(
+                t,
+                format!("column {i}: expected integer, got {other:?}"),
+            )),
+        }
+    }
+    fn uint(&self, t: &'static str, i: usize) -> Result<u64> {
+        let v = self.int(t, i)?;
+        u64::try_from(v).map_err(|_| corrupt(t, format!("column {i}: negative value {v}")))
+    }
+    fn uuid(&self, t: &'static str, i: usize) -> Result<Uuid> {
+        uuid_col(t, &self.text(t, i)?)
+    }
+    fn opt_uuid(&self, t: &'static str, i: usize) -> Result<Option<Uuid>> {
+        self.opt_text(t, i)?.map(|s| uuid_col(t, &s)).transpose()
+    }
+    fn time(&self, t: &'static str, i: usize) -> Result<DateTime<Utc>> {
+        time_col(t, &self.text(t, i)?)
+    }
+    fn opt_time(&self, t: &'static str, i: usize) -> Result<Option<DateTime<Utc>>> {
+        self.opt_text(t, i)?.map(|s| time_col(t, &s)).transpose()
+    }
+    fn parse<T: FromStr<Err = Error>>(&self, t: &'static str, i: usize) -> Result<T> {
+        let s = self.text(t, i)?;
+        s.parse().map_err(|e: Error| corrupt(t, e.to_string()))
+    }
+}
+
+const TENANT_COLS: &str = "id, name, plan, vendor, minted, next_order_number, created_at";
+fn tenant_from(r: &Raw) -> Result<Tenant> {
+    let t = "tenants";
+    Ok(Tenant {
+        id: TenantId::from_uuid(r.uuid(t, 0)?),
+        name: r.text(t, 1)?,
+        plan: r.parse::<Plan>(t, 2)?,
+        vendor: OrgId::from_uuid(r.uuid(t, 3)?),
+        minted: r.uint(t, 4)?,
+        next_order_number: r.uint(t, 5)?,
+        created_at: r.time(t, 6)?,
+    })
+}
+
+const ORG_COLS: &str = "id, tenant, name, tier, parent, active, created_at";
+fn org_from(r: &Raw) -> Result<Organization> {
+    let t = "organizations";
+    Ok(Organization {
+        id: OrgId::from_uuid(r.uuid(t, 0)?),
+        tenant: TenantId::from_uuid(r.uuid(t, 1)?),
+        name: r.text(t, 2)?,
+        tier: r.parse::<Tier>(t, 3)?,
+        parent: r.opt_uuid(t, 4)?.map(OrgId::from_uuid),
+        active: r.int(t, 5)? != 0,
+        created_at: r.time(t, 6)?,
+    })
+}
+
+const USER_COLS: &str = "id, tenant, name, email, created_at";
+fn user_from(r: &Raw) -> Result<User> {
+    let t = "users";
+    Ok(User {
+        id: UserId::from_uuid(r.uuid(t, 0)?),
+        tenant: TenantId::from_uuid(r.uuid(t, 1)?),
+        name: r.text(t, 2)?,
+        email: r.text(t, 3)?,
+        created_at: r.time(t, 4)?,
+    })
+}
+
+const PRODUCT_COLS: &str = "id, tenant, code, name, kind, created_at";
+fn product_from(r: &Raw) -> Result<Product> {
+    let t = "products";
+    Ok(Product {
+        id: ProductId::from_uuid(r.uuid(t, 0)?),
+        tenant: TenantId::from_uuid(r.uuid(t, 1)?),
+        code: r.text(t, 2)?,
+        name: r.text(t, 3)?,
+        kind: r.parse::<ProductKind>(t, 4)?,
+        created_at: r.time(t, 5)?,
+    })
+}
+
+const ORDER_COLS: &str = "id, tenant, number, product, purchase_order, holder, source, \
+    requested_by, requested_at, requested_quantity, requester_comments, approved_by, approved_at, \
+    approved_quantity, approval_comments, status, drawn, issued, available, updated_at";
+fn order_from(r: &Raw) -> Result<Order> {
+    let t = "orders";
+    Ok(Order {
+        id: OrderId::from_uuid(r.uuid(t, 0)?),
+        tenant: TenantId::from_uuid(r.uuid(t, 1)?),
+        number: OrderNumber(r.uint(t, 2)?),
+        product: ProductId::from_uuid(r.uuid(t, 3)?),
+        purchase_order: r.opt_text(t, 4)?,
+        holder: OrgId::from_uuid(r.uuid(t, 5)?),
+        source: r.opt_uuid(t, 6)?.map(OrgId::from_uuid),
+        requested_by: r.opt_uuid(t, 7)?.map(UserId::from_uuid),
+        requested_at: r.time(t, 8)?,
+        requested_quantity: r.uint(t, 9)?,
+        requester_comments: r.opt_text(t, 10)?,
+        approved_by: r.opt_uuid(t, 11)?.map(UserId::from_uuid),
+        approved_at: r.opt_time(t, 12)?,
+        approved_quantity: r.uint(t, 13)?,
+        approval_comments: r.opt_text(t, 14)?,
+        status: r.parse::<OrderStatus>(t, 15)?,
+        drawn: r.uint(t, 16)?,
+        issued: r.uint(t, 17)?,
+        available: r.uint(t, 18)?,
+        updated_at: r.time(t, 19)?,
+    })
+}
+
+const LEDGER_COLS: &str =
+    "tenant, seq, recorded_at, actor, kind, order_id, org, minted, movements, prev_hash, hash";
+fn ledger_from(r: &Raw) -> Result<LedgerEntry> {
+    let t = "ledger";
+    let movements: Vec<Movement> =
+        serde_json::from_str(&r.text(t, 8)?).map_err(|e| corrupt(t, format!("movements: {e}")))?;
+    Ok(LedgerEntry {
+        tenant: TenantId::from_uuid(r.uuid(t, 0)?),
+        seq: r.uint(t, 1)?,
+        at: r.time(t, 2)?,
+        actor: r.opt_uuid(t, 3)?.map(UserId::from_uuid),
+        kind: r.parse::<LedgerKind>(t, 4)?,
+        order: r.opt_uuid(t, 5)?.map(OrderId::from_uuid),
+        org: r.opt_uuid(t, 6)?.map(OrgId::from_uuid),
+        minted: r.uint(t, 7)?,
+        movements,
+        prev_hash: r.text(t, 9)?,
+        hash: r.text(t, 10)?,
+    })
+}
+
+fn draw_from(r: &Raw) -> Result<Draw> {
+    let t = "draws";
+    Ok(Draw {
+        tenant: TenantId::from_uuid(r.uuid(t, 0)?),
+        order: OrderId::from_uuid(r.uuid(t, 1)?),
+        source_order: OrderId::from_uuid(r.uuid(t, 2)?),
+        quantity: r.uint(t, 3)?,
+        at: r.time(t, 4)?,
+    })
+}
+
+fn id<T: ToString>(v: T) -> Cell {
+    Cell::Text(v.to_string())
+}
+
+fn opt_id<T: ToString>(v: Option<T>) -> Cell {
+    v.map_or(Cell::Null, id)
+}
+
+fn ts(t: DateTime<Utc>) -> Cell {
+    Cell::Text(time::format(t))
+}
+
+fn num(v: u64) -> Result<Cell> {
+    Ok(Cell::Int(to_i64(v)?))
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The [`Tx`] of every SQL store.
+pub(crate) struct SqlTx<'a> {
+    pub(crate) conn: &'a mut dyn SqlConn,
+    /// Appended to the tenant lookup of [`Tx::lock_tenant`] (`" FOR UPDATE"` on PostgreSQL).
+    pub(crate) lock_suffix: &'static str,
+}
+
+impl SqlTx<'_> {
+    fn one<T>(
+        &mut self,
+        sql: &str,
+        params: &[Cell],
+        decode: fn(&Raw) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let rows = self.conn.query(sql, params)?;
+        rows.first().map(decode).transpose()
+    }
+
+    fn many<T>(
+        &mut self,
+        sql: &str,
+        params: &[Cell],
+        decode: fn(&Raw) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        self.conn.query(sql, params)?.iter().map(decode).collect()
+    }
+
+    fn exec(&mut self, sql: &str, params: &[Cell], table: &'static str) -> Result<()> {
+        match self.conn.execute(sql, params)? {
+            1 => Ok(()),
+            n => Err(StorageError::RowCount {
+                table,
+                reason: format!("expected to change 1 row, changed {n}"),
+            }
+            .into()),
+        }
+    }
+}
+
+impl Tx for SqlTx<'_> {
+    fn insert_tenant(&mut self, t: &Tenant) -> Result<()> {
+        self.exec(
+            "INSERT INTO tenants (id, name, plan, vendor, minted, next_order_number, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &[
+                id(t.id),
+                t.name.as_str().into(),
+                t.plan.as_str().into(),
+                id(t.vendor),
+                num(t.minted)?,
+                num(t.next_order_number)?,
+                ts(t.created_at),
+            ],
+            "tenants",
+        )
+    }
+
+    fn lock_tenant(&mut self, tenant: TenantId) -> Result<Option<Tenant>> {
+        let sql = format!(
+            "SELECT {TENANT_COLS} FROM tenants WHERE id = ?1{}",
+            self.lock_suffix
+        );
+        self.one(&sql, &[id(tenant)], tenant_from)
+    }
+
+    fn tenant(&mut self, tenant: TenantId) -> Result<Option<Tenant>> {
+        self.one(
+            &format!("SELECT {TENANT_COLS} FROM tenants WHERE id = ?1"),
+            &[id(tenant)],
+            tenant_from,
+        )
+    }
+
+    fn update_tenant(&mut self, t: &Tenant) -> Result<()> {
+        self.exec(
+            "UPDATE tenants SET name = ?2, plan = ?3, minted = ?4, next_order_number = ?5 WHERE id = ?1",
+            &[
+                id(t.id),
+                t.name.as_str().into(),
+                t.plan.as_str().into(),
+                num(t.minted)?,
+                num(t.next_order_number)?,
+            ],
+            "tenants",
+        )
+    }
+
+    fn insert_org(&mut self, o: &Organization) -> Result<()> {
+        self.exec(
+            "INSERT INTO organizations (id, tenant, name, tier, parent, active, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &[
+                id(o.id),
+                id(o.tenant),
+                o.name.as_str().into(),
+                o.tier.as_str().into(),
+                opt_id(o.parent),
+                Cell::Int(i64::from(o.active)),
+                ts(o.created_at),
+            ],
+            "organizations",
+        )
+    }
+
+    fn update_org(&mut self, o: &Organization) -> Result<()> {
+        self.exec(
+            "UPDATE organizations SET name = ?3, active = ?4 WHERE id = ?1 AND tenant = ?2",
+            &[
+                id(o.id),
+                id(o.tenant),
+                o.name.as_str().into(),
+                Cell::Int(i64::from(o.active)),
+            ],
+            "organizations",
+        )
+    }
+
+    fn org(&mut self, tenant: TenantId, org: OrgId) -> Result<Option<Organization>> {
+        self.one(
+            &format!("SELECT {ORG_COLS} FROM organizations WHERE id = ?1 AND tenant = ?2"),
+            &[id(org), id(tenant)],
+            org_from,
+        )
+    }
+
+    fn insert_user(&mut self, u: &User) -> Result<()> {
+        self.exec(
+            "INSERT INTO users (id, tenant, name, email, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[
+                id(u.id),
+                id(u.tenant),
+                u.name.as_str().into(),
+                u.email.as_str().into(),
+                ts(u.created_at),
+            ],
+            "users",
+        )
+    }
+
+    fn user(&mut self, tenant: TenantId, user: UserId) -> Result<Option<User>> {
+        self.one(
+            &format!("SELECT {USER_COLS} FROM users WHERE id = ?1 AND tenant = ?2"),
+            &[id(user), id(tenant)],
+            user_from,
+        )
+    }
+
+    fn user_by_email(&mut self, tenant: TenantId, email: &str) -> Result<Option<User>> {
+        self.one(
+            &format!("SELECT {USER_COLS} FROM users WHERE tenant = ?1 AND email = ?2"),
+            cells![tenant.to_string(), email],
+            user_from,
+        )
+    }
+
+    fn insert_admin(&mut self, tenant: TenantId, user: UserId, org: OrgId) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO org_admins (tenant, user_id, org) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            &[id(tenant), id(user), id(org)],
+        )?;
+        Ok(())
+    }
+
+    fn admin_orgs(&mut self, tenant: TenantId, user: UserId) -> Result<Vec<OrgId>> {
+        self.many(
+            "SELECT org FROM org_admins WHERE tenant = ?1 AND user_id = ?2 ORDER BY org",
+            &[id(tenant), id(user)],
+            |r| Ok(OrgId::from_uuid(r.uuid("org_admins", 0)?)),
+        )
+    }
+
+    fn insert_product(&mut self, p: &Product) -> Result<()> {
+        self.exec(
+            "INSERT INTO products (id, tenant, code, name, kind, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &[
+                id(p.id),
+                id(p.tenant),
+                p.code.as_str().into(),
+                p.name.as_str().into(),
+                p.kind.as_str().into(),
+                ts(p.created_at),
+            ],
+            "products",
+        )
+    }
+
+    fn product(&mut self, tenant: TenantId, product: ProductId) -> Result<Option<Product>> {
+        self.one(
+            &format!("SELECT {PRODUCT_COLS} FROM products WHERE id = ?1 AND tenant = ?2"),
+            &[id(product), id(tenant)],
+            product_from,
+        )
+    }
+
+    fn product_by_code(&mut self, tenant: TenantId, code: &str) -> Result<Option<Product>> {
+        self.one(
+            &format!("SELECT {PRODUCT_COLS} FROM products WHERE tenant = ?1 AND code = ?2"),
+            cells![tenant.to_string(), code],
+            product_from,
+        )
+    }
+
+    fn insert_order(&mut self, o: &Order) -> Result<()> {
+        self.exec(
+            &format!(
+                "INSERT INTO orders ({ORDER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
+                 ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
+            ),
+            &[
+                id(o.id),
+                id(o.tenant),
+                num(o.number.0)?,
+                id(o.product),
+                o.purchase_order.clone().into(),
+                id(o.holder),
+                opt_id(o.source),
+                opt_id(o.requested_by),
+                ts(o.requested_at),
+                num(o.requested_quantity)?,
+                o.requester_comments.clone().into(),
+                opt_id(o.approved_by),
+                o.approved_at.map(time::format).into(),
+                num(o.approved_quantity)?,
+                o.approval_comments.clone().into(),
+                o.status.as_str().into(),
+                num(o.drawn)?,
+                num(o.issued)?,
+                num(o.available)?,
+                ts(o.updated_at),
+            ],
+            "orders",
+        )
+    }
+
+    fn update_order(&mut self, o: &Order) -> Result<()> {
+        self.exec(
+            "UPDATE orders SET product = ?3, purchase_order = ?4, requested_by = ?5, \
+             requested_quantity = ?6, requester_comments = ?7, approved_by = ?8, approved_at = ?9, \
+             approved_quantity = ?10, approval_comments = ?11, status = ?12, drawn = ?13, \
+             issued = ?14, available = ?15, updated_at = ?16 WHERE id = ?1 AND tenant = ?2",
+            &[
+                id(o.id),
+                id(o.tenant),
+                id(o.product),
+                o.purchase_order.clone().into(),
+                opt_id(o.requested_by),
+                num(o.requested_quantity)?,
+                o.requester_comments.clone().into(),
+                opt_id(o.approved_by),
+                o.approved_at.map(time::format).into(),
+                num(o.approved_quantity)?,
+                o.approval_comments.clone().into(),
+                o.status.as_str().into(),
+                num(o.drawn)?,
+                num(o.issued)?,
+                num(o.available)?,
+                ts(o.updated_at),
+            ],
+            "orders",
+        )
+    }
+
+    fn order(&mut self, tenant: TenantId, order: OrderId) -> Result<Option<Order>> {
+        self.one(
+            &format!("SELECT {ORDER_COLS} FROM orders WHERE id = ?1 AND tenant = ?2"),
+            &[id(order), id(tenant)],
+            order_from,
+        )
+    }
+
+    fn order_by_number(&mut self, tenant: TenantId, number: OrderNumber) -> Result<Option<Order>> {
+        self.one(
+            &format!("SELECT {ORDER_COLS} FROM orders WHERE tenant = ?1 AND number = ?2"),
+            &[id(tenant), num(number.0)?],
+            order_from,
+        )
+    }
+
+    fn drawable_orders(
+        &mut self,
+        tenant: TenantId,
+        holder: OrgId,
+        product: ProductId,
+    ) -> Result<Vec<Order>> {
+        self.many(
+            &format!(
+                "SELECT {ORDER_COLS} FROM orders WHERE tenant = ?1 AND holder = ?2 AND product = ?3 \
+                 AND status = 'active' AND available > 0 ORDER BY number"
+            ),
+            &[id(tenant), id(holder), id(product)],
+            order_from,
+        )
+    }
+
+    fn list_orders(
+        &mut self,
+        tenant: TenantId,
+        holder: OrgId,
+        filter: &InventoryFilter,
+        before: Option<OrderNumber>,
+        limit: usize,
+    ) -> Result<Vec<Order>> {
+        let mut q = format!("SELECT {ORDER_COLS} FROM orders WHERE tenant = ?1 AND holder = ?2");
+        let mut args: Vec<Cell> = vec![id(tenant), id(holder)];
+        let push = |q: &mut String, args: &mut Vec<Cell>, v: Cell| {
+            args.push(v);
+            q.push_str(&format!("?{}", args.len()));
+        };
+        if !filter.statuses.is_empty() {
+            q.push_str(" AND status IN (");
+            for (i, s) in filter.statuses.iter().enumerate() {
+                if i > 0 {
+                    q.push_str(", ");
+                }
+                push(&mut q, &mut args, s.as_str().into());
+            }
+            q.push(')');
+        }
+        if !filter.products.is_empty() {
+            q.push_str(" AND product IN (");
+            for (i, p) in filter.products.iter().enumerate() {
+                if i > 0 {
+                    q.push_str(", ");
+                }
+                push(&mut q, &mut args, id(p));
+            }
+            q.push(')');
+        }
+        if let Some(n) = filter.order_number {
+            q.push_str(" AND number = ");
+            push(&mut q, &mut args, num(n.0)?);
+        }
+        if let Some(po) = &filter.purchase_order {
+            q.push_str(" AND lower(purchase_order) LIKE ");
+            let pattern = format!("%{}%", like_escape(&po.to_lowercase()));
+            push(&mut q, &mut args, pattern.into());
+            q.push_str(" ESCAPE '\\'");
+        }
+        if let Some(from) = filter.requested_from {
+            q.push_str(" AND requested_at >= ");
+            push(&mut q, &mut args, ts(from));
+        }
+        if let Some(to) = filter.requested_to {
+            q.push_str(" AND requested_at < ");
+            push(&mut q, &mut args, ts(to));
+        }
+        if let Some(b) = before {
+            q.push_str(" AND number < ");
+            push(&mut q, &mut args, num(b.0)?);
+        }
+        q.push_str(" ORDER BY number DESC LIMIT ");
+        push(&mut q, &mut args, num(limit as u64)?);
+        self.many(&q, &args, order_from)
+    }
+
+    fn all_orders(&mut self, tenant: TenantId) -> Result<Vec<Order>> {
+        self.many(
+            &format!("SELECT {ORDER_COLS} FROM orders WHERE tenant = ?1 ORDER BY number"),
+            &[id(tenant)],
+            order_from,
+        )
+    }
+
+    fn summary(&mut self, tenant: TenantId, org: OrgId) -> Result<Vec<SummaryCounts>> {
+        let mut lines = std::collections::BTreeMap::<ProductId, SummaryCounts>::new();
+        let held = self.many(
+            "SELECT product, \
+               CAST(SUM(CASE WHEN status IN ('active', 'depleted') THEN approved_quantity ELSE 0 END) AS BIGINT), \
+               CAST(SUM(CASE WHEN status IN ('active', 'depleted') THEN available ELSE 0 END) AS BIGINT), \
+               CAST(SUM(CASE WHEN status = 'requested' THEN 1 ELSE 0 END) AS BIGINT), \
+               CAST(SUM(CASE WHEN status = 'requested' THEN requested_quantity ELSE 0 END) AS BIGINT) \
+             FROM orders WHERE tenant = ?1 AND holder = ?2 GROUP BY product",
+            &[id(tenant), id(org)],
+            |r| {
+                let t = "orders";
+                Ok(SummaryCounts {
+                    product: ProductId::from_uuid(r.uuid(t, 0)?),
+                    held: r.uint(t, 1)?,
+                    available: r.uint(t, 2)?,
+                    pending_requests: r.uint(t, 3)?,
+                    pending_units: r.uint(t, 4)?,
+                    ..SummaryCounts::default()
+                })
+            },
+        )?;
+        for line in held {
+            lines.insert(line.product, line);
+        }
+        let incoming = self.many(
+            "SELECT product, CAST(COUNT(*) AS BIGINT), CAST(SUM(requested_quantity) AS BIGINT) \
+             FROM orders WHERE tenant = ?1 AND source = ?2 AND status = 'requested' GROUP BY product",
+            &[id(tenant), id(org)],
+            |r| {
+                let t = "orders";
+                Ok((ProductId::from_uuid(r.uuid(t, 0)?), r.uint(t, 1)?, r.uint(t, 2)?))
+            },
+        )?;
+        for (product, count, units) in incoming {
+            let line = lines.entry(product).or_insert_with(|| SummaryCounts {
+                product,
+                ..SummaryCounts::default()
+            });
+            line.incoming_requests = count;
+            line.incoming_units = units;
+        }
+        Ok(lines.into_values().collect())
+    }
+
+    fn insert_draw(&mut self, d: &Draw) -> Result<()> {
+        self.exec(
+            "INSERT INTO draws (tenant, order_id, source_order, quantity, drawn_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[
+                id(d.tenant),
+                id(d.order),
+                id(d.source_order),
+                num(d.quantity)?,
+                ts(d.at),
+            ],
+            "draws",
+        )
+    }
+
+    fn draws_from(&mut self, tenant: TenantId, source_order: OrderId) -> Result<Vec<Draw>> {
+        self.many(
+            "SELECT tenant, order_id, source_order, quantity, drawn_at FROM draws \
+             WHERE tenant = ?1 AND source_order = ?2 ORDER BY drawn_at, order_id",
+            &[id(tenant), id(source_order)],
+            draw_from,
+        )
+    }
+
+    fn ledger_head(&mut self, tenant: TenantId) -> Result<Option<LedgerHead>> {
+        self.one(
+            "SELECT seq, hash FROM ledger WHERE tenant = ?1 ORDER BY seq DESC LIMIT 1",
+            &[id(tenant)],
+            |r| {
+                Ok(LedgerHead {
+                    seq: r.uint("ledger", 0)?,
+                    hash: r.text("ledger", 1)?,
+                })
+            },
+        )
+    }
+
+    fn append_ledger(&mut self, e: &LedgerEntry) -> Result<()> {
+        let movements = serde_json::to_string(&e.movements)
+            .map_err(|err| Error::InvariantViolated(format!("ledger movements: {err}")))?;
+        self.exec(
+            &format!(
+                "INSERT INTO ledger ({LEDGER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            ),
+            &[
+                id(e.tenant),
+                num(e.seq)?,
+                ts(e.at),
+                opt_id(e.actor),
+                e.kind.as_str().into(),
+                opt_id(e.order),
+                opt_id(e.org),
+                num(e.minted)?,
+                movements.into(),
+                e.prev_hash.as_str().into(),
+                e.hash.as_str().into(),
+            ],
+            "ledger",
+        )
+    }
+
+    fn ledger(&mut self, tenant: TenantId, after: u64, limit: usize) -> Result<Vec<LedgerEntry>> {
+        self.many(
+            &format!(
+                "SELECT {LEDGER_COLS} FROM ledger WHERE tenant = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+            ),
+            &[id(tenant), num(after)?, num(limit as u64)?],
+            ledger_from,
+        )
+    }
+}
