@@ -194,6 +194,10 @@ pub enum StorageError {
     #[cfg(feature = "sqlite")]
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL reported an error.
+    #[cfg(feature = "postgres")]
+    #[error("postgres: {0}")]
+    Postgres(#[from] postgres::Error),
     /// A stored row could not be decoded into a domain value.
     #[error("corrupt row in {table}: {reason}")]
     Corrupt {

@@ -771,7 +771,7 @@ impl Session {
     /// An order with its names, if the actor may see it.
     pub fn order(&self, id: OrderId) -> Result<OrderDetails> {
         self.inv.read(|tx| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
+            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
             let order = get_order(tx, self.tenant, id)?;
             actor.require_view_order(tx, &order)?;
             Names::new(self.tenant).details(tx, order)
@@ -781,7 +781,7 @@ impl Session {
     /// An order by its number, if the actor may see it.
     pub fn order_by_number(&self, number: OrderNumber) -> Result<OrderDetails> {
         self.inv.read(|tx| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
+            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
             let order = tx
                 .order_by_number(self.tenant, number)?
                 .ok_or_else(|| Error::not_found(Entity::Order, number))?;
@@ -801,7 +801,7 @@ impl Session {
     ) -> Result<Page<OrderDetails>> {
         let limit = page_limit(limit)?;
         self.inv.read(|tx| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
+            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
             let org = get_org(tx, self.tenant, org)?;
             actor.require_view(tx, &org)?;
             let mut orders =
@@ -825,7 +825,7 @@ impl Session {
     /// the requests addressed to it awaiting approval.
     pub fn summary(&self, org: OrgId) -> Result<Vec<SummaryLine>> {
         self.inv.read(|tx| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
+            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
             let org = get_org(tx, self.tenant, org)?;
             actor.require_view(tx, &org)?;
             let counts = tx.summary(self.tenant, org.id)?;
@@ -854,7 +854,7 @@ impl Session {
     /// "Detail of Inventory Use" of an order: the order and its outgoing draws.
     pub fn detail_of_use(&self, id: OrderId) -> Result<InventoryUse> {
         self.inv.read(|tx| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
+            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
             let order = get_order(tx, self.tenant, id)?;
             actor.require_view_order(tx, &order)?;
             let mut names = Names::new(self.tenant);
@@ -890,8 +890,20 @@ struct Actor {
 }
 
 impl Actor {
+    /// Loads the actor for a write: takes the tenant's write lock first.
     fn load(tx: &mut dyn Tx, tenant: TenantId, user: UserId) -> Result<Actor> {
         let t = lock_tenant(tx, tenant)?;
+        Self::with_tenant(tx, t, user)
+    }
+
+    /// Loads the actor for a read (no lock).
+    fn load_for_read(tx: &mut dyn Tx, tenant: TenantId, user: UserId) -> Result<Actor> {
+        let t = get_tenant(tx, tenant)?;
+        Self::with_tenant(tx, t, user)
+    }
+
+    fn with_tenant(tx: &mut dyn Tx, t: Tenant, user: UserId) -> Result<Actor> {
+        let tenant = t.id;
         get_user(tx, tenant, user)?;
         Ok(Actor {
             user,

@@ -58,6 +58,8 @@ pub use product::{NewProduct, Product, ProductKind};
 pub use store::{MemoryStore, Store, Tx};
 #[cfg(feature = "sqlite")]
 pub use store::{SqliteOptions, SqliteStore, Synchronous};
+#[cfg(feature = "postgres")]
+pub use store::{PostgresOptions, PostgresStore};
 pub use time::{Clock, ManualClock, SystemClock};
 pub use views::{
     Cursor, InventoryFilter, InventoryUse, OrderDetails, Page, SummaryCounts, SummaryLine, UseLine,

@@ -26,9 +26,16 @@ pub type Factory<'a> = &'a dyn Fn() -> (Inventory, Box<dyn std::any::Any>);
 #[macro_export]
 macro_rules! conformance_tests {
     ($name:ident, $factory:expr) => {
+        $crate::conformance_tests!($name, $factory, available = true);
+    };
+    ($name:ident, $factory:expr, available = $available:expr) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
+
+            fn available() -> bool {
+                $available
+            }
 
             fn factory() -> ($crate::Inventory, Box<dyn std::any::Any>) {
                 let (inv, guard) = ($factory)();
@@ -59,7 +66,9 @@ macro_rules! conformance_tests {
         $(
             #[test]
             fn $test() {
-                $crate::store::conformance::$test(&factory);
+                if available() {
+                    $crate::store::conformance::$test(&factory);
+                }
             }
         )*
     };

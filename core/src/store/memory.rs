@@ -132,6 +132,20 @@ fn restore<K: std::hash::Hash + Eq, V>(map: &mut HashMap<K, V>, key: K, old: Opt
 struct MemTx<'a> {
     state: &'a mut State,
     undo: Vec<Undo>,
+    read_only: bool,
+}
+
+impl MemTx<'_> {
+    /// Refuses writes (and write locks) in a read transaction, as PostgreSQL does.
+    fn writable(&self) -> Result<()> {
+        if self.read_only {
+            Err(crate::error::Error::InvariantViolated(
+                "write attempted in a read-only transaction".into(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
 }
 
 impl Store for MemoryStore {
@@ -140,6 +154,7 @@ impl Store for MemoryStore {
         let mut tx = MemTx {
             state: &mut guard,
             undo: Vec::new(),
+            read_only: false,
         };
         let result = work(&mut tx);
         if result.is_err() {
@@ -151,11 +166,11 @@ impl Store for MemoryStore {
     }
 
     fn read(&self, work: Work<'_>) -> Result<()> {
-        // Reads share the write path; a read that wrote would be rolled back below.
         let mut guard = self.lock()?;
         let mut tx = MemTx {
             state: &mut guard,
             undo: Vec::new(),
+            read_only: true,
         };
         let result = work(&mut tx);
         while let Some(op) = tx.undo.pop() {
@@ -183,6 +198,7 @@ fn duplicate(table: &'static str, what: impl std::fmt::Display) -> crate::error:
 
 impl Tx for MemTx<'_> {
     fn insert_tenant(&mut self, tenant: &Tenant) -> Result<()> {
+        self.writable()?;
         if self.state.tenants.contains_key(&tenant.id) {
             return Err(duplicate("tenants", tenant.id));
         }
@@ -192,6 +208,7 @@ impl Tx for MemTx<'_> {
     }
 
     fn lock_tenant(&mut self, id: TenantId) -> Result<Option<Tenant>> {
+        self.writable()?;
         self.tenant(id)
     }
 
@@ -200,6 +217,7 @@ impl Tx for MemTx<'_> {
     }
 
     fn update_tenant(&mut self, tenant: &Tenant) -> Result<()> {
+        self.writable()?;
         let old = self
             .state
             .tenants
@@ -210,6 +228,7 @@ impl Tx for MemTx<'_> {
     }
 
     fn insert_org(&mut self, org: &Organization) -> Result<()> {
+        self.writable()?;
         if self.state.orgs.contains_key(&org.id) {
             return Err(duplicate("organizations", org.id));
         }
@@ -219,6 +238,7 @@ impl Tx for MemTx<'_> {
     }
 
     fn update_org(&mut self, org: &Organization) -> Result<()> {
+        self.writable()?;
         let old = self
             .state
             .orgs
@@ -238,6 +258,7 @@ impl Tx for MemTx<'_> {
     }
 
     fn insert_user(&mut self, user: &User) -> Result<()> {
+        self.writable()?;
         let key = (user.tenant, user.email.clone());
         if self.state.users.contains_key(&user.id) || self.state.users_by_email.contains_key(&key) {
             return Err(duplicate("users", &user.email));
@@ -267,6 +288,7 @@ impl Tx for MemTx<'_> {
     }
 
     fn insert_admin(&mut self, tenant: TenantId, user: UserId, org: OrgId) -> Result<()> {
+        self.writable()?;
         if self.state.admins.insert((tenant, user, org)) {
             self.undo.push(Undo::Admin((tenant, user, org)));
         }
@@ -284,6 +306,7 @@ impl Tx for MemTx<'_> {
     }
 
     fn insert_product(&mut self, product: &Product) -> Result<()> {
+        self.writable()?;
         let key = (product.tenant, product.code.clone());
         if self.state.products.contains_key(&product.id)
             || self.state.products_by_code.contains_key(&key)
@@ -315,6 +338,7 @@ impl Tx for MemTx<'_> {
     }
 
     fn insert_order(&mut self, order: &Order) -> Result<()> {
+        self.writable()?;
         let key = (order.tenant, order.number);
         if self.state.orders.contains_key(&order.id) || self.state.by_number.contains_key(&key) {
             return Err(duplicate("orders", order.number));
@@ -338,6 +362,7 @@ impl Tx for MemTx<'_> {
     }
 
     fn update_order(&mut self, order: &Order) -> Result<()> {
+        self.writable()?;
         let old = self
             .state
             .orders
@@ -452,6 +477,7 @@ impl Tx for MemTx<'_> {
     }
 
     fn insert_draw(&mut self, draw: &Draw) -> Result<()> {
+        self.writable()?;
         self.state
             .draws_from
             .entry(draw.source_order)
@@ -483,6 +509,7 @@ impl Tx for MemTx<'_> {
     }
 
     fn append_ledger(&mut self, entry: &LedgerEntry) -> Result<()> {
+        self.writable()?;
         let log = self.state.ledger.entry(entry.tenant).or_default();
         let expected = log.last().map_or(1, |e| e.seq + 1);
         if entry.seq != expected {

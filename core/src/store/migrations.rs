@@ -11,3 +11,20 @@ pub const HINT_NEWER: &str =
     "it was written by a newer license-inventory; upgrade the library to open it";
 /// What an older schema says when migrations are disabled.
 pub const HINT_OLDER: &str = "open it with migrations enabled to upgrade it";
+
+/// The migrations to apply to a database at version `found`: none if current, all newer ones if
+/// `allow`; a newer-than-known schema, or an older one without `allow`, is refused.
+pub(crate) fn pending(found: i64, allow: bool) -> crate::Result<impl Iterator<Item = &'static (i64, &'static str)>> {
+    let mismatch = |hint| crate::Error::SchemaMismatch {
+        found,
+        supported: SCHEMA_VERSION,
+        hint,
+    };
+    if found > SCHEMA_VERSION {
+        return Err(mismatch(HINT_NEWER));
+    }
+    if found < SCHEMA_VERSION && !allow {
+        return Err(mismatch(HINT_OLDER));
+    }
+    Ok(MIGRATIONS.iter().filter(move |(v, _)| *v > found))
+}

@@ -14,16 +14,23 @@ use crate::product::Product;
 use crate::views::{InventoryFilter, SummaryCounts};
 
 mod memory;
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) mod migrations;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod pool;
 pub use memory::MemoryStore;
 
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
+
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresOptions, PostgresStore};
 
 /// The one test suite every store runs (feature `test-util`).
 #[cfg(feature = "test-util")]

@@ -280,6 +280,8 @@ pub(crate) struct SqlTx<'a> {
     pub(crate) conn: &'a mut dyn SqlConn,
     /// Appended to the tenant lookup of [`Tx::lock_tenant`] (`" FOR UPDATE"` on PostgreSQL).
     pub(crate) lock_suffix: &'static str,
+    /// Refuse writes and write locks (a read transaction), on every backend alike.
+    pub(crate) read_only: bool,
 }
 
 impl SqlTx<'_> {
@@ -302,7 +304,18 @@ impl SqlTx<'_> {
         self.conn.query(sql, params)?.iter().map(decode).collect()
     }
 
+    fn writable(&self) -> Result<()> {
+        if self.read_only {
+            Err(Error::InvariantViolated(
+                "write attempted in a read-only transaction".into(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
     fn exec(&mut self, sql: &str, params: &[Cell], table: &'static str) -> Result<()> {
+        self.writable()?;
         match self.conn.execute(sql, params)? {
             1 => Ok(()),
             n => Err(StorageError::RowCount {
@@ -333,6 +346,7 @@ impl Tx for SqlTx<'_> {
     }
 
     fn lock_tenant(&mut self, tenant: TenantId) -> Result<Option<Tenant>> {
+        self.writable()?;
         let sql = format!(
             "SELECT {TENANT_COLS} FROM tenants WHERE id = ?1{}",
             self.lock_suffix
@@ -431,6 +445,7 @@ impl Tx for SqlTx<'_> {
     }
 
     fn insert_admin(&mut self, tenant: TenantId, user: UserId, org: OrgId) -> Result<()> {
+        self.writable()?;
         self.conn.execute(
             "INSERT INTO org_admins (tenant, user_id, org) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             &[id(tenant), id(user), id(org)],

@@ -2,14 +2,14 @@
 //! write, cached prepared statements, numbered migrations applied in a transaction.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, TransactionBehavior, params_from_iter};
 
 use crate::error::{Error, Result, StorageError};
-use crate::store::migrations::{HINT_NEWER, HINT_OLDER, MIGRATIONS, SCHEMA_VERSION};
+use crate::store::migrations::pending;
+use crate::store::pool::Pool;
 use crate::store::sql::{Cell, Raw, SqlConn, SqlTx};
 use crate::store::{Store, Work};
 
@@ -55,8 +55,7 @@ impl Default for SqliteOptions {
 pub struct SqliteStore {
     path: Option<PathBuf>,
     options: SqliteOptions,
-    pool: Mutex<Vec<Connection>>,
-    returned: Condvar,
+    pool: Pool<Connection>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -82,37 +81,43 @@ impl SqliteStore {
     pub fn open_with(path: impl AsRef<Path>, options: SqliteOptions) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         let conn = Self::connect(Some(&path), &options)?;
-        let store = SqliteStore {
+        migrate(&conn, options.migrate)?;
+        let (p, o) = (path.clone(), options.clone());
+        let pool = Pool::new(conn, 8, Box::new(move || Self::connect(Some(&p), &o)));
+        Ok(SqliteStore {
             path: Some(path),
             options,
-            pool: Mutex::new(Vec::new()),
-            returned: Condvar::new(),
-        };
-        store.migrate(&conn)?;
-        store.checkin(conn);
-        Ok(store)
+            pool,
+        })
     }
 
     /// A private in-memory database (one connection; nothing persisted).
     pub fn in_memory() -> Result<Self> {
         let options = SqliteOptions::default();
         let conn = Self::connect(None, &options)?;
-        let store = SqliteStore {
+        migrate(&conn, true)?;
+        // One connection only: a second would be a different database.
+        let pool = Pool::new(
+            conn,
+            1,
+            Box::new(|| {
+                Err(Error::InvariantViolated(
+                    "an in-memory SQLite store has exactly one connection".into(),
+                ))
+            }),
+        );
+        Ok(SqliteStore {
             path: None,
             options,
-            pool: Mutex::new(Vec::new()),
-            returned: Condvar::new(),
-        };
-        store.migrate(&conn)?;
-        store.checkin(conn);
-        Ok(store)
+            pool,
+        })
     }
 
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<i64> {
-        let conn = self.checkout()?;
+        let conn = self.pool.checkout()?;
         let v = read_version(&conn);
-        self.checkin(conn);
+        self.pool.checkin(conn);
         v
     }
 
@@ -141,87 +146,38 @@ impl SqliteStore {
         Ok(conn)
     }
 
-    fn migrate(&self, conn: &Connection) -> Result<()> {
-        let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
-            .map_err(sql)?;
-        tx.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
-            .map_err(sql)?;
-        let found = read_version(&tx)?;
-        if found > SCHEMA_VERSION {
-            return Err(Error::SchemaMismatch {
-                found,
-                supported: SCHEMA_VERSION,
-                hint: HINT_NEWER,
-            });
-        }
-        if found < SCHEMA_VERSION {
-            if !self.options.migrate {
-                return Err(Error::SchemaMismatch {
-                    found,
-                    supported: SCHEMA_VERSION,
-                    hint: HINT_OLDER,
-                });
-            }
-            for (version, script) in MIGRATIONS.iter().filter(|(v, _)| *v > found) {
-                tx.execute_batch(script).map_err(sql)?;
-                tx.execute("DELETE FROM schema_version", []).map_err(sql)?;
-                tx.execute(
-                    "INSERT INTO schema_version (version) VALUES (?1)",
-                    [version],
-                )
-                .map_err(sql)?;
-            }
-        }
-        tx.commit().map_err(sql)
-    }
-
-    fn checkout(&self) -> Result<Connection> {
-        let mut pool = self.lock_pool()?;
-        loop {
-            if let Some(conn) = pool.pop() {
-                return Ok(conn);
-            }
-            if let Some(path) = &self.path {
-                drop(pool);
-                return Self::connect(Some(path), &self.options);
-            }
-            // In memory: one connection only; wait for it.
-            pool = self
-                .returned
-                .wait(pool)
-                .map_err(|_| Error::from(StorageError::Poisoned))?;
-        }
-    }
-
-    fn checkin(&self, conn: Connection) {
-        if let Ok(mut pool) = self.pool.lock() {
-            if pool.len() < 8 {
-                pool.push(conn);
-            }
-        }
-        self.returned.notify_one();
-    }
-
-    fn lock_pool(&self) -> Result<MutexGuard<'_, Vec<Connection>>> {
-        self.pool.lock().map_err(|_| StorageError::Poisoned.into())
-    }
-
     fn run(&self, behavior: TransactionBehavior, commit: bool, work: Work<'_>) -> Result<()> {
-        let mut conn = self.checkout()?;
+        let mut conn = self.pool.checkout()?;
         let result = (|| {
             let tx = conn.transaction_with_behavior(behavior).map_err(sql)?;
             work(&mut SqlTx {
                 conn: &mut SqliteConn(&tx),
                 lock_suffix: "",
+                read_only: !commit,
             })?;
             if commit {
                 tx.commit().map_err(sql)?;
             }
             Ok(())
         })();
-        self.checkin(conn);
+        self.pool.checkin(conn);
         result
     }
+}
+
+fn migrate(conn: &Connection, allow: bool) -> Result<()> {
+    let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
+        .map_err(sql)?;
+    tx.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
+        .map_err(sql)?;
+    let found = read_version(&tx)?;
+    for (version, script) in pending(found, allow)? {
+        tx.execute_batch(script).map_err(sql)?;
+        tx.execute("DELETE FROM schema_version", []).map_err(sql)?;
+        tx.execute("INSERT INTO schema_version (version) VALUES (?1)", [version])
+            .map_err(sql)?;
+    }
+    tx.commit().map_err(sql)
 }
 
 fn read_version(conn: &Connection) -> Result<i64> {

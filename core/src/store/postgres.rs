@@ -1,0 +1,307 @@
+//! The shared store for many application servers: PostgreSQL.
+//!
+//! Every write runs in one READ COMMITTED transaction that first locks the tenant's row
+//! (`SELECT … FOR UPDATE`, via [`Tx::lock_tenant`](crate::Tx::lock_tenant)): all writers of a
+//! tenant, on any machine, are serialised on that one lock, so draws, order numbers and the
+//! ledger head stay consistent, and no two transactions ever wait on each other in different
+//! orders. Serialization failures and deadlocks (SQLSTATE 40001, 40P01) are retried a bounded
+//! number of times. Reads run in REPEATABLE READ, READ ONLY transactions: one snapshot each.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use postgres::error::SqlState;
+use postgres::types::{ToSql, Type};
+use postgres::{Client, Config, IsolationLevel, NoTls, Row, Statement, Transaction};
+
+use crate::error::{Error, Result, StorageError};
+use crate::store::migrations::pending;
+use crate::store::pool::Pool;
+use crate::store::sql::{Cell, Raw, SqlConn, SqlTx};
+use crate::store::{Store, Work};
+
+/// How to open a [`PostgresStore`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostgresOptions {
+    /// Connections this process may open to the database.
+    pub max_connections: usize,
+    /// How often a transaction is retried after a serialization failure or deadlock.
+    pub max_retries: u32,
+    /// Upgrade an older schema (true, default) or refuse to open it.
+    pub migrate: bool,
+}
+
+impl Default for PostgresOptions {
+    fn default() -> Self {
+        PostgresOptions {
+            max_connections: 8,
+            max_retries: 8,
+            migrate: true,
+        }
+    }
+}
+
+/// A store in a PostgreSQL database, shared safely by any number of processes and machines.
+pub struct PostgresStore {
+    pool: Pool<PgConn>,
+    options: PostgresOptions,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+fn pg(e: postgres::Error) -> Error {
+    StorageError::Postgres(e).into()
+}
+
+/// A connection and its prepared statements.
+struct PgConn {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+/// A lock id for `pg_advisory_xact_lock`, serialising concurrent migrations.
+const MIGRATION_LOCK: i64 = 0x6c69_6365_6e73_6500;
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user@host/db` or `host=/run/pg dbname=x`),
+    /// creating and migrating the schema as needed, with default options.
+    pub fn connect(url: &str) -> Result<Self> {
+        Self::connect_with(url, PostgresOptions::default())
+    }
+
+    /// Connects with `options`.
+    pub fn connect_with(url: &str, options: PostgresOptions) -> Result<Self> {
+        let config: Config = url.parse().map_err(|e: postgres::Error| Error::InvalidInput {
+            field: "postgres url",
+            reason: e.to_string(),
+        })?;
+        let mut first = open(&config)?;
+        migrate(&mut first.client, options.migrate)?;
+        let pool = Pool::new(first, options.max_connections, Box::new(move || open(&config)));
+        Ok(PostgresStore { pool, options })
+    }
+
+    /// The schema version of the database.
+    pub fn schema_version(&self) -> Result<i64> {
+        let mut conn = self.pool.checkout()?;
+        let v = read_version(&mut conn.client);
+        self.release(conn);
+        v
+    }
+
+    fn release(&self, conn: PgConn) {
+        if conn.client.is_closed() {
+            self.pool.forget();
+        } else {
+            self.pool.checkin(conn);
+        }
+    }
+
+    fn run(&self, read_only: bool, work: Work<'_>) -> Result<()> {
+        let mut attempt = 0;
+        loop {
+            let mut conn = self.pool.checkout()?;
+            let result = attempt_once(&mut conn, read_only, &mut *work);
+            self.release(conn);
+            match result {
+                Err(e) if is_transient(&e) && attempt < self.options.max_retries => {
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_millis(5 << attempt.min(6)));
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+fn open(config: &Config) -> Result<PgConn> {
+    Ok(PgConn {
+        client: config.connect(NoTls).map_err(pg)?,
+        statements: HashMap::new(),
+    })
+}
+
+fn attempt_once(conn: &mut PgConn, read_only: bool, work: Work<'_>) -> Result<()> {
+    let PgConn { client, statements } = conn;
+    let mut tx = client
+        .build_transaction()
+        .isolation_level(if read_only {
+            IsolationLevel::RepeatableRead
+        } else {
+            IsolationLevel::ReadCommitted
+        })
+        .read_only(read_only)
+        .start()
+        .map_err(pg)?;
+    work(&mut SqlTx {
+        conn: &mut PgTx {
+            tx: &mut tx,
+            statements,
+        },
+        lock_suffix: " FOR UPDATE",
+        read_only,
+    })?;
+    if read_only {
+        tx.rollback().map_err(pg)
+    } else {
+        tx.commit().map_err(pg)
+    }
+}
+
+fn is_transient(e: &Error) -> bool {
+    match e {
+        Error::Storage(StorageError::Postgres(e)) => matches!(
+            e.code(),
+            Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED
+        ),
+        _ => false,
+    }
+}
+
+fn migrate(client: &mut Client, allow: bool) -> Result<()> {
+    let mut tx = client.transaction().map_err(pg)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .map_err(pg)?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
+        .map_err(pg)?;
+    let found: i64 = tx
+        .query_one("SELECT COALESCE(MAX(version), 0) FROM schema_version", &[])
+        .map_err(pg)?
+        .get(0);
+    for (version, script) in pending(found, allow)? {
+        tx.batch_execute(script).map_err(pg)?;
+        tx.execute("DELETE FROM schema_version", &[]).map_err(pg)?;
+        tx.execute("INSERT INTO schema_version (version) VALUES ($1)", &[version])
+            .map_err(pg)?;
+    }
+    tx.commit().map_err(pg)
+}
+
+fn read_version(client: &mut Client) -> Result<i64> {
+    let row = client
+        .query_one(
+            "SELECT COALESCE((SELECT MAX(version) FROM schema_version), 0)",
+            &[],
+        )
+        .map_err(pg)?;
+    Ok(row.get(0))
+}
+
+/// Rewrites the shared statements' `?N` placeholders as PostgreSQL's `$N`.
+fn dollar_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '?' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('$');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+struct PgTx<'a, 'c> {
+    tx: &'a mut Transaction<'c>,
+    statements: &'a mut HashMap<String, Statement>,
+}
+
+impl PgTx<'_, '_> {
+    fn statement(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(&dollar_placeholders(sql)).map_err(pg)?;
+        if self.statements.len() >= 256 {
+            self.statements.clear();
+        }
+        self.statements.insert(sql.to_owned(), s.clone());
+        Ok(s)
+    }
+}
+
+fn boxed(params: &[Cell]) -> Vec<Box<dyn ToSql + Sync>> {
+    params
+        .iter()
+        .map(|c| -> Box<dyn ToSql + Sync> {
+            match c {
+                // Every nullable column of the schema is TEXT.
+                Cell::Null => Box::new(None::<String>),
+                Cell::Int(v) => Box::new(*v),
+                Cell::Text(s) => Box::new(s.clone()),
+            }
+        })
+        .collect()
+}
+
+fn cells(row: &Row) -> Result<Raw> {
+    let mut out = Vec::with_capacity(row.len());
+    for (i, col) in row.columns().iter().enumerate() {
+        let ty = col.type_();
+        let cell = if *ty == Type::INT8 {
+            row.try_get::<_, Option<i64>>(i).map_err(pg)?.map_or(Cell::Null, Cell::Int)
+        } else if *ty == Type::INT4 {
+            row.try_get::<_, Option<i32>>(i)
+                .map_err(pg)?
+                .map_or(Cell::Null, |v| Cell::Int(v.into()))
+        } else if *ty == Type::BOOL {
+            row.try_get::<_, Option<bool>>(i)
+                .map_err(pg)?
+                .map_or(Cell::Null, |v| Cell::Int(v.into()))
+        } else if *ty == Type::TEXT || *ty == Type::VARCHAR {
+            row.try_get::<_, Option<String>>(i).map_err(pg)?.map_or(Cell::Null, Cell::Text)
+        } else {
+            return Err(StorageError::Corrupt {
+                table: "(query)",
+                reason: format!("column {} has unexpected type {ty}", col.name()),
+            }
+            .into());
+        };
+        out.push(cell);
+    }
+    Ok(Raw(out))
+}
+
+impl SqlConn for PgTx<'_, '_> {
+    fn query(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>> {
+        let stmt = self.statement(sql)?;
+        let values = boxed(params);
+        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(AsRef::as_ref).collect();
+        let rows = self.tx.query(&stmt, &refs).map_err(pg)?;
+        rows.iter().map(cells).collect()
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Cell]) -> Result<u64> {
+        let stmt = self.statement(sql)?;
+        let values = boxed(params);
+        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(AsRef::as_ref).collect();
+        self.tx.execute(&stmt, &refs).map_err(pg)
+    }
+}
+
+impl Store for PostgresStore {
+    fn write(&self, work: Work<'_>) -> Result<()> {
+        self.run(false, work)
+    }
+
+    fn read(&self, work: Work<'_>) -> Result<()> {
+        self.run(true, work)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_become_dollars() {
+        assert_eq!(
+            super::dollar_placeholders("a = ?1 AND b IN (?2, ?10) AND c LIKE ?3 ESCAPE '\\'"),
+            "a = $1 AND b IN ($2, $10) AND c LIKE $3 ESCAPE '\\'"
+        );
+    }
+}

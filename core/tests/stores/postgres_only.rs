@@ -1,0 +1,56 @@
+//! PostgreSQL-specific behaviour: schema versions, and many connections racing on one order.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use license_inventory::store::conformance::World;
+use license_inventory::*;
+
+fn connect() -> Option<Inventory> {
+    let url = super::pg_url()?;
+    Some(Inventory::new(PostgresStore::connect(&url).unwrap()))
+}
+
+#[test]
+fn schema_is_current_and_a_bad_url_is_invalid_input() {
+    let Some(url) = super::pg_url() else { return };
+    let store = PostgresStore::connect(&url).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 1);
+    let err = PostgresStore::connect("host=/nonexistent port=notaport").unwrap_err();
+    assert_eq!(err.code(), "INVALID_INPUT", "{err}");
+}
+
+/// 16 threads, each with its own store (its own connections), race to draw 100 units.
+#[test]
+fn sixteen_stores_on_one_database_draw_exactly_the_stock() {
+    let Some(inv) = connect() else { return };
+    let w = World::new(inv, 1);
+    let stock = w.stock(&w.ellen, &w.cl, 100);
+    let (tenant, irina, ellen, mga, cl) = (w.tenant.id, w.irina.user(), w.ellen.id, w.mga.id, w.cl.id);
+    let drawn = AtomicU64::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..16 {
+            scope.spawn(|| {
+                let session = connect().unwrap().session(tenant, irina).unwrap();
+                for _ in 0..8 {
+                    match session.assign(NewAssignment {
+                        from: ellen,
+                        to: mga,
+                        product: cl,
+                        quantity: 1,
+                        ..Default::default()
+                    }) {
+                        Ok(o) => {
+                            drawn.fetch_add(o.approved_quantity, Ordering::SeqCst);
+                        }
+                        Err(Error::InsufficientInventory { .. }) => {}
+                        Err(e) => panic!("unexpected: {e}"),
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(drawn.load(Ordering::SeqCst), 100);
+    let stock = w.vera.order(stock.id).unwrap().order;
+    assert_eq!((stock.available, stock.drawn), (0, 100));
+    w.assert_clean();
+}
