@@ -48,7 +48,7 @@ cd "$PKG"
 
 # --- 2. npm install --------------------------------------------------------------------------
 step_start "npm install"
-npm install --no-audit --no-fund --loglevel=error
+npm install --no-audit --no-fund --prefer-offline --loglevel=error
 step_end
 
 # --- 3. napi build ---------------------------------------------------------------------------

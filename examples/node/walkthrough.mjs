@@ -1,3 +1,158 @@
-// Phase-1 placeholder: proves the example runs against the built binding.
-import { echo } from '../../bindings-node/index.js'
-console.log(await echo('walkthrough placeholder'))
+// The seed walkthrough (`000_*.txt`, orders 1210–1213) on an SQLite file, printed as the
+// License Inventory screens of the channel admin guide, through the Node binding. It mirrors
+// examples/walkthrough.rs and prints the same output.
+//
+//   node examples/node/walkthrough.mjs [DB_PATH]
+import { rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { Inventory } from '../../bindings-node/index.js'
+
+const at = (hhmm) => new Date(`2017-10-20T${hhmm}:00Z`)
+
+/** "2017-10-20 01:45" (UTC). */
+const date = (t) => t.toISOString().slice(0, 16).replace('T', ' ')
+
+/** Joins a name and an optional person: "Ellen Emporium Irina Heer". */
+const who = (org, user) => (user ? `${org} ${user}` : org)
+
+/** "Active", "Requested", … as the guide's tables print a status. */
+const label = (status) => status.charAt(0).toUpperCase() + status.slice(1)
+
+/** Prints rows as aligned columns separated by two spaces, with a rule under the header. */
+function table(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)))
+  const line = (cells) => console.log(cells.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd())
+  line(header)
+  line(widths.map((w) => '-'.repeat(w)))
+  for (const row of rows) line(row)
+}
+
+function inventoryRow(d) {
+  const o = d.order
+  return [
+    o.number,
+    d.productName,
+    o.purchaseOrder ?? '',
+    label(o.status),
+    o.status === 'requested' ? o.requestedQuantity : o.approvedQuantity,
+    o.available,
+    who(d.holderName, d.requestedByName),
+    date(o.requestedAt),
+    d.sourceName !== null && o.approvedBy !== null ? who(d.sourceName, d.approvedByName) : '',
+  ]
+}
+
+async function main() {
+  let path = process.argv[2]
+  if (!path) {
+    path = join(tmpdir(), `license-inventory-walkthrough-${process.pid}.db`)
+    rmSync(path, { force: true })
+  }
+  const inv = await Inventory.openSqlite(path)
+  inv.setTime(at('01:30'))
+
+  // The channel: Jasperactive (vendor) › Ellen Emporium › MGA Inc › Elerome School.
+  const tenant = await inv.createTenant({ name: 'Jasperactive', plan: 'standard', vendorName: 'Jasperactive', firstOrderNumber: 1208 })
+  const t = tenant.id
+  const org = (name, tier, parent) => inv.createOrg(t, { name, tier, parent })
+  const ellen = await org('Ellen Emporium', 'distributor', tenant.vendor)
+  const mga = await org('MGA Inc', 'reseller', ellen.id)
+  const elerome = await org('Elerome School', 'center', mga.id)
+  const veraUser = await inv.createUser(t, { name: 'Vera Vendor', email: 'vera@jasperactive.example' })
+  const irinaUser = await inv.createUser(t, { name: 'Irina Heer', email: 'irina.heer@mga.example' })
+  await inv.grantAdmin(t, veraUser.id, tenant.vendor)
+  await inv.grantAdmin(t, irinaUser.id, ellen.id)
+  await inv.grantAdmin(t, irinaUser.id, mga.id)
+  const cl = await inv.createProduct(t, { code: 'CL', name: 'Center License', kind: 'license' })
+  const uac = await inv.createProduct(t, { code: 'UAC', name: 'User Activation Codes', kind: 'activation_code' })
+  const vera = await inv.session(t, veraUser.id)
+  const irina = await inv.session(t, irinaUser.id)
+
+  // Ellen Emporium's stock from the vendor (orders 1208, 1209).
+  for (const product of [cl, uac]) {
+    await vera.assign({ from: tenant.vendor, to: ellen.id, product: product.id, quantity: 10, purchaseOrder: 'JA-2017-10' })
+  }
+  // 01:45 Ellen Emporium assigns to MGA Inc: 1210 (3 Center Licenses), 1211 (2 codes).
+  inv.setTime(at('01:45'))
+  await irina.assign({ from: ellen.id, to: mga.id, product: cl.id, quantity: 3, purchaseOrder: 'EE2017-1' })
+  const o1211 = await irina.assign({ from: ellen.id, to: mga.id, product: uac.id, quantity: 2, purchaseOrder: 'EE2017-5' })
+  // 01:52 MGA Inc assigns one code to Elerome School: 1212.
+  inv.setTime(at('01:52'))
+  await irina.assign({ from: mga.id, to: elerome.id, product: uac.id, quantity: 1 })
+  // 02:24 MGA Inc requests 2 Center Licenses from Ellen Emporium (1213), then edits it to 1.
+  inv.setTime(at('02:24'))
+  const o1213 = await irina.request({ holder: mga.id, product: cl.id, quantity: 2, purchaseOrder: '20171019' })
+  inv.setTime(at('02:31'))
+  await irina.editRequest(o1213.id, { quantity: 1, comments: 'One more center license, please.' })
+
+  // ---- License Inventory of MGA Inc --------------------------------------------------------
+  console.log(`License Inventory: ${mga.name} (${mga.tier})`)
+  console.log()
+  const summary = await irina.summary(mga.id)
+  for (const line of summary) {
+    // The guide's indicators speak in plurals: "Assigned Center Licenses: 3".
+    const plural = line.productName.endsWith('s') ? '' : 's'
+    console.log(`Assigned ${line.productName}${plural}: ${line.available}`)
+  }
+  console.log(`Pending Requests: ${summary.reduce((n, l) => n + l.pendingRequests, 0)}`)
+  console.log()
+  const page = await irina.list(mga.id, { limit: 50 })
+  table(
+    ['Order Number', 'Inventory Type', 'Purchase Order', 'Order Status', 'Requested/Approved', 'Available', 'Requested By', 'Date Requested', 'Approved By'],
+    page.items.map(inventoryRow),
+  )
+
+  // ---- Detail of Inventory Use of 1211 ----------------------------------------------------
+  const usage = await irina.detailOfUse(o1211.id)
+  const u = usage.order.order
+  console.log()
+  console.log('Detail of Inventory Use')
+  console.log()
+  console.log(`Order Number: ${u.number}`)
+  console.log(`Purchase Order: ${u.purchaseOrder ?? ''}`)
+  console.log(`Inventory Type: ${usage.order.productName}`)
+  console.log(`Assigned Inventory: ${u.approvedQuantity}`)
+  console.log(`Available Inventory: ${u.available}`)
+  console.log()
+  table(
+    ['Order Number', 'Purchase Order', 'Assigned', 'Date of Assignment', 'Requested By', 'Approved By'],
+    usage.draws.map((d) => [
+      d.orderNumber,
+      d.purchaseOrder ?? '',
+      d.quantity,
+      date(d.at),
+      who(d.requestedByOrg, d.requestedByUser),
+      who(d.approvedByOrg, d.approvedByUser),
+    ]),
+  )
+
+  // ---- Order Details of 1211 ----------------------------------------------------------------
+  const d = await irina.orderByNumber(1211)
+  const o = d.order
+  console.log()
+  console.log('Order Details')
+  console.log()
+  const fields = [
+    ['Order Number', o.number],
+    ['Purchase Order', o.purchaseOrder ?? ''],
+    ['Order Status', label(o.status)],
+    ['Assigned By', who(d.sourceName ?? '', d.approvedByName)],
+    ['Assigned To', d.holderName],
+    ['Inventory Type', d.productName],
+    ['Quantity', o.approvedQuantity],
+    ['Requester Comments', o.requesterComments ?? ''],
+    ['Approval Comments', o.approvalComments ?? ''],
+  ]
+  for (const [name, value] of fields) console.log(`${`${name}:`.padEnd(20)}${value}`.trimEnd())
+  console.log()
+  const audit = await inv.audit(t)
+  console.log(
+    `Audit: ${audit.orders} orders, ${audit.ledgerEntries} ledger entries, minted ${audit.minted} = available ${audit.available} + issued ${audit.issued}: ${audit.clean ? 'clean' : 'PROBLEMS'}`,
+  )
+  console.log(`Store: ${path}`)
+  if (!audit.clean) throw new Error(`audit problems: ${audit.problems.join('; ')}`)
+}
+
+await main()

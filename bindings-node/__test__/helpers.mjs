@@ -1,0 +1,89 @@
+// Shared fixtures of the Node binding's tests: a small channel tree with two branches.
+//
+//   Jasperactive (vendor)            admin: Vera
+//   ├── Ellen Emporium (distributor) admin: Irina
+//   │   └── MGA Inc (reseller)       admin: Irina
+//   │       └── Elerome School (center) admin: Eli
+//   └── Other Distribution (distributor) admin: Olga
+//       └── Other Reseller (reseller)    admin: Olga
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { Inventory } from '../index.js'
+
+export { Inventory }
+
+/** A temporary directory, removed when the process exits. */
+export function tempDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'license-inventory-node-'))
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+/** Asserts that `promise` rejects with an Error whose `code` is `code`; returns the error. */
+export async function rejection(promise, code) {
+  try {
+    await promise
+  } catch (err) {
+    if (!(err instanceof Error)) throw new Error(`rejected with a non-Error: ${err}`)
+    if (err.code !== code) throw new Error(`expected ${code}, got ${err.code}: ${err.message}`)
+    return err
+  }
+  throw new Error(`expected a rejection with ${code}, but the call succeeded`)
+}
+
+/** Builds the tree above in `inv` (a fresh memory store unless given). */
+export async function world({ inv, plan = 'standard', firstOrderNumber = 1 } = {}) {
+  inv ??= await Inventory.openMemory()
+  const tenant = await inv.createTenant({
+    name: 'Jasperactive',
+    plan,
+    vendorName: 'Jasperactive',
+    firstOrderNumber,
+  })
+  const t = tenant.id
+  const org = (name, tier, parent) => inv.createOrg(t, { name, tier, parent })
+  const ellen = await org('Ellen Emporium', 'distributor', tenant.vendor)
+  const mga = await org('MGA Inc', 'reseller', ellen.id)
+  const elerome = await org('Elerome School', 'center', mga.id)
+  const otherDist = await org('Other Distribution', 'distributor', tenant.vendor)
+  const otherRes = await org('Other Reseller', 'reseller', otherDist.id)
+  const user = (name, email) => inv.createUser(t, { name, email })
+  const vera = await user('Vera Vendor', 'vera@jasperactive.example')
+  const irina = await user('Irina Heer', 'irina.heer@ellen.example')
+  const eli = await user('Eli Elerome', 'eli@elerome.example')
+  const olga = await user('Olga Other', 'olga@other.example')
+  await inv.grantAdmin(t, vera.id, tenant.vendor)
+  await inv.grantAdmin(t, irina.id, ellen.id)
+  await inv.grantAdmin(t, irina.id, mga.id)
+  await inv.grantAdmin(t, eli.id, elerome.id)
+  await inv.grantAdmin(t, olga.id, otherDist.id)
+  await inv.grantAdmin(t, olga.id, otherRes.id)
+  const cl = await inv.createProduct(t, { code: 'CL', name: 'Center License', kind: 'license' })
+  const uac = await inv.createProduct(t, {
+    code: 'UAC',
+    name: 'User Activation Codes',
+    kind: 'activation_code',
+  })
+  const sessions = {
+    vera: await inv.session(t, vera.id),
+    irina: await inv.session(t, irina.id),
+    eli: await inv.session(t, eli.id),
+    olga: await inv.session(t, olga.id),
+  }
+  return {
+    inv,
+    tenant,
+    orgs: { vendor: tenant.vendor, ellen, mga, elerome, otherDist, otherRes },
+    users: { vera, irina, eli, olga },
+    products: { cl, uac },
+    ...sessions,
+  }
+}
+
+/** Gives `org` (a child of the vendor) `quantity` units of `product`, approved by the vendor. */
+export async function stock(w, org, product, quantity, session = w.irina) {
+  const req = await session.request({ holder: org.id, product: product.id, quantity })
+  return w.vera.approve(req.id)
+}

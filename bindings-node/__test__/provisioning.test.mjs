@@ -1,0 +1,139 @@
+// Opening stores, the clock, and provisioning: tenants, organizations, users, products.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+
+import { Inventory, rejection, tempDir, world } from './helpers.mjs'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+test('tenant, orgs, users and products round-trip as plain objects', async () => {
+  const inv = await Inventory.openMemory()
+  const at = new Date('2017-10-20T01:45:00Z')
+  inv.setTime(at)
+  const t = await inv.createTenant({ name: 'Jasperactive', plan: 'enterprise', vendorName: 'Jasperactive HQ', firstOrderNumber: 1210 })
+  assert.match(t.id, UUID)
+  assert.deepEqual({ ...t, id: undefined, vendor: undefined }, {
+    id: undefined, vendor: undefined, name: 'Jasperactive', plan: 'enterprise', minted: 0, nextOrderNumber: 1210, createdAt: at,
+  })
+  assert.ok(t.createdAt instanceof Date)
+  assert.deepEqual(await inv.tenant(t.id), t)
+
+  const vendor = await inv.org(t.id, t.vendor)
+  assert.equal(vendor.name, 'Jasperactive HQ')
+  assert.equal(vendor.tier, 'vendor')
+  assert.equal(vendor.parent, null)
+  assert.equal(vendor.active, true)
+
+  const ellen = await inv.createOrg(t.id, { name: 'Ellen Emporium', tier: 'distributor', parent: t.vendor })
+  assert.equal(ellen.parent, t.vendor)
+  assert.equal(ellen.tenant, t.id)
+  assert.deepEqual(await inv.org(t.id, ellen.id), ellen)
+
+  const irina = await inv.createUser(t.id, { name: 'Irina Heer', email: ' Irina.Heer@Ellen.Example ' })
+  assert.equal(irina.email, 'irina.heer@ellen.example')
+  assert.deepEqual(await inv.user(t.id, irina.id), irina)
+  assert.equal(await inv.grantAdmin(t.id, irina.id, ellen.id), undefined)
+
+  const cl = await inv.createProduct(t.id, { code: 'CL', name: 'Center License', kind: 'license' })
+  assert.equal(cl.kind, 'license')
+  assert.deepEqual(await inv.product(t.id, cl.id), cl)
+  assert.deepEqual(await inv.productByCode(t.id, 'CL'), cl)
+
+  const s = await inv.session(t.id, irina.id)
+  assert.equal(s.userId, irina.id)
+  assert.equal(s.tenantId, t.id)
+})
+
+test('setTime pins the clock, null lets it follow the system clock again', async () => {
+  const inv = await Inventory.openMemory()
+  inv.setTime(new Date('2001-02-03T04:05:06.789Z'))
+  const a = await inv.createTenant({ name: 'A', plan: 'standard', vendorName: 'A' })
+  assert.equal(a.createdAt.toISOString(), '2001-02-03T04:05:06.789Z')
+  inv.setTime(null)
+  const before = Date.now()
+  const b = await inv.createTenant({ name: 'B', plan: 'standard', vendorName: 'B' })
+  assert.ok(b.createdAt.getTime() >= before - 1000)
+  inv.setTime(undefined)
+})
+
+test('deactivateOrg keeps the org, marks it inactive, and it can no longer request', async () => {
+  const w = await world()
+  const t = w.tenant.id
+  const mga = await w.inv.deactivateOrg(t, w.orgs.mga.id)
+  assert.equal(mga.active, false)
+  assert.equal((await w.inv.org(t, w.orgs.mga.id)).active, false)
+  await rejection(w.irina.request({ holder: mga.id, product: w.products.cl.id, quantity: 1 }), 'HIERARCHY_VIOLATION')
+})
+
+test('an SQLite store persists across reopenings', async () => {
+  const path = join(tempDir(), 'inventory.sqlite')
+  const inv = await Inventory.openSqlite(path)
+  const w = await world({ inv })
+  const order = await w.irina.request({ holder: w.orgs.ellen.id, product: w.products.cl.id, quantity: 4 })
+  const again = await Inventory.openSqlite(path, { synchronous: 'normal', busyTimeoutMs: 5000, migrate: true })
+  const s = await again.session(w.tenant.id, w.users.irina.id)
+  const details = await s.orderByNumber(order.number)
+  assert.equal(details.order.id, order.id)
+  assert.equal(details.order.requestedQuantity, 4)
+  assert.equal((await again.audit(w.tenant.id)).clean, true)
+})
+
+test('provisioning errors carry a code and their figures', async () => {
+  const w = await world()
+  const t = w.tenant.id
+  const missing = '01890a5d-ac96-774b-bcce-b302099a8057'
+
+  let err = await rejection(w.inv.tenant(missing), 'NOT_FOUND')
+  assert.equal(err.entity, 'tenant')
+  assert.equal(err.id, missing)
+  err = await rejection(w.inv.org(t, missing), 'NOT_FOUND')
+  assert.equal(err.entity, 'organization')
+  await rejection(w.inv.user(t, missing), 'NOT_FOUND')
+  await rejection(w.inv.product(t, missing), 'NOT_FOUND')
+  await rejection(w.inv.productByCode(t, 'NOPE'), 'NOT_FOUND')
+  await rejection(w.inv.session(t, missing), 'NOT_FOUND')
+
+  err = await rejection(w.inv.org(t, 'not-a-uuid'), 'INVALID_INPUT')
+  assert.equal(err.field, 'organization id')
+  assert.match(err.reason, /not a UUID/)
+
+  err = await rejection(w.inv.createUser(t, { name: 'Irina Again', email: 'irina.heer@ellen.example' }), 'CONFLICT')
+  assert.equal(typeof err.what, 'string')
+  await rejection(w.inv.createProduct(t, { code: 'CL', name: 'Dup', kind: 'license' }), 'CONFLICT')
+
+  err = await rejection(w.inv.createUser(t, { name: 'Bad', email: 'not-an-email' }), 'INVALID_INPUT')
+  assert.equal(err.field, 'email')
+  await rejection(w.inv.createOrg(t, { name: '  ', tier: 'hub', parent: w.orgs.mga.id }), 'INVALID_INPUT')
+  await rejection(w.inv.createTenant({ name: 'X', plan: 'standard', vendorName: 'X', firstOrderNumber: 1.5 }), 'INVALID_INPUT')
+
+  // A reseller cannot be the parent of a distributor; there is one vendor per tenant.
+  err = await rejection(w.inv.createOrg(t, { name: 'Upside', tier: 'distributor', parent: w.orgs.mga.id }), 'HIERARCHY_VIOLATION')
+  assert.equal(typeof err.reason, 'string')
+  await rejection(w.inv.createOrg(t, { name: 'Vendor 2', tier: 'vendor', parent: w.orgs.vendor }), 'HIERARCHY_VIOLATION')
+
+  // Nothing crosses tenants.
+  const other = await world({ inv: w.inv })
+  await rejection(w.inv.org(other.tenant.id, w.orgs.mga.id), 'NOT_FOUND')
+})
+
+test('values of the wrong JS type are refused at the boundary', async () => {
+  const inv = await Inventory.openMemory()
+  assert.throws(() => inv.createTenant({ name: 'X', plan: 'platinum', vendorName: 'X' }), /Plan/)
+  assert.throws(() => inv.createTenant({ name: 'X', vendorName: 'X' }), /plan/)
+})
+
+test('storage failures keep their cause; schema mismatches give the versions', async () => {
+  const dir = tempDir()
+  const err = await rejection(Inventory.openSqlite(join(dir, 'no', 'such', 'dir.sqlite')), 'STORAGE')
+  assert.ok(err.cause instanceof Error, 'the SQLite error is the cause')
+  assert.match(err.cause.message, /unable to open database file/)
+  assert.equal(err.cause.code, undefined)
+
+  // A file without the schema, opened with migrations disabled, is refused.
+  const mismatch = await rejection(Inventory.openSqlite(join(dir, 'fresh.sqlite'), { migrate: false }), 'SCHEMA_MISMATCH')
+  assert.equal(mismatch.found, 0)
+  assert.equal(typeof mismatch.supported, 'number')
+  assert.ok(mismatch.supported >= 1)
+  assert.equal(typeof mismatch.hint, 'string')
+})

@@ -1,0 +1,5 @@
+//! Emits the linker arguments a Node addon needs (napi-build).
+
+fn main() {
+    napi_build::setup();
+}

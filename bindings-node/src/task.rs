@@ -1,0 +1,74 @@
+//! Running core calls off the event loop: every call that touches the store becomes an
+//! [`AsyncTask`] whose work runs on the libuv thread pool and whose result settles a Promise.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use license_inventory as li;
+use napi::bindgen_prelude::{AsyncTask, ToNapiValue, TypeName};
+use napi::{Env, Task};
+
+use crate::error::{Failure, to_js_error};
+
+type Work<T> = Box<dyn FnOnce() -> li::Result<T> + Send>;
+
+/// One core call, run on the libuv pool. `T` is the JS-facing value it resolves with; the
+/// conversion from core types to `T` happens in the work too, off the event loop.
+pub struct Op<T> {
+    work: Option<Work<T>>,
+    failure: Option<Failure>,
+}
+
+/// Schedules `work` on the libuv thread pool; the returned task is a Promise in JS.
+pub(crate) fn run<T, F>(work: F) -> AsyncTask<Op<T>>
+where
+    T: ToNapiValue + TypeName + Send + 'static,
+    F: FnOnce() -> li::Result<T> + Send + 'static,
+{
+    AsyncTask::new(Op {
+        work: Some(Box::new(work)),
+        failure: None,
+    })
+}
+
+impl<T> Task for Op<T>
+where
+    T: ToNapiValue + TypeName + Send + 'static,
+{
+    type Output = T;
+    type JsValue = T;
+
+    fn compute(&mut self) -> napi::Result<T> {
+        let Some(work) = self.work.take() else {
+            return Err(napi::Error::from_reason("task already ran"));
+        };
+        let failure = match catch_unwind(AssertUnwindSafe(work)) {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(err)) => Failure::Core(err),
+            Err(panic) => Failure::Panic(
+                panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default(),
+            ),
+        };
+        let reason = match &failure {
+            Failure::Core(err) => err.to_string(),
+            Failure::Panic(message) => message.clone(),
+        };
+        // The structured error is built in `reject`, on the JS thread, from what is kept here.
+        self.failure = Some(failure);
+        Err(napi::Error::from_reason(reason))
+    }
+
+    fn resolve(&mut self, _env: Env, output: T) -> napi::Result<T> {
+        Ok(output)
+    }
+
+    fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<T> {
+        match self.failure.take() {
+            Some(failure) => Err(to_js_error(&env, &failure)?),
+            None => Err(err),
+        }
+    }
+}

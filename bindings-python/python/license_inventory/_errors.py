@@ -1,0 +1,211 @@
+"""The exception hierarchy of license-inventory.
+
+Every error of the core library arrives as a subclass of :class:`InventoryError`, carrying the
+core's stable ``code`` (``"INSUFFICIENT_INVENTORY"``, ``"PERMISSION_DENIED"``, ...) and the
+structured fields of the core's error variant as attributes. Where a builtin exception fits, the
+class also derives from it (``InvalidInput`` is a ``ValueError``, ``NotFound`` a ``LookupError``,
+``PermissionDenied`` a ``PermissionError``), so generic ``except`` clauses keep working.
+
+When an operation raises, nothing was changed: every operation is one atomic transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from license_inventory._enums import OrderStatus
+
+__all__ = [
+    "Conflict",
+    "HierarchyViolation",
+    "InsufficientInventory",
+    "InvalidInput",
+    "InvalidState",
+    "InvariantViolated",
+    "InventoryError",
+    "NotFound",
+    "PermissionDenied",
+    "SchemaMismatch",
+    "StorageError",
+]
+
+
+def _restore(cls: type[InventoryError], state: dict[str, Any]) -> InventoryError:
+    """Rebuilds a pickled error without calling ``__init__`` (whose fields are keyword-only)."""
+    err = cls.__new__(cls, state.get("message", ""))
+    Exception.__init__(err, state.get("message", ""))
+    err.__dict__.update(state)
+    return err
+
+
+class InventoryError(Exception):
+    """Base class of every error raised by license-inventory."""
+
+    code: str
+    """The core's stable, language-neutral code (``Error::code()``)."""
+    message: str
+    """The core's message: what happened and what to do about it."""
+
+    def __init__(self, message: str, *, code: str = "INVENTORY_ERROR") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), dict(self.__dict__)))
+
+
+class InvalidInput(InventoryError, ValueError):
+    """A field of the input is malformed, empty, too long or out of range."""
+
+    field: str
+    """The offending field, e.g. ``"quantity"`` or ``"email"``."""
+    reason: str
+    """Why it was refused."""
+
+    def __init__(self, message: str, *, field: str, reason: str, code: str = "INVALID_INPUT") -> None:
+        super().__init__(message, code=code)
+        self.field = field
+        self.reason = reason
+
+
+class NotFound(InventoryError, LookupError):
+    """No such thing exists in this tenant (ids of another tenant are never visible)."""
+
+    entity: str
+    """What was looked up: ``"tenant"``, ``"organization"``, ``"user"``, ``"product"``, ``"order"``."""
+    id: str
+    """The id or number that was looked up."""
+
+    def __init__(self, message: str, *, entity: str, id: str, code: str = "NOT_FOUND") -> None:
+        super().__init__(message, code=code)
+        self.entity = entity
+        self.id = id
+
+
+class PermissionDenied(InventoryError, PermissionError):
+    """The acting user may not perform the action; ask an admin of the right organization."""
+
+    action: str
+    """The refused action (``"approve"``, ``"request"``, ``"view"``, ...)."""
+    actor: str
+    """The id of the user who attempted it."""
+    reason: str
+    """Why it was refused."""
+
+    def __init__(
+        self, message: str, *, action: str, actor: str, reason: str, code: str = "PERMISSION_DENIED"
+    ) -> None:
+        super().__init__(message, code=code)
+        self.action = action
+        self.actor = actor
+        self.reason = reason
+
+
+class InsufficientInventory(InventoryError):
+    """The source organization holds fewer available units than asked for; nothing was drawn."""
+
+    available: int
+    """Units available at the source (summed over its active orders of the product)."""
+    requested: int
+    """Units that were asked for."""
+
+    def __init__(
+        self, message: str, *, available: int, requested: int, code: str = "INSUFFICIENT_INVENTORY"
+    ) -> None:
+        super().__init__(message, code=code)
+        self.available = available
+        self.requested = requested
+
+
+class InvalidState(InventoryError):
+    """The order's status forbids the action (e.g. editing an approved order)."""
+
+    order: int
+    """The number of the order concerned."""
+    status: OrderStatus
+    """Its current status."""
+    action: str
+    """The refused action."""
+
+    def __init__(
+        self, message: str, *, order: int, status: OrderStatus, action: str, code: str = "INVALID_STATE"
+    ) -> None:
+        super().__init__(message, code=code)
+        self.order = order
+        self.status = status
+        self.action = action
+
+
+class HierarchyViolation(InventoryError):
+    """A rule of the channel tree was broken (tier order, cycle, not a child, deactivated org)."""
+
+    reason: str
+    """Which rule, and for which organizations."""
+
+    def __init__(self, message: str, *, reason: str, code: str = "HIERARCHY_VIOLATION") -> None:
+        super().__init__(message, code=code)
+        self.reason = reason
+
+
+class Conflict(InventoryError):
+    """Something unique already exists (a user's email, a product code)."""
+
+    what: str
+    """What collided."""
+
+    def __init__(self, message: str, *, what: str, code: str = "CONFLICT") -> None:
+        super().__init__(message, code=code)
+        self.what = what
+
+
+class SchemaMismatch(InventoryError):
+    """The stored schema version is not the one this build knows."""
+
+    found: int
+    """The version found in the database."""
+    supported: int
+    """The version this build writes."""
+    hint: str
+    """What to do."""
+
+    def __init__(
+        self, message: str, *, found: int, supported: int, hint: str, code: str = "SCHEMA_MISMATCH"
+    ) -> None:
+        super().__init__(message, code=code)
+        self.found = found
+        self.supported = supported
+        self.hint = hint
+
+
+class InvariantViolated(InventoryError):
+    """A conservation or consistency invariant would break (a bug or a tampered store)."""
+
+    reason: str
+    """The invariant and the figures that broke it."""
+
+    def __init__(self, message: str, *, reason: str, code: str = "INVARIANT_VIOLATED") -> None:
+        super().__init__(message, code=code)
+        self.reason = reason
+
+
+class StorageError(InventoryError):
+    """The storage backend failed (I/O, locking, corrupt row); the transaction was rolled back."""
+
+    kind: str
+    """``"sqlite"``, ``"corrupt"``, ``"poisoned"``, ``"row_count"`` (or ``"other"``)."""
+    table: str | None
+    """The table concerned, when the backend names one."""
+    detail: str
+    """The backend's own message (the cause)."""
+
+    def __init__(
+        self, message: str, *, kind: str, detail: str, table: str | None = None, code: str = "STORAGE"
+    ) -> None:
+        super().__init__(message, code=code)
+        self.kind = kind
+        self.detail = detail
+        self.table = table

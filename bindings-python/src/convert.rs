@@ -1,0 +1,196 @@
+//! Conversions between Python values and the core's types, and [`run`], the one way a call
+//! reaches the store (with the GIL released).
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use license_inventory as core;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDateTime, PyInt, PyString, PyType, PyTzInfo, PyTzInfoAccess};
+
+use crate::errors;
+
+/// Runs `call` (one call into the store) with the GIL released, converting its error.
+pub(crate) fn run<T: Send>(
+    py: Python<'_>,
+    call: impl FnOnce() -> core::Result<T> + Send,
+) -> PyResult<T> {
+    py.detach(call).map_err(|e| errors::to_py(py, e))
+}
+
+/// Parses an id (or any value the core parses from text); a malformed one is the core's
+/// `InvalidInput`.
+pub(crate) fn parse<T: FromStr<Err = core::Error>>(py: Python<'_>, text: &str) -> PyResult<T> {
+    text.parse().map_err(|e| errors::to_py(py, e))
+}
+
+/// Parses every item of an optional iterable of strings (ids, enum members).
+pub(crate) fn parse_all<T: FromStr<Err = core::Error>>(
+    py: Python<'_>,
+    field: &'static str,
+    items: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<T>> {
+    let Some(items) = items else {
+        return Ok(Vec::new());
+    };
+    if items.is_instance_of::<PyString>() {
+        return Err(invalid_type(
+            py,
+            field,
+            "an iterable of strings, not one string",
+        ));
+    }
+    items
+        .try_iter()?
+        .map(|item| parse(py, item?.extract::<&str>()?))
+        .collect()
+}
+
+fn invalid_type(py: Python<'_>, field: &'static str, expected: &str) -> PyErr {
+    errors::invalid(py, field, format!("expected {expected}"))
+}
+
+/// A non-negative whole number (a quantity, an order number, a page size). A negative or
+/// too-large Python `int` is an `InvalidInput` naming the field (the core then checks the range).
+pub(crate) fn whole(
+    py: Python<'_>,
+    field: &'static str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<u64> {
+    match value.extract::<u64>() {
+        Ok(n) => Ok(n),
+        Err(cause) if value.is_instance_of::<PyInt>() => {
+            let reason = if value.lt(0)? {
+                format!("{value} is negative")
+            } else {
+                format!("{value} is too large")
+            };
+            let err = errors::invalid(py, field, reason);
+            err.set_cause(py, Some(cause));
+            Err(err)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// [`whole`] for an optional argument.
+pub(crate) fn whole_opt(
+    py: Python<'_>,
+    field: &'static str,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<u64>> {
+    value.map(|v| whole(py, field, v)).transpose()
+}
+
+/// [`whole`] for a page size or count.
+pub(crate) fn size(
+    py: Python<'_>,
+    field: &'static str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<usize> {
+    let n = whole(py, field, value)?;
+    usize::try_from(n).map_err(|_| errors::invalid(py, field, format!("{n} is too large")))
+}
+
+/// A timezone-aware `datetime` (any offset) as UTC. A naive one is refused: it is ambiguous.
+pub(crate) fn utc(
+    py: Python<'_>,
+    field: &'static str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<DateTime<Utc>> {
+    let dt = value.cast::<PyDateTime>()?;
+    if dt.get_tzinfo().is_none() {
+        return Err(errors::invalid(
+            py,
+            field,
+            "a naive datetime is ambiguous: give it a tzinfo (e.g. datetime.timezone.utc)",
+        ));
+    }
+    dt.call_method1("astimezone", (PyTzInfo::utc(py)?,))?
+        .extract::<DateTime<Utc>>()
+}
+
+/// [`utc`] for an optional argument.
+pub(crate) fn utc_opt(
+    py: Python<'_>,
+    field: &'static str,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<DateTime<Utc>>> {
+    value.map(|v| utc(py, field, v)).transpose()
+}
+
+// --- enums: the Python classes live in license_inventory._enums --------------------------------
+
+const ENUMS: &str = "license_inventory._enums";
+
+fn member<'py>(
+    py: Python<'py>,
+    class: &'static PyOnceLock<Py<PyType>>,
+    name: &str,
+    value: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    class.import(py, ENUMS, name)?.call1((value,))
+}
+
+static TIER: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static PLAN: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static PRODUCT_KIND: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static ORDER_STATUS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static LEDGER_KIND: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// `Tier` member.
+pub(crate) fn tier(py: Python<'_>, v: core::Tier) -> PyResult<Bound<'_, PyAny>> {
+    member(py, &TIER, "Tier", v.as_str())
+}
+
+/// `Plan` member.
+pub(crate) fn plan(py: Python<'_>, v: core::Plan) -> PyResult<Bound<'_, PyAny>> {
+    member(py, &PLAN, "Plan", v.as_str())
+}
+
+/// `ProductKind` member.
+pub(crate) fn product_kind(py: Python<'_>, v: core::ProductKind) -> PyResult<Bound<'_, PyAny>> {
+    member(py, &PRODUCT_KIND, "ProductKind", v.as_str())
+}
+
+/// `OrderStatus` member.
+pub(crate) fn order_status(py: Python<'_>, v: core::OrderStatus) -> PyResult<Bound<'_, PyAny>> {
+    member(py, &ORDER_STATUS, "OrderStatus", v.as_str())
+}
+
+/// `LedgerKind` member.
+pub(crate) fn ledger_kind(py: Python<'_>, v: core::LedgerKind) -> PyResult<Bound<'_, PyAny>> {
+    member(py, &LEDGER_KIND, "LedgerKind", v.as_str())
+}
+
+/// `Synchronous` from its value (the core has no text form for it).
+pub(crate) fn synchronous(py: Python<'_>, value: &str) -> PyResult<core::Synchronous> {
+    match value {
+        "full" => Ok(core::Synchronous::Full),
+        "normal" => Ok(core::Synchronous::Normal),
+        other => Err(errors::invalid(
+            py,
+            "synchronous",
+            format!("unknown setting '{other}' (expected 'full' or 'normal')"),
+        )),
+    }
+}
+
+/// Python's `repr` of a string, for `__repr__`s that read like Python.
+pub(crate) fn repr(py: Python<'_>, text: &str) -> String {
+    PyString::new(py, text)
+        .repr()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|_| format!("{text:?}"))
+}
+
+/// Python's `repr` of an optional string.
+pub(crate) fn repr_opt(py: Python<'_>, text: Option<&str>) -> String {
+    text.map_or_else(|| "None".to_owned(), |t| repr(py, t))
+}
+
+/// How a `__repr__` names an enum member: `Tier.RESELLER`.
+pub(crate) fn enum_repr(class: &str, value: &str) -> String {
+    format!("{class}.{}", value.to_uppercase())
+}

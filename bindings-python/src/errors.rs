@@ -1,0 +1,118 @@
+//! The one conversion of the core's [`Error`] into the Python exception hierarchy of
+//! `license_inventory._errors` (`InventoryError` and its subclasses).
+
+use license_inventory::{Error, StorageError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert;
+
+/// The Python module that defines the exception classes.
+const ERRORS: &str = "license_inventory._errors";
+
+/// Converts a core error into the matching `InventoryError` subclass, with the core's `code()`,
+/// its message and the variant's fields as attributes. If the exception cannot be built (the
+/// Python package is broken), the failure to build it is raised instead.
+pub(crate) fn to_py(py: Python<'_>, err: Error) -> PyErr {
+    build(py, &err).unwrap_or_else(|failure| failure)
+}
+
+fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
+    let kw = PyDict::new(py);
+    kw.set_item("code", err.code())?;
+    let class = match err {
+        Error::InvalidInput { field, reason } => {
+            kw.set_item("field", field)?;
+            kw.set_item("reason", reason)?;
+            "InvalidInput"
+        }
+        Error::NotFound { entity, id } => {
+            kw.set_item("entity", entity.as_str())?;
+            kw.set_item("id", id)?;
+            "NotFound"
+        }
+        Error::PermissionDenied {
+            action,
+            actor,
+            reason,
+        } => {
+            kw.set_item("action", action.as_str())?;
+            kw.set_item("actor", actor.to_string())?;
+            kw.set_item("reason", reason)?;
+            "PermissionDenied"
+        }
+        Error::InsufficientInventory {
+            available,
+            requested,
+        } => {
+            kw.set_item("available", available)?;
+            kw.set_item("requested", requested)?;
+            "InsufficientInventory"
+        }
+        Error::InvalidState {
+            order,
+            status,
+            action,
+        } => {
+            kw.set_item("order", order.get())?;
+            kw.set_item("status", convert::order_status(py, *status)?)?;
+            kw.set_item("action", action.as_str())?;
+            "InvalidState"
+        }
+        Error::Hierarchy { reason } => {
+            kw.set_item("reason", reason)?;
+            "HierarchyViolation"
+        }
+        Error::Conflict { what } => {
+            kw.set_item("what", what)?;
+            "Conflict"
+        }
+        Error::SchemaMismatch {
+            found,
+            supported,
+            hint,
+        } => {
+            kw.set_item("found", found)?;
+            kw.set_item("supported", supported)?;
+            kw.set_item("hint", hint)?;
+            "SchemaMismatch"
+        }
+        Error::InvariantViolated(reason) => {
+            kw.set_item("reason", reason)?;
+            "InvariantViolated"
+        }
+        Error::Storage(source) => {
+            let (kind, table) = match source {
+                StorageError::Sqlite(_) => ("sqlite", None),
+                StorageError::Corrupt { table, .. } => ("corrupt", Some(*table)),
+                StorageError::Poisoned => ("poisoned", None),
+                StorageError::RowCount { table, .. } => ("row_count", Some(*table)),
+                _ => ("other", None),
+            };
+            kw.set_item("kind", kind)?;
+            kw.set_item("table", table)?;
+            kw.set_item("detail", source.to_string())?;
+            "StorageError"
+        }
+        // A variant added to the core later still arrives typed by its code, under the base class.
+        _ => "InventoryError",
+    };
+    let exc = py
+        .import(ERRORS)?
+        .getattr(class)?
+        .call((err.to_string(),), Some(&kw))?;
+    Ok(PyErr::from_value(exc))
+}
+
+/// An `InvalidInput` raised by the binding itself, for a Python value that has no core
+/// equivalent (a naive datetime, a negative integer): the same class the core's own
+/// `Error::InvalidInput` becomes.
+pub(crate) fn invalid(py: Python<'_>, field: &'static str, reason: impl Into<String>) -> PyErr {
+    to_py(
+        py,
+        Error::InvalidInput {
+            field,
+            reason: reason.into(),
+        },
+    )
+}

@@ -1,0 +1,467 @@
+//! The handles: [`Inventory`] (a store, provisioning, ledger, audit) and [`Session`] (a user
+//! acting on the inventory). Each method converts its arguments, calls the core once with the
+//! GIL released, and converts the result: no rule of the domain lives here.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use license_inventory as core;
+use pyo3::prelude::*;
+
+use crate::convert::{self, parse, parse_all, run, size, utc_opt, whole, whole_opt};
+use crate::errors;
+use crate::values::{
+    Audit, InventoryUse, LedgerEntry, Order, OrderDetails, Organization, Page, Product,
+    SummaryLine, Tenant, User,
+};
+
+/// A handle on one store (in memory or SQLite): safe to share between threads.
+///
+/// Its clock follows the system clock until pinned with `set_time`.
+#[pyclass(frozen, module = "license_inventory._native")]
+pub struct Inventory {
+    inner: core::Inventory,
+    clock: Arc<core::ManualClock>,
+    sqlite: Option<Arc<core::SqliteStore>>,
+    label: &'static str,
+}
+
+impl Inventory {
+    fn over(
+        store: Arc<dyn core::Store>,
+        sqlite: Option<Arc<core::SqliteStore>>,
+        label: &'static str,
+    ) -> Self {
+        let clock = Arc::new(core::ManualClock::default());
+        let inner = core::Inventory::from_store(store).with_clock(clock.clone());
+        Inventory {
+            inner,
+            clock,
+            sqlite,
+            label,
+        }
+    }
+
+    fn sqlite_store(store: core::SqliteStore, label: &'static str) -> Self {
+        let store = Arc::new(store);
+        Self::over(store.clone(), Some(store), label)
+    }
+}
+
+#[pymethods]
+impl Inventory {
+    /// An inventory in memory (nothing is persisted).
+    #[staticmethod]
+    fn in_memory() -> Self {
+        Self::over(Arc::new(core::MemoryStore::new()), None, "memory")
+    }
+
+    /// An inventory in an SQLite file, created and migrated as needed.
+    ///
+    /// `synchronous`, `busy_timeout` (seconds) and `migrate` override the core's defaults
+    /// (`Synchronous.FULL`, 30 s, `True`) when given.
+    #[staticmethod]
+    #[pyo3(signature = (path, *, synchronous=None, busy_timeout=None, migrate=None))]
+    fn open_sqlite(
+        py: Python<'_>,
+        path: PathBuf,
+        synchronous: Option<&str>,
+        busy_timeout: Option<f64>,
+        migrate: Option<bool>,
+    ) -> PyResult<Self> {
+        let mut options = core::SqliteOptions::default();
+        if let Some(s) = synchronous {
+            options.synchronous = convert::synchronous(py, s)?;
+        }
+        if let Some(secs) = busy_timeout {
+            options.busy_timeout = Duration::try_from_secs_f64(secs)
+                .map_err(|e| errors::invalid(py, "busy_timeout", format!("{secs} seconds: {e}")))?;
+        }
+        if let Some(m) = migrate {
+            options.migrate = m;
+        }
+        let store = run(py, || core::SqliteStore::open_with(&path, options))?;
+        Ok(Self::sqlite_store(store, "sqlite"))
+    }
+
+    /// An inventory in a private in-memory SQLite database (nothing is persisted).
+    #[staticmethod]
+    fn sqlite_in_memory(py: Python<'_>) -> PyResult<Self> {
+        let store = run(py, core::SqliteStore::in_memory)?;
+        Ok(Self::sqlite_store(store, "sqlite (in memory)"))
+    }
+
+    /// Pins the clock to `at` (a timezone-aware `datetime`), or lets it follow the system clock
+    /// again with `None`. Sessions opened from this inventory share its clock.
+    #[pyo3(signature = (at))]
+    fn set_time(&self, py: Python<'_>, at: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.clock.set(utc_opt(py, "at", at)?);
+        Ok(())
+    }
+
+    /// The schema version of an SQLite store; `None` for a memory store.
+    fn schema_version(&self, py: Python<'_>) -> PyResult<Option<i64>> {
+        match &self.sqlite {
+            Some(store) => run(py, || store.schema_version()).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Creates a tenant and its vendor (root) organization.
+    #[pyo3(signature = (name, vendor_name, *, plan="standard", first_order_number=None))]
+    fn create_tenant(
+        &self,
+        py: Python<'_>,
+        name: String,
+        vendor_name: String,
+        plan: &str,
+        first_order_number: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Tenant> {
+        let new = core::NewTenant {
+            name,
+            plan: parse(py, plan)?,
+            vendor_name,
+            first_order_number: whole_opt(py, "first_order_number", first_order_number)?,
+        };
+        run(py, || self.inner.create_tenant(new)).map(Tenant)
+    }
+
+    /// A tenant by id.
+    fn tenant(&self, py: Python<'_>, tenant: &str) -> PyResult<Tenant> {
+        let tenant = parse(py, tenant)?;
+        run(py, || self.inner.tenant(tenant)).map(Tenant)
+    }
+
+    /// Creates an organization under `parent` (whose tier must be strictly higher).
+    fn create_org(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        name: String,
+        tier: &str,
+        parent: &str,
+    ) -> PyResult<Organization> {
+        let tenant = parse(py, tenant)?;
+        let new = core::NewOrganization {
+            name,
+            tier: parse(py, tier)?,
+            parent: parse(py, parent)?,
+        };
+        run(py, || self.inner.create_org(tenant, new)).map(Organization)
+    }
+
+    /// An organization by id.
+    fn org(&self, py: Python<'_>, tenant: &str, org: &str) -> PyResult<Organization> {
+        let (tenant, org) = (parse(py, tenant)?, parse(py, org)?);
+        run(py, || self.inner.org(tenant, org)).map(Organization)
+    }
+
+    /// Deactivates an organization: it keeps its inventory but can no longer request, approve
+    /// or be assigned.
+    fn deactivate_org(&self, py: Python<'_>, tenant: &str, org: &str) -> PyResult<Organization> {
+        let (tenant, org) = (parse(py, tenant)?, parse(py, org)?);
+        run(py, || self.inner.deactivate_org(tenant, org)).map(Organization)
+    }
+
+    /// Creates a user (email unique within the tenant).
+    fn create_user(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        name: String,
+        email: String,
+    ) -> PyResult<User> {
+        let tenant = parse(py, tenant)?;
+        let new = core::NewUser { name, email };
+        run(py, || self.inner.create_user(tenant, new)).map(User)
+    }
+
+    /// A user by id.
+    fn user(&self, py: Python<'_>, tenant: &str, user: &str) -> PyResult<User> {
+        let (tenant, user) = (parse(py, tenant)?, parse(py, user)?);
+        run(py, || self.inner.user(tenant, user)).map(User)
+    }
+
+    /// Makes `user` an admin of `org`.
+    fn grant_admin(&self, py: Python<'_>, tenant: &str, user: &str, org: &str) -> PyResult<()> {
+        let (tenant, user, org) = (parse(py, tenant)?, parse(py, user)?, parse(py, org)?);
+        run(py, || self.inner.grant_admin(tenant, user, org))
+    }
+
+    /// Defines a product (inventory type); `code` is unique within the tenant.
+    fn create_product(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        code: String,
+        name: String,
+        kind: &str,
+    ) -> PyResult<Product> {
+        let tenant = parse(py, tenant)?;
+        let new = core::NewProduct {
+            code,
+            name,
+            kind: parse(py, kind)?,
+        };
+        run(py, || self.inner.create_product(tenant, new)).map(Product)
+    }
+
+    /// A product by id.
+    fn product(&self, py: Python<'_>, tenant: &str, product: &str) -> PyResult<Product> {
+        let (tenant, product) = (parse(py, tenant)?, parse(py, product)?);
+        run(py, || self.inner.product(tenant, product)).map(Product)
+    }
+
+    /// A product by its code.
+    fn product_by_code(&self, py: Python<'_>, tenant: &str, code: &str) -> PyResult<Product> {
+        let tenant = parse(py, tenant)?;
+        run(py, || self.inner.product_by_code(tenant, code)).map(Product)
+    }
+
+    /// Acts as `user`: every action of the returned session is checked against their roles.
+    fn session(&self, py: Python<'_>, tenant: &str, user: &str) -> PyResult<Session> {
+        let (tenant, user) = (parse(py, tenant)?, parse(py, user)?);
+        run(py, || self.inner.session(tenant, user)).map(Session)
+    }
+
+    /// Up to `limit` ledger entries of the tenant with sequence numbers above `after`.
+    #[pyo3(signature = (tenant, *, after=None, limit=None))]
+    fn ledger(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        after: Option<&Bound<'_, PyAny>>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<LedgerEntry>> {
+        let tenant = parse(py, tenant)?;
+        let after = whole_opt(py, "after", after)?.unwrap_or(0);
+        let limit = match limit {
+            Some(l) => size(py, "limit", l)?,
+            None => DEFAULT_LIMIT,
+        };
+        let entries = run(py, || self.inner.ledger(tenant, after, limit))?;
+        Ok(entries.into_iter().map(LedgerEntry).collect())
+    }
+
+    /// Checks a whole tenant: conservation of every order and of the tenant, the ledger's hash
+    /// chain, and that replaying the ledger rebuilds every order's quantities.
+    fn audit(&self, py: Python<'_>, tenant: &str) -> PyResult<Audit> {
+        let tenant = parse(py, tenant)?;
+        run(py, || self.inner.audit(tenant)).map(Audit)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Inventory({})", self.label)
+    }
+}
+
+/// The page size of `Session.list` and `Inventory.ledger` when none is given.
+const DEFAULT_LIMIT: usize = 100;
+
+/// A user acting on the inventory: every call checks the user's roles.
+#[pyclass(frozen, module = "license_inventory._native")]
+pub struct Session(core::Session);
+
+#[pymethods]
+impl Session {
+    /// The id of the acting user.
+    #[getter]
+    fn user(&self) -> String {
+        self.0.user().to_string()
+    }
+
+    /// The id of the tenant.
+    #[getter]
+    fn tenant(&self) -> String {
+        self.0.tenant().to_string()
+    }
+
+    /// Mints new stock into an order held by the vendor. Vendor admins only.
+    #[pyo3(signature = (product, quantity, *, purchase_order=None, comments=None))]
+    fn mint(
+        &self,
+        py: Python<'_>,
+        product: &str,
+        quantity: &Bound<'_, PyAny>,
+        purchase_order: Option<String>,
+        comments: Option<String>,
+    ) -> PyResult<Order> {
+        let new = core::NewMint {
+            product: parse(py, product)?,
+            quantity: whole(py, "quantity", quantity)?,
+            purchase_order,
+            comments,
+        };
+        run(py, || self.0.mint(new)).map(Order)
+    }
+
+    /// Requests `quantity` units of `product` for `holder` from its parent organization.
+    #[pyo3(signature = (holder, product, quantity, *, purchase_order=None, comments=None))]
+    fn request(
+        &self,
+        py: Python<'_>,
+        holder: &str,
+        product: &str,
+        quantity: &Bound<'_, PyAny>,
+        purchase_order: Option<String>,
+        comments: Option<String>,
+    ) -> PyResult<Order> {
+        let new = core::NewRequest {
+            holder: parse(py, holder)?,
+            product: parse(py, product)?,
+            quantity: whole(py, "quantity", quantity)?,
+            purchase_order,
+            comments,
+        };
+        run(py, || self.0.request(new)).map(Order)
+    }
+
+    /// Edits a pending request: `None` leaves a field as it is, `""` clears a text field.
+    #[pyo3(signature = (order, *, purchase_order=None, product=None, quantity=None, comments=None))]
+    fn edit_request(
+        &self,
+        py: Python<'_>,
+        order: &str,
+        purchase_order: Option<String>,
+        product: Option<&str>,
+        quantity: Option<&Bound<'_, PyAny>>,
+        comments: Option<String>,
+    ) -> PyResult<Order> {
+        let order = parse(py, order)?;
+        let edit = core::RequestEdit {
+            purchase_order,
+            product: product.map(|p| parse(py, p)).transpose()?,
+            quantity: whole_opt(py, "quantity", quantity)?,
+            comments,
+        };
+        run(py, || self.0.edit_request(order, edit)).map(Order)
+    }
+
+    /// Cancels (withdraws) a pending request.
+    fn cancel(&self, py: Python<'_>, order: &str) -> PyResult<Order> {
+        let order = parse(py, order)?;
+        run(py, || self.0.cancel(order)).map(Order)
+    }
+
+    /// Approves a request addressed to the actor's organization, for `quantity` units (default:
+    /// all that was asked), drawing them from the source's stock (or minting, at the vendor).
+    #[pyo3(signature = (order, *, quantity=None, comments=None))]
+    fn approve(
+        &self,
+        py: Python<'_>,
+        order: &str,
+        quantity: Option<&Bound<'_, PyAny>>,
+        comments: Option<String>,
+    ) -> PyResult<Order> {
+        let order = parse(py, order)?;
+        let quantity = whole_opt(py, "quantity", quantity)?;
+        run(py, || self.0.approve(order, quantity, comments)).map(Order)
+    }
+
+    /// Rejects a request addressed to the actor's organization.
+    #[pyo3(signature = (order, *, comments=None))]
+    fn reject(&self, py: Python<'_>, order: &str, comments: Option<String>) -> PyResult<Order> {
+        let order = parse(py, order)?;
+        run(py, || self.0.reject(order, comments)).map(Order)
+    }
+
+    /// Assigns (pushes) `quantity` units of `product` from `from_org` to its child `to_org`: an
+    /// order born active.
+    #[pyo3(signature = (from_org, to_org, product, quantity, *, purchase_order=None, comments=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn assign(
+        &self,
+        py: Python<'_>,
+        from_org: &str,
+        to_org: &str,
+        product: &str,
+        quantity: &Bound<'_, PyAny>,
+        purchase_order: Option<String>,
+        comments: Option<String>,
+    ) -> PyResult<Order> {
+        let new = core::NewAssignment {
+            from: parse(py, from_org)?,
+            to: parse(py, to_org)?,
+            product: parse(py, product)?,
+            quantity: whole(py, "quantity", quantity)?,
+            purchase_order,
+            comments,
+        };
+        run(py, || self.0.assign(new)).map(Order)
+    }
+
+    /// An order with its names, by id.
+    fn order(&self, py: Python<'_>, order: &str) -> PyResult<OrderDetails> {
+        let order = parse(py, order)?;
+        run(py, || self.0.order(order)).map(OrderDetails)
+    }
+
+    /// An order with its names, by number.
+    fn order_by_number(&self, py: Python<'_>, number: &Bound<'_, PyAny>) -> PyResult<OrderDetails> {
+        let number = core::OrderNumber(whole(py, "order number", number)?);
+        run(py, || self.0.order_by_number(number)).map(OrderDetails)
+    }
+
+    /// The inventory list of `org`, newest first, `limit` per page. Every filter is optional:
+    /// `statuses` and `products` (iterables) keep the orders in any of them; `order_number`;
+    /// `purchase_order` keeps those containing the text (case-insensitive); `requested_from`
+    /// (inclusive) and `requested_to` (exclusive) bound the request time. Pass the page's
+    /// `next` back as `cursor` for the next page.
+    #[pyo3(signature = (
+        org, *, statuses=None, products=None, order_number=None, purchase_order=None,
+        requested_from=None, requested_to=None, cursor=None, limit=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn list(
+        &self,
+        py: Python<'_>,
+        org: &str,
+        statuses: Option<&Bound<'_, PyAny>>,
+        products: Option<&Bound<'_, PyAny>>,
+        order_number: Option<&Bound<'_, PyAny>>,
+        purchase_order: Option<String>,
+        requested_from: Option<&Bound<'_, PyAny>>,
+        requested_to: Option<&Bound<'_, PyAny>>,
+        cursor: Option<&str>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Page> {
+        let org = parse(py, org)?;
+        let filter = core::InventoryFilter {
+            statuses: parse_all(py, "statuses", statuses)?,
+            products: parse_all(py, "products", products)?,
+            order_number: whole_opt(py, "order_number", order_number)?.map(core::OrderNumber),
+            purchase_order,
+            requested_from: utc_opt(py, "requested_from", requested_from)?,
+            requested_to: utc_opt(py, "requested_to", requested_to)?,
+        };
+        let cursor = cursor.map(|c| parse(py, c)).transpose()?;
+        let limit = match limit {
+            Some(l) => size(py, "limit", l)?,
+            None => DEFAULT_LIMIT,
+        };
+        run(py, || self.0.list(org, &filter, cursor, limit)).map(Page)
+    }
+
+    /// The summary of `org`: per product, units held and available, its pending requests, and
+    /// the requests addressed to it awaiting approval.
+    fn summary(&self, py: Python<'_>, org: &str) -> PyResult<Vec<SummaryLine>> {
+        let org = parse(py, org)?;
+        let lines = run(py, || self.0.summary(org))?;
+        Ok(lines.into_iter().map(SummaryLine).collect())
+    }
+
+    /// "Detail of Inventory Use" of an order: the order and its outgoing draws.
+    fn detail_of_use(&self, py: Python<'_>, order: &str) -> PyResult<InventoryUse> {
+        let order = parse(py, order)?;
+        run(py, || self.0.detail_of_use(order)).map(InventoryUse)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "Session(tenant={}, user={})",
+            convert::repr(py, &self.0.tenant().to_string()),
+            convert::repr(py, &self.0.user().to_string())
+        )
+    }
+}

@@ -1,0 +1,59 @@
+//! Python binding of `license-inventory`: the extension module `license_inventory._native`.
+//!
+//! Thin by design (STYLE.md, convention 3): newtype handles over the core's [`Inventory`] and
+//! [`Session`] and frozen value classes over its records, which only convert and delegate. The
+//! enums (`Tier`, `OrderStatus`, …) and the exception hierarchy (`InventoryError` …) are plain
+//! Python, in `python/license_inventory/`; [`errors::to_py`] is the one conversion of the
+//! core's `Error` into them. Every call into the store releases the GIL ([`convert::run`]).
+//!
+//! [`Inventory`]: license_inventory::Inventory
+//! [`Session`]: license_inventory::Session
+
+use license_inventory as core;
+use pyo3::prelude::*;
+
+mod convert;
+mod errors;
+mod inventory;
+mod values;
+
+/// The version of the native module (the crate version).
+#[pyfunction]
+fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+/// The status as the seed's tables print it ("Active", "Requested", …).
+#[pyfunction]
+fn order_status_label(py: Python<'_>, status: &str) -> PyResult<&'static str> {
+    convert::parse::<core::OrderStatus>(py, status).map(core::OrderStatus::label)
+}
+
+/// The extension module `license_inventory._native`.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(order_status_label, m)?)?;
+    m.add_class::<inventory::Inventory>()?;
+    m.add_class::<inventory::Session>()?;
+    m.add_class::<values::Tenant>()?;
+    m.add_class::<values::Organization>()?;
+    m.add_class::<values::User>()?;
+    m.add_class::<values::Product>()?;
+    m.add_class::<values::Order>()?;
+    m.add_class::<values::OrderDetails>()?;
+    m.add_class::<values::Page>()?;
+    m.add_class::<values::SummaryLine>()?;
+    m.add_class::<values::UseLine>()?;
+    m.add_class::<values::InventoryUse>()?;
+    m.add_class::<values::Movement>()?;
+    m.add_class::<values::LedgerEntry>()?;
+    m.add_class::<values::Audit>()?;
+    m.add("MAX_QUANTITY", core::MAX_QUANTITY)?;
+    m.add("MAX_NAME", core::MAX_NAME)?;
+    m.add("MAX_PURCHASE_ORDER", core::MAX_PURCHASE_ORDER)?;
+    m.add("MAX_COMMENT", core::MAX_COMMENT)?;
+    m.add("MAX_PAGE", core::MAX_PAGE)?;
+    m.add("GENESIS_HASH", core::GENESIS_HASH)?;
+    Ok(())
+}
