@@ -10,10 +10,11 @@ use crate::error::{Error, Result};
 use crate::ids::{OrgId, TenantId, UserId};
 
 /// A tenant's pricing plan; some license-manager permissions need `Enterprise`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Plan {
     /// The standard plan.
+    #[default]
     Standard,
     /// The enterprise plan.
     Enterprise,

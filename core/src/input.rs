@@ -10,6 +10,8 @@ pub const MAX_NAME: usize = 200;
 pub const MAX_PURCHASE_ORDER: usize = 100;
 /// The longest comment, in characters.
 pub const MAX_COMMENT: usize = 2000;
+/// The page size the bindings use when the caller names none.
+pub const DEFAULT_PAGE: usize = 100;
 /// The most items one page of a list may hold.
 pub const MAX_PAGE: usize = 1000;
 

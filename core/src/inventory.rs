@@ -187,6 +187,11 @@ impl Inventory {
         })
     }
 
+    /// Every tenant in the store, oldest first (to find one again in a reopened store).
+    pub fn tenants(&self) -> Result<Vec<Tenant>> {
+        self.read(|tx| tx.tenants())
+    }
+
     /// Creates an organization under `new.parent`, whose tier must be strictly higher.
     pub fn create_org(&self, tenant: TenantId, new: NewOrganization) -> Result<Organization> {
         let name = input::name("organization name", &new.name)?;

@@ -50,16 +50,16 @@ mod views;
 pub use error::{Action, Entity, Error, Result, StorageError};
 pub use hierarchy::{NewOrganization, NewTenant, NewUser, Organization, Plan, Tenant, Tier, User};
 pub use ids::{OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId};
-pub use input::{MAX_COMMENT, MAX_NAME, MAX_PAGE, MAX_PURCHASE_ORDER, MAX_QUANTITY};
+pub use input::{DEFAULT_PAGE, MAX_COMMENT, MAX_NAME, MAX_PAGE, MAX_PURCHASE_ORDER, MAX_QUANTITY};
 pub use inventory::{Audit, Inventory, Session};
 pub use ledger::{GENESIS_HASH, LedgerEntry, LedgerHead, LedgerKind, Movement};
 pub use order::{Draw, NewAssignment, NewMint, NewRequest, Order, OrderStatus, RequestEdit};
 pub use product::{NewProduct, Product, ProductKind};
 pub use store::{MemoryStore, Store, Tx};
-#[cfg(feature = "sqlite")]
-pub use store::{SqliteOptions, SqliteStore, Synchronous};
 #[cfg(feature = "postgres")]
 pub use store::{PostgresOptions, PostgresStore};
+#[cfg(feature = "sqlite")]
+pub use store::{SqliteOptions, SqliteStore, Synchronous};
 pub use time::{Clock, ManualClock, SystemClock};
 pub use views::{
     Cursor, InventoryFilter, InventoryUse, OrderDetails, Page, SummaryCounts, SummaryLine, UseLine,

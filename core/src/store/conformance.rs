@@ -844,6 +844,8 @@ pub fn tenants_are_isolated(factory: Factory<'_>) {
         )),
         "NOT_FOUND"
     );
+    let listed: Vec<TenantId> = a.inv.tenants().unwrap().iter().map(|t| t.id).collect();
+    assert!(listed.contains(&a.tenant.id) && listed.contains(&b.tenant.id));
     a.assert_clean();
     b.assert_clean();
 }

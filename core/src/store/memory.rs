@@ -216,6 +216,12 @@ impl Tx for MemTx<'_> {
         Ok(self.state.tenants.get(&id).cloned())
     }
 
+    fn tenants(&mut self) -> Result<Vec<Tenant>> {
+        let mut all: Vec<Tenant> = self.state.tenants.values().cloned().collect();
+        all.sort_by_key(|t| (t.created_at, t.id));
+        Ok(all)
+    }
+
     fn update_tenant(&mut self, tenant: &Tenant) -> Result<()> {
         self.writable()?;
         let old = self

@@ -14,7 +14,10 @@ pub const HINT_OLDER: &str = "open it with migrations enabled to upgrade it";
 
 /// The migrations to apply to a database at version `found`: none if current, all newer ones if
 /// `allow`; a newer-than-known schema, or an older one without `allow`, is refused.
-pub(crate) fn pending(found: i64, allow: bool) -> crate::Result<impl Iterator<Item = &'static (i64, &'static str)>> {
+pub(crate) fn pending(
+    found: i64,
+    allow: bool,
+) -> crate::Result<impl Iterator<Item = &'static (i64, &'static str)>> {
     let mismatch = |hint| crate::Error::SchemaMismatch {
         found,
         supported: SCHEMA_VERSION,

@@ -62,6 +62,8 @@ pub trait Tx {
     fn lock_tenant(&mut self, id: TenantId) -> Result<Option<Tenant>>;
     /// Reads a tenant.
     fn tenant(&mut self, id: TenantId) -> Result<Option<Tenant>>;
+    /// Every tenant of the store, oldest first.
+    fn tenants(&mut self) -> Result<Vec<Tenant>>;
     /// Replaces a tenant's mutable fields (counters).
     fn update_tenant(&mut self, tenant: &Tenant) -> Result<()>;
 

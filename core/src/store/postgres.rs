@@ -77,13 +77,19 @@ impl PostgresStore {
 
     /// Connects with `options`.
     pub fn connect_with(url: &str, options: PostgresOptions) -> Result<Self> {
-        let config: Config = url.parse().map_err(|e: postgres::Error| Error::InvalidInput {
-            field: "postgres url",
-            reason: e.to_string(),
-        })?;
+        let config: Config = url
+            .parse()
+            .map_err(|e: postgres::Error| Error::InvalidInput {
+                field: "postgres url",
+                reason: e.to_string(),
+            })?;
         let mut first = open(&config)?;
         migrate(&mut first.client, options.migrate)?;
-        let pool = Pool::new(first, options.max_connections, Box::new(move || open(&config)));
+        let pool = Pool::new(
+            first,
+            options.max_connections,
+            Box::new(move || open(&config)),
+        );
         Ok(PostgresStore { pool, options })
     }
 
@@ -177,8 +183,11 @@ fn migrate(client: &mut Client, allow: bool) -> Result<()> {
     for (version, script) in pending(found, allow)? {
         tx.batch_execute(script).map_err(pg)?;
         tx.execute("DELETE FROM schema_version", &[]).map_err(pg)?;
-        tx.execute("INSERT INTO schema_version (version) VALUES ($1)", &[version])
-            .map_err(pg)?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES ($1)",
+            &[version],
+        )
+        .map_err(pg)?;
     }
     tx.commit().map_err(pg)
 }
@@ -245,7 +254,9 @@ fn cells(row: &Row) -> Result<Raw> {
     for (i, col) in row.columns().iter().enumerate() {
         let ty = col.type_();
         let cell = if *ty == Type::INT8 {
-            row.try_get::<_, Option<i64>>(i).map_err(pg)?.map_or(Cell::Null, Cell::Int)
+            row.try_get::<_, Option<i64>>(i)
+                .map_err(pg)?
+                .map_or(Cell::Null, Cell::Int)
         } else if *ty == Type::INT4 {
             row.try_get::<_, Option<i32>>(i)
                 .map_err(pg)?
@@ -255,7 +266,9 @@ fn cells(row: &Row) -> Result<Raw> {
                 .map_err(pg)?
                 .map_or(Cell::Null, |v| Cell::Int(v.into()))
         } else if *ty == Type::TEXT || *ty == Type::VARCHAR {
-            row.try_get::<_, Option<String>>(i).map_err(pg)?.map_or(Cell::Null, Cell::Text)
+            row.try_get::<_, Option<String>>(i)
+                .map_err(pg)?
+                .map_or(Cell::Null, Cell::Text)
         } else {
             return Err(StorageError::Corrupt {
                 table: "(query)",

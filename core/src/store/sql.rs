@@ -362,6 +362,14 @@ impl Tx for SqlTx<'_> {
         )
     }
 
+    fn tenants(&mut self) -> Result<Vec<Tenant>> {
+        self.many(
+            &format!("SELECT {TENANT_COLS} FROM tenants ORDER BY created_at, id"),
+            &[],
+            tenant_from,
+        )
+    }
+
     fn update_tenant(&mut self, t: &Tenant) -> Result<()> {
         self.exec(
             "UPDATE tenants SET name = ?2, plan = ?3, minted = ?4, next_order_number = ?5 WHERE id = ?1",

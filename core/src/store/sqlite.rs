@@ -27,6 +27,30 @@ pub enum Synchronous {
     Full,
 }
 
+impl Synchronous {
+    /// `"normal"` or `"full"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Synchronous::Normal => "normal",
+            Synchronous::Full => "full",
+        }
+    }
+}
+
+impl std::str::FromStr for Synchronous {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "normal" => Ok(Synchronous::Normal),
+            "full" => Ok(Synchronous::Full),
+            other => Err(Error::InvalidInput {
+                field: "synchronous",
+                reason: format!("'{other}' is neither 'normal' nor 'full'"),
+            }),
+        }
+    }
+}
+
 /// How to open an [`SqliteStore`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SqliteOptions {
@@ -166,16 +190,19 @@ impl SqliteStore {
 }
 
 fn migrate(conn: &Connection, allow: bool) -> Result<()> {
-    let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
-        .map_err(sql)?;
+    let tx =
+        rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(sql)?;
     tx.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
         .map_err(sql)?;
     let found = read_version(&tx)?;
     for (version, script) in pending(found, allow)? {
         tx.execute_batch(script).map_err(sql)?;
         tx.execute("DELETE FROM schema_version", []).map_err(sql)?;
-        tx.execute("INSERT INTO schema_version (version) VALUES (?1)", [version])
-            .map_err(sql)?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES (?1)",
+            [version],
+        )
+        .map_err(sql)?;
     }
     tx.commit().map_err(sql)
 }

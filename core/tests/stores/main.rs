@@ -15,8 +15,6 @@ license_inventory::conformance_tests!(sqlite_file, || {
     (inv, dir)
 });
 
-
-
 /// The PostgreSQL database of the tests (`LICENSE_INVENTORY_PG_URL`, set by scripts/test, which
 /// starts a throwaway cluster). Without it the PostgreSQL tests are skipped, loudly, except
 /// under `CI=true`, where a missing database is a failure. Every test works in tenants of its
@@ -25,7 +23,9 @@ fn pg_url() -> Option<String> {
     match std::env::var("LICENSE_INVENTORY_PG_URL") {
         Ok(url) if !url.is_empty() => Some(url),
         _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true but LICENSE_INVENTORY_PG_URL is not set: run the tests through scripts/test")
+            panic!(
+                "CI=true but LICENSE_INVENTORY_PG_URL is not set: run the tests through scripts/test"
+            )
         }
         _ => {
             eprintln!(
@@ -40,7 +40,10 @@ license_inventory::conformance_tests!(
     postgres,
     || {
         let url = super::pg_url().unwrap();
-        (Inventory::new(license_inventory::PostgresStore::connect(&url).unwrap()), ())
+        (
+            Inventory::new(license_inventory::PostgresStore::connect(&url).unwrap()),
+            (),
+        )
     },
     available = super::pg_url().is_some()
 );

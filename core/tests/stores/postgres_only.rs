@@ -25,7 +25,8 @@ fn sixteen_stores_on_one_database_draw_exactly_the_stock() {
     let Some(inv) = connect() else { return };
     let w = World::new(inv, 1);
     let stock = w.stock(&w.ellen, &w.cl, 100);
-    let (tenant, irina, ellen, mga, cl) = (w.tenant.id, w.irina.user(), w.ellen.id, w.mga.id, w.cl.id);
+    let (tenant, irina, ellen, mga, cl) =
+        (w.tenant.id, w.irina.user(), w.ellen.id, w.mga.id, w.cl.id);
     let drawn = AtomicU64::new(0);
     std::thread::scope(|scope| {
         for _ in 0..16 {
