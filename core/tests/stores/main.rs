@@ -49,4 +49,5 @@ license_inventory::conformance_tests!(
 );
 
 mod postgres_only;
+mod processes;
 mod sqlite_only;

@@ -55,3 +55,70 @@ fn sixteen_stores_on_one_database_draw_exactly_the_stock() {
     assert_eq!((stock.available, stock.drawn), (0, 100));
     w.assert_clean();
 }
+
+/// A backend terminated (`pg_terminate_backend`) in the middle of a transaction that has
+/// already moved units leaves no partial movement behind.
+#[test]
+fn a_terminated_backend_leaves_no_partial_movement() {
+    use std::sync::Arc;
+    use std::sync::mpsc;
+
+    let Some(url) = super::pg_url() else { return };
+    let app = format!("li_terminate_{}", std::process::id());
+    let store = Arc::new(PostgresStore::connect(&format!("{url} application_name={app}")).unwrap());
+    let inv = Inventory::from_store(store.clone());
+    let w = World::new(inv, 1);
+    let stock = w.stock(&w.ellen, &w.cl, 10);
+    let tenant = w.tenant.id;
+
+    let (ready, wait) = mpsc::channel();
+    let writer = std::thread::spawn(move || {
+        store.write(&mut |tx| {
+            // Half a draw: units leave the source, nothing arrives anywhere.
+            let mut o = tx.order(tenant, stock.id)?.unwrap();
+            o.available -= 5;
+            o.drawn += 5;
+            tx.update_order(&o)?;
+            let _ = ready.send(());
+            std::thread::sleep(std::time::Duration::from_secs(5));
+            tx.order(tenant, stock.id).map(|_| ())
+        })
+    });
+    wait.recv().unwrap();
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let killed = admin
+        .query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = $1 AND state = 'idle in transaction'",
+            &[&app],
+        )
+        .unwrap();
+    assert_eq!(
+        killed.len(),
+        1,
+        "exactly the writer's backend is terminated"
+    );
+    let result = writer.join().unwrap();
+    let err = result.unwrap_err();
+    assert_eq!(err.code(), "STORAGE", "{err}");
+    let o = w.vera.order(stock.id).unwrap().order;
+    assert_eq!(
+        (o.available, o.drawn),
+        (10, 0),
+        "no partial movement survives"
+    );
+    w.assert_clean();
+    // The store recovers: the next command gets a fresh connection.
+    assert!(
+        w.irina
+            .assign(NewAssignment {
+                from: w.ellen.id,
+                to: w.mga.id,
+                product: w.cl.id,
+                quantity: 2,
+                ..Default::default()
+            })
+            .is_ok()
+    );
+    w.assert_clean();
+}
