@@ -2,7 +2,7 @@
 # scripts/test-swift.sh — build, generate and test the Swift binding (bindings-swift/).
 #
 #   1. builds the Rust library and the crate's own uniffi-bindgen on the host (cargo, debug,
-#      the workspace target dir);
+#      the workspace target dir), and runs the crate's Rust unit tests (error conversion);
 #   2. generates the Swift bindings from the library (uniffi library mode) into the
 #      gitignored Sources/LicenseInventory/Generated and Sources/LicenseInventoryFFI, and copies
 #      the library into bindings-swift/.rust-lib for SwiftPM to link; files whose content did
@@ -49,6 +49,10 @@ LIB="$TARGET_DIR/debug/$LIB_NAME"
 BINDGEN="$TARGET_DIR/debug/uniffi-bindgen"
 [[ -f $LIB ]] || die "$LIB not built"
 [[ -x $BINDGEN ]] || die "$BINDGEN not built"
+step_end
+
+step_start "cargo test -p license-inventory-swift --lib (the conversions)"
+(cd "$ROOT" && cargo test -p license-inventory-swift --lib --quiet)
 step_end
 
 # --- 2. generate the Swift bindings (library mode) -------------------------------------
@@ -106,7 +110,19 @@ printf '%s\n' "$OUT"
 check() {
     grep -qE -- "$1" <<<"$OUT" || die "walkthrough output lacks a line matching: $1"
 }
-check 'license-inventory Swift binding'
+# The seed's numbers (000_*.txt): MGA Inc's License Inventory, indicators, Detail of
+# Inventory Use of 1211 and Order Details of 1211.
+check '^Assigned Center Licenses: 3$'
+check '^Assigned User Activation Codes: 1$'
+check '^Pending Requests: 1$'
+check '^1213 +Center License +20171019 +Requested +1 +0 +MGA Inc Irina Heer +2017-10-20 02:24$'
+check '^1211 +User Activation Codes +EE2017-5 +Active +2 +1 +MGA Inc +2017-10-20 01:45 +Ellen Emporium Irina Heer$'
+check '^1210 +Center License +EE2017-1 +Active +3 +3 +MGA Inc +2017-10-20 01:45 +Ellen Emporium Irina Heer$'
+check '^Available Inventory: 1$'
+check '^1212 +1 +2017-10-20 01:52 +Elerome School +MGA Inc Irina Heer$'
+check '^Assigned By: +Ellen Emporium Irina Heer$'
+check '^Quantity: +2$'
+check '^Audit: .*: clean$'
 step_end
 
 log "all Swift checks passed"

@@ -1,0 +1,95 @@
+import Foundation
+import XCTest
+import LicenseInventory
+
+/// The ledger (read, paging, hash chain, movements), the audit, and the pinned clock.
+final class LedgerTests: XCTestCase {
+    func testLedgerIsAHashChainWithMovements() throws {
+        let c = try Channel()
+        try c.stockEllen(c.cl, 10)
+        let request = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 4)
+        let approved = try c.dora().approve(order: request.id, quantity: 3)
+
+        let entries = try c.inv.ledger(tenant: c.t, limit: 1000)
+        XCTAssertEqual(entries.map(\.seq), Array(1...UInt64(entries.count)))
+        XCTAssertEqual(entries.first?.kind, .tenantCreated)
+        XCTAssertEqual(entries.first?.prevHash, String(repeating: "0", count: 64))
+        for (previous, entry) in zip(entries, entries.dropFirst()) {
+            XCTAssertEqual(entry.prevHash, previous.hash)
+            XCTAssertEqual(entry.hash.count, 64)
+            XCTAssertEqual(entry.tenant, c.t)
+        }
+        // Provisioning has no actor; user actions do.
+        XCTAssertNil(entries.first { $0.kind == .orgCreated }?.actor)
+        XCTAssertEqual(entries.filter { $0.kind == .orgCreated }.count, 4)
+        XCTAssertEqual(entries.filter { $0.kind == .userCreated }.count, 5)
+        XCTAssertEqual(entries.filter { $0.kind == .productCreated }.count, 2)
+
+        let assigned = try XCTUnwrap(entries.first { $0.kind == .assigned })
+        XCTAssertEqual(assigned.actor, c.veraUser.id)
+        XCTAssertEqual(assigned.minted, 10, "an assignment by the vendor mints")
+
+        let approval = try XCTUnwrap(entries.last)
+        XCTAssertEqual(approval.kind, .approved)
+        XCTAssertEqual(approval.actor, c.doraUser.id)
+        XCTAssertEqual(approval.order, approved.id)
+        XCTAssertEqual(approval.minted, 0)
+        let arrival = try XCTUnwrap(approval.movements.first { $0.order == approved.id })
+        XCTAssertEqual(arrival.org, c.mga.id)
+        XCTAssertEqual(arrival.product, c.cl.id)
+        XCTAssertEqual(arrival.approved, 3)
+        XCTAssertEqual(arrival.available, 3)
+        let draw = try XCTUnwrap(approval.movements.first { $0.order != approved.id })
+        XCTAssertEqual(draw.org, c.ellen.id)
+        XCTAssertEqual(draw.drawn, 3)
+        XCTAssertEqual(draw.available, -3)
+        XCTAssertEqual(approval.movements.reduce(0) { $0 + $1.available + $1.issued }, 0)
+    }
+
+    func testLedgerPaging() throws {
+        let c = try Channel()
+        let all = try c.inv.ledger(tenant: c.t, limit: 1000)
+        XCTAssertGreaterThan(all.count, 5)
+        let head = try c.inv.ledger(tenant: c.t, limit: 5)
+        XCTAssertEqual(head, Array(all.prefix(5)))
+        let rest = try c.inv.ledger(tenant: c.t, after: 5, limit: 1000)
+        XCTAssertEqual(rest, Array(all.dropFirst(5)))
+        XCTAssertEqual(try c.inv.ledger(tenant: c.t, after: UInt64(all.count)), [])
+        // Without a limit, one default page (100 entries) of the core.
+        XCTAssertEqual(try c.inv.ledger(tenant: c.t), Array(all.prefix(100)))
+        assertInventoryError(try c.inv.ledger(tenant: c.t, limit: 0)) {
+            guard case .InvalidInput(field: "limit", _, _) = $0 else { return XCTFail("\($0)") }
+        }
+    }
+
+    func testAuditIsClean() throws {
+        let c = try Channel()
+        try c.stockEllen(c.cl, 10)
+        _ = try c.vera().mint(product: c.uac.id, quantity: 7)
+        let request = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 4)
+        _ = try c.dora().approve(order: request.id)
+        let audit = try c.inv.audit(tenant: c.t)
+        XCTAssertEqual(audit.problems, [])
+        XCTAssertEqual(audit.orders, 3)
+        XCTAssertEqual(audit.minted, 17)
+        XCTAssertEqual(audit.available, 17)
+        XCTAssertEqual(audit.issued, 0)
+        XCTAssertEqual(audit.ledgerEntries, UInt64(try c.inv.ledger(tenant: c.t, limit: 1000).count))
+    }
+
+    func testPinnedClockStampsChanges() throws {
+        let c = try Channel()
+        let pinned = seedTime("01:45")
+        c.inv.setTime(at: pinned)
+        let order = try c.vera().mint(product: c.cl.id, quantity: 1)
+        XCTAssertEqual(order.requestedAt, pinned)
+        XCTAssertEqual(order.approvedAt, pinned)
+        XCTAssertEqual(order.updatedAt, pinned)
+        XCTAssertEqual(try c.inv.ledger(tenant: c.t, limit: 1000).last?.at, pinned)
+
+        // Back to the system clock.
+        c.inv.setTime(at: nil)
+        let now = try c.vera().mint(product: c.cl.id, quantity: 1)
+        XCTAssertLessThan(abs(now.requestedAt.timeIntervalSinceNow), 60)
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import XCTest
+import LicenseInventory
+
+/// The example of bindings-swift/README.md, kept compiling and true.
+final class ReadmeTests: XCTestCase {
+    func testReadmeExample() throws {
+        let inv = Inventory.inMemory()
+        inv.setTime(at: seedTime("01:45"))
+        let tenant = try inv.createTenant(name: "Jasperactive", plan: .standard,
+                                          vendorName: "Jasperactive", firstOrderNumber: 1210)
+        let ellen = try inv.createOrg(tenant: tenant.id, name: "Ellen Emporium", tier: .distributor, parent: tenant.vendor)
+        let mga = try inv.createOrg(tenant: tenant.id, name: "MGA Inc", tier: .reseller, parent: ellen.id)
+        let irina = try inv.createUser(tenant: tenant.id, name: "Irina Heer", email: "irina@example.com")
+        try inv.grantAdmin(tenant: tenant.id, user: irina.id, org: mga.id)
+        let cl = try inv.createProduct(tenant: tenant.id, code: "CL", name: "Center License", kind: .license)
+
+        let session = try inv.session(tenant: tenant.id, user: irina.id)
+        let order = try session.request(holder: mga.id, product: cl.id, quantity: 3, purchaseOrder: "EE2017-1")
+        var refusal = ""
+        do {
+            _ = try session.approve(order: order.id)
+        } catch InventoryError.PermissionDenied(let action, let actor, let reason, _) {
+            refusal = "\(actor.uuid) may not \(action): \(reason)"
+        } catch let error as InventoryError {
+            XCTFail("\(error.code()) \(error)")
+        }
+        XCTAssertEqual(refusal, "\(irina.id.uuid) may not approve: not an admin of 'Ellen Emporium'")
+        let page = try session.list(org: mga.id, filter: InventoryFilter(statuses: [.requested]), limit: 20)
+        XCTAssertEqual(page.items.map(\.order.number), [1210])
+        XCTAssertNil(page.next)
+    }
+}
