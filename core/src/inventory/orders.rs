@@ -1,0 +1,457 @@
+//! What a user does with orders: mint, request, edit, cancel, approve, reject, assign, and the
+//! views of the inventory.
+
+use crate::error::{Action, Entity, Error, Result};
+use crate::ids::{OrderId, OrderNumber, OrgId, TenantId, UserId};
+use crate::input::{self, MAX_COMMENT, MAX_PURCHASE_ORDER};
+use crate::inventory::Inventory;
+use crate::inventory::rules::*;
+use crate::ledger::LedgerKind;
+use crate::order::{NewAssignment, NewMint, NewRequest, Order, OrderStatus, RequestEdit};
+use crate::views::{
+    Cursor, InventoryFilter, InventoryUse, OrderDetails, Page, SummaryLine, UseLine,
+};
+
+/// A user acting on the inventory. Every call checks the user's roles (DOMAIN §5).
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub(crate) inv: Inventory,
+    pub(crate) tenant: TenantId,
+    pub(crate) user: UserId,
+}
+
+impl Session {
+    pub(crate) fn new(inv: Inventory, tenant: TenantId, user: UserId) -> Self {
+        Session { inv, tenant, user }
+    }
+
+    /// The acting user.
+    pub fn user(&self) -> UserId {
+        self.user
+    }
+
+    /// The tenant.
+    pub fn tenant(&self) -> TenantId {
+        self.tenant
+    }
+
+    /// Mints new stock into an order held by the vendor. Vendor admins only.
+    pub fn mint(&self, new: NewMint) -> Result<Order> {
+        let quantity = input::quantity(new.quantity)?;
+        let po = input::text(
+            "purchase order",
+            new.purchase_order.as_deref(),
+            MAX_PURCHASE_ORDER,
+        )?;
+        let comments = input::text("comments", new.comments.as_deref(), MAX_COMMENT)?;
+        self.inv.write(|tx, now| {
+            let mut actor = Actor::load(tx, self.tenant, self.user)?;
+            if !actor.is_vendor_admin() {
+                return Err(actor.denied(Action::Mint, "only vendor admins mint inventory"));
+            }
+            get_product(tx, self.tenant, new.product)?;
+            let number = actor.take_number()?;
+            actor.tenant.minted = actor
+                .tenant
+                .minted
+                .checked_add(quantity)
+                .ok_or_else(overflow)?;
+            let order = Order {
+                id: OrderId::new(),
+                number,
+                tenant: self.tenant,
+                product: new.product,
+                purchase_order: po.clone(),
+                holder: actor.tenant.vendor,
+                source: None,
+                requested_by: Some(self.user),
+                requested_at: now,
+                requested_quantity: quantity,
+                requester_comments: comments.clone(),
+                approved_by: Some(self.user),
+                approved_at: Some(now),
+                approved_quantity: quantity,
+                approval_comments: None,
+                status: OrderStatus::Active,
+                drawn: 0,
+                issued: 0,
+                available: quantity,
+                updated_at: now,
+            };
+            order.check_invariants()?;
+            tx.insert_order(&order)?;
+            tx.update_tenant(&actor.tenant)?;
+            let mut entry = draft(Some(self.user), LedgerKind::Minted).order(&order);
+            entry.minted = quantity;
+            entry.movements.push(arrival(&order)?);
+            append(tx, self.tenant, now, entry)?;
+            Ok(order)
+        })
+    }
+
+    /// Requests units from the holder's parent organization. The order starts `requested`.
+    pub fn request(&self, new: NewRequest) -> Result<Order> {
+        let quantity = input::quantity(new.quantity)?;
+        let po = input::text(
+            "purchase order",
+            new.purchase_order.as_deref(),
+            MAX_PURCHASE_ORDER,
+        )?;
+        let comments = input::text("requester comments", new.comments.as_deref(), MAX_COMMENT)?;
+        self.inv.write(|tx, now| {
+            let mut actor = Actor::load(tx, self.tenant, self.user)?;
+            let holder = get_org(tx, self.tenant, new.holder)?;
+            actor.require_admin(&holder, Action::Request)?;
+            let Some(source_id) = holder.parent else {
+                return Err(Error::hierarchy(
+                    "the vendor has no parent to request from; mint stock instead",
+                ));
+            };
+            let source = get_org(tx, self.tenant, source_id)?;
+            require_active(&holder)?;
+            require_active(&source)?;
+            get_product(tx, self.tenant, new.product)?;
+            let order = Order {
+                id: OrderId::new(),
+                number: actor.take_number()?,
+                tenant: self.tenant,
+                product: new.product,
+                purchase_order: po.clone(),
+                holder: holder.id,
+                source: Some(source.id),
+                requested_by: Some(self.user),
+                requested_at: now,
+                requested_quantity: quantity,
+                requester_comments: comments.clone(),
+                approved_by: None,
+                approved_at: None,
+                approved_quantity: 0,
+                approval_comments: None,
+                status: OrderStatus::Requested,
+                drawn: 0,
+                issued: 0,
+                available: 0,
+                updated_at: now,
+            };
+            order.check_invariants()?;
+            tx.insert_order(&order)?;
+            tx.update_tenant(&actor.tenant)?;
+            append(
+                tx,
+                self.tenant,
+                now,
+                draft(Some(self.user), LedgerKind::Requested).order(&order),
+            )?;
+            Ok(order)
+        })
+    }
+
+    /// Edits a pending request (purchase order, product, quantity, comments). Admins of the
+    /// requesting organization only; refused once the request is approved, rejected or cancelled.
+    pub fn edit_request(&self, order: OrderId, edit: RequestEdit) -> Result<Order> {
+        let quantity = edit.quantity.map(input::quantity).transpose()?;
+        let po = edit
+            .purchase_order
+            .as_deref()
+            .map(|s| input::text("purchase order", Some(s), MAX_PURCHASE_ORDER))
+            .transpose()?;
+        let comments = edit
+            .comments
+            .as_deref()
+            .map(|s| input::text("requester comments", Some(s), MAX_COMMENT))
+            .transpose()?;
+        self.inv.write(|tx, now| {
+            let actor = Actor::load(tx, self.tenant, self.user)?;
+            let mut order = get_order(tx, self.tenant, order)?;
+            let holder = get_org(tx, self.tenant, order.holder)?;
+            actor.require_admin(&holder, Action::EditRequest)?;
+            require_status(&order, OrderStatus::Requested, Action::EditRequest)?;
+            if let Some(product) = edit.product {
+                get_product(tx, self.tenant, product)?;
+                order.product = product;
+            }
+            if let Some(q) = quantity {
+                order.requested_quantity = q;
+            }
+            if let Some(po) = &po {
+                order.purchase_order.clone_from(po);
+            }
+            if let Some(c) = &comments {
+                order.requester_comments.clone_from(c);
+            }
+            order.updated_at = now;
+            order.check_invariants()?;
+            tx.update_order(&order)?;
+            append(
+                tx,
+                self.tenant,
+                now,
+                draft(Some(self.user), LedgerKind::RequestEdited).order(&order),
+            )?;
+            Ok(order)
+        })
+    }
+
+    /// Cancels (withdraws) a pending request. Admins of the requesting organization only.
+    pub fn cancel(&self, order: OrderId) -> Result<Order> {
+        self.inv.write(|tx, now| {
+            let actor = Actor::load(tx, self.tenant, self.user)?;
+            let mut order = get_order(tx, self.tenant, order)?;
+            let holder = get_org(tx, self.tenant, order.holder)?;
+            actor.require_admin(&holder, Action::Cancel)?;
+            require_status(&order, OrderStatus::Requested, Action::Cancel)?;
+            order.status = OrderStatus::Cancelled;
+            order.updated_at = now;
+            order.check_invariants()?;
+            tx.update_order(&order)?;
+            append(
+                tx,
+                self.tenant,
+                now,
+                draft(Some(self.user), LedgerKind::Cancelled).order(&order),
+            )?;
+            Ok(order)
+        })
+    }
+
+    /// Approves a pending request addressed to the actor's organization, for `quantity` units
+    /// (default: all requested; at most the requested quantity). The units are drawn from the
+    /// source's active orders of the product, oldest first; at the vendor they are minted.
+    /// If the source holds too few, fails with [`Error::InsufficientInventory`] and changes nothing.
+    pub fn approve(
+        &self,
+        order: OrderId,
+        quantity: Option<u64>,
+        comments: Option<String>,
+    ) -> Result<Order> {
+        let quantity = quantity.map(input::quantity).transpose()?;
+        let comments = input::text("approval comments", comments.as_deref(), MAX_COMMENT)?;
+        self.inv.write(|tx, now| {
+            let mut actor = Actor::load(tx, self.tenant, self.user)?;
+            let mut order = get_order(tx, self.tenant, order)?;
+            let source = source_of(tx, &order)?;
+            actor.require_admin(&source, Action::Approve)?;
+            require_status(&order, OrderStatus::Requested, Action::Approve)?;
+            require_active(&source)?;
+            require_active(&get_org(tx, self.tenant, order.holder)?)?;
+            let qty = quantity.unwrap_or(order.requested_quantity);
+            if qty > order.requested_quantity {
+                return Err(Error::invalid(
+                    "quantity",
+                    format!(
+                        "cannot approve {qty} units of a request for {}",
+                        order.requested_quantity
+                    ),
+                ));
+            }
+            order.approved_quantity = qty;
+            order.available = qty;
+            order.status = OrderStatus::Active;
+            order.approved_by = Some(self.user);
+            order.approved_at = Some(now);
+            order.approval_comments.clone_from(&comments);
+            order.updated_at = now;
+            order.check_invariants()?;
+            tx.update_order(&order)?;
+            let mut entry = draft(Some(self.user), LedgerKind::Approved).order(&order);
+            entry.movements.push(arrival(&order)?);
+            supply(tx, &mut actor.tenant, &source, &order, now, &mut entry)?;
+            tx.update_tenant(&actor.tenant)?;
+            append(tx, self.tenant, now, entry)?;
+            Ok(order)
+        })
+    }
+
+    /// Rejects a pending request addressed to the actor's organization.
+    pub fn reject(&self, order: OrderId, comments: Option<String>) -> Result<Order> {
+        let comments = input::text("approval comments", comments.as_deref(), MAX_COMMENT)?;
+        self.inv.write(|tx, now| {
+            let actor = Actor::load(tx, self.tenant, self.user)?;
+            let mut order = get_order(tx, self.tenant, order)?;
+            let source = source_of(tx, &order)?;
+            actor.require_admin(&source, Action::Reject)?;
+            require_status(&order, OrderStatus::Requested, Action::Reject)?;
+            order.status = OrderStatus::Rejected;
+            order.approved_by = Some(self.user);
+            order.approved_at = Some(now);
+            order.approval_comments.clone_from(&comments);
+            order.updated_at = now;
+            order.check_invariants()?;
+            tx.update_order(&order)?;
+            append(
+                tx,
+                self.tenant,
+                now,
+                draft(Some(self.user), LedgerKind::Rejected).order(&order),
+            )?;
+            Ok(order)
+        })
+    }
+
+    /// Assigns (pushes) units from an organization to one of its children: a new order, born
+    /// `active`, drawn like an approval.
+    pub fn assign(&self, new: NewAssignment) -> Result<Order> {
+        let quantity = input::quantity(new.quantity)?;
+        let po = input::text(
+            "purchase order",
+            new.purchase_order.as_deref(),
+            MAX_PURCHASE_ORDER,
+        )?;
+        let comments = input::text("comments", new.comments.as_deref(), MAX_COMMENT)?;
+        self.inv.write(|tx, now| {
+            let mut actor = Actor::load(tx, self.tenant, self.user)?;
+            let from = get_org(tx, self.tenant, new.from)?;
+            actor.require_admin(&from, Action::Assign)?;
+            let to = get_org(tx, self.tenant, new.to)?;
+            if to.parent != Some(from.id) {
+                return Err(Error::hierarchy(format!(
+                    "'{}' is not a child of '{}'; inventory is assigned only to direct children",
+                    to.name, from.name
+                )));
+            }
+            require_active(&from)?;
+            require_active(&to)?;
+            get_product(tx, self.tenant, new.product)?;
+            let order = Order {
+                id: OrderId::new(),
+                number: actor.take_number()?,
+                tenant: self.tenant,
+                product: new.product,
+                purchase_order: po.clone(),
+                holder: to.id,
+                source: Some(from.id),
+                requested_by: None,
+                requested_at: now,
+                requested_quantity: quantity,
+                requester_comments: None,
+                approved_by: Some(self.user),
+                approved_at: Some(now),
+                approved_quantity: quantity,
+                approval_comments: comments.clone(),
+                status: OrderStatus::Active,
+                drawn: 0,
+                issued: 0,
+                available: quantity,
+                updated_at: now,
+            };
+            order.check_invariants()?;
+            tx.insert_order(&order)?;
+            let mut entry = draft(Some(self.user), LedgerKind::Assigned).order(&order);
+            entry.movements.push(arrival(&order)?);
+            supply(tx, &mut actor.tenant, &from, &order, now, &mut entry)?;
+            tx.update_tenant(&actor.tenant)?;
+            append(tx, self.tenant, now, entry)?;
+            Ok(order)
+        })
+    }
+
+    /// An order with its names, if the actor may see it.
+    pub fn order(&self, id: OrderId) -> Result<OrderDetails> {
+        self.inv.read(|tx| {
+            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+            let order = get_order(tx, self.tenant, id)?;
+            actor.require_view_order(tx, &order)?;
+            Names::new(self.tenant).details(tx, order)
+        })
+    }
+
+    /// An order by its number, if the actor may see it.
+    pub fn order_by_number(&self, number: OrderNumber) -> Result<OrderDetails> {
+        self.inv.read(|tx| {
+            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+            let order = tx
+                .order_by_number(self.tenant, number)?
+                .ok_or_else(|| Error::not_found(Entity::Order, number))?;
+            actor.require_view_order(tx, &order)?;
+            Names::new(self.tenant).details(tx, order)
+        })
+    }
+
+    /// The inventory list of `org`: its orders matching `filter`, newest first, `limit` (1 to
+    /// 1000) per page; pass the returned cursor back for the next page.
+    pub fn list(
+        &self,
+        org: OrgId,
+        filter: &InventoryFilter,
+        cursor: Option<Cursor>,
+        limit: usize,
+    ) -> Result<Page<OrderDetails>> {
+        let limit = page_limit(limit)?;
+        self.inv.read(|tx| {
+            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+            let org = get_org(tx, self.tenant, org)?;
+            actor.require_view(tx, &org)?;
+            let mut orders =
+                tx.list_orders(self.tenant, org.id, filter, cursor.map(|c| c.0), limit + 1)?;
+            let next = if orders.len() > limit {
+                orders.truncate(limit);
+                orders.last().map(|o| Cursor(o.number))
+            } else {
+                None
+            };
+            let mut names = Names::new(self.tenant);
+            let items = orders
+                .into_iter()
+                .map(|o| names.details(tx, o))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Page { items, next })
+        })
+    }
+
+    /// The summary of `org`: per product, units held and available, its pending requests, and
+    /// the requests addressed to it awaiting approval.
+    pub fn summary(&self, org: OrgId) -> Result<Vec<SummaryLine>> {
+        self.inv.read(|tx| {
+            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+            let org = get_org(tx, self.tenant, org)?;
+            actor.require_view(tx, &org)?;
+            let counts = tx.summary(self.tenant, org.id)?;
+            let mut lines = counts
+                .into_iter()
+                .map(|c| {
+                    let p = get_product(tx, self.tenant, c.product)?;
+                    Ok(SummaryLine {
+                        product: c.product,
+                        product_name: p.name,
+                        product_kind: p.kind,
+                        held: c.held,
+                        available: c.available,
+                        pending_requests: c.pending_requests,
+                        pending_units: c.pending_units,
+                        incoming_requests: c.incoming_requests,
+                        incoming_units: c.incoming_units,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            lines.sort_by(|a, b| a.product_name.cmp(&b.product_name));
+            Ok(lines)
+        })
+    }
+
+    /// "Detail of Inventory Use" of an order: the order and its outgoing draws.
+    pub fn detail_of_use(&self, id: OrderId) -> Result<InventoryUse> {
+        self.inv.read(|tx| {
+            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+            let order = get_order(tx, self.tenant, id)?;
+            actor.require_view_order(tx, &order)?;
+            let mut names = Names::new(self.tenant);
+            let mut draws = Vec::new();
+            for d in tx.draws_from(self.tenant, order.id)? {
+                let child = get_order(tx, self.tenant, d.order)?;
+                draws.push(UseLine {
+                    order: child.id,
+                    order_number: child.number,
+                    purchase_order: child.purchase_order.clone(),
+                    quantity: d.quantity,
+                    at: d.at,
+                    requested_by_org: names.org(tx, child.holder)?,
+                    requested_by_user: names.user_opt(tx, child.requested_by)?,
+                    approved_by_org: names.org(tx, order.holder)?,
+                    approved_by_user: names.user_opt(tx, child.approved_by)?,
+                });
+            }
+            let order = names.details(tx, order)?;
+            Ok(InventoryUse { order, draws })
+        })
+    }
+}

@@ -1,0 +1,184 @@
+//! License keys and activation codes: random, human-friendly, self-checking.
+//!
+//! A key is 24 symbols of Crockford base32 (120 bits from the operating system's CSPRNG)
+//! followed by one check symbol, written in five groups of five:
+//! `7KQ2M-XR4TD-9WZPH-BN3CV-0G6JA`. The check symbol is Luhn mod 32 over the same alphabet, so
+//! any single mistyped symbol is caught before any lookup. Reading is forgiving the Crockford
+//! way: case is ignored, `I`/`L` read as `1`, `O` as `0`, and dashes and spaces are optional.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const DATA: usize = 24;
+const BYTES: usize = 15;
+
+/// A license key or activation code, in its canonical dashed form.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LicenseKey(String);
+
+fn value(symbol: char) -> Option<u8> {
+    let c = match symbol.to_ascii_uppercase() {
+        'I' | 'L' => '1',
+        'O' => '0',
+        c => c,
+    };
+    ALPHABET.iter().position(|&a| a == c as u8).and_then(|p| u8::try_from(p).ok())
+}
+
+/// Luhn mod 32 over `digits` (check symbol excluded): the value of the check symbol.
+fn check_of(digits: &[u8]) -> u8 {
+    let mut sum: u32 = 0;
+    let mut factor = 2;
+    for &d in digits.iter().rev() {
+        let addend = factor * u32::from(d);
+        sum += addend / 32 + addend % 32;
+        factor = if factor == 2 { 1 } else { 2 };
+    }
+    // (32 - sum % 32) % 32 < 32
+    ((32 - sum % 32) % 32) as u8
+}
+
+fn render(digits: &[u8]) -> String {
+    let mut s = String::with_capacity(29);
+    for (i, d) in digits.iter().enumerate() {
+        if i > 0 && i % 5 == 0 {
+            s.push('-');
+        }
+        s.push(char::from(ALPHABET[usize::from(*d)]));
+    }
+    s
+}
+
+impl LicenseKey {
+    /// `n` fresh keys from the operating system's CSPRNG.
+    pub fn generate(n: usize) -> Result<Vec<LicenseKey>> {
+        let mut bytes = vec![0u8; n * BYTES];
+        getrandom::fill(&mut bytes).map_err(|e| {
+            Error::InvariantViolated(format!("the operating system's random source failed: {e}"))
+        })?;
+        Ok(bytes.chunks_exact(BYTES).map(Self::from_entropy).collect())
+    }
+
+    fn from_entropy(bytes: &[u8]) -> LicenseKey {
+        // 15 bytes = 120 bits = 24 symbols of 5 bits.
+        let mut digits = Vec::with_capacity(DATA + 1);
+        let mut acc: u32 = 0;
+        let mut bits = 0;
+        for &b in bytes {
+            acc = (acc << 8) | u32::from(b);
+            bits += 8;
+            while bits >= 5 {
+                bits -= 5;
+                digits.push(((acc >> bits) & 31) as u8);
+            }
+            acc &= (1 << bits) - 1;
+        }
+        let check = check_of(&digits);
+        digits.push(check);
+        LicenseKey(render(&digits))
+    }
+
+    /// Parses a key as a person typed it; a malformed or mistyped key is
+    /// [`Error::MistypedKey`], without any lookup.
+    pub fn parse(input: &str) -> Result<LicenseKey> {
+        let mistyped = |reason: &str| Error::MistypedKey {
+            key: input.chars().take(64).collect(),
+            reason: reason.to_owned(),
+        };
+        let mut digits = Vec::with_capacity(DATA + 1);
+        for c in input.chars() {
+            if c == '-' || c == ' ' {
+                continue;
+            }
+            let v = value(c).ok_or_else(|| mistyped(&format!("'{c}' is not a key symbol")))?;
+            digits.push(v);
+        }
+        if digits.len() != DATA + 1 {
+            return Err(mistyped(&format!(
+                "a key has {} symbols, this has {}",
+                DATA + 1,
+                digits.len()
+            )));
+        }
+        let (data, check) = digits.split_at(DATA);
+        if check_of(data) != check[0] {
+            return Err(mistyped("the check symbol does not match: a symbol is mistyped"));
+        }
+        Ok(LicenseKey(render(&digits)))
+    }
+
+    /// The canonical form, `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for LicenseKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for LicenseKey {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        LicenseKey::parse(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn generated_keys_parse_back_and_are_distinct() {
+        let keys = LicenseKey::generate(2000).unwrap();
+        let set: std::collections::HashSet<_> = keys.iter().collect();
+        assert_eq!(set.len(), keys.len());
+        for k in &keys {
+            assert_eq!(k.as_str().len(), 29);
+            assert_eq!(LicenseKey::parse(k.as_str()).unwrap(), *k);
+            // Forgiving reading: lower case, no dashes.
+            let sloppy = k.as_str().replace('-', "").to_lowercase();
+            assert_eq!(LicenseKey::parse(&sloppy).unwrap(), *k);
+        }
+    }
+
+    /// Every key, with any single symbol replaced by any other symbol, is rejected.
+    #[test]
+    fn any_single_changed_symbol_is_caught() {
+        for key in LicenseKey::generate(200).unwrap() {
+            let chars: Vec<char> = key.as_str().chars().collect();
+            for (i, original) in chars.iter().enumerate() {
+                if *original == '-' {
+                    continue;
+                }
+                for &sym in ALPHABET.iter() {
+                    let sym = char::from(sym);
+                    if sym == *original {
+                        continue;
+                    }
+                    let mut typo = chars.clone();
+                    typo[i] = sym;
+                    let typo: String = typo.into_iter().collect();
+                    let err = LicenseKey::parse(&typo).unwrap_err();
+                    assert_eq!(err.code(), "MISTYPED_KEY", "{typo} accepted for {key}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn malformed_keys_are_mistyped() {
+        for bad in ["", "ABC", "UUUUU-UUUUU-UUUUU-UUUUU-UUUUU", "0000000000000000000000000000"] {
+            assert_eq!(LicenseKey::parse(bad).unwrap_err().code(), "MISTYPED_KEY");
+        }
+    }
+}
