@@ -25,6 +25,14 @@ pub enum Entity {
     Product,
     /// An order (inventory lot).
     Order,
+    /// A license or activation code.
+    License,
+    /// A license user.
+    LicenseUser,
+    /// A license manager of an order.
+    LicenseManager,
+    /// A bundle.
+    Bundle,
 }
 
 impl Entity {
@@ -36,6 +44,10 @@ impl Entity {
             Entity::User => "user",
             Entity::Product => "product",
             Entity::Order => "order",
+            Entity::License => "license",
+            Entity::LicenseUser => "license user",
+            Entity::LicenseManager => "license manager",
+            Entity::Bundle => "bundle",
         }
     }
 }
@@ -66,6 +78,34 @@ pub enum Action {
     Assign,
     /// Read an organization's inventory or an order.
     View,
+    /// Edit an order's metadata (reference, campaign, download id, flags).
+    EditMetadata,
+    /// Add or edit an order's customer.
+    EditCustomer,
+    /// Issue licenses or codes from an order.
+    IssueLicense,
+    /// Revoke an unused license.
+    Revoke,
+    /// Disable or enable a license.
+    Disable,
+    /// Remove one device from a license.
+    ResetDevice,
+    /// Remove every device from a license.
+    ResetLicense,
+    /// Borrow or return a floating license.
+    Borrow,
+    /// Add, edit or delete license users, or assign licenses to them.
+    ManageLicenseUsers,
+    /// Change license users' passwords.
+    ManageLicenseUserCredentials,
+    /// Add license managers to an order.
+    ManageManagers,
+    /// Request a bundle.
+    RequestBundle,
+    /// Delete an order and its licenses.
+    DeleteOrder,
+    /// Return unused units to the source.
+    ReturnUnits,
 }
 
 impl Action {
@@ -80,6 +120,20 @@ impl Action {
             Action::Reject => "reject",
             Action::Assign => "assign",
             Action::View => "view",
+            Action::EditMetadata => "edit_metadata",
+            Action::EditCustomer => "edit_customer",
+            Action::IssueLicense => "issue_license",
+            Action::Revoke => "revoke",
+            Action::Disable => "disable",
+            Action::ResetDevice => "reset_device",
+            Action::ResetLicense => "reset_license",
+            Action::Borrow => "borrow_license",
+            Action::ManageLicenseUsers => "manage_license_users",
+            Action::ManageLicenseUserCredentials => "manage_license_user_credentials",
+            Action::ManageManagers => "manage_managers",
+            Action::RequestBundle => "request_bundle",
+            Action::DeleteOrder => "delete_order",
+            Action::ReturnUnits => "return_units",
         }
     }
 }
@@ -176,6 +230,58 @@ pub enum Error {
         hint: &'static str,
     },
 
+    /// A license key or activation code is malformed or mistyped (its check symbol does not
+    /// match). Nothing was looked up; ask the person to check the key.
+    #[error("mistyped license key '{key}': {reason}")]
+    MistypedKey {
+        /// The key as given (at most 64 characters of it).
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The license is activated on as many devices as its policy allows. Deactivate or reset a
+    /// device first.
+    #[error("license is already activated on {max} devices, its maximum; reset a device first")]
+    ActivationLimit {
+        /// The policy's maximum.
+        max: u32,
+    },
+
+    /// The floating license has as many open borrows as its policy allows, or the borrow asked
+    /// for is longer than allowed.
+    #[error("floating limit: {reason}")]
+    BorrowLimit {
+        /// Which limit.
+        reason: String,
+    },
+
+    /// The license cannot be used now: disabled, expired, not floating, already redeemed.
+    #[error("license {key} is unusable: {reason}")]
+    LicenseUnusable {
+        /// The license's key.
+        key: String,
+        /// Why.
+        reason: String,
+    },
+
+    /// The permission can be granted only on the enterprise plan.
+    #[error("the {permission} permission needs the enterprise plan")]
+    PlanRequired {
+        /// The permission asked for.
+        permission: crate::permission::Permission,
+    },
+
+    /// The order cannot be deleted (or its units returned) while child orders hold units drawn
+    /// from it. Delete or return those first.
+    #[error("order {order} is still in use by child orders {children:?}")]
+    OrderInUse {
+        /// The order.
+        order: OrderNumber,
+        /// The child orders holding units drawn from it.
+        children: Vec<OrderNumber>,
+    },
+
     /// A conservation or consistency invariant would break. This is a bug or a tampered store:
     /// the transaction was rolled back and nothing changed. Please report it.
     #[error("invariant violated, nothing was changed: {0}")]
@@ -233,6 +339,12 @@ impl Error {
             Error::Conflict { .. } => "CONFLICT",
             Error::SchemaMismatch { .. } => "SCHEMA_MISMATCH",
             Error::InvariantViolated(_) => "INVARIANT_VIOLATED",
+            Error::MistypedKey { .. } => "MISTYPED_KEY",
+            Error::ActivationLimit { .. } => "ACTIVATION_LIMIT",
+            Error::BorrowLimit { .. } => "BORROW_LIMIT",
+            Error::LicenseUnusable { .. } => "LICENSE_UNUSABLE",
+            Error::PlanRequired { .. } => "PLAN_REQUIRED",
+            Error::OrderInUse { .. } => "ORDER_IN_USE",
             Error::Storage(_) => "STORAGE",
         }
     }

@@ -31,8 +31,11 @@ pub struct Tenant {
     pub plan: Plan,
     /// The root organization (tier `vendor`), created with the tenant.
     pub vendor: OrgId,
-    /// Units ever minted by the vendor, minus none: the conservation total.
+    /// Units ever minted by the vendor.
     pub minted: u64,
+    /// Units gone for good: issued in deleted orders, or deleted unconsumed at the vendor.
+    /// Conservation: `minted - retired = Σ available + Σ issued`.
+    pub retired: u64,
     /// The number the next order will get.
     pub next_order_number: u64,
     /// When the tenant was created.

@@ -82,6 +82,21 @@ uuid_id!(
     OrderId,
     "order id"
 );
+uuid_id!(
+    /// Identifies a license or activation code.
+    LicenseId,
+    "license id"
+);
+uuid_id!(
+    /// Identifies a license user (an end user within one order).
+    LicenseUserId,
+    "license user id"
+);
+uuid_id!(
+    /// Identifies a bundle, and groups the orders a bundle order created.
+    BundleId,
+    "bundle id"
+);
 
 /// The human order number: per tenant, increasing, never reused (1210, 1211, …).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -28,7 +28,10 @@ fn value(symbol: char) -> Option<u8> {
         'O' => '0',
         c => c,
     };
-    ALPHABET.iter().position(|&a| a == c as u8).and_then(|p| u8::try_from(p).ok())
+    ALPHABET
+        .iter()
+        .position(|&a| a == c as u8)
+        .and_then(|p| u8::try_from(p).ok())
 }
 
 /// Luhn mod 32 over `digits` (check symbol excluded): the value of the check symbol.
@@ -108,7 +111,9 @@ impl LicenseKey {
         }
         let (data, check) = digits.split_at(DATA);
         if check_of(data) != check[0] {
-            return Err(mistyped("the check symbol does not match: a symbol is mistyped"));
+            return Err(mistyped(
+                "the check symbol does not match: a symbol is mistyped",
+            ));
         }
         Ok(LicenseKey(render(&digits)))
     }
@@ -177,7 +182,12 @@ mod tests {
 
     #[test]
     fn malformed_keys_are_mistyped() {
-        for bad in ["", "ABC", "UUUUU-UUUUU-UUUUU-UUUUU-UUUUU", "0000000000000000000000000000"] {
+        for bad in [
+            "",
+            "ABC",
+            "UUUUU-UUUUU-UUUUU-UUUUU-UUUUU",
+            "0000000000000000000000000000",
+        ] {
             assert_eq!(LicenseKey::parse(bad).unwrap_err().code(), "MISTYPED_KEY");
         }
     }

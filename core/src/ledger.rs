@@ -133,6 +133,8 @@ pub struct LedgerEntry {
     pub org: Option<OrgId>,
     /// Units minted by this entry (only `minted`, or an approval/assignment at the vendor).
     pub minted: u64,
+    /// Units retired by this entry (only an order deletion).
+    pub retired: u64,
     /// The quantity changes.
     pub movements: Vec<Movement>,
     /// Hash of the previous entry (64 zeros for the first).
@@ -157,6 +159,7 @@ impl LedgerEntry {
             order: &'a Option<OrderId>,
             org: &'a Option<OrgId>,
             minted: u64,
+            retired: u64,
             movements: &'a [Movement],
             prev_hash: &'a str,
         }
@@ -169,6 +172,7 @@ impl LedgerEntry {
             order: &self.order,
             org: &self.org,
             minted: self.minted,
+            retired: self.retired,
             movements: &self.movements,
             prev_hash: &self.prev_hash,
         };
@@ -178,7 +182,8 @@ impl LedgerEntry {
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// Checks that the movements conserve units: Σ Δavailable + Σ Δissued == minted, and that
+    /// Checks that the movements conserve units: Σ Δavailable + Σ Δissued == minted − retired,
+    /// and that
     /// every order's Δapproved == Δdrawn + Δissued + Δavailable.
     pub fn check_balance(&self) -> Result<()> {
         let mut total: i128 = 0;
@@ -191,10 +196,10 @@ impl LedgerEntry {
             }
             total += i128::from(m.available) + i128::from(m.issued);
         }
-        if total != i128::from(self.minted) {
+        if total != i128::from(self.minted) - i128::from(self.retired) {
             return Err(Error::InvariantViolated(format!(
-                "ledger entry {} ({}) creates or destroys units: net {} but minted {}",
-                self.seq, self.kind, total, self.minted
+                "ledger entry {} ({}) creates or destroys units: net {} but minted {} and retired {}",
+                self.seq, self.kind, total, self.minted, self.retired
             )));
         }
         Ok(())

@@ -40,8 +40,11 @@ mod hierarchy;
 mod ids;
 mod input;
 mod inventory;
+mod keys;
 mod ledger;
+mod license;
 mod order;
+mod permission;
 mod product;
 pub mod store;
 mod time;
@@ -49,12 +52,23 @@ mod views;
 
 pub use error::{Action, Entity, Error, Result, StorageError};
 pub use hierarchy::{NewOrganization, NewTenant, NewUser, Organization, Plan, Tenant, Tier, User};
-pub use ids::{OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId};
+pub use ids::{
+    BundleId, LicenseId, LicenseUserId, OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId,
+};
 pub use input::{DEFAULT_PAGE, MAX_COMMENT, MAX_NAME, MAX_PAGE, MAX_PURCHASE_ORDER, MAX_QUANTITY};
 pub use inventory::{Audit, Inventory, Session};
+pub use keys::LicenseKey;
 pub use ledger::{GENESIS_HASH, LedgerEntry, LedgerHead, LedgerKind, Movement};
-pub use order::{Draw, NewAssignment, NewMint, NewRequest, Order, OrderStatus, RequestEdit};
-pub use product::{NewProduct, Product, ProductKind};
+pub use license::{
+    Activation, Borrow, Floating, License, LicensePolicy, LicenseStatus, LicenseUser,
+    NewLicenseUser, Validity,
+};
+pub use order::{
+    Customer, Draw, MetadataEdit, NewAssignment, NewMint, NewRequest, Order, OrderMetadata,
+    OrderStatus, RequestEdit,
+};
+pub use permission::{LicenseManager, Permission};
+pub use product::{Bundle, BundleLine, NewBundle, NewProduct, Product, ProductKind};
 pub use store::{MemoryStore, Store, Tx};
 #[cfg(feature = "postgres")]
 pub use store::{PostgresOptions, PostgresStore};

@@ -62,11 +62,17 @@ impl LicensePolicy {
     /// Checks the policy's figures.
     pub fn validate(&self) -> Result<()> {
         if self.max_activations == 0 || self.max_activations > 100_000 {
-            return Err(Error::invalid("max activations", "must be between 1 and 100000"));
+            return Err(Error::invalid(
+                "max activations",
+                "must be between 1 and 100000",
+            ));
         }
         match self.validity {
             Validity::DaysFromActivation(0) | Validity::DaysFromIssue(0) => {
-                return Err(Error::invalid("validity", "a validity of 0 days is never valid"));
+                return Err(Error::invalid(
+                    "validity",
+                    "a validity of 0 days is never valid",
+                ));
             }
             Validity::DaysFromActivation(d) | Validity::DaysFromIssue(d) if d > 36_500 => {
                 return Err(Error::invalid("validity", "at most 36500 days (100 years)"));
@@ -121,7 +127,10 @@ impl FromStr for LicenseStatus {
             "issued" => Ok(LicenseStatus::Issued),
             "active" => Ok(LicenseStatus::Active),
             "disabled" => Ok(LicenseStatus::Disabled),
-            other => Err(Error::invalid("license status", format!("unknown status '{other}'"))),
+            other => Err(Error::invalid(
+                "license status",
+                format!("unknown status '{other}'"),
+            )),
         }
     }
 }

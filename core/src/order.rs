@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::ids::{OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId};
+use std::collections::BTreeMap;
+
+use crate::ids::{BundleId, OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId};
 
 /// The life of an order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -124,6 +126,12 @@ pub struct Order {
     pub available: u64,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+    /// Metadata: reference, campaign, download id, test and trial flags.
+    pub metadata: OrderMetadata,
+    /// The end customer, if recorded.
+    pub customer: Option<Customer>,
+    /// The bundle order this order is a line of, if any.
+    pub bundle: Option<BundleId>,
 }
 
 impl Order {
@@ -166,6 +174,52 @@ impl Order {
             };
         }
     }
+}
+
+/// An order's metadata, editable by the holder's admins at any time (also after approval).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderMetadata {
+    /// The order reference number.
+    pub reference: Option<String>,
+    /// Campaign parameters (key → value), e.g. `utm_source → newsletter`.
+    pub campaign: BTreeMap<String, String>,
+    /// The download id.
+    pub download_id: Option<String>,
+    /// A test order.
+    pub is_test: bool,
+    /// A trial order: its licenses are trials.
+    pub is_trial: bool,
+}
+
+/// Changes to an order's metadata: `None` leaves a field as it is; `Some("")` clears a text
+/// field; `campaign` replaces the whole map.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MetadataEdit {
+    /// New order reference.
+    pub reference: Option<String>,
+    /// New campaign parameters (replaces them all).
+    pub campaign: Option<BTreeMap<String, String>>,
+    /// New download id.
+    pub download_id: Option<String>,
+    /// New test flag.
+    pub is_test: Option<bool>,
+    /// New trial flag.
+    pub is_trial: Option<bool>,
+}
+
+/// The end customer of an order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: Option<String>,
+    /// Company.
+    pub company: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// The customer's own reference.
+    pub reference: Option<String>,
 }
 
 /// A record that `order` drew `quantity` units from `source_order`.

@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::ids::{ProductId, TenantId};
+use crate::ids::{BundleId, ProductId, TenantId};
+use crate::license::LicensePolicy;
 
 /// How a unit of the product is delivered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -62,8 +63,41 @@ pub struct Product {
     pub name: String,
     /// Delivery kind.
     pub kind: ProductKind,
+    /// The policy of the licenses issued for it.
+    pub policy: LicensePolicy,
     /// When it was defined.
     pub created_at: DateTime<Utc>,
+}
+
+/// One line of a bundle: a product and how many units of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleLine {
+    /// The product.
+    pub product: ProductId,
+    /// Units of it.
+    pub quantity: u64,
+}
+
+/// A named set of products and quantities; a bundle order creates one order per line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bundle {
+    /// The bundle's id.
+    pub id: BundleId,
+    /// The tenant.
+    pub tenant: TenantId,
+    /// Display name ("Classroom pack").
+    pub name: String,
+    /// Its lines.
+    pub lines: Vec<BundleLine>,
+}
+
+/// What [`crate::Inventory::create_bundle`] needs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewBundle {
+    /// Display name.
+    pub name: String,
+    /// Its lines (at least one; a product at most once).
+    pub lines: Vec<BundleLine>,
 }
 
 /// What [`crate::Inventory::create_product`] needs.

@@ -166,6 +166,7 @@ impl Inventory {
                 plan: new.plan,
                 vendor: OrgId::new(),
                 minted: 0,
+                retired: 0,
                 next_order_number: first,
                 created_at: now,
             };
@@ -333,6 +334,7 @@ impl Inventory {
                 code: code.clone(),
                 name: name.clone(),
                 kind: new.kind,
+                policy: crate::license::LicensePolicy::default(),
                 created_at: now,
             };
             tx.insert_product(&product)?;

@@ -7,7 +7,9 @@ use crate::input::{self, MAX_COMMENT, MAX_PURCHASE_ORDER};
 use crate::inventory::Inventory;
 use crate::inventory::rules::*;
 use crate::ledger::LedgerKind;
-use crate::order::{NewAssignment, NewMint, NewRequest, Order, OrderStatus, RequestEdit};
+use crate::order::{
+    NewAssignment, NewMint, NewRequest, Order, OrderMetadata, OrderStatus, RequestEdit,
+};
 use crate::views::{
     Cursor, InventoryFilter, InventoryUse, OrderDetails, Page, SummaryLine, UseLine,
 };
@@ -77,6 +79,9 @@ impl Session {
                 issued: 0,
                 available: quantity,
                 updated_at: now,
+                metadata: OrderMetadata::default(),
+                customer: None,
+                bundle: None,
             };
             order.check_invariants()?;
             tx.insert_order(&order)?;
@@ -132,6 +137,9 @@ impl Session {
                 issued: 0,
                 available: 0,
                 updated_at: now,
+                metadata: OrderMetadata::default(),
+                customer: None,
+                bundle: None,
             };
             order.check_invariants()?;
             tx.insert_order(&order)?;
@@ -333,6 +341,9 @@ impl Session {
                 issued: 0,
                 available: quantity,
                 updated_at: now,
+                metadata: OrderMetadata::default(),
+                customer: None,
+                bundle: None,
             };
             order.check_invariants()?;
             tx.insert_order(&order)?;

@@ -274,6 +274,7 @@ pub(crate) struct Draft {
     pub(crate) order: Option<OrderId>,
     pub(crate) org: Option<OrgId>,
     pub(crate) minted: u64,
+    pub(crate) retired: u64,
     pub(crate) movements: Vec<Movement>,
 }
 
@@ -284,6 +285,7 @@ pub(crate) fn draft(actor: Option<UserId>, kind: LedgerKind) -> Draft {
         order: None,
         org: None,
         minted: 0,
+        retired: 0,
         movements: Vec::new(),
     }
 }
@@ -321,6 +323,7 @@ pub(crate) fn append(
         order: d.order,
         org: d.org,
         minted: d.minted,
+        retired: d.retired,
         movements: d.movements,
         prev_hash,
         hash: String::new(),

@@ -56,7 +56,7 @@ enum Undo {
     User(UserId, (TenantId, String)),
     Admin((TenantId, UserId, OrgId)),
     Product(ProductId, (TenantId, String)),
-    Order(OrderId, Option<Order>),
+    Order(OrderId, Option<Box<Order>>),
     Draw(OrderId),
     Ledger(TenantId),
 }
@@ -90,7 +90,7 @@ impl State {
                         }
                     }
                 }
-                restore(&mut self.orders, id, old);
+                restore(&mut self.orders, id, old.map(|o| *o));
             }
             Undo::Draw(source) => {
                 if let Some(v) = self.draws_from.get_mut(&source) {
@@ -382,7 +382,7 @@ impl Tx for MemTx<'_> {
             )));
         }
         self.state.orders.insert(order.id, order.clone());
-        self.undo.push(Undo::Order(order.id, Some(old)));
+        self.undo.push(Undo::Order(order.id, Some(Box::new(old))));
         Ok(())
     }
 

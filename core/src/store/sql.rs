@@ -12,9 +12,9 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result, StorageError};
 use crate::hierarchy::{Organization, Plan, Tenant, Tier, User};
-use crate::ids::{OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId};
+use crate::ids::{BundleId, OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId};
 use crate::ledger::{LedgerEntry, LedgerHead, LedgerKind, Movement};
-use crate::order::{Draw, Order, OrderStatus};
+use crate::order::{Draw, Order, OrderMetadata, OrderStatus};
 use crate::product::{Product, ProductKind};
 use crate::store::Tx;
 use crate::time;
@@ -80,6 +80,17 @@ fn uuid_col(table: &'static str, s: &str) -> Result<Uuid> {
     Uuid::parse_str(s).map_err(|e| corrupt(table, format!("bad uuid '{s}': {e}")))
 }
 
+fn json_col<T: serde::de::DeserializeOwned>(table: &'static str, s: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(|e| corrupt(table, format!("bad JSON '{s}': {e}")))
+}
+
+/// A value as JSON text, for the columns that keep one.
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<Cell> {
+    serde_json::to_string(v)
+        .map(Cell::Text)
+        .map_err(|e| Error::InvariantViolated(format!("cannot encode JSON: {e}")))
+}
+
 fn time_col(table: &'static str, s: &str) -> Result<DateTime<Utc>> {
     time::parse(s).ok_or_else(|| corrupt(table, format!("bad timestamp '{s}'")))
 }
@@ -127,13 +138,16 @@ impl Raw {
     fn opt_time(&self, t: &'static str, i: usize) -> Result<Option<DateTime<Utc>>> {
         self.opt_text(t, i)?.map(|s| time_col(t, &s)).transpose()
     }
+    fn json<T: serde::de::DeserializeOwned>(&self, t: &'static str, i: usize) -> Result<T> {
+        json_col(t, &self.text(t, i)?)
+    }
     fn parse<T: FromStr<Err = Error>>(&self, t: &'static str, i: usize) -> Result<T> {
         let s = self.text(t, i)?;
         s.parse().map_err(|e: Error| corrupt(t, e.to_string()))
     }
 }
 
-const TENANT_COLS: &str = "id, name, plan, vendor, minted, next_order_number, created_at";
+const TENANT_COLS: &str = "id, name, plan, vendor, minted, next_order_number, created_at, retired";
 fn tenant_from(r: &Raw) -> Result<Tenant> {
     let t = "tenants";
     Ok(Tenant {
@@ -144,6 +158,7 @@ fn tenant_from(r: &Raw) -> Result<Tenant> {
         minted: r.uint(t, 4)?,
         next_order_number: r.uint(t, 5)?,
         created_at: r.time(t, 6)?,
+        retired: r.uint(t, 7)?,
     })
 }
 
@@ -173,7 +188,7 @@ fn user_from(r: &Raw) -> Result<User> {
     })
 }
 
-const PRODUCT_COLS: &str = "id, tenant, code, name, kind, created_at";
+const PRODUCT_COLS: &str = "id, tenant, code, name, kind, created_at, policy";
 fn product_from(r: &Raw) -> Result<Product> {
     let t = "products";
     Ok(Product {
@@ -183,12 +198,14 @@ fn product_from(r: &Raw) -> Result<Product> {
         name: r.text(t, 3)?,
         kind: r.parse::<ProductKind>(t, 4)?,
         created_at: r.time(t, 5)?,
+        policy: r.json(t, 6)?,
     })
 }
 
 const ORDER_COLS: &str = "id, tenant, number, product, purchase_order, holder, source, \
     requested_by, requested_at, requested_quantity, requester_comments, approved_by, approved_at, \
-    approved_quantity, approval_comments, status, drawn, issued, available, updated_at";
+    approved_quantity, approval_comments, status, drawn, issued, available, updated_at, \
+    reference, campaign, download_id, is_test, is_trial, customer, bundle";
 fn order_from(r: &Raw) -> Result<Order> {
     let t = "orders";
     Ok(Order {
@@ -212,11 +229,20 @@ fn order_from(r: &Raw) -> Result<Order> {
         issued: r.uint(t, 17)?,
         available: r.uint(t, 18)?,
         updated_at: r.time(t, 19)?,
+        metadata: OrderMetadata {
+            reference: r.opt_text(t, 20)?,
+            campaign: r.json(t, 21)?,
+            download_id: r.opt_text(t, 22)?,
+            is_test: r.int(t, 23)? != 0,
+            is_trial: r.int(t, 24)? != 0,
+        },
+        customer: r.opt_text(t, 25)?.map(|c| json_col(t, &c)).transpose()?,
+        bundle: r.opt_uuid(t, 26)?.map(BundleId::from_uuid),
     })
 }
 
-const LEDGER_COLS: &str =
-    "tenant, seq, recorded_at, actor, kind, order_id, org, minted, movements, prev_hash, hash";
+const LEDGER_COLS: &str = "tenant, seq, recorded_at, actor, kind, order_id, org, minted, \
+    movements, prev_hash, hash, retired";
 fn ledger_from(r: &Raw) -> Result<LedgerEntry> {
     let t = "ledger";
     let movements: Vec<Movement> =
@@ -233,6 +259,7 @@ fn ledger_from(r: &Raw) -> Result<LedgerEntry> {
         movements,
         prev_hash: r.text(t, 9)?,
         hash: r.text(t, 10)?,
+        retired: r.uint(t, 11)?,
     })
 }
 
@@ -330,8 +357,7 @@ impl SqlTx<'_> {
 impl Tx for SqlTx<'_> {
     fn insert_tenant(&mut self, t: &Tenant) -> Result<()> {
         self.exec(
-            "INSERT INTO tenants (id, name, plan, vendor, minted, next_order_number, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &format!("INSERT INTO tenants ({TENANT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
             &[
                 id(t.id),
                 t.name.as_str().into(),
@@ -340,6 +366,7 @@ impl Tx for SqlTx<'_> {
                 num(t.minted)?,
                 num(t.next_order_number)?,
                 ts(t.created_at),
+                num(t.retired)?,
             ],
             "tenants",
         )
@@ -372,13 +399,15 @@ impl Tx for SqlTx<'_> {
 
     fn update_tenant(&mut self, t: &Tenant) -> Result<()> {
         self.exec(
-            "UPDATE tenants SET name = ?2, plan = ?3, minted = ?4, next_order_number = ?5 WHERE id = ?1",
+            "UPDATE tenants SET name = ?2, plan = ?3, minted = ?4, next_order_number = ?5, \
+             retired = ?6 WHERE id = ?1",
             &[
                 id(t.id),
                 t.name.as_str().into(),
                 t.plan.as_str().into(),
                 num(t.minted)?,
                 num(t.next_order_number)?,
+                num(t.retired)?,
             ],
             "tenants",
         )
@@ -471,8 +500,7 @@ impl Tx for SqlTx<'_> {
 
     fn insert_product(&mut self, p: &Product) -> Result<()> {
         self.exec(
-            "INSERT INTO products (id, tenant, code, name, kind, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &format!("INSERT INTO products ({PRODUCT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
             &[
                 id(p.id),
                 id(p.tenant),
@@ -480,6 +508,7 @@ impl Tx for SqlTx<'_> {
                 p.name.as_str().into(),
                 p.kind.as_str().into(),
                 ts(p.created_at),
+                json(&p.policy)?,
             ],
             "products",
         )
@@ -505,7 +534,8 @@ impl Tx for SqlTx<'_> {
         self.exec(
             &format!(
                 "INSERT INTO orders ({ORDER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
-                 ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
+                 ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, \
+                 ?26, ?27)"
             ),
             &[
                 id(o.id),
@@ -528,6 +558,17 @@ impl Tx for SqlTx<'_> {
                 num(o.issued)?,
                 num(o.available)?,
                 ts(o.updated_at),
+                o.metadata.reference.clone().into(),
+                json(&o.metadata.campaign)?,
+                o.metadata.download_id.clone().into(),
+                Cell::Int(i64::from(o.metadata.is_test)),
+                Cell::Int(i64::from(o.metadata.is_trial)),
+                o.customer
+                    .as_ref()
+                    .map(json)
+                    .transpose()?
+                    .unwrap_or(Cell::Null),
+                opt_id(o.bundle),
             ],
             "orders",
         )
@@ -538,7 +579,9 @@ impl Tx for SqlTx<'_> {
             "UPDATE orders SET product = ?3, purchase_order = ?4, requested_by = ?5, \
              requested_quantity = ?6, requester_comments = ?7, approved_by = ?8, approved_at = ?9, \
              approved_quantity = ?10, approval_comments = ?11, status = ?12, drawn = ?13, \
-             issued = ?14, available = ?15, updated_at = ?16 WHERE id = ?1 AND tenant = ?2",
+             issued = ?14, available = ?15, updated_at = ?16, reference = ?17, campaign = ?18, \
+             download_id = ?19, is_test = ?20, is_trial = ?21, customer = ?22 \
+             WHERE id = ?1 AND tenant = ?2",
             &[
                 id(o.id),
                 id(o.tenant),
@@ -556,6 +599,16 @@ impl Tx for SqlTx<'_> {
                 num(o.issued)?,
                 num(o.available)?,
                 ts(o.updated_at),
+                o.metadata.reference.clone().into(),
+                json(&o.metadata.campaign)?,
+                o.metadata.download_id.clone().into(),
+                Cell::Int(i64::from(o.metadata.is_test)),
+                Cell::Int(i64::from(o.metadata.is_trial)),
+                o.customer
+                    .as_ref()
+                    .map(json)
+                    .transpose()?
+                    .unwrap_or(Cell::Null),
             ],
             "orders",
         )
@@ -749,7 +802,7 @@ impl Tx for SqlTx<'_> {
             .map_err(|err| Error::InvariantViolated(format!("ledger movements: {err}")))?;
         self.exec(
             &format!(
-                "INSERT INTO ledger ({LEDGER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                "INSERT INTO ledger ({LEDGER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
             ),
             &[
                 id(e.tenant),
@@ -763,6 +816,7 @@ impl Tx for SqlTx<'_> {
                 movements.into(),
                 e.prev_hash.as_str().into(),
                 e.hash.as_str().into(),
+                num(e.retired)?,
             ],
             "ledger",
         )

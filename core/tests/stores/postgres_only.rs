@@ -14,7 +14,10 @@ fn connect() -> Option<Inventory> {
 fn schema_is_current_and_a_bad_url_is_invalid_input() {
     let Some(url) = super::pg_url() else { return };
     let store = PostgresStore::connect(&url).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(
+        store.schema_version().unwrap(),
+        license_inventory::store::SCHEMA_VERSION
+    );
     let err = PostgresStore::connect("host=/nonexistent port=notaport").unwrap_err();
     assert_eq!(err.code(), "INVALID_INPUT", "{err}");
 }

@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use license_inventory::store::conformance::World;
+use license_inventory::store::{MIGRATIONS, SCHEMA_VERSION};
 use license_inventory::*;
 
 fn open(path: &std::path::Path) -> Inventory {
@@ -21,7 +22,7 @@ fn newer_schema_is_refused_with_a_clear_error() {
     match SqliteStore::open(&path) {
         Err(Error::SchemaMismatch {
             found: 99,
-            supported: 1,
+            supported: SCHEMA_VERSION,
             hint,
         }) => {
             assert!(hint.contains("newer"), "{hint}");
@@ -49,7 +50,7 @@ fn older_schema_is_refused_without_migrations_and_upgraded_with_them() {
             err,
             Error::SchemaMismatch {
                 found: 0,
-                supported: 1,
+                supported: SCHEMA_VERSION,
                 ..
             }
         ),
@@ -57,7 +58,7 @@ fn older_schema_is_refused_without_migrations_and_upgraded_with_them() {
     );
     assert!(err.to_string().contains("migrations enabled"), "{err}");
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
 }
 
 fn schema_of(path: &std::path::Path) -> Vec<(String, String, Option<String>)> {
@@ -71,24 +72,56 @@ fn schema_of(path: &std::path::Path) -> Vec<(String, String, Option<String>)> {
         .unwrap()
 }
 
+/// Every older version, migrated step by step, ends with exactly the schema of a fresh
+/// database, and keeps its rows.
 #[test]
-fn an_upgraded_schema_equals_a_fresh_one() {
+fn every_upgrade_path_yields_the_fresh_schema() {
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("fresh.db");
-    let upgraded = dir.path().join("upgraded.db");
     drop(SqliteStore::open(&fresh).unwrap());
-    rusqlite::Connection::open(&upgraded)
-        .unwrap()
-        .execute_batch("CREATE TABLE unrelated (x BIGINT)")
+    // Reopening an up-to-date database changes nothing.
+    drop(SqliteStore::open(&fresh).unwrap());
+    for start in 1..SCHEMA_VERSION {
+        let old = dir.path().join(format!("v{start}.db"));
+        let raw = rusqlite::Connection::open(&old).unwrap();
+        raw.execute_batch("CREATE TABLE unrelated (x BIGINT); CREATE TABLE schema_version (version BIGINT NOT NULL)")
+            .unwrap();
+        for (_, sql) in MIGRATIONS.iter().filter(|(v, _)| *v <= start) {
+            raw.execute_batch(sql).unwrap();
+        }
+        raw.execute("INSERT INTO schema_version (version) VALUES (?1)", [start])
+            .unwrap();
+        // A row written by the old version.
+        raw.execute(
+            "INSERT INTO tenants (id, name, plan, vendor, minted, next_order_number, created_at) \
+             VALUES ('018f0000-0000-7000-8000-000000000001', 'Old', 'standard', \
+             '018f0000-0000-7000-8000-000000000002', 0, 7, '2017-10-20T01:45:00.000000Z')",
+            [],
+        )
         .unwrap();
-    drop(SqliteStore::open(&upgraded).unwrap());
-    // Reopening an up-to-date database changes nothing either.
-    drop(SqliteStore::open(&fresh).unwrap());
-    assert_eq!(schema_of(&fresh), schema_of(&upgraded));
+        drop(raw);
+        let store = SqliteStore::open(&old).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(
+            schema_of(&old),
+            schema_of(&fresh),
+            "upgrading from version {start}"
+        );
+        let inv = Inventory::new(store);
+        let tenants = inv.tenants().unwrap();
+        assert_eq!(
+            (
+                tenants.len(),
+                tenants[0].next_order_number,
+                tenants[0].retired
+            ),
+            (1, 7, 0)
+        );
+    }
     assert!(
         schema_of(&fresh)
             .iter()
-            .any(|(_, n, _)| n == "orders_for_draw")
+            .any(|(_, n, _)| n == "licenses_by_order")
     );
 }
 
