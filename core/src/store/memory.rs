@@ -6,12 +6,18 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
+use crate::error::Error;
 use crate::error::{Result, StorageError};
 use crate::hierarchy::{Organization, Tenant, User};
-use crate::ids::{OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId};
+use crate::ids::{
+    BundleId, LicenseId, LicenseUserId, OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId,
+};
+use crate::keys::LicenseKey;
 use crate::ledger::{LedgerEntry, LedgerHead};
+use crate::license::{License, LicenseUser};
 use crate::order::{Draw, Order, OrderStatus};
-use crate::product::Product;
+use crate::permission::LicenseManager;
+use crate::product::{Bundle, Product};
 use crate::store::{Store, Tx, Work};
 use crate::views::{InventoryFilter, SummaryCounts};
 
@@ -45,8 +51,19 @@ struct State {
     by_number: BTreeMap<(TenantId, OrderNumber), OrderId>,
     by_holder: HashMap<(TenantId, OrgId), BTreeSet<OrderNumber>>,
     by_source: HashMap<(TenantId, OrgId), BTreeSet<OrderNumber>>,
-    draws_from: HashMap<OrderId, Vec<Draw>>,
+    /// Draws by (drawing order, source order), indexed both ways.
+    draws: HashMap<(OrderId, OrderId), Draw>,
+    draws_by_source: HashMap<OrderId, BTreeSet<OrderId>>,
+    draws_by_order: HashMap<OrderId, BTreeSet<OrderId>>,
     ledger: HashMap<TenantId, Vec<LedgerEntry>>,
+    bundles: HashMap<BundleId, Bundle>,
+    licenses: HashMap<LicenseId, License>,
+    license_keys: HashMap<(TenantId, LicenseKey), LicenseId>,
+    licenses_by_order: HashMap<OrderId, BTreeSet<LicenseId>>,
+    /// License users with their password hash.
+    license_users: HashMap<LicenseUserId, (LicenseUser, Option<String>)>,
+    license_user_emails: HashMap<(OrderId, String), LicenseUserId>,
+    managers: BTreeMap<(OrderId, UserId), LicenseManager>,
 }
 
 /// How to take one write back.
@@ -57,8 +74,12 @@ enum Undo {
     Admin((TenantId, UserId, OrgId)),
     Product(ProductId, (TenantId, String)),
     Order(OrderId, Option<Box<Order>>),
-    Draw(OrderId),
+    Draw((OrderId, OrderId), Option<Draw>),
     Ledger(TenantId),
+    Bundle(BundleId),
+    License(LicenseId, Option<Box<License>>),
+    LicenseUser(LicenseUserId, Option<Box<(LicenseUser, Option<String>)>>),
+    Manager((OrderId, UserId), Option<LicenseManager>),
 }
 
 impl State {
@@ -78,31 +99,127 @@ impl State {
                 self.products_by_code.remove(&key);
             }
             Undo::Order(id, old) => {
-                if old.is_none() {
-                    if let Some(o) = self.orders.get(&id) {
-                        let (t, n, h, s) = (o.tenant, o.number, o.holder, o.source);
-                        self.by_number.remove(&(t, n));
-                        if let Some(set) = self.by_holder.get_mut(&(t, h)) {
-                            set.remove(&n);
-                        }
-                        if let Some(set) = s.and_then(|s| self.by_source.get_mut(&(t, s))) {
-                            set.remove(&n);
-                        }
-                    }
-                }
-                restore(&mut self.orders, id, old.map(|o| *o));
+                self.put_order(id, old.map(|o| *o));
             }
-            Undo::Draw(source) => {
-                if let Some(v) = self.draws_from.get_mut(&source) {
-                    v.pop();
-                }
+            Undo::Draw(key, old) => {
+                self.put_draw(key, old);
             }
             Undo::Ledger(t) => {
                 if let Some(v) = self.ledger.get_mut(&t) {
                     v.pop();
                 }
             }
+            Undo::Bundle(id) => {
+                self.bundles.remove(&id);
+            }
+            Undo::License(id, old) => {
+                self.put_license(id, old.map(|l| *l));
+            }
+            Undo::LicenseUser(id, old) => {
+                self.put_license_user(id, old.map(|u| *u));
+            }
+            Undo::Manager(key, old) => {
+                match old {
+                    Some(m) => self.managers.insert(key, m),
+                    None => self.managers.remove(&key),
+                };
+            }
         }
+    }
+
+    /// Sets (`Some`) or removes (`None`) an order, keeping its indexes; returns the old one.
+    fn put_order(&mut self, id: OrderId, new: Option<Order>) -> Option<Order> {
+        let old = self.orders.remove(&id);
+        if let Some(o) = &old {
+            self.by_number.remove(&(o.tenant, o.number));
+            if let Some(set) = self.by_holder.get_mut(&(o.tenant, o.holder)) {
+                set.remove(&o.number);
+            }
+            if let Some(set) = o
+                .source
+                .and_then(|s| self.by_source.get_mut(&(o.tenant, s)))
+            {
+                set.remove(&o.number);
+            }
+        }
+        if let Some(o) = new {
+            self.by_number.insert((o.tenant, o.number), id);
+            self.by_holder
+                .entry((o.tenant, o.holder))
+                .or_default()
+                .insert(o.number);
+            if let Some(src) = o.source {
+                self.by_source
+                    .entry((o.tenant, src))
+                    .or_default()
+                    .insert(o.number);
+            }
+            self.orders.insert(id, o);
+        }
+        old
+    }
+
+    /// Sets or removes the draw of `key = (order, source_order)`; returns the old one.
+    fn put_draw(&mut self, key: (OrderId, OrderId), new: Option<Draw>) -> Option<Draw> {
+        let old = self.draws.remove(&key);
+        if old.is_some() {
+            if let Some(set) = self.draws_by_source.get_mut(&key.1) {
+                set.remove(&key.0);
+            }
+            if let Some(set) = self.draws_by_order.get_mut(&key.0) {
+                set.remove(&key.1);
+            }
+        }
+        if let Some(d) = new {
+            self.draws_by_source.entry(key.1).or_default().insert(key.0);
+            self.draws_by_order.entry(key.0).or_default().insert(key.1);
+            self.draws.insert(key, d);
+        }
+        old
+    }
+
+    /// Sets or removes a license, keeping its key and order indexes; returns the old one.
+    fn put_license(&mut self, id: LicenseId, new: Option<License>) -> Option<License> {
+        let old = self.licenses.remove(&id);
+        if let Some(l) = &old {
+            self.license_keys.remove(&(l.tenant, l.key.clone()));
+            if let Some(set) = self.licenses_by_order.get_mut(&l.order) {
+                set.remove(&id);
+            }
+        }
+        if let Some(l) = new {
+            self.license_keys.insert((l.tenant, l.key.clone()), id);
+            self.licenses_by_order
+                .entry(l.order)
+                .or_default()
+                .insert(id);
+            self.licenses.insert(id, l);
+        }
+        old
+    }
+
+    /// Sets or removes a license user (with password hash); returns the old one.
+    fn put_license_user(
+        &mut self,
+        id: LicenseUserId,
+        new: Option<(LicenseUser, Option<String>)>,
+    ) -> Option<(LicenseUser, Option<String>)> {
+        let old = self.license_users.remove(&id);
+        if let Some((u, _)) = &old {
+            self.license_user_emails.remove(&(u.order, u.email.clone()));
+        }
+        if let Some((u, hash)) = new {
+            self.license_user_emails
+                .insert((u.order, u.email.clone()), id);
+            self.license_users.insert(id, (u, hash));
+        }
+        old
+    }
+
+    fn draws_sorted(&self, keys: impl Iterator<Item = (OrderId, OrderId)>) -> Vec<Draw> {
+        let mut v: Vec<Draw> = keys.filter_map(|k| self.draws.get(&k).cloned()).collect();
+        v.sort_by(|a, b| (a.at, a.order, a.source_order).cmp(&(b.at, b.order, b.source_order)));
+        v
     }
 
     fn orders_numbered<'a>(
@@ -349,20 +466,7 @@ impl Tx for MemTx<'_> {
         if self.state.orders.contains_key(&order.id) || self.state.by_number.contains_key(&key) {
             return Err(duplicate("orders", order.number));
         }
-        self.state.orders.insert(order.id, order.clone());
-        self.state.by_number.insert(key, order.id);
-        self.state
-            .by_holder
-            .entry((order.tenant, order.holder))
-            .or_default()
-            .insert(order.number);
-        if let Some(source) = order.source {
-            self.state
-                .by_source
-                .entry((order.tenant, source))
-                .or_default()
-                .insert(order.number);
-        }
+        self.state.put_order(order.id, Some(order.clone()));
         self.undo.push(Undo::Order(order.id, None));
         Ok(())
     }
@@ -373,16 +477,15 @@ impl Tx for MemTx<'_> {
             .state
             .orders
             .get(&order.id)
-            .cloned()
             .ok_or_else(|| missing("orders", order.number))?;
         if old.holder != order.holder || old.source != order.source || old.number != order.number {
-            return Err(crate::error::Error::InvariantViolated(format!(
+            return Err(Error::InvariantViolated(format!(
                 "order {}: holder, source and number never change",
                 order.number
             )));
         }
-        self.state.orders.insert(order.id, order.clone());
-        self.undo.push(Undo::Order(order.id, Some(Box::new(old))));
+        let old = self.state.put_order(order.id, Some(order.clone()));
+        self.undo.push(Undo::Order(order.id, old.map(Box::new)));
         Ok(())
     }
 
@@ -484,22 +587,390 @@ impl Tx for MemTx<'_> {
 
     fn insert_draw(&mut self, draw: &Draw) -> Result<()> {
         self.writable()?;
-        self.state
-            .draws_from
-            .entry(draw.source_order)
-            .or_default()
-            .push(draw.clone());
-        self.undo.push(Undo::Draw(draw.source_order));
+        let key = (draw.order, draw.source_order);
+        if self.state.draws.contains_key(&key) {
+            return Err(duplicate(
+                "draws",
+                format!("draw of {} from {}", draw.order, draw.source_order),
+            ));
+        }
+        self.state.put_draw(key, Some(draw.clone()));
+        self.undo.push(Undo::Draw(key, None));
         Ok(())
     }
 
     fn draws_from(&mut self, tenant: TenantId, source_order: OrderId) -> Result<Vec<Draw>> {
+        let keys: Vec<_> = self
+            .state
+            .draws_by_source
+            .get(&source_order)
+            .map(|set| set.iter().map(|o| (*o, source_order)).collect())
+            .unwrap_or_default();
+        let mut v = self.state.draws_sorted(keys.into_iter());
+        v.retain(|d| d.tenant == tenant);
+        Ok(v)
+    }
+
+    fn draws_into(&mut self, tenant: TenantId, order: OrderId) -> Result<Vec<Draw>> {
+        let keys: Vec<_> = self
+            .state
+            .draws_by_order
+            .get(&order)
+            .map(|set| set.iter().map(|s| (order, *s)).collect())
+            .unwrap_or_default();
+        let mut v = self.state.draws_sorted(keys.into_iter());
+        v.retain(|d| d.tenant == tenant);
+        Ok(v)
+    }
+
+    fn update_draw(&mut self, draw: &Draw) -> Result<()> {
+        self.writable()?;
+        let key = (draw.order, draw.source_order);
+        if !self.state.draws.contains_key(&key) {
+            return Err(missing(
+                "draws",
+                format!("draw of {} from {}", draw.order, draw.source_order),
+            ));
+        }
+        let new = (draw.quantity > 0).then(|| draw.clone());
+        let old = self.state.put_draw(key, new);
+        self.undo.push(Undo::Draw(key, old));
+        Ok(())
+    }
+
+    fn delete_order(&mut self, tenant: TenantId, id: OrderId) -> Result<()> {
+        self.writable()?;
+        let order = self
+            .state
+            .orders
+            .get(&id)
+            .filter(|o| o.tenant == tenant)
+            .ok_or_else(|| missing("orders", id))?
+            .clone();
+        let licenses: Vec<LicenseId> = self
+            .state
+            .licenses_by_order
+            .get(&id)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
+        for l in licenses {
+            let old = self.state.put_license(l, None);
+            self.undo.push(Undo::License(l, old.map(Box::new)));
+        }
+        let users: Vec<LicenseUserId> = self
+            .state
+            .license_users
+            .iter()
+            .filter(|(_, (u, _))| u.order == id)
+            .map(|(k, _)| *k)
+            .collect();
+        for u in users {
+            let old = self.state.put_license_user(u, None);
+            self.undo.push(Undo::LicenseUser(u, old.map(Box::new)));
+        }
+        let managers: Vec<(OrderId, UserId)> = self
+            .state
+            .managers
+            .range(
+                (id, UserId::from_uuid(uuid::Uuid::nil()))
+                    ..=(id, UserId::from_uuid(uuid::Uuid::max())),
+            )
+            .map(|(k, _)| *k)
+            .collect();
+        for k in managers {
+            let old = self.state.managers.remove(&k);
+            self.undo.push(Undo::Manager(k, old));
+        }
+        let draws: Vec<(OrderId, OrderId)> = self
+            .state
+            .draws_by_order
+            .get(&id)
+            .map(|s| s.iter().map(|src| (id, *src)).collect())
+            .unwrap_or_default();
+        for k in draws {
+            let old = self.state.put_draw(k, None);
+            self.undo.push(Undo::Draw(k, old));
+        }
+        let old = self.state.put_order(id, None);
+        debug_assert_eq!(old.as_ref().map(|o| o.number), Some(order.number));
+        self.undo.push(Undo::Order(id, old.map(Box::new)));
+        Ok(())
+    }
+
+    fn insert_bundle(&mut self, bundle: &Bundle) -> Result<()> {
+        self.writable()?;
+        if self.state.bundles.contains_key(&bundle.id) {
+            return Err(duplicate("bundles", bundle.id));
+        }
+        self.state.bundles.insert(bundle.id, bundle.clone());
+        self.undo.push(Undo::Bundle(bundle.id));
+        Ok(())
+    }
+
+    fn bundle(&mut self, tenant: TenantId, id: BundleId) -> Result<Option<Bundle>> {
         Ok(self
             .state
-            .draws_from
-            .get(&source_order)
-            .map(|v| v.iter().filter(|d| d.tenant == tenant).cloned().collect())
-            .unwrap_or_default())
+            .bundles
+            .get(&id)
+            .filter(|b| b.tenant == tenant)
+            .cloned())
+    }
+
+    fn insert_licenses(&mut self, licenses: &[License]) -> Result<()> {
+        self.writable()?;
+        for l in licenses {
+            if self.state.licenses.contains_key(&l.id)
+                || self
+                    .state
+                    .license_keys
+                    .contains_key(&(l.tenant, l.key.clone()))
+            {
+                return Err(duplicate("licenses", &l.key));
+            }
+            self.state.put_license(l.id, Some(l.clone()));
+            self.undo.push(Undo::License(l.id, None));
+        }
+        Ok(())
+    }
+
+    fn update_license(&mut self, license: &License) -> Result<()> {
+        self.writable()?;
+        if !self.state.licenses.contains_key(&license.id) {
+            return Err(missing("licenses", &license.key));
+        }
+        let old = self.state.put_license(license.id, Some(license.clone()));
+        self.undo.push(Undo::License(license.id, old.map(Box::new)));
+        Ok(())
+    }
+
+    fn delete_license(&mut self, tenant: TenantId, id: LicenseId) -> Result<()> {
+        self.writable()?;
+        if !self
+            .state
+            .licenses
+            .get(&id)
+            .is_some_and(|l| l.tenant == tenant)
+        {
+            return Err(missing("licenses", id));
+        }
+        let old = self.state.put_license(id, None);
+        self.undo.push(Undo::License(id, old.map(Box::new)));
+        Ok(())
+    }
+
+    fn license(&mut self, tenant: TenantId, id: LicenseId) -> Result<Option<License>> {
+        Ok(self
+            .state
+            .licenses
+            .get(&id)
+            .filter(|l| l.tenant == tenant)
+            .cloned())
+    }
+
+    fn license_by_key(&mut self, tenant: TenantId, key: &LicenseKey) -> Result<Option<License>> {
+        Ok(self
+            .state
+            .license_keys
+            .get(&(tenant, key.clone()))
+            .and_then(|id| self.state.licenses.get(id))
+            .cloned())
+    }
+
+    fn licenses_of_order(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+        after: Option<LicenseId>,
+        limit: usize,
+    ) -> Result<Vec<License>> {
+        let Some(ids) = self.state.licenses_by_order.get(&order) else {
+            return Ok(Vec::new());
+        };
+        let lower = match after {
+            Some(a) => std::ops::Bound::Excluded(a),
+            None => std::ops::Bound::Unbounded,
+        };
+        Ok(ids
+            .range((lower, std::ops::Bound::Unbounded))
+            .filter_map(|id| self.state.licenses.get(id))
+            .filter(|l| l.tenant == tenant)
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+
+    fn insert_license_user(
+        &mut self,
+        user: &LicenseUser,
+        password_hash: Option<&str>,
+    ) -> Result<()> {
+        self.writable()?;
+        if self.state.license_users.contains_key(&user.id)
+            || self
+                .state
+                .license_user_emails
+                .contains_key(&(user.order, user.email.clone()))
+        {
+            return Err(duplicate("license_users", &user.email));
+        }
+        let mut u = user.clone();
+        u.has_password = password_hash.is_some();
+        self.state
+            .put_license_user(user.id, Some((u, password_hash.map(str::to_owned))));
+        self.undo.push(Undo::LicenseUser(user.id, None));
+        Ok(())
+    }
+
+    fn update_license_user(&mut self, user: &LicenseUser) -> Result<()> {
+        self.writable()?;
+        let hash = self
+            .state
+            .license_users
+            .get(&user.id)
+            .ok_or_else(|| missing("license_users", user.id))?
+            .1
+            .clone();
+        let mut u = user.clone();
+        u.has_password = hash.is_some();
+        let old = self.state.put_license_user(user.id, Some((u, hash)));
+        self.undo
+            .push(Undo::LicenseUser(user.id, old.map(Box::new)));
+        Ok(())
+    }
+
+    fn set_license_user_password(
+        &mut self,
+        tenant: TenantId,
+        id: LicenseUserId,
+        password_hash: &str,
+    ) -> Result<()> {
+        self.writable()?;
+        let (mut u, _) = self
+            .state
+            .license_users
+            .get(&id)
+            .filter(|(u, _)| u.tenant == tenant)
+            .ok_or_else(|| missing("license_users", id))?
+            .clone();
+        u.has_password = true;
+        let old = self
+            .state
+            .put_license_user(id, Some((u, Some(password_hash.to_owned()))));
+        self.undo.push(Undo::LicenseUser(id, old.map(Box::new)));
+        Ok(())
+    }
+
+    fn license_user_password(
+        &mut self,
+        tenant: TenantId,
+        id: LicenseUserId,
+    ) -> Result<Option<String>> {
+        Ok(self
+            .state
+            .license_users
+            .get(&id)
+            .filter(|(u, _)| u.tenant == tenant)
+            .and_then(|(_, h)| h.clone()))
+    }
+
+    fn delete_license_user(&mut self, tenant: TenantId, id: LicenseUserId) -> Result<()> {
+        self.writable()?;
+        if !self
+            .state
+            .license_users
+            .get(&id)
+            .is_some_and(|(u, _)| u.tenant == tenant)
+        {
+            return Err(missing("license_users", id));
+        }
+        let old = self.state.put_license_user(id, None);
+        self.undo.push(Undo::LicenseUser(id, old.map(Box::new)));
+        Ok(())
+    }
+
+    fn license_user(&mut self, tenant: TenantId, id: LicenseUserId) -> Result<Option<LicenseUser>> {
+        Ok(self
+            .state
+            .license_users
+            .get(&id)
+            .filter(|(u, _)| u.tenant == tenant)
+            .map(|(u, _)| u.clone()))
+    }
+
+    fn license_user_by_email(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+        email: &str,
+    ) -> Result<Option<LicenseUser>> {
+        let id = self
+            .state
+            .license_user_emails
+            .get(&(order, email.to_owned()))
+            .copied();
+        Ok(id.and_then(|id| self.license_user(tenant, id).ok().flatten()))
+    }
+
+    fn license_users_of_order(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+    ) -> Result<Vec<LicenseUser>> {
+        let mut v: Vec<LicenseUser> = self
+            .state
+            .license_users
+            .values()
+            .filter(|(u, _)| u.tenant == tenant && u.order == order)
+            .map(|(u, _)| u.clone())
+            .collect();
+        v.sort_by(|a, b| a.email.cmp(&b.email));
+        Ok(v)
+    }
+
+    fn put_manager(&mut self, manager: &LicenseManager) -> Result<()> {
+        self.writable()?;
+        let key = (manager.order, manager.user);
+        let old = self.state.managers.insert(key, manager.clone());
+        self.undo.push(Undo::Manager(key, old));
+        Ok(())
+    }
+
+    fn manager(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+        user: UserId,
+    ) -> Result<Option<LicenseManager>> {
+        Ok(self
+            .state
+            .managers
+            .get(&(order, user))
+            .filter(|m| m.tenant == tenant)
+            .cloned())
+    }
+
+    fn managers_of_order(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+    ) -> Result<Vec<LicenseManager>> {
+        Ok(self
+            .state
+            .managers
+            .values()
+            .filter(|m| m.tenant == tenant && m.order == order)
+            .cloned()
+            .collect())
+    }
+
+    fn managed_by(&mut self, tenant: TenantId, user: UserId) -> Result<Vec<LicenseManager>> {
+        Ok(self
+            .state
+            .managers
+            .values()
+            .filter(|m| m.tenant == tenant && m.user == user)
+            .cloned()
+            .collect())
     }
 
     fn ledger_head(&mut self, tenant: TenantId) -> Result<Option<LedgerHead>> {

@@ -7,10 +7,15 @@
 
 use crate::error::Result;
 use crate::hierarchy::{Organization, Tenant, User};
-use crate::ids::{OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId};
+use crate::ids::{
+    BundleId, LicenseId, LicenseUserId, OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId,
+};
+use crate::keys::LicenseKey;
 use crate::ledger::{LedgerEntry, LedgerHead};
+use crate::license::{License, LicenseUser};
 use crate::order::{Draw, Order};
-use crate::product::Product;
+use crate::permission::LicenseManager;
+use crate::product::{Bundle, Product};
 use crate::views::{InventoryFilter, SummaryCounts};
 
 mod memory;
@@ -129,6 +134,95 @@ pub trait Tx {
     fn insert_draw(&mut self, draw: &Draw) -> Result<()>;
     /// The draws taken from `source_order`, oldest first.
     fn draws_from(&mut self, tenant: TenantId, source_order: OrderId) -> Result<Vec<Draw>>;
+
+    /// Deletes an order with its licenses, license users, managers and the draws into it.
+    /// (The caller has returned its units and made sure no child draws from it.)
+    fn delete_order(&mut self, tenant: TenantId, id: OrderId) -> Result<()>;
+    /// The draws `order` took from its sources, oldest first.
+    fn draws_into(&mut self, tenant: TenantId, order: OrderId) -> Result<Vec<Draw>>;
+    /// Changes a draw's quantity; a quantity of 0 deletes it.
+    fn update_draw(&mut self, draw: &Draw) -> Result<()>;
+
+    /// Inserts a bundle.
+    fn insert_bundle(&mut self, bundle: &Bundle) -> Result<()>;
+    /// Reads a bundle.
+    fn bundle(&mut self, tenant: TenantId, id: BundleId) -> Result<Option<Bundle>>;
+
+    /// Inserts licenses (many at once: an issue of 100,000 is one call).
+    fn insert_licenses(&mut self, licenses: &[License]) -> Result<()>;
+    /// Replaces a license's mutable fields.
+    fn update_license(&mut self, license: &License) -> Result<()>;
+    /// Deletes a license.
+    fn delete_license(&mut self, tenant: TenantId, id: LicenseId) -> Result<()>;
+    /// Reads a license.
+    fn license(&mut self, tenant: TenantId, id: LicenseId) -> Result<Option<License>>;
+    /// Reads a license by key.
+    fn license_by_key(&mut self, tenant: TenantId, key: &LicenseKey) -> Result<Option<License>>;
+    /// Up to `limit` licenses of `order` with ids above `after`, by id.
+    fn licenses_of_order(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+        after: Option<LicenseId>,
+        limit: usize,
+    ) -> Result<Vec<License>>;
+
+    /// Inserts a license user, with the Argon2id hash of their password if any.
+    fn insert_license_user(
+        &mut self,
+        user: &LicenseUser,
+        password_hash: Option<&str>,
+    ) -> Result<()>;
+    /// Replaces a license user's email and name.
+    fn update_license_user(&mut self, user: &LicenseUser) -> Result<()>;
+    /// Sets a license user's password hash.
+    fn set_license_user_password(
+        &mut self,
+        tenant: TenantId,
+        id: LicenseUserId,
+        password_hash: &str,
+    ) -> Result<()>;
+    /// A license user's password hash.
+    fn license_user_password(
+        &mut self,
+        tenant: TenantId,
+        id: LicenseUserId,
+    ) -> Result<Option<String>>;
+    /// Deletes a license user (the caller has detached their licenses).
+    fn delete_license_user(&mut self, tenant: TenantId, id: LicenseUserId) -> Result<()>;
+    /// Reads a license user.
+    fn license_user(&mut self, tenant: TenantId, id: LicenseUserId) -> Result<Option<LicenseUser>>;
+    /// Reads a license user of `order` by email.
+    fn license_user_by_email(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+        email: &str,
+    ) -> Result<Option<LicenseUser>>;
+    /// The license users of an order, by email.
+    fn license_users_of_order(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+    ) -> Result<Vec<LicenseUser>>;
+
+    /// Inserts or replaces a license manager.
+    fn put_manager(&mut self, manager: &LicenseManager) -> Result<()>;
+    /// Reads the manager `user` of `order`.
+    fn manager(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+        user: UserId,
+    ) -> Result<Option<LicenseManager>>;
+    /// The managers of an order.
+    fn managers_of_order(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+    ) -> Result<Vec<LicenseManager>>;
+    /// Every order `user` manages.
+    fn managed_by(&mut self, tenant: TenantId, user: UserId) -> Result<Vec<LicenseManager>>;
 
     /// The newest ledger entry's sequence number and hash.
     fn ledger_head(&mut self, tenant: TenantId) -> Result<Option<LedgerHead>>;

@@ -12,10 +12,15 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result, StorageError};
 use crate::hierarchy::{Organization, Plan, Tenant, Tier, User};
-use crate::ids::{BundleId, OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId};
+use crate::ids::{
+    BundleId, LicenseId, LicenseUserId, OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId,
+};
+use crate::keys::LicenseKey;
 use crate::ledger::{LedgerEntry, LedgerHead, LedgerKind, Movement};
+use crate::license::{License, LicenseStatus, LicenseUser};
 use crate::order::{Draw, Order, OrderMetadata, OrderStatus};
-use crate::product::{Product, ProductKind};
+use crate::permission::LicenseManager;
+use crate::product::{Bundle, Product, ProductKind};
 use crate::store::Tx;
 use crate::time;
 use crate::views::{InventoryFilter, SummaryCounts};
@@ -273,6 +278,78 @@ fn draw_from(r: &Raw) -> Result<Draw> {
         at: r.time(t, 4)?,
     })
 }
+
+const LICENSE_COLS: &str = "id, tenant, order_id, product, license_key, is_code, status, \
+    license_user, activations, borrows, policy, trial, issued_at, activated_at, expires_at";
+const LICENSE_N: usize = 15;
+fn license_from(r: &Raw) -> Result<License> {
+    let t = "licenses";
+    Ok(License {
+        id: LicenseId::from_uuid(r.uuid(t, 0)?),
+        tenant: TenantId::from_uuid(r.uuid(t, 1)?),
+        order: OrderId::from_uuid(r.uuid(t, 2)?),
+        product: ProductId::from_uuid(r.uuid(t, 3)?),
+        key: r.parse::<LicenseKey>(t, 4)?,
+        is_code: r.int(t, 5)? != 0,
+        status: r.parse::<LicenseStatus>(t, 6)?,
+        license_user: r.opt_uuid(t, 7)?.map(LicenseUserId::from_uuid),
+        activations: r.json(t, 8)?,
+        borrows: r.json(t, 9)?,
+        policy: r.json(t, 10)?,
+        trial: r.int(t, 11)? != 0,
+        issued_at: r.time(t, 12)?,
+        activated_at: r.opt_time(t, 13)?,
+        expires_at: r.opt_time(t, 14)?,
+    })
+}
+
+fn license_cells(l: &License) -> Result<[Cell; LICENSE_N]> {
+    Ok([
+        id(l.id),
+        id(l.tenant),
+        id(l.order),
+        id(l.product),
+        l.key.as_str().into(),
+        Cell::Int(i64::from(l.is_code)),
+        l.status.as_str().into(),
+        opt_id(l.license_user),
+        json(&l.activations)?,
+        json(&l.borrows)?,
+        json(&l.policy)?,
+        Cell::Int(i64::from(l.trial)),
+        ts(l.issued_at),
+        l.activated_at.map(time::format).into(),
+        l.expires_at.map(time::format).into(),
+    ])
+}
+
+const LICENSE_USER_COLS: &str =
+    "id, tenant, order_id, email, name, CASE WHEN password_hash IS NULL THEN 0 ELSE 1 END";
+fn license_user_from(r: &Raw) -> Result<LicenseUser> {
+    let t = "license_users";
+    Ok(LicenseUser {
+        id: LicenseUserId::from_uuid(r.uuid(t, 0)?),
+        tenant: TenantId::from_uuid(r.uuid(t, 1)?),
+        order: OrderId::from_uuid(r.uuid(t, 2)?),
+        email: r.text(t, 3)?,
+        name: r.opt_text(t, 4)?,
+        has_password: r.int(t, 5)? != 0,
+    })
+}
+
+fn manager_from(r: &Raw) -> Result<LicenseManager> {
+    let t = "license_managers";
+    Ok(LicenseManager {
+        tenant: TenantId::from_uuid(r.uuid(t, 0)?),
+        order: OrderId::from_uuid(r.uuid(t, 1)?),
+        user: UserId::from_uuid(r.uuid(t, 2)?),
+        permissions: LicenseManager::parse_permissions(&r.text(t, 3)?)
+            .map_err(|e| corrupt(t, e.to_string()))?,
+    })
+}
+
+/// Licenses per multi-row INSERT: few round trips, well under every parameter limit.
+const LICENSE_BATCH: usize = 100;
 
 fn id<T: ToString>(v: T) -> Cell {
     Cell::Text(v.to_string())
@@ -781,6 +858,339 @@ impl Tx for SqlTx<'_> {
              WHERE tenant = ?1 AND source_order = ?2 ORDER BY drawn_at, order_id",
             &[id(tenant), id(source_order)],
             draw_from,
+        )
+    }
+
+    fn delete_order(&mut self, tenant: TenantId, order: OrderId) -> Result<()> {
+        self.writable()?;
+        for table in ["licenses", "license_users", "license_managers", "draws"] {
+            self.conn.execute(
+                &format!("DELETE FROM {table} WHERE tenant = ?1 AND order_id = ?2"),
+                &[id(tenant), id(order)],
+            )?;
+        }
+        self.exec(
+            "DELETE FROM orders WHERE tenant = ?1 AND id = ?2",
+            &[id(tenant), id(order)],
+            "orders",
+        )
+    }
+
+    fn draws_into(&mut self, tenant: TenantId, order: OrderId) -> Result<Vec<Draw>> {
+        self.many(
+            "SELECT tenant, order_id, source_order, quantity, drawn_at FROM draws \
+             WHERE tenant = ?1 AND order_id = ?2 ORDER BY drawn_at, source_order",
+            &[id(tenant), id(order)],
+            draw_from,
+        )
+    }
+
+    fn update_draw(&mut self, d: &Draw) -> Result<()> {
+        if d.quantity == 0 {
+            self.exec(
+                "DELETE FROM draws WHERE tenant = ?1 AND order_id = ?2 AND source_order = ?3",
+                &[id(d.tenant), id(d.order), id(d.source_order)],
+                "draws",
+            )
+        } else {
+            self.exec(
+                "UPDATE draws SET quantity = ?4 WHERE tenant = ?1 AND order_id = ?2 AND source_order = ?3",
+                &[id(d.tenant), id(d.order), id(d.source_order), num(d.quantity)?],
+                "draws",
+            )
+        }
+    }
+
+    fn insert_bundle(&mut self, b: &Bundle) -> Result<()> {
+        self.exec(
+            "INSERT INTO bundles (id, tenant, name, lines) VALUES (?1, ?2, ?3, ?4)",
+            &[
+                id(b.id),
+                id(b.tenant),
+                b.name.as_str().into(),
+                json(&b.lines)?,
+            ],
+            "bundles",
+        )
+    }
+
+    fn bundle(&mut self, tenant: TenantId, bundle: BundleId) -> Result<Option<Bundle>> {
+        self.one(
+            "SELECT id, tenant, name, lines FROM bundles WHERE id = ?1 AND tenant = ?2",
+            &[id(bundle), id(tenant)],
+            |r| {
+                let t = "bundles";
+                Ok(Bundle {
+                    id: BundleId::from_uuid(r.uuid(t, 0)?),
+                    tenant: TenantId::from_uuid(r.uuid(t, 1)?),
+                    name: r.text(t, 2)?,
+                    lines: r.json(t, 3)?,
+                })
+            },
+        )
+    }
+
+    fn insert_licenses(&mut self, licenses: &[License]) -> Result<()> {
+        self.writable()?;
+        for chunk in licenses.chunks(LICENSE_BATCH) {
+            let mut q = format!("INSERT INTO licenses ({LICENSE_COLS}) VALUES ");
+            let mut args = Vec::with_capacity(chunk.len() * LICENSE_N);
+            for (i, l) in chunk.iter().enumerate() {
+                q.push_str(if i == 0 { "(" } else { ", (" });
+                for j in 0..LICENSE_N {
+                    if j > 0 {
+                        q.push_str(", ");
+                    }
+                    q.push_str(&format!("?{}", i * LICENSE_N + j + 1));
+                }
+                q.push(')');
+                args.extend(license_cells(l)?);
+            }
+            let n = self.conn.execute(&q, &args)?;
+            if n != chunk.len() as u64 {
+                return Err(StorageError::RowCount {
+                    table: "licenses",
+                    reason: format!("inserted {n} of {}", chunk.len()),
+                }
+                .into());
+            }
+        }
+        Ok(())
+    }
+
+    fn update_license(&mut self, l: &License) -> Result<()> {
+        self.exec(
+            "UPDATE licenses SET status = ?3, license_user = ?4, activations = ?5, borrows = ?6, \
+             activated_at = ?7, expires_at = ?8 WHERE id = ?1 AND tenant = ?2",
+            &[
+                id(l.id),
+                id(l.tenant),
+                l.status.as_str().into(),
+                opt_id(l.license_user),
+                json(&l.activations)?,
+                json(&l.borrows)?,
+                l.activated_at.map(time::format).into(),
+                l.expires_at.map(time::format).into(),
+            ],
+            "licenses",
+        )
+    }
+
+    fn delete_license(&mut self, tenant: TenantId, license: LicenseId) -> Result<()> {
+        self.exec(
+            "DELETE FROM licenses WHERE id = ?1 AND tenant = ?2",
+            &[id(license), id(tenant)],
+            "licenses",
+        )
+    }
+
+    fn license(&mut self, tenant: TenantId, license: LicenseId) -> Result<Option<License>> {
+        self.one(
+            &format!("SELECT {LICENSE_COLS} FROM licenses WHERE id = ?1 AND tenant = ?2"),
+            &[id(license), id(tenant)],
+            license_from,
+        )
+    }
+
+    fn license_by_key(&mut self, tenant: TenantId, key: &LicenseKey) -> Result<Option<License>> {
+        self.one(
+            &format!("SELECT {LICENSE_COLS} FROM licenses WHERE tenant = ?1 AND license_key = ?2"),
+            cells![tenant.to_string(), key.as_str()],
+            license_from,
+        )
+    }
+
+    fn licenses_of_order(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+        after: Option<LicenseId>,
+        limit: usize,
+    ) -> Result<Vec<License>> {
+        match after {
+            Some(a) => self.many(
+                &format!(
+                    "SELECT {LICENSE_COLS} FROM licenses WHERE tenant = ?1 AND order_id = ?2 \
+                     AND id > ?3 ORDER BY id LIMIT ?4"
+                ),
+                &[id(tenant), id(order), id(a), num(limit as u64)?],
+                license_from,
+            ),
+            None => self.many(
+                &format!(
+                    "SELECT {LICENSE_COLS} FROM licenses WHERE tenant = ?1 AND order_id = ?2 \
+                     ORDER BY id LIMIT ?3"
+                ),
+                &[id(tenant), id(order), num(limit as u64)?],
+                license_from,
+            ),
+        }
+    }
+
+    fn insert_license_user(&mut self, u: &LicenseUser, password_hash: Option<&str>) -> Result<()> {
+        self.exec(
+            "INSERT INTO license_users (id, tenant, order_id, email, name, password_hash) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &[
+                id(u.id),
+                id(u.tenant),
+                id(u.order),
+                u.email.as_str().into(),
+                u.name.clone().into(),
+                password_hash.into(),
+            ],
+            "license_users",
+        )
+    }
+
+    fn update_license_user(&mut self, u: &LicenseUser) -> Result<()> {
+        self.exec(
+            "UPDATE license_users SET email = ?3, name = ?4 WHERE id = ?1 AND tenant = ?2",
+            &[
+                id(u.id),
+                id(u.tenant),
+                u.email.as_str().into(),
+                u.name.clone().into(),
+            ],
+            "license_users",
+        )
+    }
+
+    fn set_license_user_password(
+        &mut self,
+        tenant: TenantId,
+        user: LicenseUserId,
+        password_hash: &str,
+    ) -> Result<()> {
+        self.exec(
+            "UPDATE license_users SET password_hash = ?3 WHERE id = ?1 AND tenant = ?2",
+            &[id(user), id(tenant), password_hash.into()],
+            "license_users",
+        )
+    }
+
+    fn license_user_password(
+        &mut self,
+        tenant: TenantId,
+        user: LicenseUserId,
+    ) -> Result<Option<String>> {
+        Ok(self
+            .one(
+                "SELECT password_hash FROM license_users WHERE id = ?1 AND tenant = ?2",
+                &[id(user), id(tenant)],
+                |r| r.opt_text("license_users", 0),
+            )?
+            .flatten())
+    }
+
+    fn delete_license_user(&mut self, tenant: TenantId, user: LicenseUserId) -> Result<()> {
+        self.exec(
+            "DELETE FROM license_users WHERE id = ?1 AND tenant = ?2",
+            &[id(user), id(tenant)],
+            "license_users",
+        )
+    }
+
+    fn license_user(
+        &mut self,
+        tenant: TenantId,
+        user: LicenseUserId,
+    ) -> Result<Option<LicenseUser>> {
+        self.one(
+            &format!("SELECT {LICENSE_USER_COLS} FROM license_users WHERE id = ?1 AND tenant = ?2"),
+            &[id(user), id(tenant)],
+            license_user_from,
+        )
+    }
+
+    fn license_user_by_email(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+        email: &str,
+    ) -> Result<Option<LicenseUser>> {
+        self.one(
+            &format!(
+                "SELECT {LICENSE_USER_COLS} FROM license_users \
+                 WHERE tenant = ?1 AND order_id = ?2 AND email = ?3"
+            ),
+            &[id(tenant), id(order), email.into()],
+            license_user_from,
+        )
+    }
+
+    fn license_users_of_order(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+    ) -> Result<Vec<LicenseUser>> {
+        self.many(
+            &format!(
+                "SELECT {LICENSE_USER_COLS} FROM license_users \
+                 WHERE tenant = ?1 AND order_id = ?2 ORDER BY email"
+            ),
+            &[id(tenant), id(order)],
+            license_user_from,
+        )
+    }
+
+    fn put_manager(&mut self, m: &LicenseManager) -> Result<()> {
+        self.writable()?;
+        let args = [
+            id(m.tenant),
+            id(m.order),
+            id(m.user),
+            m.permissions_text().into(),
+        ];
+        let updated = self.conn.execute(
+            "UPDATE license_managers SET permissions = ?4 \
+             WHERE tenant = ?1 AND order_id = ?2 AND user_id = ?3",
+            &args,
+        )?;
+        if updated == 0 {
+            self.exec(
+                "INSERT INTO license_managers (tenant, order_id, user_id, permissions) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                &args,
+                "license_managers",
+            )?;
+        }
+        Ok(())
+    }
+
+    fn manager(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+        user: UserId,
+    ) -> Result<Option<LicenseManager>> {
+        self.one(
+            "SELECT tenant, order_id, user_id, permissions FROM license_managers \
+             WHERE tenant = ?1 AND order_id = ?2 AND user_id = ?3",
+            &[id(tenant), id(order), id(user)],
+            manager_from,
+        )
+    }
+
+    fn managers_of_order(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+    ) -> Result<Vec<LicenseManager>> {
+        self.many(
+            "SELECT tenant, order_id, user_id, permissions FROM license_managers \
+             WHERE tenant = ?1 AND order_id = ?2 ORDER BY user_id",
+            &[id(tenant), id(order)],
+            manager_from,
+        )
+    }
+
+    fn managed_by(&mut self, tenant: TenantId, user: UserId) -> Result<Vec<LicenseManager>> {
+        self.many(
+            "SELECT tenant, order_id, user_id, permissions FROM license_managers \
+             WHERE tenant = ?1 AND user_id = ?2 ORDER BY order_id",
+            &[id(tenant), id(user)],
+            manager_from,
         )
     }
 
