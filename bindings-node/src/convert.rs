@@ -227,6 +227,54 @@ pub enum LedgerKind {
     Rejected,
     /// Units were assigned (pushed) to a child.
     Assigned,
+    /// An order's metadata was edited.
+    MetadataEdited,
+    /// An order's customer was added, edited or removed.
+    CustomerSet,
+    /// A bundle was defined.
+    BundleCreated,
+    /// A product's license policy was changed.
+    ProductPolicySet,
+    /// Licenses or codes were issued from an order.
+    LicensesIssued,
+    /// An unused license was revoked; its unit went back to its order.
+    LicenseRevoked,
+    /// A license was disabled.
+    LicenseDisabled,
+    /// A license was enabled again.
+    LicenseEnabled,
+    /// A license was activated on a device.
+    LicenseActivated,
+    /// A device deactivated its license.
+    LicenseDeactivated,
+    /// A device was removed from a license.
+    DeviceReset,
+    /// Every device was removed from a license.
+    LicenseReset,
+    /// A floating license was borrowed.
+    LicenseBorrowed,
+    /// A floating borrow was returned.
+    BorrowReturned,
+    /// An activation code was redeemed.
+    CodeRedeemed,
+    /// A license user was added.
+    LicenseUserAdded,
+    /// A license user was edited.
+    LicenseUserEdited,
+    /// A license user was deleted.
+    LicenseUserDeleted,
+    /// A license user's password was set.
+    LicenseUserPasswordSet,
+    /// A license was given to (or taken from) a license user.
+    LicenseAssigned,
+    /// A license manager was added or given permissions.
+    ManagerAdded,
+    /// A license manager was removed.
+    ManagerRemoved,
+    /// An order and its licenses were deleted.
+    OrderDeleted,
+    /// Unused units were returned to their source.
+    UnitsReturned,
 }
 
 impl From<li::LedgerKind> for LedgerKind {
@@ -246,6 +294,30 @@ impl From<li::LedgerKind> for LedgerKind {
             K::Approved => LedgerKind::Approved,
             K::Rejected => LedgerKind::Rejected,
             K::Assigned => LedgerKind::Assigned,
+            K::MetadataEdited => LedgerKind::MetadataEdited,
+            K::CustomerSet => LedgerKind::CustomerSet,
+            K::BundleCreated => LedgerKind::BundleCreated,
+            K::ProductPolicySet => LedgerKind::ProductPolicySet,
+            K::LicensesIssued => LedgerKind::LicensesIssued,
+            K::LicenseRevoked => LedgerKind::LicenseRevoked,
+            K::LicenseDisabled => LedgerKind::LicenseDisabled,
+            K::LicenseEnabled => LedgerKind::LicenseEnabled,
+            K::LicenseActivated => LedgerKind::LicenseActivated,
+            K::LicenseDeactivated => LedgerKind::LicenseDeactivated,
+            K::DeviceReset => LedgerKind::DeviceReset,
+            K::LicenseReset => LedgerKind::LicenseReset,
+            K::LicenseBorrowed => LedgerKind::LicenseBorrowed,
+            K::BorrowReturned => LedgerKind::BorrowReturned,
+            K::CodeRedeemed => LedgerKind::CodeRedeemed,
+            K::LicenseUserAdded => LedgerKind::LicenseUserAdded,
+            K::LicenseUserEdited => LedgerKind::LicenseUserEdited,
+            K::LicenseUserDeleted => LedgerKind::LicenseUserDeleted,
+            K::LicenseUserPasswordSet => LedgerKind::LicenseUserPasswordSet,
+            K::LicenseAssigned => LedgerKind::LicenseAssigned,
+            K::ManagerAdded => LedgerKind::ManagerAdded,
+            K::ManagerRemoved => LedgerKind::ManagerRemoved,
+            K::OrderDeleted => LedgerKind::OrderDeleted,
+            K::UnitsReturned => LedgerKind::UnitsReturned,
         }
     }
 }
@@ -290,6 +362,37 @@ impl SqliteOptions {
         }
         if let Some(ms) = self.busy_timeout_ms {
             options.busy_timeout = std::time::Duration::from_millis(to_u64("busy timeout", ms)?);
+        }
+        if let Some(m) = self.migrate {
+            options.migrate = m;
+        }
+        Ok(options)
+    }
+}
+
+/// How to open a PostgreSQL store; what is left out keeps the core's default.
+#[napi(object)]
+pub struct PostgresOptions {
+    /// Connections this handle may open to the database.
+    pub max_connections: Option<f64>,
+    /// How often a transaction is retried after a serialization failure or deadlock.
+    pub max_retries: Option<f64>,
+    /// Upgrade an older schema (true) or refuse to open it.
+    pub migrate: Option<bool>,
+}
+
+impl PostgresOptions {
+    pub(crate) fn into_core(self) -> li::Result<li::PostgresOptions> {
+        let mut options = li::PostgresOptions::default();
+        if let Some(n) = self.max_connections {
+            options.max_connections = to_usize("max connections", n)?;
+        }
+        if let Some(n) = self.max_retries {
+            options.max_retries =
+                u32::try_from(to_u64("max retries", n)?).map_err(|_| li::Error::InvalidInput {
+                    field: "max retries",
+                    reason: format!("{n} is too large"),
+                })?;
         }
         if let Some(m) = self.migrate {
             options.migrate = m;
@@ -527,9 +630,6 @@ pub struct ListOptions {
     pub limit: Option<f64>,
 }
 
-/// Page size of `list` and `ledger` when the caller gives none.
-pub(crate) const DEFAULT_LIMIT: usize = 100;
-
 impl ListOptions {
     /// The core filter, cursor and page size.
     pub(crate) fn into_core(self) -> li::Result<(li::InventoryFilter, Option<li::Cursor>, usize)> {
@@ -554,7 +654,7 @@ impl ListOptions {
             .limit
             .map(|l| to_usize("limit", l))
             .transpose()?
-            .unwrap_or(DEFAULT_LIMIT);
+            .unwrap_or(li::DEFAULT_PAGE);
         Ok((filter, cursor, limit))
     }
 }
@@ -579,7 +679,7 @@ impl LedgerOptions {
             self.limit
                 .map(|l| to_usize("limit", l))
                 .transpose()?
-                .unwrap_or(DEFAULT_LIMIT),
+                .unwrap_or(li::DEFAULT_PAGE),
         ))
     }
 }

@@ -185,6 +185,54 @@ mirror_enum!(
         Rejected,
         /// Units were assigned (pushed) to a child.
         Assigned,
+        /// An order's metadata was edited.
+        MetadataEdited,
+        /// An order's customer was added, edited or removed.
+        CustomerSet,
+        /// A bundle was defined.
+        BundleCreated,
+        /// A product's license policy was changed.
+        ProductPolicySet,
+        /// Licenses or codes were issued from an order.
+        LicensesIssued,
+        /// An unused license was revoked; its unit went back to its order.
+        LicenseRevoked,
+        /// A license was disabled.
+        LicenseDisabled,
+        /// A license was enabled again.
+        LicenseEnabled,
+        /// A license was activated on a device.
+        LicenseActivated,
+        /// A device deactivated its license.
+        LicenseDeactivated,
+        /// A device was removed from a license.
+        DeviceReset,
+        /// Every device was removed from a license.
+        LicenseReset,
+        /// A floating license was borrowed.
+        LicenseBorrowed,
+        /// A floating borrow was returned.
+        BorrowReturned,
+        /// An activation code was redeemed.
+        CodeRedeemed,
+        /// A license user was added.
+        LicenseUserAdded,
+        /// A license user was edited.
+        LicenseUserEdited,
+        /// A license user was deleted.
+        LicenseUserDeleted,
+        /// A license user's password was set.
+        LicenseUserPasswordSet,
+        /// A license was given to (or taken from) a license user.
+        LicenseAssigned,
+        /// A license manager was added or given permissions.
+        ManagerAdded,
+        /// A license manager was removed.
+        ManagerRemoved,
+        /// An order and its licenses were deleted.
+        OrderDeleted,
+        /// Unused units were returned to their source.
+        UnitsReturned,
     }
 );
 

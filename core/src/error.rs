@@ -287,6 +287,11 @@ pub enum Error {
     #[error("invariant violated, nothing was changed: {0}")]
     InvariantViolated(String),
 
+    /// Writing an export failed (the destination refused the bytes). Nothing in the store
+    /// changed; retry with a writable destination.
+    #[error("export failed: {0}")]
+    Export(#[source] csv::Error),
+
     /// The storage backend failed (I/O, locking, corrupt row). The transaction was rolled back.
     #[error("storage failure: {0}")]
     Storage(#[from] StorageError),
@@ -346,6 +351,7 @@ impl Error {
             Error::PlanRequired { .. } => "PLAN_REQUIRED",
             Error::OrderInUse { .. } => "ORDER_IN_USE",
             Error::Storage(_) => "STORAGE",
+            Error::Export(_) => "EXPORT_FAILED",
         }
     }
 

@@ -40,6 +40,54 @@ pub enum LedgerKind {
     Rejected,
     /// Units were assigned (pushed) to a child.
     Assigned,
+    /// An order's metadata was edited.
+    MetadataEdited,
+    /// An order's customer was added, edited or removed.
+    CustomerSet,
+    /// A bundle was defined.
+    BundleCreated,
+    /// A product's license policy was changed.
+    ProductPolicySet,
+    /// Licenses or codes were issued from an order.
+    LicensesIssued,
+    /// An unused license was revoked; its unit went back to its order.
+    LicenseRevoked,
+    /// A license was disabled.
+    LicenseDisabled,
+    /// A license was enabled again.
+    LicenseEnabled,
+    /// A license was activated on a device.
+    LicenseActivated,
+    /// A device deactivated its license.
+    LicenseDeactivated,
+    /// A device was removed from a license.
+    DeviceReset,
+    /// Every device was removed from a license.
+    LicenseReset,
+    /// A floating license was borrowed.
+    LicenseBorrowed,
+    /// A floating borrow was returned.
+    BorrowReturned,
+    /// An activation code was redeemed.
+    CodeRedeemed,
+    /// A license user was added.
+    LicenseUserAdded,
+    /// A license user was edited.
+    LicenseUserEdited,
+    /// A license user was deleted.
+    LicenseUserDeleted,
+    /// A license user's password was set.
+    LicenseUserPasswordSet,
+    /// A license was given to (or taken from) a license user.
+    LicenseAssigned,
+    /// A license manager was added or given permissions.
+    ManagerAdded,
+    /// A license manager was removed.
+    ManagerRemoved,
+    /// An order and its licenses were deleted.
+    OrderDeleted,
+    /// Unused units were returned to their source.
+    UnitsReturned,
 }
 
 impl LedgerKind {
@@ -59,10 +107,35 @@ impl LedgerKind {
             LedgerKind::Approved => "approved",
             LedgerKind::Rejected => "rejected",
             LedgerKind::Assigned => "assigned",
+            LedgerKind::MetadataEdited => "metadata_edited",
+            LedgerKind::CustomerSet => "customer_set",
+            LedgerKind::BundleCreated => "bundle_created",
+            LedgerKind::ProductPolicySet => "product_policy_set",
+            LedgerKind::LicensesIssued => "licenses_issued",
+            LedgerKind::LicenseRevoked => "license_revoked",
+            LedgerKind::LicenseDisabled => "license_disabled",
+            LedgerKind::LicenseEnabled => "license_enabled",
+            LedgerKind::LicenseActivated => "license_activated",
+            LedgerKind::LicenseDeactivated => "license_deactivated",
+            LedgerKind::DeviceReset => "device_reset",
+            LedgerKind::LicenseReset => "license_reset",
+            LedgerKind::LicenseBorrowed => "license_borrowed",
+            LedgerKind::BorrowReturned => "borrow_returned",
+            LedgerKind::CodeRedeemed => "code_redeemed",
+            LedgerKind::LicenseUserAdded => "license_user_added",
+            LedgerKind::LicenseUserEdited => "license_user_edited",
+            LedgerKind::LicenseUserDeleted => "license_user_deleted",
+            LedgerKind::LicenseUserPasswordSet => "license_user_password_set",
+            LedgerKind::LicenseAssigned => "license_assigned",
+            LedgerKind::ManagerAdded => "manager_added",
+            LedgerKind::ManagerRemoved => "manager_removed",
+            LedgerKind::OrderDeleted => "order_deleted",
+            LedgerKind::UnitsReturned => "units_returned",
         }
     }
 
-    const ALL: [LedgerKind; 13] = [
+    /// Every kind.
+    pub const ALL: [LedgerKind; 37] = [
         LedgerKind::TenantCreated,
         LedgerKind::OrgCreated,
         LedgerKind::OrgDeactivated,
@@ -76,6 +149,30 @@ impl LedgerKind {
         LedgerKind::Approved,
         LedgerKind::Rejected,
         LedgerKind::Assigned,
+        LedgerKind::MetadataEdited,
+        LedgerKind::CustomerSet,
+        LedgerKind::BundleCreated,
+        LedgerKind::ProductPolicySet,
+        LedgerKind::LicensesIssued,
+        LedgerKind::LicenseRevoked,
+        LedgerKind::LicenseDisabled,
+        LedgerKind::LicenseEnabled,
+        LedgerKind::LicenseActivated,
+        LedgerKind::LicenseDeactivated,
+        LedgerKind::DeviceReset,
+        LedgerKind::LicenseReset,
+        LedgerKind::LicenseBorrowed,
+        LedgerKind::BorrowReturned,
+        LedgerKind::CodeRedeemed,
+        LedgerKind::LicenseUserAdded,
+        LedgerKind::LicenseUserEdited,
+        LedgerKind::LicenseUserDeleted,
+        LedgerKind::LicenseUserPasswordSet,
+        LedgerKind::LicenseAssigned,
+        LedgerKind::ManagerAdded,
+        LedgerKind::ManagerRemoved,
+        LedgerKind::OrderDeleted,
+        LedgerKind::UnitsReturned,
     ];
 }
 

@@ -36,6 +36,7 @@
 //! ```
 
 mod error;
+mod export;
 mod hierarchy;
 mod ids;
 mod input;
@@ -51,12 +52,13 @@ mod time;
 mod views;
 
 pub use error::{Action, Entity, Error, Result, StorageError};
+pub use export::{INVENTORY_COLUMNS, ORDER_COLUMNS, neutralize};
 pub use hierarchy::{NewOrganization, NewTenant, NewUser, Organization, Plan, Tenant, Tier, User};
 pub use ids::{
     BundleId, LicenseId, LicenseUserId, OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId,
 };
 pub use input::{DEFAULT_PAGE, MAX_COMMENT, MAX_NAME, MAX_PAGE, MAX_PURCHASE_ORDER, MAX_QUANTITY};
-pub use inventory::{Audit, Inventory, Session};
+pub use inventory::{Audit, Inventory, MAX_ISSUE, MIN_PASSWORD, Session};
 pub use keys::LicenseKey;
 pub use ledger::{GENESIS_HASH, LedgerEntry, LedgerHead, LedgerKind, Movement};
 pub use license::{

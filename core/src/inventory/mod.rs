@@ -3,8 +3,11 @@
 //! Every public method is one atomic transaction on the store: it either does all it says, or
 //! returns an error and changes nothing.
 
+mod licenses;
 mod orders;
-mod rules;
+pub(crate) mod rules;
+
+pub use licenses::{MAX_ISSUE, MIN_PASSWORD};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -67,6 +70,8 @@ pub struct Audit {
     pub ledger_entries: u64,
     /// Units the tenant ever minted.
     pub minted: u64,
+    /// Units retired (issued in deleted orders, or unconsumed and minted at the vendor).
+    pub retired: u64,
     /// Σ available over all orders.
     pub available: u64,
     /// Σ issued over all orders.
@@ -118,7 +123,7 @@ impl Inventory {
         &self.store
     }
 
-    fn now(&self) -> DateTime<Utc> {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
         time::truncate(self.clock.now())
     }
 
@@ -381,6 +386,7 @@ impl Inventory {
             let mut audit = Audit {
                 orders: orders.len(),
                 minted: t.minted,
+                retired: t.retired,
                 ..Audit::default()
             };
             for o in &orders {
@@ -390,15 +396,16 @@ impl Inventory {
                 audit.available = audit.available.saturating_add(o.available);
                 audit.issued = audit.issued.saturating_add(o.issued);
             }
-            if audit.available.saturating_add(audit.issued) != t.minted {
+            if audit.available.saturating_add(audit.issued).saturating_add(t.retired) != t.minted {
                 audit.problems.push(format!(
-                    "minted {} != available {} + issued {}",
-                    t.minted, audit.available, audit.issued
+                    "minted {} - retired {} != available {} + issued {}",
+                    t.minted, t.retired, audit.available, audit.issued
                 ));
             }
             // Replay the ledger.
             let mut replay: HashMap<OrderId, [i64; 4]> = HashMap::new();
             let mut minted: u64 = 0;
+            let mut retired: u64 = 0;
             let mut prev = GENESIS_HASH.to_owned();
             let mut after = 0;
             loop {
@@ -418,6 +425,7 @@ impl Inventory {
                     }
                     prev.clone_from(&e.hash);
                     minted = minted.saturating_add(e.minted);
+                    retired = retired.saturating_add(e.retired);
                     for m in &e.movements {
                         let q = replay.entry(m.order).or_default();
                         q[0] += m.approved;
@@ -427,8 +435,11 @@ impl Inventory {
                     }
                 }
             }
-            if minted != t.minted {
-                audit.problems.push(format!("ledger mints {minted} but the tenant records {}", t.minted));
+            if (minted, retired) != (t.minted, t.retired) {
+                audit.problems.push(format!(
+                    "ledger mints {minted} and retires {retired} but the tenant records {} and {}",
+                    t.minted, t.retired
+                ));
             }
             for o in &orders {
                 let q = replay.remove(&o.id).unwrap_or_default();
@@ -441,8 +452,11 @@ impl Inventory {
                     ));
                 }
             }
-            for id in replay.keys() {
-                audit.problems.push(format!("ledger moves unknown order {id}"));
+            // Deleted orders replay to zero.
+            for (id, q) in &replay {
+                if *q != [0; 4] {
+                    audit.problems.push(format!("ledger leaves {q:?} on order {id}, which no longer exists"));
+                }
             }
             Ok(audit)
         })

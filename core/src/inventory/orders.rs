@@ -10,6 +10,7 @@ use crate::ledger::LedgerKind;
 use crate::order::{
     NewAssignment, NewMint, NewRequest, Order, OrderMetadata, OrderStatus, RequestEdit,
 };
+use crate::permission::Permission;
 use crate::views::{
     Cursor, InventoryFilter, InventoryUse, OrderDetails, Page, SummaryLine, UseLine,
 };
@@ -106,7 +107,7 @@ impl Session {
         self.inv.write(|tx, now| {
             let mut actor = Actor::load(tx, self.tenant, self.user)?;
             let holder = get_org(tx, self.tenant, new.holder)?;
-            actor.require_admin(&holder, Action::Request)?;
+            actor.require_org_permission(tx, &holder, Permission::CreateOrder, Action::Request)?;
             let Some(source_id) = holder.parent else {
                 return Err(Error::hierarchy(
                     "the vendor has no parent to request from; mint stock instead",

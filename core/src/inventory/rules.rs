@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::error::{Action, Entity, Error, Result};
-use crate::hierarchy::{Organization, Tenant, Tier, User};
+use crate::hierarchy::{Organization, Plan, Tenant, Tier, User};
 use crate::ids::{OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId};
 use crate::input::{MAX_PAGE, signed};
 use crate::ledger::{GENESIS_HASH, LedgerEntry, LedgerKind, Movement};
 use crate::order::{Draw, Order, OrderStatus};
+use crate::permission::Permission;
 use crate::product::Product;
 use crate::store::Tx;
 use crate::views::OrderDetails;
@@ -87,7 +88,86 @@ impl Actor {
 
     pub(crate) fn require_view_order(&self, tx: &mut dyn Tx, order: &Order) -> Result<()> {
         let holder = get_org(tx, self.tenant.id, order.holder)?;
-        self.require_view(tx, &holder)
+        if self.require_view(tx, &holder).is_ok()
+            || tx.manager(self.tenant.id, order.id, self.user)?.is_some()
+        {
+            return Ok(());
+        }
+        Err(self.denied(
+            Action::View,
+            format!(
+                "order {} is not in a branch the user administers, nor managed by the user",
+                order.number
+            ),
+        ))
+    }
+
+    /// Admins of the holder (and vendor admins) may; otherwise the user must be a license
+    /// manager of `order` holding `permission` (and, for enterprise-only permissions, the
+    /// tenant must be on the enterprise plan).
+    pub(crate) fn require_permission(
+        &self,
+        tx: &mut dyn Tx,
+        order: &Order,
+        permission: Permission,
+        action: Action,
+    ) -> Result<()> {
+        if self.is_admin(order.holder) {
+            return Ok(());
+        }
+        let holds = tx
+            .manager(self.tenant.id, order.id, self.user)?
+            .is_some_and(|m| m.permissions.contains(&permission));
+        if !holds {
+            let holder = get_org(tx, self.tenant.id, order.holder)?;
+            return Err(self.denied(
+                action,
+                format!(
+                    "not an admin of '{}' and not a license manager of order {} with the {} permission",
+                    holder.name, order.number, permission
+                ),
+            ));
+        }
+        self.require_plan(permission)
+    }
+
+    /// Like [`Self::require_permission`], for actions on an organization rather than an order:
+    /// a manager qualifies through any order of `org` they manage with `permission`.
+    pub(crate) fn require_org_permission(
+        &self,
+        tx: &mut dyn Tx,
+        org: &Organization,
+        permission: Permission,
+        action: Action,
+    ) -> Result<()> {
+        if self.is_admin(org.id) {
+            return Ok(());
+        }
+        for m in tx.managed_by(self.tenant.id, self.user)? {
+            if m.permissions.contains(&permission)
+                && tx
+                    .order(self.tenant.id, m.order)?
+                    .is_some_and(|o| o.holder == org.id)
+            {
+                return self.require_plan(permission);
+            }
+        }
+        Err(self.denied(
+            action,
+            format!(
+                "not an admin of '{}' and not a license manager of one of its orders with the {} permission",
+                org.name, permission
+            ),
+        ))
+    }
+
+    /// Enterprise-only permissions work only on the enterprise plan.
+    pub(crate) fn require_plan(&self, permission: Permission) -> Result<()> {
+        if permission.enterprise_only() && self.tenant.plan != Plan::Enterprise {
+            Err(Error::PlanRequired { permission })
+        } else {
+            Ok(())
+        }
     }
 
     /// Takes the next order number (the tenant row is written back by the caller's update).
@@ -293,6 +373,11 @@ pub(crate) fn draft(actor: Option<UserId>, kind: LedgerKind) -> Draft {
 impl Draft {
     pub(crate) fn org(mut self, org: OrgId) -> Self {
         self.org = Some(org);
+        self
+    }
+
+    pub(crate) fn license(mut self, license: &crate::license::License) -> Self {
+        self.order = Some(license.order);
         self
     }
 

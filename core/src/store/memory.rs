@@ -77,6 +77,7 @@ enum Undo {
     Draw((OrderId, OrderId), Option<Draw>),
     Ledger(TenantId),
     Bundle(BundleId),
+    ProductUpdate(ProductId, Box<Product>),
     License(LicenseId, Option<Box<License>>),
     LicenseUser(LicenseUserId, Option<Box<(LicenseUser, Option<String>)>>),
     Manager((OrderId, UserId), Option<LicenseManager>),
@@ -108,6 +109,9 @@ impl State {
                 if let Some(v) = self.ledger.get_mut(&t) {
                     v.pop();
                 }
+            }
+            Undo::ProductUpdate(id, old) => {
+                self.products.insert(id, *old);
             }
             Undo::Bundle(id) => {
                 self.bundles.remove(&id);
@@ -218,7 +222,7 @@ impl State {
 
     fn draws_sorted(&self, keys: impl Iterator<Item = (OrderId, OrderId)>) -> Vec<Draw> {
         let mut v: Vec<Draw> = keys.filter_map(|k| self.draws.get(&k).cloned()).collect();
-        v.sort_by(|a, b| (a.at, a.order, a.source_order).cmp(&(b.at, b.order, b.source_order)));
+        v.sort_by_key(|d| (d.at, d.order, d.source_order));
         v
     }
 
@@ -439,6 +443,18 @@ impl Tx for MemTx<'_> {
         self.state.products.insert(product.id, product.clone());
         self.state.products_by_code.insert(key.clone(), product.id);
         self.undo.push(Undo::Product(product.id, key));
+        Ok(())
+    }
+
+    fn update_product(&mut self, product: &Product) -> Result<()> {
+        self.writable()?;
+        let old = self
+            .state
+            .products
+            .insert(product.id, product.clone())
+            .ok_or_else(|| missing("products", product.id))?;
+        self.undo
+            .push(Undo::ProductUpdate(product.id, Box::new(old)));
         Ok(())
     }
 
@@ -745,11 +761,11 @@ impl Tx for MemTx<'_> {
 
     fn delete_license(&mut self, tenant: TenantId, id: LicenseId) -> Result<()> {
         self.writable()?;
-        if !self
+        if self
             .state
             .licenses
             .get(&id)
-            .is_some_and(|l| l.tenant == tenant)
+            .is_none_or(|l| l.tenant != tenant)
         {
             return Err(missing("licenses", id));
         }
@@ -875,11 +891,11 @@ impl Tx for MemTx<'_> {
 
     fn delete_license_user(&mut self, tenant: TenantId, id: LicenseUserId) -> Result<()> {
         self.writable()?;
-        if !self
+        if self
             .state
             .license_users
             .get(&id)
-            .is_some_and(|(u, _)| u.tenant == tenant)
+            .is_none_or(|(u, _)| u.tenant != tenant)
         {
             return Err(missing("license_users", id));
         }

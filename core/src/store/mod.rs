@@ -94,6 +94,8 @@ pub trait Tx {
 
     /// Inserts a product.
     fn insert_product(&mut self, product: &Product) -> Result<()>;
+    /// Replaces a product's mutable fields (name, policy).
+    fn update_product(&mut self, product: &Product) -> Result<()>;
     /// Reads a product.
     fn product(&mut self, tenant: TenantId, id: ProductId) -> Result<Option<Product>>;
     /// Reads a product by code.

@@ -591,6 +591,19 @@ impl Tx for SqlTx<'_> {
         )
     }
 
+    fn update_product(&mut self, p: &Product) -> Result<()> {
+        self.exec(
+            "UPDATE products SET name = ?3, policy = ?4 WHERE id = ?1 AND tenant = ?2",
+            &[
+                id(p.id),
+                id(p.tenant),
+                p.name.as_str().into(),
+                json(&p.policy)?,
+            ],
+            "products",
+        )
+    }
+
     fn product(&mut self, tenant: TenantId, product: ProductId) -> Result<Option<Product>> {
         self.one(
             &format!("SELECT {PRODUCT_COLS} FROM products WHERE id = ?1 AND tenant = ?2"),
