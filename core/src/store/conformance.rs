@@ -59,6 +59,16 @@ macro_rules! conformance_tests {
                 ledger_is_chained_and_replays,
                 conservation_under_random_operations,
                 concurrent_draws_never_oversell,
+                license_lifecycle,
+                activation_codes_redeem_once,
+                floating_borrows_are_bounded,
+                permission_matrix,
+                plan_and_escalation_rules,
+                issue_many_and_export_them,
+                delete_order_rules,
+                return_units_newest_draw_first,
+                metadata_customer_and_csv,
+                bundle_orders,
             );
         }
     };
@@ -104,13 +114,18 @@ impl World {
     /// Irina Heer administers Ellen Emporium and MGA Inc; Vera the vendor; Olga the other
     /// distributor; Erin Elerome School.
     pub fn new(inv: Inventory, first_order_number: u64) -> World {
+        Self::with_plan(inv, first_order_number, Plan::Standard)
+    }
+
+    /// Like [`World::new`], on the given plan.
+    pub fn with_plan(inv: Inventory, first_order_number: u64, plan: Plan) -> World {
         let clock = Arc::new(ManualClock::default());
         clock.set(Some(seed_time()));
         let inv = inv.with_clock(clock.clone());
         let tenant = inv
             .create_tenant(NewTenant {
                 name: "Jasperactive".into(),
-                plan: Plan::Standard,
+                plan,
                 vendor_name: "Jasperactive".into(),
                 first_order_number: Some(first_order_number),
             })
@@ -191,6 +206,42 @@ impl World {
                 ..Default::default()
             })
             .unwrap()
+    }
+
+    /// Stocks Elerome School (a center) with `qty` units of `product` down the whole tree
+    /// and returns the center's order.
+    pub fn center_order(&self, product: &Product, qty: u64) -> Order {
+        self.stock(&self.ellen, product, qty);
+        let push = |from: &Organization, to: &Organization| {
+            self.irina
+                .assign(NewAssignment {
+                    from: from.id,
+                    to: to.id,
+                    product: product.id,
+                    quantity: qty,
+                    ..Default::default()
+                })
+                .unwrap()
+        };
+        push(&self.ellen, &self.mga);
+        push(&self.mga, &self.elerome)
+    }
+
+    /// A new user with no role.
+    pub fn user(&self, name: &str) -> User {
+        self.inv
+            .create_user(
+                self.tenant.id,
+                NewUser {
+                    name: name.into(),
+                    email: format!("{}@example.com", name.to_lowercase().replace(' ', ".")),
+                },
+            )
+            .unwrap()
+    }
+
+    pub fn session(&self, user: &User) -> Session {
+        self.inv.session(self.tenant.id, user.id).unwrap()
     }
 
     pub fn advance(&self, minutes: i64) {
@@ -1111,6 +1162,17 @@ pub fn ledger_is_chained_and_replays(factory: Factory<'_>) {
 
 #[derive(Clone, Debug)]
 enum Op {
+    Issue {
+        pick: usize,
+        qty: u64,
+    },
+    Return {
+        pick: usize,
+        qty: u64,
+    },
+    Delete {
+        pick: usize,
+    },
     Request {
         who: usize,
         qty: u64,
@@ -1159,6 +1221,9 @@ fn op_strategy() -> impl Strategy<Value = Op> {
             qty,
             product
         }),
+        (0..64usize, 1..10u64).prop_map(|(pick, qty)| Op::Issue { pick, qty }),
+        (0..64usize, 1..10u64).prop_map(|(pick, qty)| Op::Return { pick, qty }),
+        (0..64usize).prop_map(|pick| Op::Delete { pick }),
     ]
 }
 
@@ -1229,6 +1294,20 @@ pub fn conservation_under_random_operations(factory: Factory<'_>) {
                     pick(i).map(|id| w.vera.approve(id, qty, None)).transpose()
                 }
                 Op::Reject { pick: i } => pick(i).map(|id| w.irina.reject(id, None)).transpose(),
+                Op::Issue { pick: i, qty } => pick(i)
+                    .map(|id| {
+                        w.vera
+                            .issue(id, qty)
+                            .and_then(|_| w.vera.order(id).map(|d| d.order))
+                    })
+                    .transpose(),
+                Op::Return { pick: i, qty } => {
+                    pick(i).map(|id| w.vera.return_units(id, qty)).transpose()
+                }
+                Op::Delete { pick: i } => match pick(i) {
+                    Some(id) => w.vera.delete_order(id).map(|()| None),
+                    None => Ok(None),
+                },
                 Op::Assign { pair, qty, product } => {
                     let (from_id, to) = pairs[pair];
                     w.vera
@@ -1315,5 +1394,732 @@ pub fn concurrent_draws_never_oversell(factory: Factory<'_>) {
         (0, 100, OrderStatus::Depleted)
     );
     assert_eq!(w.irina.detail_of_use(stock.id).unwrap().draws.len(), 100);
+    w.assert_clean();
+}
+
+fn policy(max_activations: u32, validity: Validity, floating: Option<Floating>) -> LicensePolicy {
+    LicensePolicy {
+        validity,
+        max_activations,
+        floating,
+        trial: false,
+    }
+}
+
+/// Issue, activate up to the limit, deactivate, reset, disable/enable, revoke, expiry.
+pub fn license_lifecycle(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let t = w.tenant.id;
+    w.inv
+        .set_product_policy(
+            t,
+            w.cl.id,
+            policy(2, Validity::DaysFromActivation(30), None),
+        )
+        .unwrap();
+    let o = w.center_order(&w.cl, 5);
+    // Only what the order holds can be issued; a pending request cannot issue.
+    assert!(matches!(
+        w.erin.issue(o.id, 6),
+        Err(Error::InsufficientInventory {
+            available: 5,
+            requested: 6
+        })
+    ));
+    let pending = request(&w.erin, &w.elerome, &w.cl, 1, "");
+    assert_eq!(err_code(&w.erin.issue(pending.id, 1)), "INVALID_STATE");
+    let ls = w.erin.issue(o.id, 3).unwrap();
+    assert_eq!(ls.len(), 3);
+    assert!(
+        ls.iter()
+            .all(|l| l.status == LicenseStatus::Issued && !l.is_code)
+    );
+    let order = w.erin.order(o.id).unwrap().order;
+    assert_eq!((order.issued, order.available), (3, 2));
+    let key = ls[0].key.to_string();
+    // A mistyped key is refused before any lookup.
+    let mut typo: Vec<char> = key.chars().collect();
+    typo[3] = if typo[3] == 'A' { 'B' } else { 'A' };
+    let typo: String = typo.into_iter().collect();
+    assert_eq!(
+        err_code(&w.inv.activate(t, &typo, "pc-1", "PC 1")),
+        "MISTYPED_KEY"
+    );
+    // Activate on two devices; the third is refused; repeating a device changes nothing.
+    let a = w.inv.activate(t, &key, "pc-1", "Front desk").unwrap();
+    assert_eq!((a.status, a.activations.len()), (LicenseStatus::Active, 1));
+    assert_eq!(a.expires_at, Some(seed_time() + TimeDelta::days(30)));
+    w.inv
+        .activate(t, &key.to_lowercase(), "pc-2", "Lab")
+        .unwrap();
+    assert_eq!(
+        w.inv
+            .activate(t, &key, "pc-1", "Front desk")
+            .unwrap()
+            .activations
+            .len(),
+        2
+    );
+    assert!(matches!(
+        w.inv.activate(t, &key, "pc-3", "Spare"),
+        Err(Error::ActivationLimit { max: 2 })
+    ));
+    // Deactivate (end user), reset device and reset license (admin).
+    assert_eq!(
+        w.inv.deactivate(t, &key, "pc-2").unwrap().activations.len(),
+        1
+    );
+    assert_eq!(
+        err_code(&w.inv.deactivate(t, &key, "pc-2")),
+        "INVALID_INPUT"
+    );
+    w.inv.activate(t, &key, "pc-3", "Spare").unwrap();
+    assert_eq!(
+        w.erin
+            .reset_device(ls[0].id, "pc-1")
+            .unwrap()
+            .activations
+            .len(),
+        1
+    );
+    assert!(
+        w.erin
+            .reset_license(ls[0].id)
+            .unwrap()
+            .activations
+            .is_empty()
+    );
+    // Disable and enable.
+    w.erin.disable(ls[0].id).unwrap();
+    assert_eq!(
+        err_code(&w.inv.activate(t, &key, "pc-1", "PC")),
+        "LICENSE_UNUSABLE"
+    );
+    assert_eq!(err_code(&w.inv.check_license(t, &key)), "LICENSE_UNUSABLE");
+    assert_eq!(
+        w.erin.enable(ls[0].id).unwrap().status,
+        LicenseStatus::Active
+    );
+    // Revoke: a used license cannot be; an unused one returns its unit.
+    assert_eq!(err_code(&w.erin.revoke(ls[0].id)), "LICENSE_UNUSABLE");
+    w.erin.issue(o.id, 2).unwrap();
+    assert_eq!(
+        w.erin.order(o.id).unwrap().order.status,
+        OrderStatus::Depleted
+    );
+    let back = w.erin.revoke(ls[1].id).unwrap();
+    assert_eq!(
+        (back.status, back.available, back.issued),
+        (OrderStatus::Active, 1, 4)
+    );
+    assert_eq!(err_code(&w.erin.revoke(ls[1].id)), "NOT_FOUND");
+    // Expiry: 30 days after the first activation.
+    assert!(w.inv.check_license(t, &key).is_ok());
+    w.advance(31 * 24 * 60);
+    assert_eq!(err_code(&w.inv.check_license(t, &key)), "LICENSE_UNUSABLE");
+    // Another branch cannot touch the licenses.
+    assert_eq!(
+        err_code(&w.olga.reset_license(ls[0].id)),
+        "PERMISSION_DENIED"
+    );
+    assert_eq!(err_code(&w.olga.license(&key)), "PERMISSION_DENIED");
+    assert_eq!(w.erin.license(&key).unwrap().id, ls[0].id);
+    w.assert_clean();
+}
+
+/// An activation code is redeemed once.
+pub fn activation_codes_redeem_once(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let t = w.tenant.id;
+    let o = w.center_order(&w.uac, 2);
+    let codes = w.erin.issue(o.id, 2).unwrap();
+    assert!(codes.iter().all(|c| c.is_code));
+    let code = codes[0].key.to_string();
+    assert_eq!(
+        err_code(&w.inv.activate(t, &code, "pc", "PC")),
+        "LICENSE_UNUSABLE"
+    );
+    let r = w.inv.redeem(t, &code, "student@elerome.example").unwrap();
+    assert_eq!(
+        (r.status, r.activated_at),
+        (LicenseStatus::Active, Some(seed_time()))
+    );
+    assert_eq!(
+        err_code(&w.inv.redeem(t, &code, "someone@else.example")),
+        "LICENSE_UNUSABLE"
+    );
+    assert_eq!(err_code(&w.erin.revoke(codes[0].id)), "LICENSE_UNUSABLE");
+    w.assert_clean();
+}
+
+/// Floating licenses: bounded concurrent borrows of bounded duration.
+pub fn floating_borrows_are_bounded(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let t = w.tenant.id;
+    let floating = Floating {
+        max_borrows: 2,
+        max_borrow_seconds: 3600,
+    };
+    w.inv
+        .set_product_policy(t, w.cl.id, policy(1, Validity::Perpetual, Some(floating)))
+        .unwrap();
+    let o = w.center_order(&w.cl, 1);
+    let l = w.erin.issue(o.id, 1).unwrap().remove(0);
+    assert_eq!(w.erin.borrow(l.id, "desk-1", 600).unwrap().borrows.len(), 1);
+    assert_eq!(
+        w.erin.borrow(l.id, "desk-2", 3600).unwrap().borrows.len(),
+        2
+    );
+    assert_eq!(err_code(&w.erin.borrow(l.id, "desk-3", 60)), "BORROW_LIMIT");
+    assert_eq!(
+        err_code(&w.erin.borrow(l.id, "desk-1", 3601)),
+        "BORROW_LIMIT"
+    );
+    assert_eq!(
+        w.erin.return_borrow(l.id, "desk-1").unwrap().borrows.len(),
+        1
+    );
+    assert_eq!(
+        err_code(&w.erin.return_borrow(l.id, "desk-1")),
+        "INVALID_INPUT"
+    );
+    // Borrows end by themselves.
+    w.advance(61);
+    assert_eq!(w.erin.borrow(l.id, "desk-3", 60).unwrap().borrows.len(), 1);
+    // A license that is not floating cannot be borrowed.
+    let plain = w.center_order(&w.uac, 1);
+    let code = w.erin.issue(plain.id, 1).unwrap().remove(0);
+    assert_eq!(
+        err_code(&w.erin.borrow(code.id, "x", 10)),
+        "LICENSE_UNUSABLE"
+    );
+    w.assert_clean();
+}
+
+type Guarded<'a> = Box<dyn Fn(&Session) -> Result<()> + 'a>;
+
+/// For every permission and every operation it guards: a manager with only that permission
+/// succeeds; a manager with every other permission is refused with the typed error, and
+/// nothing changes.
+pub fn permission_matrix(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::with_plan(inv, 1, Plan::Enterprise);
+    let t = w.tenant.id;
+    let floating = Floating {
+        max_borrows: 100,
+        max_borrow_seconds: 3600,
+    };
+    w.inv
+        .set_product_policy(t, w.cl.id, policy(100, Validity::Perpetual, Some(floating)))
+        .unwrap();
+    let o = w.center_order(&w.cl, 200);
+    let licenses = w.erin.issue(o.id, 50).unwrap();
+    let bundle = w
+        .inv
+        .create_bundle(
+            t,
+            NewBundle {
+                name: "Pack".into(),
+                lines: vec![BundleLine {
+                    product: w.cl.id,
+                    quantity: 1,
+                }],
+            },
+        )
+        .unwrap();
+    let next = std::cell::Cell::new(0usize);
+    let fresh_license = || {
+        let i = next.get();
+        next.set(i + 1);
+        licenses[i].clone()
+    };
+    let fresh_user = |s: &Session| {
+        let i = next.get();
+        next.set(i + 1);
+        s.add_license_user(
+            o.id,
+            NewLicenseUser {
+                email: format!("lu{i}@elerome.example"),
+                ..Default::default()
+            },
+        )
+    };
+    let admin_user = || fresh_user(&w.erin).unwrap();
+    let target = w.user("Grantee");
+    let ops: Vec<(Permission, &str, Guarded<'_>)> = vec![
+        (
+            Permission::ManageLicenseUsers,
+            "add user",
+            Box::new(|s| fresh_user(s).map(drop)),
+        ),
+        (
+            Permission::ManageLicenseUsers,
+            "edit user",
+            Box::new(|s| {
+                let u = admin_user();
+                s.edit_license_user(u.id, None, Some("Renamed".into()))
+                    .map(drop)
+            }),
+        ),
+        (
+            Permission::ManageLicenseUsers,
+            "delete user",
+            Box::new(|s| s.delete_license_user(admin_user().id)),
+        ),
+        (
+            Permission::ManageLicenseUsers,
+            "assign license",
+            Box::new(|s| {
+                s.assign_license(fresh_license().id, Some(admin_user().id))
+                    .map(drop)
+            }),
+        ),
+        (
+            Permission::ManageLicenseUserCredentials,
+            "set password",
+            Box::new(|s| s.set_license_user_password(admin_user().id, "correct horse")),
+        ),
+        (
+            Permission::ManageManagers,
+            "add manager",
+            Box::new(|s| {
+                s.add_license_manager(o.id, target.id, &[Permission::ManageManagers])
+                    .map(drop)
+            }),
+        ),
+        (
+            Permission::ResetDevice,
+            "reset device",
+            Box::new(|s| {
+                let l = fresh_license();
+                w.inv.activate(t, l.key.as_str(), "pc", "PC").unwrap();
+                s.reset_device(l.id, "pc").map(drop)
+            }),
+        ),
+        (
+            Permission::ResetLicense,
+            "reset license",
+            Box::new(|s| {
+                let l = fresh_license();
+                w.inv.activate(t, l.key.as_str(), "pc", "PC").unwrap();
+                s.reset_license(l.id).map(drop)
+            }),
+        ),
+        (
+            Permission::BorrowLicense,
+            "borrow",
+            Box::new(|s| s.borrow(fresh_license().id, "desk", 60).map(drop)),
+        ),
+        (
+            Permission::BorrowLicense,
+            "return borrow",
+            Box::new(|s| {
+                let l = fresh_license();
+                w.erin.borrow(l.id, "desk", 60).unwrap();
+                s.return_borrow(l.id, "desk").map(drop)
+            }),
+        ),
+        (
+            Permission::CreateBundleOrder,
+            "request bundle",
+            Box::new(|s| {
+                s.request_bundle(w.elerome.id, bundle.id, None, None)
+                    .map(drop)
+            }),
+        ),
+        (
+            Permission::CreateOrder,
+            "request",
+            Box::new(|s| {
+                s.request(NewRequest {
+                    holder: w.elerome.id,
+                    product: w.cl.id,
+                    quantity: 1,
+                    ..Default::default()
+                })
+                .map(drop)
+            }),
+        ),
+        (
+            Permission::IssueLicense,
+            "issue",
+            Box::new(|s| s.issue(o.id, 1).map(drop)),
+        ),
+    ];
+    for p in Permission::ALL {
+        assert!(
+            ops.iter().any(|(q, _, _)| *q == p),
+            "{p} guards no tested operation"
+        );
+    }
+    for (p, name, op) in &ops {
+        let with = w.user(&format!("With {p} {name}"));
+        let without = w.user(&format!("Without {p} {name}"));
+        w.erin.add_license_manager(o.id, with.id, &[*p]).unwrap();
+        let others: Vec<Permission> = Permission::ALL.into_iter().filter(|q| q != p).collect();
+        w.erin
+            .add_license_manager(o.id, without.id, &others)
+            .unwrap();
+        let before = w.snapshot();
+        match op(&w.session(&without)) {
+            Err(Error::PermissionDenied { actor, reason, .. }) => {
+                assert_eq!(actor, without.id);
+                assert!(reason.contains(p.as_str()), "{reason}");
+            }
+            other => panic!("{name} without {p}: expected PermissionDenied, got {other:?}"),
+        }
+        // Fixtures the op made as the admin are part of the op; compare only when it made
+        // none: the refused op itself must not have written.
+        let after = w.snapshot();
+        if after.0.len() == before.0.len() {
+            assert_eq!(after, before, "{name} without {p} changed the store");
+        } else {
+            let made_by_refused = after.0[before.0.len()..]
+                .iter()
+                .any(|e| e.actor == Some(without.id));
+            assert!(!made_by_refused, "{name} without {p} wrote to the ledger");
+        }
+        op(&w.session(&with)).unwrap_or_else(|e| panic!("{name} with {p}: {e}"));
+        // A user who manages nothing is refused too.
+        let nobody = w.user(&format!("Nobody {p} {name}"));
+        assert_eq!(err_code(&op(&w.session(&nobody))), "PERMISSION_DENIED");
+    }
+    w.assert_clean();
+}
+
+/// `create_order` and `issue_license` only on the enterprise plan; no manager grants what it
+/// does not hold.
+pub fn plan_and_escalation_rules(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let o = w.center_order(&w.cl, 3);
+    let m = w.user("Manny Manager");
+    for p in [Permission::CreateOrder, Permission::IssueLicense] {
+        assert!(matches!(
+            w.erin.add_license_manager(o.id, m.id, &[p]),
+            Err(Error::PlanRequired { permission }) if permission == p
+        ));
+    }
+    let granted = w
+        .erin
+        .add_license_manager(
+            o.id,
+            m.id,
+            &[Permission::ManageManagers, Permission::ResetDevice],
+        )
+        .unwrap();
+    assert_eq!(granted.permissions.len(), 2);
+    let manny = w.session(&m);
+    let other = w.user("Otto Other");
+    let before = w.snapshot();
+    match manny.add_license_manager(o.id, other.id, &[Permission::ResetLicense]) {
+        Err(Error::PermissionDenied {
+            action: Action::ManageManagers,
+            reason,
+            ..
+        }) => assert!(reason.contains("reset_license"), "{reason}"),
+        r => panic!("escalation allowed: {r:?}"),
+    }
+    assert_eq!(w.snapshot(), before);
+    let given = manny
+        .add_license_manager(o.id, other.id, &[Permission::ResetDevice])
+        .unwrap();
+    assert_eq!(
+        given.permissions.into_iter().collect::<Vec<_>>(),
+        vec![Permission::ResetDevice]
+    );
+    // Managers are listed; an empty grant is bad input.
+    assert_eq!(w.erin.license_managers(o.id).unwrap().len(), 2);
+    assert_eq!(
+        err_code(&w.erin.add_license_manager(o.id, m.id, &[])),
+        "INVALID_INPUT"
+    );
+    // A manager sees its order but not the rest of the center's inventory.
+    assert!(manny.order(o.id).is_ok());
+    assert_eq!(
+        err_code(&manny.list(w.elerome.id, &InventoryFilter::default(), None, 10)),
+        "PERMISSION_DENIED"
+    );
+    w.assert_clean();
+}
+
+/// Issues many licenses in one call (100,000 by default) and exports them: every row, every
+/// key unique and well-formed, conservation intact.
+pub fn issue_many_and_export_them(factory: Factory<'_>) {
+    let n: u64 = std::env::var("LICENSE_INVENTORY_BULK")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let o = w.center_order(&w.cl, n);
+    let issued = w.erin.issue(o.id, n).unwrap();
+    assert_eq!(issued.len() as u64, n);
+    let after = w.erin.order(o.id).unwrap().order;
+    assert_eq!(
+        (after.issued, after.available, after.status),
+        (n, 0, OrderStatus::Depleted)
+    );
+    let mut out = Vec::new();
+    let rows = w.erin.export_order_csv(o.id, &mut out).unwrap();
+    assert_eq!(rows, n);
+    let mut reader = csv::Reader::from_reader(out.as_slice());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(headers.iter().collect::<Vec<_>>(), ORDER_COLUMNS.to_vec());
+    let key_col = ORDER_COLUMNS
+        .iter()
+        .position(|c| *c == "license_key")
+        .unwrap();
+    let mut keys = std::collections::HashSet::new();
+    let mut count = 0u64;
+    for record in reader.records() {
+        let record = record.unwrap();
+        let key = LicenseKey::parse(&record[key_col]).unwrap();
+        assert!(keys.insert(key), "duplicate key");
+        count += 1;
+    }
+    assert_eq!(count, n);
+    let expected: std::collections::HashSet<_> = issued.into_iter().map(|l| l.key).collect();
+    assert_eq!(keys, expected);
+    w.assert_clean();
+}
+
+/// Delete: refused while children hold units (naming them); units go back; issued retired.
+pub fn delete_order_rules(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let stock = w.stock(&w.ellen, &w.cl, 10);
+    let mga = w
+        .irina
+        .assign(NewAssignment {
+            from: w.ellen.id,
+            to: w.mga.id,
+            product: w.cl.id,
+            quantity: 6,
+            ..Default::default()
+        })
+        .unwrap();
+    let center = w
+        .irina
+        .assign(NewAssignment {
+            from: w.mga.id,
+            to: w.elerome.id,
+            product: w.cl.id,
+            quantity: 2,
+            ..Default::default()
+        })
+        .unwrap();
+    w.irina.issue(mga.id, 1).unwrap();
+    let before = w.snapshot();
+    match w.irina.delete_order(mga.id) {
+        Err(Error::OrderInUse { order, children }) => {
+            assert_eq!((order, children), (mga.number, vec![center.number]));
+        }
+        r => panic!("expected OrderInUse, got {r:?}"),
+    }
+    assert_eq!(
+        err_code(&w.olga.delete_order(center.id)),
+        "PERMISSION_DENIED"
+    );
+    assert_eq!(w.snapshot(), before);
+    // Delete the child: its one unconsumed unit goes back to MGA (whose `drawn` falls to 1),
+    // its one issued license is retired. Then MGA's order: 4 units back to Ellen, 1 retired.
+    let issued = w.erin.issue(center.id, 1).unwrap();
+    w.erin.delete_order(center.id).unwrap();
+    assert_eq!(err_code(&w.erin.order(center.id)), "NOT_FOUND");
+    assert_eq!(
+        err_code(&w.erin.license(issued[0].key.as_str())),
+        "NOT_FOUND"
+    );
+    let m = w.irina.order(mga.id).unwrap().order;
+    assert_eq!((m.available, m.drawn, m.issued), (4, 1, 1));
+    w.irina.delete_order(mga.id).unwrap();
+    let s = w.irina.order(stock.id).unwrap().order;
+    assert_eq!((s.available, s.drawn), (8, 2));
+    let t = w.inv.tenant(w.tenant.id).unwrap();
+    assert_eq!((t.minted, t.retired), (10, 2));
+    let ledger = w.inv.ledger(w.tenant.id, 0, MAX_PAGE).unwrap();
+    let deletions = ledger
+        .iter()
+        .filter(|e| e.kind == LedgerKind::OrderDeleted)
+        .count();
+    assert_eq!(deletions, 2);
+    w.assert_clean();
+}
+
+/// Returned units go back to the source orders they came from, newest draw first.
+pub fn return_units_newest_draw_first(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let older = w.stock(&w.ellen, &w.cl, 3);
+    let newer = w.stock(&w.ellen, &w.cl, 3);
+    let o = w
+        .irina
+        .assign(NewAssignment {
+            from: w.ellen.id,
+            to: w.mga.id,
+            product: w.cl.id,
+            quantity: 5,
+            ..Default::default()
+        })
+        .unwrap();
+    // Drew 3 from the older and 2 from the newer; returning 3 gives 2 to the newer first.
+    let back = w.irina.return_units(o.id, 3).unwrap();
+    assert_eq!((back.approved_quantity, back.available), (2, 2));
+    let older = w.irina.order(older.id).unwrap().order;
+    let newer = w.irina.order(newer.id).unwrap().order;
+    assert_eq!((older.available, newer.available), (1, 3));
+    assert!(matches!(
+        w.irina.return_units(o.id, 3),
+        Err(Error::InsufficientInventory {
+            available: 2,
+            requested: 3
+        })
+    ));
+    // Units minted by a vendor-tier approval are retired when returned.
+    let stock = w.stock(&w.ellen, &w.uac, 4);
+    w.irina.return_units(stock.id, 4).unwrap();
+    assert_eq!(w.inv.tenant(w.tenant.id).unwrap().retired, 4);
+    w.assert_clean();
+}
+
+/// Metadata and customer are editable after approval by the holder's admins; the CSV carries
+/// them, with formula-like cells neutralised.
+pub fn metadata_customer_and_csv(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let o = w.center_order(&w.cl, 2);
+    let edited = w
+        .erin
+        .edit_metadata(
+            o.id,
+            MetadataEdit {
+                reference: Some("REF-1".into()),
+                campaign: Some([("utm_source".to_owned(), "newsletter".to_owned())].into()),
+                download_id: Some("DL-9".into()),
+                is_test: Some(true),
+                is_trial: Some(true),
+            },
+        )
+        .unwrap();
+    assert_eq!(edited.metadata.reference.as_deref(), Some("REF-1"));
+    assert!(edited.metadata.is_trial && edited.metadata.is_test);
+    assert_eq!(
+        err_code(&w.olga.edit_metadata(o.id, MetadataEdit::default())),
+        "PERMISSION_DENIED"
+    );
+    let bad = Customer {
+        name: "X".into(),
+        email: Some("not-an-email".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        err_code(&w.erin.set_customer(o.id, Some(bad))),
+        "INVALID_INPUT"
+    );
+    let with = w
+        .erin
+        .set_customer(
+            o.id,
+            Some(Customer {
+                name: "=HYPERLINK(\"http://x\")".into(),
+                email: Some("Principal@Elerome.example".into()),
+                company: Some("Elerome School".into()),
+                phone: Some("+1 555 0100".into()),
+                reference: Some("C-7".into()),
+            }),
+        )
+        .unwrap();
+    assert_eq!(
+        with.customer.as_ref().and_then(|c| c.email.as_deref()),
+        Some("principal@elerome.example")
+    );
+    // Trial orders issue trial licenses.
+    let l = w.erin.issue(o.id, 1).unwrap().remove(0);
+    assert!(l.trial);
+    let mut out = Vec::new();
+    assert_eq!(w.erin.export_order_csv(o.id, &mut out).unwrap(), 1);
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+    assert!(text.contains("'+1 555 0100"), "{text}");
+    assert!(
+        text.contains("utm_source=newsletter") && text.contains(l.key.as_str()),
+        "{text}"
+    );
+    assert!(text.ends_with("\r\n"));
+    // The inventory list exports too, newest first.
+    let mut inv_csv = Vec::new();
+    let rows = w
+        .erin
+        .export_inventory_csv(w.elerome.id, &InventoryFilter::default(), &mut inv_csv)
+        .unwrap();
+    assert_eq!(rows, 1);
+    let mut r = csv::Reader::from_reader(inv_csv.as_slice());
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        INVENTORY_COLUMNS.to_vec()
+    );
+    let row = r.records().next().unwrap().unwrap();
+    assert_eq!(&row[0], o.number.to_string().as_str());
+    assert_eq!(&row[11], "REF-1");
+    // Removing the customer.
+    assert_eq!(w.erin.set_customer(o.id, None).unwrap().customer, None);
+    w.assert_clean();
+}
+
+/// A bundle order creates one request per line, grouped under one bundle-order id.
+pub fn bundle_orders(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let t = w.tenant.id;
+    let bundle = w
+        .inv
+        .create_bundle(
+            t,
+            NewBundle {
+                name: "Classroom pack".into(),
+                lines: vec![
+                    BundleLine {
+                        product: w.cl.id,
+                        quantity: 1,
+                    },
+                    BundleLine {
+                        product: w.uac.id,
+                        quantity: 30,
+                    },
+                ],
+            },
+        )
+        .unwrap();
+    let bad = NewBundle {
+        name: "Twice".into(),
+        lines: vec![
+            BundleLine {
+                product: w.cl.id,
+                quantity: 1
+            };
+            2
+        ],
+    };
+    assert_eq!(err_code(&w.inv.create_bundle(t, bad)), "INVALID_INPUT");
+    let orders = w
+        .irina
+        .request_bundle(w.mga.id, bundle.id, Some("B-1".into()), None)
+        .unwrap();
+    assert_eq!(orders.len(), 2);
+    assert!(orders[0].bundle.is_some() && orders[0].bundle == orders[1].bundle);
+    assert_eq!(
+        (orders[0].requested_quantity, orders[1].requested_quantity),
+        (1, 30)
+    );
+    assert!(orders.iter().all(|o| o.status == OrderStatus::Requested));
+    assert_eq!(
+        err_code(&w.olga.request_bundle(w.mga.id, bundle.id, None, None)),
+        "PERMISSION_DENIED"
+    );
+    assert_eq!(w.inv.bundle(t, bundle.id).unwrap().lines.len(), 2);
     w.assert_clean();
 }

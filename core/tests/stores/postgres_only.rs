@@ -125,3 +125,57 @@ fn a_terminated_backend_leaves_no_partial_movement() {
     );
     w.assert_clean();
 }
+
+/// Passwords are stored only as Argon2id hashes, on PostgreSQL too.
+#[test]
+fn passwords_never_reach_postgres_in_plain_text() {
+    let Some(url) = super::pg_url() else { return };
+    let w = World::new(connect().unwrap(), 1);
+    let o = w.center_order(&w.cl, 1);
+    let secret = format!("Plain-Secret-{}", std::process::id());
+    let u = w
+        .erin
+        .add_license_user(
+            o.id,
+            NewLicenseUser {
+                email: "pg@elerome.example".into(),
+                name: None,
+                password: Some(secret.clone()),
+            },
+        )
+        .unwrap();
+    assert!(
+        w.inv
+            .verify_license_user_password(w.tenant.id, u.id, &secret)
+            .unwrap()
+    );
+    let mut raw = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let tables: Vec<String> = raw
+        .query(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    for table in tables {
+        // Every row as text: the secret must appear nowhere.
+        let hits: i64 = raw
+            .query_one(
+                &format!("SELECT COUNT(*) FROM {table} t WHERE strpos(t::text, $1) > 0"),
+                &[&secret],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(hits, 0, "{table} holds the plain password");
+    }
+    let hash: String = raw
+        .query_one(
+            "SELECT password_hash FROM license_users WHERE id = $1",
+            &[&u.id.to_string()],
+        )
+        .unwrap()
+        .get(0);
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+}

@@ -198,3 +198,75 @@ fn sixteen_connections_on_one_file_draw_exactly_the_stock() {
     assert_eq!((stock.available, stock.drawn), (0, 100));
     w.assert_clean();
 }
+
+/// Passwords are stored only as Argon2id hashes: no column of any row holds the plain text.
+#[test]
+fn passwords_never_reach_the_database_in_plain_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pw.db");
+    let w = World::new(open(&path), 1);
+    let o = w.center_order(&w.cl, 1);
+    let first = "Plain-Text-Secret-1";
+    let second = "Another-Secret-Two";
+    let u = w
+        .erin
+        .add_license_user(
+            o.id,
+            NewLicenseUser {
+                email: "student@elerome.example".into(),
+                name: Some("Stu Dent".into()),
+                password: Some(first.into()),
+            },
+        )
+        .unwrap();
+    assert!(u.has_password);
+    w.erin.set_license_user_password(u.id, second).unwrap();
+    assert!(
+        w.inv
+            .verify_license_user_password(w.tenant.id, u.id, second)
+            .unwrap()
+    );
+    assert!(
+        !w.inv
+            .verify_license_user_password(w.tenant.id, u.id, first)
+            .unwrap()
+    );
+    assert_eq!(
+        w.erin
+            .set_license_user_password(u.id, "short")
+            .unwrap_err()
+            .code(),
+        "INVALID_INPUT"
+    );
+
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let tables: Vec<String> = raw
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut cells = 0;
+    for table in tables {
+        let mut stmt = raw.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        let n = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            for i in 0..n {
+                if let Ok(text) = row.get::<_, String>(i) {
+                    cells += 1;
+                    assert!(
+                        !text.contains(first) && !text.contains(second),
+                        "{table}: {text}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(cells > 100, "the scan read the rows");
+    let hash: String = raw
+        .query_row("SELECT password_hash FROM license_users", [], |r| r.get(0))
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+}
