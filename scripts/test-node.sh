@@ -10,12 +10,17 @@
 #   3. `napi build` (debug) into the workspace target dir, so the Rust dependencies built once
 #      are reused (napi passes `--target <host triple>`, so its artifacts live under
 #      target/<triple>/debug; a second run only relinks this crate);
-#   4. `node --test` on bindings-node/__test__/*.test.mjs;
+#   4. `node --test` on bindings-node/__test__/*.test.mjs (on PostgreSQL too when
+#      LICENSE_INVENTORY_PG_URL is set);
 #   5. the walkthrough, on a temporary SQLite file.
 # Exits non-zero on the first failure.
 #
 # Environment:
 #   CARGO_TARGET_DIR   cargo target dir (default: <repo>/target, the workspace's)
+#   LICENSE_INVENTORY_PG_URL  a PostgreSQL database for the store-parametrised tests (libpq URL
+#                      or key/value string, e.g. from scripts/pg-cluster.sh start). Unset: those
+#                      tests are skipped, or fail when CI=true. The database is shared and never
+#                      emptied: every test works in tenants of its own.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

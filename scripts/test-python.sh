@@ -11,13 +11,17 @@
 #      the Rust dependencies built once are reused (a second run only relinks this crate);
 #   4. check the stubs: `mypy.stubtest license_inventory._native` (the .pyi against the built
 #      module), then `mypy --strict` over the package, the tests and the walkthrough;
-#   5. pytest on bindings-python/tests;
+#   5. pytest on bindings-python/tests (on PostgreSQL too when LICENSE_INVENTORY_PG_URL is set);
 #   6. the walkthrough, on a temporary SQLite file.
 # Exits non-zero on the first failure.
 #
 # Environment:
 #   CARGO_TARGET_DIR   cargo target dir (default: <repo>/target, the workspace's)
 #   PYTHON             the interpreter that creates the venv (default: python3.11, else python3)
+#   LICENSE_INVENTORY_PG_URL  a PostgreSQL database for the store-parametrised tests (libpq URL
+#                      or key/value string, e.g. from scripts/pg-cluster.sh start). Unset: those
+#                      tests are skipped, or fail when CI=true. The database is shared and never
+#                      emptied: every test works in tenants of its own.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -16,6 +16,11 @@
 #
 # Environment: CARGO_TARGET_DIR (default: the workspace's target/), SWIFT_CHROOT (see
 # swift-env.sh), SWIFT_TEST_FILTER (passed to `swift test --filter`).
+# LICENSE_INVENTORY_PG_URL (a PostgreSQL database, e.g. from scripts/pg-cluster.sh) and CI are
+# passed to `swift test`: with the URL, part of the suite also runs on PostgreSQL; without it
+# those tests are skipped, or fail when CI=true. The chroot resets the environment and has a
+# private /tmp, so both variables are passed in explicitly and the URL's Unix socket folder
+# (`host=/…`) is bind-mounted at the same path.
 set -euo pipefail
 exec </dev/null
 
@@ -80,21 +85,75 @@ step_start "swift build"
 "$SWIFT_ENV" run "$PKG" swift build
 step_end
 
+# socket_dirs URL: the absolute host folders (Unix socket directories) a libpq URL names, one
+# a line: `host=/…` of a key/value string (quoted or not; a comma-separated list), or the
+# `host=` parameter / percent-encoded host of a postgres:// URI. TCP hosts are left out.
+socket_dirs() {
+    local url=$1 hosts=() params=() parts=() h
+    if [[ $url =~ ^postgres(ql)?:// ]]; then
+        local rest=${url#*://}
+        local authority=${rest%%[/?]*}
+        authority=${authority##*@}
+        hosts+=("${authority%:*}")
+        if [[ $rest == *\?* ]]; then
+            local query=${rest#*\?} param
+            IFS='&' read -r -a params <<<"$query"
+            for param in "${params[@]}"; do
+                [[ $param == host=* ]] && hosts+=("${param#host=}")
+            done
+        fi
+        for h in "${hosts[@]}"; do
+            h=$(printf '%b' "${h//%/\\x}")  # percent-decoding
+            IFS=',' read -r -a parts <<<"$h"
+            printf '%s\n' "${parts[@]}"
+        done
+    else
+        # key/value: host=VALUE or host = 'VALUE' (values with spaces need quotes)
+        local re="(^|[[:space:]])host[[:space:]]*=[[:space:]]*('([^']*)'|([^[:space:]']*))"
+        if [[ $url =~ $re ]]; then
+            h=${BASH_REMATCH[3]:-${BASH_REMATCH[4]}}
+            IFS=',' read -r -a parts <<<"$h"
+            printf '%s\n' "${parts[@]}"
+        fi
+    fi | while IFS= read -r h; do
+        [[ $h == /* && -d $h ]] && printf '%s\n' "$h"
+    done
+    return 0
+}
+
 step_start "swift test"
 # XCTest only: Swift Testing would close the run with "0 tests passed" (we have none).
 TEST_ARGS=(swift test --disable-swift-testing)
 [[ -n ${SWIFT_TEST_FILTER:-} ]] && TEST_ARGS+=(--filter "$SWIFT_TEST_FILTER")
 TEST_LOG="$PKG/.build/swift-test.log"
 mkdir -p "$PKG/.build"
+PG_BINDS=""
+if [[ -n ${LICENSE_INVENTORY_PG_URL:-} ]]; then
+    while IFS= read -r dir; do
+        # SWIFT_ENV_BIND is a space-separated list
+        if [[ $dir == *[[:space:]]* ]]; then
+            log "  WARNING: cannot bind '$dir' (white space) into the chroot"
+        else
+            PG_BINDS+="$dir "
+        fi
+    done < <(socket_dirs "$LICENSE_INVENTORY_PG_URL")
+    log "  PostgreSQL: LICENSE_INVENTORY_PG_URL is set${PG_BINDS:+ (socket folder: ${PG_BINDS% })}"
+elif [[ ${CI:-} == true ]]; then
+    log "  PostgreSQL: LICENSE_INVENTORY_PG_URL is not set and CI=true: its tests will fail"
+else
+    log "  PostgreSQL: LICENSE_INVENTORY_PG_URL is not set: its tests are skipped"
+fi
 set +e
-"$SWIFT_ENV" run "$PKG" "${TEST_ARGS[@]}" 2>&1 | tee "$TEST_LOG"
+SWIFT_ENV_BIND="$PG_BINDS" SWIFT_ENV_PASS="LICENSE_INVENTORY_PG_URL CI" \
+    "$SWIFT_ENV" run "$PKG" "${TEST_ARGS[@]}" 2>&1 | tee "$TEST_LOG"
 rc=${PIPESTATUS[0]}
 set -e
-# XCTest's last summary: "Executed N tests, with M failures (U unexpected) in ..."
-summary=$(grep -E 'Executed [0-9]+ tests?, with [0-9]+ failures?' "$TEST_LOG" | tail -n 1 || true)
-if [[ $summary =~ Executed\ ([0-9]+)\ tests?,\ with\ ([0-9]+)\ failures? ]]; then
-    total=${BASH_REMATCH[1]} failed=${BASH_REMATCH[2]}
-    echo "swift: $((total - failed)) passed, $failed failed"
+# XCTest's last summary: "Executed N tests, with [S tests skipped and ]M failures (U unexpected) in ..."
+summary_re='Executed ([0-9]+) tests?, with (([0-9]+) tests? skipped and )?([0-9]+) failures?'
+summary=$(grep -E "$summary_re" "$TEST_LOG" | tail -n 1 || true)
+if [[ $summary =~ $summary_re ]]; then
+    total=${BASH_REMATCH[1]} skipped=${BASH_REMATCH[3]:-0} failed=${BASH_REMATCH[4]}
+    echo "swift: $((total - skipped - failed)) passed, $skipped skipped, $failed failed"
 fi
 [[ $rc -eq 0 ]] || die "swift test failed (exit $rc)"
 [[ -n $summary ]] || die "swift test printed no XCTest summary"

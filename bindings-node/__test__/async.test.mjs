@@ -5,12 +5,12 @@ import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
 
-import { Inventory, tempDir, world } from './helpers.mjs'
+import { Inventory, storeTest, tempDir, world } from './helpers.mjs'
 
 const hasPython = spawnSync('python3', ['-c', 'import sqlite3'], { stdio: 'ignore' }).status === 0
 
-test('a store call returns a pending Promise at once', async () => {
-  const w = await world()
+storeTest('a store call returns a pending Promise at once', async (inv) => {
+  const w = await world({ inv })
   let settled = false
   const p = w.irina.summary(w.orgs.mga.id).then((v) => { settled = true; return v })
   assert.ok(p instanceof Promise)
@@ -51,8 +51,8 @@ c.execute('COMMIT')
   assert.ok(ticks >= (elapsed / 10) * 0.5, `${ticks} timer ticks in ${elapsed.toFixed(0)} ms: the event loop was not blocked`)
 })
 
-test('many concurrent calls all settle, and the tenant stays conserved', async () => {
-  const w = await world()
+storeTest('many concurrent calls all settle, and the tenant stays conserved', async (inv) => {
+  const w = await world({ inv })
   const { cl } = w.products
   await w.vera.approve((await w.irina.request({ holder: w.orgs.ellen.id, product: cl.id, quantity: 50 })).id)
   const requests = await Promise.all(
@@ -65,4 +65,32 @@ test('many concurrent calls all settle, and the tenant stays conserved', async (
   for (const r of refused) assert.equal(r.reason.code, 'INSUFFICIENT_INVENTORY')
   const audit = await w.inv.audit(w.tenant.id)
   assert.equal(audit.clean, true)
+})
+
+test('openPostgres connects off the event loop', async () => {
+  // A "server" in another process (no PostgreSQL needed) accepts the connection, says nothing
+  // for HOLD_MS and hangs up; meanwhile the event loop must keep running.
+  const HOLD_MS = 800
+  const server = spawn(process.execPath, ['-e', `
+const net = require('node:net')
+const srv = net.createServer((c) => setTimeout(() => { c.destroy(); srv.close() }, ${HOLD_MS}))
+srv.listen(0, '127.0.0.1', () => console.log(srv.address().port))
+`], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const exited = once(server, 'exit')
+  const [line] = await once(server.stdout, 'data')
+  const port = Number(line.toString().trim())
+
+  let ticks = 0
+  const timer = setInterval(() => ticks++, 10)
+  const started = performance.now()
+  const pending = Inventory.openPostgres(`host=127.0.0.1 port=${port} user=nobody dbname=nothing`)
+  assert.ok(pending instanceof Promise)
+  const err = await pending.then(() => null, (e) => e)
+  const elapsed = performance.now() - started
+  clearInterval(timer)
+  await exited
+
+  assert.equal(err?.code, 'STORAGE')
+  assert.ok(elapsed >= HOLD_MS / 2, `the connection was refused too early (${elapsed.toFixed(0)} ms)`)
+  assert.ok(ticks >= (elapsed / 10) * 0.3, `${ticks} timer ticks in ${elapsed.toFixed(0)} ms: the event loop was blocked`)
 })

@@ -6,9 +6,16 @@
 //   │       └── Elerome School (center) admin: Eli
 //   └── Other Distribution (distributor) admin: Olga
 //       └── Other Reseller (reseller)    admin: Olga
+//
+// `storeTest(name, fn)` runs `fn(inventory)` once per store: memory, SQLite and PostgreSQL.
+// PostgreSQL runs when LICENSE_INVENTORY_PG_URL names a database (a libpq URL or key/value
+// string, e.g. the second line of `scripts/pg-cluster.sh start`); without it those tests are
+// skipped, except under CI=true, where they fail. The database is shared and never emptied:
+// every test works in fresh tenants of its own and never assumes an empty store.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { test } from 'node:test'
 
 import { Inventory } from '../index.js'
 
@@ -19,6 +26,45 @@ export function tempDir() {
   const dir = mkdtempSync(join(tmpdir(), 'license-inventory-node-'))
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
   return dir
+}
+
+export const PG_URL_VAR = 'LICENSE_INVENTORY_PG_URL'
+const pgUrl = process.env[PG_URL_VAR]?.trim() || null
+const ci = (process.env.CI ?? '').toLowerCase() === 'true'
+
+/**
+ * `skip` option of a test that needs PostgreSQL: a reason when there is none (and not in CI),
+ * else false.
+ */
+export const needsPostgres = !pgUrl && !ci && `PostgreSQL not configured: set ${PG_URL_VAR} (see scripts/pg-cluster.sh) to run on it`
+
+/** The PostgreSQL database of the tests; throws (failing the test) when there is none. */
+export function postgresUrl() {
+  if (pgUrl) return pgUrl
+  throw new Error(`${PG_URL_VAR} is not set but CI=true: the PostgreSQL tests must run in CI (start a server with scripts/pg-cluster.sh start and export its URL)`)
+}
+
+let storeDir
+let storeFiles = 0
+
+/** The stores every `storeTest` runs on. */
+export const STORES = [
+  { name: 'memory', open: () => Inventory.openMemory() },
+  {
+    name: 'sqlite',
+    open: () => {
+      storeDir ??= tempDir()
+      return Inventory.openSqlite(join(storeDir, `inventory-${++storeFiles}.sqlite`))
+    },
+  },
+  { name: 'postgres', skip: needsPostgres, open: () => Inventory.openPostgres(postgresUrl()) },
+]
+
+/** Registers `fn(inventory)` as one test per store, named `name [store]`. */
+export function storeTest(name, fn) {
+  for (const store of STORES) {
+    test(`${name} [${store.name}]`, { skip: store.skip ?? false }, async () => fn(await store.open()))
+  }
 }
 
 /** Asserts that `promise` rejects with an Error whose `code` is `code`; returns the error. */
@@ -33,7 +79,7 @@ export async function rejection(promise, code) {
   throw new Error(`expected a rejection with ${code}, but the call succeeded`)
 }
 
-/** Builds the tree above in `inv` (a fresh memory store unless given). */
+/** Builds the tree above, in a tenant of its own, in `inv` (a fresh memory store unless given). */
 export async function world({ inv, plan = 'standard', firstOrderNumber = 1 } = {}) {
   inv ??= await Inventory.openMemory()
   const tenant = await inv.createTenant({

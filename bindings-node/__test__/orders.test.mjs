@@ -1,12 +1,11 @@
 // Session commands: mint, request, editRequest, cancel, approve, reject, assign, order reads;
 // their error codes and figures; permission refusals across branches.
-import { test } from 'node:test'
 import assert from 'node:assert/strict'
 
-import { rejection, stock, world } from './helpers.mjs'
+import { rejection, stock, storeTest, world } from './helpers.mjs'
 
-test('mint: vendor admins only, into an order the vendor holds', async () => {
-  const w = await world({ firstOrderNumber: 1000 })
+storeTest('mint: vendor admins only, into an order the vendor holds', async (inv) => {
+  const w = await world({ inv, firstOrderNumber: 1000 })
   const o = await w.vera.mint({ product: w.products.cl.id, quantity: 10, purchaseOrder: 'MINT-1', comments: 'fresh stock' })
   assert.equal(o.number, 1000)
   assert.equal(o.status, 'active')
@@ -22,8 +21,8 @@ test('mint: vendor admins only, into an order the vendor holds', async () => {
   assert.equal(typeof err.reason, 'string')
 })
 
-test('request, edit while pending, approve fewer than asked, then frozen', async () => {
-  const w = await world()
+storeTest('request, edit while pending, approve fewer than asked, then frozen', async (inv) => {
+  const w = await world({ inv })
   const { cl, uac } = w.products
   await stock(w, w.orgs.ellen, cl, 10)
   const at = new Date('2017-10-20T02:24:00Z')
@@ -72,8 +71,8 @@ test('request, edit while pending, approve fewer than asked, then frozen', async
   await rejection(w.irina.approve(req2.id, { quantity: 1.5 }), 'INVALID_INPUT')
 })
 
-test('approve draws oldest first; insufficient stock fails with figures and changes nothing', async () => {
-  const w = await world()
+storeTest('approve draws oldest first; insufficient stock fails with figures and changes nothing', async (inv) => {
+  const w = await world({ inv })
   const { cl } = w.products
   const a = await stock(w, w.orgs.ellen, cl, 2)
   const b = await stock(w, w.orgs.ellen, cl, 3)
@@ -93,8 +92,8 @@ test('approve draws oldest first; insufficient stock fails with figures and chan
   assert.equal((await w.inv.audit(w.tenant.id)).clean, true)
 })
 
-test('cancel and reject', async () => {
-  const w = await world()
+storeTest('cancel and reject', async (inv) => {
+  const w = await world({ inv })
   const { uac } = w.products
   const req = await w.irina.request({ holder: w.orgs.mga.id, product: uac.id, quantity: 1 })
   const cancelled = await w.irina.cancel(req.id)
@@ -112,8 +111,8 @@ test('cancel and reject', async () => {
   assert.equal((await w.irina.reject(req3.id)).status, 'rejected')
 })
 
-test('assign pushes units to a child: an order born active', async () => {
-  const w = await world()
+storeTest('assign pushes units to a child: an order born active', async (inv) => {
+  const w = await world({ inv })
   const { uac } = w.products
   await stock(w, w.orgs.ellen, uac, 5)
   const err = await rejection(w.irina.assign({ from: w.orgs.ellen.id, to: w.orgs.mga.id, product: uac.id, quantity: 6 }), 'INSUFFICIENT_INVENTORY')
@@ -135,8 +134,8 @@ test('assign pushes units to a child: an order born active', async () => {
   assert.equal(pushed.purchaseOrder, 'PUSH-1')
 })
 
-test('consecutive assignments get consecutive order numbers', async () => {
-  const w = await world({ firstOrderNumber: 500 })
+storeTest('consecutive assignments get consecutive order numbers', async (inv) => {
+  const w = await world({ inv, firstOrderNumber: 500 })
   const { uac } = w.products
   await stock(w, w.orgs.ellen, uac, 5)
   const a = await w.irina.assign({ from: w.orgs.ellen.id, to: w.orgs.mga.id, product: uac.id, quantity: 1 })
@@ -145,8 +144,8 @@ test('consecutive assignments get consecutive order numbers', async () => {
   assert.equal((await w.inv.tenant(w.tenant.id)).nextOrderNumber, 503)
 })
 
-test('nobody sees or touches another branch of the tree', async () => {
-  const w = await world()
+storeTest('nobody sees or touches another branch of the tree', async (inv) => {
+  const w = await world({ inv })
   const { cl } = w.products
   const ours = await stock(w, w.orgs.ellen, cl, 3)
   const theirs = await stock(w, w.orgs.otherDist, cl, 3, w.olga)
@@ -173,8 +172,8 @@ test('nobody sees or touches another branch of the tree', async () => {
   assert.equal((await w.vera.order(theirs.id)).holderName, 'Other Distribution')
 })
 
-test('order and orderByNumber give the order with its names', async () => {
-  const w = await world({ firstOrderNumber: 1210 })
+storeTest('order and orderByNumber give the order with its names', async (inv) => {
+  const w = await world({ inv, firstOrderNumber: 1210 })
   const { uac } = w.products
   const o = await stock(w, w.orgs.ellen, uac, 2)
   const d = await w.irina.orderByNumber(o.number)

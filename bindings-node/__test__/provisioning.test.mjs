@@ -3,12 +3,11 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 
-import { Inventory, rejection, tempDir, world } from './helpers.mjs'
+import { Inventory, needsPostgres, postgresUrl, rejection, storeTest, tempDir, world } from './helpers.mjs'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
-test('tenant, orgs, users and products round-trip as plain objects', async () => {
-  const inv = await Inventory.openMemory()
+storeTest('tenant, orgs, users and products round-trip as plain objects', async (inv) => {
   const at = new Date('2017-10-20T01:45:00Z')
   inv.setTime(at)
   const t = await inv.createTenant({ name: 'Jasperactive', plan: 'enterprise', vendorName: 'Jasperactive HQ', firstOrderNumber: 1210 })
@@ -45,8 +44,7 @@ test('tenant, orgs, users and products round-trip as plain objects', async () =>
   assert.equal(s.tenantId, t.id)
 })
 
-test('setTime pins the clock, null lets it follow the system clock again', async () => {
-  const inv = await Inventory.openMemory()
+storeTest('setTime pins the clock, null lets it follow the system clock again', async (inv) => {
   inv.setTime(new Date('2001-02-03T04:05:06.789Z'))
   const a = await inv.createTenant({ name: 'A', plan: 'standard', vendorName: 'A' })
   assert.equal(a.createdAt.toISOString(), '2001-02-03T04:05:06.789Z')
@@ -57,13 +55,27 @@ test('setTime pins the clock, null lets it follow the system clock again', async
   inv.setTime(undefined)
 })
 
-test('deactivateOrg keeps the org, marks it inactive, and it can no longer request', async () => {
-  const w = await world()
+storeTest('deactivateOrg keeps the org, marks it inactive, and it can no longer request', async (inv) => {
+  const w = await world({ inv })
   const t = w.tenant.id
   const mga = await w.inv.deactivateOrg(t, w.orgs.mga.id)
   assert.equal(mga.active, false)
   assert.equal((await w.inv.org(t, w.orgs.mga.id)).active, false)
   await rejection(w.irina.request({ holder: mga.id, product: w.products.cl.id, quantity: 1 }), 'HIERARCHY_VIOLATION')
+})
+
+storeTest('tenants lists every tenant of the store, oldest first', async (inv) => {
+  // The store may hold other tests' tenants (PostgreSQL is shared): look for our own.
+  inv.setTime(new Date('2017-10-20T01:30:00Z'))
+  const later = await inv.createTenant({ name: 'Created first, dated later', plan: 'standard', vendorName: 'V' })
+  inv.setTime(new Date('2017-10-19T01:30:00Z'))
+  const earlier = await inv.createTenant({ name: 'Created second, dated earlier', plan: 'enterprise', vendorName: 'V' })
+  const everyone = await inv.tenants()
+  assert.ok(Array.isArray(everyone))
+  const ours = everyone.filter((t) => t.id === later.id || t.id === earlier.id)
+  assert.deepEqual(ours, [earlier, later])
+  const times = everyone.map((t) => t.createdAt.getTime())
+  assert.deepEqual(times, [...times].sort((a, b) => a - b))
 })
 
 test('an SQLite store persists across reopenings', async () => {
@@ -79,8 +91,8 @@ test('an SQLite store persists across reopenings', async () => {
   assert.equal((await again.audit(w.tenant.id)).clean, true)
 })
 
-test('provisioning errors carry a code and their figures', async () => {
-  const w = await world()
+storeTest('provisioning errors carry a code and their figures', async (inv) => {
+  const w = await world({ inv })
   const t = w.tenant.id
   const missing = '01890a5d-ac96-774b-bcce-b302099a8057'
 
@@ -136,4 +148,35 @@ test('storage failures keep their cause; schema mismatches give the versions', a
   assert.equal(typeof mismatch.supported, 'number')
   assert.ok(mismatch.supported >= 1)
   assert.equal(typeof mismatch.hint, 'string')
+})
+
+test('openPostgres: a malformed URL rejects with INVALID_INPUT (no server needed)', async () => {
+  for (const url of ['host=/tmp port=not-a-port', 'postgres://user@host:99999999/db', 'no equals sign']) {
+    const err = await rejection(Inventory.openPostgres(url), 'INVALID_INPUT')
+    assert.equal(err.field, 'postgres url')
+    assert.equal(typeof err.reason, 'string')
+  }
+  let err = await rejection(Inventory.openPostgres('host=/nowhere', { maxConnections: -1 }), 'INVALID_INPUT')
+  assert.equal(err.field, 'max connections')
+  err = await rejection(Inventory.openPostgres('host=/nowhere', { maxRetries: 2 ** 40 }), 'INVALID_INPUT')
+  assert.equal(err.field, 'max retries')
+})
+
+test('openPostgres: an unreachable database rejects with STORAGE and its cause', async () => {
+  const err = await rejection(Inventory.openPostgres(`host=${tempDir()} port=5432 user=nobody dbname=nothing`), 'STORAGE')
+  assert.ok(err.cause instanceof Error, 'the PostgreSQL error is the cause')
+})
+
+test('a PostgreSQL store is shared by every handle on it', { skip: needsPostgres }, async () => {
+  const url = postgresUrl()
+  const inv = await Inventory.openPostgres(url, { maxConnections: 2, maxRetries: 3, migrate: true })
+  const w = await world({ inv })
+  const order = await w.irina.request({ holder: w.orgs.ellen.id, product: w.products.cl.id, quantity: 4 })
+  // Another handle (as another process would) sees it; an up-to-date schema needs no migration.
+  const other = await Inventory.openPostgres(url, { migrate: false })
+  assert.deepEqual(await other.tenant(w.tenant.id), await inv.tenant(w.tenant.id))
+  assert.ok((await other.tenants()).some((t) => t.id === w.tenant.id))
+  const s = await other.session(w.tenant.id, w.users.irina.id)
+  assert.equal((await s.orderByNumber(order.number)).order.id, order.id)
+  assert.equal((await other.audit(w.tenant.id)).clean, true)
 })

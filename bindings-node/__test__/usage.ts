@@ -7,17 +7,28 @@ import {
   type OrderPage,
   type OrderStatus,
   type Plan,
+  type PostgresOptions,
   type ProductKind,
   type Session,
+  type Tenant,
   type Tier,
 } from '../index.js'
 
 export async function usage(path: string): Promise<void> {
   const inv: Inventory = await Inventory.openSqlite(path, { synchronous: 'normal', busyTimeoutMs: 1000 })
+  const shared: Promise<Inventory> = Inventory.openPostgres('host=/run/postgresql dbname=x', { maxConnections: 4, maxRetries: 2, migrate: true })
+  void shared
+  const opts: PostgresOptions = {}
+  void Inventory.openPostgres('postgres://app@db/licenses', opts)
+  // @ts-expect-error: the URL is a string
+  void Inventory.openPostgres({ host: 'db' })
   inv.setTime(new Date('2017-10-20T01:45:00Z'))
   inv.setTime(null)
   const plan: Plan = 'enterprise'
   const t = await inv.createTenant({ name: 'T', plan, vendorName: 'V', firstOrderNumber: 1210 })
+  const all: Tenant[] = await inv.tenants()
+  const oldest: Tenant | undefined = all[0]
+  void oldest
   const tier: Tier = 'distributor'
   const org = await inv.createOrg(t.id, { name: 'D', tier, parent: t.vendor })
   const parent: string | null = org.parent

@@ -1,13 +1,12 @@
 // Read models: the inventory list (filters, cursor pagination), the summary, the detail of
 // inventory use; the ledger and the audit.
-import { test } from 'node:test'
 import assert from 'node:assert/strict'
 
-import { rejection, stock, world } from './helpers.mjs'
+import { rejection, stock, storeTest, world } from './helpers.mjs'
 
 /** Ellen holds 8 orders: numbers 1..8, alternating products, one a day from 2020-01-01. */
-async function ellenWithOrders() {
-  const w = await world()
+async function ellenWithOrders(inv) {
+  const w = await world({ inv })
   const { cl, uac } = w.products
   const orders = []
   for (let i = 0; i < 8; i++) {
@@ -22,8 +21,8 @@ async function ellenWithOrders() {
 
 const numbers = (page) => page.items.map((d) => d.order.number)
 
-test('list: newest first, every filter', async () => {
-  const { w, orders } = await ellenWithOrders()
+storeTest('list: newest first, every filter', async (inv) => {
+  const { w, orders } = await ellenWithOrders(inv)
   const s = w.irina
   const ellen = w.orgs.ellen.id
   const all = await s.list(ellen)
@@ -49,8 +48,8 @@ test('list: newest first, every filter', async () => {
   await rejection(s.list(ellen, { orderNumber: -3 }), 'INVALID_INPUT')
 })
 
-test('list: cursor pagination walks every order once', async () => {
-  const { w } = await ellenWithOrders()
+storeTest('list: cursor pagination walks every order once', async (inv) => {
+  const { w } = await ellenWithOrders(inv)
   const seen = []
   let cursor
   let pages = 0
@@ -75,8 +74,8 @@ test('list: cursor pagination walks every order once', async () => {
   assert.equal(err.field, 'limit')
 })
 
-test('summary: held, available, pending and incoming per product', async () => {
-  const w = await world()
+storeTest('summary: held, available, pending and incoming per product', async (inv) => {
+  const w = await world({ inv })
   const { cl, uac } = w.products
   await stock(w, w.orgs.ellen, cl, 10)
   await stock(w, w.orgs.ellen, uac, 4)
@@ -97,8 +96,8 @@ test('summary: held, available, pending and incoming per product', async () => {
   assert.equal(u.incomingUnits, 2)
 })
 
-test('detailOfUse lists the outgoing draws of an order', async () => {
-  const w = await world({ firstOrderNumber: 1210 })
+storeTest('detailOfUse lists the outgoing draws of an order', async (inv) => {
+  const w = await world({ inv, firstOrderNumber: 1210 })
   const { uac } = w.products
   const ellenStock = await stock(w, w.orgs.ellen, uac, 5)
   w.inv.setTime(new Date('2017-10-20T01:45:00Z'))
@@ -130,8 +129,8 @@ test('detailOfUse lists the outgoing draws of an order', async () => {
   await rejection(w.irina.detailOfUse('01890a5d-ac96-774b-bcce-b302099a8057'), 'NOT_FOUND')
 })
 
-test('ledger: every change, hash-chained, paged; the audit is clean', async () => {
-  const w = await world()
+storeTest('ledger: every change, hash-chained, paged; the audit is clean', async (inv) => {
+  const w = await world({ inv })
   const { cl } = w.products
   const approved = await stock(w, w.orgs.ellen, cl, 6)
   const entries = await w.inv.ledger(w.tenant.id, { limit: 1000 })

@@ -10,18 +10,19 @@ use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 
 use crate::convert::{
-    self, ApproveOptions, Audit, InventoryUse, LedgerEntry, LedgerOptions, ListOptions,
-    NewAssignment, NewMint, NewOrganization, NewProduct, NewRequest, NewTenant, NewUser, Order,
-    OrderDetails, OrderPage, Organization, Product, RejectOptions, RequestEdit, SqliteOptions,
+    ApproveOptions, Audit, InventoryUse, LedgerEntry, LedgerOptions, ListOptions, NewAssignment,
+    NewMint, NewOrganization, NewProduct, NewRequest, NewTenant, NewUser, Order, OrderDetails,
+    OrderPage, Organization, PostgresOptions, Product, RejectOptions, RequestEdit, SqliteOptions,
     SummaryLine, Tenant, User, id, to_u64,
 };
 use crate::task::{Op, run};
 
-/// A license inventory over one store (in memory or an SQLite file).
+/// A license inventory over one store (in memory, an SQLite file or a PostgreSQL database).
 ///
-/// Open one with `Inventory.openMemory()` or `Inventory.openSqlite(path)`. It provisions tenants,
-/// organizations, users and products (the host application's job), reads the ledger and audits;
-/// everything a user does goes through `session(tenantId, userId)`.
+/// Open one with `Inventory.openMemory()`, `Inventory.openSqlite(path)` or
+/// `Inventory.openPostgres(url)`. It provisions tenants, organizations, users and products (the
+/// host application's job), reads the ledger and audits; everything a user does goes through
+/// `session(tenantId, userId)`.
 #[napi]
 pub struct Inventory {
     inner: li::Inventory,
@@ -66,6 +67,26 @@ impl Inventory {
         })
     }
 
+    /// Connects to the PostgreSQL database at `url` (a libpq URL, `postgres://user@host/db`, or
+    /// key/value string, `host=/run/postgresql dbname=x`), creating and migrating the schema as
+    /// needed; shared safely by any number of processes and machines. Connecting runs off the
+    /// event loop. Options left out keep the core's defaults. A malformed `url` rejects with
+    /// `INVALID_INPUT`, an unreachable database with `STORAGE`.
+    #[napi(ts_return_type = "Promise<Inventory>")]
+    pub fn open_postgres(
+        url: String,
+        options: Option<PostgresOptions>,
+    ) -> AsyncTask<Op<Inventory>> {
+        run(move || {
+            let options = options
+                .map(PostgresOptions::into_core)
+                .transpose()?
+                .unwrap_or_default();
+            let store = li::PostgresStore::connect_with(&url, options)?;
+            Ok(Inventory::over(li::Inventory::new(store)))
+        })
+    }
+
     /// Pins the clock the inventory stamps its changes with to `at`; `null` follows the system
     /// clock again. For replays, imports and tests.
     #[napi]
@@ -85,6 +106,13 @@ impl Inventory {
     pub fn tenant(&self, tenant_id: String) -> AsyncTask<Op<Tenant>> {
         let inv = self.core();
         run(move || Ok(inv.tenant(id(&tenant_id)?)?.into()))
+    }
+
+    /// Every tenant in the store, oldest first (to find one again in a reopened store).
+    #[napi(ts_return_type = "Promise<Array<Tenant>>")]
+    pub fn tenants(&self) -> AsyncTask<Op<Vec<Tenant>>> {
+        let inv = self.core();
+        run(move || Ok(inv.tenants()?.into_iter().map(Into::into).collect()))
     }
 
     /// Creates an organization under a parent of a strictly higher tier.
@@ -183,7 +211,7 @@ impl Inventory {
         run(move || {
             let (after, limit) = match options {
                 Some(o) => o.into_core()?,
-                None => (0, convert::DEFAULT_LIMIT),
+                None => (0, li::DEFAULT_PAGE),
             };
             let entries = inv.ledger(id(&tenant_id)?, after, limit)?;
             Ok(entries.into_iter().map(Into::into).collect())
@@ -315,7 +343,7 @@ impl Session {
         run(move || {
             let (filter, cursor, limit) = match options {
                 Some(o) => o.into_core()?,
-                None => (li::InventoryFilter::default(), None, convert::DEFAULT_LIMIT),
+                None => (li::InventoryFilter::default(), None, li::DEFAULT_PAGE),
             };
             Ok(s.list(id(&org_id)?, &filter, cursor, limit)?.into())
         })

@@ -164,19 +164,6 @@ pub(crate) fn ledger_kind(py: Python<'_>, v: core::LedgerKind) -> PyResult<Bound
     member(py, &LEDGER_KIND, "LedgerKind", v.as_str())
 }
 
-/// `Synchronous` from its value (the core has no text form for it).
-pub(crate) fn synchronous(py: Python<'_>, value: &str) -> PyResult<core::Synchronous> {
-    match value {
-        "full" => Ok(core::Synchronous::Full),
-        "normal" => Ok(core::Synchronous::Normal),
-        other => Err(errors::invalid(
-            py,
-            "synchronous",
-            format!("unknown setting '{other}' (expected 'full' or 'normal')"),
-        )),
-    }
-}
-
 /// Python's `repr` of a string, for `__repr__`s that read like Python.
 pub(crate) fn repr(py: Python<'_>, text: &str) -> String {
     PyString::new(py, text)

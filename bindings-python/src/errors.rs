@@ -84,6 +84,7 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
         Error::Storage(source) => {
             let (kind, table) = match source {
                 StorageError::Sqlite(_) => ("sqlite", None),
+                StorageError::Postgres(_) => ("postgres", None),
                 StorageError::Corrupt { table, .. } => ("corrupt", Some(*table)),
                 StorageError::Poisoned => ("poisoned", None),
                 StorageError::RowCount { table, .. } => ("row_count", Some(*table)),

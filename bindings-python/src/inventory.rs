@@ -16,36 +16,39 @@ use crate::values::{
     SummaryLine, Tenant, User,
 };
 
-/// A handle on one store (in memory or SQLite): safe to share between threads.
+/// A handle on one store (in memory, SQLite or PostgreSQL): safe to share between threads.
 ///
 /// Its clock follows the system clock until pinned with `set_time`.
 #[pyclass(frozen, module = "license_inventory._native")]
 pub struct Inventory {
     inner: core::Inventory,
     clock: Arc<core::ManualClock>,
-    sqlite: Option<Arc<core::SqliteStore>>,
+    sql: Sql,
     label: &'static str,
 }
 
+/// The SQL store behind an [`Inventory`], kept for `schema_version` (not on the `Store` trait).
+enum Sql {
+    None,
+    Sqlite(Arc<core::SqliteStore>),
+    Postgres(Arc<core::PostgresStore>),
+}
+
 impl Inventory {
-    fn over(
-        store: Arc<dyn core::Store>,
-        sqlite: Option<Arc<core::SqliteStore>>,
-        label: &'static str,
-    ) -> Self {
+    fn over(store: Arc<dyn core::Store>, sql: Sql, label: &'static str) -> Self {
         let clock = Arc::new(core::ManualClock::default());
         let inner = core::Inventory::from_store(store).with_clock(clock.clone());
         Inventory {
             inner,
             clock,
-            sqlite,
+            sql,
             label,
         }
     }
 
     fn sqlite_store(store: core::SqliteStore, label: &'static str) -> Self {
         let store = Arc::new(store);
-        Self::over(store.clone(), Some(store), label)
+        Self::over(store.clone(), Sql::Sqlite(store), label)
     }
 }
 
@@ -54,7 +57,7 @@ impl Inventory {
     /// An inventory in memory (nothing is persisted).
     #[staticmethod]
     fn in_memory() -> Self {
-        Self::over(Arc::new(core::MemoryStore::new()), None, "memory")
+        Self::over(Arc::new(core::MemoryStore::new()), Sql::None, "memory")
     }
 
     /// An inventory in an SQLite file, created and migrated as needed.
@@ -72,7 +75,7 @@ impl Inventory {
     ) -> PyResult<Self> {
         let mut options = core::SqliteOptions::default();
         if let Some(s) = synchronous {
-            options.synchronous = convert::synchronous(py, s)?;
+            options.synchronous = parse(py, s)?;
         }
         if let Some(secs) = busy_timeout {
             options.busy_timeout = Duration::try_from_secs_f64(secs)
@@ -92,6 +95,37 @@ impl Inventory {
         Ok(Self::sqlite_store(store, "sqlite (in memory)"))
     }
 
+    /// An inventory in a PostgreSQL database, shared by any number of processes and machines;
+    /// the schema is created and migrated as needed. `url` is a libpq URL
+    /// (`postgres://user@host/db`) or key/value string (`host=/run/postgresql dbname=x`).
+    ///
+    /// `max_connections` (this handle's pool), `max_retries` (of a transaction after a
+    /// serialization failure or deadlock) and `migrate` override the core's defaults when given.
+    #[staticmethod]
+    #[pyo3(signature = (url, *, max_connections=None, max_retries=None, migrate=None))]
+    fn open_postgres(
+        py: Python<'_>,
+        url: &str,
+        max_connections: Option<&Bound<'_, PyAny>>,
+        max_retries: Option<&Bound<'_, PyAny>>,
+        migrate: Option<bool>,
+    ) -> PyResult<Self> {
+        let mut options = core::PostgresOptions::default();
+        if let Some(n) = max_connections {
+            options.max_connections = size(py, "max_connections", n)?;
+        }
+        if let Some(n) = max_retries {
+            let n = whole(py, "max_retries", n)?;
+            options.max_retries = u32::try_from(n)
+                .map_err(|_| errors::invalid(py, "max_retries", format!("{n} is too large")))?;
+        }
+        if let Some(m) = migrate {
+            options.migrate = m;
+        }
+        let store = Arc::new(run(py, || core::PostgresStore::connect_with(url, options))?);
+        Ok(Self::over(store.clone(), Sql::Postgres(store), "postgres"))
+    }
+
     /// Pins the clock to `at` (a timezone-aware `datetime`), or lets it follow the system clock
     /// again with `None`. Sessions opened from this inventory share its clock.
     #[pyo3(signature = (at))]
@@ -100,27 +134,29 @@ impl Inventory {
         Ok(())
     }
 
-    /// The schema version of an SQLite store; `None` for a memory store.
+    /// The schema version of an SQL store (SQLite, PostgreSQL); `None` for a memory store.
     fn schema_version(&self, py: Python<'_>) -> PyResult<Option<i64>> {
-        match &self.sqlite {
-            Some(store) => run(py, || store.schema_version()).map(Some),
-            None => Ok(None),
+        match &self.sql {
+            Sql::Sqlite(store) => run(py, || store.schema_version()).map(Some),
+            Sql::Postgres(store) => run(py, || store.schema_version()).map(Some),
+            Sql::None => Ok(None),
         }
     }
 
-    /// Creates a tenant and its vendor (root) organization.
-    #[pyo3(signature = (name, vendor_name, *, plan="standard", first_order_number=None))]
+    /// Creates a tenant and its vendor (root) organization; `plan` defaults to the core's
+    /// default plan (`Plan.STANDARD`).
+    #[pyo3(signature = (name, vendor_name, *, plan=None, first_order_number=None))]
     fn create_tenant(
         &self,
         py: Python<'_>,
         name: String,
         vendor_name: String,
-        plan: &str,
+        plan: Option<&str>,
         first_order_number: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Tenant> {
         let new = core::NewTenant {
             name,
-            plan: parse(py, plan)?,
+            plan: plan.map(|p| parse(py, p)).transpose()?.unwrap_or_default(),
             vendor_name,
             first_order_number: whole_opt(py, "first_order_number", first_order_number)?,
         };
@@ -131,6 +167,12 @@ impl Inventory {
     fn tenant(&self, py: Python<'_>, tenant: &str) -> PyResult<Tenant> {
         let tenant = parse(py, tenant)?;
         run(py, || self.inner.tenant(tenant)).map(Tenant)
+    }
+
+    /// Every tenant in the store, oldest first (to find one again in a reopened store).
+    fn tenants(&self, py: Python<'_>) -> PyResult<Vec<Tenant>> {
+        let tenants = run(py, || self.inner.tenants())?;
+        Ok(tenants.into_iter().map(Tenant).collect())
     }
 
     /// Creates an organization under `parent` (whose tier must be strictly higher).
@@ -238,7 +280,7 @@ impl Inventory {
         let after = whole_opt(py, "after", after)?.unwrap_or(0);
         let limit = match limit {
             Some(l) => size(py, "limit", l)?,
-            None => DEFAULT_LIMIT,
+            None => core::DEFAULT_PAGE,
         };
         let entries = run(py, || self.inner.ledger(tenant, after, limit))?;
         Ok(entries.into_iter().map(LedgerEntry).collect())
@@ -255,9 +297,6 @@ impl Inventory {
         format!("Inventory({})", self.label)
     }
 }
-
-/// The page size of `Session.list` and `Inventory.ledger` when none is given.
-const DEFAULT_LIMIT: usize = 100;
 
 /// A user acting on the inventory: every call checks the user's roles.
 #[pyclass(frozen, module = "license_inventory._native")]
@@ -438,7 +477,7 @@ impl Session {
         let cursor = cursor.map(|c| parse(py, c)).transpose()?;
         let limit = match limit {
             Some(l) => size(py, "limit", l)?,
-            None => DEFAULT_LIMIT,
+            None => core::DEFAULT_PAGE,
         };
         run(py, || self.0.list(org, &filter, cursor, limit)).map(Page)
     }

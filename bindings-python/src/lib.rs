@@ -54,6 +54,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MAX_PURCHASE_ORDER", core::MAX_PURCHASE_ORDER)?;
     m.add("MAX_COMMENT", core::MAX_COMMENT)?;
     m.add("MAX_PAGE", core::MAX_PAGE)?;
+    m.add("DEFAULT_PAGE", core::DEFAULT_PAGE)?;
     m.add("GENESIS_HASH", core::GENESIS_HASH)?;
     Ok(())
 }

@@ -1,7 +1,16 @@
-"""Shared fixtures: every test that takes ``inv`` runs on the memory store and on SQLite."""
+"""Shared fixtures: every test that takes ``inv`` runs on the memory store, on SQLite and on
+PostgreSQL.
+
+PostgreSQL runs when ``LICENSE_INVENTORY_PG_URL`` names a database (a libpq URL or key/value
+string, e.g. the second line of ``scripts/pg-cluster.sh start``). Without it those tests are
+skipped, except under ``CI=true``, where they fail: CI must not pass without PostgreSQL. The
+database is shared and never emptied, so every test works in fresh tenants of its own and never
+assumes an empty store.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,13 +32,32 @@ from license_inventory import (
 
 T0 = datetime(2017, 10, 20, 1, 30, tzinfo=timezone.utc)
 
+PG_URL_VAR = "LICENSE_INVENTORY_PG_URL"
 
-@pytest.fixture(params=["memory", "sqlite"])
+
+def postgres_url() -> str:
+    """The PostgreSQL database of the tests; skips the test when there is none, or fails it
+    under ``CI=true``."""
+    url = os.environ.get(PG_URL_VAR, "").strip()
+    if url:
+        return url
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(
+            f"{PG_URL_VAR} is not set but CI=true: the PostgreSQL tests must run in CI "
+            "(start a server with scripts/pg-cluster.sh start and export its URL)",
+            pytrace=False,
+        )
+    pytest.skip(f"PostgreSQL not configured: set {PG_URL_VAR} (see scripts/pg-cluster.sh) to run on it")
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def inv(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Inventory]:
     if request.param == "memory":
         inventory = Inventory.in_memory()
-    else:
+    elif request.param == "sqlite":
         inventory = Inventory.open_sqlite(tmp_path / "inventory.db")
+    else:
+        inventory = Inventory.open_postgres(postgres_url())
     inventory.set_time(T0)
     yield inventory
 

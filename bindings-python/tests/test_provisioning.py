@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import T0, Channel
+from conftest import T0, Channel, postgres_url
 
 import license_inventory as li
 from license_inventory import (
@@ -213,3 +213,59 @@ def test_sqlite_storage_error(tmp_path: Path) -> None:
     assert e.value.kind == "sqlite"
     assert e.value.detail
     assert e.value.detail in str(e.value)
+
+
+def test_tenants_lists_every_tenant_oldest_first(inv: Inventory) -> None:
+    # The store may hold other tests' tenants (PostgreSQL is shared): look for our own.
+    later = inv.create_tenant("Created first, dated later", "V")
+    inv.set_time(T0 - timedelta(days=1))
+    earlier = inv.create_tenant("Created second, dated earlier", "V")
+    everyone = inv.tenants()
+    assert all(isinstance(x, li.Tenant) for x in everyone)
+    assert [x.id for x in everyone if x.id in {later.id, earlier.id}] == [earlier.id, later.id]
+    assert [x for x in everyone if x.id == later.id] == [later]
+    assert [x.created_at for x in everyone] == sorted(x.created_at for x in everyone)
+
+
+def test_default_page_is_the_cores() -> None:
+    assert li.DEFAULT_PAGE == 100
+    assert 1 <= li.DEFAULT_PAGE <= li.MAX_PAGE
+
+
+def test_postgres_bad_url_is_invalid_input() -> None:
+    # Refused while parsing the URL: no server is needed.
+    for url in ("host=/tmp port=not-a-port", "postgres://user@host:99999999/db", "no equals sign"):
+        with pytest.raises(InvalidInput) as e:
+            Inventory.open_postgres(url)
+        assert e.value.code == "INVALID_INPUT"
+        assert e.value.field == "postgres url"
+        assert e.value.reason
+    with pytest.raises(InvalidInput) as e:
+        Inventory.open_postgres("host=/nowhere", max_connections=-1)
+    assert e.value.field == "max_connections"
+    with pytest.raises(InvalidInput) as e:
+        Inventory.open_postgres("host=/nowhere", max_retries=2**40)
+    assert e.value.field == "max_retries"
+
+
+def test_postgres_unreachable_is_storage_error(tmp_path: Path) -> None:
+    # A well-formed URL naming a socket nobody listens on: no server is needed either.
+    with pytest.raises(li.StorageError) as e:
+        Inventory.open_postgres(f"host={tmp_path} port=5432 user=nobody dbname=nothing")
+    assert e.value.code == "STORAGE"
+    assert e.value.kind == "postgres"
+    assert e.value.detail
+
+
+def test_postgres_store() -> None:
+    url = postgres_url()
+    inv = Inventory.open_postgres(url, max_connections=2, max_retries=3, migrate=True)
+    assert repr(inv) == "Inventory(postgres)"
+    version = inv.schema_version()
+    assert version == Inventory.sqlite_in_memory().schema_version()
+    t = inv.create_tenant("Shared", "Shared")
+    # Another handle (as another process would) sees it; an up-to-date schema needs no migration.
+    other = Inventory.open_postgres(url, migrate=False)
+    assert other.tenant(t.id) == t
+    assert t.id in [x.id for x in other.tenants()]
+    assert other.schema_version() == version

@@ -9,9 +9,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from conftest import Channel
 
-from license_inventory import InsufficientInventory, Inventory, Order
+from license_inventory import InsufficientInventory, Inventory, Order, StorageError
 
 
 def test_concurrent_approvals_never_oversell(stocked: Channel) -> None:
@@ -84,3 +85,52 @@ def test_gil_is_released_during_store_calls(tmp_path: Path) -> None:
         holder.stdin.close()
         holder.wait(timeout=10)
     assert inv.audit(t.id).is_clean
+
+
+SILENT_SERVER = """
+import socket, sys, time
+server = socket.socket()
+server.bind(("127.0.0.1", 0))
+server.listen()
+print(server.getsockname()[1], flush=True)
+conn, _ = server.accept()
+time.sleep(float(sys.argv[1]))
+conn.close()
+"""
+
+
+def test_gil_is_released_while_connecting_to_postgres() -> None:
+    """`open_postgres` waits for the server without holding the GIL. The "server" (another
+    process, needing no PostgreSQL) accepts the connection, says nothing for a while and hangs
+    up: meanwhile a thread of this process must keep running."""
+    hold = 0.8
+    server = subprocess.Popen(
+        [sys.executable, "-c", SILENT_SERVER, str(hold)], stdout=subprocess.PIPE, text=True
+    )
+    assert server.stdout is not None
+    try:
+        port = int(server.stdout.readline())
+        ticks = 0
+        done = threading.Event()
+
+        def tick() -> None:
+            nonlocal ticks
+            while not done.is_set():
+                ticks += 1
+                time.sleep(0.01)
+
+        ticker = threading.Thread(target=tick)
+        ticker.start()
+        t0 = time.monotonic()
+        try:
+            with pytest.raises(StorageError) as e:
+                Inventory.open_postgres(f"host=127.0.0.1 port={port} user=nobody dbname=nothing")
+        finally:
+            done.set()
+            ticker.join()
+        elapsed = time.monotonic() - t0
+        assert e.value.kind == "postgres"
+        assert elapsed >= hold / 2, f"the connection was refused too early ({elapsed:.2f} s)"
+        assert ticks >= elapsed / 0.01 * 0.3, f"{ticks} ticks in {elapsed:.2f} s: the GIL was held"
+    finally:
+        server.wait(timeout=10)

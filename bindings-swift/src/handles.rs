@@ -13,8 +13,8 @@ use crate::types::{
     Tier, User, UserId, core_time,
 };
 
-/// A handle on one store (in memory or an SQLite file), with a clock that can be pinned.
-/// Safe to share between threads.
+/// A handle on one store (in memory, an SQLite file or a PostgreSQL database), with a clock
+/// that can be pinned. Safe to share between threads.
 #[derive(Debug, uniffi::Object)]
 pub struct Inventory {
     inner: core::Inventory,
@@ -43,6 +43,35 @@ impl Inventory {
     #[uniffi::constructor]
     pub fn open_sqlite(path: String) -> Result<Arc<Self>> {
         Ok(Self::over(core::Inventory::open_sqlite(path)?))
+    }
+
+    /// An inventory in a PostgreSQL database, shared by any number of processes and machines;
+    /// the schema is created and migrated as needed. `url` is a libpq URL
+    /// (`postgres://user@host/db`) or key/value string (`host=/run/postgresql dbname=x`); a
+    /// malformed one is `InvalidInput`, an unreachable database `Storage`.
+    ///
+    /// `max_connections` (this handle's pool), `max_retries` (of a transaction after a
+    /// serialization failure or deadlock) and `migrate` (`false`: refuse an older schema rather
+    /// than upgrade it) override the core's defaults when given.
+    #[uniffi::constructor(default(max_connections = None, max_retries = None, migrate = None))]
+    pub fn open_postgres(
+        url: String,
+        max_connections: Option<u32>,
+        max_retries: Option<u32>,
+        migrate: Option<bool>,
+    ) -> Result<Arc<Self>> {
+        let mut options = core::PostgresOptions::default();
+        if let Some(n) = max_connections {
+            options.max_connections = usize::try_from(n).unwrap_or(usize::MAX);
+        }
+        if let Some(n) = max_retries {
+            options.max_retries = n;
+        }
+        if let Some(m) = migrate {
+            options.migrate = m;
+        }
+        let store = core::PostgresStore::connect_with(&url, options)?;
+        Ok(Self::over(core::Inventory::new(store)))
     }
 
     /// Pins the clock to `at` (every change made until the next call is stamped with it), or lets

@@ -1,10 +1,11 @@
 """License inventory through a reseller hierarchy: minted, requested, approved, issued; never lost
 or oversold. The Python binding of the Rust library ``license-inventory``.
 
-Start from an :class:`Inventory` (``Inventory.in_memory()`` or ``Inventory.open_sqlite(path)``):
-provision tenants, organizations, users and products on it, then act as a user through
-``inventory.session(tenant_id, user_id)``. Ids are ``str`` (UUIDs), times are timezone-aware UTC
-``datetime`` objects, and every refused action raises a subclass of :class:`InventoryError`.
+Start from an :class:`Inventory` (``Inventory.in_memory()``, ``Inventory.open_sqlite(path)`` or
+``Inventory.open_postgres(url)``): provision tenants, organizations, users and products on it,
+then act as a user through ``inventory.session(tenant_id, user_id)``. Ids are ``str`` (UUIDs),
+times are timezone-aware UTC ``datetime`` objects, and every refused action raises a subclass of
+:class:`InventoryError`.
 
 >>> from license_inventory import Inventory, Tier, ProductKind
 >>> inv = Inventory.in_memory()
@@ -38,6 +39,7 @@ from license_inventory._errors import (
     StorageError,
 )
 from license_inventory._native import (
+    DEFAULT_PAGE,
     GENESIS_HASH,
     MAX_COMMENT,
     MAX_NAME,
@@ -65,6 +67,7 @@ from license_inventory._native import (
 __version__: str = version()
 
 __all__ = [
+    "DEFAULT_PAGE",
     "GENESIS_HASH",
     "MAX_COMMENT",
     "MAX_NAME",

@@ -196,7 +196,7 @@ class StorageError(InventoryError):
     """The storage backend failed (I/O, locking, corrupt row); the transaction was rolled back."""
 
     kind: str
-    """``"sqlite"``, ``"corrupt"``, ``"poisoned"``, ``"row_count"`` (or ``"other"``)."""
+    """``"sqlite"``, ``"postgres"``, ``"corrupt"``, ``"poisoned"``, ``"row_count"`` (or ``"other"``)."""
     table: str | None
     """The table concerned, when the backend names one."""
     detail: str

@@ -16,6 +16,7 @@ from license_inventory._enums import (
 )
 
 __all__ = [
+    "DEFAULT_PAGE",
     "GENESIS_HASH",
     "MAX_COMMENT",
     "MAX_NAME",
@@ -46,6 +47,7 @@ MAX_NAME: Final[int]
 MAX_PURCHASE_ORDER: Final[int]
 MAX_COMMENT: Final[int]
 MAX_PAGE: Final[int]
+DEFAULT_PAGE: Final[int]
 GENESIS_HASH: Final[str]
 
 def version() -> str: ...
@@ -302,6 +304,14 @@ class Inventory:
     ) -> Inventory: ...
     @staticmethod
     def sqlite_in_memory() -> Inventory: ...
+    @staticmethod
+    def open_postgres(
+        url: str,
+        *,
+        max_connections: int | None = None,
+        max_retries: int | None = None,
+        migrate: bool | None = None,
+    ) -> Inventory: ...
     def set_time(self, at: datetime | None) -> None: ...
     def schema_version(self) -> int | None: ...
     def create_tenant(
@@ -309,10 +319,11 @@ class Inventory:
         name: str,
         vendor_name: str,
         *,
-        plan: Plan | str = "standard",
+        plan: Plan | str | None = None,
         first_order_number: int | None = None,
     ) -> Tenant: ...
     def tenant(self, tenant: str) -> Tenant: ...
+    def tenants(self) -> list[Tenant]: ...
     def create_org(self, tenant: str, name: str, tier: Tier | str, parent: str) -> Organization: ...
     def org(self, tenant: str, org: str) -> Organization: ...
     def deactivate_org(self, tenant: str, org: str) -> Organization: ...

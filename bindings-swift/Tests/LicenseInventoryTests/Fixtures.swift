@@ -90,3 +90,60 @@ func assertInventoryError<T>(
         XCTFail("expected an InventoryError, got \(type(of: error)): \(error)", file: file, line: line)
     }
 }
+
+/// The PostgreSQL database of the tests, named by `LICENSE_INVENTORY_PG_URL` (a libpq URL or
+/// key/value string; `scripts/test` starts a throwaway cluster and sets it). The database is
+/// shared and never emptied: every test works in fresh tenants of its own.
+enum TestDatabase {
+    static let variable = "LICENSE_INVENTORY_PG_URL"
+
+    /// Why a PostgreSQL test cannot run under `CI=true`: a failure, not a skip.
+    struct Missing: Error, CustomStringConvertible {
+        var description: String {
+            "\(TestDatabase.variable) is not set, and CI=true requires the PostgreSQL tests to run "
+                + "(start a database with scripts/pg-cluster.sh start and export its URL)"
+        }
+    }
+
+    /// The database's URL. Without one, throws `XCTSkip` (so the test is skipped, saying why),
+    /// or `Missing` when `CI=true` (so it fails).
+    static func url() throws -> String {
+        let env = ProcessInfo.processInfo.environment
+        if let url = env[variable], !url.isEmpty { return url }
+        if env["CI"] == "true" { throw Missing() }
+        throw XCTSkip("PostgreSQL tests skipped: \(variable) is not set (e.g. "
+            + "`export \(variable)=$(scripts/pg-cluster.sh start | tail -n1)`)")
+    }
+
+    /// A new handle on the database (its own connection pool).
+    static func open(maxConnections: UInt32? = nil) throws -> Inventory {
+        try Inventory.openPostgres(url: try url(), maxConnections: maxConnections)
+    }
+}
+
+/// The store a parametrised test case runs on.
+enum TestStore {
+    case memory
+    case postgres
+}
+
+/// A test case whose tests build their channel on `store`: in memory here; a subclass that
+/// overrides `store` runs the same tests on PostgreSQL. Without a database, `makeInventory`
+/// throws there (in the test's body, not in `setUp`, which XCTest on Linux would also count
+/// as a skip), so the test is skipped, or fails under `CI=true`.
+class StoreTestCase: XCTestCase {
+    class var store: TestStore { .memory }
+
+    /// A new handle on this class's store.
+    func makeInventory() throws -> Inventory {
+        switch Self.store {
+        case .memory: return Inventory.inMemory()
+        case .postgres: return try TestDatabase.open()
+        }
+    }
+
+    /// The fixture channel in a fresh tenant of this class's store.
+    func channel(firstOrderNumber: UInt64 = 1210) throws -> Channel {
+        try Channel(inv: try makeInventory(), firstOrderNumber: firstOrderNumber)
+    }
+}

@@ -3,9 +3,9 @@ import XCTest
 import LicenseInventory
 
 /// The ledger (read, paging, hash chain, movements), the audit, and the pinned clock.
-final class LedgerTests: XCTestCase {
+class LedgerTests: StoreTestCase {
     func testLedgerIsAHashChainWithMovements() throws {
-        let c = try Channel()
+        let c = try channel()
         try c.stockEllen(c.cl, 10)
         let request = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 4)
         let approved = try c.dora().approve(order: request.id, quantity: 3)
@@ -47,7 +47,7 @@ final class LedgerTests: XCTestCase {
     }
 
     func testLedgerPaging() throws {
-        let c = try Channel()
+        let c = try channel()
         let all = try c.inv.ledger(tenant: c.t, limit: 1000)
         XCTAssertGreaterThan(all.count, 5)
         let head = try c.inv.ledger(tenant: c.t, limit: 5)
@@ -63,7 +63,7 @@ final class LedgerTests: XCTestCase {
     }
 
     func testAuditIsClean() throws {
-        let c = try Channel()
+        let c = try channel()
         try c.stockEllen(c.cl, 10)
         _ = try c.vera().mint(product: c.uac.id, quantity: 7)
         let request = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 4)
@@ -78,7 +78,7 @@ final class LedgerTests: XCTestCase {
     }
 
     func testPinnedClockStampsChanges() throws {
-        let c = try Channel()
+        let c = try channel()
         let pinned = seedTime("01:45")
         c.inv.setTime(at: pinned)
         let order = try c.vera().mint(product: c.cl.id, quantity: 1)

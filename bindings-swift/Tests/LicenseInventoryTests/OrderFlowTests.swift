@@ -3,9 +3,9 @@ import XCTest
 import LicenseInventory
 
 /// Mint, request, edit, cancel, approve, reject, assign: `Session`'s write calls.
-final class OrderFlowTests: XCTestCase {
+class OrderFlowTests: StoreTestCase {
     func testVendorAdminMints() throws {
-        let c = try Channel()
+        let c = try channel()
         let vera = try c.vera()
         XCTAssertEqual(vera.user(), c.veraUser.id)
         XCTAssertEqual(vera.tenant(), c.t)
@@ -22,7 +22,7 @@ final class OrderFlowTests: XCTestCase {
     }
 
     func testOnlyVendorAdminsMint() throws {
-        let c = try Channel()
+        let c = try channel()
         assertInventoryError(try c.dora().mint(product: c.cl.id, quantity: 5)) {
             guard case let .PermissionDenied(action, actor, reason, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(action, .mint)
@@ -35,7 +35,7 @@ final class OrderFlowTests: XCTestCase {
     }
 
     func testRequestThenPartialApproval() throws {
-        let c = try Channel()
+        let c = try channel()
         let stock = try c.stockEllen(c.cl, 10)
         let rita = try c.rita()
         let request = try rita.request(
@@ -63,7 +63,7 @@ final class OrderFlowTests: XCTestCase {
     }
 
     func testApprovalDefaultsToTheRequestedQuantity() throws {
-        let c = try Channel()
+        let c = try channel()
         try c.stockEllen(c.uac, 10)
         let request = try c.rita().request(holder: c.mga.id, product: c.uac.id, quantity: 4)
         let approved = try c.dora().approve(order: request.id)
@@ -71,7 +71,7 @@ final class OrderFlowTests: XCTestCase {
     }
 
     func testApprovalAtTheVendorMints() throws {
-        let c = try Channel()
+        let c = try channel()
         let request = try c.dora().request(holder: c.ellen.id, product: c.cl.id, quantity: 7)
         XCTAssertEqual(request.source, c.vendor)
         let approved = try c.vera().approve(order: request.id)
@@ -80,7 +80,7 @@ final class OrderFlowTests: XCTestCase {
     }
 
     func testInsufficientInventoryChangesNothing() throws {
-        let c = try Channel()
+        let c = try channel()
         let stock = try c.stockEllen(c.cl, 10)
         let request = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 50)
         let ledgerBefore = try c.inv.ledger(tenant: c.t, limit: 1000).count
@@ -100,7 +100,7 @@ final class OrderFlowTests: XCTestCase {
     }
 
     func testCannotApproveMoreThanRequested() throws {
-        let c = try Channel()
+        let c = try channel()
         try c.stockEllen(c.cl, 10)
         let request = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 2)
         assertInventoryError(try c.dora().approve(order: request.id, quantity: 3)) {
@@ -110,7 +110,7 @@ final class OrderFlowTests: XCTestCase {
     }
 
     func testZeroQuantityIsInvalid() throws {
-        let c = try Channel()
+        let c = try channel()
         assertInventoryError(try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 0)) {
             guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "quantity")
@@ -118,7 +118,7 @@ final class OrderFlowTests: XCTestCase {
     }
 
     func testEditPendingRequest() throws {
-        let c = try Channel()
+        let c = try channel()
         try c.stockEllen(c.uac, 10)
         let rita = try c.rita()
         let request = try rita.request(
@@ -145,7 +145,7 @@ final class OrderFlowTests: XCTestCase {
     }
 
     func testCancelPendingRequest() throws {
-        let c = try Channel()
+        let c = try channel()
         let rita = try c.rita()
         let request = try rita.request(holder: c.mga.id, product: c.cl.id, quantity: 2)
         XCTAssertEqual(try rita.cancel(order: request.id).status, .cancelled)
@@ -160,7 +160,7 @@ final class OrderFlowTests: XCTestCase {
     }
 
     func testRejectRequest() throws {
-        let c = try Channel()
+        let c = try channel()
         try c.stockEllen(c.cl)
         let request = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 2)
         let rejected = try c.dora().reject(order: request.id, comments: "not this quarter")
@@ -180,7 +180,7 @@ final class OrderFlowTests: XCTestCase {
     }
 
     func testAssignDrawsOldestFirstAndDepletes() throws {
-        let c = try Channel()
+        let c = try channel()
         let first = try c.stockEllen(c.cl, 2)
         let second = try c.stockEllen(c.cl, 5)
         let dora = try c.dora()
@@ -207,7 +207,7 @@ final class OrderFlowTests: XCTestCase {
     }
 
     func testAssignOnlyToDirectChildren() throws {
-        let c = try Channel()
+        let c = try channel()
         try c.stockEllen(c.cl)
         assertInventoryError(try c.dora().assign(from: c.ellen.id, to: c.elerome.id, product: c.cl.id, quantity: 1)) {
             guard case let .Hierarchy(reason, _) = $0 else { return XCTFail("\($0)") }
@@ -216,7 +216,7 @@ final class OrderFlowTests: XCTestCase {
     }
 
     func testTheVendorCannotRequest() throws {
-        let c = try Channel()
+        let c = try channel()
         assertInventoryError(try c.vera().request(holder: c.vendor, product: c.cl.id, quantity: 1)) {
             guard case .Hierarchy = $0 else { return XCTFail("\($0)") }
         }

@@ -4,7 +4,7 @@ import LicenseInventory
 
 /// Nobody sees or touches another branch of the tree; every refusal is typed, names the action
 /// and the actor, and changes nothing.
-final class PermissionTests: XCTestCase {
+class PermissionTests: StoreTestCase {
     /// Asserts a `.PermissionDenied` for `action` by `actor`.
     func assertDenied<T>(
         _ body: @autoclosure () throws -> T, _ action: Action, _ actor: User,
@@ -22,7 +22,7 @@ final class PermissionTests: XCTestCase {
     }
 
     func testNoViewAcrossBranches() throws {
-        let c = try Channel()
+        let c = try channel()
         let rita = try c.rita()
         assertDenied(try rita.list(org: c.other.id), .view, c.ritaUser)
         assertDenied(try rita.summary(org: c.other.id), .view, c.ritaUser)
@@ -35,7 +35,7 @@ final class PermissionTests: XCTestCase {
     }
 
     func testAdminsSeeTheirBranchDownwards() throws {
-        let c = try Channel()
+        let c = try channel()
         XCTAssertNoThrow(try c.rita().list(org: c.elerome.id))
         XCTAssertNoThrow(try c.dora().list(org: c.mga.id))
         XCTAssertNoThrow(try c.dora().summary(org: c.other.id))
@@ -43,7 +43,7 @@ final class PermissionTests: XCTestCase {
     }
 
     func testNoWritesAcrossBranches() throws {
-        let c = try Channel()
+        let c = try channel()
         try c.stockEllen(c.cl)
         let rita = try c.rita()
         let oscar = try c.oscar()
@@ -64,7 +64,7 @@ final class PermissionTests: XCTestCase {
     }
 
     func testRefusalsChangeNothing() throws {
-        let c = try Channel()
+        let c = try channel()
         let stock = try c.stockEllen(c.cl, 10)
         let mine = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 4)
         let ledger = try c.inv.ledger(tenant: c.t, limit: 1000)
@@ -76,7 +76,7 @@ final class PermissionTests: XCTestCase {
     }
 
     func testVendorAdminsMayDoEverything() throws {
-        let c = try Channel()
+        let c = try channel()
         try c.stockEllen(c.cl, 10)
         let vera = try c.vera()
         let request = try vera.request(holder: c.mga.id, product: c.cl.id, quantity: 2)

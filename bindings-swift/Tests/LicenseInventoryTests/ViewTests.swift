@@ -3,11 +3,11 @@ import XCTest
 import LicenseInventory
 
 /// The read models: list (filters, cursor pagination), summary, order details, detail of use.
-final class ViewTests: XCTestCase {
+class ViewTests: StoreTestCase {
     /// Five requests by MGA Inc at 10:00, 10:01, … (numbers 1212–1216 after Ellen's two stock
     /// orders 1210–1211), then approvals of the first two.
     func makeOrders() throws -> (Channel, [Order]) {
-        let c = try Channel()
+        let c = try channel()
         c.inv.setTime(at: seedTime("09:00"))
         try c.stockEllen(c.cl, 100)
         try c.stockEllen(c.uac, 100)
@@ -87,7 +87,7 @@ final class ViewTests: XCTestCase {
     }
 
     func testDefaultPageIsTheCores() throws {
-        let c = try Channel()
+        let c = try channel()
         let vera = try c.vera()
         for _ in 0..<101 { _ = try vera.mint(product: c.cl.id, quantity: 1) }
         let page = try vera.list(org: c.vendor)
@@ -140,7 +140,7 @@ final class ViewTests: XCTestCase {
     }
 
     func testOrderDetailsAndDetailOfUse() throws {
-        let c = try Channel()
+        let c = try channel()
         c.inv.setTime(at: seedTime("01:45"))
         let stock = try c.stockEllen(c.uac, 5)
         let dora = try c.dora()

@@ -1,0 +1,178 @@
+import Foundation
+import XCTest
+import LicenseInventory
+
+// The PostgreSQL store, through the binding. With LICENSE_INVENTORY_PG_URL set, the order-flow,
+// view, ledger and permission suites run again on PostgreSQL (the subclasses below), each test
+// in fresh tenants of its own (the database is shared and never emptied); without it they are
+// skipped, or fail when CI=true (see TestDatabase).
+//
+// SwiftPM's test discovery on Linux lists only the test methods a class declares itself, not
+// inherited ones: each subclass therefore declares every test again, forwarding to its base
+// class, and `testEveryParametrisedTestRunsOnPostgres` fails when one is missing.
+
+final class PostgresOrderFlowTests: OrderFlowTests {
+    override class var store: TestStore { .postgres }
+
+    override func testVendorAdminMints() throws { try super.testVendorAdminMints() }
+    override func testOnlyVendorAdminsMint() throws { try super.testOnlyVendorAdminsMint() }
+    override func testRequestThenPartialApproval() throws { try super.testRequestThenPartialApproval() }
+    override func testApprovalDefaultsToTheRequestedQuantity() throws { try super.testApprovalDefaultsToTheRequestedQuantity() }
+    override func testApprovalAtTheVendorMints() throws { try super.testApprovalAtTheVendorMints() }
+    override func testInsufficientInventoryChangesNothing() throws { try super.testInsufficientInventoryChangesNothing() }
+    override func testCannotApproveMoreThanRequested() throws { try super.testCannotApproveMoreThanRequested() }
+    override func testZeroQuantityIsInvalid() throws { try super.testZeroQuantityIsInvalid() }
+    override func testEditPendingRequest() throws { try super.testEditPendingRequest() }
+    override func testCancelPendingRequest() throws { try super.testCancelPendingRequest() }
+    override func testRejectRequest() throws { try super.testRejectRequest() }
+    override func testAssignDrawsOldestFirstAndDepletes() throws { try super.testAssignDrawsOldestFirstAndDepletes() }
+    override func testAssignOnlyToDirectChildren() throws { try super.testAssignOnlyToDirectChildren() }
+    override func testTheVendorCannotRequest() throws { try super.testTheVendorCannotRequest() }
+}
+
+final class PostgresViewTests: ViewTests {
+    override class var store: TestStore { .postgres }
+
+    override func testListIsNewestFirst() throws { try super.testListIsNewestFirst() }
+    override func testListFilters() throws { try super.testListFilters() }
+    override func testCursorPagination() throws { try super.testCursorPagination() }
+    override func testDefaultPageIsTheCores() throws { try super.testDefaultPageIsTheCores() }
+    override func testBadCursorAndLimit() throws { try super.testBadCursorAndLimit() }
+    override func testSummary() throws { try super.testSummary() }
+    override func testOrderDetailsAndDetailOfUse() throws { try super.testOrderDetailsAndDetailOfUse() }
+}
+
+final class PostgresLedgerTests: LedgerTests {
+    override class var store: TestStore { .postgres }
+
+    override func testLedgerIsAHashChainWithMovements() throws { try super.testLedgerIsAHashChainWithMovements() }
+    override func testLedgerPaging() throws { try super.testLedgerPaging() }
+    override func testAuditIsClean() throws { try super.testAuditIsClean() }
+    override func testPinnedClockStampsChanges() throws { try super.testPinnedClockStampsChanges() }
+}
+
+final class PostgresPermissionTests: PermissionTests {
+    override class var store: TestStore { .postgres }
+
+    override func testNoViewAcrossBranches() throws { try super.testNoViewAcrossBranches() }
+    override func testAdminsSeeTheirBranchDownwards() throws { try super.testAdminsSeeTheirBranchDownwards() }
+    override func testNoWritesAcrossBranches() throws { try super.testNoWritesAcrossBranches() }
+    override func testRefusalsChangeNothing() throws { try super.testRefusalsChangeNothing() }
+    override func testVendorAdminsMayDoEverything() throws { try super.testVendorAdminsMayDoEverything() }
+}
+
+/// `Inventory.openPostgres`: its errors and options, sharing one database between handles.
+final class PostgresTests: XCTestCase {
+    /// The parametrised suites and their PostgreSQL subclasses (in this file).
+    static let parametrised = [
+        ("OrderFlowTests", "PostgresOrderFlowTests"), ("ViewTests", "PostgresViewTests"),
+        ("LedgerTests", "PostgresLedgerTests"), ("PermissionTests", "PostgresPermissionTests"),
+    ]
+
+    // No database needed: reads the test sources (the package folder is visible to the tests).
+    func testEveryParametrisedTestRunsOnPostgres() throws {
+        let here = URL(fileURLWithPath: #filePath)
+        let dir = here.deletingLastPathComponent()
+        // The test methods each class of a file declares, by class name.
+        func tests(in file: URL) throws -> [String: [String]] {
+            var byClass: [String: [String]] = [:]
+            var current = ""
+            for line in try String(contentsOf: file, encoding: .utf8).split(separator: "\n") {
+                let words = line.split(whereSeparator: { $0 == " " || $0 == ":" || $0 == "(" })
+                if words.starts(with: ["class"]) || words.starts(with: ["final", "class"]), !line.hasPrefix(" ") {
+                    current = String(words[words.firstIndex(of: "class")! + 1])
+                } else if words.starts(with: ["func"]) || words.starts(with: ["override", "func"]) {
+                    let name = words[words.firstIndex(of: "func")! + 1]
+                    if name.hasPrefix("test") { byClass[current, default: []].append(String(name)) }
+                }
+            }
+            return byClass
+        }
+        let forwarded = try tests(in: here)
+        for (base, subclass) in Self.parametrised {
+            let declared = try XCTUnwrap(try tests(in: dir.appendingPathComponent("\(base).swift"))[base], base)
+            XCTAssertFalse(declared.isEmpty, base)
+            XCTAssertEqual(Set(forwarded[subclass] ?? []), Set(declared), "\(subclass) must forward every test of \(base)")
+        }
+    }
+
+    // No database needed: the URL is refused before any connection is tried.
+    func testMalformedUrlIsInvalidInput() {
+        let malformed = [
+            "not a url",
+            "host=/tmp port=not-a-number dbname=x",
+            "host='/tmp dbname=x",
+            "postgres://user@localhost:99999999/db",
+        ]
+        for url in malformed {
+            assertInventoryError(try Inventory.openPostgres(url: url)) {
+                guard case let .InvalidInput(field, reason, message) = $0 else { return XCTFail("\(url): \($0)") }
+                XCTAssertEqual(field, "postgres url", url)
+                XCTAssertFalse(reason.isEmpty, url)
+                XCTAssertTrue(message.contains("postgres url"), message)
+                XCTAssertEqual($0.code(), "INVALID_INPUT")
+            }
+        }
+    }
+
+    // No database needed: nothing listens on a socket in a folder that does not exist.
+    func testUnreachableDatabaseIsAStorageError() {
+        let url = "host=/nonexistent/license-inventory-\(UUID().uuidString) port=5432 user=postgres dbname=x"
+        assertInventoryError(try Inventory.openPostgres(url: url, maxRetries: 0)) {
+            guard case let .Storage(message) = $0 else { return XCTFail("\($0)") }
+            XCTAssertTrue(message.hasPrefix("storage failure"), message)
+            XCTAssertEqual($0.code(), "STORAGE")
+        }
+    }
+
+    func testEverythingIsKeptAcrossHandles() throws {
+        let url = try TestDatabase.url()
+        let (tenant, mga, ritaId, requested): (TenantId, OrgId, UserId, Order)
+        do {
+            let c = try Channel(inv: try Inventory.openPostgres(url: url))
+            try c.stockEllen(c.cl, 10)
+            requested = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 3, purchaseOrder: "PO-PG")
+            (tenant, mga, ritaId) = (c.t, c.mga.id, c.ritaUser.id)
+        }
+        // A new handle (new connections) that neither migrates nor retries.
+        let reopened = try Inventory.openPostgres(url: url, maxConnections: 1, maxRetries: 0, migrate: false)
+        XCTAssertTrue(try reopened.tenants().map(\.id).contains(tenant))
+        XCTAssertEqual(try reopened.tenant(id: tenant).nextOrderNumber, requested.number + 1)
+        let page = try reopened.session(tenant: tenant, user: ritaId).list(org: mga)
+        XCTAssertEqual(page.items.map(\.order), [requested])
+        XCTAssertEqual(try reopened.audit(tenant: tenant).problems, [])
+    }
+
+    func testTwoHandlesSeeEachOthersWrites() throws {
+        let c = try Channel(inv: try TestDatabase.open())
+        let second = try TestDatabase.open()
+        try c.stockEllen(c.uac, 4)
+        let summary = try second.session(tenant: c.t, user: c.doraUser.id).summary(org: c.ellen.id)
+        XCTAssertEqual(summary.first?.available, 4)
+        // Order numbers continue across handles: one sequence per tenant.
+        let next = try second.session(tenant: c.t, user: c.veraUser.id).mint(product: c.cl.id, quantity: 1)
+        XCTAssertEqual(next.number, 1211)
+        XCTAssertEqual(try c.inv.tenant(id: c.t).nextOrderNumber, 1212)
+    }
+
+    func testTenantsDoNotSeeEachOther() throws {
+        let inv = try TestDatabase.open()
+        let a = try Channel(inv: inv)
+        let b = try Channel(inv: inv)
+        try a.stockEllen(a.cl, 5)
+        // The same names, emails and codes live in both tenants; numbers are per tenant.
+        XCTAssertEqual(try b.stockEllen(b.cl, 2).number, 1210)
+        assertInventoryError(try b.dora().order(id: try a.dora().list(org: a.ellen.id).items[0].order.id)) {
+            guard case .NotFound(.order, _, _) = $0 else { return XCTFail("\($0)") }
+        }
+        XCTAssertEqual(try a.dora().summary(org: a.ellen.id).first?.available, 5)
+        XCTAssertEqual(try b.dora().summary(org: b.ellen.id).first?.available, 2)
+    }
+
+    func testConcurrentAssignmentsAcrossHandlesNeverOversell() throws {
+        let c = try Channel(inv: try TestDatabase.open(maxConnections: 4))
+        // The second handle has a single connection: its threads queue for it.
+        try assertConcurrentAssignmentsNeverOversell(
+            c, handles: [c.inv, try TestDatabase.open(maxConnections: 1), try TestDatabase.open()])
+    }
+}
