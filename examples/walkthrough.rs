@@ -10,9 +10,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use license_inventory::{
-    Inventory, InventoryFilter, ManualClock, NewAssignment, NewOrganization, NewProduct,
-    NewRequest, NewTenant, NewUser, OrderDetails, OrderNumber, OrderStatus, Plan, ProductKind,
-    RequestEdit, Tier,
+    Customer, Error, Inventory, InventoryFilter, LicensePolicy, ManualClock, NewAssignment,
+    NewLicenseUser, NewOrganization, NewProduct, NewRequest, NewTenant, NewUser, OrderDetails,
+    OrderNumber, OrderStatus, Permission, Plan, ProductKind, RequestEdit, Tier, Validity,
 };
 
 fn at(hhmm: &str) -> Result<DateTime<Utc>, Box<dyn StdError>> {
@@ -323,12 +323,97 @@ fn main() -> Result<(), Box<dyn StdError>> {
         );
     }
     println!();
+    // ---- The life of order 1210, as in the vendor platform's Order Detail View -----------
+    // The vendor's Center License policy: two devices per license, perpetual.
+    let policy = LicensePolicy {
+        validity: Validity::Perpetual,
+        max_activations: 2,
+        floating: None,
+        trial: false,
+    };
+    inv.set_product_policy(t, cl.id, policy)?;
+    clock.set(Some(at("09:00")?));
+    let o1210 = irina.order_by_number(OrderNumber(1210))?.order;
+    println!();
+    println!("Order 1210");
+    println!();
+    let licenses = irina.issue(o1210.id, 2)?;
+    let keys: Vec<String> = licenses.iter().map(|l| l.key.to_string()).collect();
+    println!("Issued {} licenses: {}", keys.len(), keys.join(", "));
+    irina.set_customer(
+        o1210.id,
+        Some(Customer {
+            name: "Elerome School".into(),
+            email: Some("principal@elerome.example".into()),
+            company: Some("Elerome School".into()),
+            phone: None,
+            reference: Some("ES-2017".into()),
+        }),
+    )?;
+    println!("Customer: Elerome School <principal@elerome.example>");
+    let lena = inv.create_user(
+        t,
+        NewUser {
+            name: "Lena Manager".into(),
+            email: "lena@elerome.example".into(),
+        },
+    )?;
+    let granted = irina.add_license_manager(
+        o1210.id,
+        lena.id,
+        &[Permission::ManageLicenseUsers, Permission::ResetDevice],
+    )?;
+    let perms: Vec<&str> = granted.permissions.iter().map(|p| p.as_str()).collect();
+    println!("License manager: {} ({})", lena.name, perms.join(", "));
+    let lena = inv.session(t, lena.id)?;
+    let student = lena.add_license_user(
+        o1210.id,
+        NewLicenseUser {
+            email: "student@elerome.example".into(),
+            name: Some("Stu Dent".into()),
+            password: None,
+        },
+    )?;
+    lena.assign_license(licenses[0].id, Some(student.id))?;
+    println!("License user: {} holds {}", student.email, keys[0]);
+    let activated = inv.activate(t, &keys[0], "front-desk", "Front desk PC")?;
+    println!(
+        "Activated {} on front-desk: {} of {} devices",
+        keys[0],
+        activated.activations.len(),
+        activated.policy.max_activations
+    );
+    let reset = lena.reset_device(licenses[0].id, "front-desk")?;
+    println!(
+        "Lena Manager reset device front-desk: {} devices",
+        reset.activations.len()
+    );
+    match lena.issue(o1210.id, 1) {
+        Err(e @ Error::PermissionDenied { .. }) => {
+            println!("Lena Manager may not issue licenses ({})", e.code())
+        }
+        other => return Err(format!("expected a refusal, got {other:?}").into()),
+    }
+    let csv_path = path.with_extension("1210.csv");
+    let rows = irina.export_order_csv(o1210.id, std::fs::File::create(&csv_path)?)?;
+    println!(
+        "Exported order 1210: {rows} license rows to {}",
+        csv_path.display()
+    );
+    irina.delete_order(o1210.id)?;
+    let ellen_stock = irina.order_by_number(OrderNumber(1208))?.order;
+    println!(
+        "Deleted order 1210: 1 unused unit back to 1208 ({} available), 2 licenses retired",
+        ellen_stock.available
+    );
+    println!();
     let audit = inv.audit(t)?;
     println!(
-        "Audit: {} orders, {} ledger entries, minted {} = available {} + issued {}: {}",
+        "Audit: {} orders, {} ledger entries, minted {} - retired {} = available {} + issued {}: {}",
         audit.orders,
         audit.ledger_entries,
         audit.minted,
+        audit.retired,
         audit.available,
         audit.issued,
         if audit.is_clean() {
