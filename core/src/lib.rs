@@ -35,6 +35,11 @@
 //! # Ok(()) }
 //! ```
 
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 mod error;
 mod export;
 mod hierarchy;
