@@ -164,6 +164,56 @@ impl Order {
         }
     }
 
+    /// A new pending order: `quantity` units of `product` for `holder`, from `source`, number
+    /// `number`, requested at `now`, nothing approved. Callers set what differs.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new_request(
+        tenant: TenantId,
+        number: OrderNumber,
+        product: ProductId,
+        holder: OrgId,
+        source: Option<OrgId>,
+        requested_by: Option<UserId>,
+        quantity: u64,
+        now: DateTime<Utc>,
+    ) -> Order {
+        Order {
+            id: OrderId::new(),
+            number,
+            tenant,
+            product,
+            purchase_order: None,
+            holder,
+            source,
+            requested_by,
+            requested_at: now,
+            requested_quantity: quantity,
+            requester_comments: None,
+            approved_by: None,
+            approved_at: None,
+            approved_quantity: 0,
+            approval_comments: None,
+            status: OrderStatus::Requested,
+            drawn: 0,
+            issued: 0,
+            available: 0,
+            updated_at: now,
+            metadata: OrderMetadata::default(),
+            customer: None,
+            bundle: None,
+        }
+    }
+
+    /// Approves `quantity` units by `by` at `now`: the order becomes active with them available.
+    pub(crate) fn approve(&mut self, quantity: u64, by: UserId, now: DateTime<Utc>) {
+        self.approved_quantity = quantity;
+        self.available = quantity;
+        self.status = OrderStatus::Active;
+        self.approved_by = Some(by);
+        self.approved_at = Some(now);
+        self.updated_at = now;
+    }
+
     /// Sets `active` or `depleted` from the available quantity (for orders that hold units).
     pub(crate) fn settle_status(&mut self) {
         if self.status.holds_units() {

@@ -19,7 +19,7 @@ use crate::license::{
     Activation, Borrow, License, LicensePolicy, LicenseStatus, LicenseUser, NewLicenseUser,
     Validity,
 };
-use crate::order::{Customer, MetadataEdit, Order, OrderMetadata, OrderStatus};
+use crate::order::{Customer, MetadataEdit, Order};
 use crate::permission::{LicenseManager, Permission};
 use crate::product::{Bundle, NewBundle, Product, ProductKind};
 use crate::store::Tx;
@@ -1012,31 +1012,19 @@ impl Session {
             let mut orders = Vec::new();
             for line in &b.lines {
                 get_product(tx, self.tenant, line.product)?;
-                let o = Order {
-                    id: OrderId::new(),
-                    number: actor.take_number()?,
-                    tenant: self.tenant,
-                    product: line.product,
-                    purchase_order: po.clone(),
-                    holder: holder.id,
-                    source: Some(source.id),
-                    requested_by: Some(self.user),
-                    requested_at: now,
-                    requested_quantity: line.quantity,
-                    requester_comments: comments.clone(),
-                    approved_by: None,
-                    approved_at: None,
-                    approved_quantity: 0,
-                    approval_comments: None,
-                    status: OrderStatus::Requested,
-                    drawn: 0,
-                    issued: 0,
-                    available: 0,
-                    updated_at: now,
-                    metadata: OrderMetadata::default(),
-                    customer: None,
-                    bundle: Some(group),
-                };
+                let mut o = Order::new_request(
+                    self.tenant,
+                    actor.take_number()?,
+                    line.product,
+                    holder.id,
+                    Some(source.id),
+                    Some(self.user),
+                    line.quantity,
+                    now,
+                );
+                o.purchase_order.clone_from(&po);
+                o.requester_comments.clone_from(&comments);
+                o.bundle = Some(group);
                 o.check_invariants()?;
                 tx.insert_order(&o)?;
                 append(

@@ -7,9 +7,7 @@ use crate::input::{self, MAX_COMMENT, MAX_PURCHASE_ORDER};
 use crate::inventory::Inventory;
 use crate::inventory::rules::*;
 use crate::ledger::LedgerKind;
-use crate::order::{
-    NewAssignment, NewMint, NewRequest, Order, OrderMetadata, OrderStatus, RequestEdit,
-};
+use crate::order::{NewAssignment, NewMint, NewRequest, Order, OrderStatus, RequestEdit};
 use crate::permission::Permission;
 use crate::views::{
     Cursor, InventoryFilter, InventoryUse, OrderDetails, Page, SummaryLine, UseLine,
@@ -59,31 +57,19 @@ impl Session {
                 .minted
                 .checked_add(quantity)
                 .ok_or_else(overflow)?;
-            let order = Order {
-                id: OrderId::new(),
+            let mut order = Order::new_request(
+                self.tenant,
                 number,
-                tenant: self.tenant,
-                product: new.product,
-                purchase_order: po.clone(),
-                holder: actor.tenant.vendor,
-                source: None,
-                requested_by: Some(self.user),
-                requested_at: now,
-                requested_quantity: quantity,
-                requester_comments: comments.clone(),
-                approved_by: Some(self.user),
-                approved_at: Some(now),
-                approved_quantity: quantity,
-                approval_comments: None,
-                status: OrderStatus::Active,
-                drawn: 0,
-                issued: 0,
-                available: quantity,
-                updated_at: now,
-                metadata: OrderMetadata::default(),
-                customer: None,
-                bundle: None,
-            };
+                new.product,
+                actor.tenant.vendor,
+                None,
+                Some(self.user),
+                quantity,
+                now,
+            );
+            order.purchase_order.clone_from(&po);
+            order.requester_comments.clone_from(&comments);
+            order.approve(quantity, self.user, now);
             order.check_invariants()?;
             tx.insert_order(&order)?;
             tx.update_tenant(&actor.tenant)?;
@@ -117,31 +103,18 @@ impl Session {
             require_active(&holder)?;
             require_active(&source)?;
             get_product(tx, self.tenant, new.product)?;
-            let order = Order {
-                id: OrderId::new(),
-                number: actor.take_number()?,
-                tenant: self.tenant,
-                product: new.product,
-                purchase_order: po.clone(),
-                holder: holder.id,
-                source: Some(source.id),
-                requested_by: Some(self.user),
-                requested_at: now,
-                requested_quantity: quantity,
-                requester_comments: comments.clone(),
-                approved_by: None,
-                approved_at: None,
-                approved_quantity: 0,
-                approval_comments: None,
-                status: OrderStatus::Requested,
-                drawn: 0,
-                issued: 0,
-                available: 0,
-                updated_at: now,
-                metadata: OrderMetadata::default(),
-                customer: None,
-                bundle: None,
-            };
+            let mut order = Order::new_request(
+                self.tenant,
+                actor.take_number()?,
+                new.product,
+                holder.id,
+                Some(source.id),
+                Some(self.user),
+                quantity,
+                now,
+            );
+            order.purchase_order.clone_from(&po);
+            order.requester_comments.clone_from(&comments);
             order.check_invariants()?;
             tx.insert_order(&order)?;
             tx.update_tenant(&actor.tenant)?;
@@ -253,13 +226,8 @@ impl Session {
                     ),
                 ));
             }
-            order.approved_quantity = qty;
-            order.available = qty;
-            order.status = OrderStatus::Active;
-            order.approved_by = Some(self.user);
-            order.approved_at = Some(now);
+            order.approve(qty, self.user, now);
             order.approval_comments.clone_from(&comments);
-            order.updated_at = now;
             order.check_invariants()?;
             tx.update_order(&order)?;
             let mut entry = draft(Some(self.user), LedgerKind::Approved).order(&order);
@@ -321,31 +289,19 @@ impl Session {
             require_active(&from)?;
             require_active(&to)?;
             get_product(tx, self.tenant, new.product)?;
-            let order = Order {
-                id: OrderId::new(),
-                number: actor.take_number()?,
-                tenant: self.tenant,
-                product: new.product,
-                purchase_order: po.clone(),
-                holder: to.id,
-                source: Some(from.id),
-                requested_by: None,
-                requested_at: now,
-                requested_quantity: quantity,
-                requester_comments: None,
-                approved_by: Some(self.user),
-                approved_at: Some(now),
-                approved_quantity: quantity,
-                approval_comments: comments.clone(),
-                status: OrderStatus::Active,
-                drawn: 0,
-                issued: 0,
-                available: quantity,
-                updated_at: now,
-                metadata: OrderMetadata::default(),
-                customer: None,
-                bundle: None,
-            };
+            let mut order = Order::new_request(
+                self.tenant,
+                actor.take_number()?,
+                new.product,
+                to.id,
+                Some(from.id),
+                None,
+                quantity,
+                now,
+            );
+            order.purchase_order.clone_from(&po);
+            order.approve(quantity, self.user, now);
+            order.approval_comments.clone_from(&comments);
             order.check_invariants()?;
             tx.insert_order(&order)?;
             let mut entry = draft(Some(self.user), LedgerKind::Assigned).order(&order);
