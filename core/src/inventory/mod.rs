@@ -322,8 +322,20 @@ impl Inventory {
         })
     }
 
-    /// Defines a product; its code must be unique within the tenant.
+    /// Defines a product, with the default license policy (perpetual, one device); its code
+    /// must be unique within the tenant.
     pub fn create_product(&self, tenant: TenantId, new: NewProduct) -> Result<Product> {
+        self.create_product_with_policy(tenant, new, crate::license::LicensePolicy::default())
+    }
+
+    /// Defines a product with the policy of the licenses issued for it, in one transaction.
+    pub fn create_product_with_policy(
+        &self,
+        tenant: TenantId,
+        new: NewProduct,
+        policy: crate::license::LicensePolicy,
+    ) -> Result<Product> {
+        policy.validate()?;
         let code = input::code(&new.code)?;
         let name = input::name("product name", &new.name)?;
         self.write(|tx, now| {
@@ -339,7 +351,7 @@ impl Inventory {
                 code: code.clone(),
                 name: name.clone(),
                 kind: new.kind,
-                policy: crate::license::LicensePolicy::default(),
+                policy,
                 created_at: now,
             };
             tx.insert_product(&product)?;

@@ -1559,10 +1559,31 @@ pub fn floating_borrows_are_bounded(factory: Factory<'_>) {
     let (inv, _guard) = factory();
     let w = World::new(inv, 1);
     let t = w.tenant.id;
+    let bad = LicensePolicy {
+        max_activations: 0,
+        ..LicensePolicy::default()
+    };
+    let new = |code: &str| NewProduct {
+        code: code.into(),
+        name: "Floating Seat".into(),
+        kind: ProductKind::License,
+    };
+    assert_eq!(
+        err_code(&w.inv.create_product_with_policy(t, new("FS"), bad)),
+        "INVALID_INPUT"
+    );
     let floating = Floating {
         max_borrows: 2,
         max_borrow_seconds: 3600,
     };
+    let seat = w
+        .inv
+        .create_product_with_policy(t, new("FS"), policy(1, Validity::Perpetual, Some(floating)))
+        .unwrap();
+    assert_eq!(
+        w.inv.product(t, seat.id).unwrap().policy.floating,
+        Some(floating)
+    );
     w.inv
         .set_product_policy(t, w.cl.id, policy(1, Validity::Perpetual, Some(floating)))
         .unwrap();
