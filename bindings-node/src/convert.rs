@@ -8,6 +8,7 @@
 //! - an absent value is `null` in what the binding returns, `undefined` (or `null`) in what it
 //!   takes.
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
@@ -46,6 +47,15 @@ pub(crate) fn to_usize(field: &'static str, v: f64) -> li::Result<usize> {
     })
 }
 
+/// A JS number as a `u32` figure (a policy limit, a borrow duration).
+pub(crate) fn to_u32(field: &'static str, v: f64) -> li::Result<u32> {
+    let n = to_u64(field, v)?;
+    u32::try_from(n).map_err(|_| li::Error::InvalidInput {
+        field,
+        reason: format!("{v} is too large"),
+    })
+}
+
 /// Parses an id string with the core's parser.
 pub(crate) fn id<T: FromStr<Err = li::Error>>(s: &str) -> li::Result<T> {
     s.parse()
@@ -55,7 +65,7 @@ fn ids<T: FromStr<Err = li::Error>>(v: Option<Vec<String>>) -> li::Result<Vec<T>
     v.unwrap_or_default().iter().map(|s| id(s)).collect()
 }
 
-fn opt_id<T: FromStr<Err = li::Error>>(s: Option<String>) -> li::Result<Option<T>> {
+pub(crate) fn opt_id<T: FromStr<Err = li::Error>>(s: Option<String>) -> li::Result<Option<T>> {
     s.as_deref().map(id).transpose()
 }
 
@@ -322,6 +332,87 @@ impl From<li::LedgerKind> for LedgerKind {
     }
 }
 
+/// The state of a license.
+#[napi(string_enum = "snake_case")]
+pub enum LicenseStatus {
+    /// Issued, never activated (or an activation code not yet redeemed).
+    Issued,
+    /// Activated at least once (or redeemed).
+    Active,
+    /// Disabled by an administrator: cannot be activated or borrowed.
+    Disabled,
+}
+
+impl From<li::LicenseStatus> for LicenseStatus {
+    fn from(s: li::LicenseStatus) -> Self {
+        match s {
+            li::LicenseStatus::Issued => LicenseStatus::Issued,
+            li::LicenseStatus::Active => LicenseStatus::Active,
+            li::LicenseStatus::Disabled => LicenseStatus::Disabled,
+        }
+    }
+}
+
+/// What a license manager may do on its order: exactly the nine permissions of the vendor
+/// platform. `create_order` and `issue_license` need the enterprise plan.
+#[napi(string_enum = "snake_case")]
+pub enum Permission {
+    /// Add, edit and delete license users, and assign licenses to them.
+    ManageLicenseUsers,
+    /// Change license users' passwords.
+    ManageLicenseUserCredentials,
+    /// Add license managers to the order (only with permissions the manager holds).
+    ManageManagers,
+    /// Remove one device from a license.
+    ResetDevice,
+    /// Remove every device from a license.
+    ResetLicense,
+    /// Borrow and return floating licenses.
+    BorrowLicense,
+    /// Request a bundle for the order's organization.
+    CreateBundleOrder,
+    /// Request new inventory for the order's organization (enterprise plan).
+    CreateOrder,
+    /// Issue new licenses from the order (enterprise plan).
+    IssueLicense,
+}
+
+impl From<Permission> for li::Permission {
+    fn from(p: Permission) -> Self {
+        match p {
+            Permission::ManageLicenseUsers => li::Permission::ManageLicenseUsers,
+            Permission::ManageLicenseUserCredentials => {
+                li::Permission::ManageLicenseUserCredentials
+            }
+            Permission::ManageManagers => li::Permission::ManageManagers,
+            Permission::ResetDevice => li::Permission::ResetDevice,
+            Permission::ResetLicense => li::Permission::ResetLicense,
+            Permission::BorrowLicense => li::Permission::BorrowLicense,
+            Permission::CreateBundleOrder => li::Permission::CreateBundleOrder,
+            Permission::CreateOrder => li::Permission::CreateOrder,
+            Permission::IssueLicense => li::Permission::IssueLicense,
+        }
+    }
+}
+
+impl From<li::Permission> for Permission {
+    fn from(p: li::Permission) -> Self {
+        match p {
+            li::Permission::ManageLicenseUsers => Permission::ManageLicenseUsers,
+            li::Permission::ManageLicenseUserCredentials => {
+                Permission::ManageLicenseUserCredentials
+            }
+            li::Permission::ManageManagers => Permission::ManageManagers,
+            li::Permission::ResetDevice => Permission::ResetDevice,
+            li::Permission::ResetLicense => Permission::ResetLicense,
+            li::Permission::BorrowLicense => Permission::BorrowLicense,
+            li::Permission::CreateBundleOrder => Permission::CreateBundleOrder,
+            li::Permission::CreateOrder => Permission::CreateOrder,
+            li::Permission::IssueLicense => Permission::IssueLicense,
+        }
+    }
+}
+
 /// SQLite's durability setting for each commit.
 #[napi(string_enum = "snake_case")]
 pub enum Synchronous {
@@ -336,6 +427,177 @@ impl From<Synchronous> for li::Synchronous {
         match s {
             Synchronous::Normal => li::Synchronous::Normal,
             Synchronous::Full => li::Synchronous::Full,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values taken and returned alike (a result can be passed back as it is)
+
+/// How long a license is valid: `{ kind: 'perpetual' }`, `{ kind: 'daysFromActivation', days }`
+/// or `{ kind: 'daysFromIssue', days }`.
+#[napi(discriminant = "kind", discriminant_case = "camelCase")]
+pub enum Validity {
+    /// Never expires.
+    Perpetual,
+    /// Valid for `days` days from its first activation.
+    DaysFromActivation {
+        /// Days (1 to 36500).
+        days: f64,
+    },
+    /// Valid for `days` days from its issue.
+    DaysFromIssue {
+        /// Days (1 to 36500).
+        days: f64,
+    },
+}
+
+impl Validity {
+    fn into_core(self) -> li::Result<li::Validity> {
+        Ok(match self {
+            Validity::Perpetual => li::Validity::Perpetual,
+            Validity::DaysFromActivation { days } => {
+                li::Validity::DaysFromActivation(to_u32("validity", days)?)
+            }
+            Validity::DaysFromIssue { days } => {
+                li::Validity::DaysFromIssue(to_u32("validity", days)?)
+            }
+        })
+    }
+}
+
+impl From<li::Validity> for Validity {
+    fn from(v: li::Validity) -> Self {
+        match v {
+            li::Validity::Perpetual => Validity::Perpetual,
+            li::Validity::DaysFromActivation(d) => {
+                Validity::DaysFromActivation { days: f64::from(d) }
+            }
+            li::Validity::DaysFromIssue(d) => Validity::DaysFromIssue { days: f64::from(d) },
+        }
+    }
+}
+
+/// Floating use: a license borrowed by a bounded number of holders at once, each for a
+/// bounded time.
+#[napi(object, use_nullable = true)]
+pub struct Floating {
+    /// How many borrows may be open at once.
+    pub max_borrows: f64,
+    /// The longest one borrow may last, in seconds.
+    pub max_borrow_seconds: f64,
+}
+
+/// A product's license policy, copied onto each license when it is issued. Every field is
+/// given (`floating: null` for a license that does not float); the core checks the figures.
+#[napi(object, use_nullable = true)]
+pub struct LicensePolicy {
+    /// How long a license is valid.
+    pub validity: Validity,
+    /// Devices one license may be activated on.
+    pub max_activations: f64,
+    /// Floating use; `null` when the product does not float.
+    pub floating: Option<Floating>,
+    /// Licenses of this product are trials.
+    pub trial: bool,
+}
+
+impl LicensePolicy {
+    pub(crate) fn into_core(self) -> li::Result<li::LicensePolicy> {
+        Ok(li::LicensePolicy {
+            validity: self.validity.into_core()?,
+            max_activations: to_u32("max activations", self.max_activations)?,
+            floating: self
+                .floating
+                .map(|f| {
+                    Ok::<_, li::Error>(li::Floating {
+                        max_borrows: to_u32("max borrows", f.max_borrows)?,
+                        max_borrow_seconds: to_u32("max borrow seconds", f.max_borrow_seconds)?,
+                    })
+                })
+                .transpose()?,
+            trial: self.trial,
+        })
+    }
+}
+
+impl From<li::LicensePolicy> for LicensePolicy {
+    fn from(p: li::LicensePolicy) -> Self {
+        LicensePolicy {
+            validity: p.validity.into(),
+            max_activations: f64::from(p.max_activations),
+            floating: p.floating.map(|f| Floating {
+                max_borrows: f64::from(f.max_borrows),
+                max_borrow_seconds: f64::from(f.max_borrow_seconds),
+            }),
+            trial: p.trial,
+        }
+    }
+}
+
+/// The end customer of an order. Every field is given (`null` for none), so an order's
+/// `customer` can be edited and passed back to `setCustomer`.
+#[napi(object, use_nullable = true)]
+pub struct Customer {
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: Option<String>,
+    /// Company.
+    pub company: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// The customer's own reference.
+    pub reference: Option<String>,
+}
+
+impl From<Customer> for li::Customer {
+    fn from(c: Customer) -> Self {
+        li::Customer {
+            name: c.name,
+            email: c.email,
+            company: c.company,
+            phone: c.phone,
+            reference: c.reference,
+        }
+    }
+}
+
+impl From<li::Customer> for Customer {
+    fn from(c: li::Customer) -> Self {
+        Customer {
+            name: c.name,
+            email: c.email,
+            company: c.company,
+            phone: c.phone,
+            reference: c.reference,
+        }
+    }
+}
+
+/// One line of a bundle: a product and how many units of it.
+#[napi(object, use_nullable = true)]
+pub struct BundleLine {
+    /// The product's id.
+    pub product: String,
+    /// Units of it.
+    pub quantity: f64,
+}
+
+impl BundleLine {
+    fn into_core(self) -> li::Result<li::BundleLine> {
+        Ok(li::BundleLine {
+            product: id(&self.product)?,
+            quantity: to_u64("quantity", self.quantity)?,
+        })
+    }
+}
+
+impl From<li::BundleLine> for BundleLine {
+    fn from(l: li::BundleLine) -> Self {
+        BundleLine {
+            product: id_str(l.product),
+            quantity: num(l.quantity),
         }
     }
 }
@@ -476,15 +738,21 @@ pub struct NewProduct {
     pub name: String,
     /// Delivery kind.
     pub kind: ProductKind,
+    /// The policy of its licenses; the core's default (perpetual, one device, not floating,
+    /// not a trial) when left out.
+    pub policy: Option<LicensePolicy>,
 }
 
-impl From<NewProduct> for li::NewProduct {
-    fn from(p: NewProduct) -> Self {
-        li::NewProduct {
-            code: p.code,
-            name: p.name,
-            kind: p.kind.into(),
-        }
+impl NewProduct {
+    /// The core's product and, if given, its policy.
+    pub(crate) fn into_core(self) -> li::Result<(li::NewProduct, Option<li::LicensePolicy>)> {
+        let policy = self.policy.map(LicensePolicy::into_core).transpose()?;
+        let product = li::NewProduct {
+            code: self.code,
+            name: self.name,
+            kind: self.kind.into(),
+        };
+        Ok((product, policy))
     }
 }
 
@@ -633,7 +901,47 @@ pub struct ListOptions {
 impl ListOptions {
     /// The core filter, cursor and page size.
     pub(crate) fn into_core(self) -> li::Result<(li::InventoryFilter, Option<li::Cursor>, usize)> {
-        let filter = li::InventoryFilter {
+        let filter = InventoryFilter {
+            statuses: self.statuses,
+            products: self.products,
+            order_number: self.order_number,
+            purchase_order: self.purchase_order,
+            requested_from: self.requested_from,
+            requested_to: self.requested_to,
+        }
+        .into_core()?;
+        let cursor = self.cursor.as_deref().map(str::parse).transpose()?;
+        let limit = self
+            .limit
+            .map(|l| to_usize("limit", l))
+            .transpose()?
+            .unwrap_or(li::DEFAULT_PAGE);
+        Ok((filter, cursor, limit))
+    }
+}
+
+/// Which orders of an organization `exportInventoryCsv` writes (the filters of `list`).
+/// Everything left out matches everything.
+#[napi(object)]
+pub struct InventoryFilter {
+    /// Only these statuses.
+    pub statuses: Option<Vec<OrderStatus>>,
+    /// Only these product ids.
+    pub products: Option<Vec<String>>,
+    /// Only this order number.
+    pub order_number: Option<f64>,
+    /// Only purchase orders containing this text (case-insensitive).
+    pub purchase_order: Option<String>,
+    /// Only orders requested at or after this time.
+    pub requested_from: Option<DateTime<Utc>>,
+    /// Only orders requested strictly before this time.
+    pub requested_to: Option<DateTime<Utc>>,
+}
+
+impl InventoryFilter {
+    /// The core filter.
+    pub(crate) fn into_core(self) -> li::Result<li::InventoryFilter> {
+        Ok(li::InventoryFilter {
             statuses: self
                 .statuses
                 .unwrap_or_default()
@@ -648,14 +956,7 @@ impl ListOptions {
             purchase_order: self.purchase_order,
             requested_from: self.requested_from,
             requested_to: self.requested_to,
-        };
-        let cursor = self.cursor.as_deref().map(str::parse).transpose()?;
-        let limit = self
-            .limit
-            .map(|l| to_usize("limit", l))
-            .transpose()?
-            .unwrap_or(li::DEFAULT_PAGE);
-        Ok((filter, cursor, limit))
+        })
     }
 }
 
@@ -684,6 +985,121 @@ impl LedgerOptions {
     }
 }
 
+/// What `createBundle` needs: a named set of (product, quantity) lines.
+#[napi(object)]
+pub struct NewBundle {
+    /// Display name ("Classroom pack").
+    pub name: String,
+    /// Its lines (at least one; a product at most once).
+    pub lines: Vec<BundleLine>,
+}
+
+impl NewBundle {
+    pub(crate) fn into_core(self) -> li::Result<li::NewBundle> {
+        Ok(li::NewBundle {
+            name: self.name,
+            lines: self
+                .lines
+                .into_iter()
+                .map(BundleLine::into_core)
+                .collect::<li::Result<_>>()?,
+        })
+    }
+}
+
+/// What `requestBundle` needs: one request per line of the bundle, from the holder's parent.
+#[napi(object)]
+pub struct NewBundleRequest {
+    /// The requesting organization's id.
+    pub holder: String,
+    /// The bundle's id.
+    pub bundle: String,
+    /// Purchase order reference (on every order of the bundle).
+    pub purchase_order: Option<String>,
+    /// Requester comments.
+    pub comments: Option<String>,
+}
+
+/// Changes to an order's metadata: a field left out stays as it is; `''` clears a text field;
+/// `campaign` replaces all the campaign parameters.
+#[napi(object)]
+pub struct MetadataEdit {
+    /// New order reference.
+    pub reference: Option<String>,
+    /// New campaign parameters (key → value), replacing them all.
+    pub campaign: Option<BTreeMap<String, String>>,
+    /// New download id.
+    pub download_id: Option<String>,
+    /// New test flag.
+    pub is_test: Option<bool>,
+    /// New trial flag (licenses issued from now on are trials).
+    pub is_trial: Option<bool>,
+}
+
+impl From<MetadataEdit> for li::MetadataEdit {
+    fn from(e: MetadataEdit) -> Self {
+        li::MetadataEdit {
+            reference: e.reference,
+            campaign: e.campaign,
+            download_id: e.download_id,
+            is_test: e.is_test,
+            is_trial: e.is_trial,
+        }
+    }
+}
+
+/// What `addLicenseUser` needs.
+#[napi(object)]
+pub struct NewLicenseUser {
+    /// Email (unique within the order).
+    pub email: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Initial password (kept only as an Argon2id hash; at least 8 characters).
+    pub password: Option<String>,
+}
+
+impl From<NewLicenseUser> for li::NewLicenseUser {
+    fn from(u: NewLicenseUser) -> Self {
+        li::NewLicenseUser {
+            email: u.email,
+            name: u.name,
+            password: u.password,
+        }
+    }
+}
+
+/// Changes to a license user: a field left out stays as it is; `name: ''` clears the name.
+#[napi(object)]
+pub struct LicenseUserEdit {
+    /// New email.
+    pub email: Option<String>,
+    /// New name.
+    pub name: Option<String>,
+}
+
+/// Paging of `licenses`.
+#[napi(object)]
+pub struct LicenseListOptions {
+    /// Only licenses after this license id (the last id of the previous page).
+    pub after: Option<String>,
+    /// Licenses per call (1 to 1000; default 100).
+    pub limit: Option<f64>,
+}
+
+impl LicenseListOptions {
+    /// `(after, limit)` for the core.
+    pub(crate) fn into_core(self) -> li::Result<(Option<li::LicenseId>, usize)> {
+        Ok((
+            opt_id(self.after)?,
+            self.limit
+                .map(|l| to_usize("limit", l))
+                .transpose()?
+                .unwrap_or(li::DEFAULT_PAGE),
+        ))
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Outputs
 
@@ -700,6 +1116,9 @@ pub struct Tenant {
     pub vendor: String,
     /// Units ever minted.
     pub minted: f64,
+    /// Units retired (issued in deleted orders, or unconsumed and minted at the vendor):
+    /// `minted - retired = Σ available + Σ issued`.
+    pub retired: f64,
     /// The number the next order will get.
     pub next_order_number: f64,
     /// When it was created.
@@ -714,6 +1133,7 @@ impl From<li::Tenant> for Tenant {
             plan: t.plan.into(),
             vendor: id_str(t.vendor),
             minted: num(t.minted),
+            retired: num(t.retired),
             next_order_number: num(t.next_order_number),
             created_at: t.created_at,
         }
@@ -793,6 +1213,8 @@ pub struct Product {
     pub name: String,
     /// Delivery kind.
     pub kind: ProductKind,
+    /// The policy of the licenses issued for it.
+    pub policy: LicensePolicy,
     /// When it was defined.
     pub created_at: DateTime<Utc>,
 }
@@ -805,6 +1227,7 @@ impl From<li::Product> for Product {
             code: p.code,
             name: p.name,
             kind: p.kind.into(),
+            policy: p.policy.into(),
             created_at: p.created_at,
         }
     }
@@ -853,6 +1276,12 @@ pub struct Order {
     pub available: f64,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+    /// Reference, campaign, download id, test and trial flags.
+    pub metadata: OrderMetadata,
+    /// The end customer; `null` when none is recorded.
+    pub customer: Option<Customer>,
+    /// The id shared by the orders of one bundle request; `null` for a single order.
+    pub bundle: Option<String>,
 }
 
 impl From<li::Order> for Order {
@@ -878,6 +1307,9 @@ impl From<li::Order> for Order {
             issued: num(o.issued),
             available: num(o.available),
             updated_at: o.updated_at,
+            metadata: o.metadata.into(),
+            customer: o.customer.map(Into::into),
+            bundle: o.bundle.map(id_str),
         }
     }
 }
@@ -1081,6 +1513,8 @@ pub struct LedgerEntry {
     pub org: Option<String>,
     /// Units minted by this entry.
     pub minted: f64,
+    /// Units retired by this entry (an order deletion, a return of vendor-minted units).
+    pub retired: f64,
     /// The quantity changes.
     pub movements: Vec<Movement>,
     /// Hash of the previous entry.
@@ -1100,6 +1534,7 @@ impl From<li::LedgerEntry> for LedgerEntry {
             order: e.order.map(id_str),
             org: e.org.map(id_str),
             minted: num(e.minted),
+            retired: num(e.retired),
             movements: e.movements.into_iter().map(Into::into).collect(),
             prev_hash: e.prev_hash,
             hash: e.hash,
@@ -1116,6 +1551,8 @@ pub struct Audit {
     pub ledger_entries: f64,
     /// Units ever minted.
     pub minted: f64,
+    /// Units retired: `minted - retired = available + issued`.
+    pub retired: f64,
     /// Σ available over all orders.
     pub available: f64,
     /// Σ issued over all orders.
@@ -1133,9 +1570,214 @@ impl From<li::Audit> for Audit {
             orders: a.orders as f64,
             ledger_entries: num(a.ledger_entries),
             minted: num(a.minted),
+            retired: num(a.retired),
             available: num(a.available),
             issued: num(a.issued),
             problems: a.problems,
+        }
+    }
+}
+
+/// An order's metadata, editable by the holder's admins at any time (`editMetadata`).
+#[napi(object, use_nullable = true)]
+pub struct OrderMetadata {
+    /// The order reference number.
+    pub reference: Option<String>,
+    /// Campaign parameters (key → value), e.g. `utm_source → newsletter`.
+    pub campaign: BTreeMap<String, String>,
+    /// The download id.
+    pub download_id: Option<String>,
+    /// A test order.
+    pub is_test: bool,
+    /// A trial order: its licenses are trials.
+    pub is_trial: bool,
+}
+
+impl From<li::OrderMetadata> for OrderMetadata {
+    fn from(m: li::OrderMetadata) -> Self {
+        OrderMetadata {
+            reference: m.reference,
+            campaign: m.campaign,
+            download_id: m.download_id,
+            is_test: m.is_test,
+            is_trial: m.is_trial,
+        }
+    }
+}
+
+/// A named set of products and quantities; `requestBundle` creates one order per line.
+#[napi(object, use_nullable = true)]
+pub struct Bundle {
+    /// The bundle's id.
+    pub id: String,
+    /// The tenant's id.
+    pub tenant: String,
+    /// Display name.
+    pub name: String,
+    /// Its lines.
+    pub lines: Vec<BundleLine>,
+}
+
+impl From<li::Bundle> for Bundle {
+    fn from(b: li::Bundle) -> Self {
+        Bundle {
+            id: id_str(b.id),
+            tenant: id_str(b.tenant),
+            name: b.name,
+            lines: b.lines.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A device a license is activated on (or who redeemed an activation code).
+#[napi(object, use_nullable = true)]
+pub struct Activation {
+    /// The device's fingerprint (opaque, chosen by the application).
+    pub fingerprint: String,
+    /// A name a person recognises ("Front desk PC").
+    pub name: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl From<li::Activation> for Activation {
+    fn from(a: li::Activation) -> Self {
+        Activation {
+            fingerprint: a.fingerprint,
+            name: a.name,
+            at: a.at,
+        }
+    }
+}
+
+/// An open borrow of a floating license.
+#[napi(object, use_nullable = true)]
+pub struct Borrow {
+    /// Who or what borrowed it.
+    pub borrower: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// When it ends by itself.
+    pub until: DateTime<Utc>,
+}
+
+impl From<li::Borrow> for Borrow {
+    fn from(b: li::Borrow) -> Self {
+        Borrow {
+            borrower: b.borrower,
+            at: b.at,
+            until: b.until,
+        }
+    }
+}
+
+/// A license, or an activation code, issued from an order.
+#[napi(object, use_nullable = true)]
+pub struct License {
+    /// The license's id.
+    pub id: String,
+    /// The tenant's id.
+    pub tenant: String,
+    /// The id of the order it was issued from.
+    pub order: String,
+    /// The product's id.
+    pub product: String,
+    /// Its key (or code), `7KQ2M-XR4TD-9WZPH-BN3CV-0G6JA`, unique within the tenant.
+    pub key: String,
+    /// True for an activation code (redeemed once), false for a license.
+    pub is_code: bool,
+    /// Its state.
+    pub status: LicenseStatus,
+    /// The id of the license user it belongs to; `null` when none.
+    pub license_user: Option<String>,
+    /// Devices it is activated on.
+    pub activations: Vec<Activation>,
+    /// Open floating borrows.
+    pub borrows: Vec<Borrow>,
+    /// The policy copied from the product at issue.
+    pub policy: LicensePolicy,
+    /// A trial (from the product's policy or the order's trial flag).
+    pub trial: bool,
+    /// When it was issued.
+    pub issued_at: DateTime<Utc>,
+    /// When it was first activated or redeemed.
+    pub activated_at: Option<DateTime<Utc>>,
+    /// When it expires, once known.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl From<li::License> for License {
+    fn from(l: li::License) -> Self {
+        License {
+            id: id_str(l.id),
+            tenant: id_str(l.tenant),
+            order: id_str(l.order),
+            product: id_str(l.product),
+            key: l.key.to_string(),
+            is_code: l.is_code,
+            status: l.status.into(),
+            license_user: l.license_user.map(id_str),
+            activations: l.activations.into_iter().map(Into::into).collect(),
+            borrows: l.borrows.into_iter().map(Into::into).collect(),
+            policy: l.policy.into(),
+            trial: l.trial,
+            issued_at: l.issued_at,
+            activated_at: l.activated_at,
+            expires_at: l.expires_at,
+        }
+    }
+}
+
+/// An end user of the licenses of one order.
+#[napi(object, use_nullable = true)]
+pub struct LicenseUser {
+    /// The license user's id.
+    pub id: String,
+    /// The tenant's id.
+    pub tenant: String,
+    /// The id of the order whose licenses they use.
+    pub order: String,
+    /// Email, lower-case, unique within the order.
+    pub email: String,
+    /// Name.
+    pub name: Option<String>,
+    /// True when a password is set (the password itself never leaves the library).
+    pub has_password: bool,
+}
+
+impl From<li::LicenseUser> for LicenseUser {
+    fn from(u: li::LicenseUser) -> Self {
+        LicenseUser {
+            id: id_str(u.id),
+            tenant: id_str(u.tenant),
+            order: id_str(u.order),
+            email: u.email,
+            name: u.name,
+            has_password: u.has_password,
+        }
+    }
+}
+
+/// A user's permissions over one order.
+#[napi(object, use_nullable = true)]
+pub struct LicenseManager {
+    /// The tenant's id.
+    pub tenant: String,
+    /// The id of the order managed.
+    pub order: String,
+    /// The manager's user id.
+    pub user: String,
+    /// What they may do, in the vendor platform's order.
+    pub permissions: Vec<Permission>,
+}
+
+impl From<li::LicenseManager> for LicenseManager {
+    fn from(m: li::LicenseManager) -> Self {
+        LicenseManager {
+            tenant: id_str(m.tenant),
+            order: id_str(m.order),
+            user: id_str(m.user),
+            permissions: m.permissions.into_iter().map(Into::into).collect(),
         }
     }
 }

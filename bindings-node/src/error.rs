@@ -97,8 +97,29 @@ fn core_error<'env>(env: &'env Env, err: &li::Error) -> napi::Result<Object<'env
         E::InvariantViolated(detail) => {
             obj.set_named_property("detail", detail.as_str())?;
         }
-        // Storage failures carry their source as `cause` (below); variants added to the core
-        // later still get their message and code.
+        E::MistypedKey { key, reason } | E::LicenseUnusable { key, reason } => {
+            obj.set_named_property("key", key.as_str())?;
+            obj.set_named_property("reason", reason.as_str())?;
+        }
+        E::ActivationLimit { max } => {
+            obj.set_named_property("max", f64::from(*max))?;
+        }
+        E::BorrowLimit { reason } => {
+            obj.set_named_property("reason", reason.as_str())?;
+        }
+        E::PlanRequired { permission } => {
+            obj.set_named_property("permission", permission.as_str())?;
+        }
+        E::OrderInUse { order, children } => {
+            obj.set_named_property("orderNumber", crate::convert::num(order.get()))?;
+            let children: Vec<f64> = children
+                .iter()
+                .map(|c| crate::convert::num(c.get()))
+                .collect();
+            obj.set_named_property("children", children)?;
+        }
+        // Storage and export failures carry their source as `cause` (below); variants added
+        // to the core later still get their message and code.
         _ => {}
     }
     if let Some(source) = std::error::Error::source(err) {

@@ -10,12 +10,31 @@ use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 
 use crate::convert::{
-    ApproveOptions, Audit, InventoryUse, LedgerEntry, LedgerOptions, ListOptions, NewAssignment,
-    NewMint, NewOrganization, NewProduct, NewRequest, NewTenant, NewUser, Order, OrderDetails,
-    OrderPage, Organization, PostgresOptions, Product, RejectOptions, RequestEdit, SqliteOptions,
-    SummaryLine, Tenant, User, id, to_u64,
+    ApproveOptions, Audit, Bundle, Customer, InventoryFilter, InventoryUse, LedgerEntry,
+    LedgerOptions, License, LicenseListOptions, LicenseManager, LicensePolicy, LicenseUser,
+    LicenseUserEdit, ListOptions, MetadataEdit, NewAssignment, NewBundle, NewBundleRequest,
+    NewLicenseUser, NewMint, NewOrganization, NewProduct, NewRequest, NewTenant, NewUser, Order,
+    OrderDetails, OrderPage, Organization, Permission, PostgresOptions, Product, RejectOptions,
+    RequestEdit, SqliteOptions, SummaryLine, Tenant, User, id, num, opt_id, to_u32, to_u64,
 };
 use crate::task::{Op, run};
+
+/// The columns of `exportOrderCsv`, in order: the order's and customer's columns, then the
+/// license's (`order_number`, …, `license_key`, …, `expires_at`).
+#[napi]
+#[cfg_attr(test, allow(dead_code))] // napi registers it only outside `cargo test`
+pub const ORDER_COLUMNS: [&str; 32] = li::ORDER_COLUMNS;
+
+/// The columns of `exportInventoryCsv`, in order (`order_number`, `inventory_type`, …).
+#[napi]
+#[cfg_attr(test, allow(dead_code))]
+pub const INVENTORY_COLUMNS: [&str; 12] = li::INVENTORY_COLUMNS;
+
+/// Creates (or truncates) the export file at `path`; a failure is the core's `EXPORT_FAILED`
+/// with the I/O error as its cause.
+fn export_file(path: &str) -> li::Result<std::fs::File> {
+    std::fs::File::create(path).map_err(|e| li::Error::Export(e.into()))
+}
 
 /// A license inventory over one store (in memory, an SQLite file or a PostgreSQL database).
 ///
@@ -167,11 +186,120 @@ impl Inventory {
         run(move || inv.grant_admin(id(&tenant_id)?, id(&user_id)?, id(&org_id)?))
     }
 
-    /// Defines a product (inventory type).
+    /// Defines a product (inventory type), with the policy of its licenses when given, in
+    /// one transaction.
     #[napi(ts_return_type = "Promise<Product>")]
     pub fn create_product(&self, tenant_id: String, product: NewProduct) -> AsyncTask<Op<Product>> {
         let inv = self.core();
-        run(move || Ok(inv.create_product(id(&tenant_id)?, product.into())?.into()))
+        run(move || {
+            let tenant = id(&tenant_id)?;
+            let product = match product.into_core()? {
+                (new, Some(policy)) => inv.create_product_with_policy(tenant, new, policy)?,
+                (new, None) => inv.create_product(tenant, new)?,
+            };
+            Ok(product.into())
+        })
+    }
+
+    /// Sets the policy of the licenses issued for a product from now on (issued licenses keep
+    /// theirs).
+    #[napi(ts_return_type = "Promise<Product>")]
+    pub fn set_product_policy(
+        &self,
+        tenant_id: String,
+        product_id: String,
+        policy: LicensePolicy,
+    ) -> AsyncTask<Op<Product>> {
+        let inv = self.core();
+        run(move || {
+            let product =
+                inv.set_product_policy(id(&tenant_id)?, id(&product_id)?, policy.into_core()?)?;
+            Ok(product.into())
+        })
+    }
+
+    /// Defines a bundle: a named set of (product, quantity) lines.
+    #[napi(ts_return_type = "Promise<Bundle>")]
+    pub fn create_bundle(&self, tenant_id: String, bundle: NewBundle) -> AsyncTask<Op<Bundle>> {
+        let inv = self.core();
+        run(move || {
+            Ok(inv
+                .create_bundle(id(&tenant_id)?, bundle.into_core()?)?
+                .into())
+        })
+    }
+
+    /// Reads a bundle.
+    #[napi(ts_return_type = "Promise<Bundle>")]
+    pub fn bundle(&self, tenant_id: String, bundle_id: String) -> AsyncTask<Op<Bundle>> {
+        let inv = self.core();
+        run(move || Ok(inv.bundle(id(&tenant_id)?, id(&bundle_id)?)?.into()))
+    }
+
+    /// An end user activates a license on a device, with the key alone (no session). A
+    /// mistyped key rejects with `MISTYPED_KEY` before any lookup; a device past the policy's
+    /// maximum with `ACTIVATION_LIMIT`; activating an activated device changes nothing.
+    #[napi(ts_return_type = "Promise<License>")]
+    pub fn activate(
+        &self,
+        tenant_id: String,
+        key: String,
+        fingerprint: String,
+        device_name: String,
+    ) -> AsyncTask<Op<License>> {
+        let inv = self.core();
+        run(move || {
+            let license = inv.activate(id(&tenant_id)?, &key, &fingerprint, &device_name)?;
+            Ok(license.into())
+        })
+    }
+
+    /// An end user deactivates a license on one of its devices, with the key alone.
+    #[napi(ts_return_type = "Promise<License>")]
+    pub fn deactivate(
+        &self,
+        tenant_id: String,
+        key: String,
+        fingerprint: String,
+    ) -> AsyncTask<Op<License>> {
+        let inv = self.core();
+        run(move || Ok(inv.deactivate(id(&tenant_id)?, &key, &fingerprint)?.into()))
+    }
+
+    /// An end user redeems an activation code, once; `redeemedBy` names who (an email or a
+    /// device). A second redemption rejects with `LICENSE_UNUSABLE`.
+    #[napi(ts_return_type = "Promise<License>")]
+    pub fn redeem(
+        &self,
+        tenant_id: String,
+        code: String,
+        redeemed_by: String,
+    ) -> AsyncTask<Op<License>> {
+        let inv = self.core();
+        run(move || Ok(inv.redeem(id(&tenant_id)?, &code, &redeemed_by)?.into()))
+    }
+
+    /// Checks a key as an application would at start-up: the license, if it exists and is
+    /// neither disabled nor expired (else `LICENSE_UNUSABLE`).
+    #[napi(ts_return_type = "Promise<License>")]
+    pub fn check_license(&self, tenant_id: String, key: String) -> AsyncTask<Op<License>> {
+        let inv = self.core();
+        run(move || Ok(inv.check_license(id(&tenant_id)?, &key)?.into()))
+    }
+
+    /// True when `password` is the license user's password (checked against its Argon2id
+    /// hash, off the event loop).
+    #[napi(ts_return_type = "Promise<boolean>")]
+    pub fn verify_license_user_password(
+        &self,
+        tenant_id: String,
+        license_user_id: String,
+        password: String,
+    ) -> AsyncTask<Op<bool>> {
+        let inv = self.core();
+        run(move || {
+            inv.verify_license_user_password(id(&tenant_id)?, id(&license_user_id)?, &password)
+        })
     }
 
     /// Reads a product.
@@ -366,5 +494,315 @@ impl Session {
     pub fn detail_of_use(&self, order_id: String) -> AsyncTask<Op<InventoryUse>> {
         let s = self.core();
         run(move || Ok(s.detail_of_use(id(&order_id)?)?.into()))
+    }
+
+    /// Edits an order's metadata (reference, campaign, download id, test and trial flags),
+    /// also after approval. Admins of the holder.
+    #[napi(ts_return_type = "Promise<Order>")]
+    pub fn edit_metadata(&self, order_id: String, edit: MetadataEdit) -> AsyncTask<Op<Order>> {
+        let s = self.core();
+        run(move || Ok(s.edit_metadata(id(&order_id)?, edit.into())?.into()))
+    }
+
+    /// Adds or replaces an order's customer; `null` removes it. Admins of the holder.
+    #[napi(
+        ts_args_type = "orderId: string, customer: Customer | null",
+        ts_return_type = "Promise<Order>"
+    )]
+    pub fn set_customer(
+        &self,
+        order_id: String,
+        customer: Option<Customer>,
+    ) -> AsyncTask<Op<Order>> {
+        let s = self.core();
+        run(move || {
+            Ok(s.set_customer(id(&order_id)?, customer.map(Into::into))?
+                .into())
+        })
+    }
+
+    /// Issues `quantity` licenses (or activation codes) from an order, all at once or not at
+    /// all. Admins of the holder, or managers with `issue_license`.
+    #[napi(ts_return_type = "Promise<Array<License>>")]
+    pub fn issue(&self, order_id: String, quantity: f64) -> AsyncTask<Op<Vec<License>>> {
+        let s = self.core();
+        run(move || {
+            let licenses = s.issue(id(&order_id)?, to_u64("quantity", quantity)?)?;
+            Ok(licenses.into_iter().map(Into::into).collect())
+        })
+    }
+
+    /// The licenses of an order, by id, one page at a time: pass the last id of a page as
+    /// `after` for the next one.
+    #[napi(ts_return_type = "Promise<Array<License>>")]
+    pub fn licenses(
+        &self,
+        order_id: String,
+        options: Option<LicenseListOptions>,
+    ) -> AsyncTask<Op<Vec<License>>> {
+        let s = self.core();
+        run(move || {
+            let (after, limit) = match options {
+                Some(o) => o.into_core()?,
+                None => (None, li::DEFAULT_PAGE),
+            };
+            let licenses = s.licenses(id(&order_id)?, after, limit)?;
+            Ok(licenses.into_iter().map(Into::into).collect())
+        })
+    }
+
+    /// A license by its key, if the actor may see its order.
+    #[napi(ts_return_type = "Promise<License>")]
+    pub fn license(&self, key: String) -> AsyncTask<Op<License>> {
+        let s = self.core();
+        run(move || Ok(s.license(&key)?.into()))
+    }
+
+    /// Removes one device from a license. Admins of the holder, or managers with
+    /// `reset_device`.
+    #[napi(ts_return_type = "Promise<License>")]
+    pub fn reset_device(&self, license_id: String, fingerprint: String) -> AsyncTask<Op<License>> {
+        let s = self.core();
+        run(move || Ok(s.reset_device(id(&license_id)?, &fingerprint)?.into()))
+    }
+
+    /// Removes every device from a license. Admins of the holder, or managers with
+    /// `reset_license`.
+    #[napi(ts_return_type = "Promise<License>")]
+    pub fn reset_license(&self, license_id: String) -> AsyncTask<Op<License>> {
+        let s = self.core();
+        run(move || Ok(s.reset_license(id(&license_id)?)?.into()))
+    }
+
+    /// Disables a license: it can no longer be activated or borrowed. Admins of the holder.
+    #[napi(ts_return_type = "Promise<License>")]
+    pub fn disable(&self, license_id: String) -> AsyncTask<Op<License>> {
+        let s = self.core();
+        run(move || Ok(s.disable(id(&license_id)?)?.into()))
+    }
+
+    /// Enables a disabled license again. Admins of the holder.
+    #[napi(ts_return_type = "Promise<License>")]
+    pub fn enable(&self, license_id: String) -> AsyncTask<Op<License>> {
+        let s = self.core();
+        run(move || Ok(s.enable(id(&license_id)?)?.into()))
+    }
+
+    /// Borrows a floating license for `borrower` for `seconds`, within the policy's limits
+    /// (else `BORROW_LIMIT`). Admins of the holder, or managers with `borrow_license`.
+    #[napi(ts_return_type = "Promise<License>")]
+    pub fn borrow(
+        &self,
+        license_id: String,
+        borrower: String,
+        seconds: f64,
+    ) -> AsyncTask<Op<License>> {
+        let s = self.core();
+        run(move || {
+            let license = s.borrow(id(&license_id)?, &borrower, to_u32("seconds", seconds)?)?;
+            Ok(license.into())
+        })
+    }
+
+    /// Returns `borrower`'s borrow of a floating license. Admins of the holder, or managers
+    /// with `borrow_license`.
+    #[napi(ts_return_type = "Promise<License>")]
+    pub fn return_borrow(&self, license_id: String, borrower: String) -> AsyncTask<Op<License>> {
+        let s = self.core();
+        run(move || Ok(s.return_borrow(id(&license_id)?, &borrower)?.into()))
+    }
+
+    /// Revokes an unused license: it is gone and its unit returns to its order (resolved with
+    /// the order). Admins of the holder.
+    #[napi(ts_return_type = "Promise<Order>")]
+    pub fn revoke(&self, license_id: String) -> AsyncTask<Op<Order>> {
+        let s = self.core();
+        run(move || Ok(s.revoke(id(&license_id)?)?.into()))
+    }
+
+    /// Adds a license user to an order. Admins of the holder, or managers with
+    /// `manage_license_users` (and `manage_license_user_credentials` for an initial password).
+    #[napi(ts_return_type = "Promise<LicenseUser>")]
+    pub fn add_license_user(
+        &self,
+        order_id: String,
+        user: NewLicenseUser,
+    ) -> AsyncTask<Op<LicenseUser>> {
+        let s = self.core();
+        run(move || Ok(s.add_license_user(id(&order_id)?, user.into())?.into()))
+    }
+
+    /// Changes a license user's email and/or name. Admins of the holder, or managers with
+    /// `manage_license_users`.
+    #[napi(ts_return_type = "Promise<LicenseUser>")]
+    pub fn edit_license_user(
+        &self,
+        license_user_id: String,
+        edit: LicenseUserEdit,
+    ) -> AsyncTask<Op<LicenseUser>> {
+        let s = self.core();
+        run(move || {
+            let user = s.edit_license_user(id(&license_user_id)?, edit.email, edit.name)?;
+            Ok(user.into())
+        })
+    }
+
+    /// Deletes a license user (their licenses stay, unassigned). Admins of the holder, or
+    /// managers with `manage_license_users`.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn delete_license_user(&self, license_user_id: String) -> AsyncTask<Op<()>> {
+        let s = self.core();
+        run(move || s.delete_license_user(id(&license_user_id)?))
+    }
+
+    /// Gives a license to a license user of the same order, or takes it back with `null`.
+    /// Admins of the holder, or managers with `manage_license_users`.
+    #[napi(
+        ts_args_type = "licenseId: string, licenseUserId: string | null",
+        ts_return_type = "Promise<License>"
+    )]
+    pub fn assign_license(
+        &self,
+        license_id: String,
+        license_user_id: Option<String>,
+    ) -> AsyncTask<Op<License>> {
+        let s = self.core();
+        run(move || {
+            Ok(
+                s.assign_license(id(&license_id)?, opt_id(license_user_id)?)?
+                    .into(),
+            )
+        })
+    }
+
+    /// Sets a license user's password (kept only as an Argon2id hash). Admins of the holder,
+    /// or managers with `manage_license_user_credentials`.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn set_license_user_password(
+        &self,
+        license_user_id: String,
+        password: String,
+    ) -> AsyncTask<Op<()>> {
+        let s = self.core();
+        run(move || s.set_license_user_password(id(&license_user_id)?, &password))
+    }
+
+    /// The license users of an order.
+    #[napi(ts_return_type = "Promise<Array<LicenseUser>>")]
+    pub fn license_users(&self, order_id: String) -> AsyncTask<Op<Vec<LicenseUser>>> {
+        let s = self.core();
+        run(move || {
+            let users = s.license_users(id(&order_id)?)?;
+            Ok(users.into_iter().map(Into::into).collect())
+        })
+    }
+
+    /// Makes `userId` a license manager of an order with `permissions` (added to any it
+    /// holds). Admins of the holder grant any permission; a manager with `manage_managers`
+    /// only those it holds. `create_order` and `issue_license` need the enterprise plan
+    /// (else `PLAN_REQUIRED`).
+    #[napi(ts_return_type = "Promise<LicenseManager>")]
+    pub fn add_license_manager(
+        &self,
+        order_id: String,
+        user_id: String,
+        permissions: Vec<Permission>,
+    ) -> AsyncTask<Op<LicenseManager>> {
+        let s = self.core();
+        run(move || {
+            let permissions: Vec<li::Permission> =
+                permissions.into_iter().map(Into::into).collect();
+            Ok(
+                s.add_license_manager(id(&order_id)?, id(&user_id)?, &permissions)?
+                    .into(),
+            )
+        })
+    }
+
+    /// The license managers of an order.
+    #[napi(ts_return_type = "Promise<Array<LicenseManager>>")]
+    pub fn license_managers(&self, order_id: String) -> AsyncTask<Op<Vec<LicenseManager>>> {
+        let s = self.core();
+        run(move || {
+            let managers = s.license_managers(id(&order_id)?)?;
+            Ok(managers.into_iter().map(Into::into).collect())
+        })
+    }
+
+    /// Requests a bundle for `holder` from its parent: one request per line, the orders
+    /// sharing one `bundle` id. Admins of the holder, or managers with `create_bundle_order`.
+    #[napi(ts_return_type = "Promise<Array<Order>>")]
+    pub fn request_bundle(&self, request: NewBundleRequest) -> AsyncTask<Op<Vec<Order>>> {
+        let s = self.core();
+        run(move || {
+            let orders = s.request_bundle(
+                id(&request.holder)?,
+                id(&request.bundle)?,
+                request.purchase_order,
+                request.comments,
+            )?;
+            Ok(orders.into_iter().map(Into::into).collect())
+        })
+    }
+
+    /// Returns `quantity` unused units of an order to the orders they were drawn from.
+    /// Admins of the holder.
+    #[napi(ts_return_type = "Promise<Order>")]
+    pub fn return_units(&self, order_id: String, quantity: f64) -> AsyncTask<Op<Order>> {
+        let s = self.core();
+        run(move || {
+            Ok(
+                s.return_units(id(&order_id)?, to_u64("quantity", quantity)?)?
+                    .into(),
+            )
+        })
+    }
+
+    /// Deletes an order and every license in it, irreversibly; its unconsumed units return to
+    /// its sources. Rejects with `ORDER_IN_USE` (naming them) while child orders drew from it.
+    /// Admins of the holder.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn delete_order(&self, order_id: String) -> AsyncTask<Op<()>> {
+        let s = self.core();
+        run(move || s.delete_order(id(&order_id)?))
+    }
+
+    /// Writes an order as CSV to the file at `path` (created or truncated): a header of
+    /// `ORDER_COLUMNS`, then one row per license. The file is written on the libuv pool from
+    /// one consistent snapshot, a page of licenses at a time; the order is never held in
+    /// memory whole. Resolves with the number of data rows. A file that cannot be written
+    /// rejects with `EXPORT_FAILED` (it may be left partly written).
+    #[napi(ts_return_type = "Promise<number>")]
+    pub fn export_order_csv(&self, order_id: String, path: String) -> AsyncTask<Op<f64>> {
+        let s = self.core();
+        run(move || {
+            let order = id(&order_id)?;
+            Ok(num(s.export_order_csv(order, export_file(&path)?)?))
+        })
+    }
+
+    /// Writes an organization's inventory list as CSV to the file at `path` (created or
+    /// truncated): a header of `INVENTORY_COLUMNS`, then one row per order, newest first,
+    /// filtered like `list`. Resolves with the number of data rows.
+    #[napi(ts_return_type = "Promise<number>")]
+    pub fn export_inventory_csv(
+        &self,
+        org_id: String,
+        path: String,
+        filter: Option<InventoryFilter>,
+    ) -> AsyncTask<Op<f64>> {
+        let s = self.core();
+        run(move || {
+            let org = id(&org_id)?;
+            let filter = match filter {
+                Some(f) => f.into_core()?,
+                None => li::InventoryFilter::default(),
+            };
+            Ok(num(s.export_inventory_csv(
+                org,
+                &filter,
+                export_file(&path)?,
+            )?))
+        })
     }
 }

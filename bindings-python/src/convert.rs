@@ -1,6 +1,7 @@
 //! Conversions between Python values and the core's types, and [`run`], the one way a call
 //! reaches the store (with the GIL released).
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
@@ -93,6 +94,32 @@ pub(crate) fn size(
     usize::try_from(n).map_err(|_| errors::invalid(py, field, format!("{n} is too large")))
 }
 
+/// [`whole`] for a figure the core keeps as `u32` (days, seconds, devices, borrows).
+pub(crate) fn whole_u32(
+    py: Python<'_>,
+    field: &'static str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<u32> {
+    let n = whole(py, field, value)?;
+    u32::try_from(n).map_err(|_| errors::invalid(py, field, format!("{n} is too large")))
+}
+
+/// A mapping of strings to strings (any `collections.abc.Mapping`, e.g. a `dict`).
+pub(crate) fn string_map(
+    py: Python<'_>,
+    field: &'static str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<BTreeMap<String, String>> {
+    if value.is_instance_of::<PyString>() {
+        return Err(invalid_type(py, field, "a mapping of strings to strings"));
+    }
+    value
+        .call_method0("items")?
+        .try_iter()?
+        .map(|item| item?.extract::<(String, String)>())
+        .collect()
+}
+
 /// A timezone-aware `datetime` (any offset) as UTC. A naive one is refused: it is ambiguous.
 pub(crate) fn utc(
     py: Python<'_>,
@@ -138,6 +165,9 @@ static PLAN: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static PRODUCT_KIND: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static ORDER_STATUS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static LEDGER_KIND: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static LICENSE_STATUS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static PERMISSION: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static VALIDITY_KIND: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// `Tier` member.
 pub(crate) fn tier(py: Python<'_>, v: core::Tier) -> PyResult<Bound<'_, PyAny>> {
@@ -162,6 +192,21 @@ pub(crate) fn order_status(py: Python<'_>, v: core::OrderStatus) -> PyResult<Bou
 /// `LedgerKind` member.
 pub(crate) fn ledger_kind(py: Python<'_>, v: core::LedgerKind) -> PyResult<Bound<'_, PyAny>> {
     member(py, &LEDGER_KIND, "LedgerKind", v.as_str())
+}
+
+/// `LicenseStatus` member.
+pub(crate) fn license_status(py: Python<'_>, v: core::LicenseStatus) -> PyResult<Bound<'_, PyAny>> {
+    member(py, &LICENSE_STATUS, "LicenseStatus", v.as_str())
+}
+
+/// `Permission` member.
+pub(crate) fn permission(py: Python<'_>, v: core::Permission) -> PyResult<Bound<'_, PyAny>> {
+    member(py, &PERMISSION, "Permission", v.as_str())
+}
+
+/// `ValidityKind` member, by its value.
+pub(crate) fn validity_kind<'py>(py: Python<'py>, value: &str) -> PyResult<Bound<'py, PyAny>> {
+    member(py, &VALIDITY_KIND, "ValidityKind", value)
 }
 
 /// Python's `repr` of a string, for `__repr__`s that read like Python.

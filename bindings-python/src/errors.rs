@@ -77,6 +77,38 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             kw.set_item("hint", hint)?;
             "SchemaMismatch"
         }
+        Error::MistypedKey { key, reason } => {
+            kw.set_item("key", key)?;
+            kw.set_item("reason", reason)?;
+            "MistypedKey"
+        }
+        Error::ActivationLimit { max } => {
+            kw.set_item("max", max)?;
+            "ActivationLimit"
+        }
+        Error::BorrowLimit { reason } => {
+            kw.set_item("reason", reason)?;
+            "BorrowLimit"
+        }
+        Error::LicenseUnusable { key, reason } => {
+            kw.set_item("key", key)?;
+            kw.set_item("reason", reason)?;
+            "LicenseUnusable"
+        }
+        Error::PlanRequired { permission } => {
+            kw.set_item("permission", convert::permission(py, *permission)?)?;
+            "PlanRequired"
+        }
+        Error::OrderInUse { order, children } => {
+            kw.set_item("order", order.get())?;
+            let children: Vec<u64> = children.iter().map(|c| c.get()).collect();
+            kw.set_item("children", children)?;
+            "OrderInUse"
+        }
+        Error::Export(source) => {
+            kw.set_item("detail", source.to_string())?;
+            "ExportFailed"
+        }
         Error::InvariantViolated(reason) => {
             kw.set_item("reason", reason)?;
             "InvariantViolated"

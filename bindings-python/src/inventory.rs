@@ -2,6 +2,7 @@
 //! acting on the inventory). Each method converts its arguments, calls the core once with the
 //! GIL released, and converts the result: no rule of the domain lives here.
 
+use std::fs::File;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,11 +10,14 @@ use std::time::Duration;
 use license_inventory as core;
 use pyo3::prelude::*;
 
-use crate::convert::{self, parse, parse_all, run, size, utc_opt, whole, whole_opt};
+use crate::convert::{
+    self, parse, parse_all, run, size, string_map, utc_opt, whole, whole_opt, whole_u32,
+};
 use crate::errors;
 use crate::values::{
-    Audit, InventoryUse, LedgerEntry, Order, OrderDetails, Organization, Page, Product,
-    SummaryLine, Tenant, User,
+    Audit, Bundle, BundleLine, Customer, InventoryUse, LedgerEntry, License, LicenseManager,
+    LicensePolicy, LicenseUser, Order, OrderDetails, Organization, Page, Product, SummaryLine,
+    Tenant, User,
 };
 
 /// A handle on one store (in memory, SQLite or PostgreSQL): safe to share between threads.
@@ -231,7 +235,9 @@ impl Inventory {
         run(py, || self.inner.grant_admin(tenant, user, org))
     }
 
-    /// Defines a product (inventory type); `code` is unique within the tenant.
+    /// Defines a product (inventory type); `code` is unique within the tenant. `policy` is the
+    /// policy of the licenses issued for it (default: the core's default policy).
+    #[pyo3(signature = (tenant, code, name, kind, *, policy=None))]
     fn create_product(
         &self,
         py: Python<'_>,
@@ -239,6 +245,7 @@ impl Inventory {
         code: String,
         name: String,
         kind: &str,
+        policy: Option<LicensePolicy>,
     ) -> PyResult<Product> {
         let tenant = parse(py, tenant)?;
         let new = core::NewProduct {
@@ -246,7 +253,119 @@ impl Inventory {
             name,
             kind: parse(py, kind)?,
         };
-        run(py, || self.inner.create_product(tenant, new)).map(Product)
+        match policy {
+            Some(p) => run(py, || {
+                self.inner.create_product_with_policy(tenant, new, p.0)
+            }),
+            None => run(py, || self.inner.create_product(tenant, new)),
+        }
+        .map(Product)
+    }
+
+    /// Sets the policy of the licenses issued for a product from now on (issued licenses keep
+    /// theirs).
+    fn set_product_policy(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        product: &str,
+        policy: LicensePolicy,
+    ) -> PyResult<Product> {
+        let (tenant, product) = (parse(py, tenant)?, parse(py, product)?);
+        run(py, || {
+            self.inner.set_product_policy(tenant, product, policy.0)
+        })
+        .map(Product)
+    }
+
+    /// Defines a bundle: a named set of (product, quantity) lines (at least one; a product at
+    /// most once).
+    fn create_bundle(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        name: String,
+        lines: &Bound<'_, PyAny>,
+    ) -> PyResult<Bundle> {
+        let tenant = parse(py, tenant)?;
+        let lines = lines
+            .try_iter()?
+            .map(|line| Ok(line?.extract::<BundleLine>()?.0))
+            .collect::<PyResult<Vec<_>>>()?;
+        let new = core::NewBundle { name, lines };
+        run(py, || self.inner.create_bundle(tenant, new)).map(Bundle)
+    }
+
+    /// A bundle by id.
+    fn bundle(&self, py: Python<'_>, tenant: &str, bundle: &str) -> PyResult<Bundle> {
+        let (tenant, bundle) = (parse(py, tenant)?, parse(py, bundle)?);
+        run(py, || self.inner.bundle(tenant, bundle)).map(Bundle)
+    }
+
+    /// An end user activates a license on a device, with the key alone (no session). A
+    /// mistyped key raises `MistypedKey` before any lookup; activating an already activated
+    /// device changes nothing; one device too many raises `ActivationLimit`.
+    fn activate(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        key: &str,
+        fingerprint: &str,
+        device_name: &str,
+    ) -> PyResult<License> {
+        let tenant = parse(py, tenant)?;
+        run(py, || {
+            self.inner.activate(tenant, key, fingerprint, device_name)
+        })
+        .map(License)
+    }
+
+    /// An end user deactivates a license on one of its devices, with the key alone.
+    fn deactivate(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        key: &str,
+        fingerprint: &str,
+    ) -> PyResult<License> {
+        let tenant = parse(py, tenant)?;
+        run(py, || self.inner.deactivate(tenant, key, fingerprint)).map(License)
+    }
+
+    /// An end user redeems an activation code, once; `redeemed_by` names who (an email or a
+    /// device). A second redemption raises `LicenseUnusable`.
+    fn redeem(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        code: &str,
+        redeemed_by: &str,
+    ) -> PyResult<License> {
+        let tenant = parse(py, tenant)?;
+        run(py, || self.inner.redeem(tenant, code, redeemed_by)).map(License)
+    }
+
+    /// Checks a key as an application would at start-up: the license, if it exists and is
+    /// neither disabled nor expired (else `LicenseUnusable`).
+    fn check_license(&self, py: Python<'_>, tenant: &str, key: &str) -> PyResult<License> {
+        let tenant = parse(py, tenant)?;
+        run(py, || self.inner.check_license(tenant, key)).map(License)
+    }
+
+    /// True when `password` is the license user's password (checked against its Argon2id
+    /// hash); false when it is not, or none is set.
+    fn verify_license_user_password(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        user: &str,
+        password: &str,
+    ) -> PyResult<bool> {
+        let (tenant, user) = (parse(py, tenant)?, parse(py, user)?);
+        run(py, || {
+            self.inner
+                .verify_license_user_password(tenant, user, password)
+        })
     }
 
     /// A product by id.
@@ -466,14 +585,15 @@ impl Session {
         limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Page> {
         let org = parse(py, org)?;
-        let filter = core::InventoryFilter {
-            statuses: parse_all(py, "statuses", statuses)?,
-            products: parse_all(py, "products", products)?,
-            order_number: whole_opt(py, "order_number", order_number)?.map(core::OrderNumber),
+        let filter = inventory_filter(
+            py,
+            statuses,
+            products,
+            order_number,
             purchase_order,
-            requested_from: utc_opt(py, "requested_from", requested_from)?,
-            requested_to: utc_opt(py, "requested_to", requested_to)?,
-        };
+            requested_from,
+            requested_to,
+        )?;
         let cursor = cursor.map(|c| parse(py, c)).transpose()?;
         let limit = match limit {
             Some(l) => size(py, "limit", l)?,
@@ -496,6 +616,320 @@ impl Session {
         run(py, || self.0.detail_of_use(order)).map(InventoryUse)
     }
 
+    /// Edits an order's metadata, also after approval: `None` leaves a field as it is, `""`
+    /// clears a text field, `campaign` (a mapping of strings) replaces all the parameters.
+    /// Admins of the holder.
+    #[pyo3(signature = (order, *, reference=None, campaign=None, download_id=None, is_test=None, is_trial=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn edit_metadata(
+        &self,
+        py: Python<'_>,
+        order: &str,
+        reference: Option<String>,
+        campaign: Option<&Bound<'_, PyAny>>,
+        download_id: Option<String>,
+        is_test: Option<bool>,
+        is_trial: Option<bool>,
+    ) -> PyResult<Order> {
+        let order = parse(py, order)?;
+        let edit = core::MetadataEdit {
+            reference,
+            campaign: campaign
+                .map(|c| string_map(py, "campaign", c))
+                .transpose()?,
+            download_id,
+            is_test,
+            is_trial,
+        };
+        run(py, || self.0.edit_metadata(order, edit)).map(Order)
+    }
+
+    /// Adds or replaces an order's customer, or removes it with `None`. Admins of the holder.
+    fn set_customer(
+        &self,
+        py: Python<'_>,
+        order: &str,
+        customer: Option<Customer>,
+    ) -> PyResult<Order> {
+        let order = parse(py, order)?;
+        run(py, || self.0.set_customer(order, customer.map(|c| c.0))).map(Order)
+    }
+
+    /// Issues `quantity` licenses (or activation codes, for an activation-code product) from an
+    /// order, all at once or not at all. Admins of the holder, or managers with `issue_license`.
+    fn issue(
+        &self,
+        py: Python<'_>,
+        order: &str,
+        quantity: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<License>> {
+        let order = parse(py, order)?;
+        let quantity = whole(py, "quantity", quantity)?;
+        let licenses = run(py, || self.0.issue(order, quantity))?;
+        Ok(licenses.into_iter().map(License).collect())
+    }
+
+    /// Up to `limit` licenses of an order, by id; pass the last id of a page as `after` for the
+    /// next one.
+    #[pyo3(signature = (order, *, after=None, limit=None))]
+    fn licenses(
+        &self,
+        py: Python<'_>,
+        order: &str,
+        after: Option<&str>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<License>> {
+        let order = parse(py, order)?;
+        let after = after.map(|a| parse(py, a)).transpose()?;
+        let limit = match limit {
+            Some(l) => size(py, "limit", l)?,
+            None => core::DEFAULT_PAGE,
+        };
+        let licenses = run(py, || self.0.licenses(order, after, limit))?;
+        Ok(licenses.into_iter().map(License).collect())
+    }
+
+    /// A license by its key, if the actor may see its order.
+    fn license(&self, py: Python<'_>, key: &str) -> PyResult<License> {
+        run(py, || self.0.license(key)).map(License)
+    }
+
+    /// Removes one device from a license. Admins of the holder, or managers with
+    /// `reset_device`.
+    fn reset_device(&self, py: Python<'_>, license: &str, fingerprint: &str) -> PyResult<License> {
+        let license = parse(py, license)?;
+        run(py, || self.0.reset_device(license, fingerprint)).map(License)
+    }
+
+    /// Removes every device from a license. Admins of the holder, or managers with
+    /// `reset_license`.
+    fn reset_license(&self, py: Python<'_>, license: &str) -> PyResult<License> {
+        let license = parse(py, license)?;
+        run(py, || self.0.reset_license(license)).map(License)
+    }
+
+    /// Disables a license: it can no longer be activated, redeemed or borrowed. Admins of the
+    /// holder.
+    fn disable(&self, py: Python<'_>, license: &str) -> PyResult<License> {
+        let license = parse(py, license)?;
+        run(py, || self.0.disable(license)).map(License)
+    }
+
+    /// Enables a disabled license again. Admins of the holder.
+    fn enable(&self, py: Python<'_>, license: &str) -> PyResult<License> {
+        let license = parse(py, license)?;
+        run(py, || self.0.enable(license)).map(License)
+    }
+
+    /// Borrows a floating license for `borrower` for `seconds`, within the policy's limits
+    /// (else `BorrowLimit`). Admins of the holder, or managers with `borrow_license`.
+    fn borrow(
+        &self,
+        py: Python<'_>,
+        license: &str,
+        borrower: &str,
+        seconds: &Bound<'_, PyAny>,
+    ) -> PyResult<License> {
+        let license = parse(py, license)?;
+        let seconds = whole_u32(py, "seconds", seconds)?;
+        run(py, || self.0.borrow(license, borrower, seconds)).map(License)
+    }
+
+    /// Returns `borrower`'s borrow of a floating license. Admins of the holder, or managers
+    /// with `borrow_license`.
+    fn return_borrow(&self, py: Python<'_>, license: &str, borrower: &str) -> PyResult<License> {
+        let license = parse(py, license)?;
+        run(py, || self.0.return_borrow(license, borrower)).map(License)
+    }
+
+    /// Revokes an unused license: it is gone and its unit returns to its order (returned).
+    /// Admins of the holder.
+    fn revoke(&self, py: Python<'_>, license: &str) -> PyResult<Order> {
+        let license = parse(py, license)?;
+        run(py, || self.0.revoke(license)).map(Order)
+    }
+
+    /// Adds a license user to an order, with an optional initial password. Admins of the
+    /// holder, or managers with `manage_license_users` (and `manage_license_user_credentials`
+    /// for a password).
+    #[pyo3(signature = (order, email, *, name=None, password=None))]
+    fn add_license_user(
+        &self,
+        py: Python<'_>,
+        order: &str,
+        email: String,
+        name: Option<String>,
+        password: Option<String>,
+    ) -> PyResult<LicenseUser> {
+        let order = parse(py, order)?;
+        let new = core::NewLicenseUser {
+            email,
+            name,
+            password,
+        };
+        run(py, || self.0.add_license_user(order, new)).map(LicenseUser)
+    }
+
+    /// Changes a license user's email and/or name (`None` leaves it). Admins of the holder, or
+    /// managers with `manage_license_users`.
+    #[pyo3(signature = (user, *, email=None, name=None))]
+    fn edit_license_user(
+        &self,
+        py: Python<'_>,
+        user: &str,
+        email: Option<String>,
+        name: Option<String>,
+    ) -> PyResult<LicenseUser> {
+        let user = parse(py, user)?;
+        run(py, || self.0.edit_license_user(user, email, name)).map(LicenseUser)
+    }
+
+    /// Deletes a license user; their licenses stay, without a user. Admins of the holder, or
+    /// managers with `manage_license_users`.
+    fn delete_license_user(&self, py: Python<'_>, user: &str) -> PyResult<()> {
+        let user = parse(py, user)?;
+        run(py, || self.0.delete_license_user(user))
+    }
+
+    /// Gives a license to a license user of the same order, or takes it back with `None`.
+    /// Admins of the holder, or managers with `manage_license_users`.
+    fn assign_license(
+        &self,
+        py: Python<'_>,
+        license: &str,
+        user: Option<&str>,
+    ) -> PyResult<License> {
+        let license = parse(py, license)?;
+        let user = user.map(|u| parse(py, u)).transpose()?;
+        run(py, || self.0.assign_license(license, user)).map(License)
+    }
+
+    /// Sets a license user's password (kept only as an Argon2id hash). Admins of the holder, or
+    /// managers with `manage_license_user_credentials`.
+    fn set_license_user_password(
+        &self,
+        py: Python<'_>,
+        user: &str,
+        password: &str,
+    ) -> PyResult<()> {
+        let user = parse(py, user)?;
+        run(py, || self.0.set_license_user_password(user, password))
+    }
+
+    /// The license users of an order.
+    fn license_users(&self, py: Python<'_>, order: &str) -> PyResult<Vec<LicenseUser>> {
+        let order = parse(py, order)?;
+        let users = run(py, || self.0.license_users(order))?;
+        Ok(users.into_iter().map(LicenseUser).collect())
+    }
+
+    /// Makes `user` a license manager of an order with `permissions` (an iterable of
+    /// `Permission`), added to any they hold. Admins of the holder may grant any permission; a
+    /// manager with `manage_managers` only those it holds. `create_order` and `issue_license`
+    /// need the enterprise plan (else `PlanRequired`).
+    fn add_license_manager(
+        &self,
+        py: Python<'_>,
+        order: &str,
+        user: &str,
+        permissions: &Bound<'_, PyAny>,
+    ) -> PyResult<LicenseManager> {
+        let (order, user) = (parse(py, order)?, parse(py, user)?);
+        let permissions: Vec<core::Permission> = parse_all(py, "permissions", Some(permissions))?;
+        run(py, || self.0.add_license_manager(order, user, &permissions)).map(LicenseManager)
+    }
+
+    /// The license managers of an order.
+    fn license_managers(&self, py: Python<'_>, order: &str) -> PyResult<Vec<LicenseManager>> {
+        let order = parse(py, order)?;
+        let managers = run(py, || self.0.license_managers(order))?;
+        Ok(managers.into_iter().map(LicenseManager).collect())
+    }
+
+    /// Requests a bundle for `holder` from its parent: one request per line, the orders sharing
+    /// one new `Order.bundle` id. Admins of the holder, or managers with `create_bundle_order`
+    /// on one of its orders.
+    #[pyo3(signature = (holder, bundle, *, purchase_order=None, comments=None))]
+    fn request_bundle(
+        &self,
+        py: Python<'_>,
+        holder: &str,
+        bundle: &str,
+        purchase_order: Option<String>,
+        comments: Option<String>,
+    ) -> PyResult<Vec<Order>> {
+        let (holder, bundle) = (parse(py, holder)?, parse(py, bundle)?);
+        let orders = run(py, || {
+            self.0
+                .request_bundle(holder, bundle, purchase_order, comments)
+        })?;
+        Ok(orders.into_iter().map(Order).collect())
+    }
+
+    /// Returns `quantity` unused units of an order to its source (to the orders they were drawn
+    /// from, newest draw first). Admins of the holder.
+    fn return_units(
+        &self,
+        py: Python<'_>,
+        order: &str,
+        quantity: &Bound<'_, PyAny>,
+    ) -> PyResult<Order> {
+        let order = parse(py, order)?;
+        let quantity = whole(py, "quantity", quantity)?;
+        run(py, || self.0.return_units(order, quantity)).map(Order)
+    }
+
+    /// Deletes an order and every license in it, irreversibly; refused with `OrderInUse` while
+    /// child orders hold units drawn from it. Admins of the holder.
+    fn delete_order(&self, py: Python<'_>, order: &str) -> PyResult<()> {
+        let order = parse(py, order)?;
+        run(py, || self.0.delete_order(order))
+    }
+
+    /// Writes an order as CSV (RFC 4180, `ORDER_COLUMNS`) to the file at `path`, created or
+    /// truncated: one row per license with the order's and customer's columns. Returns the
+    /// number of data rows. Streamed from one snapshot with the GIL released; on an error the
+    /// file may be left empty or partial.
+    fn export_order_csv(&self, py: Python<'_>, order: &str, path: PathBuf) -> PyResult<u64> {
+        let order = parse(py, order)?;
+        let file = py.detach(|| File::create(&path))?;
+        run(py, || self.0.export_order_csv(order, file))
+    }
+
+    /// Writes the inventory list of `org` as CSV (`INVENTORY_COLUMNS`) to the file at `path`,
+    /// newest first, filtered like `list`. Returns the number of data rows. Streamed with the
+    /// GIL released; on an error the file may be left empty or partial.
+    #[pyo3(signature = (
+        org, path, *, statuses=None, products=None, order_number=None, purchase_order=None,
+        requested_from=None, requested_to=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn export_inventory_csv(
+        &self,
+        py: Python<'_>,
+        org: &str,
+        path: PathBuf,
+        statuses: Option<&Bound<'_, PyAny>>,
+        products: Option<&Bound<'_, PyAny>>,
+        order_number: Option<&Bound<'_, PyAny>>,
+        purchase_order: Option<String>,
+        requested_from: Option<&Bound<'_, PyAny>>,
+        requested_to: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let org = parse(py, org)?;
+        let filter = inventory_filter(
+            py,
+            statuses,
+            products,
+            order_number,
+            purchase_order,
+            requested_from,
+            requested_to,
+        )?;
+        let file = py.detach(|| File::create(&path))?;
+        run(py, || self.0.export_inventory_csv(org, &filter, file))
+    }
+
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
             "Session(tenant={}, user={})",
@@ -503,4 +937,24 @@ impl Session {
             convert::repr(py, &self.0.user().to_string())
         )
     }
+}
+
+/// The filters of `Session.list` and `Session.export_inventory_csv`.
+fn inventory_filter(
+    py: Python<'_>,
+    statuses: Option<&Bound<'_, PyAny>>,
+    products: Option<&Bound<'_, PyAny>>,
+    order_number: Option<&Bound<'_, PyAny>>,
+    purchase_order: Option<String>,
+    requested_from: Option<&Bound<'_, PyAny>>,
+    requested_to: Option<&Bound<'_, PyAny>>,
+) -> PyResult<core::InventoryFilter> {
+    Ok(core::InventoryFilter {
+        statuses: parse_all(py, "statuses", statuses)?,
+        products: parse_all(py, "products", products)?,
+        order_number: whole_opt(py, "order_number", order_number)?.map(core::OrderNumber),
+        purchase_order,
+        requested_from: utc_opt(py, "requested_from", requested_from)?,
+        requested_to: utc_opt(py, "requested_to", requested_to)?,
+    })
 }

@@ -11,6 +11,7 @@
 
 use license_inventory as core;
 use pyo3::prelude::*;
+use pyo3::types::PyTuple;
 
 mod convert;
 mod errors;
@@ -29,11 +30,18 @@ fn order_status_label(py: Python<'_>, status: &str) -> PyResult<&'static str> {
     convert::parse::<core::OrderStatus>(py, status).map(core::OrderStatus::label)
 }
 
+/// True for the permissions only the enterprise plan may grant or use.
+#[pyfunction]
+fn permission_enterprise_only(py: Python<'_>, permission: &str) -> PyResult<bool> {
+    convert::parse::<core::Permission>(py, permission).map(core::Permission::enterprise_only)
+}
+
 /// The extension module `license_inventory._native`.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(order_status_label, m)?)?;
+    m.add_function(wrap_pyfunction!(permission_enterprise_only, m)?)?;
     m.add_class::<inventory::Inventory>()?;
     m.add_class::<inventory::Session>()?;
     m.add_class::<values::Tenant>()?;
@@ -49,6 +57,18 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<values::Movement>()?;
     m.add_class::<values::LedgerEntry>()?;
     m.add_class::<values::Audit>()?;
+    m.add_class::<values::Validity>()?;
+    m.add_class::<values::Floating>()?;
+    m.add_class::<values::LicensePolicy>()?;
+    m.add_class::<values::Customer>()?;
+    m.add_class::<values::OrderMetadata>()?;
+    m.add_class::<values::BundleLine>()?;
+    m.add_class::<values::Bundle>()?;
+    m.add_class::<values::Activation>()?;
+    m.add_class::<values::Borrow>()?;
+    m.add_class::<values::License>()?;
+    m.add_class::<values::LicenseUser>()?;
+    m.add_class::<values::LicenseManager>()?;
     m.add("MAX_QUANTITY", core::MAX_QUANTITY)?;
     m.add("MAX_NAME", core::MAX_NAME)?;
     m.add("MAX_PURCHASE_ORDER", core::MAX_PURCHASE_ORDER)?;
@@ -56,5 +76,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MAX_PAGE", core::MAX_PAGE)?;
     m.add("DEFAULT_PAGE", core::DEFAULT_PAGE)?;
     m.add("GENESIS_HASH", core::GENESIS_HASH)?;
+    m.add("MAX_ISSUE", core::MAX_ISSUE)?;
+    m.add("MIN_PASSWORD", core::MIN_PASSWORD)?;
+    m.add("ORDER_COLUMNS", PyTuple::new(m.py(), core::ORDER_COLUMNS)?)?;
+    m.add(
+        "INVENTORY_COLUMNS",
+        PyTuple::new(m.py(), core::INVENTORY_COLUMNS)?,
+    )?;
     Ok(())
 }

@@ -1,11 +1,13 @@
 //! Frozen value classes: newtypes over the core's records, whose getters convert each field
 //! (ids to `str`, times to aware UTC `datetime`, enums to the `license_inventory` enums).
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use license_inventory as core;
 use pyo3::prelude::*;
 
-use crate::convert::{self, enum_repr, repr, repr_opt};
+use crate::convert::{self, enum_repr, parse, repr, repr_opt, whole, whole_u32};
 
 /// A tenant: one license vendor's world.
 #[pyclass(frozen, eq, module = "license_inventory._native")]
@@ -39,6 +41,12 @@ impl Tenant {
     fn minted(&self) -> u64 {
         self.0.minted
     }
+    /// Units gone for good: issued in deleted orders, or deleted unconsumed at the vendor.
+    /// Conservation: `minted - retired = Σ available + Σ issued`.
+    #[getter]
+    fn retired(&self) -> u64 {
+        self.0.retired
+    }
     /// The number the next order will get.
     #[getter]
     fn next_order_number(&self) -> u64 {
@@ -52,11 +60,12 @@ impl Tenant {
     fn __repr__(&self, py: Python<'_>) -> String {
         let t = &self.0;
         format!(
-            "Tenant(id={}, name={}, plan={}, minted={}, next_order_number={})",
+            "Tenant(id={}, name={}, plan={}, minted={}, retired={}, next_order_number={})",
             repr(py, &t.id.to_string()),
             repr(py, &t.name),
             enum_repr("Plan", t.plan.as_str()),
             t.minted,
+            t.retired,
             t.next_order_number
         )
     }
@@ -192,6 +201,11 @@ impl Product {
     fn kind<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         convert::product_kind(py, self.0.kind)
     }
+    /// The policy of the licenses issued for it (copied onto each license at issue).
+    #[getter]
+    fn policy(&self) -> LicensePolicy {
+        LicensePolicy(self.0.policy)
+    }
     /// When it was defined.
     #[getter]
     fn created_at(&self) -> DateTime<Utc> {
@@ -315,6 +329,21 @@ impl Order {
     #[getter]
     fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
+    }
+    /// Its metadata: reference, campaign, download id, test and trial flags.
+    #[getter]
+    fn metadata(&self) -> OrderMetadata {
+        OrderMetadata(self.0.metadata.clone())
+    }
+    /// The end customer, if recorded.
+    #[getter]
+    fn customer(&self) -> Option<Customer> {
+        self.0.customer.clone().map(Customer)
+    }
+    /// The id shared by the orders of one bundle order, if it is a line of one.
+    #[getter]
+    fn bundle(&self) -> Option<String> {
+        self.0.bundle.map(|b| b.to_string())
     }
     fn __repr__(&self, py: Python<'_>) -> String {
         let o = &self.0;
@@ -692,6 +721,12 @@ impl LedgerEntry {
     fn minted(&self) -> u64 {
         self.0.minted
     }
+    /// Units retired by this entry (an order deletion, or a return of units minted by a
+    /// vendor-tier approval).
+    #[getter]
+    fn retired(&self) -> u64 {
+        self.0.retired
+    }
     /// The quantity changes.
     #[getter]
     fn movements(&self) -> Vec<Movement> {
@@ -743,6 +778,11 @@ impl Audit {
     fn minted(&self) -> u64 {
         self.0.minted
     }
+    /// Units retired (issued in deleted orders, or unconsumed and minted at the vendor).
+    #[getter]
+    fn retired(&self) -> u64 {
+        self.0.retired
+    }
     /// Sum of available units over all orders.
     #[getter]
     fn available(&self) -> u64 {
@@ -766,13 +806,623 @@ impl Audit {
     fn __repr__(&self) -> String {
         let a = &self.0;
         format!(
-            "Audit(orders={}, ledger_entries={}, minted={}, available={}, issued={}, problems={})",
+            "Audit(orders={}, ledger_entries={}, minted={}, retired={}, available={}, issued={}, \
+             problems={})",
             a.orders,
             a.ledger_entries,
             a.minted,
+            a.retired,
             a.available,
             a.issued,
             a.problems.len()
+        )
+    }
+}
+
+// --- the order detail: policies, licenses, license users and managers, customers, bundles ------
+
+/// How long a license is valid: perpetual, or N days from its first activation or from issue.
+/// Built with `Validity.perpetual()`, `Validity.days_from_activation(n)` or
+/// `Validity.days_from_issue(n)`.
+#[pyclass(frozen, eq, hash, from_py_object, module = "license_inventory._native")]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Validity(pub core::Validity);
+
+#[pymethods]
+impl Validity {
+    /// Never expires.
+    #[staticmethod]
+    fn perpetual() -> Self {
+        Validity(core::Validity::Perpetual)
+    }
+    /// Valid for `days` days from the license's first activation.
+    #[staticmethod]
+    fn days_from_activation(py: Python<'_>, days: &Bound<'_, PyAny>) -> PyResult<Self> {
+        whole_u32(py, "validity", days).map(|d| Validity(core::Validity::DaysFromActivation(d)))
+    }
+    /// Valid for `days` days from the license's issue.
+    #[staticmethod]
+    fn days_from_issue(py: Python<'_>, days: &Bound<'_, PyAny>) -> PyResult<Self> {
+        whole_u32(py, "validity", days).map(|d| Validity(core::Validity::DaysFromIssue(d)))
+    }
+    /// Which kind of validity.
+    #[getter]
+    fn kind<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        convert::validity_kind(py, self.kind_str())
+    }
+    /// The number of days; `None` when perpetual.
+    #[getter]
+    fn days(&self) -> Option<u32> {
+        match self.0 {
+            core::Validity::Perpetual => None,
+            core::Validity::DaysFromActivation(d) | core::Validity::DaysFromIssue(d) => Some(d),
+        }
+    }
+    fn __repr__(&self) -> String {
+        match self.days() {
+            None => format!("Validity.{}()", self.kind_str()),
+            Some(d) => format!("Validity.{}({d})", self.kind_str()),
+        }
+    }
+}
+
+impl Validity {
+    fn kind_str(&self) -> &'static str {
+        match self.0 {
+            core::Validity::Perpetual => "perpetual",
+            core::Validity::DaysFromActivation(_) => "days_from_activation",
+            core::Validity::DaysFromIssue(_) => "days_from_issue",
+        }
+    }
+}
+
+/// Floating use: at most `max_borrows` open borrows at once, each of at most
+/// `max_borrow_seconds`.
+#[pyclass(frozen, eq, hash, from_py_object, module = "license_inventory._native")]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Floating(pub core::Floating);
+
+#[pymethods]
+impl Floating {
+    #[new]
+    fn new(
+        py: Python<'_>,
+        max_borrows: &Bound<'_, PyAny>,
+        max_borrow_seconds: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        Ok(Floating(core::Floating {
+            max_borrows: whole_u32(py, "max borrows", max_borrows)?,
+            max_borrow_seconds: whole_u32(py, "max borrow seconds", max_borrow_seconds)?,
+        }))
+    }
+    /// How many borrows may be open at once.
+    #[getter]
+    fn max_borrows(&self) -> u32 {
+        self.0.max_borrows
+    }
+    /// The longest one borrow may last, in seconds.
+    #[getter]
+    fn max_borrow_seconds(&self) -> u32 {
+        self.0.max_borrow_seconds
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Floating(max_borrows={}, max_borrow_seconds={})",
+            self.0.max_borrows, self.0.max_borrow_seconds
+        )
+    }
+}
+
+/// A product's license policy, copied onto each license when it is issued. An argument left
+/// `None` takes the core's default (perpetual, one device, not floating, not a trial).
+#[pyclass(frozen, eq, hash, from_py_object, module = "license_inventory._native")]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LicensePolicy(pub core::LicensePolicy);
+
+#[pymethods]
+impl LicensePolicy {
+    #[new]
+    #[pyo3(signature = (*, max_activations=None, validity=None, floating=None, trial=None))]
+    fn new(
+        py: Python<'_>,
+        max_activations: Option<&Bound<'_, PyAny>>,
+        validity: Option<Validity>,
+        floating: Option<Floating>,
+        trial: Option<bool>,
+    ) -> PyResult<Self> {
+        let mut policy = core::LicensePolicy::default();
+        if let Some(n) = max_activations {
+            policy.max_activations = whole_u32(py, "max activations", n)?;
+        }
+        if let Some(v) = validity {
+            policy.validity = v.0;
+        }
+        if let Some(f) = floating {
+            policy.floating = Some(f.0);
+        }
+        if let Some(t) = trial {
+            policy.trial = t;
+        }
+        Ok(LicensePolicy(policy))
+    }
+    /// How long a license is valid.
+    #[getter]
+    fn validity(&self) -> Validity {
+        Validity(self.0.validity)
+    }
+    /// Devices one license may be activated on.
+    #[getter]
+    fn max_activations(&self) -> u32 {
+        self.0.max_activations
+    }
+    /// Floating use, if the product allows it.
+    #[getter]
+    fn floating(&self) -> Option<Floating> {
+        self.0.floating.map(Floating)
+    }
+    /// Licenses of this product are trials.
+    #[getter]
+    fn trial(&self) -> bool {
+        self.0.trial
+    }
+    fn __repr__(&self) -> String {
+        let p = &self.0;
+        format!(
+            "LicensePolicy(max_activations={}, validity={}, floating={}, trial={})",
+            p.max_activations,
+            Validity(p.validity).__repr__(),
+            p.floating
+                .map_or_else(|| "None".to_owned(), |f| Floating(f).__repr__()),
+            py_bool(p.trial)
+        )
+    }
+}
+
+fn py_bool(b: bool) -> &'static str {
+    if b { "True" } else { "False" }
+}
+
+/// The end customer of an order.
+#[pyclass(frozen, eq, from_py_object, module = "license_inventory._native")]
+#[derive(Clone, PartialEq)]
+pub struct Customer(pub core::Customer);
+
+#[pymethods]
+impl Customer {
+    #[new]
+    #[pyo3(signature = (name, *, email=None, company=None, phone=None, reference=None))]
+    fn new(
+        name: String,
+        email: Option<String>,
+        company: Option<String>,
+        phone: Option<String>,
+        reference: Option<String>,
+    ) -> Self {
+        Customer(core::Customer {
+            name,
+            email,
+            company,
+            phone,
+            reference,
+        })
+    }
+    /// Name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Email.
+    #[getter]
+    fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// Company.
+    #[getter]
+    fn company(&self) -> Option<&str> {
+        self.0.company.as_deref()
+    }
+    /// Phone.
+    #[getter]
+    fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    /// The customer's own reference.
+    #[getter]
+    fn reference(&self) -> Option<&str> {
+        self.0.reference.as_deref()
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let c = &self.0;
+        format!(
+            "Customer(name={}, email={}, company={}, phone={}, reference={})",
+            repr(py, &c.name),
+            repr_opt(py, c.email.as_deref()),
+            repr_opt(py, c.company.as_deref()),
+            repr_opt(py, c.phone.as_deref()),
+            repr_opt(py, c.reference.as_deref())
+        )
+    }
+}
+
+/// An order's metadata: reference, campaign parameters, download id, test and trial flags.
+#[pyclass(frozen, eq, module = "license_inventory._native")]
+#[derive(Clone, PartialEq)]
+pub struct OrderMetadata(pub core::OrderMetadata);
+
+#[pymethods]
+impl OrderMetadata {
+    /// The order reference number.
+    #[getter]
+    fn reference(&self) -> Option<&str> {
+        self.0.reference.as_deref()
+    }
+    /// Campaign parameters (key → value), e.g. `{"utm_source": "newsletter"}`; a new `dict`
+    /// on each access.
+    #[getter]
+    fn campaign(&self) -> BTreeMap<String, String> {
+        self.0.campaign.clone()
+    }
+    /// The download id.
+    #[getter]
+    fn download_id(&self) -> Option<&str> {
+        self.0.download_id.as_deref()
+    }
+    /// A test order.
+    #[getter]
+    fn is_test(&self) -> bool {
+        self.0.is_test
+    }
+    /// A trial order: its licenses are trials.
+    #[getter]
+    fn is_trial(&self) -> bool {
+        self.0.is_trial
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let m = &self.0;
+        let campaign: Vec<String> = m
+            .campaign
+            .iter()
+            .map(|(k, v)| format!("{}: {}", repr(py, k), repr(py, v)))
+            .collect();
+        format!(
+            "OrderMetadata(reference={}, campaign={{{}}}, download_id={}, is_test={}, is_trial={})",
+            repr_opt(py, m.reference.as_deref()),
+            campaign.join(", "),
+            repr_opt(py, m.download_id.as_deref()),
+            py_bool(m.is_test),
+            py_bool(m.is_trial)
+        )
+    }
+}
+
+/// One line of a bundle: a product and how many units of it.
+#[pyclass(frozen, eq, from_py_object, module = "license_inventory._native")]
+#[derive(Clone, Copy, PartialEq)]
+pub struct BundleLine(pub core::BundleLine);
+
+#[pymethods]
+impl BundleLine {
+    #[new]
+    fn new(py: Python<'_>, product: &str, quantity: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(BundleLine(core::BundleLine {
+            product: parse(py, product)?,
+            quantity: whole(py, "quantity", quantity)?,
+        }))
+    }
+    /// The id of the product.
+    #[getter]
+    fn product(&self) -> String {
+        self.0.product.to_string()
+    }
+    /// Units of it.
+    #[getter]
+    fn quantity(&self) -> u64 {
+        self.0.quantity
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "BundleLine(product={}, quantity={})",
+            repr(py, &self.0.product.to_string()),
+            self.0.quantity
+        )
+    }
+}
+
+/// A named set of (product, quantity) lines; a bundle order creates one request per line.
+#[pyclass(frozen, eq, module = "license_inventory._native")]
+#[derive(Clone, PartialEq)]
+pub struct Bundle(pub core::Bundle);
+
+#[pymethods]
+impl Bundle {
+    /// The bundle's id.
+    #[getter]
+    fn id(&self) -> String {
+        self.0.id.to_string()
+    }
+    /// The id of the tenant.
+    #[getter]
+    fn tenant(&self) -> String {
+        self.0.tenant.to_string()
+    }
+    /// Display name ("Classroom pack").
+    #[getter]
+    fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Its lines.
+    #[getter]
+    fn lines(&self) -> Vec<BundleLine> {
+        self.0.lines.iter().copied().map(BundleLine).collect()
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "Bundle(id={}, name={}, lines={})",
+            repr(py, &self.0.id.to_string()),
+            repr(py, &self.0.name),
+            self.0.lines.len()
+        )
+    }
+}
+
+/// A device a license is activated on (or who redeemed an activation code).
+#[pyclass(frozen, eq, module = "license_inventory._native")]
+#[derive(Clone, PartialEq)]
+pub struct Activation(pub core::Activation);
+
+#[pymethods]
+impl Activation {
+    /// The device's fingerprint (opaque, chosen by the application).
+    #[getter]
+    fn fingerprint(&self) -> &str {
+        &self.0.fingerprint
+    }
+    /// A name a person recognises ("Front desk PC").
+    #[getter]
+    fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// When.
+    #[getter]
+    fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "Activation(fingerprint={}, name={}, at={})",
+            repr(py, &self.0.fingerprint),
+            repr(py, &self.0.name),
+            repr(py, &self.0.at.to_rfc3339())
+        )
+    }
+}
+
+/// An open borrow of a floating license.
+#[pyclass(frozen, eq, module = "license_inventory._native")]
+#[derive(Clone, PartialEq)]
+pub struct Borrow(pub core::Borrow);
+
+#[pymethods]
+impl Borrow {
+    /// Who or what borrowed it (a device fingerprint or a user).
+    #[getter]
+    fn borrower(&self) -> &str {
+        &self.0.borrower
+    }
+    /// When.
+    #[getter]
+    fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    /// When it ends by itself.
+    #[getter]
+    fn until(&self) -> DateTime<Utc> {
+        self.0.until
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "Borrow(borrower={}, at={}, until={})",
+            repr(py, &self.0.borrower),
+            repr(py, &self.0.at.to_rfc3339()),
+            repr(py, &self.0.until.to_rfc3339())
+        )
+    }
+}
+
+/// A license, or an activation code, issued from an order.
+#[pyclass(frozen, eq, module = "license_inventory._native")]
+#[derive(Clone, PartialEq)]
+pub struct License(pub core::License);
+
+#[pymethods]
+impl License {
+    /// The license's id.
+    #[getter]
+    fn id(&self) -> String {
+        self.0.id.to_string()
+    }
+    /// The id of the tenant.
+    #[getter]
+    fn tenant(&self) -> String {
+        self.0.tenant.to_string()
+    }
+    /// The id of the order it was issued from.
+    #[getter]
+    fn order(&self) -> String {
+        self.0.order.to_string()
+    }
+    /// The id of the product.
+    #[getter]
+    fn product(&self) -> String {
+        self.0.product.to_string()
+    }
+    /// Its key (or code), `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`, unique within the tenant.
+    #[getter]
+    fn key(&self) -> &str {
+        self.0.key.as_str()
+    }
+    /// True for an activation code (single use), false for a license.
+    #[getter]
+    fn is_code(&self) -> bool {
+        self.0.is_code
+    }
+    /// Its state.
+    #[getter]
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        convert::license_status(py, self.0.status)
+    }
+    /// The id of the license user it belongs to, if any.
+    #[getter]
+    fn license_user(&self) -> Option<String> {
+        self.0.license_user.map(|u| u.to_string())
+    }
+    /// Devices it is activated on.
+    #[getter]
+    fn activations(&self) -> Vec<Activation> {
+        self.0.activations.iter().cloned().map(Activation).collect()
+    }
+    /// Open floating borrows.
+    #[getter]
+    fn borrows(&self) -> Vec<Borrow> {
+        self.0.borrows.iter().cloned().map(Borrow).collect()
+    }
+    /// The policy copied from the product at issue.
+    #[getter]
+    fn policy(&self) -> LicensePolicy {
+        LicensePolicy(self.0.policy)
+    }
+    /// A trial (from the product's policy or the order's trial flag).
+    #[getter]
+    fn trial(&self) -> bool {
+        self.0.trial
+    }
+    /// When it was issued.
+    #[getter]
+    fn issued_at(&self) -> DateTime<Utc> {
+        self.0.issued_at
+    }
+    /// When it was first activated or redeemed.
+    #[getter]
+    fn activated_at(&self) -> Option<DateTime<Utc>> {
+        self.0.activated_at
+    }
+    /// When it expires, once known.
+    #[getter]
+    fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.expires_at
+    }
+    /// True while nothing has used it: no activation, never redeemed, no borrow.
+    #[getter]
+    fn is_unused(&self) -> bool {
+        self.0.is_unused()
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let l = &self.0;
+        format!(
+            "License(key={}, status={}, is_code={}, activations={}, borrows={}, id={})",
+            repr(py, l.key.as_str()),
+            enum_repr("LicenseStatus", l.status.as_str()),
+            py_bool(l.is_code),
+            l.activations.len(),
+            l.borrows.len(),
+            repr(py, &l.id.to_string())
+        )
+    }
+}
+
+/// An end user of the licenses of one order.
+#[pyclass(frozen, eq, module = "license_inventory._native")]
+#[derive(Clone, PartialEq)]
+pub struct LicenseUser(pub core::LicenseUser);
+
+#[pymethods]
+impl LicenseUser {
+    /// The license user's id.
+    #[getter]
+    fn id(&self) -> String {
+        self.0.id.to_string()
+    }
+    /// The id of the tenant.
+    #[getter]
+    fn tenant(&self) -> String {
+        self.0.tenant.to_string()
+    }
+    /// The id of the order whose licenses they use.
+    #[getter]
+    fn order(&self) -> String {
+        self.0.order.to_string()
+    }
+    /// Email, lower-case, unique within the order.
+    #[getter]
+    fn email(&self) -> &str {
+        &self.0.email
+    }
+    /// Name.
+    #[getter]
+    fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+    /// True when a password is set (it is kept only as an Argon2id hash, which never leaves
+    /// the library).
+    #[getter]
+    fn has_password(&self) -> bool {
+        self.0.has_password
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let u = &self.0;
+        format!(
+            "LicenseUser(email={}, name={}, has_password={}, id={})",
+            repr(py, &u.email),
+            repr_opt(py, u.name.as_deref()),
+            py_bool(u.has_password),
+            repr(py, &u.id.to_string())
+        )
+    }
+}
+
+/// A user's permissions over one order.
+#[pyclass(frozen, eq, module = "license_inventory._native")]
+#[derive(Clone, PartialEq)]
+pub struct LicenseManager(pub core::LicenseManager);
+
+#[pymethods]
+impl LicenseManager {
+    /// The id of the tenant.
+    #[getter]
+    fn tenant(&self) -> String {
+        self.0.tenant.to_string()
+    }
+    /// The id of the order managed.
+    #[getter]
+    fn order(&self) -> String {
+        self.0.order.to_string()
+    }
+    /// The id of the manager (a user).
+    #[getter]
+    fn user(&self) -> String {
+        self.0.user.to_string()
+    }
+    /// What they may do, in the vendor platform's order.
+    #[getter]
+    fn permissions<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        self.0
+            .permissions
+            .iter()
+            .map(|p| convert::permission(py, *p))
+            .collect()
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let permissions: Vec<String> = self
+            .0
+            .permissions
+            .iter()
+            .map(|p| enum_repr("Permission", p.as_str()))
+            .collect();
+        format!(
+            "LicenseManager(user={}, order={}, permissions=[{}])",
+            repr(py, &self.0.user.to_string()),
+            repr(py, &self.0.order.to_string()),
+            permissions.join(", ")
         )
     }
 }

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["LedgerKind", "OrderStatus", "Plan", "ProductKind", "Synchronous", "Tier"]
+__all__ = [
+    "LedgerKind",
+    "LicenseStatus",
+    "OrderStatus",
+    "Permission",
+    "Plan",
+    "ProductKind",
+    "Synchronous",
+    "Tier",
+    "ValidityKind",
+]
 
 
 class _StrEnum(str, enum.Enum):
@@ -85,6 +95,30 @@ class LedgerKind(_StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     ASSIGNED = "assigned"
+    METADATA_EDITED = "metadata_edited"
+    CUSTOMER_SET = "customer_set"
+    BUNDLE_CREATED = "bundle_created"
+    PRODUCT_POLICY_SET = "product_policy_set"
+    LICENSES_ISSUED = "licenses_issued"
+    LICENSE_REVOKED = "license_revoked"
+    LICENSE_DISABLED = "license_disabled"
+    LICENSE_ENABLED = "license_enabled"
+    LICENSE_ACTIVATED = "license_activated"
+    LICENSE_DEACTIVATED = "license_deactivated"
+    DEVICE_RESET = "device_reset"
+    LICENSE_RESET = "license_reset"
+    LICENSE_BORROWED = "license_borrowed"
+    BORROW_RETURNED = "borrow_returned"
+    CODE_REDEEMED = "code_redeemed"
+    LICENSE_USER_ADDED = "license_user_added"
+    LICENSE_USER_EDITED = "license_user_edited"
+    LICENSE_USER_DELETED = "license_user_deleted"
+    LICENSE_USER_PASSWORD_SET = "license_user_password_set"
+    LICENSE_ASSIGNED = "license_assigned"
+    MANAGER_ADDED = "manager_added"
+    MANAGER_REMOVED = "manager_removed"
+    ORDER_DELETED = "order_deleted"
+    UNITS_RETURNED = "units_returned"
 
 
 class Synchronous(_StrEnum):
@@ -94,3 +128,56 @@ class Synchronous(_StrEnum):
     """A command that returned survives a power cut (the default)."""
     NORMAL = "normal"
     """Survives a crash of the process; the last commits may be lost on a power cut."""
+
+
+class LicenseStatus(_StrEnum):
+    """The state of a license or activation code."""
+
+    ISSUED = "issued"
+    """Issued, never activated (or an activation code not yet redeemed)."""
+    ACTIVE = "active"
+    """Activated at least once (or redeemed)."""
+    DISABLED = "disabled"
+    """Disabled by an administrator: cannot be activated, redeemed or borrowed."""
+
+
+class ValidityKind(_StrEnum):
+    """How long a license is valid (the kind of a ``Validity``)."""
+
+    PERPETUAL = "perpetual"
+    """Never expires."""
+    DAYS_FROM_ACTIVATION = "days_from_activation"
+    """Valid for N days from its first activation."""
+    DAYS_FROM_ISSUE = "days_from_issue"
+    """Valid for N days from its issue."""
+
+
+class Permission(_StrEnum):
+    """What a license manager may do on its order: exactly the nine permissions of the vendor
+    platform. A manager with ``MANAGE_MANAGERS`` can grant only the permissions it holds."""
+
+    MANAGE_LICENSE_USERS = "manage_license_users"
+    """Add, edit and delete license users, and give them licenses."""
+    MANAGE_LICENSE_USER_CREDENTIALS = "manage_license_user_credentials"
+    """Change license users' passwords."""
+    MANAGE_MANAGERS = "manage_managers"
+    """Add license managers to the order (with permissions it holds itself)."""
+    RESET_DEVICE = "reset_device"
+    """Remove one device from a license."""
+    RESET_LICENSE = "reset_license"
+    """Remove every device from a license."""
+    BORROW_LICENSE = "borrow_license"
+    """Borrow and return floating licenses."""
+    CREATE_BUNDLE_ORDER = "create_bundle_order"
+    """Request a bundle for the order's organization."""
+    CREATE_ORDER = "create_order"
+    """Request new inventory for the order's organization (enterprise plan only)."""
+    ISSUE_LICENSE = "issue_license"
+    """Issue new licenses from the order (enterprise plan only)."""
+
+    @property
+    def enterprise_only(self) -> bool:
+        """True for the permissions only the enterprise plan may grant or use."""
+        from license_inventory._native import permission_enterprise_only
+
+        return permission_enterprise_only(self)

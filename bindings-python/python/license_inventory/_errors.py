@@ -4,7 +4,8 @@ Every error of the core library arrives as a subclass of :class:`InventoryError`
 core's stable ``code`` (``"INSUFFICIENT_INVENTORY"``, ``"PERMISSION_DENIED"``, ...) and the
 structured fields of the core's error variant as attributes. Where a builtin exception fits, the
 class also derives from it (``InvalidInput`` is a ``ValueError``, ``NotFound`` a ``LookupError``,
-``PermissionDenied`` a ``PermissionError``), so generic ``except`` clauses keep working.
+``PermissionDenied`` a ``PermissionError``, ``MistypedKey`` a ``ValueError``, ``ExportFailed`` an
+``OSError``), so generic ``except`` clauses keep working.
 
 When an operation raises, nothing was changed: every operation is one atomic transaction.
 """
@@ -13,18 +14,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from license_inventory._enums import OrderStatus
+from license_inventory._enums import OrderStatus, Permission
 
 __all__ = [
+    "ActivationLimit",
+    "BorrowLimit",
     "Conflict",
+    "ExportFailed",
     "HierarchyViolation",
     "InsufficientInventory",
     "InvalidInput",
     "InvalidState",
     "InvariantViolated",
     "InventoryError",
+    "LicenseUnusable",
+    "MistypedKey",
     "NotFound",
+    "OrderInUse",
     "PermissionDenied",
+    "PlanRequired",
     "SchemaMismatch",
     "StorageError",
 ]
@@ -76,7 +84,8 @@ class NotFound(InventoryError, LookupError):
     """No such thing exists in this tenant (ids of another tenant are never visible)."""
 
     entity: str
-    """What was looked up: ``"tenant"``, ``"organization"``, ``"user"``, ``"product"``, ``"order"``."""
+    """What was looked up: ``"tenant"``, ``"organization"``, ``"user"``, ``"product"``, ``"order"``,
+    ``"license"``, ``"license user"``, ``"license manager"``, ``"bundle"``."""
     id: str
     """The id or number that was looked up."""
 
@@ -90,7 +99,8 @@ class PermissionDenied(InventoryError, PermissionError):
     """The acting user may not perform the action; ask an admin of the right organization."""
 
     action: str
-    """The refused action (``"approve"``, ``"request"``, ``"view"``, ...)."""
+    """The refused action (``"approve"``, ``"request"``, ``"view"``, ``"reset_device"``,
+    ``"manage_managers"``, ``"delete_order"``, ...)."""
     actor: str
     """The id of the user who attempted it."""
     reason: str
@@ -179,6 +189,97 @@ class SchemaMismatch(InventoryError):
         self.found = found
         self.supported = supported
         self.hint = hint
+
+
+class MistypedKey(InventoryError, ValueError):
+    """A license key or activation code is malformed or mistyped (its check symbol does not
+    match). Nothing was looked up; ask the person to check the key."""
+
+    key: str
+    """The key as given (at most 64 characters of it)."""
+    reason: str
+    """What is wrong with it."""
+
+    def __init__(self, message: str, *, key: str, reason: str, code: str = "MISTYPED_KEY") -> None:
+        super().__init__(message, code=code)
+        self.key = key
+        self.reason = reason
+
+
+class ActivationLimit(InventoryError):
+    """The license is activated on as many devices as its policy allows; reset a device first."""
+
+    max: int
+    """The policy's maximum number of devices."""
+
+    def __init__(self, message: str, *, max: int, code: str = "ACTIVATION_LIMIT") -> None:
+        super().__init__(message, code=code)
+        self.max = max
+
+
+class BorrowLimit(InventoryError):
+    """The floating license has as many open borrows as its policy allows, or the borrow asked
+    for is longer than allowed."""
+
+    reason: str
+    """Which limit."""
+
+    def __init__(self, message: str, *, reason: str, code: str = "BORROW_LIMIT") -> None:
+        super().__init__(message, code=code)
+        self.reason = reason
+
+
+class LicenseUnusable(InventoryError):
+    """The license cannot be used for this now: disabled, expired, not floating, already
+    redeemed, or already used (and so not revocable)."""
+
+    key: str
+    """The license's key."""
+    reason: str
+    """Why."""
+
+    def __init__(self, message: str, *, key: str, reason: str, code: str = "LICENSE_UNUSABLE") -> None:
+        super().__init__(message, code=code)
+        self.key = key
+        self.reason = reason
+
+
+class PlanRequired(InventoryError):
+    """The permission can be granted or used only on the enterprise plan."""
+
+    permission: Permission
+    """The permission asked for."""
+
+    def __init__(self, message: str, *, permission: Permission, code: str = "PLAN_REQUIRED") -> None:
+        super().__init__(message, code=code)
+        self.permission = permission
+
+
+class OrderInUse(InventoryError):
+    """The order cannot be deleted while child orders hold units drawn from it; delete or return
+    those first."""
+
+    order: int
+    """The number of the order."""
+    children: list[int]
+    """The numbers of the child orders holding units drawn from it, ascending."""
+
+    def __init__(self, message: str, *, order: int, children: list[int], code: str = "ORDER_IN_USE") -> None:
+        super().__init__(message, code=code)
+        self.order = order
+        self.children = children
+
+
+class ExportFailed(InventoryError, OSError):
+    """Writing an export failed (the destination refused the bytes). Nothing in the store
+    changed; the file may be left partial. Retry with a writable destination."""
+
+    detail: str
+    """The writer's own message (the cause)."""
+
+    def __init__(self, message: str, *, detail: str, code: str = "EXPORT_FAILED") -> None:
+        super().__init__(message, code=code)
+        self.detail = detail
 
 
 class InvariantViolated(InventoryError):
