@@ -15,14 +15,52 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'SCHEMA_MISMATCH'
   | 'INVARIANT_VIOLATED'
+  | 'MISTYPED_KEY'
+  | 'ACTIVATION_LIMIT'
+  | 'BORROW_LIMIT'
+  | 'LICENSE_UNUSABLE'
+  | 'PLAN_REQUIRED'
+  | 'ORDER_IN_USE'
+  | 'EXPORT_FAILED'
   | 'STORAGE'
   | 'INTERNAL_PANIC'
 
 /** An action a user attempts, as permission and state errors name it. */
-export type Action = 'mint' | 'request' | 'edit_request' | 'cancel' | 'approve' | 'reject' | 'assign' | 'view'
+export type Action =
+  | 'mint'
+  | 'request'
+  | 'edit_request'
+  | 'cancel'
+  | 'approve'
+  | 'reject'
+  | 'assign'
+  | 'view'
+  | 'edit_metadata'
+  | 'edit_customer'
+  | 'issue_license'
+  | 'revoke'
+  | 'disable'
+  | 'reset_device'
+  | 'reset_license'
+  | 'borrow_license'
+  | 'manage_license_users'
+  | 'manage_license_user_credentials'
+  | 'manage_managers'
+  | 'request_bundle'
+  | 'delete_order'
+  | 'return_units'
 
 /** What a lookup was for, as `NOT_FOUND` names it. */
-export type Entity = 'tenant' | 'organization' | 'user' | 'product' | 'order'
+export type Entity =
+  | 'tenant'
+  | 'organization'
+  | 'user'
+  | 'product'
+  | 'order'
+  | 'license'
+  | 'license user'
+  | 'license manager'
+  | 'bundle'
 
 /**
  * What every Promise of this package rejects with: a plain `Error` with a stable `code` and
@@ -34,6 +72,10 @@ export type Entity = 'tenant' | 'organization' | 'user' | 'product' | 'order'
  *   if (err.code === 'INSUFFICIENT_INVENTORY') console.log(err.available, err.requested)
  * }
  * ```
+ *
+ * `MISTYPED_KEY` comes before any lookup (the key's check symbol does not match);
+ * `ORDER_IN_USE` names the child orders that still hold units drawn from the order;
+ * `EXPORT_FAILED` carries the I/O error as `cause`.
  *
  * Arguments of the wrong JS type (a string where an object is expected, an unknown tier) are
  * refused synchronously with a `TypeError`-like `Error` whose `code` is `InvalidArg`.
@@ -49,6 +91,13 @@ export type InventoryError = Error &
     | { code: 'CONFLICT'; what: string }
     | { code: 'SCHEMA_MISMATCH'; found: number; supported: number; hint: string }
     | { code: 'INVARIANT_VIOLATED'; detail: string }
+    | { code: 'MISTYPED_KEY'; key: string; reason: string }
+    | { code: 'ACTIVATION_LIMIT'; max: number }
+    | { code: 'BORROW_LIMIT'; reason: string }
+    | { code: 'LICENSE_UNUSABLE'; key: string; reason: string }
+    | { code: 'PLAN_REQUIRED'; permission: Permission }
+    | { code: 'ORDER_IN_USE'; orderNumber: number; children: number[] }
+    | { code: 'EXPORT_FAILED'; cause: Error }
     | { code: 'STORAGE'; cause?: Error }
     | { code: 'INTERNAL_PANIC' }
   )

@@ -133,3 +133,43 @@ export async function stock(w, org, product, quantity, session = w.irina) {
   const req = await session.request({ holder: org.id, product: product.id, quantity })
   return w.vera.approve(req.id)
 }
+
+/**
+ * Stocks Elerome School (a center) with `quantity` units of `product` down the whole tree
+ * (vendor › Ellen › MGA › Elerome, by assignment) and returns the center's order; Eli is its
+ * admin.
+ */
+export async function centerOrder(w, product, quantity) {
+  const push = (from, to, session) => session.assign({ from, to, product: product.id, quantity })
+  await push(w.orgs.vendor, w.orgs.ellen.id, w.vera)
+  await push(w.orgs.ellen.id, w.orgs.mga.id, w.irina)
+  return push(w.orgs.mga.id, w.orgs.elerome.id, w.irina)
+}
+
+/** Every ledger entry of the tenant, oldest first (paged through). */
+export async function wholeLedger(w) {
+  const all = []
+  for (;;) {
+    const page = await w.inv.ledger(w.tenant.id, { after: all.length, limit: 1000 })
+    if (page.length === 0) return all
+    all.push(...page)
+  }
+}
+
+/**
+ * What a refused command must leave as it was: the tenant (counters, retired units) and the
+ * ledger (every change appends an entry in its own transaction), by length and last hash.
+ */
+export async function snapshot(w) {
+  const tenant = await w.inv.tenant(w.tenant.id)
+  const ledger = await wholeLedger(w)
+  return { tenant, entries: ledger.length, last: ledger.at(-1)?.hash ?? null }
+}
+
+/** A key of 25 Crockford base32 symbols in five groups of five (the last is the check symbol). */
+export const KEY = /^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){4}$/
+
+/** `key` with its first symbol replaced by another one: a mistyped key. */
+export function mistype(key) {
+  return (key[0] === 'A' ? 'B' : 'A') + key.slice(1)
+}

@@ -13,7 +13,7 @@ storeTest('tenant, orgs, users and products round-trip as plain objects', async 
   const t = await inv.createTenant({ name: 'Jasperactive', plan: 'enterprise', vendorName: 'Jasperactive HQ', firstOrderNumber: 1210 })
   assert.match(t.id, UUID)
   assert.deepEqual({ ...t, id: undefined, vendor: undefined }, {
-    id: undefined, vendor: undefined, name: 'Jasperactive', plan: 'enterprise', minted: 0, nextOrderNumber: 1210, createdAt: at,
+    id: undefined, vendor: undefined, name: 'Jasperactive', plan: 'enterprise', minted: 0, retired: 0, nextOrderNumber: 1210, createdAt: at,
   })
   assert.ok(t.createdAt instanceof Date)
   assert.deepEqual(await inv.tenant(t.id), t)

@@ -152,6 +152,7 @@ storeTest('ledger: every change, hash-chained, paged; the audit is clean', async
   assert.equal(last.actor, w.users.vera.id)
   assert.equal(last.order, approved.id)
   assert.equal(last.minted, 6)
+  assert.equal(last.retired, 0)
   assert.deepEqual(last.movements.map((m) => ({ ...m })), [{
     order: approved.id, org: w.orgs.ellen.id, product: cl.id, approved: 6, drawn: 0, issued: 0, available: 6,
   }])
@@ -165,6 +166,6 @@ storeTest('ledger: every change, hash-chained, paged; the audit is clean', async
 
   const audit = await w.inv.audit(w.tenant.id)
   assert.deepEqual({ ...audit }, {
-    orders: 1, ledgerEntries: entries.length, minted: 6, available: 6, issued: 0, problems: [], clean: true,
+    orders: 1, ledgerEntries: entries.length, minted: 6, retired: 0, available: 6, issued: 0, problems: [], clean: true,
   })
 })
