@@ -1,11 +1,14 @@
 // The seed walkthrough (`000_*.txt`, orders 1210–1213) on an SQLite file, printed as the
-// License Inventory screens of the channel admin guide, through the Node binding. It mirrors
-// examples/walkthrough.rs and prints the same output.
+// License Inventory screens of the channel admin guide, then the life of order 1210 as in the
+// vendor platform's Order Detail View (`002_*.txt`: licenses, customer, a license manager,
+// activation, reset, a refusal, CSV export, deletion), through the Node binding. It mirrors
+// examples/walkthrough.rs and prints the same output (but for the random license keys and
+// the paths).
 //
 //   node examples/node/walkthrough.mjs [DB_PATH]
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, extname, join } from 'node:path'
 
 import { Inventory } from '../../bindings-node/index.js'
 
@@ -147,9 +150,54 @@ async function main() {
   ]
   for (const [name, value] of fields) console.log(`${`${name}:`.padEnd(20)}${value}`.trimEnd())
   console.log()
+
+  // ---- The life of order 1210, as in the vendor platform's Order Detail View ---------------
+  // The vendor's Center License policy: two devices per license, perpetual.
+  await inv.setProductPolicy(t, cl.id, { validity: { kind: 'perpetual' }, maxActivations: 2, floating: null, trial: false })
+  inv.setTime(at('09:00'))
+  const o1210 = (await irina.orderByNumber(1210)).order
+  console.log()
+  console.log('Order 1210')
+  console.log()
+  const licenses = await irina.issue(o1210.id, 2)
+  const keys = licenses.map((l) => l.key)
+  console.log(`Issued ${keys.length} licenses: ${keys.join(', ')}`)
+  await irina.setCustomer(o1210.id, {
+    name: 'Elerome School',
+    email: 'principal@elerome.example',
+    company: 'Elerome School',
+    phone: null,
+    reference: 'ES-2017',
+  })
+  console.log('Customer: Elerome School <principal@elerome.example>')
+  const lenaUser = await inv.createUser(t, { name: 'Lena Manager', email: 'lena@elerome.example' })
+  const granted = await irina.addLicenseManager(o1210.id, lenaUser.id, ['manage_license_users', 'reset_device'])
+  console.log(`License manager: ${lenaUser.name} (${granted.permissions.join(', ')})`)
+  const lena = await inv.session(t, lenaUser.id)
+  const student = await lena.addLicenseUser(o1210.id, { email: 'student@elerome.example', name: 'Stu Dent' })
+  await lena.assignLicense(licenses[0].id, student.id)
+  console.log(`License user: ${student.email} holds ${keys[0]}`)
+  const activated = await inv.activate(t, keys[0], 'front-desk', 'Front desk PC')
+  console.log(`Activated ${keys[0]} on front-desk: ${activated.activations.length} of ${activated.policy.maxActivations} devices`)
+  const reset = await lena.resetDevice(licenses[0].id, 'front-desk')
+  console.log(`Lena Manager reset device front-desk: ${reset.activations.length} devices`)
+  const refusal = await lena.issue(o1210.id, 1).then(
+    (issued) => new Error(`expected a refusal, got ${issued.length} licenses`),
+    (err) => err,
+  )
+  if (refusal.code !== 'PERMISSION_DENIED') throw refusal
+  console.log(`Lena Manager may not issue licenses (${refusal.code})`)
+  // Next to the store: walkthrough.sqlite -> walkthrough.1210.csv.
+  const csvPath = join(dirname(path), `${basename(path, extname(path))}.1210.csv`)
+  const rows = await irina.exportOrderCsv(o1210.id, csvPath)
+  console.log(`Exported order 1210: ${rows} license rows to ${csvPath}`)
+  await irina.deleteOrder(o1210.id)
+  const ellenStock = (await irina.orderByNumber(1208)).order
+  console.log(`Deleted order 1210: 1 unused unit back to 1208 (${ellenStock.available} available), 2 licenses retired`)
+  console.log()
   const audit = await inv.audit(t)
   console.log(
-    `Audit: ${audit.orders} orders, ${audit.ledgerEntries} ledger entries, minted ${audit.minted} = available ${audit.available} + issued ${audit.issued}: ${audit.clean ? 'clean' : 'PROBLEMS'}`,
+    `Audit: ${audit.orders} orders, ${audit.ledgerEntries} ledger entries, minted ${audit.minted} - retired ${audit.retired} = available ${audit.available} + issued ${audit.issued}: ${audit.clean ? 'clean' : 'PROBLEMS'}`,
   )
   console.log(`Store: ${path}`)
   if (!audit.clean) throw new Error(`audit problems: ${audit.problems.join('; ')}`)
