@@ -1,17 +1,31 @@
 // Type-checked (never run) by types.test.mjs: the generated index.d.ts describes the API with
 // string unions, Dates, nullable fields and Promises, and the error type narrows on `code`.
 import {
+  INVENTORY_COLUMNS,
   Inventory,
+  ORDER_COLUMNS,
+  type Action,
+  type Bundle,
+  type Customer,
+  type Entity,
+  type ErrorCode,
   type InventoryError,
+  type License,
+  type LicenseManager,
+  type LicensePolicy,
+  type LicenseStatus,
+  type LicenseUser,
   type OrderDetails,
   type OrderPage,
   type OrderStatus,
+  type Permission,
   type Plan,
   type PostgresOptions,
   type ProductKind,
   type Session,
   type Tenant,
   type Tier,
+  type Validity,
 } from '../index.js'
 
 export async function usage(path: string): Promise<void> {
@@ -62,3 +76,113 @@ export async function usage(path: string): Promise<void> {
   await s.order(42)
   void [parent, status, when, approvedAt, next, first]
 }
+
+/** The issue-4 API: policies, bundles, licenses, codes, managers, users, export, deletion. */
+export async function licenses(inv: Inventory, s: Session, tenantId: string, orgId: string, userId: string): Promise<void> {
+  const validity: Validity = { kind: 'daysFromActivation', days: 30 }
+  const policy: LicensePolicy = { validity, maxActivations: 2, floating: { maxBorrows: 2, maxBorrowSeconds: 3600 }, trial: false }
+  const seat = await inv.createProduct(tenantId, { code: 'FS', name: 'Floating Seat', kind: 'license', policy })
+  await inv.setProductPolicy(tenantId, seat.id, { ...seat.policy, floating: null })
+  // @ts-expect-error: a validity of days needs its days
+  void inv.setProductPolicy(tenantId, seat.id, { ...policy, validity: { kind: 'daysFromIssue' } })
+  const bundle: Bundle = await inv.createBundle(tenantId, { name: 'Pack', lines: [{ product: seat.id, quantity: 1 }] })
+  const bundleOrders = await s.requestBundle({ holder: orgId, bundle: bundle.id, purchaseOrder: 'B-1' })
+  const group: string | null = bundleOrders[0]?.bundle ?? null
+
+  const order = await s.assign({ from: orgId, to: orgId, product: seat.id, quantity: 3 })
+  await s.editMetadata(order.id, { reference: 'REF-1', campaign: { utm_source: 'newsletter' }, isTrial: true })
+  const customer: Customer = { name: 'Elerome School', email: null, company: null, phone: null, reference: 'ES-2017' }
+  const withCustomer = await s.setCustomer(order.id, customer)
+  await s.setCustomer(order.id, null)
+  const reference: string | null = withCustomer.metadata.reference
+
+  const issued: License[] = await s.issue(order.id, 2)
+  const license = issued[0]!
+  const key: string = license.key
+  const licenseStatus: LicenseStatus = license.status
+  const expires: Date | null = license.expiresAt
+  const devices: number = (await inv.activate(tenantId, key, 'pc-1', 'Front desk')).activations.length
+  await inv.deactivate(tenantId, key, 'pc-1')
+  await inv.checkLicense(tenantId, key)
+  await inv.redeem(tenantId, key, 'student@example.com')
+  await s.resetDevice(license.id, 'pc-1')
+  await s.resetLicense(license.id)
+  const borrowed = await s.borrow(license.id, 'desk-1', 600)
+  const until: Date | undefined = borrowed.borrows[0]?.until
+  await s.returnBorrow(license.id, 'desk-1')
+  await s.disable(license.id)
+  await s.enable(license.id)
+  const back = await s.revoke(issued[1]!.id)
+  const available: number = back.available
+  const page: License[] = await s.licenses(order.id, { after: license.id, limit: 10 })
+  await s.license(key)
+
+  const student: LicenseUser = await s.addLicenseUser(order.id, { email: 'student@example.com', name: 'Stu', password: 'correct horse' })
+  const hasPassword: boolean = student.hasPassword
+  await s.editLicenseUser(student.id, { name: 'Stu Dent' })
+  await s.setLicenseUserPassword(student.id, 'battery staple')
+  const ok: boolean = await inv.verifyLicenseUserPassword(tenantId, student.id, 'battery staple')
+  await s.assignLicense(license.id, student.id)
+  await s.assignLicense(license.id, null)
+  await s.deleteLicenseUser(student.id)
+  const users: LicenseUser[] = await s.licenseUsers(order.id)
+
+  const permissions: Permission[] = ['manage_license_users', 'reset_device']
+  const manager: LicenseManager = await s.addLicenseManager(order.id, userId, permissions)
+  const held: Permission[] = manager.permissions
+  const managers: LicenseManager[] = await s.licenseManagers(order.id)
+  // @ts-expect-error: not one of the nine permissions
+  await s.addLicenseManager(order.id, userId, ['fly'])
+
+  const columns: string[] = [...ORDER_COLUMNS, ...INVENTORY_COLUMNS]
+  const rows: number = await s.exportOrderCsv(order.id, '/tmp/order.csv')
+  await s.exportInventoryCsv(orgId, '/tmp/inventory.csv', { statuses: ['active'], purchaseOrder: 'EE' })
+  await s.returnUnits(order.id, 1)
+  const gone: void = await s.deleteOrder(order.id)
+  void [group, reference, key, licenseStatus, expires, devices, until, available, page, hasPassword, ok, users, held, managers, columns, rows, gone]
+}
+
+/** Every error narrows on `code` to the figures of its kind. */
+export function explain(e: unknown): string {
+  const err = e as InventoryError
+  const code: ErrorCode = err.code
+  switch (err.code) {
+    case 'MISTYPED_KEY':
+      return `${err.key}: ${err.reason}`
+    case 'ACTIVATION_LIMIT': {
+      const max: number = err.max
+      return `at most ${max} devices`
+    }
+    case 'BORROW_LIMIT':
+      return err.reason
+    case 'LICENSE_UNUSABLE':
+      return `${err.key} ${err.reason}`
+    case 'PLAN_REQUIRED': {
+      const permission: Permission = err.permission
+      return `${permission} needs the enterprise plan`
+    }
+    case 'ORDER_IN_USE': {
+      const children: number[] = err.children
+      return `order ${err.orderNumber} feeds ${children.join(', ')}`
+    }
+    case 'EXPORT_FAILED': {
+      const cause: Error = err.cause
+      return cause.message
+    }
+    case 'PERMISSION_DENIED': {
+      const action: Action = err.action
+      // @ts-expect-error: PERMISSION_DENIED carries no `max`
+      void err.max
+      return `${err.actor} may not ${action}`
+    }
+    case 'NOT_FOUND': {
+      const entity: Entity = err.entity
+      return `${entity} ${err.id}`
+    }
+    case 'INVALID_STATE':
+      return `${err.orderNumber} is ${err.status}: no ${err.action}`
+    default:
+      return `${code}: ${err.message}`
+  }
+}
+
