@@ -3,7 +3,7 @@
 
 use license_inventory as core;
 
-use crate::types::{OrderStatus, UserId};
+use crate::types::{OrderStatus, Permission, UserId};
 
 /// What kind of thing was looked up (in [`InventoryError::NotFound`]).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
@@ -18,6 +18,14 @@ pub enum Entity {
     Product,
     /// An order (inventory lot).
     Order,
+    /// A license or activation code.
+    License,
+    /// A license user.
+    LicenseUser,
+    /// A license manager of an order.
+    LicenseManager,
+    /// A bundle.
+    Bundle,
     /// A kind of thing this binding does not know yet (a newer core); `name` is its core name.
     Other {
         /// The core's name for it.
@@ -33,6 +41,10 @@ impl From<core::Entity> for Entity {
             core::Entity::User => Entity::User,
             core::Entity::Product => Entity::Product,
             core::Entity::Order => Entity::Order,
+            core::Entity::License => Entity::License,
+            core::Entity::LicenseUser => Entity::LicenseUser,
+            core::Entity::LicenseManager => Entity::LicenseManager,
+            core::Entity::Bundle => Entity::Bundle,
             other => Entity::Other {
                 name: other.as_str().to_owned(),
             },
@@ -59,6 +71,34 @@ pub enum Action {
     Assign,
     /// Read an organization's inventory or an order.
     View,
+    /// Edit an order's metadata (reference, campaign, download id, flags).
+    EditMetadata,
+    /// Add or edit an order's customer.
+    EditCustomer,
+    /// Issue licenses or codes from an order.
+    IssueLicense,
+    /// Revoke an unused license.
+    Revoke,
+    /// Disable or enable a license.
+    Disable,
+    /// Remove one device from a license.
+    ResetDevice,
+    /// Remove every device from a license.
+    ResetLicense,
+    /// Borrow or return a floating license.
+    Borrow,
+    /// Add, edit or delete license users, or assign licenses to them.
+    ManageLicenseUsers,
+    /// Change license users' passwords.
+    ManageLicenseUserCredentials,
+    /// Add license managers to an order.
+    ManageManagers,
+    /// Request a bundle.
+    RequestBundle,
+    /// Delete an order and its licenses.
+    DeleteOrder,
+    /// Return unused units to the source.
+    ReturnUnits,
     /// An action this binding does not know yet (a newer core); `name` is its core name.
     Other {
         /// The core's name for it (snake case).
@@ -77,6 +117,20 @@ impl From<core::Action> for Action {
             core::Action::Reject => Action::Reject,
             core::Action::Assign => Action::Assign,
             core::Action::View => Action::View,
+            core::Action::EditMetadata => Action::EditMetadata,
+            core::Action::EditCustomer => Action::EditCustomer,
+            core::Action::IssueLicense => Action::IssueLicense,
+            core::Action::Revoke => Action::Revoke,
+            core::Action::Disable => Action::Disable,
+            core::Action::ResetDevice => Action::ResetDevice,
+            core::Action::ResetLicense => Action::ResetLicense,
+            core::Action::Borrow => Action::Borrow,
+            core::Action::ManageLicenseUsers => Action::ManageLicenseUsers,
+            core::Action::ManageLicenseUserCredentials => Action::ManageLicenseUserCredentials,
+            core::Action::ManageManagers => Action::ManageManagers,
+            core::Action::RequestBundle => Action::RequestBundle,
+            core::Action::DeleteOrder => Action::DeleteOrder,
+            core::Action::ReturnUnits => Action::ReturnUnits,
             other => Action::Other {
                 name: other.as_str().to_owned(),
             },
@@ -173,11 +227,76 @@ pub enum InventoryError {
         /// The core's message.
         message: String,
     },
+    /// A license key or activation code is malformed or mistyped (its check symbol does not
+    /// match); nothing was looked up.
+    #[error("{message}")]
+    MistypedKey {
+        /// The key as given (at most 64 characters of it).
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+        /// The core's message.
+        message: String,
+    },
+    /// The license is activated on as many devices as its policy allows; deactivate or reset a
+    /// device first.
+    #[error("{message}")]
+    ActivationLimit {
+        /// The policy's maximum.
+        max: u32,
+        /// The core's message.
+        message: String,
+    },
+    /// The floating license has as many open borrows as its policy allows, or the borrow asked
+    /// for is longer than allowed.
+    #[error("{message}")]
+    BorrowLimit {
+        /// Which limit.
+        reason: String,
+        /// The core's message.
+        message: String,
+    },
+    /// The license cannot be used now: disabled, expired, not floating, already redeemed.
+    #[error("{message}")]
+    LicenseUnusable {
+        /// The license's key.
+        key: String,
+        /// Why.
+        reason: String,
+        /// The core's message.
+        message: String,
+    },
+    /// The permission can be granted (and used) only on the enterprise plan.
+    #[error("{message}")]
+    PlanRequired {
+        /// The permission asked for.
+        permission: Permission,
+        /// The core's message.
+        message: String,
+    },
+    /// The order cannot be deleted (or its units returned) while child orders hold units drawn
+    /// from it; delete or return those first.
+    #[error("{message}")]
+    OrderInUse {
+        /// The order's number.
+        order: u64,
+        /// The numbers of the child orders holding units drawn from it.
+        children: Vec<u64>,
+        /// The core's message.
+        message: String,
+    },
     /// A conservation or consistency invariant would break (a bug or a tampered store); nothing
     /// was changed.
     #[error("{message}")]
     InvariantViolated {
         /// The core's message.
+        message: String,
+    },
+    /// Writing an export failed (the file could not be created or written; it may be left
+    /// partly written). Nothing in the store changed.
+    #[error("{message}")]
+    Export {
+        /// The core's message, with its source (the I/O error).
         message: String,
     },
     /// The storage backend failed (I/O, locking, corrupt row); the transaction was rolled back.
@@ -210,7 +329,14 @@ impl InventoryError {
             InventoryError::Hierarchy { .. } => "HIERARCHY_VIOLATION".into(),
             InventoryError::Conflict { .. } => "CONFLICT".into(),
             InventoryError::SchemaMismatch { .. } => "SCHEMA_MISMATCH".into(),
+            InventoryError::MistypedKey { .. } => "MISTYPED_KEY".into(),
+            InventoryError::ActivationLimit { .. } => "ACTIVATION_LIMIT".into(),
+            InventoryError::BorrowLimit { .. } => "BORROW_LIMIT".into(),
+            InventoryError::LicenseUnusable { .. } => "LICENSE_UNUSABLE".into(),
+            InventoryError::PlanRequired { .. } => "PLAN_REQUIRED".into(),
+            InventoryError::OrderInUse { .. } => "ORDER_IN_USE".into(),
             InventoryError::InvariantViolated { .. } => "INVARIANT_VIOLATED".into(),
+            InventoryError::Export { .. } => "EXPORT_FAILED".into(),
             InventoryError::Storage { .. } => "STORAGE".into(),
             InventoryError::Other { code, .. } => code.clone(),
         }
@@ -271,7 +397,31 @@ impl From<core::Error> for InventoryError {
                 hint: hint.to_owned(),
                 message,
             },
+            core::Error::MistypedKey { key, reason } => InventoryError::MistypedKey {
+                key,
+                reason,
+                message,
+            },
+            core::Error::ActivationLimit { max } => {
+                InventoryError::ActivationLimit { max, message }
+            }
+            core::Error::BorrowLimit { reason } => InventoryError::BorrowLimit { reason, message },
+            core::Error::LicenseUnusable { key, reason } => InventoryError::LicenseUnusable {
+                key,
+                reason,
+                message,
+            },
+            core::Error::PlanRequired { permission } => InventoryError::PlanRequired {
+                permission: permission.into(),
+                message,
+            },
+            core::Error::OrderInUse { order, children } => InventoryError::OrderInUse {
+                order: order.get(),
+                children: children.into_iter().map(|c| c.get()).collect(),
+                message,
+            },
             core::Error::InvariantViolated(_) => InventoryError::InvariantViolated { message },
+            core::Error::Export(_) => InventoryError::Export { message },
             core::Error::Storage(_) => InventoryError::Storage { message },
             other => InventoryError::Other {
                 code: other.code().to_owned(),
@@ -325,7 +475,27 @@ mod tests {
                 supported: 1,
                 hint: "upgrade",
             },
+            core::Error::MistypedKey {
+                key: "7KQ2M".into(),
+                reason: "too short".into(),
+            },
+            core::Error::ActivationLimit { max: 2 },
+            core::Error::BorrowLimit {
+                reason: "1 borrow open, at most 1".into(),
+            },
+            core::Error::LicenseUnusable {
+                key: "7KQ2M-XR4TD-9WZPH-BN3CV-0G6JA".into(),
+                reason: "disabled".into(),
+            },
+            core::Error::PlanRequired {
+                permission: core::Permission::IssueLicense,
+            },
+            core::Error::OrderInUse {
+                order: core::OrderNumber(1210),
+                children: vec![core::OrderNumber(1212)],
+            },
             core::Error::InvariantViolated("broken".into()),
+            core::Error::Export(std::io::Error::other("disk full").into()),
             core::Error::Storage(core::StorageError::Poisoned),
         ];
         for e in errors {
@@ -360,6 +530,59 @@ mod tests {
                 assert_eq!(reason, "other branch");
             }
             other => unreachable!("{other:?}"),
+        }
+        match InventoryError::from(core::Error::OrderInUse {
+            order: core::OrderNumber(1210),
+            children: vec![core::OrderNumber(1212), core::OrderNumber(1214)],
+        }) {
+            InventoryError::OrderInUse {
+                order, children, ..
+            } => {
+                assert_eq!(order, 1210);
+                assert_eq!(children, vec![1212, 1214]);
+            }
+            other => unreachable!("{other:?}"),
+        }
+        match InventoryError::from(core::Error::PlanRequired {
+            permission: core::Permission::CreateOrder,
+        }) {
+            InventoryError::PlanRequired { permission, .. } => {
+                assert_eq!(permission, Permission::CreateOrder);
+            }
+            other => unreachable!("{other:?}"),
+        }
+    }
+
+    /// Every core entity and action has its own case (none falls into `Other`).
+    #[test]
+    fn entities_and_actions_have_cases() {
+        let entities = [
+            core::Entity::License,
+            core::Entity::LicenseUser,
+            core::Entity::LicenseManager,
+            core::Entity::Bundle,
+        ];
+        for e in entities {
+            assert!(!matches!(Entity::from(e), Entity::Other { .. }), "{e}");
+        }
+        let actions = [
+            core::Action::EditMetadata,
+            core::Action::EditCustomer,
+            core::Action::IssueLicense,
+            core::Action::Revoke,
+            core::Action::Disable,
+            core::Action::ResetDevice,
+            core::Action::ResetLicense,
+            core::Action::Borrow,
+            core::Action::ManageLicenseUsers,
+            core::Action::ManageLicenseUserCredentials,
+            core::Action::ManageManagers,
+            core::Action::RequestBundle,
+            core::Action::DeleteOrder,
+            core::Action::ReturnUnits,
+        ];
+        for a in actions {
+            assert!(!matches!(Action::from(a), Action::Other { .. }), "{a}");
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The handles Swift holds: `Inventory` (a store plus its clock) and `Session` (a user acting on
 //! it). Each method converts its arguments, delegates to the core, and converts the result.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -8,9 +9,10 @@ use license_inventory as core;
 
 use crate::error::Result;
 use crate::types::{
-    Audit, InventoryFilter, InventoryUse, LedgerEntry, Order, OrderDetails, OrderId, OrderPage,
-    OrgId, Organization, Plan, Product, ProductId, ProductKind, SummaryLine, Tenant, TenantId,
-    Tier, User, UserId, core_time,
+    Audit, Bundle, BundleId, BundleLine, Customer, InventoryFilter, InventoryUse, LedgerEntry,
+    License, LicenseId, LicenseManager, LicensePolicy, LicenseUser, LicenseUserId, Order,
+    OrderDetails, OrderId, OrderPage, OrgId, Organization, Permission, Plan, Product, ProductId,
+    ProductKind, SummaryLine, Tenant, TenantId, Tier, User, UserId, core_time,
 };
 
 /// A handle on one store (in memory, an SQLite file or a PostgreSQL database), with a clock
@@ -155,20 +157,124 @@ impl Inventory {
             .grant_admin(tenant.into(), user.into(), org.into())?)
     }
 
-    /// Defines a product; its code must be unique within the tenant.
+    /// Defines a product; its code must be unique within the tenant. `policy` is the policy of
+    /// its licenses, set in the same transaction (`nil`: the core's default, see
+    /// `defaultLicensePolicy()`).
+    #[uniffi::method(default(policy = None))]
     pub fn create_product(
         &self,
         tenant: TenantId,
         code: String,
         name: String,
         kind: ProductKind,
+        policy: Option<LicensePolicy>,
     ) -> Result<Product> {
         let new = core::NewProduct {
             code,
             name,
             kind: kind.into(),
         };
-        Ok(self.inner.create_product(tenant.into(), new)?.into())
+        let product = match policy {
+            Some(policy) => {
+                self.inner
+                    .create_product_with_policy(tenant.into(), new, policy.into())?
+            }
+            None => self.inner.create_product(tenant.into(), new)?,
+        };
+        Ok(product.into())
+    }
+
+    /// Sets the policy of the licenses issued for a product from now on (issued licenses keep
+    /// theirs).
+    pub fn set_product_policy(
+        &self,
+        tenant: TenantId,
+        product: ProductId,
+        policy: LicensePolicy,
+    ) -> Result<Product> {
+        Ok(self
+            .inner
+            .set_product_policy(tenant.into(), product.into(), policy.into())?
+            .into())
+    }
+
+    /// Defines a bundle: a named set of (product, quantity) lines (at least one; a product at
+    /// most once).
+    pub fn create_bundle(
+        &self,
+        tenant: TenantId,
+        name: String,
+        lines: Vec<BundleLine>,
+    ) -> Result<Bundle> {
+        let new = core::NewBundle {
+            name,
+            lines: lines.into_iter().map(Into::into).collect(),
+        };
+        Ok(self.inner.create_bundle(tenant.into(), new)?.into())
+    }
+
+    /// Reads a bundle.
+    pub fn bundle(&self, tenant: TenantId, id: BundleId) -> Result<Bundle> {
+        Ok(self.inner.bundle(tenant.into(), id.into())?.into())
+    }
+
+    /// An end user activates a license on a device, with the key alone (no session). A
+    /// mistyped key is `MistypedKey` before any lookup, a device past the policy's maximum
+    /// `ActivationLimit`; activating an activated device changes nothing.
+    pub fn activate(
+        &self,
+        tenant: TenantId,
+        key: String,
+        fingerprint: String,
+        device_name: String,
+    ) -> Result<License> {
+        Ok(self
+            .inner
+            .activate(tenant.into(), &key, &fingerprint, &device_name)?
+            .into())
+    }
+
+    /// An end user deactivates a license on one of its devices, with the key alone.
+    pub fn deactivate(
+        &self,
+        tenant: TenantId,
+        key: String,
+        fingerprint: String,
+    ) -> Result<License> {
+        Ok(self
+            .inner
+            .deactivate(tenant.into(), &key, &fingerprint)?
+            .into())
+    }
+
+    /// An end user redeems an activation code, once; `redeemed_by` names who (an email or a
+    /// device). A second redemption is `LicenseUnusable`.
+    pub fn redeem(&self, tenant: TenantId, code: String, redeemed_by: String) -> Result<License> {
+        Ok(self
+            .inner
+            .redeem(tenant.into(), &code, &redeemed_by)?
+            .into())
+    }
+
+    /// Checks a key as an application would at start-up: the license, if it exists and is
+    /// neither disabled nor expired (else `LicenseUnusable`).
+    pub fn check_license(&self, tenant: TenantId, key: String) -> Result<License> {
+        Ok(self.inner.check_license(tenant.into(), &key)?.into())
+    }
+
+    /// True when `password` is the license user's password (checked against its Argon2id
+    /// hash; the hash never leaves the library).
+    pub fn verify_license_user_password(
+        &self,
+        tenant: TenantId,
+        license_user: LicenseUserId,
+        password: String,
+    ) -> Result<bool> {
+        Ok(self.inner.verify_license_user_password(
+            tenant.into(),
+            license_user.into(),
+            &password,
+        )?)
     }
 
     /// Reads a product.
@@ -373,6 +479,265 @@ impl Session {
     pub fn detail_of_use(&self, order: OrderId) -> Result<InventoryUse> {
         Ok(self.0.detail_of_use(order.into())?.into())
     }
+
+    /// Edits an order's metadata, also after approval: `nil` leaves a field as it is, `""`
+    /// clears a text field, `campaign` replaces all the campaign parameters. Admins of the
+    /// holder.
+    #[uniffi::method(default(
+        reference = None,
+        campaign = None,
+        download_id = None,
+        is_test = None,
+        is_trial = None
+    ))]
+    pub fn edit_metadata(
+        &self,
+        order: OrderId,
+        reference: Option<String>,
+        campaign: Option<HashMap<String, String>>,
+        download_id: Option<String>,
+        is_test: Option<bool>,
+        is_trial: Option<bool>,
+    ) -> Result<Order> {
+        let edit = core::MetadataEdit {
+            reference,
+            campaign: campaign.map(|c| c.into_iter().collect()),
+            download_id,
+            is_test,
+            is_trial,
+        };
+        Ok(self.0.edit_metadata(order.into(), edit)?.into())
+    }
+
+    /// Adds or replaces an order's customer; `nil` removes it. Admins of the holder.
+    pub fn set_customer(&self, order: OrderId, customer: Option<Customer>) -> Result<Order> {
+        Ok(self
+            .0
+            .set_customer(order.into(), customer.map(Into::into))?
+            .into())
+    }
+
+    /// Issues `quantity` licenses (or activation codes) from an order, all at once or not at
+    /// all. Admins of the holder, or managers with `issueLicense` (enterprise plan).
+    pub fn issue(&self, order: OrderId, quantity: u64) -> Result<Vec<License>> {
+        let licenses = self.0.issue(order.into(), quantity)?;
+        Ok(licenses.into_iter().map(Into::into).collect())
+    }
+
+    /// Up to `limit` (1 to 1000; `nil`: the core's default page) licenses of an order, by id,
+    /// after the license `after` (pass the last id of a page for the next one).
+    #[uniffi::method(default(after = None, limit = None))]
+    pub fn licenses(
+        &self,
+        order: OrderId,
+        after: Option<LicenseId>,
+        limit: Option<u32>,
+    ) -> Result<Vec<License>> {
+        let licenses = self
+            .0
+            .licenses(order.into(), after.map(Into::into), page_size(limit))?;
+        Ok(licenses.into_iter().map(Into::into).collect())
+    }
+
+    /// A license by its key, if the actor may see its order.
+    pub fn license(&self, key: String) -> Result<License> {
+        Ok(self.0.license(&key)?.into())
+    }
+
+    /// Removes one device from a license. Admins of the holder, or managers with
+    /// `resetDevice`.
+    pub fn reset_device(&self, license: LicenseId, fingerprint: String) -> Result<License> {
+        Ok(self.0.reset_device(license.into(), &fingerprint)?.into())
+    }
+
+    /// Removes every device from a license. Admins of the holder, or managers with
+    /// `resetLicense`.
+    pub fn reset_license(&self, license: LicenseId) -> Result<License> {
+        Ok(self.0.reset_license(license.into())?.into())
+    }
+
+    /// Disables a license: it can no longer be activated or borrowed. Admins of the holder.
+    pub fn disable(&self, license: LicenseId) -> Result<License> {
+        Ok(self.0.disable(license.into())?.into())
+    }
+
+    /// Enables a disabled license again. Admins of the holder.
+    pub fn enable(&self, license: LicenseId) -> Result<License> {
+        Ok(self.0.enable(license.into())?.into())
+    }
+
+    /// Borrows a floating license for `borrower` for `seconds`, within the policy's limits
+    /// (else `BorrowLimit`). Admins of the holder, or managers with `borrowLicense`.
+    pub fn borrow(&self, license: LicenseId, borrower: String, seconds: u32) -> Result<License> {
+        Ok(self.0.borrow(license.into(), &borrower, seconds)?.into())
+    }
+
+    /// Returns `borrower`'s borrow of a floating license. Admins of the holder, or managers
+    /// with `borrowLicense`.
+    pub fn return_borrow(&self, license: LicenseId, borrower: String) -> Result<License> {
+        Ok(self.0.return_borrow(license.into(), &borrower)?.into())
+    }
+
+    /// Revokes an unused license: it is gone and its unit returns to its order (returned).
+    /// Admins of the holder.
+    pub fn revoke(&self, license: LicenseId) -> Result<Order> {
+        Ok(self.0.revoke(license.into())?.into())
+    }
+
+    /// Adds a license user to an order, with an initial `password` when given (kept only as an
+    /// Argon2id hash). Admins of the holder, or managers with `manageLicenseUsers` (and
+    /// `manageLicenseUserCredentials` for a password).
+    #[uniffi::method(default(name = None, password = None))]
+    pub fn add_license_user(
+        &self,
+        order: OrderId,
+        email: String,
+        name: Option<String>,
+        password: Option<String>,
+    ) -> Result<LicenseUser> {
+        let new = core::NewLicenseUser {
+            email,
+            name,
+            password,
+        };
+        Ok(self.0.add_license_user(order.into(), new)?.into())
+    }
+
+    /// Changes a license user's email and/or name: `nil` leaves a field as it is, `name: ""`
+    /// clears the name. Admins of the holder, or managers with `manageLicenseUsers`.
+    #[uniffi::method(default(email = None, name = None))]
+    pub fn edit_license_user(
+        &self,
+        license_user: LicenseUserId,
+        email: Option<String>,
+        name: Option<String>,
+    ) -> Result<LicenseUser> {
+        Ok(self
+            .0
+            .edit_license_user(license_user.into(), email, name)?
+            .into())
+    }
+
+    /// Deletes a license user (their licenses stay, unassigned). Admins of the holder, or
+    /// managers with `manageLicenseUsers`.
+    pub fn delete_license_user(&self, license_user: LicenseUserId) -> Result<()> {
+        Ok(self.0.delete_license_user(license_user.into())?)
+    }
+
+    /// Gives a license to a license user of the same order, or takes it back with `nil`.
+    /// Admins of the holder, or managers with `manageLicenseUsers`.
+    pub fn assign_license(
+        &self,
+        license: LicenseId,
+        license_user: Option<LicenseUserId>,
+    ) -> Result<License> {
+        Ok(self
+            .0
+            .assign_license(license.into(), license_user.map(Into::into))?
+            .into())
+    }
+
+    /// Sets a license user's password (at least 8 characters; kept only as an Argon2id
+    /// hash). Admins of the holder, or managers with `manageLicenseUserCredentials`.
+    pub fn set_license_user_password(
+        &self,
+        license_user: LicenseUserId,
+        password: String,
+    ) -> Result<()> {
+        Ok(self
+            .0
+            .set_license_user_password(license_user.into(), &password)?)
+    }
+
+    /// The license users of an order.
+    pub fn license_users(&self, order: OrderId) -> Result<Vec<LicenseUser>> {
+        let users = self.0.license_users(order.into())?;
+        Ok(users.into_iter().map(Into::into).collect())
+    }
+
+    /// Makes `user` a license manager of an order with `permissions` (added to any they hold).
+    /// Admins of the holder grant any permission; a manager with `manageManagers` only those
+    /// it holds itself. `createOrder` and `issueLicense` need the enterprise plan (else
+    /// `PlanRequired`).
+    pub fn add_license_manager(
+        &self,
+        order: OrderId,
+        user: UserId,
+        permissions: Vec<Permission>,
+    ) -> Result<LicenseManager> {
+        let permissions: Vec<core::Permission> = permissions.into_iter().map(Into::into).collect();
+        Ok(self
+            .0
+            .add_license_manager(order.into(), user.into(), &permissions)?
+            .into())
+    }
+
+    /// The license managers of an order.
+    pub fn license_managers(&self, order: OrderId) -> Result<Vec<LicenseManager>> {
+        let managers = self.0.license_managers(order.into())?;
+        Ok(managers.into_iter().map(Into::into).collect())
+    }
+
+    /// Requests a bundle for `holder` from its parent: one request per line of the bundle, the
+    /// orders sharing one `bundle` id. Admins of the holder, or managers with
+    /// `createBundleOrder` on one of its orders.
+    #[uniffi::method(default(purchase_order = None, comments = None))]
+    pub fn request_bundle(
+        &self,
+        holder: OrgId,
+        bundle: BundleId,
+        purchase_order: Option<String>,
+        comments: Option<String>,
+    ) -> Result<Vec<Order>> {
+        let orders =
+            self.0
+                .request_bundle(holder.into(), bundle.into(), purchase_order, comments)?;
+        Ok(orders.into_iter().map(Into::into).collect())
+    }
+
+    /// Returns `quantity` unused units of an order to the orders they were drawn from.
+    /// Admins of the holder.
+    pub fn return_units(&self, order: OrderId, quantity: u64) -> Result<Order> {
+        Ok(self.0.return_units(order.into(), quantity)?.into())
+    }
+
+    /// Deletes an order and every license in it, irreversibly; its unconsumed units return to
+    /// its sources, its issued ones are retired. `OrderInUse` (naming them) while child orders
+    /// drew from it. Admins of the holder.
+    pub fn delete_order(&self, order: OrderId) -> Result<()> {
+        Ok(self.0.delete_order(order.into())?)
+    }
+
+    /// Writes an order as CSV to the file at `path` (created or truncated): a header of
+    /// `orderColumns()`, then one row per license (one row with empty license columns when it
+    /// has none), from one consistent snapshot, a page of licenses at a time. Returns the
+    /// number of data rows. A file that cannot be written is `Export` (it may be left partly
+    /// written).
+    pub fn export_order_csv(&self, order: OrderId, path: String) -> Result<u64> {
+        Ok(self.0.export_order_csv(order.into(), export_file(&path)?)?)
+    }
+
+    /// Writes an organization's inventory list as CSV to the file at `path` (created or
+    /// truncated): a header of `inventoryColumns()`, then one row per order, newest first,
+    /// filtered like `list` (`nil`: all). Returns the number of data rows.
+    #[uniffi::method(default(filter = None))]
+    pub fn export_inventory_csv(
+        &self,
+        org: OrgId,
+        path: String,
+        filter: Option<InventoryFilter>,
+    ) -> Result<u64> {
+        let filter = core::InventoryFilter::from(filter.unwrap_or_default());
+        Ok(self
+            .0
+            .export_inventory_csv(org.into(), &filter, export_file(&path)?)?)
+    }
+}
+
+/// Creates (or truncates) the export file at `path`; a failure is the core's `Export` error
+/// with the I/O error as its source.
+fn export_file(path: &str) -> core::Result<std::fs::File> {
+    std::fs::File::create(path).map_err(|e| core::Error::Export(e.into()))
 }
 
 /// A page size for the core (which checks its range); `None` is the core's default.

@@ -2,6 +2,7 @@
 //! each with `From` conversions from (and, for inputs, into) the core's types. Times are
 //! `SystemTime` here and `Date` in Swift; ids are typed structs over a Foundation `UUID`.
 
+use std::collections::HashMap;
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
@@ -67,6 +68,19 @@ id_record!(
 id_record!(
     /// Identifies an order (inventory lot).
     OrderId
+);
+id_record!(
+    /// Identifies a license or activation code.
+    LicenseId
+);
+id_record!(
+    /// Identifies a license user (an end user of an order's licenses).
+    LicenseUserId
+);
+id_record!(
+    /// Identifies a bundle definition, or the bundle order shared by the orders of one bundle
+    /// request (`Order.bundle`).
+    BundleId
 );
 
 /// Mirrors a fieldless core enum both ways, variant for variant.
@@ -247,8 +261,11 @@ pub struct Tenant {
     pub plan: Plan,
     /// The root organization (tier `vendor`), created with the tenant.
     pub vendor: OrgId,
-    /// Units ever minted by the vendor: the conservation total.
+    /// Units ever minted by the vendor.
     pub minted: u64,
+    /// Units gone for good (issued in deleted orders, or deleted unconsumed at the vendor).
+    /// Conservation: `minted - retired = Σ available + Σ issued`.
+    pub retired: u64,
     /// The number the next order will get.
     pub next_order_number: u64,
     /// When the tenant was created.
@@ -263,6 +280,7 @@ impl From<core::Tenant> for Tenant {
             plan: t.plan.into(),
             vendor: t.vendor.into(),
             minted: t.minted,
+            retired: t.retired,
             next_order_number: t.next_order_number,
             created_at: time(t.created_at),
         }
@@ -342,6 +360,8 @@ pub struct Product {
     pub name: String,
     /// Delivery kind.
     pub kind: ProductKind,
+    /// The policy of the licenses issued for it.
+    pub policy: LicensePolicy,
     /// When it was defined.
     pub created_at: SystemTime,
 }
@@ -354,6 +374,7 @@ impl From<core::Product> for Product {
             code: p.code,
             name: p.name,
             kind: p.kind.into(),
+            policy: p.policy.into(),
             created_at: time(p.created_at),
         }
     }
@@ -402,6 +423,12 @@ pub struct Order {
     pub available: u64,
     /// When it last changed.
     pub updated_at: SystemTime,
+    /// Reference, campaign, download id, test and trial flags (`Session.editMetadata`).
+    pub metadata: OrderMetadata,
+    /// The end customer; `nil` when none is recorded (`Session.setCustomer`).
+    pub customer: Option<Customer>,
+    /// The id shared by the orders of one bundle request; `nil` for a single order.
+    pub bundle: Option<BundleId>,
 }
 
 impl From<core::Order> for Order {
@@ -427,6 +454,9 @@ impl From<core::Order> for Order {
             issued: o.issued,
             available: o.available,
             updated_at: time(o.updated_at),
+            metadata: o.metadata.into(),
+            customer: o.customer.map(Into::into),
+            bundle: o.bundle.map(Into::into),
         }
     }
 }
@@ -667,6 +697,8 @@ pub struct LedgerEntry {
     pub org: Option<OrgId>,
     /// Units minted by this entry.
     pub minted: u64,
+    /// Units retired by this entry (an order deletion).
+    pub retired: u64,
     /// The quantity changes.
     pub movements: Vec<Movement>,
     /// Hash of the previous entry.
@@ -686,6 +718,7 @@ impl From<core::LedgerEntry> for LedgerEntry {
             order: e.order.map(Into::into),
             org: e.org.map(Into::into),
             minted: e.minted,
+            retired: e.retired,
             movements: e.movements.into_iter().map(Into::into).collect(),
             prev_hash: e.prev_hash,
             hash: e.hash,
@@ -702,6 +735,8 @@ pub struct Audit {
     pub ledger_entries: u64,
     /// Units the tenant ever minted.
     pub minted: u64,
+    /// Units retired: `minted - retired = available + issued`.
+    pub retired: u64,
     /// Σ available over all orders.
     pub available: u64,
     /// Σ issued over all orders.
@@ -716,9 +751,473 @@ impl From<core::Audit> for Audit {
             orders: u64::try_from(a.orders).unwrap_or(u64::MAX),
             ledger_entries: a.ledger_entries,
             minted: a.minted,
+            retired: a.retired,
             available: a.available,
             issued: a.issued,
             problems: a.problems,
         }
     }
+}
+
+mirror_enum!(
+    /// The state of a license.
+    LicenseStatus {
+        /// Issued, never activated (or an activation code not yet redeemed).
+        Issued,
+        /// Activated at least once (or redeemed).
+        Active,
+        /// Disabled by an administrator: cannot be activated or borrowed.
+        Disabled,
+    }
+);
+
+mirror_enum!(
+    /// What a license manager may do on its order: exactly the nine permissions of the vendor
+    /// platform, each guarding real operations of `Session`. `createOrder` and `issueLicense`
+    /// need the enterprise plan.
+    Permission {
+        /// Add, edit and delete license users, and assign licenses to them.
+        ManageLicenseUsers,
+        /// Change license users' passwords.
+        ManageLicenseUserCredentials,
+        /// Add license managers to the order (only with permissions the manager holds).
+        ManageManagers,
+        /// Remove one device from a license.
+        ResetDevice,
+        /// Remove every device from a license.
+        ResetLicense,
+        /// Borrow and return floating licenses.
+        BorrowLicense,
+        /// Request a bundle for the order's organization.
+        CreateBundleOrder,
+        /// Request new inventory for the order's organization (enterprise plan).
+        CreateOrder,
+        /// Issue new licenses from the order (enterprise plan).
+        IssueLicense,
+    }
+);
+
+#[uniffi::export]
+impl Permission {
+    /// The permission's snake-case name, as the vendor platform and the core's messages write
+    /// it (`manage_license_users`, …).
+    pub fn name(&self) -> String {
+        core::Permission::from(*self).as_str().to_owned()
+    }
+
+    /// True for the permissions only the enterprise plan may grant and use.
+    pub fn enterprise_only(&self) -> bool {
+        core::Permission::from(*self).enterprise_only()
+    }
+}
+
+/// All nine permissions, in the vendor platform's order.
+#[uniffi::export]
+pub fn all_permissions() -> Vec<Permission> {
+    core::Permission::ALL.into_iter().map(Into::into).collect()
+}
+
+/// How long a license is valid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum Validity {
+    /// Never expires.
+    Perpetual,
+    /// Valid for `days` days from its first activation.
+    DaysFromActivation {
+        /// Days (1 to 36500; the core checks).
+        days: u32,
+    },
+    /// Valid for `days` days from its issue.
+    DaysFromIssue {
+        /// Days (1 to 36500; the core checks).
+        days: u32,
+    },
+}
+
+impl From<core::Validity> for Validity {
+    fn from(v: core::Validity) -> Self {
+        match v {
+            core::Validity::Perpetual => Validity::Perpetual,
+            core::Validity::DaysFromActivation(days) => Validity::DaysFromActivation { days },
+            core::Validity::DaysFromIssue(days) => Validity::DaysFromIssue { days },
+        }
+    }
+}
+
+impl From<Validity> for core::Validity {
+    fn from(v: Validity) -> Self {
+        match v {
+            Validity::Perpetual => core::Validity::Perpetual,
+            Validity::DaysFromActivation { days } => core::Validity::DaysFromActivation(days),
+            Validity::DaysFromIssue { days } => core::Validity::DaysFromIssue(days),
+        }
+    }
+}
+
+/// Floating use: a license borrowed by a bounded number of holders at once, each for a
+/// bounded time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Record)]
+pub struct Floating {
+    /// How many borrows may be open at once.
+    pub max_borrows: u32,
+    /// The longest one borrow may last, in seconds.
+    pub max_borrow_seconds: u32,
+}
+
+impl From<core::Floating> for Floating {
+    fn from(f: core::Floating) -> Self {
+        Floating {
+            max_borrows: f.max_borrows,
+            max_borrow_seconds: f.max_borrow_seconds,
+        }
+    }
+}
+
+impl From<Floating> for core::Floating {
+    fn from(f: Floating) -> Self {
+        core::Floating {
+            max_borrows: f.max_borrows,
+            max_borrow_seconds: f.max_borrow_seconds,
+        }
+    }
+}
+
+/// A product's license policy, copied onto each license when it is issued. The core checks
+/// the figures (`InvalidInput` otherwise).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Record)]
+pub struct LicensePolicy {
+    /// How long a license is valid.
+    pub validity: Validity,
+    /// Devices one license may be activated on (1 to 100000).
+    pub max_activations: u32,
+    /// Floating use; `nil` (the default) when the product does not float.
+    #[uniffi(default)]
+    pub floating: Option<Floating>,
+    /// Licenses of this product are trials (default `false`).
+    #[uniffi(default)]
+    pub trial: bool,
+}
+
+impl From<core::LicensePolicy> for LicensePolicy {
+    fn from(p: core::LicensePolicy) -> Self {
+        LicensePolicy {
+            validity: p.validity.into(),
+            max_activations: p.max_activations,
+            floating: p.floating.map(Into::into),
+            trial: p.trial,
+        }
+    }
+}
+
+impl From<LicensePolicy> for core::LicensePolicy {
+    fn from(p: LicensePolicy) -> Self {
+        core::LicensePolicy {
+            validity: p.validity.into(),
+            max_activations: p.max_activations,
+            floating: p.floating.map(Into::into),
+            trial: p.trial,
+        }
+    }
+}
+
+/// The core's default license policy, which `createProduct` without a policy gives: perpetual,
+/// one device, not floating, not a trial.
+#[uniffi::export]
+pub fn default_license_policy() -> LicensePolicy {
+    core::LicensePolicy::default().into()
+}
+
+/// A device a license is activated on (or who redeemed an activation code).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct Activation {
+    /// The device's fingerprint (opaque, chosen by the application).
+    pub fingerprint: String,
+    /// A name a person recognises ("Front desk PC").
+    pub name: String,
+    /// When.
+    pub at: SystemTime,
+}
+
+impl From<core::Activation> for Activation {
+    fn from(a: core::Activation) -> Self {
+        Activation {
+            fingerprint: a.fingerprint,
+            name: a.name,
+            at: time(a.at),
+        }
+    }
+}
+
+/// An open borrow of a floating license.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct Borrow {
+    /// Who or what borrowed it (a device fingerprint or a user).
+    pub borrower: String,
+    /// When.
+    pub at: SystemTime,
+    /// When it ends by itself.
+    pub until: SystemTime,
+}
+
+impl From<core::Borrow> for Borrow {
+    fn from(b: core::Borrow) -> Self {
+        Borrow {
+            borrower: b.borrower,
+            at: time(b.at),
+            until: time(b.until),
+        }
+    }
+}
+
+/// A license, or an activation code, issued from an order.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct License {
+    /// The license's id.
+    pub id: LicenseId,
+    /// The tenant it belongs to.
+    pub tenant: TenantId,
+    /// The order it was issued from.
+    pub order: OrderId,
+    /// The product.
+    pub product: ProductId,
+    /// Its key (or code), `7KQ2M-XR4TD-9WZPH-BN3CV-0G6JA`, unique within the tenant.
+    pub key: String,
+    /// True for an activation code (redeemed once), false for a license.
+    pub is_code: bool,
+    /// Its state.
+    pub status: LicenseStatus,
+    /// The license user it belongs to; `nil` when none.
+    pub license_user: Option<LicenseUserId>,
+    /// Devices it is activated on.
+    pub activations: Vec<Activation>,
+    /// Open floating borrows.
+    pub borrows: Vec<Borrow>,
+    /// The policy copied from the product at issue.
+    pub policy: LicensePolicy,
+    /// A trial (from the product's policy or the order's trial flag).
+    pub trial: bool,
+    /// When it was issued.
+    pub issued_at: SystemTime,
+    /// When it was first activated or redeemed.
+    pub activated_at: Option<SystemTime>,
+    /// When it expires, once known.
+    pub expires_at: Option<SystemTime>,
+}
+
+impl From<core::License> for License {
+    fn from(l: core::License) -> Self {
+        License {
+            id: l.id.into(),
+            tenant: l.tenant.into(),
+            order: l.order.into(),
+            product: l.product.into(),
+            key: l.key.to_string(),
+            is_code: l.is_code,
+            status: l.status.into(),
+            license_user: l.license_user.map(Into::into),
+            activations: l.activations.into_iter().map(Into::into).collect(),
+            borrows: l.borrows.into_iter().map(Into::into).collect(),
+            policy: l.policy.into(),
+            trial: l.trial,
+            issued_at: time(l.issued_at),
+            activated_at: l.activated_at.map(time),
+            expires_at: l.expires_at.map(time),
+        }
+    }
+}
+
+/// An end user of the licenses of one order.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct LicenseUser {
+    /// The license user's id.
+    pub id: LicenseUserId,
+    /// The tenant it belongs to.
+    pub tenant: TenantId,
+    /// The order whose licenses they use.
+    pub order: OrderId,
+    /// Email, lower-case, unique within the order.
+    pub email: String,
+    /// Name.
+    pub name: Option<String>,
+    /// True when a password is set (the password itself never leaves the library).
+    pub has_password: bool,
+}
+
+impl From<core::LicenseUser> for LicenseUser {
+    fn from(u: core::LicenseUser) -> Self {
+        LicenseUser {
+            id: u.id.into(),
+            tenant: u.tenant.into(),
+            order: u.order.into(),
+            email: u.email,
+            name: u.name,
+            has_password: u.has_password,
+        }
+    }
+}
+
+/// A user's permissions over one order.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct LicenseManager {
+    /// The tenant it belongs to.
+    pub tenant: TenantId,
+    /// The order managed.
+    pub order: OrderId,
+    /// The manager.
+    pub user: UserId,
+    /// What they may do, in the vendor platform's order.
+    pub permissions: Vec<Permission>,
+}
+
+impl From<core::LicenseManager> for LicenseManager {
+    fn from(m: core::LicenseManager) -> Self {
+        LicenseManager {
+            tenant: m.tenant.into(),
+            order: m.order.into(),
+            user: m.user.into(),
+            permissions: m.permissions.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// The end customer of an order; an order's `customer` can be changed and passed back to
+/// `Session.setCustomer`.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct Customer {
+    /// Name.
+    pub name: String,
+    /// Email.
+    #[uniffi(default)]
+    pub email: Option<String>,
+    /// Company.
+    #[uniffi(default)]
+    pub company: Option<String>,
+    /// Phone.
+    #[uniffi(default)]
+    pub phone: Option<String>,
+    /// The customer's own reference.
+    #[uniffi(default)]
+    pub reference: Option<String>,
+}
+
+impl From<core::Customer> for Customer {
+    fn from(c: core::Customer) -> Self {
+        Customer {
+            name: c.name,
+            email: c.email,
+            company: c.company,
+            phone: c.phone,
+            reference: c.reference,
+        }
+    }
+}
+
+impl From<Customer> for core::Customer {
+    fn from(c: Customer) -> Self {
+        core::Customer {
+            name: c.name,
+            email: c.email,
+            company: c.company,
+            phone: c.phone,
+            reference: c.reference,
+        }
+    }
+}
+
+/// An order's metadata, editable by the holder's admins at any time (`Session.editMetadata`).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct OrderMetadata {
+    /// The order reference number.
+    pub reference: Option<String>,
+    /// Campaign parameters (key → value), e.g. `utm_source → newsletter`.
+    pub campaign: HashMap<String, String>,
+    /// The download id.
+    pub download_id: Option<String>,
+    /// A test order.
+    pub is_test: bool,
+    /// A trial order: the licenses issued from it are trials.
+    pub is_trial: bool,
+}
+
+impl From<core::OrderMetadata> for OrderMetadata {
+    fn from(m: core::OrderMetadata) -> Self {
+        OrderMetadata {
+            reference: m.reference,
+            campaign: m.campaign.into_iter().collect(),
+            download_id: m.download_id,
+            is_test: m.is_test,
+            is_trial: m.is_trial,
+        }
+    }
+}
+
+/// One line of a bundle: a product and how many units of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Record)]
+pub struct BundleLine {
+    /// The product.
+    pub product: ProductId,
+    /// Units of it.
+    pub quantity: u64,
+}
+
+impl From<core::BundleLine> for BundleLine {
+    fn from(l: core::BundleLine) -> Self {
+        BundleLine {
+            product: l.product.into(),
+            quantity: l.quantity,
+        }
+    }
+}
+
+impl From<BundleLine> for core::BundleLine {
+    fn from(l: BundleLine) -> Self {
+        core::BundleLine {
+            product: l.product.into(),
+            quantity: l.quantity,
+        }
+    }
+}
+
+/// A named set of products and quantities (vendor-defined, like products);
+/// `Session.requestBundle` creates one request per line.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct Bundle {
+    /// The bundle's id.
+    pub id: BundleId,
+    /// The tenant it belongs to.
+    pub tenant: TenantId,
+    /// Display name ("Classroom pack").
+    pub name: String,
+    /// Its lines.
+    pub lines: Vec<BundleLine>,
+}
+
+impl From<core::Bundle> for Bundle {
+    fn from(b: core::Bundle) -> Self {
+        Bundle {
+            id: b.id.into(),
+            tenant: b.tenant.into(),
+            name: b.name,
+            lines: b.lines.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// The columns of `Session.exportOrderCsv`, in order: the order's and customer's columns, then
+/// the license's.
+#[uniffi::export]
+pub fn order_columns() -> Vec<String> {
+    core::ORDER_COLUMNS
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect()
+}
+
+/// The columns of `Session.exportInventoryCsv`, in order.
+#[uniffi::export]
+pub fn inventory_columns() -> Vec<String> {
+    core::INVENTORY_COLUMNS
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect()
 }
