@@ -400,11 +400,15 @@ fn main() -> Result<(), Box<dyn StdError>> {
         "Exported order 1210: {rows} license rows to {}",
         csv_path.display()
     );
+    let before = irina.order(o1210.id)?.order;
     irina.delete_order(o1210.id)?;
     let ellen_stock = irina.order_by_number(OrderNumber(1208))?.order;
     println!(
-        "Deleted order 1210: 1 unused unit back to 1208 ({} available), 2 licenses retired",
-        ellen_stock.available
+        "Deleted order 1210: {} unused unit{} back to 1208 ({} available), {} licenses retired",
+        before.available,
+        if before.available == 1 { "" } else { "s" },
+        ellen_stock.available,
+        before.issued
     );
     println!();
     let audit = inv.audit(t)?;

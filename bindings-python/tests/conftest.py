@@ -20,6 +20,7 @@ import pytest
 
 from license_inventory import (
     Inventory,
+    Order,
     Organization,
     Plan,
     Product,
@@ -64,7 +65,10 @@ def inv(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Inventory]:
 
 @dataclass(frozen=True)
 class Channel:
-    """Jasperactive (vendor) › Ellen Emporium › {MGA Inc › Elerome School, Northwind}."""
+    """Jasperactive (vendor) › Ellen Emporium › {MGA Inc › Elerome School, Northwind}.
+
+    Vera administers the vendor, Irina Ellen Emporium and MGA Inc, Otto Northwind, Erin Elerome
+    School."""
 
     inv: Inventory
     tenant: Tenant
@@ -75,6 +79,7 @@ class Channel:
     vera: User
     irina: User
     otto: User
+    erin: User
     cl: Product
     uac: Product
 
@@ -90,9 +95,9 @@ class Channel:
         return self.inv.session(self.t, user.id)
 
 
-@pytest.fixture
-def ch(inv: Inventory) -> Channel:
-    tenant = inv.create_tenant("Jasperactive", "Jasperactive", plan=Plan.STANDARD, first_order_number=1208)
+def make_channel(inv: Inventory, plan: Plan) -> Channel:
+    """The channel of :class:`Channel` in a new tenant on ``plan`` (first order number 1208)."""
+    tenant = inv.create_tenant("Jasperactive", "Jasperactive", plan=plan, first_order_number=1208)
     t = tenant.id
     ellen = inv.create_org(t, "Ellen Emporium", Tier.DISTRIBUTOR, tenant.vendor)
     mga = inv.create_org(t, "MGA Inc", Tier.RESELLER, ellen.id)
@@ -101,13 +106,35 @@ def ch(inv: Inventory) -> Channel:
     vera = inv.create_user(t, "Vera Vendor", "vera@jasperactive.example")
     irina = inv.create_user(t, "Irina Heer", "irina.heer@mga.example")
     otto = inv.create_user(t, "Otto North", "otto@northwind.example")
+    erin = inv.create_user(t, "Erin Elerome", "erin@elerome.example")
     inv.grant_admin(t, vera.id, tenant.vendor)
     inv.grant_admin(t, irina.id, ellen.id)
     inv.grant_admin(t, irina.id, mga.id)
     inv.grant_admin(t, otto.id, northwind.id)
+    inv.grant_admin(t, erin.id, elerome.id)
     cl = inv.create_product(t, "CL", "Center License", ProductKind.LICENSE)
     uac = inv.create_product(t, "UAC", "User Activation Codes", ProductKind.ACTIVATION_CODE)
-    return Channel(inv, tenant, ellen, mga, elerome, northwind, vera, irina, otto, cl, uac)
+    return Channel(inv, tenant, ellen, mga, elerome, northwind, vera, irina, otto, erin, cl, uac)
+
+
+@pytest.fixture
+def ch(inv: Inventory) -> Channel:
+    return make_channel(inv, Plan.STANDARD)
+
+
+@pytest.fixture
+def enterprise(inv: Inventory) -> Channel:
+    """The channel on the enterprise plan (where managers may create orders and issue)."""
+    return make_channel(inv, Plan.ENTERPRISE)
+
+
+def center_order(ch: Channel, product: Product, quantity: int) -> Order:
+    """An active order of ``quantity`` units of ``product`` held by Elerome School, assigned
+    down vendor › Ellen Emporium › MGA Inc › Elerome School."""
+    vera, irina = ch.session(ch.vera), ch.session(ch.irina)
+    vera.assign(ch.vendor, ch.ellen.id, product.id, quantity)
+    irina.assign(ch.ellen.id, ch.mga.id, product.id, quantity)
+    return irina.assign(ch.mga.id, ch.elerome.id, product.id, quantity)
 
 
 @pytest.fixture

@@ -64,5 +64,5 @@ def test_audit(stocked: Channel) -> None:
     assert audit.available + audit.issued == audit.minted
     assert audit.ledger_entries == len(ch.inv.ledger(ch.t, limit=1000))
     assert repr(audit) == (
-        f"Audit(orders=3, ledger_entries={audit.ledger_entries}, minted=20, available=20, issued=0, problems=0)"
+        f"Audit(orders=3, ledger_entries={audit.ledger_entries}, minted=20, retired=0, available=20, issued=0, problems=0)"
     )

@@ -3,6 +3,8 @@ read through the API."""
 
 from __future__ import annotations
 
+import csv
+import re
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -51,8 +53,23 @@ Quantity:           2
 Requester Comments:
 Approval Comments:
 
-Audit: 6 orders, 18 ledger entries, minted 20 = available 20 + issued 0: clean
+
+Order 1210
+
+Issued 2 licenses: KEY1, KEY2
+Customer: Elerome School <principal@elerome.example>
+License manager: Lena Manager (manage_license_users, reset_device)
+License user: student@elerome.example holds KEY1
+Activated KEY1 on front-desk: 1 of 2 devices
+Lena Manager reset device front-desk: 0 devices
+Lena Manager may not issue licenses (PERMISSION_DENIED)
+Exported order 1210: 2 license rows to CSV
+Deleted order 1210: 1 unused unit back to 1208 (8 available), 2 licenses retired
+
+Audit: 5 orders, 28 ledger entries, minted 20 - retired 2 = available 18 + issued 0: clean
 """
+
+KEY = re.compile(r"[0-9A-HJKMNP-TV-Z]{5}(?:-[0-9A-HJKMNP-TV-Z]{5}){4}")
 
 
 def test_walkthrough_output(tmp_path: Path) -> None:
@@ -61,7 +78,20 @@ def test_walkthrough_output(tmp_path: Path) -> None:
         [sys.executable, str(WALKTHROUGH), str(db)], capture_output=True, text=True, timeout=120, check=False
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout == EXPECTED + f"Store: {db}\n"
+    out = run.stdout
+    # The keys are random: each distinct key becomes KEY1, KEY2, ... in order of appearance.
+    keys = list(dict.fromkeys(KEY.findall(out)))
+    assert len(keys) == 2, out
+    for i, key in enumerate(keys, start=1):
+        out = out.replace(key, f"KEY{i}")
+    csv_path = tmp_path / "walkthrough.1210.csv"
+    out = out.replace(f"to {csv_path}\n", "to CSV\n")
+    assert out == EXPECTED + f"Store: {db}\n"
+    # The exported file is there: a header and one row per license, with the keys.
+    with csv_path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert sorted(r["license_key"] for r in rows) == sorted(keys)
+    assert {r["customer_name"] for r in rows} == {"Elerome School"}
 
 
 

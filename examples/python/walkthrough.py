@@ -1,5 +1,6 @@
 """The seed walkthrough (``000_*.txt``, orders 1210-1213) on an SQLite file, printed as the
-License Inventory screens of the channel admin guide: the Python twin of
+License Inventory screens of the channel admin guide, then the life of order 1210 (seed
+``002``: licenses, a customer, a license manager, CSV export, deletion): the Python twin of
 ``examples/walkthrough.rs``, with the same output.
 
     python examples/python/walkthrough.py [DB_PATH]
@@ -13,7 +14,19 @@ import tempfile
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
-from license_inventory import Inventory, OrderDetails, OrderStatus, Plan, ProductKind, Tier
+from license_inventory import (
+    Customer,
+    Inventory,
+    LicensePolicy,
+    OrderDetails,
+    OrderStatus,
+    Permission,
+    PermissionDenied,
+    Plan,
+    ProductKind,
+    Tier,
+    Validity,
+)
 
 
 def at(hhmm: str) -> datetime:
@@ -192,11 +205,71 @@ def main(argv: Sequence[str]) -> int:
     for label, value in fields:
         print(f"{label + ':':<20}{value}".rstrip())
     print()
+
+    # ---- The life of order 1210, as in the vendor platform's Order Detail View -----------
+    # The vendor's Center License policy: two devices per license, perpetual.
+    inv.set_product_policy(
+        t, cl.id, LicensePolicy(max_activations=2, validity=Validity.perpetual())
+    )
+    inv.set_time(at("09:00"))
+    o1210 = irina.order_by_number(1210).order
+    print()
+    print("Order 1210")
+    print()
+    licenses = irina.issue(o1210.id, 2)
+    keys = [lic.key for lic in licenses]
+    print(f"Issued {len(keys)} licenses: {', '.join(keys)}")
+    irina.set_customer(
+        o1210.id,
+        Customer(
+            "Elerome School",
+            email="principal@elerome.example",
+            company="Elerome School",
+            reference="ES-2017",
+        ),
+    )
+    print("Customer: Elerome School <principal@elerome.example>")
+    lena_user = inv.create_user(t, "Lena Manager", "lena@elerome.example")
+    granted = irina.add_license_manager(
+        o1210.id, lena_user.id, [Permission.MANAGE_LICENSE_USERS, Permission.RESET_DEVICE]
+    )
+    perms = ", ".join(p.value for p in granted.permissions)
+    print(f"License manager: {lena_user.name} ({perms})")
+    lena = inv.session(t, lena_user.id)
+    student = lena.add_license_user(o1210.id, "student@elerome.example", name="Stu Dent")
+    lena.assign_license(licenses[0].id, student.id)
+    print(f"License user: {student.email} holds {keys[0]}")
+    activated = inv.activate(t, keys[0], "front-desk", "Front desk PC")
+    print(
+        f"Activated {keys[0]} on front-desk: {len(activated.activations)} of "
+        f"{activated.policy.max_activations} devices"
+    )
+    reset = lena.reset_device(licenses[0].id, "front-desk")
+    print(f"Lena Manager reset device front-desk: {len(reset.activations)} devices")
+    try:
+        lena.issue(o1210.id, 1)
+    except PermissionDenied as e:
+        print(f"Lena Manager may not issue licenses ({e.code})")
+    else:
+        print("expected a refusal", file=sys.stderr)
+        return 1
+    csv_path = os.path.splitext(path)[0] + ".1210.csv"
+    rows = irina.export_order_csv(o1210.id, csv_path)
+    print(f"Exported order 1210: {rows} license rows to {csv_path}")
+    before = irina.order(o1210.id).order
+    irina.delete_order(o1210.id)
+    stock = irina.order_by_number(1208).order
+    unused = before.available
+    print(
+        f"Deleted order 1210: {unused} unused unit{'' if unused == 1 else 's'} back to 1208 "
+        f"({stock.available} available), {before.issued} licenses retired"
+    )
+    print()
     audit = inv.audit(t)
     print(
         f"Audit: {audit.orders} orders, {audit.ledger_entries} ledger entries, "
-        f"minted {audit.minted} = available {audit.available} + issued {audit.issued}: "
-        f"{'clean' if audit.is_clean else 'PROBLEMS'}"
+        f"minted {audit.minted} - retired {audit.retired} = available {audit.available} "
+        f"+ issued {audit.issued}: {'clean' if audit.is_clean else 'PROBLEMS'}"
     )
     print(f"Store: {path}")
     if not audit.is_clean:
