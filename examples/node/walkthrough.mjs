@@ -191,9 +191,12 @@ async function main() {
   const csvPath = join(dirname(path), `${basename(path, extname(path))}.1210.csv`)
   const rows = await irina.exportOrderCsv(o1210.id, csvPath)
   console.log(`Exported order 1210: ${rows} license rows to ${csvPath}`)
+  const before = (await irina.order(o1210.id)).order
   await irina.deleteOrder(o1210.id)
   const ellenStock = (await irina.orderByNumber(1208)).order
-  console.log(`Deleted order 1210: 1 unused unit back to 1208 (${ellenStock.available} available), 2 licenses retired`)
+  console.log(
+    `Deleted order 1210: ${before.available} unused unit${before.available === 1 ? '' : 's'} back to 1208 (${ellenStock.available} available), ${before.issued} licenses retired`,
+  )
   console.log()
   const audit = await inv.audit(t)
   console.log(
