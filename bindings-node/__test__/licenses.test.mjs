@@ -12,7 +12,7 @@ storeTest('issue: keys, fields and the order\'s figures; only what the order hol
   const w = await world({ inv })
   const t = w.tenant.id
   w.inv.setTime(T0)
-  const policy = { validity: { kind: 'daysFromActivation', days: 30 }, maxActivations: 2, floating: null, trial: false }
+  const policy = { validity: { kind: 'days_from_activation', days: 30 }, maxActivations: 2, floating: null, trial: false }
   const product = await w.inv.setProductPolicy(t, w.products.cl.id, policy)
   assert.deepEqual(product.policy, policy)
   const o = await centerOrder(w, w.products.cl, 5)
@@ -93,7 +93,7 @@ storeTest('activate up to the policy\'s maximum, deactivate, reset a device, res
   const t = w.tenant.id
   w.inv.setTime(T0)
   await w.inv.setProductPolicy(t, w.products.cl.id, {
-    validity: { kind: 'daysFromActivation', days: 30 }, maxActivations: 2, floating: null, trial: false,
+    validity: { kind: 'days_from_activation', days: 30 }, maxActivations: 2, floating: null, trial: false,
   })
   const o = await centerOrder(w, w.products.cl, 2)
   const [l] = await w.eli.issue(o.id, 1)
@@ -143,7 +143,7 @@ storeTest('disable and enable; checkLicense refuses a disabled or expired licens
   const t = w.tenant.id
   w.inv.setTime(T0)
   await w.inv.setProductPolicy(t, w.products.cl.id, {
-    validity: { kind: 'daysFromActivation', days: 30 }, maxActivations: 1, floating: null, trial: false,
+    validity: { kind: 'days_from_activation', days: 30 }, maxActivations: 1, floating: null, trial: false,
   })
   const o = await centerOrder(w, w.products.cl, 2)
   const [l, unused] = await w.eli.issue(o.id, 2)
@@ -172,14 +172,14 @@ storeTest('disable and enable; checkLicense refuses a disabled or expired licens
 
   // Days from issue: the expiry is known at issue.
   await w.inv.setProductPolicy(t, w.products.cl.id, {
-    validity: { kind: 'daysFromIssue', days: 7 }, maxActivations: 3, floating: null, trial: true,
+    validity: { kind: 'days_from_issue', days: 7 }, maxActivations: 3, floating: null, trial: true,
   })
   const now = new Date(T0.getTime() + 31 * DAY)
   const o2 = await centerOrder(w, w.products.cl, 1)
   const [weekly] = await w.eli.issue(o2.id, 1)
   assert.deepEqual(weekly.expiresAt, new Date(now.getTime() + 7 * DAY))
   assert.equal(weekly.trial, true)
-  assert.deepEqual({ ...weekly.policy.validity }, { kind: 'daysFromIssue', days: 7 })
+  assert.deepEqual({ ...weekly.policy.validity }, { kind: 'days_from_issue', days: 7 })
   assert.equal(weekly.policy.maxActivations, 3)
   assert.equal((await w.eli.license(l.key)).policy.maxActivations, 1, 'issued licenses keep their policy')
 })

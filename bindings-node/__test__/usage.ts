@@ -79,12 +79,12 @@ export async function usage(path: string): Promise<void> {
 
 /** The issue-4 API: policies, bundles, licenses, codes, managers, users, export, deletion. */
 export async function licenses(inv: Inventory, s: Session, tenantId: string, orgId: string, userId: string): Promise<void> {
-  const validity: Validity = { kind: 'daysFromActivation', days: 30 }
+  const validity: Validity = { kind: 'days_from_activation', days: 30 }
   const policy: LicensePolicy = { validity, maxActivations: 2, floating: { maxBorrows: 2, maxBorrowSeconds: 3600 }, trial: false }
   const seat = await inv.createProduct(tenantId, { code: 'FS', name: 'Floating Seat', kind: 'license', policy })
   await inv.setProductPolicy(tenantId, seat.id, { ...seat.policy, floating: null })
   // @ts-expect-error: a validity of days needs its days
-  void inv.setProductPolicy(tenantId, seat.id, { ...policy, validity: { kind: 'daysFromIssue' } })
+  void inv.setProductPolicy(tenantId, seat.id, { ...policy, validity: { kind: 'days_from_issue' } })
   const bundle: Bundle = await inv.createBundle(tenantId, { name: 'Pack', lines: [{ product: seat.id, quantity: 1 }] })
   const bundleOrders = await s.requestBundle({ holder: orgId, bundle: bundle.id, purchaseOrder: 'B-1' })
   const group: string | null = bundleOrders[0]?.bundle ?? null

@@ -434,9 +434,9 @@ impl From<Synchronous> for li::Synchronous {
 // ---------------------------------------------------------------------------------------------
 // Values taken and returned alike (a result can be passed back as it is)
 
-/// How long a license is valid: `{ kind: 'perpetual' }`, `{ kind: 'daysFromActivation', days }`
-/// or `{ kind: 'daysFromIssue', days }`.
-#[napi(discriminant = "kind", discriminant_case = "camelCase")]
+/// How long a license is valid: `{ kind: 'perpetual' }`, `{ kind: 'days_from_activation', days }`
+/// or `{ kind: 'days_from_issue', days }`.
+#[napi(discriminant = "kind", discriminant_case = "snake_case")]
 pub enum Validity {
     /// Never expires.
     Perpetual,
