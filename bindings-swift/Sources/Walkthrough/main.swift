@@ -77,6 +77,12 @@ func inventoryRow(_ d: OrderDetails) -> [String] {
     ]
 }
 
+/// A step of the walkthrough that did not go as the seed says.
+struct WalkthroughError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
 func run() throws -> Bool {
     let args = CommandLine.arguments
     let path: String
@@ -189,9 +195,55 @@ func run() throws -> Bool {
         print(trimEnd(pad("\(label):", 20) + value))
     }
     print()
+
+    // ---- The life of order 1210, as in the vendor platform's Order Detail View -------------
+    // The vendor's Center License policy: two devices per license, perpetual.
+    _ = try inv.setProductPolicy(
+        tenant: t, product: cl.id, policy: LicensePolicy(validity: .perpetual, maxActivations: 2))
+    inv.setTime(at: at("09:00"))
+    let o1210 = try irina.orderByNumber(number: 1210).order
+    print()
+    print("Order 1210")
+    print()
+    let licenses = try irina.issue(order: o1210.id, quantity: 2)
+    let keys = licenses.map(\.key)
+    print("Issued \(keys.count) licenses: \(keys.joined(separator: ", "))")
+    _ = try irina.setCustomer(
+        order: o1210.id,
+        customer: Customer(
+            name: "Elerome School", email: "principal@elerome.example", company: "Elerome School",
+            reference: "ES-2017"))
+    print("Customer: Elerome School <principal@elerome.example>")
+    let lenaUser = try inv.createUser(tenant: t, name: "Lena Manager", email: "lena@elerome.example")
+    let granted = try irina.addLicenseManager(
+        order: o1210.id, user: lenaUser.id, permissions: [.manageLicenseUsers, .resetDevice])
+    print("License manager: \(lenaUser.name) (\(granted.permissions.map { $0.name() }.joined(separator: ", ")))")
+    let lena = try inv.session(tenant: t, user: lenaUser.id)
+    let student = try lena.addLicenseUser(order: o1210.id, email: "student@elerome.example", name: "Stu Dent")
+    _ = try lena.assignLicense(license: licenses[0].id, licenseUser: student.id)
+    print("License user: \(student.email) holds \(keys[0])")
+    let activated = try inv.activate(tenant: t, key: keys[0], fingerprint: "front-desk", deviceName: "Front desk PC")
+    print("Activated \(keys[0]) on front-desk: \(activated.activations.count) of \(activated.policy.maxActivations) devices")
+    let reset = try lena.resetDevice(license: licenses[0].id, fingerprint: "front-desk")
+    print("Lena Manager reset device front-desk: \(reset.activations.count) devices")
+    do {
+        let issued = try lena.issue(order: o1210.id, quantity: 1)
+        throw WalkthroughError("expected a refusal, got \(issued)")
+    } catch let error as InventoryError {
+        guard case .PermissionDenied = error else { throw WalkthroughError("expected a refusal, got \(error)") }
+        print("Lena Manager may not issue licenses (\(error.code()))")
+    }
+    let csvPath = URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("1210.csv").path
+    let rows = try irina.exportOrderCsv(order: o1210.id, path: csvPath)
+    print("Exported order 1210: \(rows) license rows to \(csvPath)")
+    try irina.deleteOrder(order: o1210.id)
+    let ellenStock = try irina.orderByNumber(number: 1208).order
+    print("Deleted order 1210: 1 unused unit back to 1208 (\(ellenStock.available) available), 2 licenses retired")
+    print()
+
     let audit = try inv.audit(tenant: t)
     let clean = audit.problems.isEmpty
-    print("Audit: \(audit.orders) orders, \(audit.ledgerEntries) ledger entries, minted \(audit.minted) = available \(audit.available) + issued \(audit.issued): \(clean ? "clean" : "PROBLEMS")")
+    print("Audit: \(audit.orders) orders, \(audit.ledgerEntries) ledger entries, minted \(audit.minted) - retired \(audit.retired) = available \(audit.available) + issued \(audit.issued): \(clean ? "clean" : "PROBLEMS")")
     print("Store: \(path)")
     if !clean {
         FileHandle.standardError.write(Data("audit problems: \(audit.problems)\n".utf8))
