@@ -2,7 +2,6 @@
 //! acting on the inventory). Each method converts its arguments, calls the core once with the
 //! GIL released, and converts the result: no rule of the domain lives here.
 
-use std::fs::File;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -886,19 +885,18 @@ impl Session {
         run(py, || self.0.delete_order(order))
     }
 
-    /// Writes an order as CSV (RFC 4180, `ORDER_COLUMNS`) to the file at `path`, created or
-    /// truncated: one row per license with the order's and customer's columns. Returns the
-    /// number of data rows. Streamed from one snapshot with the GIL released; on an error the
-    /// file may be left empty or partial.
+    /// Writes an order as CSV (RFC 4180, `ORDER_COLUMNS`) to the file at `path`: one row per
+    /// license with the order's and customer's columns. Returns the number of data rows.
+    /// Streamed from one snapshot with the GIL released, into a temporary file renamed over
+    /// `path` once complete: a refused or failed export leaves `path` as it was.
     fn export_order_csv(&self, py: Python<'_>, order: &str, path: PathBuf) -> PyResult<u64> {
         let order = parse(py, order)?;
-        let file = py.detach(|| File::create(&path))?;
-        run(py, || self.0.export_order_csv(order, file))
+        run(py, || self.0.export_order_csv_to_path(order, &path))
     }
 
     /// Writes the inventory list of `org` as CSV (`INVENTORY_COLUMNS`) to the file at `path`,
     /// newest first, filtered like `list`. Returns the number of data rows. Streamed with the
-    /// GIL released; on an error the file may be left empty or partial.
+    /// GIL released and replaced atomically, like `export_order_csv`.
     #[pyo3(signature = (
         org, path, *, statuses=None, products=None, order_number=None, purchase_order=None,
         requested_from=None, requested_to=None
@@ -926,8 +924,7 @@ impl Session {
             requested_from,
             requested_to,
         )?;
-        let file = py.detach(|| File::create(&path))?;
-        run(py, || self.0.export_inventory_csv(org, &filter, file))
+        run(py, || self.0.export_inventory_csv_to_path(org, &filter, &path))
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {

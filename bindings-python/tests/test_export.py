@@ -14,6 +14,7 @@ from license_inventory import (
     INVENTORY_COLUMNS,
     ORDER_COLUMNS,
     Customer,
+    ExportFailed,
     NotFound,
     OrderStatus,
     PermissionDenied,
@@ -57,14 +58,23 @@ def test_export_order(ch: Channel, tmp_path: Path) -> None:
     assert len(read(path)[1]) == 200
 
 
-def test_export_order_refusals(ch: Channel, tmp_path: Path) -> None:
+def test_export_order_refusals_leave_the_file(ch: Channel, tmp_path: Path) -> None:
     o = center_order(ch, ch.cl, 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    path = out / "order.csv"
+    path.write_text("previous export\n")
     with pytest.raises(PermissionDenied):
-        ch.session(ch.otto).export_order_csv(o.id, tmp_path / "x.csv")
+        ch.session(ch.otto).export_order_csv(o.id, path)
     with pytest.raises(NotFound):
-        ch.session(ch.erin).export_order_csv("00000000-0000-7000-8000-000000000000", tmp_path / "y.csv")
-    with pytest.raises(OSError):
-        ch.session(ch.erin).export_order_csv(o.id, tmp_path / "no" / "such" / "dir.csv")
+        ch.session(ch.erin).export_order_csv("00000000-0000-7000-8000-000000000000", path)
+    assert path.read_text() == "previous export\n"
+    with pytest.raises(ExportFailed) as e:
+        ch.session(ch.erin).export_order_csv(o.id, out / "no" / "such" / "dir.csv")
+    assert e.value.code == "EXPORT_FAILED"
+    assert isinstance(e.value, OSError)
+    # No temporary file is left behind.
+    assert [p.name for p in out.iterdir()] == ["order.csv"]
 
 
 def test_export_many_licenses(ch: Channel, tmp_path: Path) -> None:

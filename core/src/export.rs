@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
@@ -251,6 +252,69 @@ impl Session {
         })?;
         csv.finish()
     }
+}
+
+impl Session {
+    /// [`Session::export_order_csv`] into the file at `path`, atomically: the CSV is written
+    /// to a temporary file beside it and renamed over `path` only once complete and synced.
+    /// A refused or failed export leaves `path` as it was (absent, or the previous file); a
+    /// reader never sees half an export. The file is created readable by its owner only (it
+    /// holds license keys).
+    ///
+    /// ```
+    /// # use license_inventory::*;
+    /// # fn main() -> Result<()> {
+    /// # let inv = Inventory::in_memory();
+    /// # let t = inv.create_tenant(NewTenant { name: "T".into(), plan: Plan::Standard, vendor_name: "V".into(), first_order_number: None })?;
+    /// # let vera = inv.create_user(t.id, NewUser { name: "Vera".into(), email: "vera@example.com".into() })?;
+    /// # inv.grant_admin(t.id, vera.id, t.vendor)?;
+    /// # let cl = inv.create_product(t.id, NewProduct { code: "CL".into(), name: "Center License".into(), kind: ProductKind::License })?;
+    /// let s = inv.session(t.id, vera.id)?;
+    /// let order = s.mint(NewMint { product: cl.id, quantity: 3, ..Default::default() })?;
+    /// s.issue(order.id, 3)?;
+    /// let dir = std::env::temp_dir().join(format!("li-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).map_err(|e| Error::Export(e.into()))?;
+    /// let rows = s.export_order_csv_to_path(order.id, dir.join("order.csv"))?;
+    /// assert_eq!(rows, 3);
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn export_order_csv_to_path(&self, order: OrderId, path: impl AsRef<Path>) -> Result<u64> {
+        to_path(path.as_ref(), |out| self.export_order_csv(order, out))
+    }
+
+    /// [`Session::export_inventory_csv`] into the file at `path`, atomically, like
+    /// [`Session::export_order_csv_to_path`].
+    pub fn export_inventory_csv_to_path(
+        &self,
+        org: OrgId,
+        filter: &InventoryFilter,
+        path: impl AsRef<Path>,
+    ) -> Result<u64> {
+        to_path(path.as_ref(), |out| {
+            self.export_inventory_csv(org, filter, out)
+        })
+    }
+}
+
+/// Runs `export` into a temporary file in `path`'s folder, then syncs it and renames it over
+/// `path`. On any error the temporary file is removed and `path` is untouched.
+fn to_path(path: &Path, export: impl FnOnce(&mut std::fs::File) -> Result<u64>) -> Result<u64> {
+    let io = |e: std::io::Error| Error::Export(e.into());
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".license-inventory-export-")
+        .suffix(".csv.tmp")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    let rows = export(tmp.as_file_mut())?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(rows)
 }
 
 fn license_cells(l: &License, emails: &HashMap<LicenseUserId, String>) -> Vec<String> {

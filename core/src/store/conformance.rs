@@ -68,6 +68,7 @@ macro_rules! conformance_tests {
                 delete_order_rules,
                 return_units_newest_draw_first,
                 metadata_customer_and_csv,
+                export_to_path_is_atomic,
                 bundle_orders,
             );
         }
@@ -2142,5 +2143,58 @@ pub fn bundle_orders(factory: Factory<'_>) {
         "PERMISSION_DENIED"
     );
     assert_eq!(w.inv.bundle(t, bundle.id).unwrap().lines.len(), 2);
+    w.assert_clean();
+}
+
+/// Exports to a path replace the file whole or not at all: a refused export (another branch's
+/// admin, an unknown order) leaves the previous file byte for byte, and leaves no temporary
+/// file behind; a folder that does not exist is `EXPORT_FAILED`.
+pub fn export_to_path_is_atomic(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let o = w.center_order(&w.cl, 5);
+    w.erin.issue(o.id, 4).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("order.csv");
+    std::fs::write(&path, "previous export\n").unwrap();
+    assert_eq!(
+        err_code(&w.olga.export_order_csv_to_path(o.id, &path)),
+        "PERMISSION_DENIED"
+    );
+    assert_eq!(
+        err_code(&w.erin.export_order_csv_to_path(OrderId::new(), &path)),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        err_code(&w.olga.export_inventory_csv_to_path(
+            w.elerome.id,
+            &InventoryFilter::default(),
+            &path
+        )),
+        "PERMISSION_DENIED"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "previous export\n");
+    assert_eq!(w.erin.export_order_csv_to_path(o.id, &path).unwrap(), 4);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 5, "{text}");
+    assert!(text.starts_with("order_number,order_id,"));
+    let rows = w
+        .erin
+        .export_inventory_csv_to_path(w.elerome.id, &InventoryFilter::default(), &path)
+        .unwrap();
+    assert_eq!(rows, 1);
+    assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 2);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("order.csv")]);
+    assert_eq!(
+        err_code(
+            &w.erin
+                .export_order_csv_to_path(o.id, dir.path().join("no/such/dir.csv"))
+        ),
+        "EXPORT_FAILED"
+    );
     w.assert_clean();
 }
