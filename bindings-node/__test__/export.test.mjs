@@ -1,8 +1,9 @@
 // CSV export to a file path: exportOrderCsv (one row per license, ORDER_COLUMNS) and
 // exportInventoryCsv (one row per order, INVENTORY_COLUMNS); RFC 4180 quoting and CRLF,
-// formula-like cells neutralised, streamed over many pages, refusals and EXPORT_FAILED.
+// formula-like cells neutralised, streamed over many pages; atomic (a refused or failed export
+// leaves the previous file, no temporary file stays behind), owner-only; EXPORT_FAILED.
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 
@@ -204,22 +205,22 @@ storeTest('exportInventoryCsv: one row per order, newest first, filtered like li
   assert.equal(readFileSync(path, 'utf8'), `${INVENTORY_COLUMNS.join(',')}\r\n`)
 })
 
-storeTest('a refused export leaves the file alone; an unwritable path is EXPORT_FAILED', async (inv) => {
+storeTest('exports are atomic and owner-only: a refused or failed one leaves the previous file', async (inv) => {
   const w = await world({ inv })
   const o = await centerOrder(w, w.products.cl, 1)
-  const path = csvPath()
-  writeFileSync(path, 'keep me\n')
+  const out = mkdtempSync(join(dir, 'atomic-'))
+  const path = join(out, 'order.csv')
+  writeFileSync(path, 'previous export\n', { mode: 0o644 })
   let err = await rejection(w.olga.exportOrderCsv(o.id, path), 'PERMISSION_DENIED')
   assert.equal(err.action, 'view')
   err = await rejection(w.olga.exportInventoryCsv(w.orgs.elerome.id, path), 'PERMISSION_DENIED')
   assert.equal(err.action, 'view')
   err = await rejection(w.eli.exportOrderCsv('01890a5d-ac96-774b-bcce-b302099a8057', path), 'NOT_FOUND')
   assert.equal(err.entity, 'order')
-  assert.equal(readFileSync(path, 'utf8'), 'keep me\n')
-  const nowhere = join(dir, 'no-such-dir', 'x.csv')
-  await rejection(w.olga.exportOrderCsv(o.id, nowhere), 'PERMISSION_DENIED')
-  assert.equal(existsSync(nowhere), false)
+  assert.equal(readFileSync(path, 'utf8'), 'previous export\n')
+  assert.deepEqual(readdirSync(out), ['order.csv'], 'no temporary file stays behind')
 
+  const nowhere = join(out, 'no-such-dir', 'x.csv')
   for (const call of [() => w.eli.exportOrderCsv(o.id, nowhere), () => w.eli.exportInventoryCsv(w.orgs.elerome.id, nowhere)]) {
     err = await rejection(call(), 'EXPORT_FAILED')
     assert.match(err.message, /^export failed: /)
@@ -227,4 +228,13 @@ storeTest('a refused export leaves the file alone; an unwritable path is EXPORT_
     assert.match(err.cause.message, /No such file or directory/)
   }
   assert.equal(existsSync(nowhere), false)
+
+  // A successful export replaces the file whole, readable by its owner only (license keys).
+  await w.eli.issue(o.id, 1)
+  assert.equal(await w.eli.exportOrderCsv(o.id, path), 1)
+  assert.equal(readCsv(path).rows.length, 1)
+  assert.equal(statSync(path).mode & 0o777, 0o600)
+  assert.equal(await w.eli.exportInventoryCsv(w.orgs.elerome.id, path), 1)
+  assert.deepEqual(readCsv(path).header, INVENTORY_COLUMNS)
+  assert.deepEqual(readdirSync(out), ['order.csv'])
 })

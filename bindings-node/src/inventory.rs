@@ -30,38 +30,6 @@ pub const ORDER_COLUMNS: [&str; 32] = li::ORDER_COLUMNS;
 #[cfg_attr(test, allow(dead_code))]
 pub const INVENTORY_COLUMNS: [&str; 12] = li::INVENTORY_COLUMNS;
 
-/// The destination of an export: the file at `path`, created (or truncated) only when the
-/// first bytes arrive. A refused export (no permission, unknown order) writes nothing, so it
-/// leaves a file already at `path` as it was; a file that cannot be created fails the first
-/// write, which the core reports as `EXPORT_FAILED` with the I/O error as its cause.
-struct ExportFile {
-    path: String,
-    file: Option<std::fs::File>,
-}
-
-impl ExportFile {
-    fn new(path: String) -> Self {
-        ExportFile { path, file: None }
-    }
-}
-
-impl std::io::Write for ExportFile {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let file = match &mut self.file {
-            Some(file) => file,
-            None => self.file.insert(std::fs::File::create(&self.path)?),
-        };
-        file.write(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        match &mut self.file {
-            Some(file) => file.flush(),
-            None => Ok(()),
-        }
-    }
-}
-
 /// A license inventory over one store (in memory, an SQLite file or a PostgreSQL database).
 ///
 /// Open one with `Inventory.openMemory()`, `Inventory.openSqlite(path)` or
@@ -795,24 +763,25 @@ impl Session {
 
     /// Writes an order as CSV to the file at `path`: a header of `ORDER_COLUMNS`, then one
     /// row per license (an order without licenses: one row with empty license columns). The
-    /// file is written on the libuv pool from one consistent snapshot, a page of licenses at
-    /// a time; the order is never held in memory whole. It is created (or truncated) only
-    /// once the export is allowed: a refused export leaves `path` untouched. Resolves with the
-    /// number of data rows. A file that cannot be written rejects with `EXPORT_FAILED` (it may
-    /// be left partly written). Whoever may see the order may export it (managers too).
+    /// export runs on the libuv pool from one consistent snapshot, a page of licenses at a
+    /// time; the order is never held in memory whole. It is atomic: written to a temporary
+    /// file beside `path` and renamed over it once complete, so a refused or failed export
+    /// leaves `path` as it was. The file is readable by its owner only (it holds license
+    /// keys). Resolves with the number of data rows; a file that cannot be written rejects
+    /// with `EXPORT_FAILED`. Whoever may see the order may export it (managers too).
     #[napi(ts_return_type = "Promise<number>")]
     pub fn export_order_csv(&self, order_id: String, path: String) -> AsyncTask<Op<f64>> {
         let s = self.core();
         run(move || {
             let order = id(&order_id)?;
-            Ok(num(s.export_order_csv(order, ExportFile::new(path))?))
+            Ok(num(s.export_order_csv_to_path(order, path)?))
         })
     }
 
     /// Writes an organization's inventory list as CSV to the file at `path`: a header of
-    /// `INVENTORY_COLUMNS`, then one row per order, newest first, filtered like `list`. The
-    /// file is created (or truncated) only once the export is allowed. Resolves with the
-    /// number of data rows; a file that cannot be written rejects with `EXPORT_FAILED`.
+    /// `INVENTORY_COLUMNS`, then one row per order, newest first, filtered like `list`;
+    /// atomically, like `exportOrderCsv`. Resolves with the number of data rows; a file that
+    /// cannot be written rejects with `EXPORT_FAILED`.
     #[napi(ts_return_type = "Promise<number>")]
     pub fn export_inventory_csv(
         &self,
@@ -827,11 +796,7 @@ impl Session {
                 Some(f) => f.into_core()?,
                 None => li::InventoryFilter::default(),
             };
-            Ok(num(s.export_inventory_csv(
-                org,
-                &filter,
-                ExportFile::new(path),
-            )?))
+            Ok(num(s.export_inventory_csv_to_path(org, &filter, path)?))
         })
     }
 }
