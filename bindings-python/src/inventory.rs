@@ -924,7 +924,9 @@ impl Session {
             requested_from,
             requested_to,
         )?;
-        run(py, || self.0.export_inventory_csv_to_path(org, &filter, &path))
+        run(py, || {
+            self.0.export_inventory_csv_to_path(org, &filter, &path)
+        })
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
