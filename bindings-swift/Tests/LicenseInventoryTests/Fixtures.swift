@@ -11,7 +11,7 @@ import LicenseInventory
 ///        └─ Other Resale (reseller; admin oscar)
 ///
 /// Products: CL (Center License, license), UAC (User Activation Codes, activation code).
-/// Order numbers start at 1210.
+/// Order numbers start at 1210. The plan is standard unless asked otherwise.
 struct Channel {
     let inv: Inventory
     let tenant: Tenant
@@ -30,10 +30,10 @@ struct Channel {
     var t: TenantId { tenant.id }
     var vendor: OrgId { tenant.vendor }
 
-    init(inv: Inventory = Inventory.inMemory(), firstOrderNumber: UInt64 = 1210) throws {
+    init(inv: Inventory = Inventory.inMemory(), firstOrderNumber: UInt64 = 1210, plan: Plan = .standard) throws {
         self.inv = inv
         tenant = try inv.createTenant(
-            name: "Jasperactive", plan: .standard, vendorName: "Jasperactive",
+            name: "Jasperactive", plan: plan, vendorName: "Jasperactive",
             firstOrderNumber: firstOrderNumber)
         let t = tenant.id
         ellen = try inv.createOrg(tenant: t, name: "Ellen Emporium", tier: .distributor, parent: tenant.vendor)
@@ -65,6 +65,38 @@ struct Channel {
     func stockEllen(_ product: Product, _ quantity: UInt64 = 10) throws -> Order {
         try vera().assign(from: vendor, to: ellen.id, product: product.id, quantity: quantity)
     }
+}
+
+extension Channel {
+    /// A new user of the tenant (a unique email), e.g. a license manager to be.
+    func user(_ name: String) throws -> User {
+        try inv.createUser(tenant: t, name: name, email: "\(UUID().uuidString.lowercased())@users.example")
+    }
+
+    func session(_ user: User) throws -> Session { try inv.session(tenant: t, user: user.id) }
+
+    /// An active order of MGA Inc (rita) holding `quantity` units of `product`, assigned from
+    /// Ellen Emporium's stock (stocked from the vendor first).
+    func mgaOrder(_ product: Product, _ quantity: UInt64) throws -> Order {
+        try stockEllen(product, quantity)
+        return try dora().assign(from: ellen.id, to: mga.id, product: product.id, quantity: quantity)
+    }
+
+    /// Every ledger entry of the tenant (to show that a refusal wrote nothing).
+    func ledger() throws -> [LedgerEntry] {
+        var entries: [LedgerEntry] = []
+        while true {
+            let page = try inv.ledger(tenant: t, after: entries.last?.seq ?? 0, limit: 1000)
+            if page.isEmpty { return entries }
+            entries += page
+        }
+    }
+}
+
+/// A fresh path in the temporary folder for a file a test writes (and removes).
+func temporaryPath(_ suffix: String) -> String {
+    FileManager.default.temporaryDirectory
+        .appendingPathComponent("license-inventory-test-\(UUID().uuidString)\(suffix)").path
 }
 
 /// 2017-10-20 at `hhmm` UTC.
@@ -143,7 +175,7 @@ class StoreTestCase: XCTestCase {
     }
 
     /// The fixture channel in a fresh tenant of this class's store.
-    func channel(firstOrderNumber: UInt64 = 1210) throws -> Channel {
-        try Channel(inv: try makeInventory(), firstOrderNumber: firstOrderNumber)
+    func channel(firstOrderNumber: UInt64 = 1210, plan: Plan = .standard) throws -> Channel {
+        try Channel(inv: try makeInventory(), firstOrderNumber: firstOrderNumber, plan: plan)
     }
 }

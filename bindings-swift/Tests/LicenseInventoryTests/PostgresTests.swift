@@ -3,9 +3,9 @@ import XCTest
 import LicenseInventory
 
 // The PostgreSQL store, through the binding. With LICENSE_INVENTORY_PG_URL set, the order-flow,
-// view, ledger and permission suites run again on PostgreSQL (the subclasses below), each test
-// in fresh tenants of its own (the database is shared and never emptied); without it they are
-// skipped, or fail when CI=true (see TestDatabase).
+// view, ledger, permission, license, manager and export suites run again on PostgreSQL (the
+// subclasses below), each test in fresh tenants of its own (the database is shared and never
+// emptied); without it they are skipped, or fail when CI=true (see TestDatabase).
 //
 // SwiftPM's test discovery on Linux lists only the test methods a class declares itself, not
 // inherited ones: each subclass therefore declares every test again, forwarding to its base
@@ -61,12 +61,54 @@ final class PostgresPermissionTests: PermissionTests {
     override func testVendorAdminsMayDoEverything() throws { try super.testVendorAdminsMayDoEverything() }
 }
 
+final class PostgresLicenseTests: LicenseTests {
+    override class var store: TestStore { .postgres }
+
+    override func testIssueGivesUniqueKeysAndConsumesUnits() throws { try super.testIssueGivesUniqueKeysAndConsumesUnits() }
+    override func testMistypedKeyIsRefusedBeforeAnyLookup() throws { try super.testMistypedKeyIsRefusedBeforeAnyLookup() }
+    override func testActivationLimit() throws { try super.testActivationLimit() }
+    override func testBorrowLimits() throws { try super.testBorrowLimits() }
+    override func testActivationCodesAreRedeemedOnce() throws { try super.testActivationCodesAreRedeemedOnce() }
+    override func testDisableAndEnable() throws { try super.testDisableAndEnable() }
+    override func testValidityFromIssueAndFromActivation() throws { try super.testValidityFromIssueAndFromActivation() }
+    override func testProductPolicies() throws { try super.testProductPolicies() }
+    override func testRevokeReturnsTheUnit() throws { try super.testRevokeReturnsTheUnit() }
+    override func testLicenseUsersAndPasswords() throws { try super.testLicenseUsersAndPasswords() }
+    override func testMetadataAndCustomer() throws { try super.testMetadataAndCustomer() }
+    override func testBundles() throws { try super.testBundles() }
+    override func testReturnUnits() throws { try super.testReturnUnits() }
+    override func testDeleteOrderAndOrderInUse() throws { try super.testDeleteOrderAndOrderInUse() }
+}
+
+final class PostgresManagerTests: ManagerTests {
+    override class var store: TestStore { .postgres }
+
+    override func testPermissionMatrix() throws { try super.testPermissionMatrix() }
+    override func testAnInitialPasswordNeedsTheCredentialsPermission() throws { try super.testAnInitialPasswordNeedsTheCredentialsPermission() }
+    override func testPlanRequiredOnTheStandardPlan() throws { try super.testPlanRequiredOnTheStandardPlan() }
+    override func testPlanAllowsEnterprisePermissions() throws { try super.testPlanAllowsEnterprisePermissions() }
+    override func testNoEscalation() throws { try super.testNoEscalation() }
+    override func testManagersReadOnlyTheirOrder() throws { try super.testManagersReadOnlyTheirOrder() }
+}
+
+final class PostgresExportTests: ExportTests {
+    override class var store: TestStore { .postgres }
+
+    override func testOrderCsv() throws { try super.testOrderCsv() }
+    override func testOrderWithoutLicensesGivesOneRow() throws { try super.testOrderWithoutLicensesGivesOneRow() }
+    override func testFormulaCellsAreNeutralised() throws { try super.testFormulaCellsAreNeutralised() }
+    override func testInventoryCsv() throws { try super.testInventoryCsv() }
+    override func testExportRefusals() throws { try super.testExportRefusals() }
+}
+
 /// `Inventory.openPostgres`: its errors and options, sharing one database between handles.
 final class PostgresTests: XCTestCase {
     /// The parametrised suites and their PostgreSQL subclasses (in this file).
     static let parametrised = [
         ("OrderFlowTests", "PostgresOrderFlowTests"), ("ViewTests", "PostgresViewTests"),
         ("LedgerTests", "PostgresLedgerTests"), ("PermissionTests", "PostgresPermissionTests"),
+        ("LicenseTests", "PostgresLicenseTests"), ("ManagerTests", "PostgresManagerTests"),
+        ("ExportTests", "PostgresExportTests"),
     ]
 
     // No database needed: reads the test sources (the package folder is visible to the tests).

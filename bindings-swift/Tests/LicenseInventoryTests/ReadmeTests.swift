@@ -30,4 +30,25 @@ final class ReadmeTests: XCTestCase {
         XCTAssertEqual(page.items.map(\.order.number), [1210])
         XCTAssertNil(page.next)
     }
+
+    /// The README's license example, on the fixture channel.
+    func testReadmeLicenseExample() throws {
+        let c = try Channel()
+        let (inv, tenant, session) = (c.inv, c.tenant, try c.rita())
+        let order = try c.mgaOrder(c.cl, 3)
+        let lena = try c.user("Lena Manager")
+        let path = temporaryPath(".csv")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+
+        let licenses = try session.issue(order: order.id, quantity: 2)
+        let device = try inv.activate(tenant: tenant.id, key: licenses[0].key, fingerprint: "front-desk",
+                                      deviceName: "Front desk PC")
+        let manager = try session.addLicenseManager(order: order.id, user: lena.id,
+                                                    permissions: [.manageLicenseUsers, .resetDevice])
+        let rows = try session.exportOrderCsv(order: order.id, path: path)
+
+        XCTAssertEqual(device.activations.map(\.name), ["Front desk PC"])
+        XCTAssertEqual(manager.permissions.map { $0.name() }, ["manage_license_users", "reset_device"])
+        XCTAssertEqual(rows, 2)
+    }
 }
