@@ -578,8 +578,8 @@ impl Session {
         Ok(self.0.return_borrow(license.into(), &borrower)?.into())
     }
 
-    /// Revokes an unused license: it is gone and its unit returns to its order (returned).
-    /// Admins of the holder.
+    /// Revokes an unused license: it is gone and its unit returns to its order, which is
+    /// returned. A used license is `LicenseUnusable`. Admins of the holder.
     pub fn revoke(&self, license: LicenseId) -> Result<Order> {
         Ok(self.0.revoke(license.into())?.into())
     }
