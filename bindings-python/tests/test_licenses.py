@@ -327,6 +327,7 @@ def test_delete_order(ch: Channel) -> None:
         irina.delete_order(mga_order.id)
     assert e.value.order == mga_order.number
     assert e.value.children == [o.number]
+    assert str(e.value).startswith(f"order {mga_order.number} is still in use by child orders {o.number}: ")
     lic = erin.issue(o.id, 2)[0]
     erin.delete_order(o.id)
     with pytest.raises(NotFound):

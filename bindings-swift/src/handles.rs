@@ -708,18 +708,19 @@ impl Session {
         Ok(self.0.delete_order(order.into())?)
     }
 
-    /// Writes an order as CSV to the file at `path` (created or truncated): a header of
-    /// `orderColumns()`, then one row per license (one row with empty license columns when it
-    /// has none), from one consistent snapshot, a page of licenses at a time. Returns the
-    /// number of data rows. A file that cannot be written is `Export` (it may be left partly
-    /// written).
+    /// Writes an order as CSV to the file at `path`: a header of `orderColumns()`, then one
+    /// row per license (one row with empty license columns when it has none), from one
+    /// consistent snapshot, a page of licenses at a time. Returns the number of data rows.
+    /// Atomic: written to a temporary file beside `path` and renamed over it once complete, so
+    /// a refused or failed export (`Export` for a file that cannot be written) leaves `path` as
+    /// it was.
     pub fn export_order_csv(&self, order: OrderId, path: String) -> Result<u64> {
-        Ok(self.0.export_order_csv(order.into(), export_file(&path)?)?)
+        Ok(self.0.export_order_csv_to_path(order.into(), path)?)
     }
 
-    /// Writes an organization's inventory list as CSV to the file at `path` (created or
-    /// truncated): a header of `inventoryColumns()`, then one row per order, newest first,
-    /// filtered like `list` (`nil`: all). Returns the number of data rows.
+    /// Writes an organization's inventory list as CSV to the file at `path`: a header of
+    /// `inventoryColumns()`, then one row per order, newest first, filtered like `list`
+    /// (`nil`: all). Returns the number of data rows. Atomic, like `exportOrderCsv`.
     #[uniffi::method(default(filter = None))]
     pub fn export_inventory_csv(
         &self,
@@ -730,14 +731,8 @@ impl Session {
         let filter = core::InventoryFilter::from(filter.unwrap_or_default());
         Ok(self
             .0
-            .export_inventory_csv(org.into(), &filter, export_file(&path)?)?)
+            .export_inventory_csv_to_path(org.into(), &filter, path)?)
     }
-}
-
-/// Creates (or truncates) the export file at `path`; a failure is the core's `Export` error
-/// with the I/O error as its source.
-fn export_file(path: &str) -> core::Result<std::fs::File> {
-    std::fs::File::create(path).map_err(|e| core::Error::Export(e.into()))
 }
 
 /// A page size for the core (which checks its range); `None` is the core's default.

@@ -274,7 +274,10 @@ pub enum Error {
 
     /// The order cannot be deleted (or its units returned) while child orders hold units drawn
     /// from it. Delete or return those first.
-    #[error("order {order} is still in use by child orders {children:?}")]
+    #[error(
+        "order {order} is still in use by child orders {}: delete or return their units first",
+        numbers(children)
+    )]
     OrderInUse {
         /// The order.
         order: OrderNumber,
@@ -374,4 +377,12 @@ impl Error {
             reason: reason.into(),
         }
     }
+}
+
+/// Order numbers as `1212, 1213` for messages.
+fn numbers(list: &[OrderNumber]) -> String {
+    list.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -211,6 +211,8 @@ class ExportTests: StoreTestCase {
         let order = try c.mgaOrder(c.cl, 1)
         let path = temporaryPath(".csv")
         defer { try? FileManager.default.removeItem(atPath: path) }
+        // A previous export at the path survives every refusal below, byte for byte.
+        try "previous export\n".write(toFile: path, atomically: false, encoding: .utf8)
         // A file that cannot be created.
         let nowhere = temporaryPath("/no/such/folder/x.csv")
         assertInventoryError(try c.rita().exportOrderCsv(order: order.id, path: nowhere)) {
@@ -236,6 +238,7 @@ class ExportTests: StoreTestCase {
             XCTAssertEqual(entity, .order)
             XCTAssertEqual(id, idText(unknown.uuid))
         }
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "previous export\n")
     }
 }
 

@@ -549,7 +549,7 @@ class LicenseTests: StoreTestCase {
             guard case let .OrderInUse(number, children, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(number, 1211)
             XCTAssertEqual(children, [1212])
-            XCTAssertTrue(message.hasPrefix("order 1211 is still in use by child orders"), message)
+            XCTAssertTrue(message.hasPrefix("order 1211 is still in use by child orders 1212: "), message)
             XCTAssertEqual($0.code(), "ORDER_IN_USE")
         }
         assertInventoryError(try c.oscar().deleteOrder(order: child.id)) {
