@@ -31,6 +31,8 @@ pub enum Entity {
     LicenseUser,
     /// A license manager of an order.
     LicenseManager,
+    /// A notification of the outbox.
+    Notification,
     /// A bundle.
     Bundle,
 }
@@ -48,6 +50,7 @@ impl Entity {
             Entity::LicenseUser => "license user",
             Entity::LicenseManager => "license manager",
             Entity::Bundle => "bundle",
+            Entity::Notification => "notification",
         }
     }
 }

@@ -97,6 +97,11 @@ uuid_id!(
     BundleId,
     "bundle id"
 );
+uuid_id!(
+    /// Identifies a notification of the outbox.
+    NotificationId,
+    "notification id"
+);
 
 /// The human order number: per tenant, increasing, never reused (1210, 1211, …).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

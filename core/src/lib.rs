@@ -49,6 +49,7 @@ mod inventory;
 mod keys;
 mod ledger;
 mod license;
+mod notification;
 mod order;
 mod permission;
 mod product;
@@ -60,7 +61,8 @@ pub use error::{Action, Entity, Error, Result, StorageError};
 pub use export::{INVENTORY_COLUMNS, ORDER_COLUMNS, neutralize};
 pub use hierarchy::{NewOrganization, NewTenant, NewUser, Organization, Plan, Tenant, Tier, User};
 pub use ids::{
-    BundleId, LicenseId, LicenseUserId, OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId,
+    BundleId, LicenseId, LicenseUserId, NotificationId, OrderId, OrderNumber, OrgId, ProductId,
+    TenantId, UserId,
 };
 pub use input::{DEFAULT_PAGE, MAX_COMMENT, MAX_NAME, MAX_PAGE, MAX_PURCHASE_ORDER, MAX_QUANTITY};
 pub use inventory::{Audit, Inventory, MAX_ISSUE, MIN_PASSWORD, Session};
@@ -70,6 +72,7 @@ pub use license::{
     Activation, Borrow, Floating, License, LicensePolicy, LicenseStatus, LicenseUser,
     NewLicenseUser, Validity,
 };
+pub use notification::{Notification, NotificationKind, OrderDigest};
 pub use order::{
     Customer, Draw, MetadataEdit, NewAssignment, NewMint, NewRequest, Order, OrderMetadata,
     OrderStatus, RequestEdit,

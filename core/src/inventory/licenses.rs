@@ -11,6 +11,7 @@ use crate::error::{Action, Entity, Error, Result};
 use crate::hierarchy::Tier;
 use crate::ids::{BundleId, LicenseId, LicenseUserId, OrderId, OrgId, ProductId, TenantId, UserId};
 use crate::input::{self, MAX_COMMENT, MAX_NAME, MAX_PAGE, MAX_PURCHASE_ORDER, signed};
+use crate::inventory::outbox;
 use crate::inventory::rules::*;
 use crate::inventory::{Inventory, Session};
 use crate::keys::LicenseKey;
@@ -19,6 +20,7 @@ use crate::license::{
     Activation, Borrow, License, LicensePolicy, LicenseStatus, LicenseUser, NewLicenseUser,
     Validity,
 };
+use crate::notification::NotificationKind;
 use crate::order::{Customer, MetadataEdit, Order};
 use crate::permission::{LicenseManager, Permission};
 use crate::product::{Bundle, NewBundle, Product, ProductKind};
@@ -944,22 +946,34 @@ impl Session {
                     ));
                 }
             }
-            let mut m = tx
-                .manager(self.tenant, o.id, user)?
-                .unwrap_or(LicenseManager {
-                    tenant: self.tenant,
-                    order: o.id,
-                    user,
-                    permissions: BTreeSet::new(),
-                });
+            let existing = tx.manager(self.tenant, o.id, user)?;
+            let is_new = existing.is_none();
+            let mut m = existing.unwrap_or(LicenseManager {
+                tenant: self.tenant,
+                order: o.id,
+                user,
+                permissions: BTreeSet::new(),
+            });
             m.permissions.extend(wanted.iter().copied());
             tx.put_manager(&m)?;
-            append(
+            let entry = append(
                 tx,
                 self.tenant,
                 now,
                 draft(Some(self.user), LedgerKind::ManagerAdded).order(&o),
             )?;
+            if is_new {
+                let granted: Vec<Permission> = m.permissions.iter().copied().collect();
+                outbox::notify(
+                    tx,
+                    now,
+                    entry.seq,
+                    NotificationKind::ManagerInvitation,
+                    [user],
+                    &o,
+                    &granted,
+                )?;
+            }
             Ok(m)
         })
     }
@@ -1027,12 +1041,13 @@ impl Session {
                 o.bundle = Some(group);
                 o.check_invariants()?;
                 tx.insert_order(&o)?;
-                append(
+                let entry = append(
                     tx,
                     self.tenant,
                     now,
                     draft(Some(self.user), LedgerKind::Requested).order(&o),
                 )?;
+                outbox::on_request(tx, now, entry.seq, &o)?;
                 orders.push(o);
             }
             tx.update_tenant(&actor.tenant)?;

@@ -5,6 +5,7 @@
 
 mod licenses;
 mod orders;
+mod outbox;
 pub(crate) mod rules;
 
 pub use licenses::{MAX_ISSUE, MIN_PASSWORD};

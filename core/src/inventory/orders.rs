@@ -5,6 +5,7 @@ use crate::error::{Action, Entity, Error, Result};
 use crate::ids::{OrderId, OrderNumber, OrgId, TenantId, UserId};
 use crate::input::{self, MAX_COMMENT, MAX_PURCHASE_ORDER};
 use crate::inventory::Inventory;
+use crate::inventory::outbox;
 use crate::inventory::rules::*;
 use crate::ledger::LedgerKind;
 use crate::order::{NewAssignment, NewMint, NewRequest, Order, OrderStatus, RequestEdit};
@@ -118,12 +119,13 @@ impl Session {
             order.check_invariants()?;
             tx.insert_order(&order)?;
             tx.update_tenant(&actor.tenant)?;
-            append(
+            let entry = append(
                 tx,
                 self.tenant,
                 now,
                 draft(Some(self.user), LedgerKind::Requested).order(&order),
             )?;
+            outbox::on_request(tx, now, entry.seq, &order)?;
             Ok(order)
         })
     }
@@ -234,7 +236,8 @@ impl Session {
             entry.movements.push(arrival(&order)?);
             supply(tx, &mut actor.tenant, &source, &order, now, &mut entry)?;
             tx.update_tenant(&actor.tenant)?;
-            append(tx, self.tenant, now, entry)?;
+            let entry = append(tx, self.tenant, now, entry)?;
+            outbox::on_decision(tx, now, entry.seq, &order, true)?;
             Ok(order)
         })
     }
@@ -255,12 +258,13 @@ impl Session {
             order.updated_at = now;
             order.check_invariants()?;
             tx.update_order(&order)?;
-            append(
+            let entry = append(
                 tx,
                 self.tenant,
                 now,
                 draft(Some(self.user), LedgerKind::Rejected).order(&order),
             )?;
+            outbox::on_decision(tx, now, entry.seq, &order, false)?;
             Ok(order)
         })
     }

@@ -6,15 +6,19 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
+use chrono::{DateTime, Utc};
+
 use crate::error::Error;
 use crate::error::{Result, StorageError};
 use crate::hierarchy::{Organization, Tenant, User};
 use crate::ids::{
-    BundleId, LicenseId, LicenseUserId, OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId,
+    BundleId, LicenseId, LicenseUserId, NotificationId, OrderId, OrderNumber, OrgId, ProductId,
+    TenantId, UserId,
 };
 use crate::keys::LicenseKey;
 use crate::ledger::{LedgerEntry, LedgerHead};
 use crate::license::{License, LicenseUser};
+use crate::notification::Notification;
 use crate::order::{Draw, Order, OrderStatus};
 use crate::permission::LicenseManager;
 use crate::product::{Bundle, Product};
@@ -64,6 +68,9 @@ struct State {
     license_users: HashMap<LicenseUserId, (LicenseUser, Option<String>)>,
     license_user_emails: HashMap<(OrderId, String), LicenseUserId>,
     managers: BTreeMap<(OrderId, UserId), LicenseManager>,
+    notifications: HashMap<NotificationId, Notification>,
+    /// The unsent notifications, in outbox order.
+    pending: BTreeSet<(TenantId, u64, NotificationId)>,
 }
 
 /// How to take one write back.
@@ -81,6 +88,7 @@ enum Undo {
     License(LicenseId, Option<Box<License>>),
     LicenseUser(LicenseUserId, Option<Box<(LicenseUser, Option<String>)>>),
     Manager((OrderId, UserId), Option<LicenseManager>),
+    Notification(NotificationId, Option<Box<Notification>>),
 }
 
 impl State {
@@ -128,7 +136,30 @@ impl State {
                     None => self.managers.remove(&key),
                 };
             }
+            Undo::Notification(id, old) => {
+                self.put_notification(id, old.map(|n| *n));
+            }
         }
+    }
+
+    /// Sets (`Some`) or removes (`None`) a notification, keeping the pending index; returns the
+    /// old one.
+    fn put_notification(
+        &mut self,
+        id: NotificationId,
+        new: Option<Notification>,
+    ) -> Option<Notification> {
+        let old = self.notifications.remove(&id);
+        if let Some(n) = &old {
+            self.pending.remove(&(n.tenant, n.seq, id));
+        }
+        if let Some(n) = new {
+            if n.sent_at.is_none() {
+                self.pending.insert((n.tenant, n.seq, id));
+            }
+            self.notifications.insert(id, n);
+        }
+        old
     }
 
     /// Sets (`Some`) or removes (`None`) an order, keeping its indexes; returns the old one.
@@ -419,6 +450,86 @@ impl Tx for MemTx<'_> {
         if self.state.admins.insert((tenant, user, org)) {
             self.undo.push(Undo::Admin((tenant, user, org)));
         }
+        Ok(())
+    }
+
+    fn org_admins(&mut self, tenant: TenantId, org: OrgId) -> Result<Vec<UserId>> {
+        let mut users: Vec<UserId> = self
+            .state
+            .admins
+            .iter()
+            .filter(|(t, _, o)| *t == tenant && *o == org)
+            .map(|(_, u, _)| *u)
+            .collect();
+        users.sort();
+        Ok(users)
+    }
+
+    fn insert_notifications(&mut self, notifications: &[Notification]) -> Result<()> {
+        self.writable()?;
+        if let Some(n) = notifications
+            .iter()
+            .find(|n| self.state.notifications.contains_key(&n.id))
+        {
+            return Err(StorageError::RowCount {
+                table: "notifications",
+                reason: format!("notification {} already exists", n.id),
+            }
+            .into());
+        }
+        for n in notifications {
+            self.state.put_notification(n.id, Some(n.clone()));
+            self.undo.push(Undo::Notification(n.id, None));
+        }
+        Ok(())
+    }
+
+    fn pending_notifications(
+        &mut self,
+        tenant: TenantId,
+        limit: usize,
+    ) -> Result<Vec<Notification>> {
+        let from = (tenant, 0, NotificationId::from_uuid(uuid::Uuid::nil()));
+        Ok(self
+            .state
+            .pending
+            .range(from..)
+            .take_while(|(t, _, _)| *t == tenant)
+            .take(limit)
+            .filter_map(|(_, _, id)| self.state.notifications.get(id).cloned())
+            .collect())
+    }
+
+    fn notification(
+        &mut self,
+        tenant: TenantId,
+        id: NotificationId,
+    ) -> Result<Option<Notification>> {
+        Ok(self
+            .state
+            .notifications
+            .get(&id)
+            .filter(|n| n.tenant == tenant)
+            .cloned())
+    }
+
+    fn set_notification_sent(
+        &mut self,
+        tenant: TenantId,
+        id: NotificationId,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.writable()?;
+        let Some(mut n) = self.notification(tenant, id)? else {
+            return Err(StorageError::RowCount {
+                table: "notifications",
+                reason: format!("notification {id} does not exist"),
+            }
+            .into());
+        };
+        n.sent_at = Some(at);
+        let old = self.state.put_notification(id, Some(n));
+        self.undo.push(Undo::Notification(id, old.map(Box::new)));
         Ok(())
     }
 

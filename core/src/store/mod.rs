@@ -7,12 +7,16 @@
 
 use crate::error::Result;
 use crate::hierarchy::{Organization, Tenant, User};
+use chrono::{DateTime, Utc};
+
 use crate::ids::{
-    BundleId, LicenseId, LicenseUserId, OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId,
+    BundleId, LicenseId, LicenseUserId, NotificationId, OrderId, OrderNumber, OrgId, ProductId,
+    TenantId, UserId,
 };
 use crate::keys::LicenseKey;
 use crate::ledger::{LedgerEntry, LedgerHead};
 use crate::license::{License, LicenseUser};
+use crate::notification::Notification;
 use crate::order::{Draw, Order};
 use crate::permission::LicenseManager;
 use crate::product::{Bundle, Product};
@@ -91,6 +95,8 @@ pub trait Tx {
     fn insert_admin(&mut self, tenant: TenantId, user: UserId, org: OrgId) -> Result<()>;
     /// The organizations `user` administers.
     fn admin_orgs(&mut self, tenant: TenantId, user: UserId) -> Result<Vec<OrgId>>;
+    /// The admins of `org`, by id.
+    fn org_admins(&mut self, tenant: TenantId, org: OrgId) -> Result<Vec<UserId>>;
 
     /// Inserts a product.
     fn insert_product(&mut self, product: &Product) -> Result<()>;
@@ -232,4 +238,26 @@ pub trait Tx {
     fn append_ledger(&mut self, entry: &LedgerEntry) -> Result<()>;
     /// Up to `limit` entries with `seq > after`, in order.
     fn ledger(&mut self, tenant: TenantId, after: u64, limit: usize) -> Result<Vec<LedgerEntry>>;
+
+    /// Appends notifications to the outbox (new ids).
+    fn insert_notifications(&mut self, notifications: &[Notification]) -> Result<()>;
+    /// Up to `limit` unsent notifications, oldest first (by ledger seq, then id).
+    fn pending_notifications(
+        &mut self,
+        tenant: TenantId,
+        limit: usize,
+    ) -> Result<Vec<Notification>>;
+    /// Reads a notification.
+    fn notification(
+        &mut self,
+        tenant: TenantId,
+        id: NotificationId,
+    ) -> Result<Option<Notification>>;
+    /// Records when a notification was sent (it must exist).
+    fn set_notification_sent(
+        &mut self,
+        tenant: TenantId,
+        id: NotificationId,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
 }

@@ -13,11 +13,13 @@ use uuid::Uuid;
 use crate::error::{Error, Result, StorageError};
 use crate::hierarchy::{Organization, Plan, Tenant, Tier, User};
 use crate::ids::{
-    BundleId, LicenseId, LicenseUserId, OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId,
+    BundleId, LicenseId, LicenseUserId, NotificationId, OrderId, OrderNumber, OrgId, ProductId,
+    TenantId, UserId,
 };
 use crate::keys::LicenseKey;
 use crate::ledger::{LedgerEntry, LedgerHead, LedgerKind, Movement};
 use crate::license::{License, LicenseStatus, LicenseUser};
+use crate::notification::{Notification, NotificationKind};
 use crate::order::{Draw, Order, OrderMetadata, OrderStatus};
 use crate::permission::LicenseManager;
 use crate::product::{Bundle, Product, ProductKind};
@@ -359,6 +361,26 @@ fn opt_id<T: ToString>(v: Option<T>) -> Cell {
     v.map_or(Cell::Null, id)
 }
 
+const NOTIFICATION_COLS: &str = "id, tenant, seq, kind, recipient, email, name, order_id, digest, \
+     permissions, created_at, sent_at";
+fn notification_from(r: &Raw) -> Result<Notification> {
+    let t = "notifications";
+    Ok(Notification {
+        id: NotificationId::from_uuid(r.uuid(t, 0)?),
+        tenant: TenantId::from_uuid(r.uuid(t, 1)?),
+        seq: r.uint(t, 2)?,
+        kind: r.parse::<NotificationKind>(t, 3)?,
+        recipient: UserId::from_uuid(r.uuid(t, 4)?),
+        email: r.text(t, 5)?,
+        name: r.text(t, 6)?,
+        order: OrderId::from_uuid(r.uuid(t, 7)?),
+        digest: r.json(t, 8)?,
+        permissions: r.json(t, 9)?,
+        created_at: r.time(t, 10)?,
+        sent_at: r.opt_time(t, 11)?,
+    })
+}
+
 fn ts(t: DateTime<Utc>) -> Cell {
     Cell::Text(time::format(t))
 }
@@ -565,6 +587,14 @@ impl Tx for SqlTx<'_> {
             &[id(tenant), id(user), id(org)],
         )?;
         Ok(())
+    }
+
+    fn org_admins(&mut self, tenant: TenantId, org: OrgId) -> Result<Vec<UserId>> {
+        self.many(
+            "SELECT user_id FROM org_admins WHERE tenant = ?1 AND org = ?2 ORDER BY user_id",
+            &[id(tenant), id(org)],
+            |r| Ok(UserId::from_uuid(r.uuid("org_admins", 0)?)),
+        )
     }
 
     fn admin_orgs(&mut self, tenant: TenantId, user: UserId) -> Result<Vec<OrgId>> {
@@ -1252,6 +1282,73 @@ impl Tx for SqlTx<'_> {
             ),
             &[id(tenant), num(after)?, num(limit as u64)?],
             ledger_from,
+        )
+    }
+
+    fn insert_notifications(&mut self, notifications: &[Notification]) -> Result<()> {
+        for n in notifications {
+            self.exec(
+                &format!(
+                    "INSERT INTO notifications ({NOTIFICATION_COLS}) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                ),
+                &[
+                    id(n.id),
+                    id(n.tenant),
+                    num(n.seq)?,
+                    n.kind.as_str().into(),
+                    id(n.recipient),
+                    n.email.as_str().into(),
+                    n.name.as_str().into(),
+                    id(n.order),
+                    json(&n.digest)?,
+                    json(&n.permissions)?,
+                    ts(n.created_at),
+                    n.sent_at.map_or(Cell::Null, ts),
+                ],
+                "notifications",
+            )?;
+        }
+        Ok(())
+    }
+
+    fn pending_notifications(
+        &mut self,
+        tenant: TenantId,
+        limit: usize,
+    ) -> Result<Vec<Notification>> {
+        self.many(
+            &format!(
+                "SELECT {NOTIFICATION_COLS} FROM notifications \
+                 WHERE tenant = ?1 AND sent_at IS NULL ORDER BY seq, id LIMIT ?2"
+            ),
+            &[id(tenant), num(limit as u64)?],
+            notification_from,
+        )
+    }
+
+    fn notification(
+        &mut self,
+        tenant: TenantId,
+        nid: NotificationId,
+    ) -> Result<Option<Notification>> {
+        self.one(
+            &format!("SELECT {NOTIFICATION_COLS} FROM notifications WHERE id = ?1 AND tenant = ?2"),
+            &[id(nid), id(tenant)],
+            notification_from,
+        )
+    }
+
+    fn set_notification_sent(
+        &mut self,
+        tenant: TenantId,
+        nid: NotificationId,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.exec(
+            "UPDATE notifications SET sent_at = ?3 WHERE id = ?1 AND tenant = ?2",
+            &[id(nid), id(tenant), ts(at)],
+            "notifications",
         )
     }
 }
