@@ -168,6 +168,7 @@ static LEDGER_KIND: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static LICENSE_STATUS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static PERMISSION: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static VALIDITY_KIND: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static NOTIFICATION_KIND: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// `Tier` member.
 pub(crate) fn tier(py: Python<'_>, v: core::Tier) -> PyResult<Bound<'_, PyAny>> {
@@ -202,6 +203,14 @@ pub(crate) fn license_status(py: Python<'_>, v: core::LicenseStatus) -> PyResult
 /// `Permission` member.
 pub(crate) fn permission(py: Python<'_>, v: core::Permission) -> PyResult<Bound<'_, PyAny>> {
     member(py, &PERMISSION, "Permission", v.as_str())
+}
+
+/// `NotificationKind` member.
+pub(crate) fn notification_kind(
+    py: Python<'_>,
+    v: core::NotificationKind,
+) -> PyResult<Bound<'_, PyAny>> {
+    member(py, &NOTIFICATION_KIND, "NotificationKind", v.as_str())
 }
 
 /// `ValidityKind` member, by its value.

@@ -15,8 +15,8 @@ use crate::convert::{
 use crate::errors;
 use crate::values::{
     Audit, Bundle, BundleLine, Customer, InventoryUse, LedgerEntry, License, LicenseManager,
-    LicensePolicy, LicenseUser, Order, OrderDetails, Organization, Page, Product, SummaryLine,
-    Tenant, User,
+    LicensePolicy, LicenseUser, Notification, Order, OrderDetails, Organization, Page, Product,
+    SummaryLine, Tenant, User,
 };
 
 /// A handle on one store (in memory, SQLite or PostgreSQL): safe to share between threads.
@@ -365,6 +365,44 @@ impl Inventory {
             self.inner
                 .verify_license_user_password(tenant, user, password)
         })
+    }
+
+    /// Up to `limit` notifications not yet marked sent, oldest first: what the host
+    /// application should send now. Send them, then `mark_notifications_sent`; a notification
+    /// is returned again until marked (at-least-once delivery).
+    #[pyo3(signature = (tenant, *, limit=None))]
+    fn pending_notifications(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Notification>> {
+        let tenant = parse(py, tenant)?;
+        let limit = match limit {
+            Some(l) => size(py, "limit", l)?,
+            None => core::DEFAULT_PAGE,
+        };
+        let pending = run(py, || self.inner.pending_notifications(tenant, limit))?;
+        Ok(pending.into_iter().map(Notification).collect())
+    }
+
+    /// Marks notifications sent, all or none (an unknown id raises `NotFound` and nothing is
+    /// marked); one already sent is left as it was. Returns how many were newly marked.
+    fn mark_notifications_sent(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        ids: &Bound<'_, PyAny>,
+    ) -> PyResult<usize> {
+        let tenant = parse(py, tenant)?;
+        let ids: Vec<core::NotificationId> = parse_all(py, "ids", Some(ids))?;
+        run(py, || self.inner.mark_notifications_sent(tenant, &ids))
+    }
+
+    /// A notification by id, sent or not.
+    fn notification(&self, py: Python<'_>, tenant: &str, id: &str) -> PyResult<Notification> {
+        let (tenant, id) = (parse(py, tenant)?, parse(py, id)?);
+        run(py, || self.inner.notification(tenant, id)).map(Notification)
     }
 
     /// A product by id.

@@ -1426,3 +1426,154 @@ impl LicenseManager {
         )
     }
 }
+
+/// The order a notification is about, as it was when the notification was written.
+#[pyclass(frozen, eq, module = "license_inventory._native")]
+#[derive(Clone, PartialEq)]
+pub struct OrderDigest(pub core::OrderDigest);
+
+#[pymethods]
+impl OrderDigest {
+    /// The order's number.
+    #[getter]
+    fn number(&self) -> u64 {
+        self.0.number.get()
+    }
+    /// The product's name.
+    #[getter]
+    fn product_name(&self) -> &str {
+        &self.0.product_name
+    }
+    /// Units requested.
+    #[getter]
+    fn requested_quantity(&self) -> u64 {
+        self.0.requested_quantity
+    }
+    /// Units approved (0 until approved).
+    #[getter]
+    fn approved_quantity(&self) -> u64 {
+        self.0.approved_quantity
+    }
+    /// The purchase order reference.
+    #[getter]
+    fn purchase_order(&self) -> Option<&str> {
+        self.0.purchase_order.as_deref()
+    }
+    /// The organization holding (or requesting) the order.
+    #[getter]
+    fn holder_name(&self) -> &str {
+        &self.0.holder_name
+    }
+    /// The organization it is requested from, if any.
+    #[getter]
+    fn source_name(&self) -> Option<&str> {
+        self.0.source_name.as_deref()
+    }
+    /// The requester's comments.
+    #[getter]
+    fn requester_comments(&self) -> Option<&str> {
+        self.0.requester_comments.as_deref()
+    }
+    /// The approver's (or rejecter's) comments.
+    #[getter]
+    fn approval_comments(&self) -> Option<&str> {
+        self.0.approval_comments.as_deref()
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let d = &self.0;
+        format!(
+            "OrderDigest(number={}, product_name={}, requested_quantity={}, approved_quantity={})",
+            d.number,
+            repr(py, &d.product_name),
+            d.requested_quantity,
+            d.approved_quantity
+        )
+    }
+}
+
+/// One message to one person in the outbox, waiting for the host application to send it.
+#[pyclass(frozen, eq, module = "license_inventory._native")]
+#[derive(Clone, PartialEq)]
+pub struct Notification(pub core::Notification);
+
+#[pymethods]
+impl Notification {
+    /// Its id (what `Inventory.mark_notifications_sent` takes).
+    #[getter]
+    fn id(&self) -> String {
+        self.0.id.to_string()
+    }
+    /// The id of the tenant.
+    #[getter]
+    fn tenant(&self) -> String {
+        self.0.tenant.to_string()
+    }
+    /// The ledger entry of the change that caused it.
+    #[getter]
+    fn seq(&self) -> u64 {
+        self.0.seq
+    }
+    /// What it is about.
+    #[getter]
+    fn kind<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        convert::notification_kind(py, self.0.kind)
+    }
+    /// The id of the user it is for.
+    #[getter]
+    fn recipient(&self) -> String {
+        self.0.recipient.to_string()
+    }
+    /// The recipient's email when it was written.
+    #[getter]
+    fn email(&self) -> &str {
+        &self.0.email
+    }
+    /// The recipient's name when it was written.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The id of the order it is about.
+    #[getter]
+    fn order(&self) -> String {
+        self.0.order.to_string()
+    }
+    /// The order's figures when it was written.
+    #[getter]
+    fn digest(&self) -> OrderDigest {
+        OrderDigest(self.0.digest.clone())
+    }
+    /// For a manager invitation, the permissions granted; else empty.
+    #[getter]
+    fn permissions<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        self.0
+            .permissions
+            .iter()
+            .map(|p| convert::permission(py, *p))
+            .collect()
+    }
+    /// A one-line subject for the message.
+    #[getter]
+    fn subject(&self) -> String {
+        self.0.subject()
+    }
+    /// When it was written.
+    #[getter]
+    fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When it was marked sent; `None` while pending.
+    #[getter]
+    fn sent_at(&self) -> Option<DateTime<Utc>> {
+        self.0.sent_at
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "Notification(kind={}, email={}, subject={}, id={})",
+            enum_repr("NotificationKind", self.0.kind.as_str()),
+            repr(py, &self.0.email),
+            repr(py, &self.0.subject()),
+            repr(py, &self.0.id.to_string())
+        )
+    }
+}

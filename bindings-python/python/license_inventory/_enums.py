@@ -11,6 +11,7 @@ import enum
 __all__ = [
     "LedgerKind",
     "LicenseStatus",
+    "NotificationKind",
     "OrderStatus",
     "Permission",
     "Plan",
@@ -181,3 +182,18 @@ class Permission(_StrEnum):
         from license_inventory._native import permission_enterprise_only
 
         return permission_enterprise_only(self)
+
+
+class NotificationKind(_StrEnum):
+    """What a notification of the outbox is about."""
+
+    REQUEST_CONFIRMATION = "request_confirmation"
+    """To the requester: the request was recorded, with its details."""
+    REQUEST_RECEIVED = "request_received"
+    """To the source organization's admins and the vendor admins: a request awaits approval."""
+    REQUEST_APPROVED = "request_approved"
+    """To the requester: the request was approved."""
+    REQUEST_REJECTED = "request_rejected"
+    """To the requester: the request was rejected."""
+    MANAGER_INVITATION = "manager_invitation"
+    """To a new license manager: an invitation, with the permissions granted."""
