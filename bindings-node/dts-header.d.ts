@@ -61,6 +61,7 @@ export type Entity =
   | 'license user'
   | 'license manager'
   | 'bundle'
+  | 'notification'
 
 /**
  * What every Promise of this package rejects with: a plain `Error` with a stable `code` and

@@ -15,7 +15,10 @@ import {
   type LicensePolicy,
   type LicenseStatus,
   type LicenseUser,
+  type Notification,
+  type NotificationKind,
   type OrderDetails,
+  type OrderDigest,
   type OrderPage,
   type OrderStatus,
   type Permission,
@@ -140,6 +143,55 @@ export async function licenses(inv: Inventory, s: Session, tenantId: string, org
   await s.returnUnits(order.id, 1)
   const gone: void = await s.deleteOrder(order.id)
   void [group, reference, key, licenseStatus, expires, devices, until, available, page, hasPassword, ok, users, held, managers, columns, rows, gone]
+}
+
+/** The notification outbox: read the pending messages, send them, mark them sent. */
+export async function notifications(inv: Inventory, tenantId: string, send: (to: string, subject: string) => Promise<void>): Promise<number> {
+  const pending: Notification[] = await inv.pendingNotifications(tenantId)
+  const page: Notification[] = await inv.pendingNotifications(tenantId, 10)
+  for (const n of pending) {
+    const kind: NotificationKind = n.kind
+    const digest: OrderDigest = n.digest
+    const po: string | null = digest.purchaseOrder
+    const source: string | null = digest.sourceName
+    const comments: string | null = digest.approvalComments ?? digest.requesterComments
+    const figures: number = digest.number + digest.requestedQuantity + digest.approvedQuantity
+    const granted: Permission[] = n.permissions
+    const created: Date = n.createdAt
+    const sent: Date | null = n.sentAt
+    const seq: number = n.seq
+    let line: string
+    switch (kind) {
+      case 'request_confirmation':
+      case 'request_received':
+      case 'request_approved':
+      case 'request_rejected':
+        line = `${digest.productName} for ${digest.holderName}`
+        break
+      case 'manager_invitation':
+        line = granted.join(', ')
+        break
+      default: {
+        const never: never = kind
+        line = never
+      }
+    }
+    // @ts-expect-error: not a notification kind
+    const wrong: NotificationKind = 'request_cancelled'
+    await send(`${n.name} <${n.email}>`, n.subject)
+    void [po, source, comments, figures, created, sent, seq, line, wrong, n.recipient, n.order, n.tenant]
+  }
+  const marked: number = await inv.markNotificationsSent(tenantId, pending.map((n) => n.id))
+  const one: Notification = await inv.notification(tenantId, page[0]?.id ?? '')
+  // @ts-expect-error: ids are strings
+  await inv.markNotificationsSent(tenantId, [42])
+  try {
+    await inv.markNotificationsSent(tenantId, ['00000000-0000-7000-8000-000000000000'])
+  } catch (e) {
+    const err = e as InventoryError
+    if (err.code === 'NOT_FOUND' && err.entity === 'notification') return marked
+  }
+  return marked + (one.sentAt === null ? 0 : 1)
 }
 
 /** Every error narrows on `code` to the figures of its kind. */

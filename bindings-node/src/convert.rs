@@ -413,6 +413,34 @@ impl From<li::Permission> for Permission {
     }
 }
 
+/// What a notification is about.
+#[napi(string_enum = "snake_case")]
+pub enum NotificationKind {
+    /// To the requester: the request was recorded, with its details.
+    RequestConfirmation,
+    /// To the source organization's admins and the vendor admins: a request awaits approval.
+    RequestReceived,
+    /// To the requester: the request was approved (the quantity approved is in the digest).
+    RequestApproved,
+    /// To the requester: the request was rejected (the comments are in the digest).
+    RequestRejected,
+    /// To a new license manager: an invitation to manage the order, with its permissions.
+    ManagerInvitation,
+}
+
+impl From<li::NotificationKind> for NotificationKind {
+    fn from(k: li::NotificationKind) -> Self {
+        use li::NotificationKind as K;
+        match k {
+            K::RequestConfirmation => NotificationKind::RequestConfirmation,
+            K::RequestReceived => NotificationKind::RequestReceived,
+            K::RequestApproved => NotificationKind::RequestApproved,
+            K::RequestRejected => NotificationKind::RequestRejected,
+            K::ManagerInvitation => NotificationKind::ManagerInvitation,
+        }
+    }
+}
+
 /// SQLite's durability setting for each commit.
 #[napi(string_enum = "snake_case")]
 pub enum Synchronous {
@@ -1778,6 +1806,100 @@ impl From<li::LicenseManager> for LicenseManager {
             order: id_str(m.order),
             user: id_str(m.user),
             permissions: m.permissions.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// The order a notification is about, as it was when the notification was written (the
+/// message still reads right after the order changes or is deleted).
+#[napi(object, use_nullable = true)]
+pub struct OrderDigest {
+    /// The order's number.
+    pub number: f64,
+    /// The product's name ("Center License").
+    pub product_name: String,
+    /// Units requested.
+    pub requested_quantity: f64,
+    /// Units approved (0 until approved).
+    pub approved_quantity: f64,
+    /// The purchase order reference.
+    pub purchase_order: Option<String>,
+    /// The organization holding (or requesting) the order.
+    pub holder_name: String,
+    /// The organization it is requested from, if any.
+    pub source_name: Option<String>,
+    /// The requester's comments.
+    pub requester_comments: Option<String>,
+    /// The approver's (or rejecter's) comments.
+    pub approval_comments: Option<String>,
+}
+
+impl From<li::OrderDigest> for OrderDigest {
+    fn from(d: li::OrderDigest) -> Self {
+        OrderDigest {
+            number: num(d.number.get()),
+            product_name: d.product_name,
+            requested_quantity: num(d.requested_quantity),
+            approved_quantity: num(d.approved_quantity),
+            purchase_order: d.purchase_order,
+            holder_name: d.holder_name,
+            source_name: d.source_name,
+            requester_comments: d.requester_comments,
+            approval_comments: d.approval_comments,
+        }
+    }
+}
+
+/// One message to one person in the outbox, waiting until the host application sends it and
+/// marks it sent (`markNotificationsSent`).
+#[napi(object, use_nullable = true)]
+pub struct Notification {
+    /// Its id: what `markNotificationsSent` takes.
+    pub id: String,
+    /// The tenant's id.
+    pub tenant: String,
+    /// The sequence number of the ledger entry of the change that caused it.
+    pub seq: f64,
+    /// What it is about.
+    pub kind: NotificationKind,
+    /// The recipient's user id.
+    pub recipient: String,
+    /// The recipient's email when it was written.
+    pub email: String,
+    /// The recipient's name when it was written.
+    pub name: String,
+    /// The id of the order it is about.
+    pub order: String,
+    /// The order's figures when it was written.
+    pub digest: OrderDigest,
+    /// For a `manager_invitation`, the permissions granted; else empty.
+    pub permissions: Vec<Permission>,
+    /// A one-line subject for the message ("Order 1213: request for 2 Center License from
+    /// MGA Inc"), the core's wording.
+    pub subject: String,
+    /// When it was written (the time of its change).
+    pub created_at: DateTime<Utc>,
+    /// When it was marked sent; `null` while pending.
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl From<li::Notification> for Notification {
+    fn from(n: li::Notification) -> Self {
+        let subject = n.subject();
+        Notification {
+            id: id_str(n.id),
+            tenant: id_str(n.tenant),
+            seq: num(n.seq),
+            kind: n.kind.into(),
+            recipient: id_str(n.recipient),
+            email: n.email,
+            name: n.name,
+            order: id_str(n.order),
+            digest: n.digest.into(),
+            permissions: n.permissions.into_iter().map(Into::into).collect(),
+            subject,
+            created_at: n.created_at,
+            sent_at: n.sent_at,
         }
     }
 }

@@ -1,6 +1,7 @@
-//! The two JS classes: `Inventory` (a store: provisioning, ledger, audit, clock) and `Session`
-//! (a user acting on it). Handles over the core's types that only convert and delegate; every
-//! method that touches the store returns a Promise and runs on the libuv thread pool.
+//! The two JS classes: `Inventory` (a store: provisioning, ledger, audit, notification outbox,
+//! clock) and `Session` (a user acting on it). Handles over the core's types that only convert
+//! and delegate; every method that touches the store returns a Promise and runs on the libuv
+//! thread pool.
 
 use std::sync::Arc;
 
@@ -13,9 +14,10 @@ use crate::convert::{
     ApproveOptions, Audit, Bundle, Customer, InventoryFilter, InventoryUse, LedgerEntry,
     LedgerOptions, License, LicenseListOptions, LicenseManager, LicensePolicy, LicenseUser,
     LicenseUserEdit, ListOptions, MetadataEdit, NewAssignment, NewBundle, NewBundleRequest,
-    NewLicenseUser, NewMint, NewOrganization, NewProduct, NewRequest, NewTenant, NewUser, Order,
-    OrderDetails, OrderPage, Organization, Permission, PostgresOptions, Product, RejectOptions,
-    RequestEdit, SqliteOptions, SummaryLine, Tenant, User, id, num, opt_id, to_u32, to_u64,
+    NewLicenseUser, NewMint, NewOrganization, NewProduct, NewRequest, NewTenant, NewUser,
+    Notification, Order, OrderDetails, OrderPage, Organization, Permission, PostgresOptions,
+    Product, RejectOptions, RequestEdit, SqliteOptions, SummaryLine, Tenant, User, id, num, opt_id,
+    to_u32, to_u64, to_usize,
 };
 use crate::task::{Op, run};
 
@@ -346,6 +348,63 @@ impl Inventory {
     pub fn audit(&self, tenant_id: String) -> AsyncTask<Op<Audit>> {
         let inv = self.core();
         run(move || Ok(inv.audit(id(&tenant_id)?)?.into()))
+    }
+
+    /// Up to `limit` (1 to 1000; default 100) notifications of the tenant not yet marked sent,
+    /// oldest first: what the host application should send now. Send them, then
+    /// `markNotificationsSent`; a notification is returned again until marked (at-least-once
+    /// delivery).
+    #[napi(ts_return_type = "Promise<Array<Notification>>")]
+    pub fn pending_notifications(
+        &self,
+        tenant_id: String,
+        limit: Option<f64>,
+    ) -> AsyncTask<Op<Vec<Notification>>> {
+        let inv = self.core();
+        run(move || {
+            let limit = limit
+                .map(|l| to_usize("limit", l))
+                .transpose()?
+                .unwrap_or(li::DEFAULT_PAGE);
+            let pending = inv.pending_notifications(id(&tenant_id)?, limit)?;
+            Ok(pending.into_iter().map(Into::into).collect())
+        })
+    }
+
+    /// Marks notifications sent, all or none: an id that is not a notification of this tenant
+    /// rejects with `NOT_FOUND` (entity `'notification'`) and nothing is marked. Marking one
+    /// already sent changes nothing (it keeps its first time). Resolves with how many were
+    /// newly marked.
+    #[napi(ts_return_type = "Promise<number>")]
+    pub fn mark_notifications_sent(
+        &self,
+        tenant_id: String,
+        ids: Vec<String>,
+    ) -> AsyncTask<Op<f64>> {
+        let inv = self.core();
+        run(move || {
+            let ids = ids
+                .iter()
+                .map(|s| id::<li::NotificationId>(s))
+                .collect::<li::Result<Vec<_>>>()?;
+            let marked = inv.mark_notifications_sent(id(&tenant_id)?, &ids)?;
+            Ok(num(marked as u64))
+        })
+    }
+
+    /// A notification by id, sent or not.
+    #[napi(ts_return_type = "Promise<Notification>")]
+    pub fn notification(
+        &self,
+        tenant_id: String,
+        notification_id: String,
+    ) -> AsyncTask<Op<Notification>> {
+        let inv = self.core();
+        run(move || {
+            Ok(inv
+                .notification(id(&tenant_id)?, id(&notification_id)?)?
+                .into())
+        })
     }
 }
 
