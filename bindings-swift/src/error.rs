@@ -24,6 +24,8 @@ pub enum Entity {
     LicenseUser,
     /// A license manager of an order.
     LicenseManager,
+    /// A notification of the outbox.
+    Notification,
     /// A bundle.
     Bundle,
     /// A kind of thing this binding does not know yet (a newer core); `name` is its core name.
@@ -44,6 +46,7 @@ impl From<core::Entity> for Entity {
             core::Entity::License => Entity::License,
             core::Entity::LicenseUser => Entity::LicenseUser,
             core::Entity::LicenseManager => Entity::LicenseManager,
+            core::Entity::Notification => Entity::Notification,
             core::Entity::Bundle => Entity::Bundle,
             other => Entity::Other {
                 name: other.as_str().to_owned(),
@@ -560,6 +563,7 @@ mod tests {
             core::Entity::License,
             core::Entity::LicenseUser,
             core::Entity::LicenseManager,
+            core::Entity::Notification,
             core::Entity::Bundle,
         ];
         for e in entities {

@@ -10,9 +10,9 @@ use license_inventory as core;
 use crate::error::Result;
 use crate::types::{
     Audit, Bundle, BundleId, BundleLine, Customer, InventoryFilter, InventoryUse, LedgerEntry,
-    License, LicenseId, LicenseManager, LicensePolicy, LicenseUser, LicenseUserId, Order,
-    OrderDetails, OrderId, OrderPage, OrgId, Organization, Permission, Plan, Product, ProductId,
-    ProductKind, SummaryLine, Tenant, TenantId, Tier, User, UserId, core_time,
+    License, LicenseId, LicenseManager, LicensePolicy, LicenseUser, LicenseUserId, Notification,
+    NotificationId, Order, OrderDetails, OrderId, OrderPage, OrgId, Organization, Permission, Plan,
+    Product, ProductId, ProductKind, SummaryLine, Tenant, TenantId, Tier, User, UserId, core_time,
 };
 
 /// A handle on one store (in memory, an SQLite file or a PostgreSQL database), with a clock
@@ -305,6 +305,41 @@ impl Inventory {
     ) -> Result<Vec<LedgerEntry>> {
         let entries = self.inner.ledger(tenant.into(), after, page_size(limit))?;
         Ok(entries.into_iter().map(Into::into).collect())
+    }
+
+    /// Up to `limit` (1 to 1000; `nil`: the core's default page) notifications of the tenant
+    /// not yet marked sent, oldest first: what the host application should send now. Send
+    /// them, then `markNotificationsSent`; a notification is returned again until it is marked
+    /// (at-least-once delivery).
+    #[uniffi::method(default(limit = None))]
+    pub fn pending_notifications(
+        &self,
+        tenant: TenantId,
+        limit: Option<u32>,
+    ) -> Result<Vec<Notification>> {
+        let pending = self
+            .inner
+            .pending_notifications(tenant.into(), page_size(limit))?;
+        Ok(pending.into_iter().map(Into::into).collect())
+    }
+
+    /// Marks notifications sent (at most 1000 at once), all or none: an id that is not a
+    /// notification of this tenant is `NotFound` (entity `.notification`) and nothing is
+    /// marked. One already sent is left as it was (it keeps its first `sentAt`). Returns how
+    /// many were newly marked.
+    pub fn mark_notifications_sent(
+        &self,
+        tenant: TenantId,
+        ids: Vec<NotificationId>,
+    ) -> Result<u64> {
+        let ids: Vec<core::NotificationId> = ids.into_iter().map(Into::into).collect();
+        let marked = self.inner.mark_notifications_sent(tenant.into(), &ids)?;
+        Ok(u64::try_from(marked).unwrap_or(u64::MAX))
+    }
+
+    /// A notification by id, sent or not.
+    pub fn notification(&self, tenant: TenantId, id: NotificationId) -> Result<Notification> {
+        Ok(self.inner.notification(tenant.into(), id.into())?.into())
     }
 
     /// Checks a whole tenant: every order's conservation rule, the tenant's total, the ledger's

@@ -82,6 +82,10 @@ id_record!(
     /// request (`Order.bundle`).
     BundleId
 );
+id_record!(
+    /// Identifies a notification of the outbox (`Inventory.markNotificationsSent` takes these).
+    NotificationId
+);
 
 /// Mirrors a fieldless core enum both ways, variant for variant.
 macro_rules! mirror_enum {
@@ -1220,4 +1224,125 @@ pub fn inventory_columns() -> Vec<String> {
         .iter()
         .map(|c| (*c).to_owned())
         .collect()
+}
+
+mirror_enum!(
+    /// What a notification of the outbox is about.
+    NotificationKind {
+        /// To the requester: the request was recorded, with its details.
+        RequestConfirmation,
+        /// To the source organization's admins and the vendor admins: a request awaits
+        /// approval.
+        RequestReceived,
+        /// To the requester: the request was approved (the quantity approved is in the digest).
+        RequestApproved,
+        /// To the requester: the request was rejected (the comments are in the digest).
+        RequestRejected,
+        /// To a new license manager: an invitation to manage the order, with the permissions.
+        ManagerInvitation,
+    }
+);
+
+#[uniffi::export]
+impl NotificationKind {
+    /// The kind's snake-case name, as the core and the other bindings write it
+    /// (`request_confirmation`, …).
+    pub fn name(&self) -> String {
+        core::NotificationKind::from(*self).as_str().to_owned()
+    }
+}
+
+/// The order a notification is about, as it was when the notification was written (the order
+/// may change or be deleted later; the message still reads right).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct OrderDigest {
+    /// The order's number.
+    pub number: u64,
+    /// The product's name ("Center License").
+    pub product_name: String,
+    /// Units requested.
+    pub requested_quantity: u64,
+    /// Units approved (0 until approved).
+    pub approved_quantity: u64,
+    /// The purchase order reference.
+    pub purchase_order: Option<String>,
+    /// The organization holding (or requesting) the order.
+    pub holder_name: String,
+    /// The organization it is requested from, if any.
+    pub source_name: Option<String>,
+    /// The requester's comments.
+    pub requester_comments: Option<String>,
+    /// The approver's (or rejecter's) comments.
+    pub approval_comments: Option<String>,
+}
+
+impl From<core::OrderDigest> for OrderDigest {
+    fn from(d: core::OrderDigest) -> Self {
+        OrderDigest {
+            number: d.number.get(),
+            product_name: d.product_name,
+            requested_quantity: d.requested_quantity,
+            approved_quantity: d.approved_quantity,
+            purchase_order: d.purchase_order,
+            holder_name: d.holder_name,
+            source_name: d.source_name,
+            requester_comments: d.requester_comments,
+            approval_comments: d.approval_comments,
+        }
+    }
+}
+
+/// One message to one person, waiting in the outbox until the host application sends it and
+/// marks it sent (`Inventory.pendingNotifications`, `Inventory.markNotificationsSent`). The
+/// library never sends anything.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct Notification {
+    /// Its id: what `Inventory.markNotificationsSent` takes.
+    pub id: NotificationId,
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The ledger entry of the change that caused it.
+    pub seq: u64,
+    /// What it is about.
+    pub kind: NotificationKind,
+    /// Who it is for.
+    pub recipient: UserId,
+    /// The recipient's email when it was written.
+    pub email: String,
+    /// The recipient's name when it was written.
+    pub name: String,
+    /// The order it is about.
+    pub order: OrderId,
+    /// The order's figures when it was written.
+    pub digest: OrderDigest,
+    /// For a `managerInvitation`, the permissions granted; else empty.
+    pub permissions: Vec<Permission>,
+    /// A one-line subject for the message, the core's text ("Order 1213: request for 2 Center
+    /// License from MGA Inc").
+    pub subject: String,
+    /// When it was written (the time of its change).
+    pub created_at: SystemTime,
+    /// When the host application marked it sent; `nil` while pending.
+    pub sent_at: Option<SystemTime>,
+}
+
+impl From<core::Notification> for Notification {
+    fn from(n: core::Notification) -> Self {
+        let subject = n.subject();
+        Notification {
+            id: n.id.into(),
+            tenant: n.tenant.into(),
+            seq: n.seq,
+            kind: n.kind.into(),
+            recipient: n.recipient.into(),
+            email: n.email,
+            name: n.name,
+            order: n.order.into(),
+            digest: n.digest.into(),
+            permissions: n.permissions.into_iter().map(Into::into).collect(),
+            subject,
+            created_at: time(n.created_at),
+            sent_at: n.sent_at.map(time),
+        }
+    }
 }

@@ -3,9 +3,10 @@ import XCTest
 import LicenseInventory
 
 // The PostgreSQL store, through the binding. With LICENSE_INVENTORY_PG_URL set, the order-flow,
-// view, ledger, permission, license, manager and export suites run again on PostgreSQL (the
-// subclasses below), each test in fresh tenants of its own (the database is shared and never
-// emptied); without it they are skipped, or fail when CI=true (see TestDatabase).
+// view, ledger, permission, license, manager, export and notification suites run again on
+// PostgreSQL (the subclasses below), each test in fresh tenants of its own (the database is
+// shared and never emptied); without it they are skipped, or fail when CI=true (see
+// TestDatabase).
 //
 // SwiftPM's test discovery on Linux lists only the test methods a class declares itself, not
 // inherited ones: each subclass therefore declares every test again, forwarding to its base
@@ -101,6 +102,17 @@ final class PostgresExportTests: ExportTests {
     override func testExportRefusals() throws { try super.testExportRefusals() }
 }
 
+final class PostgresNotificationTests: NotificationTests {
+    override class var store: TestStore { .postgres }
+
+    override func testRequestNotifiesTheRequesterAndTheApprovers() throws { try super.testRequestNotifiesTheRequesterAndTheApprovers() }
+    override func testRefusedApprovalWritesNone() throws { try super.testRefusedApprovalWritesNone() }
+    override func testApprovalAndRejectionNotifyTheRequester() throws { try super.testApprovalAndRejectionNotifyTheRequester() }
+    override func testANewLicenseManagerIsInvitedOnce() throws { try super.testANewLicenseManagerIsInvitedOnce() }
+    override func testMarkingSentIsAllOrNone() throws { try super.testMarkingSentIsAllOrNone() }
+    override func testAnotherTenantSeesNone() throws { try super.testAnotherTenantSeesNone() }
+}
+
 /// `Inventory.openPostgres`: its errors and options, sharing one database between handles.
 final class PostgresTests: XCTestCase {
     /// The parametrised suites and their PostgreSQL subclasses (in this file).
@@ -108,7 +120,7 @@ final class PostgresTests: XCTestCase {
         ("OrderFlowTests", "PostgresOrderFlowTests"), ("ViewTests", "PostgresViewTests"),
         ("LedgerTests", "PostgresLedgerTests"), ("PermissionTests", "PostgresPermissionTests"),
         ("LicenseTests", "PostgresLicenseTests"), ("ManagerTests", "PostgresManagerTests"),
-        ("ExportTests", "PostgresExportTests"),
+        ("ExportTests", "PostgresExportTests"), ("NotificationTests", "PostgresNotificationTests"),
     ]
 
     // No database needed: reads the test sources (the package folder is visible to the tests).

@@ -51,4 +51,38 @@ final class ReadmeTests: XCTestCase {
         XCTAssertEqual(manager.permissions.map { $0.name() }, ["manage_license_users", "reset_device"])
         XCTAssertEqual(rows, 2)
     }
+
+    /// The README's notification example, on the fixture channel.
+    func testReadmeNotificationExample() throws {
+        let c = try Channel()
+        let (inv, tenant) = (c.inv, c.tenant)
+        inv.setTime(at: seedTime("02:24"))
+        let order = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 2)
+        var outbox: [(String, String, UInt64)] = []
+        func send(to email: String, subject: String, about digest: OrderDigest) {
+            outbox.append((email, subject, digest.number))
+        }
+        var marked: [UInt64] = []
+        var ids: [NotificationId] = []
+
+        for n in try inv.pendingNotifications(tenant: tenant.id) {
+            send(to: n.email, subject: n.subject, about: n.digest)
+            marked.append(try inv.markNotificationsSent(tenant: tenant.id, ids: [n.id]))
+            ids.append(n.id)
+        }
+
+        XCTAssertEqual(outbox.count, 3)
+        XCTAssertEqual(outbox[0].0, "rita@mga.example")
+        XCTAssertEqual(outbox[0].1, "Order 1210: your request for 2 Center License was received")
+        XCTAssertEqual(
+            Set(outbox[1...].map(\.0)), ["dora@ellen.example", "vera@jasperactive.example"])
+        XCTAssertEqual(Set(outbox[1...].map(\.1)), ["Order 1210: request for 2 Center License from MGA Inc"])
+        XCTAssertEqual(outbox.map(\.2), [order.number, order.number, order.number])
+        XCTAssertEqual(marked, [1, 1, 1])
+        XCTAssertEqual(try inv.pendingNotifications(tenant: tenant.id), [])
+        let someId = try XCTUnwrap(ids.first)
+        let one = try inv.notification(tenant: tenant.id, id: someId)
+        XCTAssertEqual(one.kind, .requestConfirmation)
+        XCTAssertEqual(one.sentAt, seedTime("02:24"))
+    }
 }
