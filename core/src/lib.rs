@@ -65,7 +65,9 @@ pub use ids::{
     TenantId, UserId,
 };
 pub use input::{DEFAULT_PAGE, MAX_COMMENT, MAX_NAME, MAX_PAGE, MAX_PURCHASE_ORDER, MAX_QUANTITY};
-pub use inventory::{Audit, Inventory, MAX_ISSUE, MIN_PASSWORD, Session};
+pub use inventory::{
+    Audit, Holding, Inventory, LedgerFilter, MAX_ISSUE, MIN_PASSWORD, OrderFigures, Session,
+};
 pub use keys::LicenseKey;
 pub use ledger::{GENESIS_HASH, LedgerEntry, LedgerHead, LedgerKind, Movement};
 pub use license::{

@@ -3,11 +3,13 @@
 //! Every public method is one atomic transaction on the store: it either does all it says, or
 //! returns an error and changes nothing.
 
+mod history;
 mod licenses;
 mod orders;
 mod outbox;
 pub(crate) mod rules;
 
+pub use history::{Holding, LedgerFilter, OrderFigures};
 pub use licenses::{MAX_ISSUE, MIN_PASSWORD};
 
 use std::collections::HashMap;
