@@ -10,13 +10,13 @@ use license_inventory as core;
 use pyo3::prelude::*;
 
 use crate::convert::{
-    self, parse, parse_all, run, size, string_map, utc_opt, whole, whole_opt, whole_u32,
+    self, parse, parse_all, run, size, string_map, utc, utc_opt, whole, whole_opt, whole_u32,
 };
 use crate::errors;
 use crate::values::{
-    Audit, Bundle, BundleLine, Customer, InventoryUse, LedgerEntry, License, LicenseManager,
-    LicensePolicy, LicenseUser, Notification, Order, OrderDetails, Organization, Page, Product,
-    SummaryLine, Tenant, User,
+    Audit, Bundle, BundleLine, Customer, Holding, InventoryUse, LedgerEntry, License,
+    LicenseManager, LicensePolicy, LicenseUser, Notification, Order, OrderDetails, OrderFigures,
+    Organization, Page, Product, SummaryLine, Tenant, User,
 };
 
 /// A handle on one store (in memory, SQLite or PostgreSQL): safe to share between threads.
@@ -423,14 +423,22 @@ impl Inventory {
         run(py, || self.inner.session(tenant, user)).map(Session)
     }
 
-    /// Up to `limit` ledger entries of the tenant with sequence numbers above `after`.
-    #[pyo3(signature = (tenant, *, after=None, limit=None))]
+    /// Up to `limit` ledger entries of the tenant with sequence numbers above `after`, in order.
+    /// With `order`, `org`, `start` or `end`, only the entries about that order (or moving its
+    /// units), about that organization (or moving units of an order it holds), recorded at or
+    /// after `start`, and recorded before `end`.
+    #[pyo3(signature = (tenant, *, after=None, limit=None, order=None, org=None, start=None, end=None))]
+    #[allow(clippy::too_many_arguments)]
     fn ledger(
         &self,
         py: Python<'_>,
         tenant: &str,
         after: Option<&Bound<'_, PyAny>>,
         limit: Option<&Bound<'_, PyAny>>,
+        order: Option<&str>,
+        org: Option<&str>,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<LedgerEntry>> {
         let tenant = parse(py, tenant)?;
         let after = whole_opt(py, "after", after)?.unwrap_or(0);
@@ -438,8 +446,49 @@ impl Inventory {
             Some(l) => size(py, "limit", l)?,
             None => core::DEFAULT_PAGE,
         };
-        let entries = run(py, || self.inner.ledger(tenant, after, limit))?;
+        let filter = core::LedgerFilter {
+            order: order.map(|o| parse(py, o)).transpose()?,
+            org: org.map(|o| parse(py, o)).transpose()?,
+            from: utc_opt(py, "start", start)?,
+            to: utc_opt(py, "end", end)?,
+        };
+        let entries = if filter == core::LedgerFilter::default() {
+            run(py, || self.inner.ledger(tenant, after, limit))?
+        } else {
+            run(py, || {
+                self.inner.ledger_matching(tenant, &filter, after, limit)
+            })?
+        };
         Ok(entries.into_iter().map(LedgerEntry).collect())
+    }
+
+    /// An order's quantities as they were at `at` (a timezone-aware `datetime`), rebuilt from
+    /// the ledger; deleted orders too. An order with no movement by then has all zeros.
+    fn order_at(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        order: &str,
+        at: &Bound<'_, PyAny>,
+    ) -> PyResult<OrderFigures> {
+        let (tenant, order) = (parse(py, tenant)?, parse(py, order)?);
+        let at = utc(py, "at", at)?;
+        run(py, || self.inner.order_at(tenant, order, at)).map(OrderFigures)
+    }
+
+    /// What an organization held at `at`, per product (sorted by product id), rebuilt from the
+    /// ledger.
+    fn holdings_at(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        org: &str,
+        at: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<Holding>> {
+        let (tenant, org) = (parse(py, tenant)?, parse(py, org)?);
+        let at = utc(py, "at", at)?;
+        let holdings = run(py, || self.inner.holdings_at(tenant, org, at))?;
+        Ok(holdings.into_iter().map(Holding).collect())
     }
 
     /// Checks a whole tenant: conservation of every order and of the tenant, the ledger's hash

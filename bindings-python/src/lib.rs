@@ -71,6 +71,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<values::LicenseManager>()?;
     m.add_class::<values::OrderDigest>()?;
     m.add_class::<values::Notification>()?;
+    m.add_class::<values::OrderFigures>()?;
+    m.add_class::<values::Holding>()?;
     m.add("MAX_QUANTITY", core::MAX_QUANTITY)?;
     m.add("MAX_NAME", core::MAX_NAME)?;
     m.add("MAX_PURCHASE_ORDER", core::MAX_PURCHASE_ORDER)?;

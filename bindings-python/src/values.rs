@@ -1577,3 +1577,109 @@ impl Notification {
         )
     }
 }
+
+/// An order's quantities at one moment, rebuilt from the ledger.
+#[pyclass(frozen, eq, module = "license_inventory._native")]
+#[derive(Clone, PartialEq)]
+pub struct OrderFigures(pub core::OrderFigures);
+
+#[pymethods]
+impl OrderFigures {
+    /// The id of the order.
+    #[getter]
+    fn order(&self) -> String {
+        self.0.order.to_string()
+    }
+    /// The id of its holder.
+    #[getter]
+    fn org(&self) -> String {
+        self.0.org.to_string()
+    }
+    /// The id of its product.
+    #[getter]
+    fn product(&self) -> String {
+        self.0.product.to_string()
+    }
+    /// Units approved into it.
+    #[getter]
+    fn approved(&self) -> u64 {
+        self.0.approved
+    }
+    /// Units children drew from it.
+    #[getter]
+    fn drawn(&self) -> u64 {
+        self.0.drawn
+    }
+    /// Units issued as licenses or codes.
+    #[getter]
+    fn issued(&self) -> u64 {
+        self.0.issued
+    }
+    /// Units available.
+    #[getter]
+    fn available(&self) -> u64 {
+        self.0.available
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let f = &self.0;
+        format!(
+            "OrderFigures(order={}, approved={}, drawn={}, issued={}, available={})",
+            repr(py, &f.order.to_string()),
+            f.approved,
+            f.drawn,
+            f.issued,
+            f.available
+        )
+    }
+}
+
+/// What an organization held of one product at one moment: the sum over its orders.
+#[pyclass(frozen, eq, module = "license_inventory._native")]
+#[derive(Clone, PartialEq)]
+pub struct Holding(pub core::Holding);
+
+#[pymethods]
+impl Holding {
+    /// The id of the product.
+    #[getter]
+    fn product(&self) -> String {
+        self.0.product.to_string()
+    }
+    /// How many of the organization's orders of this product held units.
+    #[getter]
+    fn orders(&self) -> u64 {
+        self.0.orders
+    }
+    /// Units approved into them.
+    #[getter]
+    fn approved(&self) -> u64 {
+        self.0.approved
+    }
+    /// Units children drew from them.
+    #[getter]
+    fn drawn(&self) -> u64 {
+        self.0.drawn
+    }
+    /// Units issued from them.
+    #[getter]
+    fn issued(&self) -> u64 {
+        self.0.issued
+    }
+    /// Units available in them.
+    #[getter]
+    fn available(&self) -> u64 {
+        self.0.available
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let h = &self.0;
+        format!(
+            "Holding(product={}, orders={}, approved={}, drawn={}, issued={}, available={})",
+            repr(py, &h.product.to_string()),
+            h.orders,
+            h.approved,
+            h.drawn,
+            h.issued,
+            h.available
+        )
+    }
+}
