@@ -9,7 +9,11 @@ import {
   type Customer,
   type Entity,
   type ErrorCode,
+  type Holding,
   type InventoryError,
+  type LedgerEntry,
+  type LedgerFilter,
+  type LedgerKind,
   type License,
   type LicenseManager,
   type LicensePolicy,
@@ -19,6 +23,7 @@ import {
   type NotificationKind,
   type OrderDetails,
   type OrderDigest,
+  type OrderFigures,
   type OrderPage,
   type OrderStatus,
   type Permission,
@@ -192,6 +197,39 @@ export async function notifications(inv: Inventory, tenantId: string, send: (to:
     if (err.code === 'NOT_FOUND' && err.entity === 'notification') return marked
   }
   return marked + (one.sentAt === null ? 0 : 1)
+}
+
+/** History: ledger reads per order, organization and time range; any past moment rebuilt. */
+export async function history(inv: Inventory, tenantId: string, orderId: string, orgId: string): Promise<number> {
+  const since = new Date('2017-10-20T00:00:00Z')
+  const filter: LedgerFilter = { order: orderId, from: since, to: new Date() }
+  const ofOrder: LedgerEntry[] = await inv.ledgerMatching(tenantId, filter, { limit: 50 })
+  const everything: LedgerEntry[] = await inv.ledgerMatching(tenantId)
+  const next: LedgerEntry[] = await inv.ledgerMatching(tenantId, { org: orgId }, { after: ofOrder.at(-1)?.seq ?? 0 })
+  await inv.ledgerMatching(tenantId, null, null)
+  const kinds: LedgerKind[] = ofOrder.map((e) => e.kind)
+  // @ts-expect-error: the time range takes Dates
+  await inv.ledgerMatching(tenantId, { from: '2017-10-20' })
+  // @ts-expect-error: the filter's fields are `order` and `org`
+  await inv.ledgerMatching(tenantId, { orderId })
+
+  const then: OrderFigures = await inv.orderAt(tenantId, orderId, since)
+  const figures: number = then.approved + then.drawn + then.issued + then.available
+  const holder: string = then.org
+  const product: string = then.product
+  const held: Holding[] = await inv.holdingsAt(tenantId, orgId, since)
+  const units: number = held.reduce((n, h) => n + h.orders + h.approved + h.drawn + h.issued + h.available, 0)
+  const first: string | undefined = held[0]?.product
+  // @ts-expect-error: `at` is a Date
+  await inv.orderAt(tenantId, orderId, '2017-10-20')
+  try {
+    await inv.orderAt(tenantId, orderId, since)
+  } catch (e) {
+    const err = e as InventoryError
+    if (err.code === 'NOT_FOUND' && err.entity === 'order') return 0
+  }
+  void [everything, next, kinds, holder, product, first, then.order]
+  return figures + units
 }
 
 /** Every error narrows on `code` to the figures of its kind. */

@@ -1013,6 +1013,32 @@ impl LedgerOptions {
     }
 }
 
+/// Which ledger entries `ledgerMatching` returns: those that satisfy every filter given (all of
+/// them when everything is left out).
+#[napi(object)]
+pub struct LedgerFilter {
+    /// Only entries about this order id, or moving its quantities.
+    pub order: Option<String>,
+    /// Only entries about this organization id, or moving the quantities of an order it holds.
+    pub org: Option<String>,
+    /// Only entries recorded at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Only entries recorded strictly before this time.
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl LedgerFilter {
+    /// The core filter.
+    pub(crate) fn into_core(self) -> li::Result<li::LedgerFilter> {
+        Ok(li::LedgerFilter {
+            order: opt_id(self.order)?,
+            org: opt_id(self.org)?,
+            from: self.from,
+            to: self.to,
+        })
+    }
+}
+
 /// What `createBundle` needs: a named set of (product, quantity) lines.
 #[napi(object)]
 pub struct NewBundle {
@@ -1900,6 +1926,70 @@ impl From<li::Notification> for Notification {
             subject,
             created_at: n.created_at,
             sent_at: n.sent_at,
+        }
+    }
+}
+
+/// An order's quantities at one moment, rebuilt from the ledger (`orderAt`).
+#[napi(object, use_nullable = true)]
+pub struct OrderFigures {
+    /// The order's id.
+    pub order: String,
+    /// Its holder's id.
+    pub org: String,
+    /// Its product's id.
+    pub product: String,
+    /// Units approved into it.
+    pub approved: f64,
+    /// Units child orders drew from it.
+    pub drawn: f64,
+    /// Units issued as licenses or codes.
+    pub issued: f64,
+    /// Units available.
+    pub available: f64,
+}
+
+impl From<li::OrderFigures> for OrderFigures {
+    fn from(f: li::OrderFigures) -> Self {
+        OrderFigures {
+            order: id_str(f.order),
+            org: id_str(f.org),
+            product: id_str(f.product),
+            approved: num(f.approved),
+            drawn: num(f.drawn),
+            issued: num(f.issued),
+            available: num(f.available),
+        }
+    }
+}
+
+/// What an organization held of one product at one moment: the sum over its orders that held
+/// units then (`holdingsAt`).
+#[napi(object, use_nullable = true)]
+pub struct Holding {
+    /// The product's id.
+    pub product: String,
+    /// How many of the organization's orders of this product held units (approved ones).
+    pub orders: f64,
+    /// Units approved into them.
+    pub approved: f64,
+    /// Units child orders drew from them.
+    pub drawn: f64,
+    /// Units issued from them.
+    pub issued: f64,
+    /// Units available in them.
+    pub available: f64,
+}
+
+impl From<li::Holding> for Holding {
+    fn from(h: li::Holding) -> Self {
+        Holding {
+            product: id_str(h.product),
+            orders: num(h.orders),
+            approved: num(h.approved),
+            drawn: num(h.drawn),
+            issued: num(h.issued),
+            available: num(h.available),
         }
     }
 }

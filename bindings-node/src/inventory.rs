@@ -1,7 +1,7 @@
-//! The two JS classes: `Inventory` (a store: provisioning, ledger, audit, notification outbox,
-//! clock) and `Session` (a user acting on it). Handles over the core's types that only convert
-//! and delegate; every method that touches the store returns a Promise and runs on the libuv
-//! thread pool.
+//! The two JS classes: `Inventory` (a store: provisioning, ledger, history, audit, notification
+//! outbox, clock) and `Session` (a user acting on it). Handles over the core's types that only
+//! convert and delegate; every method that touches the store returns a Promise and runs on the
+//! libuv thread pool.
 
 use std::sync::Arc;
 
@@ -11,13 +11,13 @@ use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 
 use crate::convert::{
-    ApproveOptions, Audit, Bundle, Customer, InventoryFilter, InventoryUse, LedgerEntry,
-    LedgerOptions, License, LicenseListOptions, LicenseManager, LicensePolicy, LicenseUser,
-    LicenseUserEdit, ListOptions, MetadataEdit, NewAssignment, NewBundle, NewBundleRequest,
-    NewLicenseUser, NewMint, NewOrganization, NewProduct, NewRequest, NewTenant, NewUser,
-    Notification, Order, OrderDetails, OrderPage, Organization, Permission, PostgresOptions,
-    Product, RejectOptions, RequestEdit, SqliteOptions, SummaryLine, Tenant, User, id, num, opt_id,
-    to_u32, to_u64, to_usize,
+    ApproveOptions, Audit, Bundle, Customer, Holding, InventoryFilter, InventoryUse, LedgerEntry,
+    LedgerFilter, LedgerOptions, License, LicenseListOptions, LicenseManager, LicensePolicy,
+    LicenseUser, LicenseUserEdit, ListOptions, MetadataEdit, NewAssignment, NewBundle,
+    NewBundleRequest, NewLicenseUser, NewMint, NewOrganization, NewProduct, NewRequest, NewTenant,
+    NewUser, Notification, Order, OrderDetails, OrderFigures, OrderPage, Organization, Permission,
+    PostgresOptions, Product, RejectOptions, RequestEdit, SqliteOptions, SummaryLine, Tenant, User,
+    id, num, opt_id, to_u32, to_u64, to_usize,
 };
 use crate::task::{Op, run};
 
@@ -339,6 +339,63 @@ impl Inventory {
             };
             let entries = inv.ledger(id(&tenant_id)?, after, limit)?;
             Ok(entries.into_iter().map(Into::into).collect())
+        })
+    }
+
+    /// Ledger entries of the tenant that match `filter` (every filter given: an order, an
+    /// organization, `from` inclusive, `to` exclusive; everything when left out), oldest first,
+    /// after sequence number `after` (default 0), `limit` per call (1 to 1000; default 100).
+    /// Pass the last entry's `seq` as `after` for the next page. Scans the ledger from `after`.
+    #[napi(ts_return_type = "Promise<Array<LedgerEntry>>")]
+    pub fn ledger_matching(
+        &self,
+        tenant_id: String,
+        filter: Option<LedgerFilter>,
+        options: Option<LedgerOptions>,
+    ) -> AsyncTask<Op<Vec<LedgerEntry>>> {
+        let inv = self.core();
+        run(move || {
+            let filter = match filter {
+                Some(f) => f.into_core()?,
+                None => li::LedgerFilter::default(),
+            };
+            let (after, limit) = match options {
+                Some(o) => o.into_core()?,
+                None => (0, li::DEFAULT_PAGE),
+            };
+            let entries = inv.ledger_matching(id(&tenant_id)?, &filter, after, limit)?;
+            Ok(entries.into_iter().map(Into::into).collect())
+        })
+    }
+
+    /// An order's quantities as they were at `at` (changes recorded at or before it), rebuilt
+    /// from the ledger; deleted orders too. An order with no movement by then (a pending
+    /// request, or one made later) has every quantity 0; an order never seen rejects with
+    /// `NOT_FOUND`.
+    #[napi(ts_return_type = "Promise<OrderFigures>")]
+    pub fn order_at(
+        &self,
+        tenant_id: String,
+        order_id: String,
+        at: DateTime<Utc>,
+    ) -> AsyncTask<Op<OrderFigures>> {
+        let inv = self.core();
+        run(move || Ok(inv.order_at(id(&tenant_id)?, id(&order_id)?, at)?.into()))
+    }
+
+    /// What an organization held at `at`, per product (sorted by product id), rebuilt from the
+    /// ledger like `orderAt`. Products it held nothing of then are absent.
+    #[napi(ts_return_type = "Promise<Array<Holding>>")]
+    pub fn holdings_at(
+        &self,
+        tenant_id: String,
+        org_id: String,
+        at: DateTime<Utc>,
+    ) -> AsyncTask<Op<Vec<Holding>>> {
+        let inv = self.core();
+        run(move || {
+            let holdings = inv.holdings_at(id(&tenant_id)?, id(&org_id)?, at)?;
+            Ok(holdings.into_iter().map(Into::into).collect())
         })
     }
 
