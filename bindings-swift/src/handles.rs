@@ -9,10 +9,11 @@ use license_inventory as core;
 
 use crate::error::Result;
 use crate::types::{
-    Audit, Bundle, BundleId, BundleLine, Customer, InventoryFilter, InventoryUse, LedgerEntry,
-    License, LicenseId, LicenseManager, LicensePolicy, LicenseUser, LicenseUserId, Notification,
-    NotificationId, Order, OrderDetails, OrderId, OrderPage, OrgId, Organization, Permission, Plan,
-    Product, ProductId, ProductKind, SummaryLine, Tenant, TenantId, Tier, User, UserId, core_time,
+    Audit, Bundle, BundleId, BundleLine, Customer, Holding, InventoryFilter, InventoryUse,
+    LedgerEntry, LedgerFilter, License, LicenseId, LicenseManager, LicensePolicy, LicenseUser,
+    LicenseUserId, Notification, NotificationId, Order, OrderDetails, OrderFigures, OrderId,
+    OrderPage, OrgId, Organization, Permission, Plan, Product, ProductId, ProductKind, SummaryLine,
+    Tenant, TenantId, Tier, User, UserId, core_time,
 };
 
 /// A handle on one store (in memory, an SQLite file or a PostgreSQL database), with a clock
@@ -305,6 +306,56 @@ impl Inventory {
     ) -> Result<Vec<LedgerEntry>> {
         let entries = self.inner.ledger(tenant.into(), after, page_size(limit))?;
         Ok(entries.into_iter().map(Into::into).collect())
+    }
+
+    /// Up to `limit` (1 to 1000; `nil`: the core's default page) ledger entries of the tenant
+    /// with sequence numbers above `after` that match `filter` (per order, per organization,
+    /// by time range; `LedgerFilter()`: all), in order; pass the last `seq` as `after` for the
+    /// next page. Scans the tenant's ledger from `after` in one read snapshot.
+    #[uniffi::method(default(after = 0, limit = None))]
+    pub fn ledger_matching(
+        &self,
+        tenant: TenantId,
+        filter: LedgerFilter,
+        after: u64,
+        limit: Option<u32>,
+    ) -> Result<Vec<LedgerEntry>> {
+        let filter = core::LedgerFilter::from(filter);
+        let entries =
+            self.inner
+                .ledger_matching(tenant.into(), &filter, after, page_size(limit))?;
+        Ok(entries.into_iter().map(Into::into).collect())
+    }
+
+    /// An order's quantities as they were at `at` (changes recorded at or before it), rebuilt
+    /// from the ledger. Deleted orders stay readable in the past (0 everywhere once deleted);
+    /// an order with no movement by then (a pending request, or one made later) has every
+    /// quantity 0; an order the tenant never had is `NotFound` (entity `.order`).
+    pub fn order_at(
+        &self,
+        tenant: TenantId,
+        order: OrderId,
+        at: SystemTime,
+    ) -> Result<OrderFigures> {
+        Ok(self
+            .inner
+            .order_at(tenant.into(), order.into(), core_time(at))?
+            .into())
+    }
+
+    /// What an organization held at `at`, per product (sorted by product id), rebuilt from the
+    /// ledger like `orderAt`: only orders approved by then and not deleted count; products it
+    /// held nothing of are absent. An unknown organization is `NotFound`.
+    pub fn holdings_at(
+        &self,
+        tenant: TenantId,
+        org: OrgId,
+        at: SystemTime,
+    ) -> Result<Vec<Holding>> {
+        let holdings = self
+            .inner
+            .holdings_at(tenant.into(), org.into(), core_time(at))?;
+        Ok(holdings.into_iter().map(Into::into).collect())
     }
 
     /// Up to `limit` (1 to 1000; `nil`: the core's default page) notifications of the tenant

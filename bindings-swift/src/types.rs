@@ -1346,3 +1346,96 @@ impl From<core::Notification> for Notification {
         }
     }
 }
+
+/// Which ledger entries `Inventory.ledgerMatching` returns: those that satisfy every filter
+/// given. The default (`LedgerFilter()`) matches every entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq, uniffi::Record)]
+pub struct LedgerFilter {
+    /// Only entries about this order, or moving its quantities.
+    #[uniffi(default)]
+    pub order: Option<OrderId>,
+    /// Only entries about this organization, or moving the quantities of an order it holds.
+    #[uniffi(default)]
+    pub org: Option<OrgId>,
+    /// Only entries recorded at or after this time.
+    #[uniffi(default)]
+    pub from: Option<SystemTime>,
+    /// Only entries recorded strictly before this time.
+    #[uniffi(default)]
+    pub to: Option<SystemTime>,
+}
+
+impl From<LedgerFilter> for core::LedgerFilter {
+    fn from(f: LedgerFilter) -> Self {
+        core::LedgerFilter {
+            order: f.order.map(Into::into),
+            org: f.org.map(Into::into),
+            from: f.from.map(core_time),
+            to: f.to.map(core_time),
+        }
+    }
+}
+
+/// An order's quantities at one past moment, rebuilt from the ledger (`Inventory.orderAt`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Record)]
+pub struct OrderFigures {
+    /// The order.
+    pub order: OrderId,
+    /// Its holder.
+    pub org: OrgId,
+    /// Its product.
+    pub product: ProductId,
+    /// Units approved into it.
+    pub approved: u64,
+    /// Units child orders drew from it.
+    pub drawn: u64,
+    /// Units issued as licenses or codes.
+    pub issued: u64,
+    /// Units available.
+    pub available: u64,
+}
+
+impl From<core::OrderFigures> for OrderFigures {
+    fn from(f: core::OrderFigures) -> Self {
+        OrderFigures {
+            order: f.order.into(),
+            org: f.org.into(),
+            product: f.product.into(),
+            approved: f.approved,
+            drawn: f.drawn,
+            issued: f.issued,
+            available: f.available,
+        }
+    }
+}
+
+/// What an organization held of one product at one past moment, summed over its orders
+/// (`Inventory.holdingsAt`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Record)]
+pub struct Holding {
+    /// The product.
+    pub product: ProductId,
+    /// How many of the organization's orders of this product held units then (approved ones).
+    pub orders: u64,
+    /// Units approved into them.
+    pub approved: u64,
+    /// Units child orders drew from them.
+    pub drawn: u64,
+    /// Units issued from them.
+    pub issued: u64,
+    /// Units available in them.
+    pub available: u64,
+}
+
+impl From<core::Holding> for Holding {
+    fn from(h: core::Holding) -> Self {
+        Holding {
+            product: h.product.into(),
+            orders: h.orders,
+            approved: h.approved,
+            drawn: h.drawn,
+            issued: h.issued,
+            available: h.available,
+        }
+    }
+}

@@ -3,8 +3,8 @@ import XCTest
 import LicenseInventory
 
 // The PostgreSQL store, through the binding. With LICENSE_INVENTORY_PG_URL set, the order-flow,
-// view, ledger, permission, license, manager, export and notification suites run again on
-// PostgreSQL (the subclasses below), each test in fresh tenants of its own (the database is
+// view, ledger, permission, license, manager, export, notification and history suites run again
+// on PostgreSQL (the subclasses below), each test in fresh tenants of its own (the database is
 // shared and never emptied); without it they are skipped, or fail when CI=true (see
 // TestDatabase).
 //
@@ -113,6 +113,15 @@ final class PostgresNotificationTests: NotificationTests {
     override func testAnotherTenantSeesNone() throws { try super.testAnotherTenantSeesNone() }
 }
 
+final class PostgresHistoryTests: HistoryTests {
+    override class var store: TestStore { .postgres }
+
+    override func testHistoryRebuildsEveryPastMinute() throws { try super.testHistoryRebuildsEveryPastMinute() }
+    override func testUnknownOrderOrganizationOrTenantIsNotFound() throws { try super.testUnknownOrderOrganizationOrTenantIsNotFound() }
+    override func testLedgerReadsByOrderOrgAndTime() throws { try super.testLedgerReadsByOrderOrgAndTime() }
+    override func testLedgerMatchingLimits() throws { try super.testLedgerMatchingLimits() }
+}
+
 /// `Inventory.openPostgres`: its errors and options, sharing one database between handles.
 final class PostgresTests: XCTestCase {
     /// The parametrised suites and their PostgreSQL subclasses (in this file).
@@ -121,6 +130,7 @@ final class PostgresTests: XCTestCase {
         ("LedgerTests", "PostgresLedgerTests"), ("PermissionTests", "PostgresPermissionTests"),
         ("LicenseTests", "PostgresLicenseTests"), ("ManagerTests", "PostgresManagerTests"),
         ("ExportTests", "PostgresExportTests"), ("NotificationTests", "PostgresNotificationTests"),
+        ("HistoryTests", "PostgresHistoryTests"),
     ]
 
     // No database needed: reads the test sources (the package folder is visible to the tests).

@@ -85,4 +85,38 @@ final class ReadmeTests: XCTestCase {
         XCTAssertEqual(one.kind, .requestConfirmation)
         XCTAssertEqual(one.sentAt, seedTime("02:24"))
     }
+
+    /// The README's history example, on the fixture channel.
+    func testReadmeHistoryExample() throws {
+        let lastMonth = seedTime("01:45")
+        let midnight = ISO8601DateFormatter().date(from: "2017-10-21T00:00:00Z")!
+        let inv = Inventory.inMemory()
+        inv.setTime(at: lastMonth)
+        let c = try Channel(inv: inv)
+        let (tenant, mga) = (c.tenant, c.mga)
+        let order = try c.mgaOrder(c.cl, 5)
+        inv.setTime(at: midnight.addingTimeInterval(3600))
+        _ = try c.rita().issue(order: order.id, quantity: 2)
+        _ = try c.rita().returnUnits(order: order.id, quantity: 1)
+        var printed: [[UInt64]] = []
+        func print(_ values: UInt64...) { printed.append(values) }
+        func print(_ product: ProductId, _ orders: UInt64, _ available: UInt64) {
+            XCTAssertEqual(product, c.cl.id)
+            printed.append([orders, available])
+        }
+
+        let entries = try inv.ledgerMatching(tenant: tenant.id, filter: LedgerFilter(order: order.id))
+        let today = try inv.ledgerMatching(tenant: tenant.id, filter: LedgerFilter(org: mga.id, from: midnight),
+                                           after: 0, limit: 50)
+        let then = try inv.orderAt(tenant: tenant.id, order: order.id, at: lastMonth)
+        print(then.approved, then.drawn, then.issued, then.available)
+        for h in try inv.holdingsAt(tenant: tenant.id, org: mga.id, at: lastMonth) {
+            print(h.product, h.orders, h.available)
+        }
+
+        XCTAssertEqual(entries.map(\.kind), [.assigned, .licensesIssued, .unitsReturned])
+        XCTAssertEqual(today.map(\.kind), [.licensesIssued, .unitsReturned])
+        XCTAssertEqual(printed, [[5, 0, 0, 5], [1, 5]])
+        XCTAssertEqual(try c.rita().order(id: order.id).order.available, 2, "and now")
+    }
 }
