@@ -136,7 +136,7 @@ impl Inventory {
                 ));
             }
         }
-        self.write(|tx, now| {
+        self.command(tenant, "create_bundle", &new, |tx, now| {
             lock_tenant(tx, tenant)?;
             for line in &new.lines {
                 get_product(tx, tenant, line.product)?;
@@ -170,14 +170,19 @@ impl Inventory {
         policy: LicensePolicy,
     ) -> Result<Product> {
         policy.validate()?;
-        self.write(|tx, now| {
-            lock_tenant(tx, tenant)?;
-            let mut p = get_product(tx, tenant, product)?;
-            p.policy = policy;
-            tx.update_product(&p)?;
-            append(tx, tenant, now, draft(None, LedgerKind::ProductPolicySet))?;
-            Ok(p)
-        })
+        self.command(
+            tenant,
+            "set_product_policy",
+            &(product, policy),
+            |tx, now| {
+                lock_tenant(tx, tenant)?;
+                let mut p = get_product(tx, tenant, product)?;
+                p.policy = policy;
+                tx.update_product(&p)?;
+                append(tx, tenant, now, draft(None, LedgerKind::ProductPolicySet))?;
+                Ok(p)
+            },
+        )
     }
 
     /// An end user activates a license on a device, with the key alone (no session). A
@@ -193,49 +198,54 @@ impl Inventory {
         let key = LicenseKey::parse(key)?;
         let fingerprint = device_text("fingerprint", fingerprint)?;
         let device_name = device_text("device name", device_name)?;
-        self.write(|tx, now| {
-            lock_tenant(tx, tenant)?;
-            let mut l = license_by_key(tx, tenant, &key)?;
-            if l.is_code {
-                return Err(unusable(
-                    &l,
-                    "an activation code is redeemed, not activated",
-                ));
-            }
-            require_usable(&l, now)?;
-            if l.activations.iter().any(|a| a.fingerprint == fingerprint) {
-                return Ok(l);
-            }
-            if l.activations.len() >= l.policy.max_activations as usize {
-                return Err(Error::ActivationLimit {
-                    max: l.policy.max_activations,
+        self.command(
+            tenant,
+            "activate",
+            &(&key, &fingerprint, &device_name),
+            |tx, now| {
+                lock_tenant(tx, tenant)?;
+                let mut l = license_by_key(tx, tenant, &key)?;
+                if l.is_code {
+                    return Err(unusable(
+                        &l,
+                        "an activation code is redeemed, not activated",
+                    ));
+                }
+                require_usable(&l, now)?;
+                if l.activations.iter().any(|a| a.fingerprint == fingerprint) {
+                    return Ok(l);
+                }
+                if l.activations.len() >= l.policy.max_activations as usize {
+                    return Err(Error::ActivationLimit {
+                        max: l.policy.max_activations,
+                    });
+                }
+                l.activations.push(Activation {
+                    fingerprint: fingerprint.clone(),
+                    name: device_name.clone(),
+                    at: now,
                 });
-            }
-            l.activations.push(Activation {
-                fingerprint: fingerprint.clone(),
-                name: device_name.clone(),
-                at: now,
-            });
-            if l.activated_at.is_none() {
-                l.activated_at = Some(now);
-                l.expires_at = l.expiry_after_activation(now);
-            }
-            l.status = LicenseStatus::Active;
-            tx.update_license(&l)?;
-            append(
-                tx,
-                tenant,
-                now,
-                draft(None, LedgerKind::LicenseActivated).license(&l),
-            )?;
-            Ok(l)
-        })
+                if l.activated_at.is_none() {
+                    l.activated_at = Some(now);
+                    l.expires_at = l.expiry_after_activation(now);
+                }
+                l.status = LicenseStatus::Active;
+                tx.update_license(&l)?;
+                append(
+                    tx,
+                    tenant,
+                    now,
+                    draft(None, LedgerKind::LicenseActivated).license(&l),
+                )?;
+                Ok(l)
+            },
+        )
     }
 
     /// An end user deactivates a license on one of its devices, with the key alone.
     pub fn deactivate(&self, tenant: TenantId, key: &str, fingerprint: &str) -> Result<License> {
         let key = LicenseKey::parse(key)?;
-        self.write(|tx, now| {
+        self.command(tenant, "deactivate", &(&key, fingerprint), |tx, now| {
             lock_tenant(tx, tenant)?;
             let mut l = license_by_key(tx, tenant, &key)?;
             remove_device(&mut l, fingerprint)?;
@@ -255,7 +265,7 @@ impl Inventory {
     pub fn redeem(&self, tenant: TenantId, code: &str, redeemed_by: &str) -> Result<License> {
         let key = LicenseKey::parse(code)?;
         let by = device_text("redeemed by", redeemed_by)?;
-        self.write(|tx, now| {
+        self.command(tenant, "redeem", &(&key, &by), |tx, now| {
             lock_tenant(tx, tenant)?;
             let mut l = license_by_key(tx, tenant, &key)?;
             if !l.is_code {
@@ -365,58 +375,68 @@ impl Session {
                 input::text("campaign value", Some(v), MAX_COMMENT)?;
             }
         }
-        self.inv.write(|tx, now| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
-            let mut o = get_order(tx, self.tenant, order)?;
-            let holder = get_org(tx, self.tenant, o.holder)?;
-            actor.require_admin(&holder, Action::EditMetadata)?;
-            let m = &mut o.metadata;
-            if let Some(r) = &reference {
-                m.reference.clone_from(r);
-            }
-            if let Some(d) = &download_id {
-                m.download_id.clone_from(d);
-            }
-            if let Some(c) = &edit.campaign {
-                m.campaign.clone_from(c);
-            }
-            if let Some(t) = edit.is_test {
-                m.is_test = t;
-            }
-            if let Some(t) = edit.is_trial {
-                m.is_trial = t;
-            }
-            o.updated_at = now;
-            tx.update_order(&o)?;
-            append(
-                tx,
-                self.tenant,
-                now,
-                draft(Some(self.user), LedgerKind::MetadataEdited).order(&o),
-            )?;
-            Ok(o)
-        })
+        self.inv.command(
+            self.tenant,
+            "edit_metadata",
+            &(self.user, order, &edit),
+            |tx, now| {
+                let actor = Actor::load(tx, self.tenant, self.user)?;
+                let mut o = get_order(tx, self.tenant, order)?;
+                let holder = get_org(tx, self.tenant, o.holder)?;
+                actor.require_admin(&holder, Action::EditMetadata)?;
+                let m = &mut o.metadata;
+                if let Some(r) = &reference {
+                    m.reference.clone_from(r);
+                }
+                if let Some(d) = &download_id {
+                    m.download_id.clone_from(d);
+                }
+                if let Some(c) = &edit.campaign {
+                    m.campaign.clone_from(c);
+                }
+                if let Some(t) = edit.is_test {
+                    m.is_test = t;
+                }
+                if let Some(t) = edit.is_trial {
+                    m.is_trial = t;
+                }
+                o.updated_at = now;
+                tx.update_order(&o)?;
+                append(
+                    tx,
+                    self.tenant,
+                    now,
+                    draft(Some(self.user), LedgerKind::MetadataEdited).order(&o),
+                )?;
+                Ok(o)
+            },
+        )
     }
 
     /// Adds, replaces (`Some`) or removes (`None`) an order's customer. Admins of the holder.
     pub fn set_customer(&self, order: OrderId, new: Option<Customer>) -> Result<Order> {
         let new = new.map(customer).transpose()?;
-        self.inv.write(|tx, now| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
-            let mut o = get_order(tx, self.tenant, order)?;
-            let holder = get_org(tx, self.tenant, o.holder)?;
-            actor.require_admin(&holder, Action::EditCustomer)?;
-            o.customer.clone_from(&new);
-            o.updated_at = now;
-            tx.update_order(&o)?;
-            append(
-                tx,
-                self.tenant,
-                now,
-                draft(Some(self.user), LedgerKind::CustomerSet).order(&o),
-            )?;
-            Ok(o)
-        })
+        self.inv.command(
+            self.tenant,
+            "set_customer",
+            &(self.user, order, &new),
+            |tx, now| {
+                let actor = Actor::load(tx, self.tenant, self.user)?;
+                let mut o = get_order(tx, self.tenant, order)?;
+                let holder = get_org(tx, self.tenant, o.holder)?;
+                actor.require_admin(&holder, Action::EditCustomer)?;
+                o.customer.clone_from(&new);
+                o.updated_at = now;
+                tx.update_order(&o)?;
+                append(
+                    tx,
+                    self.tenant,
+                    now,
+                    draft(Some(self.user), LedgerKind::CustomerSet).order(&o),
+                )?;
+                Ok(o)
+            },
+        )
     }
 
     /// Issues `quantity` licenses (or activation codes, for an activation-code product) from
@@ -431,61 +451,66 @@ impl Session {
         }
         let count = usize::try_from(quantity)
             .map_err(|_| Error::invalid("quantity", "too large for this platform"))?;
-        self.inv.write(|tx, now| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
-            let mut o = get_order(tx, self.tenant, order)?;
-            actor.require_permission(tx, &o, Permission::IssueLicense, Action::IssueLicense)?;
-            if !o.status.holds_units() {
-                return Err(Error::InvalidState {
-                    order: o.number,
-                    status: o.status,
-                    action: Action::IssueLicense,
-                });
-            }
-            if o.available < quantity {
-                return Err(Error::InsufficientInventory {
-                    available: o.available,
-                    requested: quantity,
-                });
-            }
-            let product = get_product(tx, self.tenant, o.product)?;
-            let expires_at = match product.policy.validity {
-                Validity::DaysFromIssue(d) => Some(now + TimeDelta::days(i64::from(d))),
-                _ => None,
-            };
-            let licenses = LicenseKey::generate(count)?
-                .into_iter()
-                .map(|key| License {
-                    id: LicenseId::new(),
-                    tenant: self.tenant,
-                    order: o.id,
-                    product: o.product,
-                    key,
-                    is_code: product.kind == ProductKind::ActivationCode,
-                    status: LicenseStatus::Issued,
-                    license_user: None,
-                    activations: Vec::new(),
-                    borrows: Vec::new(),
-                    policy: product.policy,
-                    trial: product.policy.trial || o.metadata.is_trial,
-                    issued_at: now,
-                    activated_at: None,
-                    expires_at,
-                })
-                .collect::<Vec<_>>();
-            tx.insert_licenses(&licenses)?;
-            o.available -= quantity;
-            o.issued += quantity;
-            o.settle_status();
-            o.updated_at = now;
-            o.check_invariants()?;
-            tx.update_order(&o)?;
-            let q = signed(quantity)?;
-            let mut entry = draft(Some(self.user), LedgerKind::LicensesIssued).order(&o);
-            entry.movements.push(shift(&o, q, -q));
-            append(tx, self.tenant, now, entry)?;
-            Ok(licenses)
-        })
+        self.inv.command(
+            self.tenant,
+            "issue",
+            &(self.user, order, quantity),
+            |tx, now| {
+                let actor = Actor::load(tx, self.tenant, self.user)?;
+                let mut o = get_order(tx, self.tenant, order)?;
+                actor.require_permission(tx, &o, Permission::IssueLicense, Action::IssueLicense)?;
+                if !o.status.holds_units() {
+                    return Err(Error::InvalidState {
+                        order: o.number,
+                        status: o.status,
+                        action: Action::IssueLicense,
+                    });
+                }
+                if o.available < quantity {
+                    return Err(Error::InsufficientInventory {
+                        available: o.available,
+                        requested: quantity,
+                    });
+                }
+                let product = get_product(tx, self.tenant, o.product)?;
+                let expires_at = match product.policy.validity {
+                    Validity::DaysFromIssue(d) => Some(now + TimeDelta::days(i64::from(d))),
+                    _ => None,
+                };
+                let licenses = LicenseKey::generate(count)?
+                    .into_iter()
+                    .map(|key| License {
+                        id: LicenseId::new(),
+                        tenant: self.tenant,
+                        order: o.id,
+                        product: o.product,
+                        key,
+                        is_code: product.kind == ProductKind::ActivationCode,
+                        status: LicenseStatus::Issued,
+                        license_user: None,
+                        activations: Vec::new(),
+                        borrows: Vec::new(),
+                        policy: product.policy,
+                        trial: product.policy.trial || o.metadata.is_trial,
+                        issued_at: now,
+                        activated_at: None,
+                        expires_at,
+                    })
+                    .collect::<Vec<_>>();
+                tx.insert_licenses(&licenses)?;
+                o.available -= quantity;
+                o.issued += quantity;
+                o.settle_status();
+                o.updated_at = now;
+                o.check_invariants()?;
+                tx.update_order(&o)?;
+                let q = signed(quantity)?;
+                let mut entry = draft(Some(self.user), LedgerKind::LicensesIssued).order(&o);
+                entry.movements.push(shift(&o, q, -q));
+                append(tx, self.tenant, now, entry)?;
+                Ok(licenses)
+            },
+        )
     }
 
     /// Up to `limit` licenses of an order, by id, after `after` (pass the last id of a page for
@@ -524,26 +549,32 @@ impl Session {
         permission: Option<Permission>,
         action: Action,
         kind: LedgerKind,
+        args: &dyn std::fmt::Debug,
         change: &dyn Fn(&mut License, DateTime<Utc>) -> Result<()>,
     ) -> Result<License> {
-        self.inv.write(|tx, now| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
-            let mut l = get_license(tx, self.tenant, license)?;
-            let o = get_order(tx, self.tenant, l.order)?;
-            match permission {
-                Some(p) => actor.require_permission(tx, &o, p, action)?,
-                None => actor.require_admin(&get_org(tx, self.tenant, o.holder)?, action)?,
-            }
-            change(&mut l, now)?;
-            tx.update_license(&l)?;
-            append(
-                tx,
-                self.tenant,
-                now,
-                draft(Some(self.user), kind).license(&l),
-            )?;
-            Ok(l)
-        })
+        self.inv.command(
+            self.tenant,
+            kind.as_str(),
+            &(self.user, license, args),
+            |tx, now| {
+                let actor = Actor::load(tx, self.tenant, self.user)?;
+                let mut l = get_license(tx, self.tenant, license)?;
+                let o = get_order(tx, self.tenant, l.order)?;
+                match permission {
+                    Some(p) => actor.require_permission(tx, &o, p, action)?,
+                    None => actor.require_admin(&get_org(tx, self.tenant, o.holder)?, action)?,
+                }
+                change(&mut l, now)?;
+                tx.update_license(&l)?;
+                append(
+                    tx,
+                    self.tenant,
+                    now,
+                    draft(Some(self.user), kind).license(&l),
+                )?;
+                Ok(l)
+            },
+        )
     }
 
     /// Removes one device from a license. Admins of the holder, or managers with `reset_device`.
@@ -553,6 +584,7 @@ impl Session {
             Some(Permission::ResetDevice),
             Action::ResetDevice,
             LedgerKind::DeviceReset,
+            &fingerprint,
             &|l, _| remove_device(l, fingerprint),
         )
     }
@@ -565,6 +597,7 @@ impl Session {
             Some(Permission::ResetLicense),
             Action::ResetLicense,
             LedgerKind::LicenseReset,
+            &(),
             &|l, _| {
                 l.activations.clear();
                 Ok(())
@@ -580,6 +613,7 @@ impl Session {
             None,
             Action::Disable,
             LedgerKind::LicenseDisabled,
+            &(),
             &|l, _| {
                 l.status = LicenseStatus::Disabled;
                 Ok(())
@@ -594,6 +628,7 @@ impl Session {
             None,
             Action::Disable,
             LedgerKind::LicenseEnabled,
+            &(),
             &|l, _| {
                 l.status = if l.activated_at.is_some() {
                     LicenseStatus::Active
@@ -621,6 +656,7 @@ impl Session {
             Some(Permission::BorrowLicense),
             Action::Borrow,
             LedgerKind::LicenseBorrowed,
+            &(&borrower, seconds),
             &|l, now| {
                 let Some(f) = l.policy.floating else {
                     return Err(unusable(l, "it is not a floating license"));
@@ -659,6 +695,7 @@ impl Session {
             Some(Permission::BorrowLicense),
             Action::Borrow,
             LedgerKind::BorrowReturned,
+            &borrower,
             &|l, now| {
                 let before = l.borrows.len();
                 l.borrows.retain(|b| b.borrower != borrower);
@@ -678,29 +715,30 @@ impl Session {
     /// and its unit returns to its order, which becomes active again if it was depleted.
     /// Admins of the holder.
     pub fn revoke(&self, license: LicenseId) -> Result<Order> {
-        self.inv.write(|tx, now| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
-            let l = get_license(tx, self.tenant, license)?;
-            let mut o = get_order(tx, self.tenant, l.order)?;
-            actor.require_admin(&get_org(tx, self.tenant, o.holder)?, Action::Revoke)?;
-            if !l.is_unused() {
-                return Err(unusable(
-                    &l,
-                    "only an unused license can be revoked; reset or disable it instead",
-                ));
-            }
-            tx.delete_license(self.tenant, l.id)?;
-            o.issued -= 1;
-            o.available += 1;
-            o.settle_status();
-            o.updated_at = now;
-            o.check_invariants()?;
-            tx.update_order(&o)?;
-            let mut entry = draft(Some(self.user), LedgerKind::LicenseRevoked).order(&o);
-            entry.movements.push(shift(&o, -1, 1));
-            append(tx, self.tenant, now, entry)?;
-            Ok(o)
-        })
+        self.inv
+            .command(self.tenant, "revoke", &(self.user, license), |tx, now| {
+                let actor = Actor::load(tx, self.tenant, self.user)?;
+                let l = get_license(tx, self.tenant, license)?;
+                let mut o = get_order(tx, self.tenant, l.order)?;
+                actor.require_admin(&get_org(tx, self.tenant, o.holder)?, Action::Revoke)?;
+                if !l.is_unused() {
+                    return Err(unusable(
+                        &l,
+                        "only an unused license can be revoked; reset or disable it instead",
+                    ));
+                }
+                tx.delete_license(self.tenant, l.id)?;
+                o.issued -= 1;
+                o.available += 1;
+                o.settle_status();
+                o.updated_at = now;
+                o.check_invariants()?;
+                tx.update_order(&o)?;
+                let mut entry = draft(Some(self.user), LedgerKind::LicenseRevoked).order(&o);
+                entry.movements.push(shift(&o, -1, 1));
+                append(tx, self.tenant, now, entry)?;
+                Ok(o)
+            })
     }
 
     /// Adds a license user to an order. Admins of the holder, or managers with
@@ -709,48 +747,53 @@ impl Session {
         let email = input::email(&new.email)?;
         let name = input::text("name", new.name.as_deref(), MAX_NAME)?;
         let hash = new.password.as_deref().map(password_hash).transpose()?;
-        self.inv.write(|tx, now| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
-            let o = get_order(tx, self.tenant, order)?;
-            actor.require_permission(
-                tx,
-                &o,
-                Permission::ManageLicenseUsers,
-                Action::ManageLicenseUsers,
-            )?;
-            if hash.is_some() {
+        self.inv.command(
+            self.tenant,
+            "add_license_user",
+            &(self.user, order, &email, &name, hash.is_some()),
+            |tx, now| {
+                let actor = Actor::load(tx, self.tenant, self.user)?;
+                let o = get_order(tx, self.tenant, order)?;
                 actor.require_permission(
                     tx,
                     &o,
-                    Permission::ManageLicenseUserCredentials,
-                    Action::ManageLicenseUserCredentials,
+                    Permission::ManageLicenseUsers,
+                    Action::ManageLicenseUsers,
                 )?;
-            }
-            if tx
-                .license_user_by_email(self.tenant, o.id, &email)?
-                .is_some()
-            {
-                return Err(Error::Conflict {
-                    what: format!("a license user with email {email} in order {}", o.number),
-                });
-            }
-            let u = LicenseUser {
-                id: LicenseUserId::new(),
-                tenant: self.tenant,
-                order: o.id,
-                email: email.clone(),
-                name: name.clone(),
-                has_password: hash.is_some(),
-            };
-            tx.insert_license_user(&u, hash.as_deref())?;
-            append(
-                tx,
-                self.tenant,
-                now,
-                draft(Some(self.user), LedgerKind::LicenseUserAdded).order(&o),
-            )?;
-            Ok(u)
-        })
+                if hash.is_some() {
+                    actor.require_permission(
+                        tx,
+                        &o,
+                        Permission::ManageLicenseUserCredentials,
+                        Action::ManageLicenseUserCredentials,
+                    )?;
+                }
+                if tx
+                    .license_user_by_email(self.tenant, o.id, &email)?
+                    .is_some()
+                {
+                    return Err(Error::Conflict {
+                        what: format!("a license user with email {email} in order {}", o.number),
+                    });
+                }
+                let u = LicenseUser {
+                    id: LicenseUserId::new(),
+                    tenant: self.tenant,
+                    order: o.id,
+                    email: email.clone(),
+                    name: name.clone(),
+                    has_password: hash.is_some(),
+                };
+                tx.insert_license_user(&u, hash.as_deref())?;
+                append(
+                    tx,
+                    self.tenant,
+                    now,
+                    draft(Some(self.user), LedgerKind::LicenseUserAdded).order(&o),
+                )?;
+                Ok(u)
+            },
+        )
     }
 
     /// Changes a license user's email and/or name. Admins of the holder, or managers with
@@ -766,70 +809,80 @@ impl Session {
             .as_deref()
             .map(|n| input::text("name", Some(n), MAX_NAME))
             .transpose()?;
-        self.inv.write(|tx, now| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
-            let mut u = get_license_user(tx, self.tenant, user)?;
-            let o = get_order(tx, self.tenant, u.order)?;
-            actor.require_permission(
-                tx,
-                &o,
-                Permission::ManageLicenseUsers,
-                Action::ManageLicenseUsers,
-            )?;
-            if let Some(e) = &email {
-                if *e != u.email && tx.license_user_by_email(self.tenant, o.id, e)?.is_some() {
-                    return Err(Error::Conflict {
-                        what: format!("a license user with email {e} in order {}", o.number),
-                    });
+        self.inv.command(
+            self.tenant,
+            "edit_license_user",
+            &(self.user, user, &email, &name),
+            |tx, now| {
+                let actor = Actor::load(tx, self.tenant, self.user)?;
+                let mut u = get_license_user(tx, self.tenant, user)?;
+                let o = get_order(tx, self.tenant, u.order)?;
+                actor.require_permission(
+                    tx,
+                    &o,
+                    Permission::ManageLicenseUsers,
+                    Action::ManageLicenseUsers,
+                )?;
+                if let Some(e) = &email {
+                    if *e != u.email && tx.license_user_by_email(self.tenant, o.id, e)?.is_some() {
+                        return Err(Error::Conflict {
+                            what: format!("a license user with email {e} in order {}", o.number),
+                        });
+                    }
+                    u.email.clone_from(e);
                 }
-                u.email.clone_from(e);
-            }
-            if let Some(n) = &name {
-                u.name.clone_from(n);
-            }
-            tx.update_license_user(&u)?;
-            append(
-                tx,
-                self.tenant,
-                now,
-                draft(Some(self.user), LedgerKind::LicenseUserEdited).order(&o),
-            )?;
-            Ok(u)
-        })
+                if let Some(n) = &name {
+                    u.name.clone_from(n);
+                }
+                tx.update_license_user(&u)?;
+                append(
+                    tx,
+                    self.tenant,
+                    now,
+                    draft(Some(self.user), LedgerKind::LicenseUserEdited).order(&o),
+                )?;
+                Ok(u)
+            },
+        )
     }
 
     /// Deletes a license user; their licenses stay, without a user. Admins of the holder, or
     /// managers with `manage_license_users`.
     pub fn delete_license_user(&self, user: LicenseUserId) -> Result<()> {
-        self.inv.write(|tx, now| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
-            let u = get_license_user(tx, self.tenant, user)?;
-            let o = get_order(tx, self.tenant, u.order)?;
-            actor.require_permission(
-                tx,
-                &o,
-                Permission::ManageLicenseUsers,
-                Action::ManageLicenseUsers,
-            )?;
-            let mut after = None;
-            loop {
-                let page = tx.licenses_of_order(self.tenant, o.id, after, MAX_PAGE)?;
-                let Some(last) = page.last() else { break };
-                after = Some(last.id);
-                for mut l in page.into_iter().filter(|l| l.license_user == Some(u.id)) {
-                    l.license_user = None;
-                    tx.update_license(&l)?;
+        self.inv.command(
+            self.tenant,
+            "delete_license_user",
+            &(self.user, user),
+            |tx, now| {
+                let actor = Actor::load(tx, self.tenant, self.user)?;
+                let u = get_license_user(tx, self.tenant, user)?;
+                let o = get_order(tx, self.tenant, u.order)?;
+                actor.require_permission(
+                    tx,
+                    &o,
+                    Permission::ManageLicenseUsers,
+                    Action::ManageLicenseUsers,
+                )?;
+                let mut after = None;
+                loop {
+                    let page = tx.licenses_of_order(self.tenant, o.id, after, MAX_PAGE)?;
+                    let Some(last) = page.last() else { break };
+                    after = Some(last.id);
+                    for mut l in page.into_iter().filter(|l| l.license_user == Some(u.id)) {
+                        l.license_user = None;
+                        tx.update_license(&l)?;
+                    }
                 }
-            }
-            tx.delete_license_user(self.tenant, u.id)?;
-            append(
-                tx,
-                self.tenant,
-                now,
-                draft(Some(self.user), LedgerKind::LicenseUserDeleted).order(&o),
-            )?;
-            Ok(())
-        })
+                tx.delete_license_user(self.tenant, u.id)?;
+                append(
+                    tx,
+                    self.tenant,
+                    now,
+                    draft(Some(self.user), LedgerKind::LicenseUserDeleted).order(&o),
+                )?;
+                Ok(())
+            },
+        )
     }
 
     /// Gives a license to a license user of the same order, or takes it back with `None`.
@@ -839,60 +892,70 @@ impl Session {
         license: LicenseId,
         user: Option<LicenseUserId>,
     ) -> Result<License> {
-        self.inv.write(|tx, now| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
-            let mut l = get_license(tx, self.tenant, license)?;
-            let o = get_order(tx, self.tenant, l.order)?;
-            actor.require_permission(
-                tx,
-                &o,
-                Permission::ManageLicenseUsers,
-                Action::ManageLicenseUsers,
-            )?;
-            if let Some(u) = user {
-                let u = get_license_user(tx, self.tenant, u)?;
-                if u.order != o.id {
-                    return Err(Error::invalid(
-                        "license user",
-                        format!("{} is a license user of another order", u.email),
-                    ));
+        self.inv.command(
+            self.tenant,
+            "assign_license",
+            &(self.user, license, user),
+            |tx, now| {
+                let actor = Actor::load(tx, self.tenant, self.user)?;
+                let mut l = get_license(tx, self.tenant, license)?;
+                let o = get_order(tx, self.tenant, l.order)?;
+                actor.require_permission(
+                    tx,
+                    &o,
+                    Permission::ManageLicenseUsers,
+                    Action::ManageLicenseUsers,
+                )?;
+                if let Some(u) = user {
+                    let u = get_license_user(tx, self.tenant, u)?;
+                    if u.order != o.id {
+                        return Err(Error::invalid(
+                            "license user",
+                            format!("{} is a license user of another order", u.email),
+                        ));
+                    }
                 }
-            }
-            l.license_user = user;
-            tx.update_license(&l)?;
-            append(
-                tx,
-                self.tenant,
-                now,
-                draft(Some(self.user), LedgerKind::LicenseAssigned).license(&l),
-            )?;
-            Ok(l)
-        })
+                l.license_user = user;
+                tx.update_license(&l)?;
+                append(
+                    tx,
+                    self.tenant,
+                    now,
+                    draft(Some(self.user), LedgerKind::LicenseAssigned).license(&l),
+                )?;
+                Ok(l)
+            },
+        )
     }
 
     /// Sets a license user's password (kept only as an Argon2id hash). Admins of the holder, or
     /// managers with `manage_license_user_credentials`.
     pub fn set_license_user_password(&self, user: LicenseUserId, password: &str) -> Result<()> {
         let hash = password_hash(password)?;
-        self.inv.write(|tx, now| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
-            let u = get_license_user(tx, self.tenant, user)?;
-            let o = get_order(tx, self.tenant, u.order)?;
-            actor.require_permission(
-                tx,
-                &o,
-                Permission::ManageLicenseUserCredentials,
-                Action::ManageLicenseUserCredentials,
-            )?;
-            tx.set_license_user_password(self.tenant, u.id, &hash)?;
-            append(
-                tx,
-                self.tenant,
-                now,
-                draft(Some(self.user), LedgerKind::LicenseUserPasswordSet).order(&o),
-            )?;
-            Ok(())
-        })
+        self.inv.command(
+            self.tenant,
+            "set_license_user_password",
+            &(self.user, user),
+            |tx, now| {
+                let actor = Actor::load(tx, self.tenant, self.user)?;
+                let u = get_license_user(tx, self.tenant, user)?;
+                let o = get_order(tx, self.tenant, u.order)?;
+                actor.require_permission(
+                    tx,
+                    &o,
+                    Permission::ManageLicenseUserCredentials,
+                    Action::ManageLicenseUserCredentials,
+                )?;
+                tx.set_license_user_password(self.tenant, u.id, &hash)?;
+                append(
+                    tx,
+                    self.tenant,
+                    now,
+                    draft(Some(self.user), LedgerKind::LicenseUserPasswordSet).order(&o),
+                )?;
+                Ok(())
+            },
+        )
     }
 
     /// The license users of an order.
@@ -921,61 +984,68 @@ impl Session {
             ));
         }
         let wanted: BTreeSet<Permission> = permissions.iter().copied().collect();
-        self.inv.write(|tx, now| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
-            let o = get_order(tx, self.tenant, order)?;
-            get_user(tx, self.tenant, user)?;
-            for p in &wanted {
-                actor.require_plan(*p)?;
-            }
-            if !actor.is_admin(o.holder) {
-                actor.require_permission(
-                    tx,
-                    &o,
-                    Permission::ManageManagers,
-                    Action::ManageManagers,
-                )?;
-                let own = tx
-                    .manager(self.tenant, o.id, self.user)?
-                    .map(|m| m.permissions)
-                    .unwrap_or_default();
-                if let Some(p) = wanted.iter().find(|p| !own.contains(p)) {
-                    return Err(actor.denied(
-                        Action::ManageManagers,
-                        format!("cannot grant the {p} permission, which the manager does not hold"),
-                    ));
+        self.inv.command(
+            self.tenant,
+            "add_license_manager",
+            &(self.user, order, user, &wanted),
+            |tx, now| {
+                let actor = Actor::load(tx, self.tenant, self.user)?;
+                let o = get_order(tx, self.tenant, order)?;
+                get_user(tx, self.tenant, user)?;
+                for p in &wanted {
+                    actor.require_plan(*p)?;
                 }
-            }
-            let existing = tx.manager(self.tenant, o.id, user)?;
-            let is_new = existing.is_none();
-            let mut m = existing.unwrap_or(LicenseManager {
-                tenant: self.tenant,
-                order: o.id,
-                user,
-                permissions: BTreeSet::new(),
-            });
-            m.permissions.extend(wanted.iter().copied());
-            tx.put_manager(&m)?;
-            let entry = append(
-                tx,
-                self.tenant,
-                now,
-                draft(Some(self.user), LedgerKind::ManagerAdded).order(&o),
-            )?;
-            if is_new {
-                let granted: Vec<Permission> = m.permissions.iter().copied().collect();
-                outbox::notify(
+                if !actor.is_admin(o.holder) {
+                    actor.require_permission(
+                        tx,
+                        &o,
+                        Permission::ManageManagers,
+                        Action::ManageManagers,
+                    )?;
+                    let own = tx
+                        .manager(self.tenant, o.id, self.user)?
+                        .map(|m| m.permissions)
+                        .unwrap_or_default();
+                    if let Some(p) = wanted.iter().find(|p| !own.contains(p)) {
+                        return Err(actor.denied(
+                            Action::ManageManagers,
+                            format!(
+                                "cannot grant the {p} permission, which the manager does not hold"
+                            ),
+                        ));
+                    }
+                }
+                let existing = tx.manager(self.tenant, o.id, user)?;
+                let is_new = existing.is_none();
+                let mut m = existing.unwrap_or(LicenseManager {
+                    tenant: self.tenant,
+                    order: o.id,
+                    user,
+                    permissions: BTreeSet::new(),
+                });
+                m.permissions.extend(wanted.iter().copied());
+                tx.put_manager(&m)?;
+                let entry = append(
                     tx,
+                    self.tenant,
                     now,
-                    entry.seq,
-                    NotificationKind::ManagerInvitation,
-                    [user],
-                    &o,
-                    &granted,
+                    draft(Some(self.user), LedgerKind::ManagerAdded).order(&o),
                 )?;
-            }
-            Ok(m)
-        })
+                if is_new {
+                    let granted: Vec<Permission> = m.permissions.iter().copied().collect();
+                    outbox::notify(
+                        tx,
+                        now,
+                        entry.seq,
+                        NotificationKind::ManagerInvitation,
+                        [user],
+                        &o,
+                        &granted,
+                    )?;
+                }
+                Ok(m)
+            },
+        )
     }
 
     /// The license managers of an order.
@@ -1004,55 +1074,60 @@ impl Session {
             MAX_PURCHASE_ORDER,
         )?;
         let comments = input::text("requester comments", comments.as_deref(), MAX_COMMENT)?;
-        self.inv.write(|tx, now| {
-            let mut actor = Actor::load(tx, self.tenant, self.user)?;
-            let holder = get_org(tx, self.tenant, holder)?;
-            actor.require_org_permission(
-                tx,
-                &holder,
-                Permission::CreateBundleOrder,
-                Action::RequestBundle,
-            )?;
-            let b = tx
-                .bundle(self.tenant, bundle)?
-                .ok_or_else(|| Error::not_found(Entity::Bundle, bundle))?;
-            let Some(source) = holder.parent else {
-                return Err(Error::hierarchy("the vendor has no parent to request from"));
-            };
-            let source = get_org(tx, self.tenant, source)?;
-            require_active(&holder)?;
-            require_active(&source)?;
-            let group = BundleId::new();
-            let mut orders = Vec::new();
-            for line in &b.lines {
-                get_product(tx, self.tenant, line.product)?;
-                let mut o = Order::new_request(
-                    self.tenant,
-                    actor.take_number()?,
-                    line.product,
-                    holder.id,
-                    Some(source.id),
-                    Some(self.user),
-                    line.quantity,
-                    now,
-                );
-                o.purchase_order.clone_from(&po);
-                o.requester_comments.clone_from(&comments);
-                o.bundle = Some(group);
-                o.check_invariants()?;
-                tx.insert_order(&o)?;
-                let entry = append(
+        self.inv.command(
+            self.tenant,
+            "request_bundle",
+            &(self.user, holder, bundle, &po, &comments),
+            |tx, now| {
+                let mut actor = Actor::load(tx, self.tenant, self.user)?;
+                let holder = get_org(tx, self.tenant, holder)?;
+                actor.require_org_permission(
                     tx,
-                    self.tenant,
-                    now,
-                    draft(Some(self.user), LedgerKind::Requested).order(&o),
+                    &holder,
+                    Permission::CreateBundleOrder,
+                    Action::RequestBundle,
                 )?;
-                outbox::on_request(tx, now, entry.seq, &o)?;
-                orders.push(o);
-            }
-            tx.update_tenant(&actor.tenant)?;
-            Ok(orders)
-        })
+                let b = tx
+                    .bundle(self.tenant, bundle)?
+                    .ok_or_else(|| Error::not_found(Entity::Bundle, bundle))?;
+                let Some(source) = holder.parent else {
+                    return Err(Error::hierarchy("the vendor has no parent to request from"));
+                };
+                let source = get_org(tx, self.tenant, source)?;
+                require_active(&holder)?;
+                require_active(&source)?;
+                let group = BundleId::new();
+                let mut orders = Vec::new();
+                for line in &b.lines {
+                    get_product(tx, self.tenant, line.product)?;
+                    let mut o = Order::new_request(
+                        self.tenant,
+                        actor.take_number()?,
+                        line.product,
+                        holder.id,
+                        Some(source.id),
+                        Some(self.user),
+                        line.quantity,
+                        now,
+                    );
+                    o.purchase_order.clone_from(&po);
+                    o.requester_comments.clone_from(&comments);
+                    o.bundle = Some(group);
+                    o.check_invariants()?;
+                    tx.insert_order(&o)?;
+                    let entry = append(
+                        tx,
+                        self.tenant,
+                        now,
+                        draft(Some(self.user), LedgerKind::Requested).order(&o),
+                    )?;
+                    outbox::on_request(tx, now, entry.seq, &o)?;
+                    orders.push(o);
+                }
+                tx.update_tenant(&actor.tenant)?;
+                Ok(orders)
+            },
+        )
     }
 
     /// Returns `quantity` unused units of an order to its source: they go back to the source
@@ -1060,102 +1135,112 @@ impl Session {
     /// are retired). Admins of the holder.
     pub fn return_units(&self, order: OrderId, quantity: u64) -> Result<Order> {
         let quantity = input::quantity(quantity)?;
-        self.inv.write(|tx, now| {
-            let mut actor = Actor::load(tx, self.tenant, self.user)?;
-            let mut o = get_order(tx, self.tenant, order)?;
-            actor.require_admin(&get_org(tx, self.tenant, o.holder)?, Action::ReturnUnits)?;
-            if !o.status.holds_units() || o.source.is_none() {
-                return Err(Error::InvalidState {
-                    order: o.number,
-                    status: o.status,
-                    action: Action::ReturnUnits,
+        self.inv.command(
+            self.tenant,
+            "return_units",
+            &(self.user, order, quantity),
+            |tx, now| {
+                let mut actor = Actor::load(tx, self.tenant, self.user)?;
+                let mut o = get_order(tx, self.tenant, order)?;
+                actor.require_admin(&get_org(tx, self.tenant, o.holder)?, Action::ReturnUnits)?;
+                if !o.status.holds_units() || o.source.is_none() {
+                    return Err(Error::InvalidState {
+                        order: o.number,
+                        status: o.status,
+                        action: Action::ReturnUnits,
+                    });
+                }
+                if o.available < quantity {
+                    return Err(Error::InsufficientInventory {
+                        available: o.available,
+                        requested: quantity,
+                    });
+                }
+                let mut entry = draft(Some(self.user), LedgerKind::UnitsReturned).order(&o);
+                let unreturned = give_back(tx, &o, quantity, true, now, &mut entry)?;
+                entry.retired = unreturned;
+                actor.tenant.retired = actor
+                    .tenant
+                    .retired
+                    .checked_add(unreturned)
+                    .ok_or_else(overflow)?;
+                tx.update_tenant(&actor.tenant)?;
+                o.approved_quantity -= quantity;
+                o.available -= quantity;
+                o.settle_status();
+                o.updated_at = now;
+                o.check_invariants()?;
+                tx.update_order(&o)?;
+                let q = signed(quantity)?;
+                entry.movements.push(Movement {
+                    order: o.id,
+                    org: o.holder,
+                    product: o.product,
+                    approved: -q,
+                    drawn: 0,
+                    issued: 0,
+                    available: -q,
                 });
-            }
-            if o.available < quantity {
-                return Err(Error::InsufficientInventory {
-                    available: o.available,
-                    requested: quantity,
-                });
-            }
-            let mut entry = draft(Some(self.user), LedgerKind::UnitsReturned).order(&o);
-            let unreturned = give_back(tx, &o, quantity, true, now, &mut entry)?;
-            entry.retired = unreturned;
-            actor.tenant.retired = actor
-                .tenant
-                .retired
-                .checked_add(unreturned)
-                .ok_or_else(overflow)?;
-            tx.update_tenant(&actor.tenant)?;
-            o.approved_quantity -= quantity;
-            o.available -= quantity;
-            o.settle_status();
-            o.updated_at = now;
-            o.check_invariants()?;
-            tx.update_order(&o)?;
-            let q = signed(quantity)?;
-            entry.movements.push(Movement {
-                order: o.id,
-                org: o.holder,
-                product: o.product,
-                approved: -q,
-                drawn: 0,
-                issued: 0,
-                available: -q,
-            });
-            append(tx, self.tenant, now, entry)?;
-            Ok(o)
-        })
+                append(tx, self.tenant, now, entry)?;
+                Ok(o)
+            },
+        )
     }
 
     /// Deletes an order and every license in it, irreversibly. Refused while child orders hold
     /// units drawn from it (the error names them). Its unconsumed units return to its sources;
     /// its issued units are retired; the ledger records the deletion. Admins of the holder.
     pub fn delete_order(&self, order: OrderId) -> Result<()> {
-        self.inv.write(|tx, now| {
-            let mut actor = Actor::load(tx, self.tenant, self.user)?;
-            let o = get_order(tx, self.tenant, order)?;
-            actor.require_admin(&get_org(tx, self.tenant, o.holder)?, Action::DeleteOrder)?;
-            let mut children = Vec::new();
-            for d in tx.draws_from(self.tenant, o.id)? {
-                if let Some(child) = tx.order(self.tenant, d.order)? {
-                    children.push(child.number);
+        self.inv.command(
+            self.tenant,
+            "delete_order",
+            &(self.user, order),
+            |tx, now| {
+                let mut actor = Actor::load(tx, self.tenant, self.user)?;
+                let o = get_order(tx, self.tenant, order)?;
+                actor.require_admin(&get_org(tx, self.tenant, o.holder)?, Action::DeleteOrder)?;
+                let mut children = Vec::new();
+                for d in tx.draws_from(self.tenant, o.id)? {
+                    if let Some(child) = tx.order(self.tenant, d.order)? {
+                        children.push(child.number);
+                    }
                 }
-            }
-            if !children.is_empty() {
-                children.sort();
-                children.dedup();
-                return Err(Error::OrderInUse {
-                    order: o.number,
-                    children,
+                if !children.is_empty() {
+                    children.sort();
+                    children.dedup();
+                    return Err(Error::OrderInUse {
+                        order: o.number,
+                        children,
+                    });
+                }
+                let mut entry = draft(Some(self.user), LedgerKind::OrderDeleted).order(&o);
+                let unreturned = if o.status.holds_units() {
+                    give_back(tx, &o, o.available, false, now, &mut entry)?
+                } else {
+                    0
+                };
+                let retired = unreturned.checked_add(o.issued).ok_or_else(overflow)?;
+                entry.retired = retired;
+                actor.tenant.retired = actor
+                    .tenant
+                    .retired
+                    .checked_add(retired)
+                    .ok_or_else(overflow)?;
+                tx.update_tenant(&actor.tenant)?;
+                entry.movements.push(Movement {
+                    order: o.id,
+                    org: o.holder,
+                    product: o.product,
+                    approved: -signed(o.approved_quantity)?,
+                    drawn: -signed(o.drawn)?,
+                    issued: -signed(o.issued)?,
+                    available: -signed(o.available)?,
                 });
-            }
-            let mut entry = draft(Some(self.user), LedgerKind::OrderDeleted).order(&o);
-            let unreturned = if o.status.holds_units() {
-                give_back(tx, &o, o.available, false, now, &mut entry)?
-            } else {
-                0
-            };
-            let retired = unreturned.checked_add(o.issued).ok_or_else(overflow)?;
-            entry.retired = retired;
-            actor.tenant.retired = actor
-                .tenant
-                .retired
-                .checked_add(retired)
-                .ok_or_else(overflow)?;
-            tx.update_tenant(&actor.tenant)?;
-            entry.movements.push(Movement {
-                order: o.id,
-                org: o.holder,
-                product: o.product,
-                approved: -signed(o.approved_quantity)?,
-                drawn: -signed(o.drawn)?,
-                issued: -signed(o.issued)?,
-                available: -signed(o.available)?,
-            });
-            tx.delete_order(self.tenant, o.id)?;
-            append(tx, self.tenant, now, entry)?;
-            Ok(())
-        })
+                tx.delete_order(self.tenant, o.id)?;
+                append(tx, self.tenant, now, entry)?;
+                Ok(())
+            },
+        )
     }
 }
 

@@ -4,12 +4,14 @@
 //! returns an error and changes nothing.
 
 mod history;
+mod idempotency;
 mod licenses;
 mod orders;
 mod outbox;
 pub(crate) mod rules;
 
 pub use history::{Holding, LedgerFilter, OrderFigures};
+pub use idempotency::{IdempotencyRecord, MAX_IDEMPOTENCY_KEY};
 pub use licenses::{MAX_ISSUE, MIN_PASSWORD};
 
 use std::collections::HashMap;
@@ -56,6 +58,8 @@ use rules::{
 pub struct Inventory {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    /// Set on a handle from [`Inventory::with_idempotency_key`].
+    idempotency_key: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for Inventory {
@@ -101,6 +105,7 @@ impl Inventory {
         Inventory {
             store,
             clock: Arc::new(SystemClock),
+            idempotency_key: None,
         }
     }
 
@@ -216,7 +221,7 @@ impl Inventory {
                 "a tenant has exactly one vendor, created with the tenant",
             ));
         }
-        self.write(|tx, now| {
+        self.command(tenant, "create_org", &(&name, new.tier, new.parent), |tx, now| {
             lock_tenant(tx, tenant)?;
             let parent = get_org(tx, tenant, new.parent)?;
             if parent.tier.rank() >= new.tier.rank() {
@@ -257,7 +262,7 @@ impl Inventory {
     /// Deactivates an organization: it keeps its orders, but cannot request, approve, assign or
     /// receive inventory any more. The vendor cannot be deactivated.
     pub fn deactivate_org(&self, tenant: TenantId, id: OrgId) -> Result<Organization> {
-        self.write(|tx, now| {
+        self.command(tenant, "deactivate_org", &id, |tx, now| {
             lock_tenant(tx, tenant)?;
             let mut org = get_org(tx, tenant, id)?;
             if org.tier == Tier::Vendor {
@@ -281,7 +286,7 @@ impl Inventory {
     pub fn create_user(&self, tenant: TenantId, new: NewUser) -> Result<User> {
         let name = input::name("user name", &new.name)?;
         let email = input::email(&new.email)?;
-        self.write(|tx, now| {
+        self.command(tenant, "create_user", &(&name, &email), |tx, now| {
             lock_tenant(tx, tenant)?;
             if tx.user_by_email(tenant, &email)?.is_some() {
                 return Err(Error::Conflict {
@@ -308,7 +313,7 @@ impl Inventory {
 
     /// Makes `user` an admin of `org` (idempotent). Admins of the vendor are system administrators.
     pub fn grant_admin(&self, tenant: TenantId, user: UserId, org: OrgId) -> Result<()> {
-        self.write(|tx, now| {
+        self.command(tenant, "grant_admin", &(user, org), |tx, now| {
             lock_tenant(tx, tenant)?;
             get_user(tx, tenant, user)?;
             get_org(tx, tenant, org)?;
@@ -341,26 +346,31 @@ impl Inventory {
         policy.validate()?;
         let code = input::code(&new.code)?;
         let name = input::name("product name", &new.name)?;
-        self.write(|tx, now| {
-            lock_tenant(tx, tenant)?;
-            if tx.product_by_code(tenant, &code)?.is_some() {
-                return Err(Error::Conflict {
-                    what: format!("a product with code {code}"),
-                });
-            }
-            let product = Product {
-                id: ProductId::new(),
-                tenant,
-                code: code.clone(),
-                name: name.clone(),
-                kind: new.kind,
-                policy,
-                created_at: now,
-            };
-            tx.insert_product(&product)?;
-            append(tx, tenant, now, draft(None, LedgerKind::ProductCreated))?;
-            Ok(product)
-        })
+        self.command(
+            tenant,
+            "create_product",
+            &(&code, &name, new.kind, policy),
+            |tx, now| {
+                lock_tenant(tx, tenant)?;
+                if tx.product_by_code(tenant, &code)?.is_some() {
+                    return Err(Error::Conflict {
+                        what: format!("a product with code {code}"),
+                    });
+                }
+                let product = Product {
+                    id: ProductId::new(),
+                    tenant,
+                    code: code.clone(),
+                    name: name.clone(),
+                    kind: new.kind,
+                    policy,
+                    created_at: now,
+                };
+                tx.insert_product(&product)?;
+                append(tx, tenant, now, draft(None, LedgerKind::ProductCreated))?;
+                Ok(product)
+            },
+        )
     }
 
     /// Reads a product.

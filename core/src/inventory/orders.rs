@@ -46,40 +46,45 @@ impl Session {
             MAX_PURCHASE_ORDER,
         )?;
         let comments = input::text("comments", new.comments.as_deref(), MAX_COMMENT)?;
-        self.inv.write(|tx, now| {
-            let mut actor = Actor::load(tx, self.tenant, self.user)?;
-            if !actor.is_vendor_admin() {
-                return Err(actor.denied(Action::Mint, "only vendor admins mint inventory"));
-            }
-            get_product(tx, self.tenant, new.product)?;
-            let number = actor.take_number()?;
-            actor.tenant.minted = actor
-                .tenant
-                .minted
-                .checked_add(quantity)
-                .ok_or_else(overflow)?;
-            let mut order = Order::new_request(
-                self.tenant,
-                number,
-                new.product,
-                actor.tenant.vendor,
-                None,
-                Some(self.user),
-                quantity,
-                now,
-            );
-            order.purchase_order.clone_from(&po);
-            order.requester_comments.clone_from(&comments);
-            order.approve(quantity, self.user, now);
-            order.check_invariants()?;
-            tx.insert_order(&order)?;
-            tx.update_tenant(&actor.tenant)?;
-            let mut entry = draft(Some(self.user), LedgerKind::Minted).order(&order);
-            entry.minted = quantity;
-            entry.movements.push(arrival(&order)?);
-            append(tx, self.tenant, now, entry)?;
-            Ok(order)
-        })
+        self.inv.command(
+            self.tenant,
+            "mint",
+            &(self.user, new.product, quantity, &po, &comments),
+            |tx, now| {
+                let mut actor = Actor::load(tx, self.tenant, self.user)?;
+                if !actor.is_vendor_admin() {
+                    return Err(actor.denied(Action::Mint, "only vendor admins mint inventory"));
+                }
+                get_product(tx, self.tenant, new.product)?;
+                let number = actor.take_number()?;
+                actor.tenant.minted = actor
+                    .tenant
+                    .minted
+                    .checked_add(quantity)
+                    .ok_or_else(overflow)?;
+                let mut order = Order::new_request(
+                    self.tenant,
+                    number,
+                    new.product,
+                    actor.tenant.vendor,
+                    None,
+                    Some(self.user),
+                    quantity,
+                    now,
+                );
+                order.purchase_order.clone_from(&po);
+                order.requester_comments.clone_from(&comments);
+                order.approve(quantity, self.user, now);
+                order.check_invariants()?;
+                tx.insert_order(&order)?;
+                tx.update_tenant(&actor.tenant)?;
+                let mut entry = draft(Some(self.user), LedgerKind::Minted).order(&order);
+                entry.minted = quantity;
+                entry.movements.push(arrival(&order)?);
+                append(tx, self.tenant, now, entry)?;
+                Ok(order)
+            },
+        )
     }
 
     /// Requests units from the holder's parent organization. The order starts `requested`.
@@ -91,43 +96,53 @@ impl Session {
             MAX_PURCHASE_ORDER,
         )?;
         let comments = input::text("requester comments", new.comments.as_deref(), MAX_COMMENT)?;
-        self.inv.write(|tx, now| {
-            let mut actor = Actor::load(tx, self.tenant, self.user)?;
-            let holder = get_org(tx, self.tenant, new.holder)?;
-            actor.require_org_permission(tx, &holder, Permission::CreateOrder, Action::Request)?;
-            let Some(source_id) = holder.parent else {
-                return Err(Error::hierarchy(
-                    "the vendor has no parent to request from; mint stock instead",
-                ));
-            };
-            let source = get_org(tx, self.tenant, source_id)?;
-            require_active(&holder)?;
-            require_active(&source)?;
-            get_product(tx, self.tenant, new.product)?;
-            let mut order = Order::new_request(
-                self.tenant,
-                actor.take_number()?,
-                new.product,
-                holder.id,
-                Some(source.id),
-                Some(self.user),
-                quantity,
-                now,
-            );
-            order.purchase_order.clone_from(&po);
-            order.requester_comments.clone_from(&comments);
-            order.check_invariants()?;
-            tx.insert_order(&order)?;
-            tx.update_tenant(&actor.tenant)?;
-            let entry = append(
-                tx,
-                self.tenant,
-                now,
-                draft(Some(self.user), LedgerKind::Requested).order(&order),
-            )?;
-            outbox::on_request(tx, now, entry.seq, &order)?;
-            Ok(order)
-        })
+        self.inv.command(
+            self.tenant,
+            "request",
+            &(self.user, new.holder, new.product, quantity, &po, &comments),
+            |tx, now| {
+                let mut actor = Actor::load(tx, self.tenant, self.user)?;
+                let holder = get_org(tx, self.tenant, new.holder)?;
+                actor.require_org_permission(
+                    tx,
+                    &holder,
+                    Permission::CreateOrder,
+                    Action::Request,
+                )?;
+                let Some(source_id) = holder.parent else {
+                    return Err(Error::hierarchy(
+                        "the vendor has no parent to request from; mint stock instead",
+                    ));
+                };
+                let source = get_org(tx, self.tenant, source_id)?;
+                require_active(&holder)?;
+                require_active(&source)?;
+                get_product(tx, self.tenant, new.product)?;
+                let mut order = Order::new_request(
+                    self.tenant,
+                    actor.take_number()?,
+                    new.product,
+                    holder.id,
+                    Some(source.id),
+                    Some(self.user),
+                    quantity,
+                    now,
+                );
+                order.purchase_order.clone_from(&po);
+                order.requester_comments.clone_from(&comments);
+                order.check_invariants()?;
+                tx.insert_order(&order)?;
+                tx.update_tenant(&actor.tenant)?;
+                let entry = append(
+                    tx,
+                    self.tenant,
+                    now,
+                    draft(Some(self.user), LedgerKind::Requested).order(&order),
+                )?;
+                outbox::on_request(tx, now, entry.seq, &order)?;
+                Ok(order)
+            },
+        )
     }
 
     /// Edits a pending request (purchase order, product, quantity, comments). Admins of the
@@ -144,58 +159,64 @@ impl Session {
             .as_deref()
             .map(|s| input::text("requester comments", Some(s), MAX_COMMENT))
             .transpose()?;
-        self.inv.write(|tx, now| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
-            let mut order = get_order(tx, self.tenant, order)?;
-            let holder = get_org(tx, self.tenant, order.holder)?;
-            actor.require_admin(&holder, Action::EditRequest)?;
-            require_status(&order, OrderStatus::Requested, Action::EditRequest)?;
-            if let Some(product) = edit.product {
-                get_product(tx, self.tenant, product)?;
-                order.product = product;
-            }
-            if let Some(q) = quantity {
-                order.requested_quantity = q;
-            }
-            if let Some(po) = &po {
-                order.purchase_order.clone_from(po);
-            }
-            if let Some(c) = &comments {
-                order.requester_comments.clone_from(c);
-            }
-            order.updated_at = now;
-            order.check_invariants()?;
-            tx.update_order(&order)?;
-            append(
-                tx,
-                self.tenant,
-                now,
-                draft(Some(self.user), LedgerKind::RequestEdited).order(&order),
-            )?;
-            Ok(order)
-        })
+        self.inv.command(
+            self.tenant,
+            "edit_request",
+            &(self.user, order, quantity, &po, edit.product, &comments),
+            |tx, now| {
+                let actor = Actor::load(tx, self.tenant, self.user)?;
+                let mut order = get_order(tx, self.tenant, order)?;
+                let holder = get_org(tx, self.tenant, order.holder)?;
+                actor.require_admin(&holder, Action::EditRequest)?;
+                require_status(&order, OrderStatus::Requested, Action::EditRequest)?;
+                if let Some(product) = edit.product {
+                    get_product(tx, self.tenant, product)?;
+                    order.product = product;
+                }
+                if let Some(q) = quantity {
+                    order.requested_quantity = q;
+                }
+                if let Some(po) = &po {
+                    order.purchase_order.clone_from(po);
+                }
+                if let Some(c) = &comments {
+                    order.requester_comments.clone_from(c);
+                }
+                order.updated_at = now;
+                order.check_invariants()?;
+                tx.update_order(&order)?;
+                append(
+                    tx,
+                    self.tenant,
+                    now,
+                    draft(Some(self.user), LedgerKind::RequestEdited).order(&order),
+                )?;
+                Ok(order)
+            },
+        )
     }
 
     /// Cancels (withdraws) a pending request. Admins of the requesting organization only.
     pub fn cancel(&self, order: OrderId) -> Result<Order> {
-        self.inv.write(|tx, now| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
-            let mut order = get_order(tx, self.tenant, order)?;
-            let holder = get_org(tx, self.tenant, order.holder)?;
-            actor.require_admin(&holder, Action::Cancel)?;
-            require_status(&order, OrderStatus::Requested, Action::Cancel)?;
-            order.status = OrderStatus::Cancelled;
-            order.updated_at = now;
-            order.check_invariants()?;
-            tx.update_order(&order)?;
-            append(
-                tx,
-                self.tenant,
-                now,
-                draft(Some(self.user), LedgerKind::Cancelled).order(&order),
-            )?;
-            Ok(order)
-        })
+        self.inv
+            .command(self.tenant, "cancel", &(self.user, order), |tx, now| {
+                let actor = Actor::load(tx, self.tenant, self.user)?;
+                let mut order = get_order(tx, self.tenant, order)?;
+                let holder = get_org(tx, self.tenant, order.holder)?;
+                actor.require_admin(&holder, Action::Cancel)?;
+                require_status(&order, OrderStatus::Requested, Action::Cancel)?;
+                order.status = OrderStatus::Cancelled;
+                order.updated_at = now;
+                order.check_invariants()?;
+                tx.update_order(&order)?;
+                append(
+                    tx,
+                    self.tenant,
+                    now,
+                    draft(Some(self.user), LedgerKind::Cancelled).order(&order),
+                )?;
+                Ok(order)
+            })
     }
 
     /// Approves a pending request addressed to the actor's organization, for `quantity` units
@@ -210,63 +231,73 @@ impl Session {
     ) -> Result<Order> {
         let quantity = quantity.map(input::quantity).transpose()?;
         let comments = input::text("approval comments", comments.as_deref(), MAX_COMMENT)?;
-        self.inv.write(|tx, now| {
-            let mut actor = Actor::load(tx, self.tenant, self.user)?;
-            let mut order = get_order(tx, self.tenant, order)?;
-            let source = source_of(tx, &order)?;
-            actor.require_admin(&source, Action::Approve)?;
-            require_status(&order, OrderStatus::Requested, Action::Approve)?;
-            require_active(&source)?;
-            require_active(&get_org(tx, self.tenant, order.holder)?)?;
-            let qty = quantity.unwrap_or(order.requested_quantity);
-            if qty > order.requested_quantity {
-                return Err(Error::invalid(
-                    "quantity",
-                    format!(
-                        "cannot approve {qty} units of a request for {}",
-                        order.requested_quantity
-                    ),
-                ));
-            }
-            order.approve(qty, self.user, now);
-            order.approval_comments.clone_from(&comments);
-            order.check_invariants()?;
-            tx.update_order(&order)?;
-            let mut entry = draft(Some(self.user), LedgerKind::Approved).order(&order);
-            entry.movements.push(arrival(&order)?);
-            supply(tx, &mut actor.tenant, &source, &order, now, &mut entry)?;
-            tx.update_tenant(&actor.tenant)?;
-            let entry = append(tx, self.tenant, now, entry)?;
-            outbox::on_decision(tx, now, entry.seq, &order, true)?;
-            Ok(order)
-        })
+        self.inv.command(
+            self.tenant,
+            "approve",
+            &(self.user, order, quantity, &comments),
+            |tx, now| {
+                let mut actor = Actor::load(tx, self.tenant, self.user)?;
+                let mut order = get_order(tx, self.tenant, order)?;
+                let source = source_of(tx, &order)?;
+                actor.require_admin(&source, Action::Approve)?;
+                require_status(&order, OrderStatus::Requested, Action::Approve)?;
+                require_active(&source)?;
+                require_active(&get_org(tx, self.tenant, order.holder)?)?;
+                let qty = quantity.unwrap_or(order.requested_quantity);
+                if qty > order.requested_quantity {
+                    return Err(Error::invalid(
+                        "quantity",
+                        format!(
+                            "cannot approve {qty} units of a request for {}",
+                            order.requested_quantity
+                        ),
+                    ));
+                }
+                order.approve(qty, self.user, now);
+                order.approval_comments.clone_from(&comments);
+                order.check_invariants()?;
+                tx.update_order(&order)?;
+                let mut entry = draft(Some(self.user), LedgerKind::Approved).order(&order);
+                entry.movements.push(arrival(&order)?);
+                supply(tx, &mut actor.tenant, &source, &order, now, &mut entry)?;
+                tx.update_tenant(&actor.tenant)?;
+                let entry = append(tx, self.tenant, now, entry)?;
+                outbox::on_decision(tx, now, entry.seq, &order, true)?;
+                Ok(order)
+            },
+        )
     }
 
     /// Rejects a pending request addressed to the actor's organization.
     pub fn reject(&self, order: OrderId, comments: Option<String>) -> Result<Order> {
         let comments = input::text("approval comments", comments.as_deref(), MAX_COMMENT)?;
-        self.inv.write(|tx, now| {
-            let actor = Actor::load(tx, self.tenant, self.user)?;
-            let mut order = get_order(tx, self.tenant, order)?;
-            let source = source_of(tx, &order)?;
-            actor.require_admin(&source, Action::Reject)?;
-            require_status(&order, OrderStatus::Requested, Action::Reject)?;
-            order.status = OrderStatus::Rejected;
-            order.approved_by = Some(self.user);
-            order.approved_at = Some(now);
-            order.approval_comments.clone_from(&comments);
-            order.updated_at = now;
-            order.check_invariants()?;
-            tx.update_order(&order)?;
-            let entry = append(
-                tx,
-                self.tenant,
-                now,
-                draft(Some(self.user), LedgerKind::Rejected).order(&order),
-            )?;
-            outbox::on_decision(tx, now, entry.seq, &order, false)?;
-            Ok(order)
-        })
+        self.inv.command(
+            self.tenant,
+            "reject",
+            &(self.user, order, &comments),
+            |tx, now| {
+                let actor = Actor::load(tx, self.tenant, self.user)?;
+                let mut order = get_order(tx, self.tenant, order)?;
+                let source = source_of(tx, &order)?;
+                actor.require_admin(&source, Action::Reject)?;
+                require_status(&order, OrderStatus::Requested, Action::Reject)?;
+                order.status = OrderStatus::Rejected;
+                order.approved_by = Some(self.user);
+                order.approved_at = Some(now);
+                order.approval_comments.clone_from(&comments);
+                order.updated_at = now;
+                order.check_invariants()?;
+                tx.update_order(&order)?;
+                let entry = append(
+                    tx,
+                    self.tenant,
+                    now,
+                    draft(Some(self.user), LedgerKind::Rejected).order(&order),
+                )?;
+                outbox::on_decision(tx, now, entry.seq, &order, false)?;
+                Ok(order)
+            },
+        )
     }
 
     /// Assigns (pushes) units from an organization to one of its children: a new order, born
@@ -279,7 +310,7 @@ impl Session {
             MAX_PURCHASE_ORDER,
         )?;
         let comments = input::text("comments", new.comments.as_deref(), MAX_COMMENT)?;
-        self.inv.write(|tx, now| {
+        self.inv.command(self.tenant, "assign", &(self.user, new.from, new.to, new.product, new.quantity, &new.purchase_order, &new.comments), |tx, now| {
             let mut actor = Actor::load(tx, self.tenant, self.user)?;
             let from = get_org(tx, self.tenant, new.from)?;
             actor.require_admin(&from, Action::Assign)?;

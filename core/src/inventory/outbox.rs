@@ -177,7 +177,7 @@ impl Inventory {
                 format!("at most {} at once, got {}", crate::MAX_PAGE, ids.len()),
             ));
         }
-        self.write(|tx, now| {
+        self.command(tenant, "mark_notifications_sent", &ids, |tx, now| {
             lock_tenant(tx, tenant)?;
             let mut marked = 0;
             for &id in ids {

@@ -15,6 +15,7 @@ use crate::ids::{
     BundleId, LicenseId, LicenseUserId, NotificationId, OrderId, OrderNumber, OrgId, ProductId,
     TenantId, UserId,
 };
+use crate::inventory::IdempotencyRecord;
 use crate::keys::LicenseKey;
 use crate::ledger::{LedgerEntry, LedgerHead};
 use crate::license::{License, LicenseUser};
@@ -71,6 +72,7 @@ struct State {
     notifications: HashMap<NotificationId, Notification>,
     /// The unsent notifications, in outbox order.
     pending: BTreeSet<(TenantId, u64, NotificationId)>,
+    idempotency: HashMap<(TenantId, String), IdempotencyRecord>,
 }
 
 /// How to take one write back.
@@ -89,6 +91,7 @@ enum Undo {
     LicenseUser(LicenseUserId, Option<Box<(LicenseUser, Option<String>)>>),
     Manager((OrderId, UserId), Option<LicenseManager>),
     Notification(NotificationId, Option<Box<Notification>>),
+    Idempotency((TenantId, String)),
 }
 
 impl State {
@@ -138,6 +141,9 @@ impl State {
             }
             Undo::Notification(id, old) => {
                 self.put_notification(id, old.map(|n| *n));
+            }
+            Undo::Idempotency(key) => {
+                self.idempotency.remove(&key);
             }
         }
     }
@@ -463,6 +469,29 @@ impl Tx for MemTx<'_> {
             .collect();
         users.sort();
         Ok(users)
+    }
+
+    fn idempotency(&mut self, tenant: TenantId, key: &str) -> Result<Option<IdempotencyRecord>> {
+        Ok(self
+            .state
+            .idempotency
+            .get(&(tenant, key.to_owned()))
+            .cloned())
+    }
+
+    fn insert_idempotency(&mut self, record: &IdempotencyRecord) -> Result<()> {
+        self.writable()?;
+        let k = (record.tenant, record.key.clone());
+        if self.state.idempotency.contains_key(&k) {
+            return Err(StorageError::RowCount {
+                table: "idempotency_keys",
+                reason: format!("key '{}' already exists", record.key),
+            }
+            .into());
+        }
+        self.state.idempotency.insert(k.clone(), record.clone());
+        self.undo.push(Undo::Idempotency(k));
+        Ok(())
     }
 
     fn insert_notifications(&mut self, notifications: &[Notification]) -> Result<()> {

@@ -1,13 +1,14 @@
 //! The numbered SQL migrations shared by the SQL stores.
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// `(version, sql)`, applied in order, each inside the opening transaction.
 pub const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/0001_init.sql")),
     (2, include_str!("../../migrations/0002_licenses.sql")),
     (3, include_str!("../../migrations/0003_notifications.sql")),
+    (4, include_str!("../../migrations/0004_idempotency.sql")),
 ];
 
 /// What a newer-than-known schema says.

@@ -7,6 +7,7 @@
 
 use crate::error::Result;
 use crate::hierarchy::{Organization, Tenant, User};
+use crate::inventory::IdempotencyRecord;
 use chrono::{DateTime, Utc};
 
 use crate::ids::{
@@ -253,6 +254,11 @@ pub trait Tx {
         tenant: TenantId,
         id: NotificationId,
     ) -> Result<Option<Notification>>;
+    /// The command recorded under an idempotency key, if any.
+    fn idempotency(&mut self, tenant: TenantId, key: &str) -> Result<Option<IdempotencyRecord>>;
+    /// Records a command under its idempotency key (new keys only).
+    fn insert_idempotency(&mut self, record: &IdempotencyRecord) -> Result<()>;
+
     /// Records when a notification was sent (it must exist).
     fn set_notification_sent(
         &mut self,

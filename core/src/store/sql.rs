@@ -16,6 +16,7 @@ use crate::ids::{
     BundleId, LicenseId, LicenseUserId, NotificationId, OrderId, OrderNumber, OrgId, ProductId,
     TenantId, UserId,
 };
+use crate::inventory::IdempotencyRecord;
 use crate::keys::LicenseKey;
 use crate::ledger::{LedgerEntry, LedgerHead, LedgerKind, Movement};
 use crate::license::{License, LicenseStatus, LicenseUser};
@@ -1282,6 +1283,41 @@ impl Tx for SqlTx<'_> {
             ),
             &[id(tenant), num(after)?, num(limit as u64)?],
             ledger_from,
+        )
+    }
+
+    fn idempotency(&mut self, tenant: TenantId, key: &str) -> Result<Option<IdempotencyRecord>> {
+        self.one(
+            "SELECT tenant, key, command, fingerprint, result, created_at FROM idempotency_keys \
+             WHERE tenant = ?1 AND key = ?2",
+            &[id(tenant), key.into()],
+            |r| {
+                let t = "idempotency_keys";
+                Ok(IdempotencyRecord {
+                    tenant: TenantId::from_uuid(r.uuid(t, 0)?),
+                    key: r.text(t, 1)?,
+                    command: r.text(t, 2)?,
+                    fingerprint: r.text(t, 3)?,
+                    result: r.text(t, 4)?,
+                    at: r.time(t, 5)?,
+                })
+            },
+        )
+    }
+
+    fn insert_idempotency(&mut self, rec: &IdempotencyRecord) -> Result<()> {
+        self.exec(
+            "INSERT INTO idempotency_keys (tenant, key, command, fingerprint, result, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &[
+                id(rec.tenant),
+                rec.key.as_str().into(),
+                rec.command.as_str().into(),
+                rec.fingerprint.as_str().into(),
+                rec.result.as_str().into(),
+                ts(rec.at),
+            ],
+            "idempotency_keys",
         )
     }
 
