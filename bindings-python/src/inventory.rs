@@ -31,6 +31,7 @@ pub struct Inventory {
 }
 
 /// The SQL store behind an [`Inventory`], kept for `schema_version` (not on the `Store` trait).
+#[derive(Clone)]
 enum Sql {
     None,
     Sqlite(Arc<core::SqliteStore>),
@@ -417,6 +418,22 @@ impl Inventory {
         run(py, || self.inner.product_by_code(tenant, code)).map(Product)
     }
 
+    /// The same inventory, whose write commands are idempotent under `key` (see
+    /// `Session.with_idempotency_key`): for the host's own retries of activation, redemption,
+    /// provisioning within a tenant, and marking notifications sent.
+    fn with_idempotency_key(&self, py: Python<'_>, key: &str) -> PyResult<Inventory> {
+        let inner = self
+            .inner
+            .with_idempotency_key(key)
+            .map_err(|e| errors::to_py(py, e))?;
+        Ok(Inventory {
+            inner,
+            clock: self.clock.clone(),
+            sql: self.sql.clone(),
+            label: self.label,
+        })
+    }
+
     /// Acts as `user`: every action of the returned session is checked against their roles.
     fn session(&self, py: Python<'_>, tenant: &str, user: &str) -> PyResult<Session> {
         let (tenant, user) = (parse(py, tenant)?, parse(py, user)?);
@@ -509,6 +526,18 @@ pub struct Session(core::Session);
 
 #[pymethods]
 impl Session {
+    /// The same session, whose write commands are idempotent under `key` (1 to 200
+    /// characters, unique per tenant: a UUID or a request id). Repeating a command through it
+    /// returns the first result and changes nothing; the key with a different command (or by
+    /// another user) raises `Conflict`. A command that raised recorded nothing: retry it with
+    /// the same key. Use one key per command.
+    fn with_idempotency_key(&self, py: Python<'_>, key: &str) -> PyResult<Session> {
+        self.0
+            .with_idempotency_key(key)
+            .map(Session)
+            .map_err(|e| errors::to_py(py, e))
+    }
+
     /// The id of the acting user.
     #[getter]
     fn user(&self) -> String {
