@@ -76,7 +76,9 @@ export type Entity =
  *
  * `MISTYPED_KEY` comes before any lookup (the key's check symbol does not match);
  * `ORDER_IN_USE` names the child orders that still hold units drawn from the order;
- * `EXPORT_FAILED` carries the I/O error as `cause`.
+ * `EXPORT_FAILED` carries the I/O error as `cause`. `withIdempotencyKey` (synchronous) throws
+ * the same `Error`, with `INVALID_INPUT`, for a bad key; a keyed command rejects with `CONFLICT`
+ * when its key was used for a different command.
  *
  * Arguments of the wrong JS type (a string where an object is expected, an unknown tier) are
  * refused synchronously with a `TypeError`-like `Error` whose `code` is `InvalidArg`.

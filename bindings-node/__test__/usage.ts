@@ -276,3 +276,32 @@ export function explain(e: unknown): string {
   }
 }
 
+
+/** Safe retries: a keyed handle runs each command at most once per key and tenant. */
+export async function retries(inv: Inventory, s: Session, tenantId: string, orderId: string, requestId: string): Promise<License[]> {
+  const once: Session = s.withIdempotencyKey(`issue-${orderId}`)
+  const issued: License[] = await once.issue(orderId, 2)
+  const again: License[] = await once.issue(orderId, 2) // a retry: the same licenses, nothing issued
+  const keyedInv: Inventory = inv.withIdempotencyKey('activate-pc-1')
+  keyedInv.setTime(null) // the same clock as `inv`
+  const activated: License = await keyedInv.activate(tenantId, issued[0]!.key, 'pc-1', 'Front desk')
+  const keyedSession: Session = await keyedInv.session(tenantId, s.userId)
+  try {
+    await s.withIdempotencyKey(`issue-${orderId}`).approve(requestId)
+  } catch (e) {
+    const err = e as InventoryError
+    if (err.code === 'CONFLICT') {
+      const what: string = err.what
+      void what
+    } else if (err.code === 'INVALID_INPUT') {
+      const field: string = err.field
+      void field
+    }
+  }
+  // @ts-expect-error: the key is a string
+  s.withIdempotencyKey(42)
+  // @ts-expect-error: synchronous: a handle, not a Promise
+  const notAPromise: Promise<Session> = s.withIdempotencyKey('k')
+  void [again, activated, keyedSession, notAPromise]
+  return issued
+}

@@ -33,6 +33,12 @@ pub(crate) fn to_js_error(env: &Env, failure: &Failure) -> napi::Result<napi::Er
     Ok(napi::Error::from(err.to_unknown()))
 }
 
+/// The JS `Error` a synchronous method throws for a core error (the same conversion as a
+/// rejected Promise's).
+pub(crate) fn throw_core(env: &Env, err: li::Error) -> napi::Error {
+    to_js_error(env, &Failure::Core(err)).unwrap_or_else(|failed| failed)
+}
+
 /// A JS `Error` with `message` and no `code` (napi's own `GenericFailure` code is removed).
 fn plain_error<'env>(env: &'env Env, message: &str) -> napi::Result<Object<'env>> {
     let mut obj = env.create_error(napi::Error::from_reason(message))?;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use license_inventory as li;
+use napi::Env;
 use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 
@@ -19,6 +20,7 @@ use crate::convert::{
     PostgresOptions, Product, RejectOptions, RequestEdit, SqliteOptions, SummaryLine, Tenant, User,
     id, num, opt_id, to_u32, to_u64, to_usize,
 };
+use crate::error::throw_core;
 use crate::task::{Op, run};
 
 /// The columns of `exportOrderCsv`, in order: the order's and customer's columns, then the
@@ -107,6 +109,27 @@ impl Inventory {
     #[napi]
     pub fn set_time(&self, at: Option<DateTime<Utc>>) {
         self.clock.set(at);
+    }
+
+    /// The same inventory (same store, same clock: `setTime` on either applies to both), whose
+    /// write commands are idempotent under `key`: 1 to 200 characters without control
+    /// characters, unique per tenant, chosen by the caller (a UUID, a request id). Running a
+    /// command through it twice resolves with the first result and changes nothing the second
+    /// time; the key with a different command rejects with `CONFLICT`; a command that fails
+    /// records nothing, so it can be retried with the key. Covers the tenant-scoped writes
+    /// (provisioning within a tenant, policies, bundles, activation, redemption, notifications;
+    /// sessions opened from it carry the key too); `createTenant` is not keyed. Synchronous (no
+    /// storage I/O); a bad key throws `INVALID_INPUT`.
+    #[napi]
+    pub fn with_idempotency_key(&self, env: Env, key: String) -> napi::Result<Inventory> {
+        let inner = self
+            .inner
+            .with_idempotency_key(&key)
+            .map_err(|err| throw_core(&env, err))?;
+        Ok(Inventory {
+            inner,
+            clock: self.clock.clone(),
+        })
     }
 
     /// Creates a tenant and its vendor (root) organization.
@@ -489,6 +512,20 @@ impl Session {
     #[napi(getter)]
     pub fn tenant_id(&self) -> String {
         self.inner.tenant().to_string()
+    }
+
+    /// The same session, whose write commands are idempotent under `key` (see
+    /// `Inventory.withIdempotencyKey`): a retry with the key resolves with the first result
+    /// and changes nothing; the key with another command, or by another user, rejects with
+    /// `CONFLICT`. Use one key per command. Synchronous (no storage I/O); a bad key throws
+    /// `INVALID_INPUT`.
+    #[napi]
+    pub fn with_idempotency_key(&self, env: Env, key: String) -> napi::Result<Session> {
+        let inner = self
+            .inner
+            .with_idempotency_key(&key)
+            .map_err(|err| throw_core(&env, err))?;
+        Ok(Session { inner })
     }
 
     /// Mints new stock into an order held by the vendor (vendor admins only).
