@@ -81,7 +81,8 @@ export type Entity =
  * when its key was used for a different command.
  *
  * Arguments of the wrong JS type (a string where an object is expected, an unknown tier) are
- * refused synchronously with a `TypeError`-like `Error` whose `code` is `InvalidArg`.
+ * refused synchronously with an `Error` whose `code` is napi's own (`StringExpected`,
+ * `ObjectExpected`, `InvalidArg`, …), not one of the codes below.
  */
 export type InventoryError = Error &
   (
