@@ -288,6 +288,23 @@ impl Inventory {
         Ok(self.inner.product_by_code(tenant.into(), &code)?.into())
     }
 
+    /// The same store, with the same clock (a pinned time applies to both handles, and
+    /// `setTime` on either pins both), whose write commands are idempotent under `key`
+    /// (DOMAIN §7): running a command through it again returns the first result and changes
+    /// nothing; using the key for a different command (or, through `session`, another user) is
+    /// `Conflict`; a command that fails records nothing, so it can be retried with the same key.
+    /// Keys are per tenant, 1 to 200 characters without control characters (else
+    /// `InvalidInput(field: "idempotency key", …)`), chosen by the caller (a UUID, a request
+    /// id); use one key per command. Covers the tenant-scoped writes (`activate`, `redeem`,
+    /// `createOrg`, `setProductPolicy`, `markNotificationsSent`, …), and the sessions it opens
+    /// carry the key too; `createTenant` is not keyed.
+    pub fn with_idempotency_key(&self, key: String) -> Result<Arc<Self>> {
+        Ok(Arc::new(Inventory {
+            inner: self.inner.with_idempotency_key(&key)?,
+            clock: self.clock.clone(),
+        }))
+    }
+
     /// Acts as `user`: every action of the returned session is checked against their roles.
     pub fn session(&self, tenant: TenantId, user: UserId) -> Result<Arc<Session>> {
         Ok(Arc::new(Session(
@@ -414,6 +431,16 @@ impl Session {
     /// The tenant.
     pub fn tenant(&self) -> TenantId {
         self.0.tenant().into()
+    }
+
+    /// The same user, whose write commands are idempotent under `key` (DOMAIN §7; see
+    /// `Inventory.withIdempotencyKey`): a retry of a command with its key returns the first
+    /// result and changes nothing, even after a lost reply; another command, or another user,
+    /// with the key is `Conflict`; a failed command records nothing and may be retried with the
+    /// key. A bad key (empty, over 200 characters, a control character) is `InvalidInput`.
+    /// Use one key per command.
+    pub fn with_idempotency_key(&self, key: String) -> Result<Arc<Self>> {
+        Ok(Arc::new(Session(self.0.with_idempotency_key(&key)?)))
     }
 
     /// Mints new stock into an order held by the vendor. Vendor admins only.

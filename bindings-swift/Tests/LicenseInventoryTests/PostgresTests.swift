@@ -3,10 +3,10 @@ import XCTest
 import LicenseInventory
 
 // The PostgreSQL store, through the binding. With LICENSE_INVENTORY_PG_URL set, the order-flow,
-// view, ledger, permission, license, manager, export, notification and history suites run again
-// on PostgreSQL (the subclasses below), each test in fresh tenants of its own (the database is
-// shared and never emptied); without it they are skipped, or fail when CI=true (see
-// TestDatabase).
+// view, ledger, permission, license, manager, export, notification, history and idempotency
+// suites run again on PostgreSQL (the subclasses below), each test in fresh tenants of its own
+// (the database is shared and never emptied); without it they are skipped, or fail when CI=true
+// (see TestDatabase).
 //
 // SwiftPM's test discovery on Linux lists only the test methods a class declares itself, not
 // inherited ones: each subclass therefore declares every test again, forwarding to its base
@@ -122,6 +122,18 @@ final class PostgresHistoryTests: HistoryTests {
     override func testLedgerMatchingLimits() throws { try super.testLedgerMatchingLimits() }
 }
 
+final class PostgresIdempotencyTests: IdempotencyTests {
+    override class var store: TestStore { .postgres }
+
+    override func testKeyedIssueRunTwiceIssuesOnce() throws { try super.testKeyedIssueRunTwiceIssuesOnce() }
+    override func testAFailedKeyedApprovalCanBeRetriedAfterStocking() throws { try super.testAFailedKeyedApprovalCanBeRetriedAfterStocking() }
+    override func testTheKeyForAnotherCommandOrUserIsAConflict() throws { try super.testTheKeyForAnotherCommandOrUserIsAConflict() }
+    override func testKeysArePerTenant() throws { try super.testKeysArePerTenant() }
+    override func testBadKeysAreInvalidInput() throws { try super.testBadKeysAreInvalidInput() }
+    override func testConcurrentKeyedRequestsCreateOneOrder() throws { try super.testConcurrentKeyedRequestsCreateOneOrder() }
+    override func testKeyedInventoryActivateTwiceActivatesOnce() throws { try super.testKeyedInventoryActivateTwiceActivatesOnce() }
+}
+
 /// `Inventory.openPostgres`: its errors and options, sharing one database between handles.
 final class PostgresTests: XCTestCase {
     /// The parametrised suites and their PostgreSQL subclasses (in this file).
@@ -130,7 +142,7 @@ final class PostgresTests: XCTestCase {
         ("LedgerTests", "PostgresLedgerTests"), ("PermissionTests", "PostgresPermissionTests"),
         ("LicenseTests", "PostgresLicenseTests"), ("ManagerTests", "PostgresManagerTests"),
         ("ExportTests", "PostgresExportTests"), ("NotificationTests", "PostgresNotificationTests"),
-        ("HistoryTests", "PostgresHistoryTests"),
+        ("HistoryTests", "PostgresHistoryTests"), ("IdempotencyTests", "PostgresIdempotencyTests"),
     ]
 
     // No database needed: reads the test sources (the package folder is visible to the tests).

@@ -119,4 +119,29 @@ final class ReadmeTests: XCTestCase {
         XCTAssertEqual(printed, [[5, 0, 0, 5], [1, 5]])
         XCTAssertEqual(try c.rita().order(id: order.id).order.available, 2, "and now")
     }
+
+    /// The README's safe-retries example, on the fixture channel.
+    func testReadmeSafeRetriesExample() throws {
+        let c = try Channel()
+        let (inv, tenant, session) = (c.inv, c.tenant, try c.rita())
+        let order = try c.mgaOrder(c.cl, 5)
+        let requestId = "5b1f9c2e-issue"
+
+        let keyed = try session.withIdempotencyKey(key: "issue-\(requestId)")
+        let licenses = try keyed.issue(order: order.id, quantity: 3)
+        let same = try keyed.issue(order: order.id, quantity: 3)
+        var refusal = ""
+        do {
+            _ = try keyed.issue(order: order.id, quantity: 4)
+        } catch InventoryError.Conflict(let what, _) {
+            refusal = what
+        }
+        let device = try inv.withIdempotencyKey(key: "activate-\(requestId)")
+            .activate(tenant: tenant.id, key: licenses[0].key, fingerprint: "front-desk", deviceName: "Front desk PC")
+
+        XCTAssertEqual(same, licenses)
+        XCTAssertEqual(try session.order(id: order.id).order.issued, 3)
+        XCTAssertEqual(refusal, "idempotency key 'issue-5b1f9c2e-issue' for a different command (it was used for issue, this is issue)")
+        XCTAssertEqual(device.activations.map(\.name), ["Front desk PC"])
+    }
 }
