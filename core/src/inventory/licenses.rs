@@ -443,6 +443,21 @@ impl Session {
     /// an order, consuming as many available units, all at once or not at all. Admins of the
     /// holder, or managers with `issue_license`.
     pub fn issue(&self, order: OrderId, quantity: u64) -> Result<Vec<License>> {
+        self.inv.command(
+            self.tenant,
+            "issue",
+            &(self.user, order, quantity),
+            |tx, now| self.issue_in(tx, now, order, quantity),
+        )
+    }
+
+    pub(crate) fn issue_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        order: OrderId,
+        quantity: u64,
+    ) -> Result<Vec<License>> {
         if quantity == 0 || quantity > MAX_ISSUE {
             return Err(Error::invalid(
                 "quantity",
@@ -451,66 +466,59 @@ impl Session {
         }
         let count = usize::try_from(quantity)
             .map_err(|_| Error::invalid("quantity", "too large for this platform"))?;
-        self.inv.command(
-            self.tenant,
-            "issue",
-            &(self.user, order, quantity),
-            |tx, now| {
-                let actor = Actor::load(tx, self.tenant, self.user)?;
-                let mut o = get_order(tx, self.tenant, order)?;
-                actor.require_permission(tx, &o, Permission::IssueLicense, Action::IssueLicense)?;
-                if !o.status.holds_units() {
-                    return Err(Error::InvalidState {
-                        order: o.number,
-                        status: o.status,
-                        action: Action::IssueLicense,
-                    });
-                }
-                if o.available < quantity {
-                    return Err(Error::InsufficientInventory {
-                        available: o.available,
-                        requested: quantity,
-                    });
-                }
-                let product = get_product(tx, self.tenant, o.product)?;
-                let expires_at = match product.policy.validity {
-                    Validity::DaysFromIssue(d) => Some(now + TimeDelta::days(i64::from(d))),
-                    _ => None,
-                };
-                let licenses = LicenseKey::generate(count)?
-                    .into_iter()
-                    .map(|key| License {
-                        id: LicenseId::new(),
-                        tenant: self.tenant,
-                        order: o.id,
-                        product: o.product,
-                        key,
-                        is_code: product.kind == ProductKind::ActivationCode,
-                        status: LicenseStatus::Issued,
-                        license_user: None,
-                        activations: Vec::new(),
-                        borrows: Vec::new(),
-                        policy: product.policy,
-                        trial: product.policy.trial || o.metadata.is_trial,
-                        issued_at: now,
-                        activated_at: None,
-                        expires_at,
-                    })
-                    .collect::<Vec<_>>();
-                tx.insert_licenses(&licenses)?;
-                o.available -= quantity;
-                o.issued += quantity;
-                o.settle_status();
-                o.updated_at = now;
-                o.check_invariants()?;
-                tx.update_order(&o)?;
-                let q = signed(quantity)?;
-                let mut entry = draft(Some(self.user), LedgerKind::LicensesIssued).order(&o);
-                entry.movements.push(shift(&o, q, -q));
-                append(tx, self.tenant, now, entry)?;
-                Ok(licenses)
-            },
-        )
+        let actor = Actor::load(tx, self.tenant, self.user)?;
+        let mut o = get_order(tx, self.tenant, order)?;
+        actor.require_permission(tx, &o, Permission::IssueLicense, Action::IssueLicense)?;
+        if !o.status.holds_units() {
+            return Err(Error::InvalidState {
+                order: o.number,
+                status: o.status,
+                action: Action::IssueLicense,
+            });
+        }
+        if o.available < quantity {
+            return Err(Error::InsufficientInventory {
+                available: o.available,
+                requested: quantity,
+            });
+        }
+        let product = get_product(tx, self.tenant, o.product)?;
+        let expires_at = match product.policy.validity {
+            Validity::DaysFromIssue(d) => Some(now + TimeDelta::days(i64::from(d))),
+            _ => None,
+        };
+        let licenses = LicenseKey::generate(count)?
+            .into_iter()
+            .map(|key| License {
+                id: LicenseId::new(),
+                tenant: self.tenant,
+                order: o.id,
+                product: o.product,
+                key,
+                is_code: product.kind == ProductKind::ActivationCode,
+                status: LicenseStatus::Issued,
+                license_user: None,
+                activations: Vec::new(),
+                borrows: Vec::new(),
+                policy: product.policy,
+                trial: product.policy.trial || o.metadata.is_trial,
+                issued_at: now,
+                activated_at: None,
+                expires_at,
+            })
+            .collect::<Vec<_>>();
+        tx.insert_licenses(&licenses)?;
+        o.available -= quantity;
+        o.issued += quantity;
+        o.settle_status();
+        o.updated_at = now;
+        o.check_invariants()?;
+        tx.update_order(&o)?;
+        let q = signed(quantity)?;
+        let mut entry = draft(Some(self.user), LedgerKind::LicensesIssued).order(&o);
+        entry.movements.push(shift(&o, q, -q));
+        append(tx, self.tenant, now, entry)?;
+        Ok(licenses)
     }
 
     /// Up to `limit` licenses of an order, by id, after `after` (pass the last id of a page for

@@ -3,6 +3,7 @@
 //! Every public method is one atomic transaction on the store: it either does all it says, or
 //! returns an error and changes nothing.
 
+mod batch;
 mod history;
 mod idempotency;
 mod licenses;
@@ -10,6 +11,7 @@ mod orders;
 mod outbox;
 pub(crate) mod rules;
 
+pub use batch::{BatchCommand, BatchResult, MAX_BATCH};
 pub use history::{Holding, LedgerFilter, OrderFigures};
 pub use idempotency::{IdempotencyRecord, MAX_IDEMPOTENCY_KEY};
 pub use licenses::{MAX_ISSUE, MIN_PASSWORD};

@@ -1,6 +1,8 @@
 //! What a user does with orders: mint, request, edit, cancel, approve, reject, assign, and the
 //! views of the inventory.
 
+use chrono::{DateTime, Utc};
+
 use crate::error::{Action, Entity, Error, Result};
 use crate::ids::{OrderId, OrderNumber, OrgId, TenantId, UserId};
 use crate::input::{self, MAX_COMMENT, MAX_PURCHASE_ORDER};
@@ -10,6 +12,7 @@ use crate::inventory::rules::*;
 use crate::ledger::LedgerKind;
 use crate::order::{NewAssignment, NewMint, NewRequest, Order, OrderStatus, RequestEdit};
 use crate::permission::Permission;
+use crate::store::Tx;
 use crate::views::{
     Cursor, InventoryFilter, InventoryUse, OrderDetails, Page, SummaryLine, UseLine,
 };
@@ -89,6 +92,18 @@ impl Session {
 
     /// Requests units from the holder's parent organization. The order starts `requested`.
     pub fn request(&self, new: NewRequest) -> Result<Order> {
+        self.inv
+            .command(self.tenant, "request", &(self.user, &new), |tx, now| {
+                self.request_in(tx, now, &new)
+            })
+    }
+
+    pub(crate) fn request_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        new: &NewRequest,
+    ) -> Result<Order> {
         let quantity = input::quantity(new.quantity)?;
         let po = input::text(
             "purchase order",
@@ -96,53 +111,41 @@ impl Session {
             MAX_PURCHASE_ORDER,
         )?;
         let comments = input::text("requester comments", new.comments.as_deref(), MAX_COMMENT)?;
-        self.inv.command(
+        let mut actor = Actor::load(tx, self.tenant, self.user)?;
+        let holder = get_org(tx, self.tenant, new.holder)?;
+        actor.require_org_permission(tx, &holder, Permission::CreateOrder, Action::Request)?;
+        let Some(source_id) = holder.parent else {
+            return Err(Error::hierarchy(
+                "the vendor has no parent to request from; mint stock instead",
+            ));
+        };
+        let source = get_org(tx, self.tenant, source_id)?;
+        require_active(&holder)?;
+        require_active(&source)?;
+        get_product(tx, self.tenant, new.product)?;
+        let mut order = Order::new_request(
             self.tenant,
-            "request",
-            &(self.user, new.holder, new.product, quantity, &po, &comments),
-            |tx, now| {
-                let mut actor = Actor::load(tx, self.tenant, self.user)?;
-                let holder = get_org(tx, self.tenant, new.holder)?;
-                actor.require_org_permission(
-                    tx,
-                    &holder,
-                    Permission::CreateOrder,
-                    Action::Request,
-                )?;
-                let Some(source_id) = holder.parent else {
-                    return Err(Error::hierarchy(
-                        "the vendor has no parent to request from; mint stock instead",
-                    ));
-                };
-                let source = get_org(tx, self.tenant, source_id)?;
-                require_active(&holder)?;
-                require_active(&source)?;
-                get_product(tx, self.tenant, new.product)?;
-                let mut order = Order::new_request(
-                    self.tenant,
-                    actor.take_number()?,
-                    new.product,
-                    holder.id,
-                    Some(source.id),
-                    Some(self.user),
-                    quantity,
-                    now,
-                );
-                order.purchase_order.clone_from(&po);
-                order.requester_comments.clone_from(&comments);
-                order.check_invariants()?;
-                tx.insert_order(&order)?;
-                tx.update_tenant(&actor.tenant)?;
-                let entry = append(
-                    tx,
-                    self.tenant,
-                    now,
-                    draft(Some(self.user), LedgerKind::Requested).order(&order),
-                )?;
-                outbox::on_request(tx, now, entry.seq, &order)?;
-                Ok(order)
-            },
-        )
+            actor.take_number()?,
+            new.product,
+            holder.id,
+            Some(source.id),
+            Some(self.user),
+            quantity,
+            now,
+        );
+        order.purchase_order.clone_from(&po);
+        order.requester_comments.clone_from(&comments);
+        order.check_invariants()?;
+        tx.insert_order(&order)?;
+        tx.update_tenant(&actor.tenant)?;
+        let entry = append(
+            tx,
+            self.tenant,
+            now,
+            draft(Some(self.user), LedgerKind::Requested).order(&order),
+        )?;
+        outbox::on_request(tx, now, entry.seq, &order)?;
+        Ok(order)
     }
 
     /// Edits a pending request (purchase order, product, quantity, comments). Admins of the
@@ -200,23 +203,32 @@ impl Session {
     pub fn cancel(&self, order: OrderId) -> Result<Order> {
         self.inv
             .command(self.tenant, "cancel", &(self.user, order), |tx, now| {
-                let actor = Actor::load(tx, self.tenant, self.user)?;
-                let mut order = get_order(tx, self.tenant, order)?;
-                let holder = get_org(tx, self.tenant, order.holder)?;
-                actor.require_admin(&holder, Action::Cancel)?;
-                require_status(&order, OrderStatus::Requested, Action::Cancel)?;
-                order.status = OrderStatus::Cancelled;
-                order.updated_at = now;
-                order.check_invariants()?;
-                tx.update_order(&order)?;
-                append(
-                    tx,
-                    self.tenant,
-                    now,
-                    draft(Some(self.user), LedgerKind::Cancelled).order(&order),
-                )?;
-                Ok(order)
+                self.cancel_in(tx, now, order)
             })
+    }
+
+    pub(crate) fn cancel_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        order: OrderId,
+    ) -> Result<Order> {
+        let actor = Actor::load(tx, self.tenant, self.user)?;
+        let mut order = get_order(tx, self.tenant, order)?;
+        let holder = get_org(tx, self.tenant, order.holder)?;
+        actor.require_admin(&holder, Action::Cancel)?;
+        require_status(&order, OrderStatus::Requested, Action::Cancel)?;
+        order.status = OrderStatus::Cancelled;
+        order.updated_at = now;
+        order.check_invariants()?;
+        tx.update_order(&order)?;
+        append(
+            tx,
+            self.tenant,
+            now,
+            draft(Some(self.user), LedgerKind::Cancelled).order(&order),
+        )?;
+        Ok(order)
     }
 
     /// Approves a pending request addressed to the actor's organization, for `quantity` units
@@ -229,80 +241,109 @@ impl Session {
         quantity: Option<u64>,
         comments: Option<String>,
     ) -> Result<Order> {
-        let quantity = quantity.map(input::quantity).transpose()?;
-        let comments = input::text("approval comments", comments.as_deref(), MAX_COMMENT)?;
         self.inv.command(
             self.tenant,
             "approve",
             &(self.user, order, quantity, &comments),
-            |tx, now| {
-                let mut actor = Actor::load(tx, self.tenant, self.user)?;
-                let mut order = get_order(tx, self.tenant, order)?;
-                let source = source_of(tx, &order)?;
-                actor.require_admin(&source, Action::Approve)?;
-                require_status(&order, OrderStatus::Requested, Action::Approve)?;
-                require_active(&source)?;
-                require_active(&get_org(tx, self.tenant, order.holder)?)?;
-                let qty = quantity.unwrap_or(order.requested_quantity);
-                if qty > order.requested_quantity {
-                    return Err(Error::invalid(
-                        "quantity",
-                        format!(
-                            "cannot approve {qty} units of a request for {}",
-                            order.requested_quantity
-                        ),
-                    ));
-                }
-                order.approve(qty, self.user, now);
-                order.approval_comments.clone_from(&comments);
-                order.check_invariants()?;
-                tx.update_order(&order)?;
-                let mut entry = draft(Some(self.user), LedgerKind::Approved).order(&order);
-                entry.movements.push(arrival(&order)?);
-                supply(tx, &mut actor.tenant, &source, &order, now, &mut entry)?;
-                tx.update_tenant(&actor.tenant)?;
-                let entry = append(tx, self.tenant, now, entry)?;
-                outbox::on_decision(tx, now, entry.seq, &order, true)?;
-                Ok(order)
-            },
+            |tx, now| self.approve_in(tx, now, order, quantity, comments.as_deref()),
         )
+    }
+
+    pub(crate) fn approve_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        order: OrderId,
+        quantity: Option<u64>,
+        comments: Option<&str>,
+    ) -> Result<Order> {
+        let quantity = quantity.map(input::quantity).transpose()?;
+        let comments = input::text("approval comments", comments, MAX_COMMENT)?;
+        let mut actor = Actor::load(tx, self.tenant, self.user)?;
+        let mut order = get_order(tx, self.tenant, order)?;
+        let source = source_of(tx, &order)?;
+        actor.require_admin(&source, Action::Approve)?;
+        require_status(&order, OrderStatus::Requested, Action::Approve)?;
+        require_active(&source)?;
+        require_active(&get_org(tx, self.tenant, order.holder)?)?;
+        let qty = quantity.unwrap_or(order.requested_quantity);
+        if qty > order.requested_quantity {
+            return Err(Error::invalid(
+                "quantity",
+                format!(
+                    "cannot approve {qty} units of a request for {}",
+                    order.requested_quantity
+                ),
+            ));
+        }
+        order.approve(qty, self.user, now);
+        order.approval_comments.clone_from(&comments);
+        order.check_invariants()?;
+        tx.update_order(&order)?;
+        let mut entry = draft(Some(self.user), LedgerKind::Approved).order(&order);
+        entry.movements.push(arrival(&order)?);
+        supply(tx, &mut actor.tenant, &source, &order, now, &mut entry)?;
+        tx.update_tenant(&actor.tenant)?;
+        let entry = append(tx, self.tenant, now, entry)?;
+        outbox::on_decision(tx, now, entry.seq, &order, true)?;
+        Ok(order)
     }
 
     /// Rejects a pending request addressed to the actor's organization.
     pub fn reject(&self, order: OrderId, comments: Option<String>) -> Result<Order> {
-        let comments = input::text("approval comments", comments.as_deref(), MAX_COMMENT)?;
         self.inv.command(
             self.tenant,
             "reject",
             &(self.user, order, &comments),
-            |tx, now| {
-                let actor = Actor::load(tx, self.tenant, self.user)?;
-                let mut order = get_order(tx, self.tenant, order)?;
-                let source = source_of(tx, &order)?;
-                actor.require_admin(&source, Action::Reject)?;
-                require_status(&order, OrderStatus::Requested, Action::Reject)?;
-                order.status = OrderStatus::Rejected;
-                order.approved_by = Some(self.user);
-                order.approved_at = Some(now);
-                order.approval_comments.clone_from(&comments);
-                order.updated_at = now;
-                order.check_invariants()?;
-                tx.update_order(&order)?;
-                let entry = append(
-                    tx,
-                    self.tenant,
-                    now,
-                    draft(Some(self.user), LedgerKind::Rejected).order(&order),
-                )?;
-                outbox::on_decision(tx, now, entry.seq, &order, false)?;
-                Ok(order)
-            },
+            |tx, now| self.reject_in(tx, now, order, comments.as_deref()),
         )
+    }
+
+    pub(crate) fn reject_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        order: OrderId,
+        comments: Option<&str>,
+    ) -> Result<Order> {
+        let comments = input::text("approval comments", comments, MAX_COMMENT)?;
+        let actor = Actor::load(tx, self.tenant, self.user)?;
+        let mut order = get_order(tx, self.tenant, order)?;
+        let source = source_of(tx, &order)?;
+        actor.require_admin(&source, Action::Reject)?;
+        require_status(&order, OrderStatus::Requested, Action::Reject)?;
+        order.status = OrderStatus::Rejected;
+        order.approved_by = Some(self.user);
+        order.approved_at = Some(now);
+        order.approval_comments.clone_from(&comments);
+        order.updated_at = now;
+        order.check_invariants()?;
+        tx.update_order(&order)?;
+        let entry = append(
+            tx,
+            self.tenant,
+            now,
+            draft(Some(self.user), LedgerKind::Rejected).order(&order),
+        )?;
+        outbox::on_decision(tx, now, entry.seq, &order, false)?;
+        Ok(order)
     }
 
     /// Assigns (pushes) units from an organization to one of its children: a new order, born
     /// `active`, drawn like an approval.
     pub fn assign(&self, new: NewAssignment) -> Result<Order> {
+        self.inv
+            .command(self.tenant, "assign", &(self.user, &new), |tx, now| {
+                self.assign_in(tx, now, &new)
+            })
+    }
+
+    pub(crate) fn assign_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        new: &NewAssignment,
+    ) -> Result<Order> {
         let quantity = input::quantity(new.quantity)?;
         let po = input::text(
             "purchase order",
@@ -310,42 +351,40 @@ impl Session {
             MAX_PURCHASE_ORDER,
         )?;
         let comments = input::text("comments", new.comments.as_deref(), MAX_COMMENT)?;
-        self.inv.command(self.tenant, "assign", &(self.user, new.from, new.to, new.product, new.quantity, &new.purchase_order, &new.comments), |tx, now| {
-            let mut actor = Actor::load(tx, self.tenant, self.user)?;
-            let from = get_org(tx, self.tenant, new.from)?;
-            actor.require_admin(&from, Action::Assign)?;
-            let to = get_org(tx, self.tenant, new.to)?;
-            if to.parent != Some(from.id) {
-                return Err(Error::hierarchy(format!(
-                    "'{}' is not a child of '{}'; inventory is assigned only to direct children",
-                    to.name, from.name
-                )));
-            }
-            require_active(&from)?;
-            require_active(&to)?;
-            get_product(tx, self.tenant, new.product)?;
-            let mut order = Order::new_request(
-                self.tenant,
-                actor.take_number()?,
-                new.product,
-                to.id,
-                Some(from.id),
-                None,
-                quantity,
-                now,
-            );
-            order.purchase_order.clone_from(&po);
-            order.approve(quantity, self.user, now);
-            order.approval_comments.clone_from(&comments);
-            order.check_invariants()?;
-            tx.insert_order(&order)?;
-            let mut entry = draft(Some(self.user), LedgerKind::Assigned).order(&order);
-            entry.movements.push(arrival(&order)?);
-            supply(tx, &mut actor.tenant, &from, &order, now, &mut entry)?;
-            tx.update_tenant(&actor.tenant)?;
-            append(tx, self.tenant, now, entry)?;
-            Ok(order)
-        })
+        let mut actor = Actor::load(tx, self.tenant, self.user)?;
+        let from = get_org(tx, self.tenant, new.from)?;
+        actor.require_admin(&from, Action::Assign)?;
+        let to = get_org(tx, self.tenant, new.to)?;
+        if to.parent != Some(from.id) {
+            return Err(Error::hierarchy(format!(
+                "'{}' is not a child of '{}'; inventory is assigned only to direct children",
+                to.name, from.name
+            )));
+        }
+        require_active(&from)?;
+        require_active(&to)?;
+        get_product(tx, self.tenant, new.product)?;
+        let mut order = Order::new_request(
+            self.tenant,
+            actor.take_number()?,
+            new.product,
+            to.id,
+            Some(from.id),
+            None,
+            quantity,
+            now,
+        );
+        order.purchase_order.clone_from(&po);
+        order.approve(quantity, self.user, now);
+        order.approval_comments.clone_from(&comments);
+        order.check_invariants()?;
+        tx.insert_order(&order)?;
+        let mut entry = draft(Some(self.user), LedgerKind::Assigned).order(&order);
+        entry.movements.push(arrival(&order)?);
+        supply(tx, &mut actor.tenant, &from, &order, now, &mut entry)?;
+        tx.update_tenant(&actor.tenant)?;
+        append(tx, self.tenant, now, entry)?;
+        Ok(order)
     }
 
     /// An order with its names, if the actor may see it.

@@ -1,0 +1,140 @@
+//! All-or-nothing batches (DOMAIN §7): several commands of one session in one transaction, so
+//! "approve these 50 requests" either happens whole or not at all.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::OrderId;
+use crate::inventory::Session;
+use crate::license::License;
+use crate::order::{NewAssignment, NewRequest, Order};
+
+/// The most commands one batch may hold.
+pub const MAX_BATCH: usize = 1_000;
+
+/// One command of a [`Session::batch`]: the same inputs, rules and effects as the session
+/// method of the same name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BatchCommand {
+    /// [`Session::request`].
+    Request(NewRequest),
+    /// [`Session::approve`].
+    Approve {
+        /// The request.
+        order: OrderId,
+        /// Units to approve (default: all requested).
+        quantity: Option<u64>,
+        /// Approval comments.
+        comments: Option<String>,
+    },
+    /// [`Session::reject`].
+    Reject {
+        /// The request.
+        order: OrderId,
+        /// Comments.
+        comments: Option<String>,
+    },
+    /// [`Session::cancel`].
+    Cancel {
+        /// The request.
+        order: OrderId,
+    },
+    /// [`Session::assign`].
+    Assign(NewAssignment),
+    /// [`Session::issue`].
+    Issue {
+        /// The order to issue from.
+        order: OrderId,
+        /// How many licenses (or codes).
+        quantity: u64,
+    },
+}
+
+/// What one command of a batch returned, in the batch's order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BatchResult {
+    /// The order a request, approval, rejection, cancellation or assignment wrote.
+    Order(Box<Order>),
+    /// The licenses an issue made.
+    Licenses(Vec<License>),
+}
+
+impl Session {
+    /// Runs `commands` in order in one transaction: all of them take effect, or, at the first
+    /// that fails, none does and that command's error is returned (the same error it gives on
+    /// its own). Later commands see the effects of earlier ones (approve a request made earlier
+    /// in the batch, issue from an order it assigned). 1 to [`MAX_BATCH`] commands. With an
+    /// idempotency key ([`Session::with_idempotency_key`]) the whole batch is one command.
+    ///
+    /// ```
+    /// # use license_inventory::*;
+    /// # fn main() -> Result<()> {
+    /// # let inv = Inventory::in_memory();
+    /// # let t = inv.create_tenant(NewTenant { name: "T".into(), plan: Plan::Standard, vendor_name: "V".into(), first_order_number: None })?;
+    /// # let ellen = inv.create_org(t.id, NewOrganization { name: "Ellen Emporium".into(), tier: Tier::Distributor, parent: t.vendor })?;
+    /// # let vera = inv.create_user(t.id, NewUser { name: "Vera".into(), email: "vera@example.com".into() })?;
+    /// # inv.grant_admin(t.id, vera.id, t.vendor)?;
+    /// # inv.grant_admin(t.id, vera.id, ellen.id)?;
+    /// # let cl = inv.create_product(t.id, NewProduct { code: "CL".into(), name: "Center License".into(), kind: ProductKind::License })?;
+    /// let s = inv.session(t.id, vera.id)?;
+    /// let asks: Vec<Order> = (0..3)
+    ///     .map(|_| s.request(NewRequest { holder: ellen.id, product: cl.id, quantity: 2, ..Default::default() }))
+    ///     .collect::<Result<_>>()?;
+    /// let approvals: Vec<BatchCommand> = asks
+    ///     .iter()
+    ///     .map(|o| BatchCommand::Approve { order: o.id, quantity: None, comments: None })
+    ///     .collect();
+    /// let done = s.batch(&approvals)?;                 // the vendor mints 6 units at once
+    /// assert_eq!(done.len(), 3);
+    /// assert!(inv.audit(t.id)?.is_clean());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn batch(&self, commands: &[BatchCommand]) -> Result<Vec<BatchResult>> {
+        if commands.is_empty() || commands.len() > MAX_BATCH {
+            return Err(Error::invalid(
+                "batch",
+                format!(
+                    "must hold 1 to {MAX_BATCH} commands, got {}",
+                    commands.len()
+                ),
+            ));
+        }
+        self.inv
+            .command(self.tenant, "batch", &(self.user, commands), |tx, now| {
+                commands
+                    .iter()
+                    .map(|c| {
+                        Ok(match c {
+                            BatchCommand::Request(new) => {
+                                BatchResult::Order(Box::new(self.request_in(tx, now, new)?))
+                            }
+                            BatchCommand::Approve {
+                                order,
+                                quantity,
+                                comments,
+                            } => BatchResult::Order(Box::new(self.approve_in(
+                                tx,
+                                now,
+                                *order,
+                                *quantity,
+                                comments.as_deref(),
+                            )?)),
+                            BatchCommand::Reject { order, comments } => BatchResult::Order(
+                                Box::new(self.reject_in(tx, now, *order, comments.as_deref())?),
+                            ),
+                            BatchCommand::Cancel { order } => {
+                                BatchResult::Order(Box::new(self.cancel_in(tx, now, *order)?))
+                            }
+                            BatchCommand::Assign(new) => {
+                                BatchResult::Order(Box::new(self.assign_in(tx, now, new)?))
+                            }
+                            BatchCommand::Issue { order, quantity } => {
+                                BatchResult::Licenses(self.issue_in(tx, now, *order, *quantity)?)
+                            }
+                        })
+                    })
+                    .collect()
+            })
+    }
+}
