@@ -14,7 +14,7 @@ use crate::convert::{
 };
 use crate::errors;
 use crate::values::{
-    Audit, Bundle, BundleLine, Customer, Holding, InventoryUse, LedgerEntry, License,
+    Audit, BatchCommand, Bundle, BundleLine, Customer, Holding, InventoryUse, LedgerEntry, License,
     LicenseManager, LicensePolicy, LicenseUser, Notification, Order, OrderDetails, OrderFigures,
     Organization, Page, Product, SummaryLine, Tenant, User,
 };
@@ -662,6 +662,33 @@ impl Session {
             comments,
         };
         run(py, || self.0.assign(new)).map(Order)
+    }
+
+    /// Runs `commands` (`BatchCommand`s) in order in one transaction: all take effect, or, at
+    /// the first that fails, none does and its error is raised. Later commands see earlier
+    /// ones. Returns one result per command: an `Order`, or for an issue a list of `License`.
+    fn batch<'py>(
+        &self,
+        py: Python<'py>,
+        commands: &Bound<'py, PyAny>,
+    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let commands = commands
+            .try_iter()?
+            .map(|c| Ok(c?.extract::<BatchCommand>()?.0))
+            .collect::<PyResult<Vec<_>>>()?;
+        let results = run(py, || self.0.batch(&commands))?;
+        results
+            .into_iter()
+            .map(|r| match r {
+                core::BatchResult::Order(o) => Ok(Bound::new(py, Order(*o))?.into_any()),
+                core::BatchResult::Licenses(ls) => Ok(ls
+                    .into_iter()
+                    .map(License)
+                    .collect::<Vec<_>>()
+                    .into_pyobject(py)?
+                    .into_any()),
+            })
+            .collect()
     }
 
     /// An order with its names, by id.

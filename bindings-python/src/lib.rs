@@ -73,6 +73,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<values::Notification>()?;
     m.add_class::<values::OrderFigures>()?;
     m.add_class::<values::Holding>()?;
+    m.add_class::<values::BatchCommand>()?;
     m.add("MAX_QUANTITY", core::MAX_QUANTITY)?;
     m.add("MAX_NAME", core::MAX_NAME)?;
     m.add("MAX_PURCHASE_ORDER", core::MAX_PURCHASE_ORDER)?;
@@ -82,6 +83,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("GENESIS_HASH", core::GENESIS_HASH)?;
     m.add("MAX_ISSUE", core::MAX_ISSUE)?;
     m.add("MIN_PASSWORD", core::MIN_PASSWORD)?;
+    m.add("MAX_BATCH", core::MAX_BATCH)?;
     m.add("ORDER_COLUMNS", PyTuple::new(m.py(), core::ORDER_COLUMNS)?)?;
     m.add(
         "INVENTORY_COLUMNS",

@@ -1683,3 +1683,120 @@ impl Holding {
         )
     }
 }
+
+/// One command of `Session.batch`, made with its constructor (`BatchCommand.approve(order)`,
+/// `BatchCommand.issue(order, 3)`, …): the same inputs and rules as the session method of the
+/// same name.
+#[pyclass(frozen, eq, from_py_object, module = "license_inventory._native")]
+#[derive(Clone, PartialEq)]
+pub struct BatchCommand(pub core::BatchCommand);
+
+#[pymethods]
+impl BatchCommand {
+    /// `Session.request` in a batch.
+    #[staticmethod]
+    #[pyo3(signature = (holder, product, quantity, *, purchase_order=None, comments=None))]
+    fn request(
+        py: Python<'_>,
+        holder: &str,
+        product: &str,
+        quantity: &Bound<'_, PyAny>,
+        purchase_order: Option<String>,
+        comments: Option<String>,
+    ) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::Request(
+            core::NewRequest {
+                holder: parse(py, holder)?,
+                product: parse(py, product)?,
+                quantity: whole(py, "quantity", quantity)?,
+                purchase_order,
+                comments,
+            },
+        )))
+    }
+    /// `Session.approve` in a batch.
+    #[staticmethod]
+    #[pyo3(signature = (order, *, quantity=None, comments=None))]
+    fn approve(
+        py: Python<'_>,
+        order: &str,
+        quantity: Option<&Bound<'_, PyAny>>,
+        comments: Option<String>,
+    ) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::Approve {
+            order: parse(py, order)?,
+            quantity: quantity.map(|q| whole(py, "quantity", q)).transpose()?,
+            comments,
+        }))
+    }
+    /// `Session.reject` in a batch.
+    #[staticmethod]
+    #[pyo3(signature = (order, *, comments=None))]
+    fn reject(py: Python<'_>, order: &str, comments: Option<String>) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::Reject {
+            order: parse(py, order)?,
+            comments,
+        }))
+    }
+    /// `Session.cancel` in a batch.
+    #[staticmethod]
+    fn cancel(py: Python<'_>, order: &str) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::Cancel {
+            order: parse(py, order)?,
+        }))
+    }
+    /// `Session.assign` in a batch.
+    #[staticmethod]
+    #[pyo3(signature = (from_org, to_org, product, quantity, *, purchase_order=None, comments=None))]
+    fn assign(
+        py: Python<'_>,
+        from_org: &str,
+        to_org: &str,
+        product: &str,
+        quantity: &Bound<'_, PyAny>,
+        purchase_order: Option<String>,
+        comments: Option<String>,
+    ) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::Assign(
+            core::NewAssignment {
+                from: parse(py, from_org)?,
+                to: parse(py, to_org)?,
+                product: parse(py, product)?,
+                quantity: whole(py, "quantity", quantity)?,
+                purchase_order,
+                comments,
+            },
+        )))
+    }
+    /// `Session.issue` in a batch.
+    #[staticmethod]
+    fn issue(py: Python<'_>, order: &str, quantity: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::Issue {
+            order: parse(py, order)?,
+            quantity: whole(py, "quantity", quantity)?,
+        }))
+    }
+    fn __repr__(&self) -> String {
+        match &self.0 {
+            core::BatchCommand::Request(n) => format!(
+                "BatchCommand.request('{}', '{}', {})",
+                n.holder, n.product, n.quantity
+            ),
+            core::BatchCommand::Approve {
+                order, quantity, ..
+            } => match quantity {
+                Some(q) => format!("BatchCommand.approve('{order}', quantity={q})"),
+                None => format!("BatchCommand.approve('{order}')"),
+            },
+            core::BatchCommand::Reject { order, .. } => format!("BatchCommand.reject('{order}')"),
+            core::BatchCommand::Cancel { order } => format!("BatchCommand.cancel('{order}')"),
+            core::BatchCommand::Assign(n) => format!(
+                "BatchCommand.assign('{}', '{}', '{}', {})",
+                n.from, n.to, n.product, n.quantity
+            ),
+            core::BatchCommand::Issue { order, quantity } => {
+                format!("BatchCommand.issue('{order}', {quantity})")
+            }
+        }
+    }
+}

@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_PAGE",
     "GENESIS_HASH",
     "INVENTORY_COLUMNS",
+    "MAX_BATCH",
     "MAX_COMMENT",
     "MAX_ISSUE",
     "MAX_NAME",
@@ -33,6 +34,7 @@ __all__ = [
     "ORDER_COLUMNS",
     "Activation",
     "Audit",
+    "BatchCommand",
     "Borrow",
     "Bundle",
     "BundleLine",
@@ -76,6 +78,7 @@ DEFAULT_PAGE: Final[int]
 GENESIS_HASH: Final[str]
 MAX_ISSUE: Final[int]
 MIN_PASSWORD: Final[int]
+MAX_BATCH: Final[int]
 ORDER_COLUMNS: Final[tuple[str, ...]]
 INVENTORY_COLUMNS: Final[tuple[str, ...]]
 
@@ -354,6 +357,37 @@ class Holding:
     def issued(self) -> int: ...
     @property
     def available(self) -> int: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class BatchCommand:
+    @staticmethod
+    def request(
+        holder: str,
+        product: str,
+        quantity: int,
+        *,
+        purchase_order: str | None = None,
+        comments: str | None = None,
+    ) -> BatchCommand: ...
+    @staticmethod
+    def approve(order: str, *, quantity: int | None = None, comments: str | None = None) -> BatchCommand: ...
+    @staticmethod
+    def reject(order: str, *, comments: str | None = None) -> BatchCommand: ...
+    @staticmethod
+    def cancel(order: str) -> BatchCommand: ...
+    @staticmethod
+    def assign(
+        from_org: str,
+        to_org: str,
+        product: str,
+        quantity: int,
+        *,
+        purchase_order: str | None = None,
+        comments: str | None = None,
+    ) -> BatchCommand: ...
+    @staticmethod
+    def issue(order: str, quantity: int) -> BatchCommand: ...
     def __eq__(self, value: object, /) -> bool: ...
 
 @final
@@ -735,6 +769,7 @@ class Session:
         purchase_order: str | None = None,
         comments: str | None = None,
     ) -> Order: ...
+    def batch(self, commands: Iterable[BatchCommand]) -> builtins.list[Order | builtins.list[License]]: ...
     def order(self, order: str) -> OrderDetails: ...
     def order_by_number(self, number: int) -> OrderDetails: ...
     def list(

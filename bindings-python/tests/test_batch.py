@@ -1,0 +1,101 @@
+"""Batches: many commands in one transaction, all or nothing. Every test runs on memory, SQLite
+and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import Channel, center_order
+
+from license_inventory import (
+    MAX_BATCH,
+    BatchCommand,
+    InsufficientInventory,
+    InvalidInput,
+    License,
+    Order,
+    OrderStatus,
+    PermissionDenied,
+)
+
+
+def snapshot(ch: Channel) -> tuple[int, int, int]:
+    audit = ch.inv.audit(ch.t)
+    assert audit.is_clean
+    return audit.ledger_entries, audit.available, audit.issued
+
+
+def test_approvals_all_or_nothing(stocked: Channel) -> None:
+    ch = stocked
+    irina = ch.session(ch.irina)
+    asks = [irina.request(ch.mga.id, ch.cl.id, 2) for _ in range(5)]
+    # Ellen Emporium holds 10: four approvals fit, a fifth request of 5 does not.
+    extra = irina.request(ch.mga.id, ch.cl.id, 5)
+    before = snapshot(ch)
+    with pytest.raises(InsufficientInventory) as e:
+        irina.batch([*(BatchCommand.approve(o.id) for o in asks[:4]), BatchCommand.approve(extra.id)])
+    assert (e.value.available, e.value.requested) == (2, 5)
+    assert snapshot(ch) == before
+    assert all(irina.order(o.id).order.status is OrderStatus.REQUESTED for o in asks)
+    with pytest.raises(PermissionDenied):
+        ch.session(ch.otto).batch([BatchCommand.approve(asks[0].id)])
+    with pytest.raises(InvalidInput):
+        irina.batch([BatchCommand.approve(asks[0].id), BatchCommand.approve(asks[1].id, quantity=0)])
+    assert snapshot(ch) == before
+
+    done = irina.batch(BatchCommand.approve(o.id, comments="batch") for o in asks)
+    assert len(done) == 5
+    for result, ask in zip(done, asks):
+        assert isinstance(result, Order)
+        assert (result.id, result.status, result.available, result.approval_comments) == (
+            ask.id,
+            OrderStatus.ACTIVE,
+            2,
+            "batch",
+        )
+    assert irina.order_by_number(1208).order.available == 0
+
+
+def test_later_commands_see_earlier_ones(stocked: Channel) -> None:
+    ch = stocked
+    irina = ch.session(ch.irina)
+    held = center_order(ch, ch.uac, 1)
+    pending = irina.request(ch.mga.id, ch.uac.id, 1)
+    done = irina.batch(
+        [
+            BatchCommand.assign(ch.ellen.id, ch.mga.id, ch.cl.id, 3),
+            BatchCommand.assign(ch.mga.id, ch.elerome.id, ch.cl.id, 3, purchase_order="PO-B"),
+            BatchCommand.cancel(pending.id),
+            BatchCommand.request(ch.mga.id, ch.cl.id, 1),
+        ]
+    )
+    assert isinstance(done[1], Order) and (done[1].holder, done[1].available, done[1].purchase_order) == (
+        ch.elerome.id,
+        3,
+        "PO-B",
+    )
+    assert isinstance(done[2], Order) and done[2].status is OrderStatus.CANCELLED
+    assert isinstance(done[3], Order) and done[3].status is OrderStatus.REQUESTED
+    # An issue returns its licenses; a refusal later in the batch undoes it.
+    erin = ch.session(ch.erin)
+    with pytest.raises(PermissionDenied):
+        erin.batch([BatchCommand.issue(held.id, 1), BatchCommand.reject(done[3].id)])
+    assert erin.order(held.id).order.issued == 0
+    keyed = erin.with_idempotency_key("batch-1")
+    first = keyed.batch([BatchCommand.issue(held.id, 1)])
+    assert isinstance(first[0], list) and all(isinstance(x, License) for x in first[0])
+    again = keyed.batch([BatchCommand.issue(held.id, 1)])
+    assert again == first
+    assert erin.order(held.id).order.issued == 1
+
+
+def test_batch_size_is_checked(ch: Channel) -> None:
+    vera = ch.session(ch.vera)
+    with pytest.raises(InvalidInput):
+        vera.batch([])
+    o = vera.request(ch.ellen.id, ch.cl.id, 1)
+    with pytest.raises(InvalidInput):
+        vera.batch([BatchCommand.cancel(o.id)] * (MAX_BATCH + 1))
+    with pytest.raises(TypeError):
+        vera.batch(["approve"])  # type: ignore[list-item]
+    assert repr(BatchCommand.issue(o.id, 3)) == f"BatchCommand.issue('{o.id}', 3)"
+    assert BatchCommand.cancel(o.id) == BatchCommand.cancel(o.id)
