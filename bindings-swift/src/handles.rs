@@ -9,11 +9,11 @@ use license_inventory as core;
 
 use crate::error::Result;
 use crate::types::{
-    Audit, Bundle, BundleId, BundleLine, Customer, Holding, InventoryFilter, InventoryUse,
-    LedgerEntry, LedgerFilter, License, LicenseId, LicenseManager, LicensePolicy, LicenseUser,
-    LicenseUserId, Notification, NotificationId, Order, OrderDetails, OrderFigures, OrderId,
-    OrderPage, OrgId, Organization, Permission, Plan, Product, ProductId, ProductKind, SummaryLine,
-    Tenant, TenantId, Tier, User, UserId, core_time,
+    Audit, BatchCommand, BatchResult, Bundle, BundleId, BundleLine, Customer, Holding,
+    InventoryFilter, InventoryUse, LedgerEntry, LedgerFilter, License, LicenseId, LicenseManager,
+    LicensePolicy, LicenseUser, LicenseUserId, Notification, NotificationId, Order, OrderDetails,
+    OrderFigures, OrderId, OrderPage, OrgId, Organization, Permission, Plan, Product, ProductId,
+    ProductKind, SummaryLine, Tenant, TenantId, Tier, User, UserId, core_time,
 };
 
 /// A handle on one store (in memory, an SQLite file or a PostgreSQL database), with a clock
@@ -543,6 +543,20 @@ impl Session {
             comments,
         };
         Ok(self.0.assign(new)?.into())
+    }
+
+    /// Runs `commands` in order in one transaction (DOMAIN §7): all of them take effect, or, at
+    /// the first that fails, none does and that command's own error is thrown (the one it
+    /// throws on its own; which command failed is not reported). Later commands see the
+    /// effects of earlier ones (approve a request made earlier in the batch, assign on from an
+    /// order it assigned). 1 to 1000 commands, else `InvalidInput(field: "batch", …)`. Returns
+    /// one result per command, in order: `.order` for a request, approval, rejection,
+    /// cancellation or assignment, `.licenses` for an issue. Through a keyed session
+    /// (`withIdempotencyKey`) the whole batch is one idempotent command.
+    pub fn batch(&self, commands: Vec<BatchCommand>) -> Result<Vec<BatchResult>> {
+        let commands: Vec<core::BatchCommand> = commands.into_iter().map(Into::into).collect();
+        let results = self.0.batch(&commands)?;
+        Ok(results.into_iter().map(Into::into).collect())
     }
 
     /// An order with its names ("Order Details"), if the actor may see it.

@@ -1439,3 +1439,149 @@ impl From<core::Holding> for Holding {
         }
     }
 }
+
+/// One command of `Session.batch`: the same inputs, defaults, rules and effects as the
+/// session method of the same name (`.approve(order:)` approves all that was asked, like
+/// `Session.approve(order:)`).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum BatchCommand {
+    /// `Session.request`: `quantity` units of `product` for `holder` from its parent.
+    Request {
+        /// The requesting organization.
+        holder: OrgId,
+        /// The product asked for.
+        product: ProductId,
+        /// Units asked for.
+        quantity: u64,
+        /// Purchase order reference.
+        #[uniffi(default = None)]
+        purchase_order: Option<String>,
+        /// The requester's comments.
+        #[uniffi(default = None)]
+        comments: Option<String>,
+    },
+    /// `Session.approve`: approves a request, for `quantity` units (`nil`: all requested).
+    Approve {
+        /// The request.
+        order: OrderId,
+        /// Units to approve (`nil`: all requested).
+        #[uniffi(default = None)]
+        quantity: Option<u64>,
+        /// The approver's comments.
+        #[uniffi(default = None)]
+        comments: Option<String>,
+    },
+    /// `Session.reject`: rejects a request.
+    Reject {
+        /// The request.
+        order: OrderId,
+        /// Comments.
+        #[uniffi(default = None)]
+        comments: Option<String>,
+    },
+    /// `Session.cancel`: cancels (withdraws) a pending request.
+    Cancel {
+        /// The request.
+        order: OrderId,
+    },
+    /// `Session.assign`: assigns `quantity` units from `from` to its child `to`.
+    Assign {
+        /// The assigning organization.
+        from: OrgId,
+        /// The receiving child organization.
+        to: OrgId,
+        /// The product.
+        product: ProductId,
+        /// Units to assign.
+        quantity: u64,
+        /// Purchase order reference.
+        #[uniffi(default = None)]
+        purchase_order: Option<String>,
+        /// Comments.
+        #[uniffi(default = None)]
+        comments: Option<String>,
+    },
+    /// `Session.issue`: issues `quantity` licenses (or activation codes) from an order.
+    Issue {
+        /// The order to issue from.
+        order: OrderId,
+        /// How many licenses (or codes).
+        quantity: u64,
+    },
+}
+
+impl From<BatchCommand> for core::BatchCommand {
+    fn from(c: BatchCommand) -> Self {
+        match c {
+            BatchCommand::Request {
+                holder,
+                product,
+                quantity,
+                purchase_order,
+                comments,
+            } => core::BatchCommand::Request(core::NewRequest {
+                holder: holder.into(),
+                product: product.into(),
+                quantity,
+                purchase_order,
+                comments,
+            }),
+            BatchCommand::Approve {
+                order,
+                quantity,
+                comments,
+            } => core::BatchCommand::Approve {
+                order: order.into(),
+                quantity,
+                comments,
+            },
+            BatchCommand::Reject { order, comments } => core::BatchCommand::Reject {
+                order: order.into(),
+                comments,
+            },
+            BatchCommand::Cancel { order } => core::BatchCommand::Cancel {
+                order: order.into(),
+            },
+            BatchCommand::Assign {
+                from,
+                to,
+                product,
+                quantity,
+                purchase_order,
+                comments,
+            } => core::BatchCommand::Assign(core::NewAssignment {
+                from: from.into(),
+                to: to.into(),
+                product: product.into(),
+                quantity,
+                purchase_order,
+                comments,
+            }),
+            BatchCommand::Issue { order, quantity } => core::BatchCommand::Issue {
+                order: order.into(),
+                quantity,
+            },
+        }
+    }
+}
+
+/// What one command of `Session.batch` returned, in the batch's order.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum BatchResult {
+    /// The order a request, approval, rejection, cancellation or assignment wrote (boxed, as in
+    /// the core; a plain `Order` in Swift).
+    Order(Box<Order>),
+    /// The licenses (or codes) an issue made.
+    Licenses(Vec<License>),
+}
+
+impl From<core::BatchResult> for BatchResult {
+    fn from(r: core::BatchResult) -> Self {
+        match r {
+            core::BatchResult::Order(order) => BatchResult::Order(Box::new((*order).into())),
+            core::BatchResult::Licenses(licenses) => {
+                BatchResult::Licenses(licenses.into_iter().map(Into::into).collect())
+            }
+        }
+    }
+}

@@ -3,8 +3,8 @@ import XCTest
 import LicenseInventory
 
 // The PostgreSQL store, through the binding. With LICENSE_INVENTORY_PG_URL set, the order-flow,
-// view, ledger, permission, license, manager, export, notification, history and idempotency
-// suites run again on PostgreSQL (the subclasses below), each test in fresh tenants of its own
+// view, ledger, permission, license, manager, export, notification, history, idempotency and
+// batch suites run again on PostgreSQL (the subclasses below), each test in fresh tenants of its own
 // (the database is shared and never emptied); without it they are skipped, or fail when CI=true
 // (see TestDatabase).
 //
@@ -134,6 +134,18 @@ final class PostgresIdempotencyTests: IdempotencyTests {
     override func testKeyedInventoryActivateTwiceActivatesOnce() throws { try super.testKeyedInventoryActivateTwiceActivatesOnce() }
 }
 
+final class PostgresBatchTests: BatchTests {
+    override class var store: TestStore { .postgres }
+
+    override func testFiveApprovalsInOneBatch() throws { try super.testFiveApprovalsInOneBatch() }
+    override func testALastApprovalWithoutStockChangesNothing() throws { try super.testALastApprovalWithoutStockChangesNothing() }
+    override func testAPermissionRefusalInsideABatchRollsBack() throws { try super.testAPermissionRefusalInsideABatchRollsBack() }
+    override func testChainedAssignsInOneBatch() throws { try super.testChainedAssignsInOneBatch() }
+    override func testAnIssueReturnsLicenses() throws { try super.testAnIssueReturnsLicenses() }
+    override func testAKeyedBatchRunTwiceIssuesOnce() throws { try super.testAKeyedBatchRunTwiceIssuesOnce() }
+    override func testBatchSizeLimits() throws { try super.testBatchSizeLimits() }
+}
+
 /// `Inventory.openPostgres`: its errors and options, sharing one database between handles.
 final class PostgresTests: XCTestCase {
     /// The parametrised suites and their PostgreSQL subclasses (in this file).
@@ -143,6 +155,7 @@ final class PostgresTests: XCTestCase {
         ("LicenseTests", "PostgresLicenseTests"), ("ManagerTests", "PostgresManagerTests"),
         ("ExportTests", "PostgresExportTests"), ("NotificationTests", "PostgresNotificationTests"),
         ("HistoryTests", "PostgresHistoryTests"), ("IdempotencyTests", "PostgresIdempotencyTests"),
+        ("BatchTests", "PostgresBatchTests"),
     ]
 
     // No database needed: reads the test sources (the package folder is visible to the tests).

@@ -144,4 +144,37 @@ final class ReadmeTests: XCTestCase {
         XCTAssertEqual(refusal, "idempotency key 'issue-5b1f9c2e-issue' for a different command (it was used for issue, this is issue)")
         XCTAssertEqual(device.activations.map(\.name), ["Front desk PC"])
     }
+
+    /// The README's batch example, on the fixture channel (vera, a vendor admin, acting).
+    func testReadmeBatchExample() throws {
+        let c = try Channel()
+        let (session, ellen, mga, elerome, cl) = (try c.vera(), c.ellen, c.mga, c.elerome, c.cl)
+        let stock = try c.stockEllen(cl, 13)
+        let requests = try (0..<5).map { _ in try c.rita().request(holder: mga.id, product: cl.id, quantity: 2) }
+        let small = try c.rita().request(holder: mga.id, product: cl.id, quantity: 1)
+        let big = try c.rita().request(holder: mga.id, product: cl.id, quantity: 5)
+        var printed: [String] = []
+        func print(_ items: Any...) { printed.append(items.map { "\($0)" }.joined(separator: " ")) }
+
+        let approvals = requests.map { BatchCommand.approve(order: $0.id, comments: "Q4") }
+        let results = try session.batch(commands: approvals)
+        for case let .order(order) in results { print(order.number, order.status.label()) }
+        do {
+            _ = try session.batch(commands: [.approve(order: small.id), .approve(order: big.id)])
+        } catch InventoryError.InsufficientInventory(let available, let requested, _) {
+            print("only \(available) of \(requested)")
+        }
+        let chain = try session.batch(commands: [
+            .assign(from: ellen.id, to: mga.id, product: cl.id, quantity: 3),
+            .assign(from: mga.id, to: elerome.id, product: cl.id, quantity: 3),
+        ])
+
+        XCTAssertEqual(printed, ["1211 Active", "1212 Active", "1213 Active", "1214 Active", "1215 Active", "only 2 of 5"])
+        XCTAssertEqual(try c.rita().order(id: small.id).order.status, .requested)
+        XCTAssertEqual(try c.dora().order(id: stock.id).order.available, 0)
+        guard case let .order(toElerome) = chain[1] else { return XCTFail("\(chain[1])") }
+        XCTAssertEqual(toElerome.holder, elerome.id)
+        XCTAssertEqual(toElerome.available, 3)
+        XCTAssertEqual(try c.inv.audit(tenant: c.t).problems, [])
+    }
 }

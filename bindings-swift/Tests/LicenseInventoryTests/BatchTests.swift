@@ -1,0 +1,312 @@
+import Foundation
+import XCTest
+import LicenseInventory
+
+/// All-or-nothing batches (DOMAIN §7) through the binding: `Session.batch(commands:)` runs
+/// `BatchCommand`s in order in one transaction and returns one `BatchResult` per command; at the
+/// first failure nothing is committed and that command's own error is thrown.
+class BatchTests: StoreTestCase {
+    /// What a batch can change in the channel's tenant: its ledger, the tenant (order numbers,
+    /// totals) and the notification outbox.
+    struct Snapshot: Equatable {
+        let ledger: [LedgerEntry]
+        let tenant: Tenant
+        let pending: [InventoryNotification]
+    }
+
+    func snapshot(_ c: Channel) throws -> Snapshot {
+        Snapshot(
+            ledger: try c.ledger(), tenant: try c.inv.tenant(id: c.t),
+            pending: try c.inv.pendingNotifications(tenant: c.t, limit: 1000))
+    }
+
+    /// A batch result of the other kind than the test expected (thrown: the test fails).
+    struct UnexpectedResult: Error {
+        let result: BatchResult
+    }
+
+    /// The order of a `.order` result (throws for `.licenses`).
+    func order(_ result: BatchResult) throws -> Order {
+        guard case let .order(order) = result else { throw UnexpectedResult(result: result) }
+        return order
+    }
+
+    /// The licenses of a `.licenses` result (throws for `.order`).
+    func licenses(_ result: BatchResult) throws -> [License] {
+        guard case let .licenses(licenses) = result else { throw UnexpectedResult(result: result) }
+        return licenses
+    }
+
+    /// `count` requests by rita (MGA Inc) to Ellen Emporium for `quantity` CL each, POs B-0, B-1, ….
+    func requests(_ c: Channel, _ count: Int, quantity: UInt64 = 2) throws -> [Order] {
+        try (0..<count).map {
+            try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: quantity, purchaseOrder: "B-\($0)")
+        }
+    }
+
+    func testFiveApprovalsInOneBatch() throws {
+        let c = try channel()
+        let stock = try c.stockEllen(c.cl, 10)
+        let asks = try requests(c, 5)
+        c.inv.setTime(at: seedTime("02:24"))
+        let before = try c.ledger()
+
+        let done = try c.dora().batch(commands: asks.map { .approve(order: $0.id, comments: "batch") })
+
+        XCTAssertEqual(done.count, 5)
+        for (result, ask) in zip(done, asks) {
+            let approved = try order(result)
+            XCTAssertEqual(approved.id, ask.id)
+            XCTAssertEqual(approved.number, ask.number)
+            XCTAssertEqual(approved.purchaseOrder, ask.purchaseOrder)
+            XCTAssertEqual(approved.status, .active)
+            XCTAssertEqual(approved.approvedQuantity, 2)
+            XCTAssertEqual(approved.available, 2)
+            XCTAssertEqual(approved.approvedBy, c.doraUser.id)
+            XCTAssertEqual(approved.approvedAt, seedTime("02:24"))
+            XCTAssertEqual(approved.approvalComments, "batch")
+            XCTAssertEqual(try c.rita().order(id: ask.id).order, approved)
+        }
+        XCTAssertEqual(done.map { try? order($0).number }, [1211, 1212, 1213, 1214, 1215])
+        // Ellen Emporium's 10 units went to the five orders, one approval entry each.
+        let source = try c.dora().order(id: stock.id).order
+        XCTAssertEqual(source.drawn, 10)
+        XCTAssertEqual(source.available, 0)
+        XCTAssertEqual(source.status, .depleted)
+        let after = try c.ledger()
+        XCTAssertEqual(after.count, before.count + 5)
+        XCTAssertEqual(after[before.count...].map(\.kind), Array(repeating: .approved, count: 5))
+        XCTAssertEqual(try c.inv.audit(tenant: c.t).problems, [])
+    }
+
+    func testALastApprovalWithoutStockChangesNothing() throws {
+        let c = try channel()
+        let stock = try c.stockEllen(c.cl, 10)
+        let asks = try requests(c, 4)
+        let extra = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 5, purchaseOrder: "B-X")
+        let before = try snapshot(c)
+
+        // 4 × 2 units fit in the 10; the last approval's 5 do not fit in the 2 left.
+        let commands: [BatchCommand] = asks.map { .approve(order: $0.id) } + [.approve(order: extra.id)]
+        assertInventoryError(try c.dora().batch(commands: commands)) {
+            guard case let .InsufficientInventory(available, requested, message) = $0 else { return XCTFail("\($0)") }
+            XCTAssertEqual(available, 2)
+            XCTAssertEqual(requested, 5)
+            XCTAssertFalse(message.isEmpty)
+            XCTAssertEqual($0.code(), "INSUFFICIENT_INVENTORY")
+        }
+
+        // Nothing at all happened: no ledger entry, no notification, every request still pending.
+        XCTAssertEqual(try snapshot(c), before)
+        for ask in asks + [extra] {
+            let now = try c.rita().order(id: ask.id).order
+            XCTAssertEqual(now, ask)
+            XCTAssertEqual(now.status, .requested)
+            XCTAssertEqual(now.approvedQuantity, 0)
+            XCTAssertNil(now.approvedAt)
+        }
+        XCTAssertEqual(try c.dora().order(id: stock.id).order.available, 10)
+
+        // Bad input anywhere rolls back too (quantity 0 in the second approval).
+        assertInventoryError(try c.dora().batch(commands: [
+            .approve(order: asks[0].id), .approve(order: asks[1].id, quantity: 0),
+        ])) {
+            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            XCTAssertEqual(field, "quantity")
+        }
+        XCTAssertEqual(try snapshot(c), before)
+
+        // Without the extra request, the four go through.
+        let done = try c.dora().batch(commands: asks.map { .approve(order: $0.id) })
+        XCTAssertEqual(try done.map { try order($0).status }, Array(repeating: .active, count: 4))
+        XCTAssertEqual(try c.dora().order(id: stock.id).order.available, 2)
+        XCTAssertEqual(try c.rita().order(id: extra.id).order.status, .requested)
+        XCTAssertEqual(try c.inv.audit(tenant: c.t).problems, [])
+    }
+
+    func testAPermissionRefusalInsideABatchRollsBack() throws {
+        let c = try channel()
+        try c.stockEllen(c.cl, 10)
+        let ask = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 2)
+        let before = try snapshot(c)
+
+        // Rita may request for MGA Inc, but not approve a request addressed to Ellen Emporium.
+        assertInventoryError(try c.rita().batch(commands: [
+            .request(holder: c.mga.id, product: c.cl.id, quantity: 1, purchaseOrder: "B-R", comments: "more"),
+            .approve(order: ask.id),
+        ])) {
+            guard case let .PermissionDenied(action, actor, reason, message) = $0 else { return XCTFail("\($0)") }
+            XCTAssertEqual(action, .approve)
+            XCTAssertEqual(actor, c.ritaUser.id)
+            XCTAssertEqual(reason, "not an admin of 'Ellen Emporium'")
+            XCTAssertTrue(message.contains(idText(c.ritaUser.id.uuid)), message)
+            XCTAssertEqual($0.code(), "PERMISSION_DENIED")
+        }
+        // The request made first in the batch is gone with it: no order 1212, no notification.
+        XCTAssertEqual(try snapshot(c), before)
+        XCTAssertEqual(try c.inv.tenant(id: c.t).nextOrderNumber, ask.number + 1)
+        XCTAssertEqual(try c.rita().list(org: c.mga.id).items.map(\.order.id), [ask.id])
+        XCTAssertEqual(try c.rita().order(id: ask.id).order.status, .requested)
+
+        // Cleo may issue from her own order but not cancel MGA Inc's request: nothing is issued.
+        _ = try c.dora().assign(from: c.ellen.id, to: c.mga.id, product: c.cl.id, quantity: 1)
+        let held = try c.rita().assign(from: c.mga.id, to: c.elerome.id, product: c.cl.id, quantity: 1)
+        let stocked = try snapshot(c)
+        assertInventoryError(try c.cleo().batch(commands: [
+            .issue(order: held.id, quantity: 1), .cancel(order: ask.id),
+        ])) {
+            guard case let .PermissionDenied(action, actor, _, _) = $0 else { return XCTFail("\($0)") }
+            XCTAssertEqual(action, .cancel)
+            XCTAssertEqual(actor, c.cleoUser.id)
+        }
+        XCTAssertEqual(try snapshot(c), stocked)
+        XCTAssertEqual(try c.cleo().order(id: held.id).order.issued, 0)
+        XCTAssertEqual(try c.cleo().licenses(order: held.id), [])
+        XCTAssertEqual(try c.rita().order(id: ask.id).order.status, .requested)
+        XCTAssertEqual(try c.inv.audit(tenant: c.t).problems, [])
+    }
+
+    func testChainedAssignsInOneBatch() throws {
+        let c = try channel()
+        let stock = try c.stockEllen(c.uac, 4)
+        let extra = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 5)
+
+        // Vera (vendor admin) assigns down two levels, the second from the order the first
+        // made, rejects a request and makes one, in one transaction.
+        let done = try c.vera().batch(commands: [
+            .assign(from: c.ellen.id, to: c.mga.id, product: c.uac.id, quantity: 3, purchaseOrder: "EE2017-5"),
+            .assign(from: c.mga.id, to: c.elerome.id, product: c.uac.id, quantity: 3, comments: "all of it"),
+            .reject(order: extra.id, comments: "not now"),
+            .request(holder: c.mga.id, product: c.uac.id, quantity: 1),
+        ])
+
+        XCTAssertEqual(done.count, 4)
+        let toMga = try order(done[0])
+        XCTAssertEqual(toMga.holder, c.mga.id)
+        XCTAssertEqual(toMga.source, c.ellen.id)
+        XCTAssertEqual(toMga.purchaseOrder, "EE2017-5")
+        XCTAssertEqual(toMga.status, .active)
+        XCTAssertEqual(toMga.available, 3, "as written by the first command")
+        let toElerome = try order(done[1])
+        XCTAssertEqual(toElerome.holder, c.elerome.id)
+        XCTAssertEqual(toElerome.source, c.mga.id)
+        XCTAssertEqual(toElerome.approvalComments, "all of it")  // an assignment's comments
+        XCTAssertEqual(toElerome.status, .active)
+        XCTAssertEqual(toElerome.available, 3)
+        let rejected = try order(done[2])
+        XCTAssertEqual(rejected.id, extra.id)
+        XCTAssertEqual(rejected.status, .rejected)
+        XCTAssertEqual(rejected.approvalComments, "not now")
+        let asked = try order(done[3])
+        XCTAssertEqual(asked.holder, c.mga.id)
+        XCTAssertEqual(asked.source, c.ellen.id)
+        XCTAssertEqual(asked.status, .requested)
+        XCTAssertEqual(asked.requestedBy, c.veraUser.id)
+        XCTAssertEqual(done.map { try? order($0).number }, [1212, 1213, 1211, 1214])
+
+        // The second assignment drew the first order dry; Ellen Emporium keeps 1.
+        let mgaNow = try c.rita().order(id: toMga.id).order
+        XCTAssertEqual(mgaNow.drawn, 3)
+        XCTAssertEqual(mgaNow.available, 0)
+        XCTAssertEqual(mgaNow.status, .depleted)
+        XCTAssertEqual(try c.cleo().order(id: toElerome.id).order, toElerome)
+        XCTAssertEqual(try c.dora().order(id: stock.id).order.available, 1)
+        XCTAssertEqual(try c.inv.audit(tenant: c.t).problems, [])
+    }
+
+    func testAnIssueReturnsLicenses() throws {
+        let c = try channel()
+        let order = try c.mgaOrder(c.cl, 5)
+        let codes = try c.mgaOrder(c.uac, 2)
+
+        let done = try c.rita().batch(commands: [
+            .issue(order: order.id, quantity: 2), .issue(order: codes.id, quantity: 2), .issue(order: order.id, quantity: 1),
+        ])
+
+        XCTAssertEqual(done.count, 3)
+        let first = try licenses(done[0])
+        let issuedCodes = try licenses(done[1])
+        let last = try licenses(done[2])
+        XCTAssertEqual(first.count, 2)
+        XCTAssertEqual(issuedCodes.count, 2)
+        XCTAssertEqual(last.count, 1)
+        XCTAssertEqual(Set((first + last).map(\.order)), [order.id])
+        XCTAssertEqual(Set(issuedCodes.map(\.order)), [codes.id])
+        XCTAssertEqual(Set((first + issuedCodes + last).map(\.key)).count, 5)
+        XCTAssertEqual(Set(try c.rita().licenses(order: order.id)), Set(first + last))
+        XCTAssertEqual(try c.inv.checkLicense(tenant: c.t, key: first[0].key), first[0])
+        let now = try c.rita().order(id: order.id).order
+        XCTAssertEqual(now.issued, 3)
+        XCTAssertEqual(now.available, 2)
+        XCTAssertEqual(try c.rita().order(id: codes.id).order.available, 0)
+        XCTAssertEqual(try c.inv.audit(tenant: c.t).problems, [])
+    }
+
+    func testAKeyedBatchRunTwiceIssuesOnce() throws {
+        let c = try channel()
+        let order = try c.mgaOrder(c.cl, 3)
+        let keyed = try c.rita().withIdempotencyKey(key: "batch-issue")
+        let commands: [BatchCommand] = [.issue(order: order.id, quantity: 1)]
+
+        let first = try keyed.batch(commands: commands)
+        XCTAssertEqual(try licenses(first[0]).count, 1)
+        let after = try snapshot(c)
+        XCTAssertEqual(after.ledger.last?.kind, .licensesIssued)
+
+        // The retry: the same license, nothing issued.
+        XCTAssertEqual(try keyed.batch(commands: commands), first)
+        XCTAssertEqual(try c.rita().withIdempotencyKey(key: "batch-issue").batch(commands: commands), first)
+        XCTAssertEqual(try snapshot(c), after)
+        XCTAssertEqual(try c.rita().order(id: order.id).order.issued, 1)
+        XCTAssertEqual(try c.rita().licenses(order: order.id), try licenses(first[0]))
+
+        // The key with another batch is a conflict and changes nothing.
+        assertInventoryError(try keyed.batch(commands: [.issue(order: order.id, quantity: 2)])) {
+            guard case let .Conflict(what, _) = $0 else { return XCTFail("\($0)") }
+            XCTAssertTrue(what.hasPrefix("idempotency key 'batch-issue' for a different command"), what)
+            XCTAssertTrue(what.contains("it was used for batch,"), what)
+        }
+        XCTAssertEqual(try snapshot(c), after)
+
+        // Without the key, the same batch issues again.
+        XCTAssertEqual(try licenses(try c.rita().batch(commands: commands)[0]).count, 1)
+        XCTAssertEqual(try c.rita().order(id: order.id).order.issued, 2)
+        XCTAssertEqual(try c.inv.audit(tenant: c.t).problems, [])
+    }
+
+    func testBatchSizeLimits() throws {
+        let c = try channel()
+        let ask = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 1)
+        let before = try snapshot(c)
+
+        assertInventoryError(try c.rita().batch(commands: [])) {
+            guard case let .InvalidInput(field, reason, message) = $0 else { return XCTFail("\($0)") }
+            XCTAssertEqual(field, "batch")
+            XCTAssertEqual(reason, "must hold 1 to 1000 commands, got 0")
+            XCTAssertEqual(message, "invalid batch: must hold 1 to 1000 commands, got 0")
+            XCTAssertEqual($0.code(), "INVALID_INPUT")
+        }
+        let tooMany = [BatchCommand](repeating: .cancel(order: ask.id), count: 1001)
+        assertInventoryError(try c.rita().batch(commands: tooMany)) {
+            guard case let .InvalidInput(field, reason, _) = $0 else { return XCTFail("\($0)") }
+            XCTAssertEqual(field, "batch")
+            XCTAssertEqual(reason, "must hold 1 to 1000 commands, got 1001")
+        }
+        // 1000 are admitted: the first cancel runs, the second finds the request cancelled, and
+        // the first is rolled back with it.
+        let most = [BatchCommand](repeating: .cancel(order: ask.id), count: 1000)
+        assertInventoryError(try c.rita().batch(commands: most)) {
+            guard case let .InvalidState(order, status, action, _) = $0 else { return XCTFail("\($0)") }
+            XCTAssertEqual(order, ask.number)
+            XCTAssertEqual(status, .cancelled)
+            XCTAssertEqual(action, .cancel)
+        }
+        XCTAssertEqual(try snapshot(c), before)
+        XCTAssertEqual(try c.rita().order(id: ask.id).order.status, .requested)
+
+        // One command is a batch.
+        let one = try c.rita().batch(commands: [.cancel(order: ask.id)])
+        XCTAssertEqual(try order(one[0]).status, .cancelled)
+        XCTAssertEqual(try c.rita().order(id: ask.id).order.status, .cancelled)
+    }
+}
