@@ -106,3 +106,29 @@ export type InventoryError = Error &
     | { code: 'INTERNAL_PANIC' }
   )
 
+
+/**
+ * One command of `Session.batch`, a discriminated union on `kind`: the arguments of the
+ * session method of that name, with the same input shapes (`NewRequest`, `ApproveOptions`,
+ * `RejectOptions`, `NewAssignment`).
+ *
+ * ```ts
+ * const results = await session.batch([
+ *   { kind: 'approve', order: a.id },
+ *   { kind: 'approve', order: b.id, quantity: 1, comments: 'one for now' },
+ *   { kind: 'assign', from: ellen.id, to: mga.id, product: cl.id, quantity: 3 },
+ *   { kind: 'issue', order: held.id, quantity: 2 },
+ * ])
+ * for (const r of results) if (r.kind === 'licenses') console.log(r.licenses.map((l) => l.key))
+ * ```
+ *
+ * Untyped callers get `INVALID_INPUT` for a missing or unknown `kind`, a missing field or a
+ * field the kind does not take (`field` names it; `reason` starts with `batch command <index>`).
+ */
+export type BatchCommand =
+  | ({ kind: 'request' } & NewRequest)
+  | ({ kind: 'approve'; order: string } & ApproveOptions)
+  | ({ kind: 'reject'; order: string } & RejectOptions)
+  | { kind: 'cancel'; order: string }
+  | ({ kind: 'assign' } & NewAssignment)
+  | { kind: 'issue'; order: string; quantity: number }

@@ -3,8 +3,11 @@
 import {
   INVENTORY_COLUMNS,
   Inventory,
+  MAX_BATCH,
   ORDER_COLUMNS,
   type Action,
+  type BatchCommand,
+  type BatchResult,
   type Bundle,
   type Customer,
   type Entity,
@@ -304,4 +307,76 @@ export async function retries(inv: Inventory, s: Session, tenantId: string, orde
   const notAPromise: Promise<Session> = s.withIdempotencyKey('k')
   void [again, activated, keyedSession, notAPromise]
   return issued
+}
+
+/** All-or-nothing batches: a union of commands on `kind` in, a union of results on `kind` out. */
+export async function batches(s: Session, requestIds: string[], from: string, to: string, productId: string, heldId: string): Promise<string[]> {
+  const approvals: BatchCommand[] = requestIds.map((order) => ({ kind: 'approve', order, comments: 'batch' }))
+  const commands: BatchCommand[] = [
+    ...approvals,
+    { kind: 'approve', order: heldId, quantity: 1 },
+    { kind: 'request', holder: to, product: productId, quantity: 1, purchaseOrder: 'PO-1', comments: 'more' },
+    { kind: 'reject', order: heldId, comments: 'not now' },
+    { kind: 'reject', order: heldId },
+    { kind: 'cancel', order: heldId },
+    { kind: 'assign', from, to, product: productId, quantity: 3 },
+    { kind: 'issue', order: heldId, quantity: 2 },
+  ]
+  const max: number = MAX_BATCH
+  const chunk: BatchCommand[] = commands.slice(0, max)
+  for (const c of chunk) {
+    if (c.kind === 'issue') {
+      const units: number = c.quantity
+      void units
+    } else if (c.kind === 'approve') {
+      const units: number | undefined = c.quantity
+      void units
+    } else if (c.kind === 'assign') {
+      const route: string = `${c.from} > ${c.to}`
+      void route
+    }
+  }
+  const results: BatchResult[] = await s.batch(chunk)
+  const keys: string[] = []
+  for (const r of results) {
+    switch (r.kind) {
+      case 'order': {
+        const status: OrderStatus = r.order.status
+        const available: number = r.order.available
+        void [status, available]
+        break
+      }
+      case 'licenses': {
+        const issued: License[] = r.licenses
+        keys.push(...issued.map((l) => l.key))
+        break
+      }
+      default: {
+        const never: never = r
+        void never
+      }
+    }
+  }
+  const keyed: BatchResult[] = await s.withIdempotencyKey('batch-1').batch(approvals)
+  try {
+    await s.batch(approvals)
+  } catch (e) {
+    const err = e as InventoryError
+    if (err.code === 'INSUFFICIENT_INVENTORY') keys.push(`${err.available} of ${err.requested}`)
+    else if (err.code === 'INVALID_INPUT') keys.push(`${err.field}: ${err.reason}`)
+  }
+  // @ts-expect-error: an issue needs its quantity
+  void s.batch([{ kind: 'issue', order: heldId }])
+  // @ts-expect-error: a cancel takes no comments
+  void s.batch([{ kind: 'cancel', order: heldId, comments: 'why' }])
+  // @ts-expect-error: not a kind of batch command
+  void s.batch([{ kind: 'mint', product: productId, quantity: 1 }])
+  // @ts-expect-error: a request names its holder, not an order
+  void s.batch([{ kind: 'request', order: heldId, product: productId, quantity: 1 }])
+  // @ts-expect-error: a result is narrowed on `kind` before its licenses are read
+  void results[0]?.licenses
+  // @ts-expect-error: a Promise of results
+  const notYet: BatchResult[] = s.batch(chunk)
+  void [keyed, notYet]
+  return keys
 }

@@ -1993,3 +1993,217 @@ impl From<li::Holding> for Holding {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Batches
+
+/// The kinds of batch command, as `kind` spells them.
+const BATCH_KINDS: &str = "'request', 'approve', 'reject', 'cancel', 'assign' or 'issue'";
+
+/// How the binding reads one command of `Session.batch`: `kind` and every field any kind
+/// takes, flat. Write a `BatchCommand` (the discriminated union on `kind`); each command is
+/// checked against its kind's fields when the batch runs: a missing `kind` or field, an
+/// unknown `kind`, or a field its kind does not take rejects with `INVALID_INPUT` (`field`
+/// names the field, `reason` starts with `batch command <index>`).
+#[napi(object)]
+pub struct BatchCommandFields {
+    /// `'request'`, `'approve'`, `'reject'`, `'cancel'`, `'assign'` or `'issue'`.
+    pub kind: Option<String>,
+    /// The order (approve, reject, cancel, issue).
+    pub order: Option<String>,
+    /// Units (request, assign, issue; approve: default all requested).
+    pub quantity: Option<f64>,
+    /// Comments (request, approve, reject, assign).
+    pub comments: Option<String>,
+    /// The requesting organization (request).
+    pub holder: Option<String>,
+    /// The product (request, assign).
+    pub product: Option<String>,
+    /// The assigning organization (assign).
+    pub from: Option<String>,
+    /// The receiving child organization (assign).
+    pub to: Option<String>,
+    /// Purchase order reference (request, assign).
+    pub purchase_order: Option<String>,
+}
+
+impl BatchCommandFields {
+    /// The core command; `index` (its place in the batch) names it in errors.
+    fn into_core(self, index: usize) -> li::Result<li::BatchCommand> {
+        let BatchCommandFields {
+            kind,
+            order,
+            quantity,
+            comments,
+            holder,
+            product,
+            from,
+            to,
+            purchase_order,
+        } = self;
+        let Some(kind) = kind else {
+            return Err(li::Error::InvalidInput {
+                field: "kind",
+                reason: format!("batch command {index}: missing (one of {BATCH_KINDS})"),
+            });
+        };
+        let takes: &[&str] = match kind.as_str() {
+            "request" => &["holder", "product", "quantity", "purchaseOrder", "comments"],
+            "approve" => &["order", "quantity", "comments"],
+            "reject" => &["order", "comments"],
+            "cancel" => &["order"],
+            "assign" => &[
+                "from",
+                "to",
+                "product",
+                "quantity",
+                "purchaseOrder",
+                "comments",
+            ],
+            "issue" => &["order", "quantity"],
+            _ => {
+                return Err(li::Error::InvalidInput {
+                    field: "kind",
+                    reason: format!("batch command {index}: '{kind}' is not one of {BATCH_KINDS}"),
+                });
+            }
+        };
+        let at = At { index, kind: &kind };
+        let given = [
+            ("order", order.is_some()),
+            ("quantity", quantity.is_some()),
+            ("comments", comments.is_some()),
+            ("holder", holder.is_some()),
+            ("product", product.is_some()),
+            ("from", from.is_some()),
+            ("to", to.is_some()),
+            ("purchaseOrder", purchase_order.is_some()),
+        ];
+        if let Some((field, _)) = given.iter().find(|(f, is)| *is && !takes.contains(f)) {
+            return Err(at.error(field, format!("{kind} does not take {field}")));
+        }
+        let order_id = |order: Option<String>| -> li::Result<li::OrderId> {
+            at.value(id(&at.need(order, "order")?))
+        };
+        Ok(match kind.as_str() {
+            "request" => li::BatchCommand::Request(
+                at.value(
+                    NewRequest {
+                        holder: at.need(holder, "holder")?,
+                        product: at.need(product, "product")?,
+                        quantity: at.need(quantity, "quantity")?,
+                        purchase_order,
+                        comments,
+                    }
+                    .into_core(),
+                )?,
+            ),
+            "approve" => li::BatchCommand::Approve {
+                order: order_id(order)?,
+                quantity: at.value(quantity.map(|q| to_u64("quantity", q)).transpose())?,
+                comments,
+            },
+            "reject" => li::BatchCommand::Reject {
+                order: order_id(order)?,
+                comments,
+            },
+            "cancel" => li::BatchCommand::Cancel {
+                order: order_id(order)?,
+            },
+            "assign" => li::BatchCommand::Assign(
+                at.value(
+                    NewAssignment {
+                        from: at.need(from, "from")?,
+                        to: at.need(to, "to")?,
+                        product: at.need(product, "product")?,
+                        quantity: at.need(quantity, "quantity")?,
+                        purchase_order,
+                        comments,
+                    }
+                    .into_core(),
+                )?,
+            ),
+            // "issue": the kind was checked above.
+            _ => li::BatchCommand::Issue {
+                order: order_id(order)?,
+                quantity: at.value(to_u64("quantity", at.need(quantity, "quantity")?))?,
+            },
+        })
+    }
+}
+
+/// One command of a batch being read: its errors name its place and kind.
+struct At<'a> {
+    index: usize,
+    kind: &'a str,
+}
+
+impl At<'_> {
+    /// `INVALID_INPUT` for `field` of this command.
+    fn error(&self, field: &'static str, what: impl std::fmt::Display) -> li::Error {
+        li::Error::InvalidInput {
+            field,
+            reason: format!("batch command {} ({}): {what}", self.index, self.kind),
+        }
+    }
+
+    /// A field the command's kind needs.
+    fn need<T>(&self, v: Option<T>, field: &'static str) -> li::Result<T> {
+        v.ok_or_else(|| self.error(field, "missing"))
+    }
+
+    /// A converted value, its `INVALID_INPUT` naming the command.
+    fn value<T>(&self, v: li::Result<T>) -> li::Result<T> {
+        v.map_err(|err| match err {
+            li::Error::InvalidInput { field, reason } => self.error(field, reason),
+            other => other,
+        })
+    }
+}
+
+/// The core commands of a batch, in order; the first malformed one is the error.
+pub(crate) fn batch_commands(
+    commands: Vec<BatchCommandFields>,
+) -> li::Result<Vec<li::BatchCommand>> {
+    commands
+        .into_iter()
+        .enumerate()
+        .map(|(index, c)| c.into_core(index))
+        .collect()
+}
+
+/// What one command of a batch resolved with, in the batch's order: `{ kind: 'order', order }`
+/// for a request, approval, rejection, cancellation or assignment, `{ kind: 'licenses',
+/// licenses }` for an issue.
+#[napi(
+    discriminant = "kind",
+    discriminant_case = "snake_case",
+    object_from_js = false
+)]
+// Unboxed: napi converts no `Box`, and results only live until they become JS objects.
+#[allow(clippy::large_enum_variant)]
+pub enum BatchResult {
+    /// The order the command wrote.
+    Order {
+        /// The order, as the command left it.
+        order: Order,
+    },
+    /// The licenses (or codes) an issue made.
+    Licenses {
+        /// The licenses, as issued.
+        licenses: Vec<License>,
+    },
+}
+
+impl From<li::BatchResult> for BatchResult {
+    fn from(r: li::BatchResult) -> Self {
+        match r {
+            li::BatchResult::Order(order) => BatchResult::Order {
+                order: (*order).into(),
+            },
+            li::BatchResult::Licenses(licenses) => BatchResult::Licenses {
+                licenses: licenses.into_iter().map(Into::into).collect(),
+            },
+        }
+    }
+}

@@ -12,13 +12,14 @@ use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 
 use crate::convert::{
-    ApproveOptions, Audit, Bundle, Customer, Holding, InventoryFilter, InventoryUse, LedgerEntry,
-    LedgerFilter, LedgerOptions, License, LicenseListOptions, LicenseManager, LicensePolicy,
-    LicenseUser, LicenseUserEdit, ListOptions, MetadataEdit, NewAssignment, NewBundle,
-    NewBundleRequest, NewLicenseUser, NewMint, NewOrganization, NewProduct, NewRequest, NewTenant,
-    NewUser, Notification, Order, OrderDetails, OrderFigures, OrderPage, Organization, Permission,
-    PostgresOptions, Product, RejectOptions, RequestEdit, SqliteOptions, SummaryLine, Tenant, User,
-    id, num, opt_id, to_u32, to_u64, to_usize,
+    ApproveOptions, Audit, BatchCommandFields, BatchResult, Bundle, Customer, Holding,
+    InventoryFilter, InventoryUse, LedgerEntry, LedgerFilter, LedgerOptions, License,
+    LicenseListOptions, LicenseManager, LicensePolicy, LicenseUser, LicenseUserEdit, ListOptions,
+    MetadataEdit, NewAssignment, NewBundle, NewBundleRequest, NewLicenseUser, NewMint,
+    NewOrganization, NewProduct, NewRequest, NewTenant, NewUser, Notification, Order, OrderDetails,
+    OrderFigures, OrderPage, Organization, Permission, PostgresOptions, Product, RejectOptions,
+    RequestEdit, SqliteOptions, SummaryLine, Tenant, User, batch_commands, id, num, opt_id, to_u32,
+    to_u64, to_usize,
 };
 use crate::error::throw_core;
 use crate::task::{Op, run};
@@ -33,6 +34,12 @@ pub const ORDER_COLUMNS: [&str; 32] = li::ORDER_COLUMNS;
 #[napi]
 #[cfg_attr(test, allow(dead_code))]
 pub const INVENTORY_COLUMNS: [&str; 12] = li::INVENTORY_COLUMNS;
+
+/// The most commands one `Session.batch` may hold (1,000).
+#[napi]
+#[cfg_attr(test, allow(dead_code))]
+pub const MAX_BATCH: u32 = 1_000;
+const _: () = assert!(MAX_BATCH as usize == li::MAX_BATCH);
 
 /// A license inventory over one store (in memory, an SQLite file or a PostgreSQL database).
 ///
@@ -584,6 +591,28 @@ impl Session {
         run(move || {
             let comments = options.and_then(|o| o.comments);
             Ok(s.reject(id(&order_id)?, comments)?.into())
+        })
+    }
+
+    /// Runs `commands` (1 to `MAX_BATCH`) in order in one transaction: all of them take
+    /// effect, or, at the first that fails, none does and the batch rejects with that
+    /// command's own error (the one it gives on its own: `INSUFFICIENT_INVENTORY`,
+    /// `PERMISSION_DENIED`, …). Each command obeys exactly the rules of the session method of
+    /// its `kind`, and later commands see the effects of earlier ones (approve a request made
+    /// earlier in the batch, assign onwards units assigned earlier). Resolves with one result
+    /// per command, in order: `{ kind: 'order', order }`, or `{ kind: 'licenses', licenses }`
+    /// for an issue. Through a keyed session (`withIdempotencyKey`) the whole batch is one
+    /// command. A malformed command (a missing or unknown `kind`, a missing field, a field its
+    /// kind does not take) rejects with `INVALID_INPUT` naming its index, and nothing runs.
+    #[napi(
+        ts_args_type = "commands: Array<BatchCommand>",
+        ts_return_type = "Promise<Array<BatchResult>>"
+    )]
+    pub fn batch(&self, commands: Vec<BatchCommandFields>) -> AsyncTask<Op<Vec<BatchResult>>> {
+        let s = self.core();
+        run(move || {
+            let results = s.batch(&batch_commands(commands)?)?;
+            Ok(results.into_iter().map(Into::into).collect())
         })
     }
 

@@ -1,0 +1,266 @@
+// All-or-nothing batches: `Session.batch(commands)` runs request, approve, reject, cancel,
+// assign and issue commands (a discriminated union on `kind`) in one transaction. Every command
+// takes effect, or, at the first failure, none does and the batch rejects with that command's
+// own error. Later commands see earlier ones; a keyed batch is one idempotent command;
+// malformed commands are INVALID_INPUT naming their index. On memory, SQLite and PostgreSQL.
+import assert from 'node:assert/strict'
+
+import { MAX_BATCH } from '../index.js'
+import { KEY, centerOrder, rejection, snapshot, stock, storeTest, wholeLedger, world } from './helpers.mjs'
+
+const T0 = new Date('2017-10-20T01:45:00.000Z')
+
+/**
+ * Everything a refused batch must leave as it was: the tenant and its ledger (length and last
+ * hash), the audit, the given orders (with their names) and the notification outbox.
+ */
+async function state(w, ...orderIds) {
+  const t = w.tenant.id
+  return {
+    ...(await snapshot(w)),
+    audit: await w.inv.audit(t),
+    orders: await Promise.all(orderIds.map((id) => w.vera.order(id))),
+    notifications: (await w.inv.pendingNotifications(t, 1000)).map((n) => n.id),
+  }
+}
+
+/** Ledger entries of the tenant of kind `kind`. */
+async function entriesOf(w, kind) {
+  return (await wholeLedger(w)).filter((e) => e.kind === kind)
+}
+
+/** Irina asks Ellen Emporium for `quantity` Center Licenses for MGA Inc. */
+function ask(w, quantity, purchaseOrder) {
+  return w.irina.request({ holder: w.orgs.mga.id, product: w.products.cl.id, quantity, purchaseOrder })
+}
+
+const approve = (o, extra = {}) => ({ kind: 'approve', order: o.id, comments: 'batch', ...extra })
+
+storeTest('five approvals in one batch all take effect, results in order', async (inv) => {
+  const w = await world({ inv })
+  const t = w.tenant.id
+  const source = await stock(w, w.orgs.ellen, w.products.cl, 10)
+  const asks = []
+  for (let i = 0; i < 5; i++) asks.push(await ask(w, 2, `B-${i}`))
+  const approvedBefore = (await entriesOf(w, 'approved')).length
+  const pendingBefore = (await w.inv.pendingNotifications(t, 1000)).length
+  w.inv.setTime(T0)
+
+  const results = await w.irina.batch(asks.map((o) => approve(o)))
+  assert.equal(results.length, 5)
+  for (const [i, r] of results.entries()) {
+    assert.deepEqual(Object.keys(r).sort(), ['kind', 'order'])
+    assert.equal(r.kind, 'order')
+    const o = r.order
+    assert.deepEqual(
+      [o.id, o.number, o.status, o.holder, o.source, o.requestedQuantity, o.approvedQuantity, o.available, o.purchaseOrder],
+      [asks[i].id, asks[i].number, 'active', w.orgs.mga.id, w.orgs.ellen.id, 2, 2, 2, `B-${i}`],
+    )
+    assert.deepEqual([o.approvedBy, o.approvedAt, o.approvalComments], [w.users.irina.id, T0, 'batch'])
+    assert.deepEqual(o, (await w.irina.order(o.id)).order, 'the result is the order as stored')
+  }
+  assert.equal((await w.irina.order(source.id)).order.available, 0, 'the ten units went to the five orders')
+  const approved = await entriesOf(w, 'approved')
+  assert.equal(approved.length, approvedBefore + 5, 'one ledger entry per command')
+  assert.deepEqual(approved.slice(-5).map((e) => e.order), asks.map((o) => o.id))
+  const notes = (await w.inv.pendingNotifications(t, 1000)).slice(pendingBefore)
+  assert.deepEqual(notes.map((n) => [n.kind, n.order]), asks.map((o) => ['request_approved', o.id]))
+  assert.equal((await w.inv.audit(t)).clean, true)
+})
+
+storeTest('a batch whose last approval lacks stock rejects with its error and changes nothing', async (inv) => {
+  const w = await world({ inv })
+  const source = await stock(w, w.orgs.ellen, w.products.cl, 10)
+  const asks = []
+  for (let i = 0; i < 4; i++) asks.push(await ask(w, 2, `B-${i}`))
+  const extra = await ask(w, 5, 'B-X')
+  const ids = [...asks, extra].map((o) => o.id)
+  const before = await state(w, source.id, ...ids)
+  assert.equal(before.audit.clean, true)
+
+  // The first four alone would fit (8 of 10 units); the fifth asks for 5 of the 2 left.
+  const err = await rejection(w.irina.batch([...asks, extra].map((o) => approve(o))), 'INSUFFICIENT_INVENTORY')
+  assert.deepEqual([err.available, err.requested], [2, 5])
+  const after = await state(w, source.id, ...ids)
+  assert.deepEqual(after, before, 'ledger, audit, orders and outbox are untouched')
+  assert.equal(after.orders[0].order.available, 10)
+  assert.deepEqual(after.orders.slice(1).map((d) => d.order.status), ['requested', 'requested', 'requested', 'requested', 'requested'])
+
+  // The same four without the fifth go through.
+  const done = await w.irina.batch(asks.map((o) => approve(o)))
+  assert.deepEqual(done.map((r) => [r.kind, r.order.status, r.order.available]), asks.map(() => ['order', 'active', 2]))
+  assert.equal((await w.irina.order(source.id)).order.available, 2)
+  assert.equal((await w.irina.order(extra.id)).order.status, 'requested')
+})
+
+storeTest('a refusal anywhere in a batch rolls back the commands before it', async (inv) => {
+  const w = await world({ inv })
+  const source = await stock(w, w.orgs.ellen, w.products.cl, 10)
+  const a = await ask(w, 2, 'A')
+  const b = await ask(w, 2, 'B')
+  const held = await centerOrder(w, w.products.uac, 3)
+  const before = await state(w, source.id, a.id, b.id, held.id)
+
+  // Olga administers another branch: she may approve neither.
+  let err = await rejection(w.olga.batch([approve(a), approve(b)]), 'PERMISSION_DENIED')
+  assert.deepEqual([err.action, err.actor], ['approve', w.users.olga.id])
+  // Irina may approve the first, but not twice the same request: the first is undone too.
+  err = await rejection(w.irina.batch([approve(a), approve(b), approve(a)]), 'INVALID_STATE')
+  assert.deepEqual([err.orderNumber, err.status, err.action], [a.number, 'active', 'approve'])
+  // The core's own input checks, inside a batch.
+  err = await rejection(w.irina.batch([approve(a), approve(b, { quantity: 0 })]), 'INVALID_INPUT')
+  assert.equal(err.field, 'quantity')
+  // Eli may issue from his center's order, but not cancel MGA's request: nothing is issued.
+  err = await rejection(
+    w.eli.batch([
+      { kind: 'issue', order: held.id, quantity: 2 },
+      { kind: 'cancel', order: a.id },
+    ]),
+    'PERMISSION_DENIED',
+  )
+  assert.deepEqual([err.action, err.actor], ['cancel', w.users.eli.id])
+  assert.deepEqual(await w.eli.licenses(held.id), [])
+  assert.deepEqual(await state(w, source.id, a.id, b.id, held.id), before)
+  assert.deepEqual([(await w.irina.order(a.id)).order.status, (await w.irina.order(b.id)).order.status], ['requested', 'requested'])
+})
+
+storeTest('later commands see earlier ones: assign down two levels, request, reject and cancel', async (inv) => {
+  const w = await world({ inv })
+  const { ellen, mga, elerome } = w.orgs
+  const uac = w.products.uac
+  const top = await stock(w, ellen, uac, 4)
+  const toReject = await ask(w, 1, 'R')
+  const toCancel = await ask(w, 1, 'C')
+
+  const results = await w.irina.batch([
+    { kind: 'assign', from: ellen.id, to: mga.id, product: uac.id, quantity: 3, purchaseOrder: 'PO-7', comments: 'for the fall' },
+    { kind: 'assign', from: mga.id, to: elerome.id, product: uac.id, quantity: 3 },
+    { kind: 'request', holder: mga.id, product: uac.id, quantity: 1, purchaseOrder: 'PO-8', comments: 'one more' },
+    { kind: 'reject', order: toReject.id, comments: 'not now' },
+    { kind: 'cancel', order: toCancel.id },
+  ])
+  assert.deepEqual(results.map((r) => r.kind), ['order', 'order', 'order', 'order', 'order'])
+  const [toMga, toElerome, asked, rejected, cancelled] = results.map((r) => r.order)
+  // The first order as the first command left it: the second had not drawn from it yet.
+  assert.deepEqual(
+    [toMga.holder, toMga.source, toMga.status, toMga.approvedQuantity, toMga.available, toMga.purchaseOrder, toMga.approvalComments],
+    [mga.id, ellen.id, 'active', 3, 3, 'PO-7', 'for the fall'],
+  )
+  assert.deepEqual([toElerome.holder, toElerome.source, toElerome.status, toElerome.available], [elerome.id, mga.id, 'active', 3])
+  assert.deepEqual([asked.holder, asked.source, asked.status, asked.requestedQuantity, asked.purchaseOrder], [mga.id, ellen.id, 'requested', 1, 'PO-8'])
+  assert.deepEqual([rejected.id, rejected.status, rejected.approvalComments], [toReject.id, 'rejected', 'not now'])
+  assert.deepEqual([cancelled.id, cancelled.status], [toCancel.id, 'cancelled'])
+
+  const mgaNow = (await w.irina.order(toMga.id)).order
+  assert.deepEqual([mgaNow.drawn, mgaNow.available, mgaNow.status], [3, 0, 'depleted'])
+  assert.equal((await w.irina.order(top.id)).order.available, 1)
+  const use = await w.irina.detailOfUse(toMga.id)
+  assert.deepEqual(use.draws.map((d) => [d.order, d.quantity, d.requestedByOrg]), [[toElerome.id, 3, 'Elerome School']])
+  assert.equal((await w.inv.audit(w.tenant.id)).clean, true)
+})
+
+storeTest('an issue inside a batch resolves with its licenses', async (inv) => {
+  const w = await world({ inv })
+  const held = await centerOrder(w, w.products.cl, 5)
+  w.inv.setTime(T0)
+  const results = await w.eli.batch([
+    { kind: 'issue', order: held.id, quantity: 2 },
+    { kind: 'request', holder: w.orgs.elerome.id, product: w.products.cl.id, quantity: 1 },
+    { kind: 'issue', order: held.id, quantity: 1 },
+  ])
+  assert.deepEqual(results.map((r) => r.kind), ['licenses', 'order', 'licenses'])
+  const [first, request, last] = results
+  assert.deepEqual(Object.keys(first).sort(), ['kind', 'licenses'])
+  assert.equal(first.licenses.length, 2)
+  assert.equal(last.licenses.length, 1)
+  const issued = [...first.licenses, ...last.licenses]
+  for (const l of issued) {
+    assert.match(l.key, KEY)
+    assert.deepEqual([l.order, l.product, l.status, l.isCode, l.issuedAt], [held.id, w.products.cl.id, 'issued', false, T0])
+  }
+  assert.equal(new Set(issued.map((l) => l.key)).size, 3)
+  assert.deepEqual([request.order.holder, request.order.source, request.order.status], [w.orgs.elerome.id, w.orgs.mga.id, 'requested'])
+  const order = (await w.eli.order(held.id)).order
+  assert.deepEqual([order.issued, order.available], [3, 2])
+  const stored = await w.eli.licenses(held.id)
+  assert.deepEqual(stored.map((l) => l.key).sort(), issued.map((l) => l.key).sort())
+  assert.equal((await w.inv.audit(w.tenant.id)).clean, true)
+})
+
+storeTest('a keyed batch run twice resolves with the same results and issues once', async (inv) => {
+  const w = await world({ inv })
+  const held = await centerOrder(w, w.products.cl, 5)
+  const keyed = w.eli.withIdempotencyKey('batch-issue')
+  const commands = [
+    { kind: 'issue', order: held.id, quantity: 2 },
+    { kind: 'request', holder: w.orgs.elerome.id, product: w.products.cl.id, quantity: 1 },
+  ]
+  const first = await keyed.batch(commands)
+  assert.equal(first[0].licenses.length, 2)
+  const before = await state(w, held.id, first[1].order.id)
+
+  assert.deepEqual(await keyed.batch(commands), first, 'a retry resolves with the first results')
+  const fresh = (await w.inv.session(w.tenant.id, w.users.eli.id)).withIdempotencyKey('batch-issue')
+  assert.deepEqual(await fresh.batch(commands), first)
+  assert.deepEqual(await state(w, held.id, first[1].order.id), before, 'the retries changed nothing')
+  assert.deepEqual([before.orders[0].order.issued, before.orders[0].order.available], [2, 3])
+  assert.equal((await entriesOf(w, 'licenses_issued')).length, 1)
+  const orders = await w.eli.list(w.orgs.elerome.id, { statuses: ['requested'] })
+  assert.deepEqual(orders.items.map((d) => d.order.id), [first[1].order.id], 'one request, not two')
+
+  // The key with another batch, or with the same command on its own, is CONFLICT.
+  await rejection(keyed.batch([commands[0]]), 'CONFLICT')
+  await rejection(keyed.issue(held.id, 2), 'CONFLICT')
+  assert.deepEqual(await state(w, held.id, first[1].order.id), before)
+})
+
+storeTest('an empty batch and one of MAX_BATCH + 1 commands are INVALID_INPUT', async (inv) => {
+  const w = await world({ inv })
+  const a = await ask(w, 1, 'A')
+  const before = await state(w, a.id)
+  assert.equal(MAX_BATCH, 1000)
+
+  let err = await rejection(w.irina.batch([]), 'INVALID_INPUT')
+  assert.deepEqual([err.field, err.reason], ['batch', 'must hold 1 to 1000 commands, got 0'])
+  err = await rejection(w.irina.batch(Array.from({ length: MAX_BATCH + 1 }, () => ({ kind: 'cancel', order: a.id }))), 'INVALID_INPUT')
+  assert.deepEqual([err.field, err.reason], ['batch', 'must hold 1 to 1000 commands, got 1001'])
+  assert.deepEqual(await state(w, a.id), before)
+})
+
+storeTest('malformed commands are INVALID_INPUT naming their index, and nothing runs', async (inv) => {
+  const w = await world({ inv })
+  await stock(w, w.orgs.ellen, w.products.cl, 10)
+  const a = await ask(w, 2, 'A')
+  const held = await centerOrder(w, w.products.uac, 2)
+  const before = await state(w, a.id, held.id)
+  const ok = approve(a)
+  const cases = [
+    [{ kind: 'aprove', order: a.id }, 'kind', "invalid kind: batch command 1: 'aprove' is not one of 'request', 'approve', 'reject', 'cancel', 'assign' or 'issue'"],
+    [{ order: a.id }, 'kind', "invalid kind: batch command 1: missing (one of 'request', 'approve', 'reject', 'cancel', 'assign' or 'issue')"],
+    [{ kind: 'Approve', order: a.id }, 'kind', /'Approve' is not one of/],
+    [{ kind: 'approve' }, 'order', 'invalid order: batch command 1 (approve): missing'],
+    [{ kind: 'request', product: w.products.cl.id, quantity: 1 }, 'holder', 'invalid holder: batch command 1 (request): missing'],
+    [{ kind: 'assign', from: w.orgs.ellen.id, to: w.orgs.mga.id, product: w.products.cl.id }, 'quantity', 'invalid quantity: batch command 1 (assign): missing'],
+    [{ kind: 'issue', order: held.id }, 'quantity', 'invalid quantity: batch command 1 (issue): missing'],
+    [{ kind: 'cancel', order: a.id, comments: 'why' }, 'comments', 'invalid comments: batch command 1 (cancel): cancel does not take comments'],
+    [{ kind: 'issue', order: held.id, quantity: 1, purchaseOrder: 'PO' }, 'purchaseOrder', /issue does not take purchaseOrder/],
+    [{ kind: 'request', holder: w.orgs.mga.id, product: w.products.cl.id, quantity: 1, order: a.id }, 'order', /request does not take order/],
+    [{ kind: 'issue', order: held.id, quantity: 1.5 }, 'quantity', 'invalid quantity: batch command 1 (issue): 1.5 is not a non-negative integer'],
+    [{ kind: 'approve', order: a.id, quantity: -1 }, 'quantity', /batch command 1 \(approve\): -1 is not a non-negative integer/],
+    [{ kind: 'reject', order: 'nope' }, 'order id', /^invalid order id: batch command 1 \(reject\): 'nope' is not a UUID/],
+    [{ kind: 'assign', from: w.orgs.ellen.id, to: 'nope', product: w.products.cl.id, quantity: 1 }, 'organization id', /batch command 1 \(assign\): 'nope' is not a UUID/],
+  ]
+  for (const [bad, field, message] of cases) {
+    const err = await rejection(w.irina.batch([ok, bad, ok]), 'INVALID_INPUT')
+    assert.equal(err.field, field, JSON.stringify(bad))
+    if (typeof message === 'string') assert.equal(err.message, message)
+    else assert.match(err.message, message)
+  }
+  assert.deepEqual(await state(w, a.id, held.id), before, 'the valid approval before it did not run')
+
+  // Values of the wrong JS type are refused synchronously by the napi layer, as everywhere.
+  assert.throws(() => w.irina.batch([{ kind: 42 }]), { code: 'StringExpected' })
+  assert.throws(() => w.irina.batch([{ kind: 'issue', order: held.id, quantity: '1' }]), { code: 'NumberExpected' })
+  assert.throws(() => w.irina.batch(ok), { code: 'InvalidArg' })
+  assert.deepEqual(await state(w, a.id, held.id), before)
+})
