@@ -5,8 +5,9 @@
 //!   `INVALID_INPUT`);
 //! - quantities and order numbers are JS numbers, checked to be non-negative safe integers;
 //! - times are `Date`s;
-//! - an absent value is `null` in what the binding returns, `undefined` (or `null`) in what it
-//!   takes.
+//! - an absent value is `null` in what the binding returns; in what it takes, an optional
+//!   field is left out (or `undefined`), except in the value objects that spell every field
+//!   (`LicensePolicy`, `Customer`, …, marked `use_nullable`), where it is `null`.
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
