@@ -123,7 +123,8 @@ storeTest('the key with another command or by another user is CONFLICT and chang
   ]
   for (const [command, attempt] of attempts) {
     const err = await rejection(attempt(), 'CONFLICT')
-    assert.equal(err.what, `idempotency key 'approve-1' for a different command (it was used for approve, this is ${command})`)
+    const used = command === 'approve' ? 'approve with other arguments or by another user' : `approve, not ${command}`
+    assert.equal(err.what, `idempotency key 'approve-1' (used for ${used}; choose a new key for a new command)`)
   }
   const after = await state(w, req.id, other.id)
   assert.equal(after.entries, ledgerLength)
@@ -244,7 +245,7 @@ storeTest('a keyed Inventory activates once, on the same clock', async (inv) => 
   assert.deepEqual(await keyed.activate(t, l.key, 'pc-1', 'Front desk'), first)
   assert.deepEqual(await state(w, o.id), before)
   const err = await rejection(keyed.activate(t, l.key, 'pc-2', 'Back office'), 'CONFLICT')
-  assert.match(err.what, /it was used for activate, this is activate/)
+  assert.match(err.what, /used for activate with other arguments or by another user/)
   assert.deepEqual((await w.eli.license(l.key)).activations, [{ fingerprint: 'pc-1', name: 'Front desk', at: T1 }])
 
   // Another key, another activation, stamped by the clock set on the original handle.

@@ -30,8 +30,8 @@ class IdempotencyTests: StoreTestCase {
     ) {
         assertInventoryError(try body(), file: file, line: line) {
             guard case let .Conflict(what, message) = $0 else { return XCTFail("\($0)", file: file, line: line) }
-            XCTAssertTrue(what.hasPrefix("idempotency key '\(key)' for a different command"), what, file: file, line: line)
-            XCTAssertTrue(what.contains("it was used for \(usedFor),"), what, file: file, line: line)
+            XCTAssertTrue(what.hasPrefix("idempotency key '\(key)' (used for \(usedFor)"), what, file: file, line: line)
+            XCTAssertTrue(what.hasSuffix("; choose a new key for a new command)"), what, file: file, line: line)
             XCTAssertTrue(message.contains(what), message, file: file, line: line)
             XCTAssertEqual($0.code(), "CONFLICT", file: file, line: line)
         }

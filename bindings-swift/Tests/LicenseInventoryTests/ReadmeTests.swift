@@ -141,7 +141,10 @@ final class ReadmeTests: XCTestCase {
 
         XCTAssertEqual(same, licenses)
         XCTAssertEqual(try session.order(id: order.id).order.issued, 3)
-        XCTAssertEqual(refusal, "idempotency key 'issue-5b1f9c2e-issue' for a different command (it was used for issue, this is issue)")
+        XCTAssertEqual(
+            refusal,
+            "idempotency key 'issue-5b1f9c2e-issue' (used for issue with other arguments or by another user; "
+                + "choose a new key for a new command)")
         XCTAssertEqual(device.activations.map(\.name), ["Front desk PC"])
     }
 

@@ -89,11 +89,15 @@ impl Inventory {
             lock_tenant(tx, tenant)?;
             if let Some(done) = tx.idempotency(tenant, &key)? {
                 if done.fingerprint != fingerprint {
+                    let used = if done.command == name {
+                        format!("{name} with other arguments or by another user")
+                    } else {
+                        format!("{}, not {name}", done.command)
+                    };
                     return Err(Error::Conflict {
                         what: format!(
-                            "idempotency key '{key}' for a different command (it was used for \
-                             {}, this is {name})",
-                            done.command
+                            "idempotency key '{key}' (used for {used}; choose a new key for a \
+                             new command)"
                         ),
                     });
                 }

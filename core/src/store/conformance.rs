@@ -2659,7 +2659,11 @@ pub fn idempotent_commands(factory: Factory<'_>) {
     assert_eq!(approved.available, 3);
     // The same key for another command, or by another user, is a conflict; nothing changes.
     let before = w.snapshot();
-    assert_eq!(err_code(&keyed.reject(req.id, None)), "CONFLICT");
+    assert_eq!(
+        keyed.reject(req.id, None).unwrap_err().to_string(),
+        "conflict: idempotency key 'approve-1' (used for approve, not reject; choose a new key \
+         for a new command) already exists in this tenant"
+    );
     assert_eq!(err_code(&keyed.approve(req.id, Some(1), None)), "CONFLICT");
     let vera_keyed = w.vera.with_idempotency_key("approve-1").unwrap();
     assert_eq!(
