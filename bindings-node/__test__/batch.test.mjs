@@ -6,23 +6,9 @@
 import assert from 'node:assert/strict'
 
 import { MAX_BATCH } from '../index.js'
-import { KEY, centerOrder, rejection, snapshot, stock, storeTest, wholeLedger, world } from './helpers.mjs'
+import { KEY, centerOrder, rejection, state, stock, storeTest, wholeLedger, world } from './helpers.mjs'
 
 const T0 = new Date('2017-10-20T01:45:00.000Z')
-
-/**
- * Everything a refused batch must leave as it was: the tenant and its ledger (length and last
- * hash), the audit, the given orders (with their names) and the notification outbox.
- */
-async function state(w, ...orderIds) {
-  const t = w.tenant.id
-  return {
-    ...(await snapshot(w)),
-    audit: await w.inv.audit(t),
-    orders: await Promise.all(orderIds.map((id) => w.vera.order(id))),
-    notifications: (await w.inv.pendingNotifications(t, 1000)).map((n) => n.id),
-  }
-}
 
 /** Ledger entries of the tenant of kind `kind`. */
 async function entriesOf(w, kind) {

@@ -173,3 +173,17 @@ export const KEY = /^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){4}$/
 export function mistype(key) {
   return (key[0] === 'A' ? 'B' : 'A') + key.slice(1)
 }
+
+/**
+ * Everything a refused or repeated command must leave as it was: `snapshot` (the tenant and its
+ * ledger), the audit, the given orders (with their names) and the notification outbox.
+ */
+export async function state(w, ...orderIds) {
+  const t = w.tenant.id
+  return {
+    ...(await snapshot(w)),
+    audit: await w.inv.audit(t),
+    orders: await Promise.all(orderIds.map((id) => w.vera.order(id))),
+    notifications: (await w.inv.pendingNotifications(t, 1000)).map((n) => n.id),
+  }
+}

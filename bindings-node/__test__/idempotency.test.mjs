@@ -6,25 +6,11 @@
 // PostgreSQL.
 import assert from 'node:assert/strict'
 
-import { Inventory, KEY, centerOrder, rejection, snapshot, stock, storeTest, world } from './helpers.mjs'
+import { Inventory, KEY, centerOrder, rejection, snapshot, state, stock, storeTest, world } from './helpers.mjs'
 
 const T0 = new Date('2017-10-20T01:45:00.000Z')
 const T1 = new Date('2017-10-20T02:00:00.000Z')
 const T2 = new Date('2017-10-20T03:30:00.000Z')
-
-/**
- * Everything a refused or repeated command must leave as it was: the tenant and its ledger
- * (length and last hash), the audit, the given orders and the notification outbox.
- */
-async function state(w, ...orderIds) {
-  const t = w.tenant.id
-  return {
-    ...(await snapshot(w)),
-    audit: await w.inv.audit(t),
-    orders: await Promise.all(orderIds.map((id) => w.vera.order(id))),
-    notifications: (await w.inv.pendingNotifications(t, 1000)).map((n) => n.id),
-  }
-}
 
 /** Ledger entries of the tenant of kind `kind`. */
 async function entriesOf(w, kind) {

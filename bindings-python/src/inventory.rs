@@ -469,13 +469,9 @@ impl Inventory {
             from: utc_opt(py, "start", start)?,
             to: utc_opt(py, "end", end)?,
         };
-        let entries = if filter == core::LedgerFilter::default() {
-            run(py, || self.inner.ledger(tenant, after, limit))?
-        } else {
-            run(py, || {
-                self.inner.ledger_matching(tenant, &filter, after, limit)
-            })?
-        };
+        let entries = run(py, || {
+            self.inner.ledger_matching(tenant, &filter, after, limit)
+        })?;
         Ok(entries.into_iter().map(LedgerEntry).collect())
     }
 

@@ -205,6 +205,26 @@ impl License {
             _ => self.expires_at,
         }
     }
+
+    /// Records an activation on a device (or a code's redemption) at `now`: the device is
+    /// added, the first activation starts the validity clock, and the license is active.
+    pub(crate) fn record_activation(
+        &mut self,
+        fingerprint: String,
+        name: String,
+        now: DateTime<Utc>,
+    ) {
+        self.activations.push(Activation {
+            fingerprint,
+            name,
+            at: now,
+        });
+        if self.activated_at.is_none() {
+            self.activated_at = Some(now);
+            self.expires_at = self.expiry_after_activation(now);
+        }
+        self.status = LicenseStatus::Active;
+    }
 }
 
 /// An end user of licenses within one order.

@@ -6,20 +6,6 @@ import LicenseInventory
 /// `BatchCommand`s in order in one transaction and returns one `BatchResult` per command; at the
 /// first failure nothing is committed and that command's own error is thrown.
 class BatchTests: StoreTestCase {
-    /// What a batch can change in the channel's tenant: its ledger, the tenant (order numbers,
-    /// totals) and the notification outbox.
-    struct Snapshot: Equatable {
-        let ledger: [LedgerEntry]
-        let tenant: Tenant
-        let pending: [InventoryNotification]
-    }
-
-    func snapshot(_ c: Channel) throws -> Snapshot {
-        Snapshot(
-            ledger: try c.ledger(), tenant: try c.inv.tenant(id: c.t),
-            pending: try c.inv.pendingNotifications(tenant: c.t, limit: 1000))
-    }
-
     /// A batch result of the other kind than the test expected (thrown: the test fails).
     struct UnexpectedResult: Error {
         let result: BatchResult

@@ -166,6 +166,20 @@ enum TestStore {
 class StoreTestCase: XCTestCase {
     class var store: TestStore { .memory }
 
+    /// What a command can change in the channel's tenant: its ledger, the tenant (order
+    /// numbers, totals) and the notification outbox.
+    struct Snapshot: Equatable {
+        let ledger: [LedgerEntry]
+        let tenant: Tenant
+        let pending: [InventoryNotification]
+    }
+
+    func snapshot(_ c: Channel) throws -> Snapshot {
+        Snapshot(
+            ledger: try c.ledger(), tenant: try c.inv.tenant(id: c.t),
+            pending: try c.inv.pendingNotifications(tenant: c.t, limit: 1000))
+    }
+
     /// A new handle on this class's store.
     func makeInventory() throws -> Inventory {
         switch Self.store {

@@ -8,20 +8,6 @@ import LicenseInventory
 /// and changes nothing; the key with another command or user is `Conflict`; a failed command
 /// records nothing; keys are per tenant and checked; concurrent retries run the command once.
 class IdempotencyTests: StoreTestCase {
-    /// What a command can change in the channel's tenant: its ledger, the tenant (order
-    /// numbers, totals) and the notification outbox.
-    struct Snapshot: Equatable {
-        let ledger: [LedgerEntry]
-        let tenant: Tenant
-        let pending: [InventoryNotification]
-    }
-
-    func snapshot(_ c: Channel) throws -> Snapshot {
-        Snapshot(
-            ledger: try c.ledger(), tenant: try c.inv.tenant(id: c.t),
-            pending: try c.inv.pendingNotifications(tenant: c.t, limit: 1000))
-    }
-
     /// Asserts that `body` throws `Conflict` for idempotency key `key`, recorded for the
     /// command `usedFor`.
     func assertKeyConflict<T>(

@@ -116,16 +116,16 @@ impl Sums {
 fn each_entry(
     tx: &mut dyn Tx,
     tenant: TenantId,
-    mut f: impl FnMut(&LedgerEntry) -> bool,
+    mut after: u64,
+    mut f: impl FnMut(LedgerEntry) -> bool,
 ) -> Result<()> {
-    let mut after = 0;
     loop {
         let page = tx.ledger(tenant, after, MAX_PAGE)?;
         let Some(last) = page.last() else {
             return Ok(());
         };
         after = last.seq;
-        for e in &page {
+        for e in page {
             if !f(e) {
                 return Ok(());
             }
@@ -134,7 +134,7 @@ fn each_entry(
 }
 
 /// The running sums, per order, of every movement recorded at or before `at` that `keep`
-/// selects.
+/// selects; an order `keep` selects that moves only later is there with zero sums.
 fn replay(
     tx: &mut dyn Tx,
     tenant: TenantId,
@@ -142,12 +142,12 @@ fn replay(
     keep: impl Fn(OrderId, OrgId) -> bool,
 ) -> Result<BTreeMap<OrderId, Sums>> {
     let mut sums: BTreeMap<OrderId, Sums> = BTreeMap::new();
-    each_entry(tx, tenant, |e| {
-        if e.at <= at {
-            for m in e.movements.iter().filter(|m| keep(m.order, m.org)) {
-                let s = sums.entry(m.order).or_default();
-                s.org = Some(m.org);
-                s.product = Some(m.product);
+    each_entry(tx, tenant, 0, |e| {
+        for m in e.movements.iter().filter(|m| keep(m.order, m.org)) {
+            let s = sums.entry(m.order).or_default();
+            s.org = Some(m.org);
+            s.product = Some(m.product);
+            if e.at <= at {
                 s.approved += m.approved;
                 s.drawn += m.drawn;
                 s.issued += m.issued;
@@ -193,22 +193,13 @@ impl Inventory {
         self.read(|tx| {
             get_tenant(tx, tenant)?;
             let mut out = Vec::new();
-            let mut from = after;
-            loop {
-                let page = tx.ledger(tenant, from, MAX_PAGE)?;
-                let Some(last) = page.last() else {
-                    return Ok(out);
-                };
-                from = last.seq;
-                for e in page {
-                    if filter.matches(&e) {
-                        out.push(e);
-                        if out.len() == limit {
-                            return Ok(out);
-                        }
-                    }
+            each_entry(tx, tenant, after, |e| {
+                if filter.matches(&e) {
+                    out.push(e);
                 }
-            }
+                out.len() < limit
+            })?;
+            Ok(out)
         })
     }
 
@@ -233,19 +224,11 @@ impl Inventory {
             {
                 return Ok(f);
             }
-            let mut seen = None;
-            each_entry(tx, tenant, |e| {
-                if let Some(m) = e.movements.iter().find(|m| m.order == order) {
-                    seen = Some((m.org, m.product));
-                    return false;
-                }
-                true
-            })?;
-            let (org, product) = match (seen, tx.order(tenant, order)?) {
-                (Some(found), _) => found,
-                (None, Some(o)) => (o.holder, o.product),
-                (None, None) => return Err(Error::not_found(Entity::Order, order)),
-            };
+            // No movement ever: a pending (or rejected, cancelled) request, or nothing at all.
+            let o = tx
+                .order(tenant, order)?
+                .ok_or_else(|| Error::not_found(Entity::Order, order))?;
+            let (org, product) = (o.holder, o.product);
             Ok(OrderFigures {
                 order,
                 org,

@@ -17,8 +17,7 @@ use crate::inventory::{Inventory, Session};
 use crate::keys::LicenseKey;
 use crate::ledger::{LedgerKind, Movement};
 use crate::license::{
-    Activation, Borrow, License, LicensePolicy, LicenseStatus, LicenseUser, NewLicenseUser,
-    Validity,
+    Borrow, License, LicensePolicy, LicenseStatus, LicenseUser, NewLicenseUser, Validity,
 };
 use crate::notification::NotificationKind;
 use crate::order::{Customer, MetadataEdit, Order};
@@ -220,16 +219,7 @@ impl Inventory {
                         max: l.policy.max_activations,
                     });
                 }
-                l.activations.push(Activation {
-                    fingerprint: fingerprint.clone(),
-                    name: device_name.clone(),
-                    at: now,
-                });
-                if l.activated_at.is_none() {
-                    l.activated_at = Some(now);
-                    l.expires_at = l.expiry_after_activation(now);
-                }
-                l.status = LicenseStatus::Active;
+                l.record_activation(fingerprint.clone(), device_name.clone(), now);
                 tx.update_license(&l)?;
                 append(
                     tx,
@@ -275,14 +265,7 @@ impl Inventory {
             if l.activated_at.is_some() {
                 return Err(unusable(&l, "the code was already redeemed"));
             }
-            l.activations.push(Activation {
-                fingerprint: by.clone(),
-                name: by.clone(),
-                at: now,
-            });
-            l.activated_at = Some(now);
-            l.expires_at = l.expiry_after_activation(now);
-            l.status = LicenseStatus::Active;
+            l.record_activation(by.clone(), by.clone(), now);
             tx.update_license(&l)?;
             append(
                 tx,
@@ -822,12 +805,9 @@ impl Session {
             "edit_license_user",
             &(self.user, user, &email, &name),
             |tx, now| {
-                let actor = Actor::load(tx, self.tenant, self.user)?;
-                let mut u = get_license_user(tx, self.tenant, user)?;
-                let o = get_order(tx, self.tenant, u.order)?;
-                actor.require_permission(
+                let (mut u, o) = self.guarded_license_user(
                     tx,
-                    &o,
+                    user,
                     Permission::ManageLicenseUsers,
                     Action::ManageLicenseUsers,
                 )?;
@@ -854,6 +834,22 @@ impl Session {
         )
     }
 
+    /// A license user and its order, once the actor is allowed `permission` on that order
+    /// (admins of the holder, or managers holding it).
+    fn guarded_license_user(
+        &self,
+        tx: &mut dyn Tx,
+        user: LicenseUserId,
+        permission: Permission,
+        action: Action,
+    ) -> Result<(LicenseUser, Order)> {
+        let actor = Actor::load(tx, self.tenant, self.user)?;
+        let u = get_license_user(tx, self.tenant, user)?;
+        let o = get_order(tx, self.tenant, u.order)?;
+        actor.require_permission(tx, &o, permission, action)?;
+        Ok((u, o))
+    }
+
     /// Deletes a license user; their licenses stay, without a user. Admins of the holder, or
     /// managers with `manage_license_users`.
     pub fn delete_license_user(&self, user: LicenseUserId) -> Result<()> {
@@ -862,12 +858,9 @@ impl Session {
             "delete_license_user",
             &(self.user, user),
             |tx, now| {
-                let actor = Actor::load(tx, self.tenant, self.user)?;
-                let u = get_license_user(tx, self.tenant, user)?;
-                let o = get_order(tx, self.tenant, u.order)?;
-                actor.require_permission(
+                let (u, o) = self.guarded_license_user(
                     tx,
-                    &o,
+                    user,
                     Permission::ManageLicenseUsers,
                     Action::ManageLicenseUsers,
                 )?;
@@ -945,12 +938,9 @@ impl Session {
             "set_license_user_password",
             &(self.user, user),
             |tx, now| {
-                let actor = Actor::load(tx, self.tenant, self.user)?;
-                let u = get_license_user(tx, self.tenant, user)?;
-                let o = get_order(tx, self.tenant, u.order)?;
-                actor.require_permission(
+                let (u, o) = self.guarded_license_user(
                     tx,
-                    &o,
+                    user,
                     Permission::ManageLicenseUserCredentials,
                     Action::ManageLicenseUserCredentials,
                 )?;
