@@ -3,143 +3,8 @@
 
 use license_inventory as core;
 
+pub use crate::types::{Action, Entity};
 use crate::types::{OrderStatus, Permission, UserId};
-
-/// What kind of thing was looked up (in [`InventoryError::NotFound`]).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
-pub enum Entity {
-    /// A tenant.
-    Tenant,
-    /// An organization of the channel tree.
-    Organization,
-    /// A user.
-    User,
-    /// A product (inventory type).
-    Product,
-    /// An order (inventory lot).
-    Order,
-    /// A license or activation code.
-    License,
-    /// A license user.
-    LicenseUser,
-    /// A license manager of an order.
-    LicenseManager,
-    /// A notification of the outbox.
-    Notification,
-    /// A bundle.
-    Bundle,
-    /// A kind of thing this binding does not know yet (a newer core); `name` is its core name.
-    Other {
-        /// The core's name for it.
-        name: String,
-    },
-}
-
-impl From<core::Entity> for Entity {
-    fn from(e: core::Entity) -> Self {
-        match e {
-            core::Entity::Tenant => Entity::Tenant,
-            core::Entity::Organization => Entity::Organization,
-            core::Entity::User => Entity::User,
-            core::Entity::Product => Entity::Product,
-            core::Entity::Order => Entity::Order,
-            core::Entity::License => Entity::License,
-            core::Entity::LicenseUser => Entity::LicenseUser,
-            core::Entity::LicenseManager => Entity::LicenseManager,
-            core::Entity::Notification => Entity::Notification,
-            core::Entity::Bundle => Entity::Bundle,
-            other => Entity::Other {
-                name: other.as_str().to_owned(),
-            },
-        }
-    }
-}
-
-/// An action a user attempts; named in permission and state errors.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
-pub enum Action {
-    /// Mint new stock at the vendor.
-    Mint,
-    /// Request inventory from the parent organization.
-    Request,
-    /// Edit a pending request.
-    EditRequest,
-    /// Cancel (withdraw) a pending request.
-    Cancel,
-    /// Approve a request addressed to one's organization.
-    Approve,
-    /// Reject a request addressed to one's organization.
-    Reject,
-    /// Assign (push) inventory to a child organization.
-    Assign,
-    /// Read an organization's inventory or an order.
-    View,
-    /// Edit an order's metadata (reference, campaign, download id, flags).
-    EditMetadata,
-    /// Add or edit an order's customer.
-    EditCustomer,
-    /// Issue licenses or codes from an order.
-    IssueLicense,
-    /// Revoke an unused license.
-    Revoke,
-    /// Disable or enable a license.
-    Disable,
-    /// Remove one device from a license.
-    ResetDevice,
-    /// Remove every device from a license.
-    ResetLicense,
-    /// Borrow or return a floating license.
-    Borrow,
-    /// Add, edit or delete license users, or assign licenses to them.
-    ManageLicenseUsers,
-    /// Change license users' passwords.
-    ManageLicenseUserCredentials,
-    /// Add license managers to an order.
-    ManageManagers,
-    /// Request a bundle.
-    RequestBundle,
-    /// Delete an order and its licenses.
-    DeleteOrder,
-    /// Return unused units to the source.
-    ReturnUnits,
-    /// An action this binding does not know yet (a newer core); `name` is its core name.
-    Other {
-        /// The core's name for it (snake case).
-        name: String,
-    },
-}
-
-impl From<core::Action> for Action {
-    fn from(a: core::Action) -> Self {
-        match a {
-            core::Action::Mint => Action::Mint,
-            core::Action::Request => Action::Request,
-            core::Action::EditRequest => Action::EditRequest,
-            core::Action::Cancel => Action::Cancel,
-            core::Action::Approve => Action::Approve,
-            core::Action::Reject => Action::Reject,
-            core::Action::Assign => Action::Assign,
-            core::Action::View => Action::View,
-            core::Action::EditMetadata => Action::EditMetadata,
-            core::Action::EditCustomer => Action::EditCustomer,
-            core::Action::IssueLicense => Action::IssueLicense,
-            core::Action::Revoke => Action::Revoke,
-            core::Action::Disable => Action::Disable,
-            core::Action::ResetDevice => Action::ResetDevice,
-            core::Action::ResetLicense => Action::ResetLicense,
-            core::Action::Borrow => Action::Borrow,
-            core::Action::ManageLicenseUsers => Action::ManageLicenseUsers,
-            core::Action::ManageLicenseUserCredentials => Action::ManageLicenseUserCredentials,
-            core::Action::ManageManagers => Action::ManageManagers,
-            core::Action::RequestBundle => Action::RequestBundle,
-            core::Action::DeleteOrder => Action::DeleteOrder,
-            core::Action::ReturnUnits => Action::ReturnUnits,
-            other => Action::Other {
-                name: other.as_str().to_owned(),
-            },
-        }
-    }
-}
 
 /// Everything that can go wrong, as Swift sees it: `InventoryError`, thrown by every call.
 ///
@@ -193,8 +58,8 @@ pub enum InventoryError {
     /// The order's status forbids the action (e.g. editing an approved order).
     #[error("{message}")]
     InvalidState {
-        /// The order's number.
-        order: u64,
+        /// The order's number (`orderNumber`: `order` is an id everywhere else).
+        order_number: u64,
         /// Its current status.
         status: OrderStatus,
         /// The refused action.
@@ -281,8 +146,8 @@ pub enum InventoryError {
     /// from it; delete or return those first.
     #[error("{message}")]
     OrderInUse {
-        /// The order's number.
-        order: u64,
+        /// The order's number (`orderNumber`: `order` is an id everywhere else).
+        order_number: u64,
         /// The numbers of the child orders holding units drawn from it.
         children: Vec<u64>,
         /// The core's message.
@@ -383,7 +248,7 @@ impl From<core::Error> for InventoryError {
                 status,
                 action,
             } => InventoryError::InvalidState {
-                order: order.get(),
+                order_number: order.get(),
                 status: status.into(),
                 action: action.into(),
                 message,
@@ -419,7 +284,7 @@ impl From<core::Error> for InventoryError {
                 message,
             },
             core::Error::OrderInUse { order, children } => InventoryError::OrderInUse {
-                order: order.get(),
+                order_number: order.get(),
                 children: children.into_iter().map(|c| c.get()).collect(),
                 message,
             },
@@ -539,9 +404,11 @@ mod tests {
             children: vec![core::OrderNumber(1212), core::OrderNumber(1214)],
         }) {
             InventoryError::OrderInUse {
-                order, children, ..
+                order_number,
+                children,
+                ..
             } => {
-                assert_eq!(order, 1210);
+                assert_eq!(order_number, 1210);
                 assert_eq!(children, vec![1212, 1214]);
             }
             other => unreachable!("{other:?}"),

@@ -13,7 +13,7 @@ use crate::types::{
     InventoryFilter, InventoryUse, LedgerEntry, LedgerFilter, License, LicenseId, LicenseManager,
     LicensePolicy, LicenseUser, LicenseUserId, Notification, NotificationId, Order, OrderDetails,
     OrderFigures, OrderId, OrderPage, OrgId, Organization, Permission, Plan, Product, ProductId,
-    ProductKind, SummaryLine, Tenant, TenantId, Tier, User, UserId, core_time,
+    ProductKind, SummaryLine, Synchronous, Tenant, TenantId, Tier, User, UserId, core_time,
 };
 
 /// A handle on one store (in memory, an SQLite file or a PostgreSQL database), with a clock
@@ -43,9 +43,34 @@ impl Inventory {
     }
 
     /// An inventory in the SQLite file at `path` (created and migrated as needed).
-    #[uniffi::constructor]
-    pub fn open_sqlite(path: String) -> Result<Arc<Self>> {
-        Ok(Self::over(core::Inventory::open_sqlite(path)?))
+    ///
+    /// `synchronous` (durability of each commit), `busy_timeout` (seconds a writer waits for
+    /// another connection's lock) and `migrate` (`false`: refuse an older schema rather than
+    /// upgrade it) override the core's defaults (`.full`, 30 s, `true`) when given.
+    #[uniffi::constructor(default(synchronous = None, busy_timeout = None, migrate = None))]
+    pub fn open_sqlite(
+        path: String,
+        synchronous: Option<Synchronous>,
+        busy_timeout: Option<f64>,
+        migrate: Option<bool>,
+    ) -> Result<Arc<Self>> {
+        let mut options = core::SqliteOptions::default();
+        if let Some(s) = synchronous {
+            options.synchronous = s.into();
+        }
+        if let Some(secs) = busy_timeout {
+            options.busy_timeout = std::time::Duration::try_from_secs_f64(secs).map_err(|e| {
+                core::Error::InvalidInput {
+                    field: "busy_timeout",
+                    reason: format!("{secs} seconds: {e}"),
+                }
+            })?;
+        }
+        if let Some(m) = migrate {
+            options.migrate = m;
+        }
+        let store = core::SqliteStore::open_with(path, options)?;
+        Ok(Self::over(core::Inventory::new(store)))
     }
 
     /// An inventory in a PostgreSQL database, shared by any number of processes and machines;

@@ -1,7 +1,7 @@
 //! Swift binding of `license-inventory`, through uniffi proc-macros.
 //!
 //! Thin by design: [`Inventory`] and [`Session`] are handles over the core's types, the value
-//! types of [`types`] are Swift structs and enums converted with `From`, and every core error is
+//! types of [`types`] (most generated into [`records`] from the bindings' table) are Swift structs and enums converted with `From`, and every core error is
 //! converted in one place ([`InventoryError`]'s `From<license_inventory::Error>`) into a Swift
 //! `enum InventoryError: Error` with associated values. No domain rule lives here.
 //!
@@ -17,6 +17,7 @@ uniffi::setup_scaffolding!();
 
 mod error;
 mod handles;
+pub mod records;
 pub mod types;
 
 pub use error::{Action, Entity, InventoryError, Result};
