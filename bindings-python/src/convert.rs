@@ -151,71 +151,34 @@ pub(crate) fn utc_opt(
 
 const ENUMS: &str = "license_inventory._enums";
 
-fn member<'py>(
-    py: Python<'py>,
-    class: &'static PyOnceLock<Py<PyType>>,
-    name: &str,
-    value: &str,
-) -> PyResult<Bound<'py, PyAny>> {
-    class.import(py, ENUMS, name)?.call1((value,))
+/// A fieldless core enum whose Python class lives in `license_inventory._enums`; implemented
+/// by `build.rs` from the table (an exhaustive match onto the member names).
+pub(crate) trait PyEnum {
+    /// The Python class's name (`Tier`).
+    const CLASS: &'static str;
+    /// The cached Python class.
+    fn class() -> &'static PyOnceLock<Py<PyType>>;
+    /// The member's name (`RESELLER`).
+    fn member_name(&self) -> &'static str;
+    /// The Python member (`Tier.RESELLER`).
+    fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Self::class()
+            .import(py, ENUMS, Self::CLASS)?
+            .getattr(self.member_name())
+    }
+    /// How a `__repr__` names the member: `Tier.RESELLER`.
+    fn py_repr(&self) -> String {
+        format!("{}.{}", Self::CLASS, self.member_name())
+    }
 }
 
-static TIER: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static PLAN: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static PRODUCT_KIND: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static ORDER_STATUS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static LEDGER_KIND: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static LICENSE_STATUS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static PERMISSION: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static VALIDITY_KIND: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static NOTIFICATION_KIND: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-
-/// `Tier` member.
-pub(crate) fn tier(py: Python<'_>, v: core::Tier) -> PyResult<Bound<'_, PyAny>> {
-    member(py, &TIER, "Tier", v.as_str())
-}
-
-/// `Plan` member.
-pub(crate) fn plan(py: Python<'_>, v: core::Plan) -> PyResult<Bound<'_, PyAny>> {
-    member(py, &PLAN, "Plan", v.as_str())
-}
-
-/// `ProductKind` member.
-pub(crate) fn product_kind(py: Python<'_>, v: core::ProductKind) -> PyResult<Bound<'_, PyAny>> {
-    member(py, &PRODUCT_KIND, "ProductKind", v.as_str())
-}
-
-/// `OrderStatus` member.
-pub(crate) fn order_status(py: Python<'_>, v: core::OrderStatus) -> PyResult<Bound<'_, PyAny>> {
-    member(py, &ORDER_STATUS, "OrderStatus", v.as_str())
-}
-
-/// `LedgerKind` member.
-pub(crate) fn ledger_kind(py: Python<'_>, v: core::LedgerKind) -> PyResult<Bound<'_, PyAny>> {
-    member(py, &LEDGER_KIND, "LedgerKind", v.as_str())
-}
-
-/// `LicenseStatus` member.
-pub(crate) fn license_status(py: Python<'_>, v: core::LicenseStatus) -> PyResult<Bound<'_, PyAny>> {
-    member(py, &LICENSE_STATUS, "LicenseStatus", v.as_str())
-}
-
-/// `Permission` member.
-pub(crate) fn permission(py: Python<'_>, v: core::Permission) -> PyResult<Bound<'_, PyAny>> {
-    member(py, &PERMISSION, "Permission", v.as_str())
-}
-
-/// `NotificationKind` member.
-pub(crate) fn notification_kind(
-    py: Python<'_>,
-    v: core::NotificationKind,
-) -> PyResult<Bound<'_, PyAny>> {
-    member(py, &NOTIFICATION_KIND, "NotificationKind", v.as_str())
-}
 
 /// `ValidityKind` member, by its value.
 pub(crate) fn validity_kind<'py>(py: Python<'py>, value: &str) -> PyResult<Bound<'py, PyAny>> {
-    member(py, &VALIDITY_KIND, "ValidityKind", value)
+    VALIDITY_KIND
+        .import(py, ENUMS, "ValidityKind")?
+        .call1((value,))
 }
 
 /// Python's `repr` of a string, for `__repr__`s that read like Python.
@@ -231,7 +194,22 @@ pub(crate) fn repr_opt(py: Python<'_>, text: Option<&str>) -> String {
     text.map_or_else(|| "None".to_owned(), |t| repr(py, t))
 }
 
-/// How a `__repr__` names an enum member: `Tier.RESELLER`.
-pub(crate) fn enum_repr(class: &str, value: &str) -> String {
-    format!("{class}.{}", value.to_uppercase())
+/// Python's `repr` of a text map: `{'k': 'v'}`.
+pub(crate) fn repr_map(py: Python<'_>, map: &BTreeMap<String, String>) -> String {
+    let items: Vec<String> = map
+        .iter()
+        .map(|(k, v)| format!("{}: {}", repr(py, k), repr(py, v)))
+        .collect();
+    format!("{{{}}}", items.join(", "))
+}
+
+/// Python's `repr` of a list of enum members: `[Permission.RESET_DEVICE, …]`.
+pub(crate) fn repr_members<'a, T: PyEnum + 'a>(items: impl IntoIterator<Item = &'a T>) -> String {
+    let items: Vec<String> = items.into_iter().map(PyEnum::py_repr).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// Python's `True` / `False`.
+pub(crate) fn py_bool(b: bool) -> &'static str {
+    if b { "True" } else { "False" }
 }

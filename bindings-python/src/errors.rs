@@ -5,7 +5,7 @@ use license_inventory::{Error, StorageError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert;
+use crate::convert::PyEnum;
 
 /// The Python module that defines the exception classes.
 const ERRORS: &str = "license_inventory._errors";
@@ -54,8 +54,8 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             status,
             action,
         } => {
-            kw.set_item("order", order.get())?;
-            kw.set_item("status", convert::order_status(py, *status)?)?;
+            kw.set_item("order_number", order.get())?;
+            kw.set_item("status", status.to_py(py)?)?;
             kw.set_item("action", action.as_str())?;
             "InvalidState"
         }
@@ -96,11 +96,11 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             "LicenseUnusable"
         }
         Error::PlanRequired { permission } => {
-            kw.set_item("permission", convert::permission(py, *permission)?)?;
+            kw.set_item("permission", permission.to_py(py)?)?;
             "PlanRequired"
         }
         Error::OrderInUse { order, children } => {
-            kw.set_item("order", order.get())?;
+            kw.set_item("order_number", order.get())?;
             let children: Vec<u64> = children.iter().map(|c| c.get()).collect();
             kw.set_item("children", children)?;
             "OrderInUse"

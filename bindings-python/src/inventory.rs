@@ -13,11 +13,12 @@ use crate::convert::{
     self, parse, parse_all, run, size, string_map, utc, utc_opt, whole, whole_opt, whole_u32,
 };
 use crate::errors;
-use crate::values::{
-    Audit, BatchCommand, Bundle, BundleLine, Customer, Holding, InventoryUse, LedgerEntry, License,
+use crate::records::{
+    Audit, Bundle, BundleLine, Customer, Holding, InventoryUse, LedgerEntry, License,
     LicenseManager, LicensePolicy, LicenseUser, Notification, Order, OrderDetails, OrderFigures,
-    Organization, Page, Product, SummaryLine, Tenant, User,
+    Organization, Product, SummaryLine, Tenant, User,
 };
+use crate::values::{BatchCommand, Page};
 
 /// A handle on one store (in memory, SQLite or PostgreSQL): safe to share between threads.
 ///

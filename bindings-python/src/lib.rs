@@ -16,6 +16,7 @@ use pyo3::types::PyTuple;
 mod convert;
 mod errors;
 mod inventory;
+mod records;
 mod values;
 
 /// The version of the native module (the crate version).
@@ -44,46 +45,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(permission_enterprise_only, m)?)?;
     m.add_class::<inventory::Inventory>()?;
     m.add_class::<inventory::Session>()?;
-    m.add_class::<values::Tenant>()?;
-    m.add_class::<values::Organization>()?;
-    m.add_class::<values::User>()?;
-    m.add_class::<values::Product>()?;
-    m.add_class::<values::Order>()?;
-    m.add_class::<values::OrderDetails>()?;
     m.add_class::<values::Page>()?;
-    m.add_class::<values::SummaryLine>()?;
-    m.add_class::<values::UseLine>()?;
-    m.add_class::<values::InventoryUse>()?;
-    m.add_class::<values::Movement>()?;
-    m.add_class::<values::LedgerEntry>()?;
-    m.add_class::<values::Audit>()?;
     m.add_class::<values::Validity>()?;
-    m.add_class::<values::Floating>()?;
-    m.add_class::<values::LicensePolicy>()?;
-    m.add_class::<values::Customer>()?;
-    m.add_class::<values::OrderMetadata>()?;
-    m.add_class::<values::BundleLine>()?;
-    m.add_class::<values::Bundle>()?;
-    m.add_class::<values::Activation>()?;
-    m.add_class::<values::Borrow>()?;
-    m.add_class::<values::License>()?;
-    m.add_class::<values::LicenseUser>()?;
-    m.add_class::<values::LicenseManager>()?;
-    m.add_class::<values::OrderDigest>()?;
-    m.add_class::<values::Notification>()?;
-    m.add_class::<values::OrderFigures>()?;
-    m.add_class::<values::Holding>()?;
+    records::add_records(m)?;
     m.add_class::<values::BatchCommand>()?;
-    m.add("MAX_QUANTITY", core::MAX_QUANTITY)?;
-    m.add("MAX_NAME", core::MAX_NAME)?;
-    m.add("MAX_PURCHASE_ORDER", core::MAX_PURCHASE_ORDER)?;
-    m.add("MAX_COMMENT", core::MAX_COMMENT)?;
-    m.add("MAX_PAGE", core::MAX_PAGE)?;
-    m.add("DEFAULT_PAGE", core::DEFAULT_PAGE)?;
+    records::add_limits(m)?;
     m.add("GENESIS_HASH", core::GENESIS_HASH)?;
-    m.add("MAX_ISSUE", core::MAX_ISSUE)?;
-    m.add("MIN_PASSWORD", core::MIN_PASSWORD)?;
-    m.add("MAX_BATCH", core::MAX_BATCH)?;
     m.add("ORDER_COLUMNS", PyTuple::new(m.py(), core::ORDER_COLUMNS)?)?;
     m.add(
         "INVENTORY_COLUMNS",

@@ -134,7 +134,7 @@ class InsufficientInventory(InventoryError):
 class InvalidState(InventoryError):
     """The order's status forbids the action (e.g. editing an approved order)."""
 
-    order: int
+    order_number: int
     """The number of the order concerned."""
     status: OrderStatus
     """Its current status."""
@@ -142,10 +142,10 @@ class InvalidState(InventoryError):
     """The refused action."""
 
     def __init__(
-        self, message: str, *, order: int, status: OrderStatus, action: str, code: str = "INVALID_STATE"
+        self, message: str, *, order_number: int, status: OrderStatus, action: str, code: str = "INVALID_STATE"
     ) -> None:
         super().__init__(message, code=code)
-        self.order = order
+        self.order_number = order_number
         self.status = status
         self.action = action
 
@@ -259,14 +259,14 @@ class OrderInUse(InventoryError):
     """The order cannot be deleted while child orders hold units drawn from it; delete or return
     those first."""
 
-    order: int
+    order_number: int
     """The number of the order."""
     children: list[int]
     """The numbers of the child orders holding units drawn from it, ascending."""
 
-    def __init__(self, message: str, *, order: int, children: list[int], code: str = "ORDER_IN_USE") -> None:
+    def __init__(self, message: str, *, order_number: int, children: list[int], code: str = "ORDER_IN_USE") -> None:
         super().__init__(message, code=code)
-        self.order = order
+        self.order_number = order_number
         self.children = children
 
 
