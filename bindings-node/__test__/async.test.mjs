@@ -64,7 +64,7 @@ storeTest('many concurrent calls all settle, and the tenant stays conserved', as
   assert.equal(ok, 16) // 16 × 3 = 48 ≤ 50 < 17 × 3
   for (const r of refused) assert.equal(r.reason.code, 'INSUFFICIENT_INVENTORY')
   const audit = await w.inv.audit(w.tenant.id)
-  assert.equal(audit.clean, true)
+  assert.equal(audit.isClean, true)
 })
 
 test('openPostgres connects off the event loop', async () => {

@@ -51,7 +51,7 @@ storeTest('five approvals in one batch all take effect, results in order', async
   assert.deepEqual(approved.slice(-5).map((e) => e.order), asks.map((o) => o.id))
   const notes = (await w.inv.pendingNotifications(t, 1000)).slice(pendingBefore)
   assert.deepEqual(notes.map((n) => [n.kind, n.order]), asks.map((o) => ['request_approved', o.id]))
-  assert.equal((await w.inv.audit(t)).clean, true)
+  assert.equal((await w.inv.audit(t)).isClean, true)
 })
 
 storeTest('a batch whose last approval lacks stock rejects with its error and changes nothing', async (inv) => {
@@ -62,7 +62,7 @@ storeTest('a batch whose last approval lacks stock rejects with its error and ch
   const extra = await ask(w, 5, 'B-X')
   const ids = [...asks, extra].map((o) => o.id)
   const before = await state(w, source.id, ...ids)
-  assert.equal(before.audit.clean, true)
+  assert.equal(before.audit.isClean, true)
 
   // The first four alone would fit (8 of 10 units); the fifth asks for 5 of the 2 left.
   const err = await rejection(w.irina.batch([...asks, extra].map((o) => approve(o))), 'INSUFFICIENT_INVENTORY')
@@ -142,7 +142,7 @@ storeTest('later commands see earlier ones: assign down two levels, request, rej
   assert.equal((await w.irina.order(top.id)).order.available, 1)
   const use = await w.irina.detailOfUse(toMga.id)
   assert.deepEqual(use.draws.map((d) => [d.order, d.quantity, d.requestedByOrg]), [[toElerome.id, 3, 'Elerome School']])
-  assert.equal((await w.inv.audit(w.tenant.id)).clean, true)
+  assert.equal((await w.inv.audit(w.tenant.id)).isClean, true)
 })
 
 storeTest('an issue inside a batch resolves with its licenses', async (inv) => {
@@ -170,7 +170,7 @@ storeTest('an issue inside a batch resolves with its licenses', async (inv) => {
   assert.deepEqual([order.issued, order.available], [3, 2])
   const stored = await w.eli.licenses(held.id)
   assert.deepEqual(stored.map((l) => l.key).sort(), issued.map((l) => l.key).sort())
-  assert.equal((await w.inv.audit(w.tenant.id)).clean, true)
+  assert.equal((await w.inv.audit(w.tenant.id)).isClean, true)
 })
 
 storeTest('a keyed batch run twice resolves with the same results and issues once', async (inv) => {

@@ -163,7 +163,7 @@ storeTest('history rebuilds every past minute of a run as the store reported it 
   // Another tenant's order is unknown here.
   const other = await world({ inv })
   await rejection(inv.orderAt(other.tenant.id, req.id, minutes(8)), 'NOT_FOUND')
-  assert.equal((await inv.audit(t)).clean, true)
+  assert.equal((await inv.audit(t)).isClean, true)
 })
 
 storeTest('ledgerMatching reads per order, per organization and by time range, page by page', async (inv) => {

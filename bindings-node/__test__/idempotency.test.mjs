@@ -25,7 +25,7 @@ storeTest('a keyed issue run twice resolves with the same licenses and issues on
 
   const once = w.eli.withIdempotencyKey('issue-7f3a')
   assert.notEqual(once, w.eli, 'a new handle')
-  assert.deepEqual([once.userId, once.tenantId], [w.users.eli.id, t])
+  assert.deepEqual([once.user, once.tenant], [w.users.eli.id, t])
   const first = await once.issue(o.id, 3)
   assert.equal(first.length, 3)
   assert.equal(new Set(first.map((l) => l.key)).size, 3)
@@ -54,7 +54,7 @@ storeTest('a keyed issue run twice resolves with the same licenses and issues on
   const after = (await w.eli.order(o.id)).order
   assert.deepEqual([after.issued, after.available], [4, 1])
   assert.equal((await entriesOf(w, 'licenses_issued')).length, 2)
-  assert.equal((await w.inv.audit(t)).clean, true)
+  assert.equal((await w.inv.audit(t)).isClean, true)
 })
 
 storeTest('a keyed approve that failed can be retried with its key once the cause is gone', async (inv) => {
@@ -83,7 +83,7 @@ storeTest('a keyed approve that failed can be retried with its key once the caus
   assert.deepEqual(await state(w, req.id, source.id), before)
   const refused = await rejection(w.irina.approve(req.id), 'INVALID_STATE')
   assert.deepEqual([refused.orderNumber, refused.status, refused.action], [req.number, 'active', 'approve'])
-  assert.equal((await w.inv.audit(t)).clean, true)
+  assert.equal((await w.inv.audit(t)).isClean, true)
 })
 
 storeTest('the key with another command or by another user is CONFLICT and changes nothing', async (inv) => {
@@ -97,7 +97,7 @@ storeTest('the key with another command or by another user is CONFLICT and chang
   const other = await w.irina.request({ holder: w.orgs.mga.id, product: w.products.cl.id, quantity: 1 })
   const before = await state(w, req.id, other.id)
   const ledgerLength = before.entries
-  assert.equal(before.audit.clean, true)
+  assert.equal(before.audit.isClean, true)
 
   const attempts = [
     ['reject', () => keyed.reject(req.id)],
@@ -145,7 +145,7 @@ storeTest('keys are per tenant', async (inv) => {
   assert.deepEqual([ordered.tenant, ordered.status, ordered.requestedQuantity], [c.tenant.id, 'requested', 4])
   assert.deepEqual(await c.irina.withIdempotencyKey('approve-1').request({ holder: c.orgs.mga.id, product: c.products.cl.id, quantity: 4 }), ordered)
   assert.deepEqual((await c.irina.list(c.orgs.mga.id)).items.map((d) => d.order.id), [ordered.id])
-  for (const w of [a, b, c]) assert.equal((await w.inv.audit(w.tenant.id)).clean, true)
+  for (const w of [a, b, c]) assert.equal((await w.inv.audit(w.tenant.id)).isClean, true)
 })
 
 storeTest('a bad key throws INVALID_INPUT synchronously', async (inv) => {
@@ -203,7 +203,7 @@ storeTest('8 concurrent keyed requests create exactly one order', async (inv) =>
   // No order number was spent by the retries.
   const next = await w.irina.request({ ...request, purchaseOrder: 'NEXT-1' })
   assert.equal(next.number, order.number + 1)
-  assert.equal((await w.inv.audit(t)).clean, true)
+  assert.equal((await w.inv.audit(t)).isClean, true)
 })
 
 storeTest('a keyed Inventory activates once, on the same clock', async (inv) => {
@@ -243,5 +243,5 @@ storeTest('a keyed Inventory activates once, on the same clock', async (inv) => 
   const issued = await keyedSession.issue(o.id, 1)
   assert.deepEqual(await keyedSession.issue(o.id, 1), issued)
   assert.deepEqual([(await w.eli.order(o.id)).order.issued, (await w.eli.order(o.id)).order.available], [3, 0])
-  assert.equal((await w.inv.audit(t)).clean, true)
+  assert.equal((await w.inv.audit(t)).isClean, true)
 })

@@ -60,7 +60,7 @@ storeTest('issue: keys, fields and the order\'s figures; only what the order hol
   const issued = ledger.filter((e) => e.kind === 'licenses_issued')
   assert.equal(issued.length, 1)
   assert.deepEqual(issued[0].movements.map((m) => [m.order, m.issued, m.available]), [[o.id, 3, -3]])
-  assert.equal((await w.inv.audit(t)).clean, true)
+  assert.equal((await w.inv.audit(t)).isClean, true)
 })
 
 storeTest('a mistyped key is MISTYPED_KEY before any lookup; an unknown one NOT_FOUND', async (inv) => {
@@ -214,7 +214,7 @@ storeTest('revoke: an unused license is gone and its unit returns to its order',
   // The unit can be issued again, under a new key.
   const [reissued] = await w.eli.issue(o.id, 1)
   assert.notEqual(reissued.key, ls[1].key)
-  assert.equal((await w.inv.audit(t)).clean, true)
+  assert.equal((await w.inv.audit(t)).isClean, true)
 })
 
 storeTest('an activation code is redeemed once, never activated', async (inv) => {
@@ -294,5 +294,5 @@ storeTest('floating licenses: bounded concurrent borrows of bounded duration', a
   const [plain] = await w.eli.issue((await centerOrder(w, w.products.cl, 1)).id, 1)
   err = await rejection(w.eli.borrow(plain.id, 'desk', 10), 'LICENSE_UNUSABLE')
   assert.equal(err.reason, 'it is not a floating license')
-  assert.equal((await w.inv.audit(t)).clean, true)
+  assert.equal((await w.inv.audit(t)).isClean, true)
 })

@@ -181,7 +181,7 @@ storeTest('permission matrix: each permission lets its operations through, and o
     const last = (await m.w.inv.ledger(m.t, { after: after.entries - 1 }))[0]
     assert.equal(last.actor, withIt.user.id, `${label}: the ledger names the manager`)
   }
-  assert.equal((await m.w.inv.audit(m.t)).clean, true)
+  assert.equal((await m.w.inv.audit(m.t)).isClean, true)
 })
 
 storeTest('an initial password needs manage_license_user_credentials as well', async (inv) => {

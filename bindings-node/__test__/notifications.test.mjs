@@ -244,7 +244,7 @@ storeTest('markNotificationsSent is all or none and counts what it newly marks',
   // Marking sent is outbox bookkeeping: no ledger entry.
   assert.equal((await wholeLedger(w)).length, entries)
   const audit = await inv.audit(t)
-  assert.equal(audit.clean, true, audit.problems.join('\n'))
+  assert.equal(audit.isClean, true, audit.problems.join('\n'))
 })
 
 storeTest('another tenant sees none of the notifications', async (inv) => {

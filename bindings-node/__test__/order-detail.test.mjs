@@ -134,7 +134,7 @@ storeTest('returnUnits: back to the source orders, newest draw first; vendor-min
   const tenant = await w.inv.tenant(w.tenant.id)
   assert.deepEqual([tenant.minted, tenant.retired], [10, 4])
   const audit = await w.inv.audit(w.tenant.id)
-  assert.deepEqual([audit.minted, audit.retired, audit.available, audit.issued, audit.clean], [10, 4, 6, 0, true])
+  assert.deepEqual([audit.minted, audit.retired, audit.available, audit.issued, audit.isClean], [10, 4, 6, 0, true])
 })
 
 storeTest('deleteOrder: ORDER_IN_USE names the children; units go back, issued units retire', async (inv) => {
@@ -175,7 +175,7 @@ storeTest('deleteOrder: ORDER_IN_USE names the children; units go back, issued u
   const deletions = (await wholeLedger(w)).filter((e) => e.kind === 'order_deleted')
   assert.deepEqual(deletions.map((e) => [e.order, e.retired]), [[center.id, 1], [center2.id, 0], [mga.id, 1]])
   const audit = await w.inv.audit(w.tenant.id)
-  assert.deepEqual([audit.orders, audit.minted, audit.retired, audit.available, audit.issued, audit.clean], [1, 10, 2, 8, 0, true])
+  assert.deepEqual([audit.orders, audit.minted, audit.retired, audit.available, audit.issued, audit.isClean], [1, 10, 2, 8, 0, true])
 
   // A deleted order is gone from the lists too.
   const page = await w.irina.list(w.orgs.mga.id)

@@ -89,7 +89,7 @@ storeTest('approve draws oldest first; insufficient stock fails with figures and
   assert.equal(ea.order.status, 'depleted')
   assert.equal(ea.order.drawn, 2)
   assert.equal(eb.order.available, 1)
-  assert.equal((await w.inv.audit(w.tenant.id)).clean, true)
+  assert.equal((await w.inv.audit(w.tenant.id)).isClean, true)
 })
 
 storeTest('cancel and reject', async (inv) => {

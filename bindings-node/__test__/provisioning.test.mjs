@@ -40,8 +40,8 @@ storeTest('tenant, orgs, users and products round-trip as plain objects', async 
   assert.deepEqual(await inv.productByCode(t.id, 'CL'), cl)
 
   const s = await inv.session(t.id, irina.id)
-  assert.equal(s.userId, irina.id)
-  assert.equal(s.tenantId, t.id)
+  assert.equal(s.user, irina.id)
+  assert.equal(s.tenant, t.id)
 })
 
 storeTest('setTime pins the clock, null lets it follow the system clock again', async (inv) => {
@@ -88,7 +88,7 @@ test('an SQLite store persists across reopenings', async () => {
   const details = await s.orderByNumber(order.number)
   assert.equal(details.order.id, order.id)
   assert.equal(details.order.requestedQuantity, 4)
-  assert.equal((await again.audit(w.tenant.id)).clean, true)
+  assert.equal((await again.audit(w.tenant.id)).isClean, true)
 })
 
 storeTest('provisioning errors carry a code and their figures', async (inv) => {
@@ -178,5 +178,5 @@ test('a PostgreSQL store is shared by every handle on it', { skip: needsPostgres
   assert.ok((await other.tenants()).some((t) => t.id === w.tenant.id))
   const s = await other.session(w.tenant.id, w.users.irina.id)
   assert.equal((await s.orderByNumber(order.number)).order.id, order.id)
-  assert.equal((await other.audit(w.tenant.id)).clean, true)
+  assert.equal((await other.audit(w.tenant.id)).isClean, true)
 })

@@ -1,10 +1,20 @@
 // Type-checked (never run) by types.test.mjs: the generated index.d.ts describes the API with
 // string unions, Dates, nullable fields and Promises, and the error type narrows on `code`.
 import {
+  DEFAULT_PAGE,
   INVENTORY_COLUMNS,
   Inventory,
   MAX_BATCH,
+  MAX_COMMENT,
+  MAX_IDEMPOTENCY_KEY,
+  MAX_ISSUE,
+  MAX_NAME,
+  MAX_PAGE,
+  MAX_PURCHASE_ORDER,
+  MAX_QUANTITY,
+  MIN_PASSWORD,
   ORDER_COLUMNS,
+  type Audit,
   type Action,
   type BatchCommand,
   type BatchResult,
@@ -288,7 +298,7 @@ export async function retries(inv: Inventory, s: Session, tenantId: string, orde
   const keyedInv: Inventory = inv.withIdempotencyKey('activate-pc-1')
   keyedInv.setTime(null) // the same clock as `inv`
   const activated: License = await keyedInv.activate(tenantId, issued[0]!.key, 'pc-1', 'Front desk')
-  const keyedSession: Session = await keyedInv.session(tenantId, s.userId)
+  const keyedSession: Session = await keyedInv.session(tenantId, s.user)
   try {
     await s.withIdempotencyKey(`issue-${orderId}`).approve(requestId)
   } catch (e) {
@@ -379,4 +389,26 @@ export async function batches(s: Session, requestIds: string[], from: string, to
   const notYet: BatchResult[] = s.batch(chunk)
   void [keyed, notYet]
   return keys
+}
+
+/** The core's limits and names, as a form would check them before calling. */
+export async function limits(inv: Inventory, s: Session, tenantId: string): Promise<string[]> {
+  const figures: number[] = [
+    MAX_QUANTITY, MAX_ISSUE, MAX_NAME, MAX_PURCHASE_ORDER, MAX_COMMENT, DEFAULT_PAGE, MAX_PAGE,
+    MAX_BATCH, MIN_PASSWORD, MAX_IDEMPOTENCY_KEY,
+  ]
+  const audit: Audit = await inv.audit(tenantId)
+  const clean: boolean = audit.isClean
+  // @ts-expect-error: the core's name is `isClean`
+  void audit.clean
+  const actor: string = s.user
+  const tenant: string = s.tenant
+  // @ts-expect-error: the core's name is `user`
+  void s.userId
+  const action: Action = 'borrow_license'
+  const entity: Entity = 'license user'
+  // @ts-expect-error: `Action::Borrow` is `borrow_license` in the core
+  const borrow: Action = 'borrow'
+  void [figures, clean, borrow]
+  return [actor, tenant, action, entity]
 }

@@ -166,6 +166,6 @@ storeTest('ledger: every change, hash-chained, paged; the audit is clean', async
 
   const audit = await w.inv.audit(w.tenant.id)
   assert.deepEqual({ ...audit }, {
-    orders: 1, ledgerEntries: entries.length, minted: 6, retired: 0, available: 6, issued: 0, problems: [], clean: true,
+    orders: 1, ledgerEntries: entries.length, minted: 6, retired: 0, available: 6, issued: 0, problems: [], isClean: true,
   })
 })

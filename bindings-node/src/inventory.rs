@@ -11,17 +11,19 @@ use napi::Env;
 use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 
-use crate::convert::{
-    ApproveOptions, Audit, BatchCommandFields, BatchResult, Bundle, Customer, Holding,
-    InventoryFilter, InventoryUse, LedgerEntry, LedgerFilter, LedgerOptions, License,
-    LicenseListOptions, LicenseManager, LicensePolicy, LicenseUser, LicenseUserEdit, ListOptions,
-    MetadataEdit, NewAssignment, NewBundle, NewBundleRequest, NewLicenseUser, NewMint,
-    NewOrganization, NewProduct, NewRequest, NewTenant, NewUser, Notification, Order, OrderDetails,
-    OrderFigures, OrderPage, Organization, Permission, PostgresOptions, Product, RejectOptions,
-    RequestEdit, SqliteOptions, SummaryLine, Tenant, User, batch_commands, id, num, opt_id, to_u32,
-    to_u64, to_usize,
-};
+use crate::convert::{BatchResult, OrderPage, id, num, opt_id, to_u32, to_u64, to_usize};
 use crate::error::throw_core;
+use crate::inputs::{
+    ApproveOptions, BatchCommandFields, InventoryFilter, LedgerFilter, LedgerOptions,
+    LicenseListOptions, LicenseUserEdit, ListOptions, MetadataEdit, NewAssignment, NewBundle,
+    NewBundleRequest, NewLicenseUser, NewMint, NewOrganization, NewProduct, NewRequest, NewTenant,
+    NewUser, PostgresOptions, RejectOptions, RequestEdit, SqliteOptions, batch_commands,
+};
+use crate::records::{
+    Audit, Bundle, Customer, Holding, InventoryUse, LedgerEntry, License, LicenseManager,
+    LicensePolicy, LicenseUser, Notification, Order, OrderDetails, OrderFigures, Organization,
+    Permission, Product, SummaryLine, Tenant, User,
+};
 use crate::task::{Op, run};
 
 /// The columns of `exportOrderCsv`, in order: the order's and customer's columns, then the
@@ -34,12 +36,6 @@ pub const ORDER_COLUMNS: [&str; 32] = li::ORDER_COLUMNS;
 #[napi]
 #[cfg_attr(test, allow(dead_code))]
 pub const INVENTORY_COLUMNS: [&str; 12] = li::INVENTORY_COLUMNS;
-
-/// The most commands one `Session.batch` may hold (1,000).
-#[napi]
-#[cfg_attr(test, allow(dead_code))]
-pub const MAX_BATCH: u32 = 1_000;
-const _: () = assert!(MAX_BATCH as usize == li::MAX_BATCH);
 
 /// A license inventory over one store (in memory, an SQLite file or a PostgreSQL database).
 ///
@@ -509,15 +505,15 @@ impl Session {
 
 #[napi]
 impl Session {
-    /// The acting user's id.
+    /// The acting user's id (the core's `Session::user`).
     #[napi(getter)]
-    pub fn user_id(&self) -> String {
+    pub fn user(&self) -> String {
         self.inner.user().to_string()
     }
 
-    /// The tenant's id.
+    /// The tenant's id (the core's `Session::tenant`).
     #[napi(getter)]
-    pub fn tenant_id(&self) -> String {
+    pub fn tenant(&self) -> String {
         self.inner.tenant().to_string()
     }
 
@@ -692,8 +688,11 @@ impl Session {
     ) -> AsyncTask<Op<Order>> {
         let s = self.core();
         run(move || {
-            Ok(s.set_customer(id(&order_id)?, customer.map(Into::into))?
-                .into())
+            Ok(s.set_customer(
+                id(&order_id)?,
+                customer.map(Customer::into_core).transpose()?,
+            )?
+            .into())
         })
     }
 

@@ -200,10 +200,10 @@ async function main() {
   console.log()
   const audit = await inv.audit(t)
   console.log(
-    `Audit: ${audit.orders} orders, ${audit.ledgerEntries} ledger entries, minted ${audit.minted} - retired ${audit.retired} = available ${audit.available} + issued ${audit.issued}: ${audit.clean ? 'clean' : 'PROBLEMS'}`,
+    `Audit: ${audit.orders} orders, ${audit.ledgerEntries} ledger entries, minted ${audit.minted} - retired ${audit.retired} = available ${audit.available} + issued ${audit.issued}: ${audit.isClean ? 'clean' : 'PROBLEMS'}`,
   )
   console.log(`Store: ${path}`)
-  if (!audit.clean) throw new Error(`audit problems: ${audit.problems.join('; ')}`)
+  if (!audit.isClean) throw new Error(`audit problems: ${audit.problems.join('; ')}`)
 }
 
 await main()

@@ -1,0 +1,715 @@
+//! What the binding takes: plain objects whose fields are checked and converted into the
+//! core's inputs (`NewRequest`, options, filters, batch commands). A field left out is
+//! `undefined`; each conversion names the field of a bad value (`INVALID_INPUT`).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use license_inventory as li;
+use napi_derive::napi;
+
+use crate::convert::{id, ids, opt_id, to_u64, to_usize};
+use crate::records::{
+    BundleLine, LicensePolicy, OrderStatus, Plan, ProductKind, Synchronous, Tier,
+};
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+/// How to open an SQLite store; what is left out keeps the core's default.
+#[napi(object)]
+pub struct SqliteOptions {
+    /// Durability of each commit.
+    pub synchronous: Option<Synchronous>,
+    /// How long a writer waits for another connection's write lock before failing, in ms.
+    pub busy_timeout_ms: Option<f64>,
+    /// Upgrade an older schema (true) or refuse to open it.
+    pub migrate: Option<bool>,
+}
+
+impl SqliteOptions {
+    pub(crate) fn into_core(self) -> li::Result<li::SqliteOptions> {
+        let mut options = li::SqliteOptions::default();
+        if let Some(s) = self.synchronous {
+            options.synchronous = s.into();
+        }
+        if let Some(ms) = self.busy_timeout_ms {
+            options.busy_timeout = std::time::Duration::from_millis(to_u64("busy timeout", ms)?);
+        }
+        if let Some(m) = self.migrate {
+            options.migrate = m;
+        }
+        Ok(options)
+    }
+}
+
+/// How to open a PostgreSQL store; what is left out keeps the core's default.
+#[napi(object)]
+pub struct PostgresOptions {
+    /// Connections this handle may open to the database.
+    pub max_connections: Option<f64>,
+    /// How often a transaction is retried after a serialization failure or deadlock.
+    pub max_retries: Option<f64>,
+    /// Upgrade an older schema (true) or refuse to open it.
+    pub migrate: Option<bool>,
+}
+
+impl PostgresOptions {
+    pub(crate) fn into_core(self) -> li::Result<li::PostgresOptions> {
+        let mut options = li::PostgresOptions::default();
+        if let Some(n) = self.max_connections {
+            options.max_connections = to_usize("max connections", n)?;
+        }
+        if let Some(n) = self.max_retries {
+            options.max_retries =
+                u32::try_from(to_u64("max retries", n)?).map_err(|_| li::Error::InvalidInput {
+                    field: "max retries",
+                    reason: format!("{n} is too large"),
+                })?;
+        }
+        if let Some(m) = self.migrate {
+            options.migrate = m;
+        }
+        Ok(options)
+    }
+}
+
+/// What `createTenant` needs.
+#[napi(object)]
+pub struct NewTenant {
+    /// Display name of the tenant.
+    pub name: String,
+    /// Pricing plan.
+    pub plan: Plan,
+    /// Name of the vendor (root) organization.
+    pub vendor_name: String,
+    /// First order number (default 1).
+    pub first_order_number: Option<f64>,
+}
+
+impl NewTenant {
+    pub(crate) fn into_core(self) -> li::Result<li::NewTenant> {
+        Ok(li::NewTenant {
+            name: self.name,
+            plan: self.plan.into(),
+            vendor_name: self.vendor_name,
+            first_order_number: self
+                .first_order_number
+                .map(|n| to_u64("first order number", n))
+                .transpose()?,
+        })
+    }
+}
+
+/// What `createOrg` needs.
+#[napi(object)]
+pub struct NewOrganization {
+    /// Display name.
+    pub name: String,
+    /// Tier (anything but `vendor`).
+    pub tier: Tier,
+    /// The parent organization's id.
+    pub parent: String,
+}
+
+impl NewOrganization {
+    pub(crate) fn into_core(self) -> li::Result<li::NewOrganization> {
+        Ok(li::NewOrganization {
+            name: self.name,
+            tier: self.tier.into(),
+            parent: id(&self.parent)?,
+        })
+    }
+}
+
+/// What `createUser` needs.
+#[napi(object)]
+pub struct NewUser {
+    /// Full name.
+    pub name: String,
+    /// Email address (unique within the tenant).
+    pub email: String,
+}
+
+impl From<NewUser> for li::NewUser {
+    fn from(u: NewUser) -> Self {
+        li::NewUser {
+            name: u.name,
+            email: u.email,
+        }
+    }
+}
+
+/// What `createProduct` needs.
+#[napi(object)]
+pub struct NewProduct {
+    /// Short code, unique within the tenant (e.g. `CL`).
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Delivery kind.
+    pub kind: ProductKind,
+    /// The policy of its licenses; the core's default (perpetual, one device, not floating,
+    /// not a trial) when left out.
+    pub policy: Option<LicensePolicy>,
+}
+
+impl NewProduct {
+    /// The core's product and, if given, its policy.
+    pub(crate) fn into_core(self) -> li::Result<(li::NewProduct, Option<li::LicensePolicy>)> {
+        let policy = self.policy.map(LicensePolicy::into_core).transpose()?;
+        let product = li::NewProduct {
+            code: self.code,
+            name: self.name,
+            kind: self.kind.into(),
+        };
+        Ok((product, policy))
+    }
+}
+
+/// What `mint` needs: new stock into an order the vendor holds.
+#[napi(object)]
+pub struct NewMint {
+    /// The product's id.
+    pub product: String,
+    /// Units to mint.
+    pub quantity: f64,
+    /// Purchase order reference.
+    pub purchase_order: Option<String>,
+    /// Comments.
+    pub comments: Option<String>,
+}
+
+impl NewMint {
+    pub(crate) fn into_core(self) -> li::Result<li::NewMint> {
+        Ok(li::NewMint {
+            product: id(&self.product)?,
+            quantity: to_u64("quantity", self.quantity)?,
+            purchase_order: self.purchase_order,
+            comments: self.comments,
+        })
+    }
+}
+
+/// What `request` needs: units asked of the holder's parent organization.
+#[napi(object)]
+pub struct NewRequest {
+    /// The requesting organization's id (the actor must be one of its admins).
+    pub holder: String,
+    /// The product's id.
+    pub product: String,
+    /// Units asked for.
+    pub quantity: f64,
+    /// Purchase order reference.
+    pub purchase_order: Option<String>,
+    /// Requester comments.
+    pub comments: Option<String>,
+}
+
+impl NewRequest {
+    pub(crate) fn into_core(self) -> li::Result<li::NewRequest> {
+        Ok(li::NewRequest {
+            holder: id(&self.holder)?,
+            product: id(&self.product)?,
+            quantity: to_u64("quantity", self.quantity)?,
+            purchase_order: self.purchase_order,
+            comments: self.comments,
+        })
+    }
+}
+
+/// Changes to a pending request: a field left out stays as it is; `''` clears a text field.
+#[napi(object)]
+pub struct RequestEdit {
+    /// New purchase order reference.
+    pub purchase_order: Option<String>,
+    /// New product id.
+    pub product: Option<String>,
+    /// New quantity.
+    pub quantity: Option<f64>,
+    /// New requester comments.
+    pub comments: Option<String>,
+}
+
+impl RequestEdit {
+    pub(crate) fn into_core(self) -> li::Result<li::RequestEdit> {
+        Ok(li::RequestEdit {
+            purchase_order: self.purchase_order,
+            product: opt_id(self.product)?,
+            quantity: self.quantity.map(|q| to_u64("quantity", q)).transpose()?,
+            comments: self.comments,
+        })
+    }
+}
+
+/// What `assign` needs: units pushed from an organization to one of its children.
+#[napi(object)]
+pub struct NewAssignment {
+    /// The assigning organization's id (the actor must be one of its admins).
+    pub from: String,
+    /// The receiving child organization's id.
+    pub to: String,
+    /// The product's id.
+    pub product: String,
+    /// Units to assign.
+    pub quantity: f64,
+    /// Purchase order reference.
+    pub purchase_order: Option<String>,
+    /// Comments.
+    pub comments: Option<String>,
+}
+
+impl NewAssignment {
+    pub(crate) fn into_core(self) -> li::Result<li::NewAssignment> {
+        Ok(li::NewAssignment {
+            from: id(&self.from)?,
+            to: id(&self.to)?,
+            product: id(&self.product)?,
+            quantity: to_u64("quantity", self.quantity)?,
+            purchase_order: self.purchase_order,
+            comments: self.comments,
+        })
+    }
+}
+
+/// Options of `approve`.
+#[napi(object)]
+pub struct ApproveOptions {
+    /// Units approved (1 to the requested quantity); the requested quantity when left out.
+    pub quantity: Option<f64>,
+    /// Approval comments.
+    pub comments: Option<String>,
+}
+
+/// Options of `reject`.
+#[napi(object)]
+pub struct RejectOptions {
+    /// Rejection comments.
+    pub comments: Option<String>,
+}
+
+/// Filters and paging of `list`. Everything left out matches everything.
+#[napi(object)]
+pub struct ListOptions {
+    /// Only these statuses.
+    pub statuses: Option<Vec<OrderStatus>>,
+    /// Only these product ids.
+    pub products: Option<Vec<String>>,
+    /// Only this order number.
+    pub order_number: Option<f64>,
+    /// Only purchase orders containing this text (case-insensitive).
+    pub purchase_order: Option<String>,
+    /// Only orders requested at or after this time.
+    pub requested_from: Option<DateTime<Utc>>,
+    /// Only orders requested strictly before this time.
+    pub requested_to: Option<DateTime<Utc>>,
+    /// The `next` cursor of the previous page.
+    pub cursor: Option<String>,
+    /// Items per page (1 to 1000; default 100).
+    pub limit: Option<f64>,
+}
+
+impl ListOptions {
+    /// The core filter, cursor and page size.
+    pub(crate) fn into_core(self) -> li::Result<(li::InventoryFilter, Option<li::Cursor>, usize)> {
+        let filter = InventoryFilter {
+            statuses: self.statuses,
+            products: self.products,
+            order_number: self.order_number,
+            purchase_order: self.purchase_order,
+            requested_from: self.requested_from,
+            requested_to: self.requested_to,
+        }
+        .into_core()?;
+        let cursor = self.cursor.as_deref().map(str::parse).transpose()?;
+        let limit = self
+            .limit
+            .map(|l| to_usize("limit", l))
+            .transpose()?
+            .unwrap_or(li::DEFAULT_PAGE);
+        Ok((filter, cursor, limit))
+    }
+}
+
+/// Which orders of an organization `exportInventoryCsv` writes (the filters of `list`).
+/// Everything left out matches everything.
+#[napi(object)]
+pub struct InventoryFilter {
+    /// Only these statuses.
+    pub statuses: Option<Vec<OrderStatus>>,
+    /// Only these product ids.
+    pub products: Option<Vec<String>>,
+    /// Only this order number.
+    pub order_number: Option<f64>,
+    /// Only purchase orders containing this text (case-insensitive).
+    pub purchase_order: Option<String>,
+    /// Only orders requested at or after this time.
+    pub requested_from: Option<DateTime<Utc>>,
+    /// Only orders requested strictly before this time.
+    pub requested_to: Option<DateTime<Utc>>,
+}
+
+impl InventoryFilter {
+    /// The core filter.
+    pub(crate) fn into_core(self) -> li::Result<li::InventoryFilter> {
+        Ok(li::InventoryFilter {
+            statuses: self
+                .statuses
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            products: ids(self.products)?,
+            order_number: self
+                .order_number
+                .map(|n| to_u64("order number", n).map(li::OrderNumber))
+                .transpose()?,
+            purchase_order: self.purchase_order,
+            requested_from: self.requested_from,
+            requested_to: self.requested_to,
+        })
+    }
+}
+
+/// Paging of `ledger`.
+#[napi(object)]
+pub struct LedgerOptions {
+    /// Only entries with a sequence number above this one (default 0: from the start).
+    pub after: Option<f64>,
+    /// Entries per call (1 to 1000; default 100).
+    pub limit: Option<f64>,
+}
+
+impl LedgerOptions {
+    /// `(after, limit)` for the core.
+    pub(crate) fn into_core(self) -> li::Result<(u64, usize)> {
+        Ok((
+            self.after
+                .map(|a| to_u64("after", a))
+                .transpose()?
+                .unwrap_or(0),
+            self.limit
+                .map(|l| to_usize("limit", l))
+                .transpose()?
+                .unwrap_or(li::DEFAULT_PAGE),
+        ))
+    }
+}
+
+/// Which ledger entries `ledgerMatching` returns: those that satisfy every filter given (all of
+/// them when everything is left out).
+#[napi(object)]
+pub struct LedgerFilter {
+    /// Only entries about this order id, or moving its quantities.
+    pub order: Option<String>,
+    /// Only entries about this organization id, or moving the quantities of an order it holds.
+    pub org: Option<String>,
+    /// Only entries recorded at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Only entries recorded strictly before this time.
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl LedgerFilter {
+    /// The core filter.
+    pub(crate) fn into_core(self) -> li::Result<li::LedgerFilter> {
+        Ok(li::LedgerFilter {
+            order: opt_id(self.order)?,
+            org: opt_id(self.org)?,
+            from: self.from,
+            to: self.to,
+        })
+    }
+}
+
+/// What `createBundle` needs: a named set of (product, quantity) lines.
+#[napi(object)]
+pub struct NewBundle {
+    /// Display name ("Classroom pack").
+    pub name: String,
+    /// Its lines (at least one; a product at most once).
+    pub lines: Vec<BundleLine>,
+}
+
+impl NewBundle {
+    pub(crate) fn into_core(self) -> li::Result<li::NewBundle> {
+        Ok(li::NewBundle {
+            name: self.name,
+            lines: self
+                .lines
+                .into_iter()
+                .map(BundleLine::into_core)
+                .collect::<li::Result<_>>()?,
+        })
+    }
+}
+
+/// What `requestBundle` needs: one request per line of the bundle, from the holder's parent.
+#[napi(object)]
+pub struct NewBundleRequest {
+    /// The requesting organization's id.
+    pub holder: String,
+    /// The bundle's id.
+    pub bundle: String,
+    /// Purchase order reference (on every order of the bundle).
+    pub purchase_order: Option<String>,
+    /// Requester comments.
+    pub comments: Option<String>,
+}
+
+/// Changes to an order's metadata: a field left out stays as it is; `''` clears a text field;
+/// `campaign` replaces all the campaign parameters.
+#[napi(object)]
+pub struct MetadataEdit {
+    /// New order reference.
+    pub reference: Option<String>,
+    /// New campaign parameters (key → value), replacing them all.
+    pub campaign: Option<BTreeMap<String, String>>,
+    /// New download id.
+    pub download_id: Option<String>,
+    /// New test flag.
+    pub is_test: Option<bool>,
+    /// New trial flag (licenses issued from now on are trials).
+    pub is_trial: Option<bool>,
+}
+
+impl From<MetadataEdit> for li::MetadataEdit {
+    fn from(e: MetadataEdit) -> Self {
+        li::MetadataEdit {
+            reference: e.reference,
+            campaign: e.campaign,
+            download_id: e.download_id,
+            is_test: e.is_test,
+            is_trial: e.is_trial,
+        }
+    }
+}
+
+/// What `addLicenseUser` needs.
+#[napi(object)]
+pub struct NewLicenseUser {
+    /// Email (unique within the order).
+    pub email: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Initial password (kept only as an Argon2id hash; at least 8 characters).
+    pub password: Option<String>,
+}
+
+impl From<NewLicenseUser> for li::NewLicenseUser {
+    fn from(u: NewLicenseUser) -> Self {
+        li::NewLicenseUser {
+            email: u.email,
+            name: u.name,
+            password: u.password,
+        }
+    }
+}
+
+/// Changes to a license user: a field left out stays as it is; `name: ''` clears the name.
+#[napi(object)]
+pub struct LicenseUserEdit {
+    /// New email.
+    pub email: Option<String>,
+    /// New name.
+    pub name: Option<String>,
+}
+
+/// Paging of `licenses`.
+#[napi(object)]
+pub struct LicenseListOptions {
+    /// Only licenses after this license id (the last id of the previous page).
+    pub after: Option<String>,
+    /// Licenses per call (1 to 1000; default 100).
+    pub limit: Option<f64>,
+}
+
+impl LicenseListOptions {
+    /// `(after, limit)` for the core.
+    pub(crate) fn into_core(self) -> li::Result<(Option<li::LicenseId>, usize)> {
+        Ok((
+            opt_id(self.after)?,
+            self.limit
+                .map(|l| to_usize("limit", l))
+                .transpose()?
+                .unwrap_or(li::DEFAULT_PAGE),
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batches
+
+/// The kinds of batch command, as `kind` spells them.
+const BATCH_KINDS: &str = "'request', 'approve', 'reject', 'cancel', 'assign' or 'issue'";
+
+/// How the binding reads one command of `Session.batch`: `kind` and every field any kind
+/// takes, flat. Write a `BatchCommand` (the discriminated union on `kind`); each command is
+/// checked against its kind's fields when the batch runs: a missing `kind` or field, an
+/// unknown `kind`, or a field its kind does not take rejects with `INVALID_INPUT` (`field`
+/// names the field, `reason` starts with `batch command <index>`).
+#[napi(object)]
+pub struct BatchCommandFields {
+    /// `'request'`, `'approve'`, `'reject'`, `'cancel'`, `'assign'` or `'issue'`.
+    pub kind: Option<String>,
+    /// The order (approve, reject, cancel, issue).
+    pub order: Option<String>,
+    /// Units (request, assign, issue; approve: default all requested).
+    pub quantity: Option<f64>,
+    /// Comments (request, approve, reject, assign).
+    pub comments: Option<String>,
+    /// The requesting organization (request).
+    pub holder: Option<String>,
+    /// The product (request, assign).
+    pub product: Option<String>,
+    /// The assigning organization (assign).
+    pub from: Option<String>,
+    /// The receiving child organization (assign).
+    pub to: Option<String>,
+    /// Purchase order reference (request, assign).
+    pub purchase_order: Option<String>,
+}
+
+impl BatchCommandFields {
+    /// The core command; `index` (its place in the batch) names it in errors.
+    fn into_core(self, index: usize) -> li::Result<li::BatchCommand> {
+        let BatchCommandFields {
+            kind,
+            order,
+            quantity,
+            comments,
+            holder,
+            product,
+            from,
+            to,
+            purchase_order,
+        } = self;
+        let Some(kind) = kind else {
+            return Err(li::Error::InvalidInput {
+                field: "kind",
+                reason: format!("batch command {index}: missing (one of {BATCH_KINDS})"),
+            });
+        };
+        let takes: &[&str] = match kind.as_str() {
+            "request" => &["holder", "product", "quantity", "purchaseOrder", "comments"],
+            "approve" => &["order", "quantity", "comments"],
+            "reject" => &["order", "comments"],
+            "cancel" => &["order"],
+            "assign" => &[
+                "from",
+                "to",
+                "product",
+                "quantity",
+                "purchaseOrder",
+                "comments",
+            ],
+            "issue" => &["order", "quantity"],
+            _ => {
+                return Err(li::Error::InvalidInput {
+                    field: "kind",
+                    reason: format!("batch command {index}: '{kind}' is not one of {BATCH_KINDS}"),
+                });
+            }
+        };
+        let at = At { index, kind: &kind };
+        let given = [
+            ("order", order.is_some()),
+            ("quantity", quantity.is_some()),
+            ("comments", comments.is_some()),
+            ("holder", holder.is_some()),
+            ("product", product.is_some()),
+            ("from", from.is_some()),
+            ("to", to.is_some()),
+            ("purchaseOrder", purchase_order.is_some()),
+        ];
+        if let Some((field, _)) = given.iter().find(|(f, is)| *is && !takes.contains(f)) {
+            return Err(at.error(field, format!("{kind} does not take {field}")));
+        }
+        let order_id = |order: Option<String>| -> li::Result<li::OrderId> {
+            at.value(id(&at.need(order, "order")?))
+        };
+        Ok(match kind.as_str() {
+            "request" => li::BatchCommand::Request(
+                at.value(
+                    NewRequest {
+                        holder: at.need(holder, "holder")?,
+                        product: at.need(product, "product")?,
+                        quantity: at.need(quantity, "quantity")?,
+                        purchase_order,
+                        comments,
+                    }
+                    .into_core(),
+                )?,
+            ),
+            "approve" => li::BatchCommand::Approve {
+                order: order_id(order)?,
+                quantity: at.value(quantity.map(|q| to_u64("quantity", q)).transpose())?,
+                comments,
+            },
+            "reject" => li::BatchCommand::Reject {
+                order: order_id(order)?,
+                comments,
+            },
+            "cancel" => li::BatchCommand::Cancel {
+                order: order_id(order)?,
+            },
+            "assign" => li::BatchCommand::Assign(
+                at.value(
+                    NewAssignment {
+                        from: at.need(from, "from")?,
+                        to: at.need(to, "to")?,
+                        product: at.need(product, "product")?,
+                        quantity: at.need(quantity, "quantity")?,
+                        purchase_order,
+                        comments,
+                    }
+                    .into_core(),
+                )?,
+            ),
+            // "issue": the kind was checked above.
+            _ => li::BatchCommand::Issue {
+                order: order_id(order)?,
+                quantity: at.value(to_u64("quantity", at.need(quantity, "quantity")?))?,
+            },
+        })
+    }
+}
+
+/// One command of a batch being read: its errors name its place and kind.
+struct At<'a> {
+    index: usize,
+    kind: &'a str,
+}
+
+impl At<'_> {
+    /// `INVALID_INPUT` for `field` of this command.
+    fn error(&self, field: &'static str, what: impl std::fmt::Display) -> li::Error {
+        li::Error::InvalidInput {
+            field,
+            reason: format!("batch command {} ({}): {what}", self.index, self.kind),
+        }
+    }
+
+    /// A field the command's kind needs.
+    fn need<T>(&self, v: Option<T>, field: &'static str) -> li::Result<T> {
+        v.ok_or_else(|| self.error(field, "missing"))
+    }
+
+    /// A converted value, its `INVALID_INPUT` naming the command.
+    fn value<T>(&self, v: li::Result<T>) -> li::Result<T> {
+        v.map_err(|err| match err {
+            li::Error::InvalidInput { field, reason } => self.error(field, reason),
+            other => other,
+        })
+    }
+}
+
+/// The core commands of a batch, in order; the first malformed one is the error.
+pub(crate) fn batch_commands(
+    commands: Vec<BatchCommandFields>,
+) -> li::Result<Vec<li::BatchCommand>> {
+    commands
+        .into_iter()
+        .enumerate()
+        .map(|(index, c)| c.into_core(index))
+        .collect()
+}
