@@ -51,7 +51,8 @@ fn main() -> Result<()> {
     ids.dedup();
     writeln!(
         out,
-        "#[allow(unused_imports)]\nuse crate::types::{{core_time, time, Whole, {}, {}}};\n",
+        "// Not every record converts back, so `core_time` may go unused.\n\
+         #[allow(unused_imports)]\nuse crate::types::{{core_time, time, Whole, {}, {}}};\n",
         HAND_WRITTEN.join(", "),
         ids.join(", ")
     )?;

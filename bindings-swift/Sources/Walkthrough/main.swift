@@ -242,7 +242,7 @@ func run() throws -> Bool {
     print()
 
     let audit = try inv.audit(tenant: t)
-    let clean = audit.problems.isEmpty
+    let clean = audit.isClean
     print("Audit: \(audit.orders) orders, \(audit.ledgerEntries) ledger entries, minted \(audit.minted) - retired \(audit.retired) = available \(audit.available) + issued \(audit.issued): \(clean ? "clean" : "PROBLEMS")")
     print("Store: \(path)")
     if !clean {
