@@ -9,8 +9,10 @@
 #   2. create (or reuse) the venv at <repo>/.venv and pip install maturin, pytest and mypy into it;
 #   3. `maturin develop` (debug profile) into that venv, building in the workspace target dir so
 #      the Rust dependencies built once are reused (a second run only relinks this crate);
-#   4. check the stubs: `mypy.stubtest license_inventory._native` (the .pyi against the built
-#      module), then `mypy --strict` over the package, the tests and the walkthrough;
+#   4. check the stubs: `_enums.py` and the generated blocks of `_native.pyi` equal what
+#      build.rs makes of the bindings-schema table (`cargo test --lib`; rewrite them with
+#      LICENSE_INVENTORY_BLESS=1), `mypy.stubtest license_inventory._native` (the .pyi against
+#      the built module), then `mypy --strict` over the package, the tests and the walkthrough;
 #   5. pytest on bindings-python/tests (on PostgreSQL too when LICENSE_INVENTORY_PG_URL is set);
 #   6. the walkthrough, on a temporary SQLite file.
 # Exits non-zero on the first failure.
@@ -79,7 +81,8 @@ maturin develop --quiet
 step_end
 
 # --- 4. stubs --------------------------------------------------------------------------------
-step_start "mypy.stubtest license_inventory._native, mypy --strict"
+step_start "generated files, mypy.stubtest license_inventory._native, mypy --strict"
+cargo test --quiet -p license-inventory-python --lib
 "$PY" -m mypy.stubtest license_inventory._native
 "$PY" -m mypy --strict --no-error-summary --cache-dir "$CARGO_TARGET_DIR/mypy-cache" \
     python/license_inventory tests "$ROOT/examples/python/walkthrough.py"

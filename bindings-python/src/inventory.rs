@@ -441,34 +441,45 @@ impl Inventory {
         run(py, || self.inner.session(tenant, user)).map(Session)
     }
 
-    /// Up to `limit` ledger entries of the tenant with sequence numbers above `after`, in order.
-    /// With `order`, `org`, `start` or `end`, only the entries about that order (or moving its
-    /// units), about that organization (or moving units of an order it holds), recorded at or
-    /// after `start`, and recorded before `end`.
-    #[pyo3(signature = (tenant, *, after=None, limit=None, order=None, org=None, start=None, end=None))]
-    #[allow(clippy::too_many_arguments)]
+    /// Up to `limit` ledger entries of the tenant with sequence numbers above `after`, in order
+    /// (`ledger_matching` filters them).
+    #[pyo3(signature = (tenant, *, after=None, limit=None))]
     fn ledger(
         &self,
         py: Python<'_>,
         tenant: &str,
         after: Option<&Bound<'_, PyAny>>,
         limit: Option<&Bound<'_, PyAny>>,
-        order: Option<&str>,
-        org: Option<&str>,
-        start: Option<&Bound<'_, PyAny>>,
-        end: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<LedgerEntry>> {
         let tenant = parse(py, tenant)?;
-        let after = whole_opt(py, "after", after)?.unwrap_or(0);
-        let limit = match limit {
-            Some(l) => size(py, "limit", l)?,
-            None => core::DEFAULT_PAGE,
-        };
+        let (after, limit) = ledger_page(py, after, limit)?;
+        let entries = run(py, || self.inner.ledger(tenant, after, limit))?;
+        Ok(entries.into_iter().map(LedgerEntry).collect())
+    }
+
+    /// [`ledger`](Self::ledger), keeping only the entries about `order` (or moving its units),
+    /// about `org` (or moving units of an order it holds), recorded at or after `from_`, and
+    /// recorded before `to` (the core's `LedgerFilter`; `from_` because `from` is a keyword).
+    #[pyo3(signature = (tenant, *, order=None, org=None, from_=None, to=None, after=None, limit=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn ledger_matching(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        order: Option<&str>,
+        org: Option<&str>,
+        from_: Option<&Bound<'_, PyAny>>,
+        to: Option<&Bound<'_, PyAny>>,
+        after: Option<&Bound<'_, PyAny>>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<LedgerEntry>> {
+        let tenant = parse(py, tenant)?;
+        let (after, limit) = ledger_page(py, after, limit)?;
         let filter = core::LedgerFilter {
             order: order.map(|o| parse(py, o)).transpose()?,
             org: org.map(|o| parse(py, o)).transpose()?,
-            from: utc_opt(py, "start", start)?,
-            to: utc_opt(py, "end", end)?,
+            from: utc_opt(py, "from", from_)?,
+            to: utc_opt(py, "to", to)?,
         };
         let entries = run(py, || {
             self.inner.ledger_matching(tenant, &filter, after, limit)
@@ -1076,6 +1087,20 @@ impl Session {
             convert::repr(py, &self.0.user().to_string())
         )
     }
+}
+
+/// The `after` and `limit` of a ledger read (0 and the default page when left out).
+fn ledger_page(
+    py: Python<'_>,
+    after: Option<&Bound<'_, PyAny>>,
+    limit: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(u64, usize)> {
+    let after = whole_opt(py, "after", after)?.unwrap_or(0);
+    let limit = match limit {
+        Some(l) => size(py, "limit", l)?,
+        None => core::DEFAULT_PAGE,
+    };
+    Ok((after, limit))
 }
 
 /// The filters of `Session.list` and `Session.export_inventory_csv`.

@@ -50,7 +50,7 @@ def test_hierarchy() -> None:
         NotFound("order 7 not found", entity="order", id="7"),
         PermissionDenied("user u may not view: no", action="view", actor="u", reason="no"),
         InsufficientInventory("insufficient", available=1, requested=3),
-        InvalidState("order 1210 is active", order=1210, status=OrderStatus.ACTIVE, action="approve"),
+        InvalidState("order 1210 is active", order_number=1210, status=OrderStatus.ACTIVE, action="approve"),
         HierarchyViolation("hierarchy rule broken: x", reason="x"),
         Conflict("conflict: email", what="email"),
         SchemaMismatch("schema 9", found=9, supported=1, hint="upgrade"),

@@ -97,23 +97,23 @@ def test_ledger_by_order_org_and_time(stocked: Channel) -> None:
     def touches_org(e: LedgerEntry, org: str) -> bool:
         return e.org == org or any(m.org == org for m in e.movements)
 
-    of_r = [e.seq for e in inv.ledger(t, order=r.id)]
+    of_r = [e.seq for e in inv.ledger_matching(t, order=r.id)]
     assert of_r == by_hand(lambda e: touches_order(e, r.id))
     assert len(of_r) == 3  # requested, approved, drawn from by the assignment
-    of_mga = [e.seq for e in inv.ledger(t, org=ch.mga.id)]
+    of_mga = [e.seq for e in inv.ledger_matching(t, org=ch.mga.id)]
     assert of_mga == by_hand(lambda e: touches_org(e, ch.mga.id))
-    minute = [e.seq for e in inv.ledger(t, start=T0 + timedelta(minutes=1), end=T0 + timedelta(minutes=2))]
+    minute = [e.seq for e in inv.ledger_matching(t, from_=T0 + timedelta(minutes=1), to=T0 + timedelta(minutes=2))]
     assert minute == by_hand(lambda e: T0 + timedelta(minutes=1) <= e.at < T0 + timedelta(minutes=2))
     assert len(minute) == 2
-    both = [e.seq for e in inv.ledger(t, org=ch.elerome.id, start=T0 + timedelta(minutes=2))]
+    both = [e.seq for e in inv.ledger_matching(t, org=ch.elerome.id, from_=T0 + timedelta(minutes=2))]
     assert both == by_hand(lambda e: touches_org(e, ch.elerome.id) and e.at >= T0 + timedelta(minutes=2))
-    assert [e.seq for e in inv.ledger(t, order=o.id)] == both
+    assert [e.seq for e in inv.ledger_matching(t, order=o.id)] == both
     # Page by page, one at a time, gives the same.
     paged: list[int] = []
     after = 0
-    while page := inv.ledger(t, org=ch.mga.id, after=after, limit=1):
+    while page := inv.ledger_matching(t, org=ch.mga.id, after=after, limit=1):
         after = page[0].seq
         paged.append(after)
     assert paged == of_mga
     with pytest.raises(InvalidInput):
-        inv.ledger(t, org=ch.mga.id, limit=0)
+        inv.ledger_matching(t, org=ch.mga.id, limit=0)

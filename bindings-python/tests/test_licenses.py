@@ -325,7 +325,7 @@ def test_delete_order(ch: Channel) -> None:
     # MGA's order has a child (Elerome's) holding units drawn from it.
     with pytest.raises(OrderInUse) as e:
         irina.delete_order(mga_order.id)
-    assert e.value.order == mga_order.number
+    assert e.value.order_number == mga_order.number
     assert e.value.children == [o.number]
     assert str(e.value).startswith(f"order {mga_order.number} is still in use by child orders {o.number}: ")
     lic = erin.issue(o.id, 2)[0]

@@ -70,7 +70,7 @@ def test_request_approve_draws_oldest_first(stocked: Channel) -> None:
     # Approving again is an invalid state, naming the order, its status and the action.
     with pytest.raises(InvalidState) as e:
         irina.approve(req.id)
-    assert e.value.order == 1210
+    assert e.value.order_number == 1210
     assert e.value.status is OrderStatus.ACTIVE
     assert e.value.action == "approve"
     assert e.value.code == "INVALID_STATE"
@@ -171,7 +171,7 @@ def test_cancel_and_reject(stocked: Channel) -> None:
     with pytest.raises(InvalidState) as st:
         irina.approve(b.id)
     assert st.value.status is OrderStatus.REJECTED
-    assert st.value.order == b.number
+    assert st.value.order_number == b.number
 
 
 def test_assign(stocked: Channel) -> None:

@@ -739,10 +739,17 @@ class Inventory:
         *,
         after: int | None = None,
         limit: int | None = None,
+    ) -> list[LedgerEntry]: ...
+    def ledger_matching(
+        self,
+        tenant: str,
+        *,
         order: str | None = None,
         org: str | None = None,
-        start: datetime | None = None,
-        end: datetime | None = None,
+        from_: datetime | None = None,
+        to: datetime | None = None,
+        after: int | None = None,
+        limit: int | None = None,
     ) -> list[LedgerEntry]: ...
     def order_at(self, tenant: str, order: str, at: datetime) -> OrderFigures: ...
     def holdings_at(self, tenant: str, org: str, at: datetime) -> list[Holding]: ...
