@@ -49,7 +49,7 @@ let storeFiles = 0
 
 /** The stores every `storeTest` runs on. */
 export const STORES = [
-  { name: 'memory', open: () => Inventory.openMemory() },
+  { name: 'memory', open: () => Inventory.inMemory() },
   {
     name: 'sqlite',
     open: () => {
@@ -81,7 +81,7 @@ export async function rejection(promise, code) {
 
 /** Builds the tree above, in a tenant of its own, in `inv` (a fresh memory store unless given). */
 export async function world({ inv, plan = 'standard', firstOrderNumber = 1 } = {}) {
-  inv ??= await Inventory.openMemory()
+  inv ??= await Inventory.inMemory()
   const tenant = await inv.createTenant({
     name: 'Jasperactive',
     plan,

@@ -130,7 +130,7 @@ storeTest('provisioning errors carry a code and their figures', async (inv) => {
 })
 
 test('values of the wrong JS type are refused at the boundary', async () => {
-  const inv = await Inventory.openMemory()
+  const inv = await Inventory.inMemory()
   assert.throws(() => inv.createTenant({ name: 'X', plan: 'platinum', vendorName: 'X' }), /Plan/)
   assert.throws(() => inv.createTenant({ name: 'X', vendorName: 'X' }), /plan/)
 })

@@ -39,7 +39,7 @@ pub const INVENTORY_COLUMNS: [&str; 12] = li::INVENTORY_COLUMNS;
 
 /// A license inventory over one store (in memory, an SQLite file or a PostgreSQL database).
 ///
-/// Open one with `Inventory.openMemory()`, `Inventory.openSqlite(path)` or
+/// Open one with `Inventory.inMemory()`, `Inventory.openSqlite(path)` or
 /// `Inventory.openPostgres(url)`. It provisions tenants, organizations, users and products (the
 /// host application's job), reads the ledger and audits; everything a user does goes through
 /// `session(tenantId, userId)`.
@@ -68,7 +68,7 @@ impl Inventory {
 impl Inventory {
     /// Opens an inventory held in memory (nothing is persisted).
     #[napi(ts_return_type = "Promise<Inventory>")]
-    pub fn open_memory() -> AsyncTask<Op<Inventory>> {
+    pub fn in_memory() -> AsyncTask<Op<Inventory>> {
         run(|| Ok(Inventory::over(li::Inventory::in_memory())))
     }
 
