@@ -647,23 +647,23 @@ impl Session {
         run(py, || self.0.reject(order, comments)).map(Order)
     }
 
-    /// Assigns (pushes) `quantity` units of `product` from `from_org` to its child `to_org`: an
+    /// Assigns (pushes) `quantity` units of `product` from `from_` to its child `to`: an
     /// order born active.
-    #[pyo3(signature = (from_org, to_org, product, quantity, *, purchase_order=None, comments=None))]
+    #[pyo3(signature = (from_, to, product, quantity, *, purchase_order=None, comments=None))]
     #[allow(clippy::too_many_arguments)]
     fn assign(
         &self,
         py: Python<'_>,
-        from_org: &str,
-        to_org: &str,
+        from_: &str,
+        to: &str,
         product: &str,
         quantity: &Bound<'_, PyAny>,
         purchase_order: Option<String>,
         comments: Option<String>,
     ) -> PyResult<Order> {
         let new = core::NewAssignment {
-            from: parse(py, from_org)?,
-            to: parse(py, to_org)?,
+            from: parse(py, from_)?,
+            to: parse(py, to)?,
             product: parse(py, product)?,
             quantity: whole(py, "quantity", quantity)?,
             purchase_order,

@@ -167,11 +167,11 @@ impl BatchCommand {
     }
     /// `Session.assign` in a batch.
     #[staticmethod]
-    #[pyo3(signature = (from_org, to_org, product, quantity, *, purchase_order=None, comments=None))]
+    #[pyo3(signature = (from_, to, product, quantity, *, purchase_order=None, comments=None))]
     fn assign(
         py: Python<'_>,
-        from_org: &str,
-        to_org: &str,
+        from_: &str,
+        to: &str,
         product: &str,
         quantity: &Bound<'_, PyAny>,
         purchase_order: Option<String>,
@@ -179,8 +179,8 @@ impl BatchCommand {
     ) -> PyResult<Self> {
         Ok(BatchCommand(core::BatchCommand::Assign(
             core::NewAssignment {
-                from: parse(py, from_org)?,
-                to: parse(py, to_org)?,
+                from: parse(py, from_)?,
+                to: parse(py, to)?,
                 product: parse(py, product)?,
                 quantity: whole(py, "quantity", quantity)?,
                 purchase_order,

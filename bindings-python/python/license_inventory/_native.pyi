@@ -123,8 +123,8 @@ class BatchCommand:
     def cancel(order: str) -> BatchCommand: ...
     @staticmethod
     def assign(
-        from_org: str,
-        to_org: str,
+        from_: str,
+        to: str,
         product: str,
         quantity: int,
         *,
@@ -795,8 +795,8 @@ class Session:
     def reject(self, order: str, *, comments: str | None = None) -> Order: ...
     def assign(
         self,
-        from_org: str,
-        to_org: str,
+        from_: str,
+        to: str,
         product: str,
         quantity: int,
         *,
