@@ -11,6 +11,8 @@
 //!   names, with exhaustive conversions both ways (only from the binding to the core for the
 //!   core's `#[non_exhaustive]` enums, see [`NON_EXHAUSTIVE`]);
 //! - every limit as an exported constant of the same name (`MAX_QUANTITY`, …);
+//! - a unit test that each union value is the core's `as_str` name (`cargo test -p
+//!   license-inventory-node --lib`, run by scripts/test-node.sh);
 //! - `TABLE_JSON`: the TypeScript the table should produce in `index.d.ts`, which
 //!   `__test__/dts.test.mjs` compares with the built declarations.
 
@@ -56,6 +58,7 @@ fn expand() -> Res<String> {
         // Every limit is far below 2^53: the conversion is exact.
         writeln!(s, "pub const {0}: f64 = li::{0} as f64;\n", l.name)?;
     }
+    names_test(&mut s)?;
     writeln!(
         s,
         "/// The TypeScript the table should produce in `index.d.ts` (JSON), for \
@@ -63,6 +66,30 @@ fn expand() -> Res<String> {
         table_json()?
     )?;
     Ok(s)
+}
+
+/// A unit test: each value of the string unions is the core's `as_str` name (the values come
+/// from the table; the errors' `action` and `entity` come from the core).
+fn names_test(s: &mut String) -> Res<()> {
+    writeln!(s, "#[cfg(test)]\nmod names {{\n    use super::li;\n")?;
+    writeln!(
+        s,
+        "    /// Each union value is the core's `as_str` name.\n    #[test]"
+    )?;
+    writeln!(s, "    fn union_values_are_the_core_names() {{")?;
+    for e in ENUMS {
+        for v in e.variants {
+            writeln!(
+                s,
+                "        assert_eq!(li::{}::{}.as_str(), {:?});",
+                e.name,
+                v.name,
+                v.snake()
+            )?;
+        }
+    }
+    writeln!(s, "    }}\n}}\n")?;
+    Ok(())
 }
 
 fn enumeration(s: &mut String, e: &license_inventory_bindings_schema::Enum) -> Res<()> {

@@ -10,8 +10,10 @@
 #   3. `napi build` (debug) into the workspace target dir, so the Rust dependencies built once
 #      are reused (napi passes `--target <host triple>`, so its artifacts live under
 #      target/<triple>/debug; a second run only relinks this crate);
-#   4. `node --test` on bindings-node/__test__/*.test.mjs (on PostgreSQL too when
-#      LICENSE_INVENTORY_PG_URL is set);
+#   4. `cargo test` of the crate's unit tests (the string unions' values are the core's names),
+#      then `node --test` on bindings-node/__test__/*.test.mjs (on PostgreSQL too when
+#      LICENSE_INVENTORY_PG_URL is set; dts.test.mjs checks index.d.ts against the bindings
+#      table, types.test.mjs runs `tsc --strict` on usage.ts);
 #   5. the walkthrough, on a temporary SQLite file.
 # Exits non-zero on the first failure.
 #
@@ -62,7 +64,11 @@ npm run --silent build -- --target-dir "$CARGO_TARGET_DIR"
 [[ -f index.js && -f index.d.ts ]] || die "napi build did not write index.js/index.d.ts"
 step_end
 
-# --- 4. node --test --------------------------------------------------------------------------
+# --- 4. cargo test, node --test --------------------------------------------------------------
+step_start "cargo test -p license-inventory-node --lib"
+cargo test -q -p license-inventory-node --lib
+step_end
+
 step_start "node --test"
 npm run --silent test
 step_end
