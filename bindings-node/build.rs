@@ -55,8 +55,13 @@ fn expand() -> Res<String> {
     for l in LIMITS {
         s.push_str(&doc_attrs(l.doc, Lang::Node, ""));
         writeln!(s, "#[napi]\n#[cfg_attr(test, allow(dead_code))]")?;
-        // Every limit is far below 2^53: the conversion is exact.
-        writeln!(s, "pub const {0}: f64 = li::{0} as f64;\n", l.name)?;
+        writeln!(s, "pub const {0}: f64 = li::{0} as f64;", l.name)?;
+        // A JS number holds the limit exactly.
+        writeln!(
+            s,
+            "const _: () = assert!({} <= 9_007_199_254_740_991.0);\n",
+            l.name
+        )?;
     }
     names_test(&mut s)?;
     writeln!(
