@@ -9,7 +9,9 @@
 //!   checks the numbers: `INVALID_INPUT` naming the field);
 //! - every enum as a `#[napi(string_enum)]` string union whose values are the core's `as_str`
 //!   names, with exhaustive conversions both ways (only from the binding to the core for the
-//!   core's `#[non_exhaustive]` enums, see [`NON_EXHAUSTIVE`]);
+//!   core's `#[non_exhaustive]` enums, the table's `open` ones: a `match` on them from this
+//!   crate needs a wildcard; the conversion still fails to compile when the core drops or
+//!   renames a variant, and the core's errors name them with `as_str`, module `error`);
 //! - every limit as an exported constant of the same name (`MAX_QUANTITY`, …);
 //! - a unit test that each union value is the core's `as_str` name (`cargo test -p
 //!   license-inventory-node --lib`, run by scripts/test-node.sh);
@@ -21,16 +23,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use license_inventory_bindings_schema::{
-    Direction, ENUMS, Kind, LIMITS, Lang, RECORDS, Record, Source, doc_attrs, snake_to_camel,
+    Direction, ENUMS, HAND_WRITTEN, Kind, LIMITS, Lang, RECORDS, Record, Source, doc_attrs,
+    snake_to_camel,
 };
-
-/// Core enums marked `#[non_exhaustive]`: a `match` on them from this crate needs a wildcard,
-/// so only the binding → core conversion is generated (it still fails to compile when the core
-/// drops or renames a variant). The core's errors name them with `as_str` (module `error`).
-const NON_EXHAUSTIVE: &[&str] = &["Action", "Entity"];
-
-/// Records written by hand in `src/convert.rs` that the table names.
-const HAND_WRITTEN: &[&str] = &["Validity"];
 
 type Res<T> = Result<T, Box<dyn Error>>;
 
@@ -116,7 +111,7 @@ fn enumeration(s: &mut String, e: &license_inventory_bindings_schema::Enum) -> R
             .map(|v| format!("            {from}::{0} => {to}::{0},\n", v.name))
             .collect()
     };
-    if !NON_EXHAUSTIVE.contains(&name) {
+    if !e.open {
         writeln!(
             s,
             "impl From<li::{name}> for {name} {{\n    fn from(value: li::{name}) -> Self {{\n        \
@@ -124,7 +119,7 @@ fn enumeration(s: &mut String, e: &license_inventory_bindings_schema::Enum) -> R
             arms(&format!("li::{name}"), "Self")
         )?;
     }
-    if e.direction == Direction::Both || NON_EXHAUSTIVE.contains(&name) {
+    if e.direction == Direction::Both || e.open {
         writeln!(
             s,
             "impl From<{name}> for li::{name} {{\n    fn from(value: {name}) -> Self {{\n        \

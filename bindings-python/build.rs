@@ -12,8 +12,8 @@
 //!   rewrites them).
 //!
 //! Python's own choices live here, next to the expander: which fields a `__repr__` shows
-//! (`PY_RECORDS`), which records hash and take keyword-only defaults, the getters the table
-//! lacks, and the hand-written Python of `_enums.py` (`ValidityKind`, properties).
+//! (`PY_RECORDS`), which records hash and take keyword-only defaults, and the hand-written
+//! Python of `_enums.py` (`ValidityKind`, properties).
 
 use std::error::Error;
 use std::fmt::Write as _;
@@ -36,8 +36,6 @@ struct PyRecord {
     /// The constructor takes every field as an optional keyword; left out, the core's
     /// `Default` (`LicensePolicy()`).
     defaulted: bool,
-    /// Getters the table lacks: (name, core method, kind, doc).
-    extra: &'static [(&'static str, &'static str, Kind, &'static str)],
 }
 
 const fn py(name: &'static str, repr: Option<&'static [&'static str]>) -> PyRecord {
@@ -46,7 +44,6 @@ const fn py(name: &'static str, repr: Option<&'static [&'static str]>) -> PyReco
         repr,
         hash: false,
         defaulted: false,
-        extra: &[],
     }
 }
 
@@ -68,10 +65,7 @@ const PY_RECORDS: &[PyRecord] = &[
     PyRecord { hash: true, ..py("Floating", None) },
     PyRecord { hash: true, defaulted: true, ..py("LicensePolicy", Some(&["max_activations", "validity", "floating", "trial"])) },
     py("Bundle", Some(&["id", "name", "lines"])),
-    PyRecord {
-        extra: &[("is_unused", "is_unused", Kind::Flag, "True while nothing has used it: no activation, never redeemed, no borrow.")],
-        ..py("License", Some(&["key", "status", "is_code", "activations", "borrows", "id"]))
-    },
+    py("License", Some(&["key", "status", "is_code", "activations", "borrows", "id"])),
     py("LicenseUser", Some(&["email", "name", "has_password", "id"])),
     py("LicenseManager", Some(&["user", "order", "permissions"])),
     py("OrderDigest", Some(&["number", "product_name", "requested_quantity", "approved_quantity"])),
@@ -79,14 +73,11 @@ const PY_RECORDS: &[PyRecord] = &[
     py("OrderFigures", Some(&["order", "approved", "drawn", "issued", "available"])),
 ];
 
-/// Enums of the table Python does not export: `#[non_exhaustive]` in the core (no exhaustive
-/// match from here), and the errors carry them as `str` (`PermissionDenied.action`,
+/// The enums Python exports: not the table's `open` ones (`#[non_exhaustive]` in the core, so
+/// no exhaustive match from here), which the errors carry as `str` (`PermissionDenied.action`,
 /// `NotFound.entity`).
-const NOT_EXPORTED: &[&str] = &["Action", "Entity"];
-
-/// The enums Python exports.
 fn enums() -> impl Iterator<Item = &'static license_inventory_bindings_schema::Enum> {
-    ENUMS.iter().filter(|e| !NOT_EXPORTED.contains(&e.name))
+    ENUMS.iter().filter(|e| !e.open)
 }
 
 fn py_record(name: &str) -> Option<&'static PyRecord> {
@@ -187,17 +178,13 @@ fn record_rs(s: &mut String, r: &Record) -> Res<()> {
     if both {
         constructor(s, r, p.is_some_and(|p| p.defaulted))?;
     }
-    let extras = p.map_or(&[][..], |p| p.extra);
-    let getters = r
-        .fields
-        .iter()
-        .map(|f| (f.name, f.source, f.kind, f.doc))
-        .chain(
-            extras
-                .iter()
-                .map(|(n, m, k, d)| (*n, Source::Method(m), *k, *d)),
-        );
-    for (name, source, kind, fdoc) in getters {
+    for &Field {
+        name,
+        kind,
+        source,
+        doc: fdoc,
+    } in r.fields
+    {
         s.push_str(&doc_attrs(fdoc, Lang::Python, "    "));
         writeln!(
             s,
@@ -658,17 +645,12 @@ fn records_pyi() -> Res<String> {
             }
             writeln!(s, "    ) -> {}: ...", r.name)?;
         }
-        let extras = p.map_or(&[][..], |p| p.extra);
-        for (name, kind) in r
-            .fields
-            .iter()
-            .map(|f| (f.name, f.kind))
-            .chain(extras.iter().map(|(n, _, k, _)| (*n, *k)))
-        {
+        for f in r.fields {
             writeln!(
                 s,
-                "    @property\n    def {name}(self) -> {}: ...",
-                py_type(&kind)
+                "    @property\n    def {}(self) -> {}: ...",
+                f.name,
+                py_type(&f.kind)
             )?;
         }
         s.push_str("    def __eq__(self, value: object, /) -> bool: ...\n");

@@ -7,7 +7,8 @@
 //! figures `u32`, deltas `i64`, sets lists, text maps `HashMap` (`[String: String]`).
 //! Conversions destructure the core struct without `..`, so a core field missing from the table
 //! fails to compile; enum conversions are exhaustive matches both ways, except for the core's
-//! `#[non_exhaustive]` enums (see [`OPEN_ENUMS`]), which convert one way with an `Other` case.
+//! `#[non_exhaustive]` enums (the table's `open` ones): a newer core may add a variant, so they
+//! convert from the core only, with an `Other { name }` case holding the core's `as_str` name.
 //! In `Both` records, optional and boolean fields take `#[uniffi(default)]` (`nil`, `false`),
 //! so Swift callers may leave them out.
 
@@ -16,20 +17,11 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use license_inventory_bindings_schema::{
-    Direction, ENUMS, Enum, Kind, LIMITS, Lang, RECORDS, Record, Source, doc_attrs, enumeration,
-    record, snake_to_camel,
+    Direction, ENUMS, Enum, HAND_WRITTEN, Kind, LIMITS, Lang, RECORDS, Record, Source, doc_attrs,
+    enumeration, record, snake_to_camel,
 };
 
 type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
-
-/// The core's `#[non_exhaustive]` enums of the table: a newer core may add a variant, so they
-/// convert from the core only, with an `Other { name }` case holding the core's `as_str` name.
-/// (The table does not say which enums are open; it could carry the flag.)
-const OPEN_ENUMS: &[&str] = &["Action", "Entity"];
-
-/// Hand-written types of `types.rs` that records refer to by name, with whether they are
-/// `Copy` (and `Hash`).
-const HAND_WRITTEN: &[&str] = &["Validity"];
 
 fn main() -> Result<()> {
     println!("cargo::rerun-if-changed=build.rs");
@@ -88,7 +80,8 @@ fn is_copy(kind: &Kind) -> bool {
         | Kind::Flag
         | Kind::Time => true,
         Kind::Text | Kind::Key | Kind::List(_) | Kind::Set(_) | Kind::TextMap => false,
-        Kind::Enum(name) => !OPEN_ENUMS.contains(&name),
+        // An open enum has an `Other { name: String }` case.
+        Kind::Enum(name) => enumeration(name).is_some_and(|e| !e.open),
         Kind::Record(name) => {
             HAND_WRITTEN.contains(&name)
                 || record(name).is_some_and(|r| r.fields.iter().all(|f| is_copy(&f.kind)))
@@ -209,7 +202,7 @@ fn derives(copy: bool, hash: bool, uniffi: &str) -> String {
 
 fn write_enum(out: &mut String, e: &Enum) -> Result<()> {
     let name = e.name;
-    let open = OPEN_ENUMS.contains(&name);
+    let open = e.open;
     out.push_str(&doc_attrs(e.doc, Lang::Swift, ""));
     out.push_str(&derives(!open, true, "uniffi::Enum"));
     writeln!(out, "pub enum {name} {{")?;

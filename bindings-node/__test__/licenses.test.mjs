@@ -37,7 +37,7 @@ storeTest('issue: keys, fields and the order\'s figures; only what the order hol
       {
         id: undefined, key: undefined, tenant: t, order: o.id, product: w.products.cl.id, isCode: false,
         status: 'issued', licenseUser: null, activations: [], borrows: [], policy, trial: false,
-        issuedAt: T0, activatedAt: null, expiresAt: null,
+        issuedAt: T0, activatedAt: null, expiresAt: null, isUnused: true,
       },
     )
   }
@@ -99,8 +99,10 @@ storeTest('activate up to the policy\'s maximum, deactivate, reset a device, res
   const [l] = await w.eli.issue(o.id, 1)
   const key = l.key
 
+  assert.equal(l.isUnused, true)
   const a = await w.inv.activate(t, key, 'pc-1', 'Front desk')
   assert.equal(a.status, 'active')
+  assert.equal(a.isUnused, false, 'isUnused is the core License::is_unused: activated, so used')
   assert.deepEqual(a.activations, [{ fingerprint: 'pc-1', name: 'Front desk', at: T0 }])
   assert.deepEqual(a.activatedAt, T0)
   assert.deepEqual(a.expiresAt, new Date(T0.getTime() + 30 * DAY))

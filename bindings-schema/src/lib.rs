@@ -12,12 +12,16 @@
 //! language's case (`Session.set_customer` in Python, `Session.setCustomer` in Node and Swift).
 //!
 //! Hand-written per binding, on purpose: input types that validate (`NewRequest`, filters,
-//! options), `Validity` (a sum type each language spells its own way), pages, `BatchCommand`
-//! and `BatchResult`, and the error types.
+//! options), `Validity` (a sum type each language spells its own way; records of the table may
+//! name it, see [`HAND_WRITTEN`]), pages, `BatchCommand` and `BatchResult`, and the error types.
 
 mod table;
 
 pub use table::{ENUMS, LIMITS, RECORDS};
+
+/// The types each binding writes by hand (not in [`RECORDS`]) that a [`Kind::Record`] of the
+/// table may name: `Validity`, a sum type each language spells its own way.
+pub const HAND_WRITTEN: &[&str] = &["Validity"];
 
 /// The languages of the bindings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,7 +60,7 @@ pub enum Kind {
     Time,
     /// One of [`ENUMS`], named.
     Enum(&'static str),
-    /// One of [`RECORDS`] (or a hand-written type of the binding, like `Validity`), named.
+    /// One of [`RECORDS`] (or one of [`HAND_WRITTEN`], like `Validity`), named.
     Record(&'static str),
     /// An optional value.
     Opt(&'static Kind),
@@ -135,6 +139,11 @@ pub struct Enum {
     pub doc: &'static str,
     /// Which way it crosses.
     pub direction: Direction,
+    /// The core enum is `#[non_exhaustive]` (`Action`, `Entity`): a newer core may add a
+    /// variant, so a binding converts it from the core only, with a fallback (`Other`) case,
+    /// and never back (a `match` on it from outside the core needs a wildcard arm). Python does
+    /// not export open enums at all (its errors carry them as `str`).
+    pub open: bool,
     /// Its variants, in the core's order.
     pub variants: &'static [Variant],
 }
@@ -321,6 +330,23 @@ mod tests {
         record(name).is_some() || HAND_WRITTEN.contains(&name)
     }
 
-    /// Types each binding writes by hand (see the crate doc).
-    const HAND_WRITTEN: &[&str] = &["Validity"];
+    #[test]
+    fn hand_written_types_are_not_in_the_table() {
+        for name in HAND_WRITTEN {
+            assert!(record(name).is_none(), "{name} is in RECORDS too");
+            assert!(enumeration(name).is_none(), "{name} is in ENUMS too");
+        }
+    }
+
+    #[test]
+    fn open_enums_are_output_only() {
+        for e in ENUMS.iter().filter(|e| e.open) {
+            assert_eq!(
+                e.direction,
+                Direction::Out,
+                "{}: open enums are never taken back",
+                e.name
+            );
+        }
+    }
 }

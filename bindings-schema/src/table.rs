@@ -263,6 +263,7 @@ pub static RECORDS: &[Record] = &[
         f("issued_at", Time, "When it was issued."),
         f("activated_at", OPT_TIME, "When it was first activated or redeemed."),
         f("expires_at", OPT_TIME, "When it expires, once known."),
+        computed("is_unused", "is_unused", Flag, "True while nothing has used it: no activation, never redeemed, no borrow."),
     ]),
     out("LicenseUser", "An end user of the licenses of one order.", &[
         f("id", id("LicenseUserId"), "The license user's id."),
@@ -336,34 +337,34 @@ pub static RECORDS: &[Record] = &[
 /// Every fieldless enum the bindings export.
 #[rustfmt::skip]
 pub static ENUMS: &[Enum] = &[
-    Enum { name: "Plan", doc: "A tenant's pricing plan; some license-manager permissions need `enterprise`.", direction: Direction::Both, variants: &[
+    Enum { name: "Plan", doc: "A tenant's pricing plan; some license-manager permissions need `enterprise`.", direction: Direction::Both, open: false, variants: &[
         v("Standard", "The standard plan."),
         v("Enterprise", "The enterprise plan."),
     ]},
-    Enum { name: "Tier", doc: "The tiers of the channel tree, top to bottom.", direction: Direction::Both, variants: &[
+    Enum { name: "Tier", doc: "The tiers of the channel tree, top to bottom.", direction: Direction::Both, open: false, variants: &[
         v("Vendor", "The root; mints inventory. One per tenant."),
         v("Distributor", "Distributor."),
         v("Reseller", "Reseller."),
         v("Hub", "Hub."),
         v("Center", "Center."),
     ]},
-    Enum { name: "ProductKind", doc: "How a unit of a product is delivered.", direction: Direction::Both, variants: &[
+    Enum { name: "ProductKind", doc: "How a unit of a product is delivered.", direction: Direction::Both, open: false, variants: &[
         v("ActivationCode", "Each unit is a one-time code an end user redeems (\"User Activation Codes\")."),
         v("License", "Each unit is a license (\"Center License\")."),
     ]},
-    Enum { name: "OrderStatus", doc: "The life of an order.", direction: Direction::Both, variants: &[
+    Enum { name: "OrderStatus", doc: "The life of an order.", direction: Direction::Both, open: false, variants: &[
         v("Requested", "Pending: asked for, not yet approved."),
         v("Active", "Approved (or assigned, or minted) with units available."),
         v("Depleted", "Approved, with no unit available."),
         v("Rejected", "Refused by the source organization."),
         v("Cancelled", "Withdrawn by the requester."),
     ]},
-    Enum { name: "LicenseStatus", doc: "The state of a license.", direction: Direction::Out, variants: &[
+    Enum { name: "LicenseStatus", doc: "The state of a license.", direction: Direction::Out, open: false, variants: &[
         v("Issued", "Issued, never activated (or an activation code not yet redeemed)."),
         v("Active", "Activated at least once (or redeemed)."),
         v("Disabled", "Disabled by an administrator: cannot be activated or borrowed."),
     ]},
-    Enum { name: "Permission", doc: "What a license manager may do on its order: exactly the nine permissions of the vendor\nplatform, each guarding real operations of `Session`. `create_order` and `issue_license`\nneed the enterprise plan.", direction: Direction::Both, variants: &[
+    Enum { name: "Permission", doc: "What a license manager may do on its order: exactly the nine permissions of the vendor\nplatform, each guarding real operations of `Session`. `create_order` and `issue_license`\nneed the enterprise plan.", direction: Direction::Both, open: false, variants: &[
         v("ManageLicenseUsers", "Add, edit and delete license users, and assign licenses to them."),
         v("ManageLicenseUserCredentials", "Change license users' passwords."),
         v("ManageManagers", "Add license managers to the order (only with permissions one holds)."),
@@ -374,18 +375,18 @@ pub static ENUMS: &[Enum] = &[
         v("CreateOrder", "Request new inventory for the order's organization. Enterprise plan only."),
         v("IssueLicense", "Issue new licenses from the order. Enterprise plan only."),
     ]},
-    Enum { name: "NotificationKind", doc: "What a notification of the outbox is about.", direction: Direction::Out, variants: &[
+    Enum { name: "NotificationKind", doc: "What a notification of the outbox is about.", direction: Direction::Out, open: false, variants: &[
         v("RequestConfirmation", "To the requester: the request was recorded, with its details."),
         v("RequestReceived", "To the source organization's admins and the vendor admins: a request awaits approval."),
         v("RequestApproved", "To the requester: the request was approved (the quantity approved is in the digest)."),
         v("RequestRejected", "To the requester: the request was rejected (the comments are in the digest)."),
         v("ManagerInvitation", "To a new license manager: an invitation to manage the order, with the permissions."),
     ]},
-    Enum { name: "Synchronous", doc: "SQLite durability: how hard a commit waits for the disk.", direction: Direction::Both, variants: &[
+    Enum { name: "Synchronous", doc: "SQLite durability: how hard a commit waits for the disk.", direction: Direction::Both, open: false, variants: &[
         v("Normal", "`PRAGMA synchronous=NORMAL`: survives a crash of the process; the last commits may be\nlost on power loss."),
         v("Full", "`PRAGMA synchronous=FULL` (the default): every acknowledged commit survives a power cut."),
     ]},
-    Enum { name: "LedgerKind", doc: "What kind of change a ledger entry records.", direction: Direction::Out, variants: &[
+    Enum { name: "LedgerKind", doc: "What kind of change a ledger entry records.", direction: Direction::Out, open: false, variants: &[
         v("TenantCreated", "A tenant (and its vendor organization) was created."),
         v("OrgCreated", "An organization was created."),
         v("OrgDeactivated", "An organization was deactivated."),
@@ -424,7 +425,7 @@ pub static ENUMS: &[Enum] = &[
         v("OrderDeleted", "An order and its licenses were deleted."),
         v("UnitsReturned", "Unused units were returned to their source."),
     ]},
-    Enum { name: "Action", doc: "An action a user attempts, as permission and state errors name it.", direction: Direction::Out, variants: &[
+    Enum { name: "Action", doc: "An action a user attempts, as permission and state errors name it.", direction: Direction::Out, open: true, variants: &[
         v("Mint", "Mint new stock at the vendor."),
         v("Request", "Request inventory from the parent organization."),
         v("EditRequest", "Edit a pending request."),
@@ -448,7 +449,7 @@ pub static ENUMS: &[Enum] = &[
         v("DeleteOrder", "Delete an order and its licenses."),
         v("ReturnUnits", "Return unused units to the source."),
     ]},
-    Enum { name: "Entity", doc: "What kind of thing was looked up (named by not-found errors).", direction: Direction::Out, variants: &[
+    Enum { name: "Entity", doc: "What kind of thing was looked up (named by not-found errors).", direction: Direction::Out, open: true, variants: &[
         v("Tenant", "A tenant."),
         v("Organization", "An organization of the channel tree."),
         v("User", "A user."),

@@ -42,6 +42,17 @@ final class TableTests: XCTestCase {
         XCTAssertEqual(audit.isClean, audit.problems.isEmpty)
     }
 
+    /// `License.isUnused` is the core's `is_unused()`: true once issued, false once activated.
+    func testLicenseIsUnused() throws {
+        let c = try Channel()
+        let rita = try c.rita()
+        let l = try rita.issue(order: try c.mgaOrder(c.cl, 1).id, quantity: 1)[0]
+        XCTAssertTrue(l.isUnused)
+        let activated = try c.inv.activate(tenant: c.t, key: l.key, fingerprint: "pc-1", deviceName: "PC")
+        XCTAssertFalse(activated.isUnused)
+        XCTAssertFalse(try rita.license(key: l.key).isUnused)
+    }
+
     /// `InvalidState` and `OrderInUse` name the order's number `orderNumber` (an `order` is an id).
     func testStateErrorsCarryOrderNumber() throws {
         let c = try Channel()
