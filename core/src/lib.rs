@@ -43,6 +43,7 @@ pub struct ReadmeDoctests;
 mod error;
 mod export;
 mod hierarchy;
+mod idempotency;
 mod ids;
 mod input;
 mod inventory;
@@ -60,14 +61,15 @@ mod views;
 pub use error::{Action, Entity, Error, Result, StorageError};
 pub use export::{INVENTORY_COLUMNS, ORDER_COLUMNS, neutralize};
 pub use hierarchy::{NewOrganization, NewTenant, NewUser, Organization, Plan, Tenant, Tier, User};
+pub use idempotency::IdempotencyRecord;
 pub use ids::{
     BundleId, LicenseId, LicenseUserId, NotificationId, OrderId, OrderNumber, OrgId, ProductId,
     TenantId, UserId,
 };
 pub use input::{DEFAULT_PAGE, MAX_COMMENT, MAX_NAME, MAX_PAGE, MAX_PURCHASE_ORDER, MAX_QUANTITY};
 pub use inventory::{
-    Audit, BatchCommand, BatchResult, Holding, IdempotencyRecord, Inventory, LedgerFilter,
-    MAX_BATCH, MAX_IDEMPOTENCY_KEY, MAX_ISSUE, MIN_PASSWORD, OrderFigures, Session,
+    Audit, BatchCommand, BatchResult, Holding, Inventory, LedgerFilter, MAX_BATCH,
+    MAX_IDEMPOTENCY_KEY, MAX_ISSUE, MIN_PASSWORD, OrderFigures, Session,
 };
 pub use keys::LicenseKey;
 pub use ledger::{GENESIS_HASH, LedgerEntry, LedgerHead, LedgerKind, Movement};

@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::idempotency::IdempotencyRecord;
 use crate::ids::TenantId;
 use crate::inventory::rules::lock_tenant;
 use crate::inventory::{Inventory, Session};
@@ -21,23 +22,6 @@ use crate::store::Tx;
 
 /// The longest idempotency key accepted, in characters.
 pub const MAX_IDEMPOTENCY_KEY: usize = 200;
-
-/// One recorded command: what [`Tx::idempotency`] returns.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IdempotencyRecord {
-    /// The tenant.
-    pub tenant: TenantId,
-    /// The key the caller chose.
-    pub key: String,
-    /// The command's name (`approve`, `issue`, …).
-    pub command: String,
-    /// SHA-256 of the command's name and arguments (passwords excluded), hex.
-    pub fingerprint: String,
-    /// The command's result, as JSON.
-    pub result: String,
-    /// When it ran.
-    pub at: DateTime<Utc>,
-}
 
 fn check_key(key: &str) -> Result<Arc<str>> {
     let n = key.chars().count();

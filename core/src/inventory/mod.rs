@@ -4,17 +4,25 @@
 //! returns an error and changes nothing.
 
 mod batch;
+mod bundles;
+mod export;
 mod history;
 mod idempotency;
+mod license_users;
 mod licenses;
+mod managers;
+mod metadata;
 mod orders;
 mod outbox;
+mod policies;
+mod returns;
 pub(crate) mod rules;
 
 pub use batch::{BatchCommand, BatchResult, MAX_BATCH};
 pub use history::{Holding, LedgerFilter, OrderFigures};
-pub use idempotency::{IdempotencyRecord, MAX_IDEMPOTENCY_KEY};
-pub use licenses::{MAX_ISSUE, MIN_PASSWORD};
+pub use idempotency::MAX_IDEMPOTENCY_KEY;
+pub use license_users::MIN_PASSWORD;
+pub use licenses::MAX_ISSUE;
 
 use std::collections::HashMap;
 use std::sync::Arc;

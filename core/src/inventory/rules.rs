@@ -7,9 +7,12 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Action, Entity, Error, Result};
 use crate::hierarchy::{Organization, Plan, Tenant, Tier, User};
-use crate::ids::{OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId};
+use crate::ids::{
+    LicenseId, LicenseUserId, OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId,
+};
 use crate::input::{MAX_PAGE, signed};
 use crate::ledger::{GENESIS_HASH, LedgerEntry, LedgerKind, Movement};
+use crate::license::{License, LicenseUser};
 use crate::order::{Draw, Order, OrderStatus};
 use crate::permission::Permission;
 use crate::product::Product;
@@ -478,5 +481,32 @@ impl Names {
             approved_by_name: self.user_opt(tx, order.approved_by)?,
             order,
         })
+    }
+}
+
+pub(crate) fn get_license(tx: &mut dyn Tx, tenant: TenantId, id: LicenseId) -> Result<License> {
+    tx.license(tenant, id)?
+        .ok_or_else(|| Error::not_found(Entity::License, id))
+}
+
+pub(crate) fn get_license_user(
+    tx: &mut dyn Tx,
+    tenant: TenantId,
+    id: LicenseUserId,
+) -> Result<LicenseUser> {
+    tx.license_user(tenant, id)?
+        .ok_or_else(|| Error::not_found(Entity::LicenseUser, id))
+}
+
+/// The movement of `order` changing by `issued` and `available` units.
+pub(crate) fn shift(order: &Order, issued: i64, available: i64) -> Movement {
+    Movement {
+        order: order.id,
+        org: order.holder,
+        product: order.product,
+        approved: 0,
+        drawn: 0,
+        issued,
+        available,
     }
 }

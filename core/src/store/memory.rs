@@ -11,11 +11,11 @@ use chrono::{DateTime, Utc};
 use crate::error::Error;
 use crate::error::{Result, StorageError};
 use crate::hierarchy::{Organization, Tenant, User};
+use crate::idempotency::IdempotencyRecord;
 use crate::ids::{
     BundleId, LicenseId, LicenseUserId, NotificationId, OrderId, OrderNumber, OrgId, ProductId,
     TenantId, UserId,
 };
-use crate::inventory::IdempotencyRecord;
 use crate::keys::LicenseKey;
 use crate::ledger::{LedgerEntry, LedgerHead};
 use crate::license::{License, LicenseUser};

@@ -7,7 +7,7 @@
 
 use crate::error::Result;
 use crate::hierarchy::{Organization, Tenant, User};
-use crate::inventory::IdempotencyRecord;
+use crate::idempotency::IdempotencyRecord;
 use chrono::{DateTime, Utc};
 
 use crate::ids::{

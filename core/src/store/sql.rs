@@ -12,11 +12,11 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result, StorageError};
 use crate::hierarchy::{Organization, Plan, Tenant, Tier, User};
+use crate::idempotency::IdempotencyRecord;
 use crate::ids::{
     BundleId, LicenseId, LicenseUserId, NotificationId, OrderId, OrderNumber, OrgId, ProductId,
     TenantId, UserId,
 };
-use crate::inventory::IdempotencyRecord;
 use crate::keys::LicenseKey;
 use crate::ledger::{LedgerEntry, LedgerHead, LedgerKind, Movement};
 use crate::license::{License, LicenseStatus, LicenseUser};
