@@ -59,9 +59,17 @@ impl OrderStatus {
         }
     }
 
+    /// The statuses whose orders hold units (`active`, `depleted`): counted as held in
+    /// summaries and exports (docs/rules.md §4). The SQL stores build their `status IN (…)`
+    /// from this list.
+    pub(crate) const HOLDING: [OrderStatus; 2] = [OrderStatus::Active, OrderStatus::Depleted];
+
+    /// The status of the orders a draw may take from (with units available).
+    pub(crate) const DRAWABLE: OrderStatus = OrderStatus::Active;
+
     /// True for the statuses that hold units (`active`, `depleted`).
     pub fn holds_units(self) -> bool {
-        matches!(self, OrderStatus::Active | OrderStatus::Depleted)
+        Self::HOLDING.contains(&self)
     }
 }
 
@@ -214,6 +222,17 @@ impl Order {
         self.updated_at = now;
     }
 
+    /// True when a draw may take units from this order.
+    pub(crate) fn is_drawable(&self) -> bool {
+        self.status == OrderStatus::DRAWABLE && self.available > 0
+    }
+
+    /// Puts the orders a draw takes from in draw order: first in, first out (the lowest order
+    /// number first). The one place that decides it; stores return drawable orders unsorted.
+    pub(crate) fn sort_for_drawing(orders: &mut [Order]) {
+        orders.sort_by_key(|o| o.number);
+    }
+
     /// Sets `active` or `depleted` from the available quantity (for orders that hold units).
     pub(crate) fn settle_status(&mut self) {
         if self.status.holds_units() {
@@ -285,6 +304,14 @@ pub struct Draw {
     pub quantity: u64,
     /// When.
     pub at: DateTime<Utc>,
+}
+
+impl Draw {
+    /// Puts draws in the order they were taken, oldest first (ties by the orders' ids). The one
+    /// place that decides it; stores return draws unsorted.
+    pub(crate) fn sort_oldest_first(draws: &mut [Draw]) {
+        draws.sort_by_key(|d| (d.at, d.order, d.source_order));
+    }
 }
 
 /// A request (pull) for units from the holder's parent organization.

@@ -37,11 +37,21 @@ impl InventoryFilter {
                 order
                     .purchase_order
                     .as_deref()
-                    .is_some_and(|po| po.to_lowercase().contains(&needle.to_lowercase()))
+                    .is_some_and(|po| fold_case(po).contains(&fold_case(needle)))
             })
             && self.requested_from.is_none_or(|t| order.requested_at >= t)
             && self.requested_to.is_none_or(|t| order.requested_at < t)
     }
+}
+
+/// How text searches fold case (docs/rules.md §6): each character is replaced by its Unicode
+/// lowercase mapping (`char::to_lowercase`, the same for every character wherever it stands,
+/// so `Σ` is always `σ`), and nothing else changes: `ß` stays `ß` (it does not match `ss`),
+/// and no normalisation form is applied (a precomposed `É` and `E` + combining accent differ).
+/// Every store searches text folded by this one function: the memory store on the fly, the
+/// SQL stores in a column the core writes (`purchase_order_folded`, migration 0005).
+pub(crate) fn fold_case(s: &str) -> String {
+    s.chars().flat_map(char::to_lowercase).collect()
 }
 
 /// Where the next page of a list starts. Opaque: print it, pass it back.

@@ -10,7 +10,7 @@ use crate::inventory::Inventory;
 use crate::inventory::outbox;
 use crate::inventory::rules::*;
 use crate::ledger::LedgerKind;
-use crate::order::{NewAssignment, NewMint, NewRequest, Order, OrderStatus, RequestEdit};
+use crate::order::{Draw, NewAssignment, NewMint, NewRequest, Order, OrderStatus, RequestEdit};
 use crate::permission::Permission;
 use crate::store::Tx;
 use crate::views::{
@@ -478,7 +478,9 @@ impl Session {
             actor.require_view_order(tx, &order)?;
             let mut names = Names::new(self.tenant);
             let mut draws = Vec::new();
-            for d in tx.draws_from(self.tenant, order.id)? {
+            let mut from = tx.draws_from(self.tenant, order.id)?;
+            Draw::sort_oldest_first(&mut from);
+            for d in from {
                 let child = get_order(tx, self.tenant, d.order)?;
                 draws.push(UseLine {
                     order: child.id,

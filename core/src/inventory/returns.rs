@@ -9,7 +9,7 @@ use crate::input::{self, signed};
 use crate::inventory::Session;
 use crate::inventory::rules::*;
 use crate::ledger::{LedgerKind, Movement};
-use crate::order::Order;
+use crate::order::{Draw, Order};
 use crate::store::Tx;
 
 impl Session {
@@ -140,6 +140,7 @@ fn give_back(
 ) -> Result<u64> {
     let mut remaining = quantity;
     let mut draws = tx.draws_into(order.tenant, order.id)?;
+    Draw::sort_oldest_first(&mut draws);
     draws.reverse();
     for mut d in draws {
         if remaining == 0 {

@@ -291,7 +291,9 @@ pub(crate) fn supply(
         entry.minted = qty;
         return Ok(());
     }
-    let sources = tx.drawable_orders(tenant.id, source.id, order.product)?;
+    let mut sources = tx.drawable_orders(tenant.id, source.id, order.product)?;
+    sources.retain(Order::is_drawable);
+    Order::sort_for_drawing(&mut sources);
     let available = sources
         .iter()
         .try_fold(0u64, |acc, o| acc.checked_add(o.available))

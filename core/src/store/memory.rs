@@ -257,10 +257,8 @@ impl State {
         old
     }
 
-    fn draws_sorted(&self, keys: impl Iterator<Item = (OrderId, OrderId)>) -> Vec<Draw> {
-        let mut v: Vec<Draw> = keys.filter_map(|k| self.draws.get(&k).cloned()).collect();
-        v.sort_by_key(|d| (d.at, d.order, d.source_order));
-        v
+    fn draws_of(&self, keys: impl Iterator<Item = (OrderId, OrderId)>) -> Vec<Draw> {
+        keys.filter_map(|k| self.draws.get(&k).cloned()).collect()
     }
 
     fn orders_numbered<'a>(
@@ -675,7 +673,7 @@ impl Tx for MemTx<'_> {
         Ok(self
             .state
             .orders_numbered(tenant, numbers.iter())
-            .filter(|o| o.product == product && o.status == OrderStatus::Active && o.available > 0)
+            .filter(|o| o.product == product && o.is_drawable())
             .cloned()
             .collect())
     }
@@ -762,7 +760,7 @@ impl Tx for MemTx<'_> {
             .get(&source_order)
             .map(|set| set.iter().map(|o| (*o, source_order)).collect())
             .unwrap_or_default();
-        let mut v = self.state.draws_sorted(keys.into_iter());
+        let mut v = self.state.draws_of(keys.into_iter());
         v.retain(|d| d.tenant == tenant);
         Ok(v)
     }
@@ -774,7 +772,7 @@ impl Tx for MemTx<'_> {
             .get(&order)
             .map(|set| set.iter().map(|s| (order, *s)).collect())
             .unwrap_or_default();
-        let mut v = self.state.draws_sorted(keys.into_iter());
+        let mut v = self.state.draws_of(keys.into_iter());
         v.retain(|d| d.tenant == tenant);
         Ok(v)
     }

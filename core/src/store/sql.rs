@@ -26,6 +26,7 @@ use crate::permission::LicenseManager;
 use crate::product::{Bundle, Product, ProductKind};
 use crate::store::Tx;
 use crate::time;
+use crate::views::fold_case;
 use crate::views::{InventoryFilter, SummaryCounts};
 
 /// A value in a row or a parameter: the three types our schema uses.
@@ -391,6 +392,15 @@ fn num(v: u64) -> Result<Cell> {
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+/// `?4, ?5, …`: one placeholder per status of [`OrderStatus::HOLDING`], after the summary's
+/// first three parameters.
+fn holding_placeholders() -> String {
+    (0..OrderStatus::HOLDING.len())
+        .map(|i| format!("?{}", i + 4))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     for c in s.chars() {
@@ -654,9 +664,9 @@ impl Tx for SqlTx<'_> {
     fn insert_order(&mut self, o: &Order) -> Result<()> {
         self.exec(
             &format!(
-                "INSERT INTO orders ({ORDER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
-                 ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, \
-                 ?26, ?27)"
+                "INSERT INTO orders ({ORDER_COLS}, purchase_order_folded) VALUES (?1, ?2, ?3, ?4, \
+                 ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, \
+                 ?22, ?23, ?24, ?25, ?26, ?27, ?28)"
             ),
             &[
                 id(o.id),
@@ -690,6 +700,7 @@ impl Tx for SqlTx<'_> {
                     .transpose()?
                     .unwrap_or(Cell::Null),
                 opt_id(o.bundle),
+                o.purchase_order.as_deref().map(fold_case).into(),
             ],
             "orders",
         )
@@ -701,7 +712,8 @@ impl Tx for SqlTx<'_> {
              requested_quantity = ?6, requester_comments = ?7, approved_by = ?8, approved_at = ?9, \
              approved_quantity = ?10, approval_comments = ?11, status = ?12, drawn = ?13, \
              issued = ?14, available = ?15, updated_at = ?16, reference = ?17, campaign = ?18, \
-             download_id = ?19, is_test = ?20, is_trial = ?21, customer = ?22 \
+             download_id = ?19, is_test = ?20, is_trial = ?21, customer = ?22, \
+             purchase_order_folded = ?23 \
              WHERE id = ?1 AND tenant = ?2",
             &[
                 id(o.id),
@@ -730,6 +742,7 @@ impl Tx for SqlTx<'_> {
                     .map(json)
                     .transpose()?
                     .unwrap_or(Cell::Null),
+                o.purchase_order.as_deref().map(fold_case).into(),
             ],
             "orders",
         )
@@ -760,9 +773,14 @@ impl Tx for SqlTx<'_> {
         self.many(
             &format!(
                 "SELECT {ORDER_COLS} FROM orders WHERE tenant = ?1 AND holder = ?2 AND product = ?3 \
-                 AND status = 'active' AND available > 0 ORDER BY number"
+                 AND status = ?4 AND available > 0"
             ),
-            &[id(tenant), id(holder), id(product)],
+            &[
+                id(tenant),
+                id(holder),
+                id(product),
+                OrderStatus::DRAWABLE.as_str().into(),
+            ],
             order_from,
         )
     }
@@ -806,8 +824,9 @@ impl Tx for SqlTx<'_> {
             push(&mut q, &mut args, num(n.0)?);
         }
         if let Some(po) = &filter.purchase_order {
-            q.push_str(" AND lower(purchase_order) LIKE ");
-            let pattern = format!("%{}%", like_escape(&po.to_lowercase()));
+            // Both sides folded by the domain's `fold_case`: the stored column and the needle.
+            q.push_str(" AND purchase_order_folded LIKE ");
+            let pattern = format!("%{}%", like_escape(&fold_case(po)));
             push(&mut q, &mut args, pattern.into());
             q.push_str(" ESCAPE '\\'");
         }
@@ -838,14 +857,21 @@ impl Tx for SqlTx<'_> {
 
     fn summary(&mut self, tenant: TenantId, org: OrgId) -> Result<Vec<SummaryCounts>> {
         let mut lines = std::collections::BTreeMap::<ProductId, SummaryCounts>::new();
+        // Which statuses hold units is the domain's list (`OrderStatus::HOLDING`), bound as
+        // parameters ?3, ?4…; `requested` is the pending status.
+        let holding = holding_placeholders();
+        let mut args = vec![id(tenant), id(org), OrderStatus::Requested.as_str().into()];
+        args.extend(OrderStatus::HOLDING.iter().map(|s| Cell::from(s.as_str())));
         let held = self.many(
-            "SELECT product, \
-               CAST(SUM(CASE WHEN status IN ('active', 'depleted') THEN approved_quantity ELSE 0 END) AS BIGINT), \
-               CAST(SUM(CASE WHEN status IN ('active', 'depleted') THEN available ELSE 0 END) AS BIGINT), \
-               CAST(SUM(CASE WHEN status = 'requested' THEN 1 ELSE 0 END) AS BIGINT), \
-               CAST(SUM(CASE WHEN status = 'requested' THEN requested_quantity ELSE 0 END) AS BIGINT) \
-             FROM orders WHERE tenant = ?1 AND holder = ?2 GROUP BY product",
-            &[id(tenant), id(org)],
+            &format!(
+                "SELECT product, \
+                   CAST(SUM(CASE WHEN status IN ({holding}) THEN approved_quantity ELSE 0 END) AS BIGINT), \
+                   CAST(SUM(CASE WHEN status IN ({holding}) THEN available ELSE 0 END) AS BIGINT), \
+                   CAST(SUM(CASE WHEN status = ?3 THEN 1 ELSE 0 END) AS BIGINT), \
+                   CAST(SUM(CASE WHEN status = ?3 THEN requested_quantity ELSE 0 END) AS BIGINT) \
+                 FROM orders WHERE tenant = ?1 AND holder = ?2 GROUP BY product"
+            ),
+            &args,
             |r| {
                 let t = "orders";
                 Ok(SummaryCounts {
@@ -863,11 +889,15 @@ impl Tx for SqlTx<'_> {
         }
         let incoming = self.many(
             "SELECT product, CAST(COUNT(*) AS BIGINT), CAST(SUM(requested_quantity) AS BIGINT) \
-             FROM orders WHERE tenant = ?1 AND source = ?2 AND status = 'requested' GROUP BY product",
-            &[id(tenant), id(org)],
+             FROM orders WHERE tenant = ?1 AND source = ?2 AND status = ?3 GROUP BY product",
+            &[id(tenant), id(org), OrderStatus::Requested.as_str().into()],
             |r| {
                 let t = "orders";
-                Ok((ProductId::from_uuid(r.uuid(t, 0)?), r.uint(t, 1)?, r.uint(t, 2)?))
+                Ok((
+                    ProductId::from_uuid(r.uuid(t, 0)?),
+                    r.uint(t, 1)?,
+                    r.uint(t, 2)?,
+                ))
             },
         )?;
         for (product, count, units) in incoming {
@@ -899,7 +929,7 @@ impl Tx for SqlTx<'_> {
     fn draws_from(&mut self, tenant: TenantId, source_order: OrderId) -> Result<Vec<Draw>> {
         self.many(
             "SELECT tenant, order_id, source_order, quantity, drawn_at FROM draws \
-             WHERE tenant = ?1 AND source_order = ?2 ORDER BY drawn_at, order_id",
+             WHERE tenant = ?1 AND source_order = ?2",
             &[id(tenant), id(source_order)],
             draw_from,
         )
@@ -923,7 +953,7 @@ impl Tx for SqlTx<'_> {
     fn draws_into(&mut self, tenant: TenantId, order: OrderId) -> Result<Vec<Draw>> {
         self.many(
             "SELECT tenant, order_id, source_order, quantity, drawn_at FROM draws \
-             WHERE tenant = ?1 AND order_id = ?2 ORDER BY drawn_at, source_order",
+             WHERE tenant = ?1 AND order_id = ?2",
             &[id(tenant), id(order)],
             draw_from,
         )

@@ -270,3 +270,48 @@ fn passwords_never_reach_the_database_in_plain_text() {
         .unwrap();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
 }
+
+/// Migration 0005 fills the folded purchase-order column of existing orders with the core's
+/// folding, so a non-ASCII search finds orders written before the upgrade.
+#[test]
+fn upgrade_to_5_folds_existing_purchase_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v4.db");
+    let w = World::new(Inventory::open_sqlite(&path).unwrap(), 1);
+    w.stock(&w.ellen, &w.cl, 10);
+    for po in ["ÉCOLE-Ü-1", "straße-2"] {
+        w.irina
+            .request(NewRequest {
+                holder: w.mga.id,
+                product: w.cl.id,
+                quantity: 1,
+                purchase_order: Some(po.into()),
+                comments: None,
+            })
+            .unwrap();
+    }
+    let (tenant, mga) = (w.tenant.id, w.mga.id);
+    let irina = w.irina.user();
+    drop(w);
+    // Back to version 4: no folded column.
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute_batch(
+        "ALTER TABLE orders DROP COLUMN purchase_order_folded; \
+         UPDATE schema_version SET version = 4;",
+    )
+    .unwrap();
+    drop(raw);
+    let inv = Inventory::open_sqlite(&path).unwrap();
+    let s = inv.session(tenant, irina).unwrap();
+    let found = |needle: &str| {
+        let f = InventoryFilter {
+            purchase_order: Some(needle.into()),
+            ..Default::default()
+        };
+        s.list(mga, &f, None, 10).unwrap().items.len()
+    };
+    assert_eq!(
+        (found("école-ü"), found("STRAßE"), found("strasse")),
+        (1, 1, 0)
+    );
+}

@@ -7,6 +7,7 @@ suite!(
     list_filters_and_pagination,
     summary_figures,
     detail_of_use_lists_draws,
+    non_ascii_text_is_kept_and_searched_alike,
 );
 
 /// Filters (status, product, number, purchase order, dates) and cursor pagination, newest first.
@@ -172,3 +173,136 @@ fn detail_of_use_lists_draws(factory: Factory<'_>) {
     assert_eq!(u.draws[0].at, seed_time() + TimeDelta::minutes(5));
     assert_eq!(u.draws[0].approved_by_org, "Ellen Emporium");
 }
+
+/// Non-ASCII names, comments and purchase orders round-trip unchanged, and the purchase-order
+/// filter folds case the same way on every store (docs/rules.md §6: each character's Unicode
+/// lowercase; `ß` is not `ss`; no normalisation).
+fn non_ascii_text_is_kept_and_searched_alike(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let t = w.tenant.id;
+    let school = w
+        .inv
+        .create_org(
+            t,
+            NewOrganization {
+                name: "Ёлка Schule — Zürich".into(),
+                tier: Tier::Reseller,
+                parent: w.ellen.id,
+            },
+        )
+        .unwrap();
+    let nandu = w
+        .inv
+        .create_user(
+            t,
+            NewUser {
+                name: "Ñandú Åsa 日本".into(),
+                email: "nandu@example.com".into(),
+            },
+        )
+        .unwrap();
+    w.inv.grant_admin(t, nandu.id, school.id).unwrap();
+    let lizenz = w
+        .inv
+        .create_product(
+            t,
+            NewProduct {
+                code: "LZ".into(),
+                name: "Lizenz für Zentren ✓".into(),
+                kind: ProductKind::License,
+            },
+        )
+        .unwrap();
+    w.stock(&w.ellen, &lizenz, 100);
+    let s = w.inv.session(t, nandu.id).unwrap();
+    let pos = [
+        "ÉCOLE-Ü-1",
+        "straße-7",
+        "STRASSE-8",
+        "ΣΟΦΊΑ-Σ",
+        "İstanbul-9",
+        "50%_off",
+        "plain-ascii",
+    ];
+    let mut orders = Vec::new();
+    for po in pos {
+        let o = s
+            .request(NewRequest {
+                holder: school.id,
+                product: lizenz.id,
+                quantity: 1,
+                purchase_order: Some(po.into()),
+                comments: Some("Prüfung ✓ — 日本語 «ok»".into()),
+            })
+            .unwrap();
+        orders.push(o);
+    }
+    let approved = w
+        .irina
+        .approve(orders[0].id, None, Some("Genehmigt für Zürich ✓".into()))
+        .unwrap();
+    assert_eq!(
+        approved.approval_comments.as_deref(),
+        Some("Genehmigt für Zürich ✓")
+    );
+    let d = s.order(orders[0].id).unwrap();
+    assert_eq!(d.order.purchase_order.as_deref(), Some("ÉCOLE-Ü-1"));
+    assert_eq!(
+        d.order.requester_comments.as_deref(),
+        Some("Prüfung ✓ — 日本語 «ok»")
+    );
+    assert_eq!(d.holder_name, "Ёлка Schule — Zürich");
+    assert_eq!(d.product_name, "Lizenz für Zentren ✓");
+    assert_eq!(d.requested_by_name.as_deref(), Some("Ñandú Åsa 日本"));
+
+    let found = |needle: &str| -> Vec<String> {
+        let f = InventoryFilter {
+            purchase_order: Some(needle.into()),
+            ..Default::default()
+        };
+        let mut v: Vec<String> = s
+            .list(school.id, &f, None, 100)
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|d| d.order.purchase_order.unwrap())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(found("école"), ["ÉCOLE-Ü-1"]);
+    assert_eq!(found("ÉCOLE"), ["ÉCOLE-Ü-1"]);
+    assert_eq!(found("-ü-"), ["ÉCOLE-Ü-1"]);
+    assert_eq!(found("É"), ["ÉCOLE-Ü-1"]);
+    // ß is its own letter: "strasse" finds STRASSE only, "STRAßE" and capital ẞ find straße.
+    assert_eq!(found("strasse"), ["STRASSE-8"]);
+    assert_eq!(found("STRAßE"), ["straße-7"]);
+    assert_eq!(found("STRAẞE"), ["straße-7"]);
+    assert_eq!(found("stra"), ["STRASSE-8", "straße-7"]);
+    // Σ folds to σ wherever it stands (no final-sigma rule).
+    assert_eq!(found("σοφία-σ"), ["ΣΟΦΊΑ-Σ"]);
+    assert_eq!(found("Σοφία"), ["ΣΟΦΊΑ-Σ"]);
+    // İ lowercases to i + combining dot: found by İ, not by a plain i.
+    assert_eq!(found("İSTANBUL"), ["İstanbul-9"]);
+    assert!(found("istanbul").is_empty());
+    // LIKE wildcards are plain text.
+    assert_eq!(found("%_"), ["50%_off"]);
+    assert!(found("_").len() == 1 && found("%").len() == 1);
+    assert_eq!(found("PLAIN"), ["plain-ascii"]);
+    // The filter's reference semantics agree with every store.
+    let all = s
+        .list(school.id, &InventoryFilter::default(), None, 100)
+        .unwrap()
+        .items;
+    for needle in ["é", "Ü", "SS", "ß", "σ", "Ç", "i", "İ", "日本"] {
+        let f = InventoryFilter {
+            purchase_order: Some(needle.into()),
+            ..Default::default()
+        };
+        let reference = all.iter().filter(|d| f.matches(&d.order)).count();
+        assert_eq!(found(needle).len(), reference, "needle {needle:?}");
+    }
+    w.assert_clean();
+}
+
