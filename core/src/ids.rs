@@ -16,6 +16,13 @@ macro_rules! uuid_id {
         pub struct $name(Uuid);
 
         impl $name {
+            /// The smallest id (nil UUID): a lower bound for index ranges.
+            #[allow(dead_code)]
+            pub(crate) const MIN: Self = Self(Uuid::nil());
+            /// The largest id (max UUID): an upper bound for index ranges.
+            #[allow(dead_code)]
+            pub(crate) const MAX: Self = Self(Uuid::max());
+
             /// A new, time-ordered (UUID v7) id.
             pub fn new() -> Self {
                 Self(Uuid::now_v7())
