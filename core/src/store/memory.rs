@@ -1178,6 +1178,7 @@ impl Tx for MemTx<'_> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use std::collections::BTreeSet;
 
