@@ -15,6 +15,8 @@ macro_rules! uuid_id {
         #[serde(transparent)]
         pub struct $name(Uuid);
 
+        // No `Default`: a default id would be a random one, which fails later as `NotFound`.
+        #[allow(clippy::new_without_default)]
         impl $name {
             /// The smallest id (nil UUID): a lower bound for index ranges.
             #[allow(dead_code)]
@@ -36,12 +38,6 @@ macro_rules! uuid_id {
             /// The UUID inside.
             pub fn as_uuid(&self) -> Uuid {
                 self.0
-            }
-        }
-
-        impl Default for $name {
-            fn default() -> Self {
-                Self::new()
             }
         }
 

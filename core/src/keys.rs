@@ -62,9 +62,7 @@ impl LicenseKey {
     /// `n` fresh keys from the operating system's CSPRNG.
     pub fn generate(n: usize) -> Result<Vec<LicenseKey>> {
         let mut bytes = vec![0u8; n * BYTES];
-        getrandom::fill(&mut bytes).map_err(|e| {
-            Error::InvariantViolated(format!("the operating system's random source failed: {e}"))
-        })?;
+        getrandom::fill(&mut bytes).map_err(Error::Randomness)?;
         Ok(bytes.chunks_exact(BYTES).map(Self::from_entropy).collect())
     }
 

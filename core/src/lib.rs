@@ -26,11 +26,11 @@
 //!
 //! let s = inv.session(t.id, irina.id)?;
 //! // Ellen Emporium has nothing yet: MGA's request cannot be approved…
-//! let req = s.request(NewRequest { holder: mga.id, product: cl.id, quantity: 3, ..Default::default() })?;
+//! let req = s.request(NewRequest::new(mga.id, cl.id, 3))?;
 //! let err = s.approve(req.id, None, None).unwrap_err();
 //! assert!(matches!(err, Error::InsufficientInventory { available: 0, requested: 3 }));
 //! // …until the vendor supplies Ellen Emporium (an approval at the vendor mints).
-//! let stock = s.request(NewRequest { holder: ellen.id, product: cl.id, quantity: 5, ..Default::default() });
+//! let stock = s.request(NewRequest::new(ellen.id, cl.id, 5));
 //! assert!(matches!(stock, Ok(_)));
 //! # Ok(()) }
 //! ```
@@ -58,7 +58,7 @@ pub mod store;
 mod time;
 mod views;
 
-pub use error::{Action, Entity, Error, Result, StorageError};
+pub use error::{Action, Entity, Error, PasswordHashError, Result, StorageError};
 pub use export::{INVENTORY_COLUMNS, ORDER_COLUMNS, neutralize};
 pub use hierarchy::{NewOrganization, NewTenant, NewUser, Organization, Plan, Tenant, Tier, User};
 pub use idempotency::IdempotencyRecord;

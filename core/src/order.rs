@@ -315,7 +315,7 @@ impl Draw {
 }
 
 /// A request (pull) for units from the holder's parent organization.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewRequest {
     /// The requesting organization (the actor must be one of its admins).
     pub holder: OrgId,
@@ -343,7 +343,7 @@ pub struct RequestEdit {
 }
 
 /// An assignment (push) of units from an organization to one of its children.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewAssignment {
     /// The assigning organization (the actor must be one of its admins).
     pub from: OrgId,
@@ -360,7 +360,7 @@ pub struct NewAssignment {
 }
 
 /// New stock minted by the vendor into an order it holds.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewMint {
     /// The product.
     pub product: ProductId,
@@ -370,4 +370,81 @@ pub struct NewMint {
     pub purchase_order: Option<String>,
     /// Comments.
     pub comments: Option<String>,
+}
+
+impl NewRequest {
+    /// A request by `holder` for `quantity` units of `product`, without purchase order or
+    /// comments (add them with [`NewRequest::purchase_order`] and [`NewRequest::comments`]).
+    pub fn new(holder: OrgId, product: ProductId, quantity: u64) -> Self {
+        NewRequest {
+            holder,
+            product,
+            quantity,
+            purchase_order: None,
+            comments: None,
+        }
+    }
+
+    /// With a purchase order reference.
+    pub fn purchase_order(mut self, purchase_order: impl Into<String>) -> Self {
+        self.purchase_order = Some(purchase_order.into());
+        self
+    }
+
+    /// With comments.
+    pub fn comments(mut self, comments: impl Into<String>) -> Self {
+        self.comments = Some(comments.into());
+        self
+    }
+}
+
+impl NewAssignment {
+    /// An assignment of `quantity` units of `product` from `from` to its child `to`, without
+    /// purchase order or comments.
+    pub fn new(from: OrgId, to: OrgId, product: ProductId, quantity: u64) -> Self {
+        NewAssignment {
+            from,
+            to,
+            product,
+            quantity,
+            purchase_order: None,
+            comments: None,
+        }
+    }
+
+    /// With a purchase order reference.
+    pub fn purchase_order(mut self, purchase_order: impl Into<String>) -> Self {
+        self.purchase_order = Some(purchase_order.into());
+        self
+    }
+
+    /// With comments.
+    pub fn comments(mut self, comments: impl Into<String>) -> Self {
+        self.comments = Some(comments.into());
+        self
+    }
+}
+
+impl NewMint {
+    /// `quantity` new units of `product`, without purchase order or comments.
+    pub fn new(product: ProductId, quantity: u64) -> Self {
+        NewMint {
+            product,
+            quantity,
+            purchase_order: None,
+            comments: None,
+        }
+    }
+
+    /// With a purchase order reference.
+    pub fn purchase_order(mut self, purchase_order: impl Into<String>) -> Self {
+        self.purchase_order = Some(purchase_order.into());
+        self
+    }
+
+    /// With comments.
+    pub fn comments(mut self, comments: impl Into<String>) -> Self {
+        self.comments = Some(comments.into());
+        self
+    }
 }

@@ -126,7 +126,7 @@ pub struct SummaryLine {
 }
 
 /// The aggregate figures a store computes for one product of one organization.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SummaryCounts {
     /// The product.
     pub product: ProductId,
@@ -142,6 +142,21 @@ pub struct SummaryCounts {
     pub incoming_requests: u64,
     /// See [`SummaryLine::incoming_units`].
     pub incoming_units: u64,
+}
+
+impl SummaryCounts {
+    /// All figures zero, for `product`.
+    pub fn new(product: ProductId) -> Self {
+        SummaryCounts {
+            product,
+            held: 0,
+            available: 0,
+            pending_requests: 0,
+            pending_units: 0,
+            incoming_requests: 0,
+            incoming_units: 0,
+        }
+    }
 }
 
 /// One outgoing draw of an order, as "Detail of Inventory Use" lists it.

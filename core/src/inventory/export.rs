@@ -112,7 +112,7 @@ impl Session {
     /// # inv.grant_admin(t.id, vera.id, t.vendor)?;
     /// # let cl = inv.create_product(t.id, NewProduct { code: "CL".into(), name: "Center License".into(), kind: ProductKind::License })?;
     /// let s = inv.session(t.id, vera.id)?;
-    /// let order = s.mint(NewMint { product: cl.id, quantity: 3, ..Default::default() })?;
+    /// let order = s.mint(NewMint::new(cl.id, 3))?;
     /// s.issue(order.id, 3)?;
     /// let dir = std::env::temp_dir().join(format!("li-doc-{}", std::process::id()));
     /// std::fs::create_dir_all(&dir).map_err(|e| Error::Export(e.into()))?;

@@ -173,8 +173,8 @@ impl Inventory {
     /// # inv.grant_admin(t.id, vera.id, t.vendor)?;
     /// # let cl = inv.create_product(t.id, NewProduct { code: "CL".into(), name: "Center License".into(), kind: ProductKind::License })?;
     /// let s = inv.session(t.id, vera.id)?;
-    /// let a = s.mint(NewMint { product: cl.id, quantity: 5, ..Default::default() })?;
-    /// s.mint(NewMint { product: cl.id, quantity: 7, ..Default::default() })?;
+    /// let a = s.mint(NewMint::new(cl.id, 5))?;
+    /// s.mint(NewMint::new(cl.id, 7))?;
     /// s.issue(a.id, 2)?;
     /// let of_a = inv.ledger_matching(t.id, &LedgerFilter { order: Some(a.id), ..Default::default() }, 0, 100)?;
     /// let kinds: Vec<LedgerKind> = of_a.iter().map(|e| e.kind).collect();

@@ -85,15 +85,15 @@ impl Inventory {
                         ),
                     });
                 }
-                return serde_json::from_str(&done.result).map_err(|e| {
-                    Error::InvariantViolated(format!(
-                        "the recorded result of idempotency key '{key}' cannot be read: {e}"
-                    ))
+                return serde_json::from_str(&done.result).map_err(|source| Error::Json {
+                    what: format!("the recorded result of idempotency key '{key}'"),
+                    source,
                 });
             }
             let out = work(tx, now)?;
-            let result = serde_json::to_string(&out).map_err(|e| {
-                Error::InvariantViolated(format!("a command's result cannot be recorded: {e}"))
+            let result = serde_json::to_string(&out).map_err(|source| Error::Json {
+                what: format!("the result of command {name}"),
+                source,
             })?;
             tx.insert_idempotency(&IdempotencyRecord {
                 tenant,
@@ -121,7 +121,7 @@ impl Session {
     /// # inv.grant_admin(t.id, vera.id, t.vendor)?;
     /// # let cl = inv.create_product(t.id, NewProduct { code: "CL".into(), name: "Center License".into(), kind: ProductKind::License })?;
     /// let s = inv.session(t.id, vera.id)?;
-    /// let order = s.mint(NewMint { product: cl.id, quantity: 10, ..Default::default() })?;
+    /// let order = s.mint(NewMint::new(cl.id, 10))?;
     /// let once = s.with_idempotency_key("issue-7f3a")?;
     /// let first = once.issue(order.id, 3)?;
     /// let again = once.issue(order.id, 3)?;          // a retry: the same keys, nothing issued

@@ -3,7 +3,7 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
-use crate::error::{Action, Error, Result};
+use crate::error::{Action, Error, PasswordHashError, Result};
 use crate::ids::{LicenseId, LicenseUserId, OrderId, TenantId};
 use crate::input::{self, MAX_NAME, MAX_PAGE};
 use crate::inventory::rules::*;
@@ -28,15 +28,13 @@ fn password_hash(password: &str) -> Result<String> {
         ));
     }
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| {
-        Error::InvariantViolated(format!("the operating system's random source failed: {e}"))
-    })?;
-    let salt = SaltString::encode_b64(&salt)
-        .map_err(|e| Error::InvariantViolated(format!("password salt: {e}")))?;
+    getrandom::fill(&mut salt).map_err(Error::Randomness)?;
+    let salt =
+        SaltString::encode_b64(&salt).map_err(|e| Error::PasswordHashing(PasswordHashError(e)))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| Error::InvariantViolated(format!("password hashing failed: {e}")))
+        .map_err(|e| Error::PasswordHashing(PasswordHashError(e)))
 }
 
 impl Inventory {

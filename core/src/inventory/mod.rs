@@ -59,7 +59,7 @@ use rules::{
 /// inv.grant_admin(tenant.id, admin.id, tenant.vendor)?;
 /// let product = inv.create_product(tenant.id, NewProduct { code: "CL".into(), name: "Center License".into(), kind: ProductKind::License })?;
 /// let vera = inv.session(tenant.id, admin.id)?;
-/// let order = vera.mint(NewMint { product: product.id, quantity: 10, ..Default::default() })?;
+/// let order = vera.mint(NewMint::new(product.id, 10))?;
 /// assert_eq!(order.available, 10);
 /// assert!(inv.audit(tenant.id)?.is_clean());
 /// # Ok(()) }

@@ -140,7 +140,7 @@ impl Inventory {
     /// # inv.grant_admin(t.id, irina.id, mga.id)?;
     /// # let cl = inv.create_product(t.id, NewProduct { code: "CL".into(), name: "Center License".into(), kind: ProductKind::License })?;
     /// let s = inv.session(t.id, irina.id)?;
-    /// s.request(NewRequest { holder: mga.id, product: cl.id, quantity: 2, ..Default::default() })?;
+    /// s.request(NewRequest::new(mga.id, cl.id, 2))?;
     /// let pending = inv.pending_notifications(t.id, 100)?;
     /// assert_eq!(pending[0].kind, NotificationKind::RequestConfirmation);
     /// assert_eq!(pending[0].subject(), "Order 1213: your request for 2 Center License was received");

@@ -331,9 +331,7 @@ impl MemTx<'_> {
     /// Refuses writes (and write locks) in a read transaction, as PostgreSQL does.
     fn writable(&self) -> Result<()> {
         if self.read_only {
-            Err(crate::error::Error::InvariantViolated(
-                "write attempted in a read-only transaction".into(),
-            ))
+            Err(crate::error::Error::ReadOnlyTransaction)
         } else {
             Ok(())
         }
@@ -746,10 +744,9 @@ impl Tx for MemTx<'_> {
         let empty = BTreeSet::new();
         let held = self.state.by_holder.get(&(tenant, org)).unwrap_or(&empty);
         for o in self.state.orders_numbered(tenant, held.iter()) {
-            let line = lines.entry(o.product).or_insert_with(|| SummaryCounts {
-                product: o.product,
-                ..SummaryCounts::default()
-            });
+            let line = lines
+                .entry(o.product)
+                .or_insert_with(|| SummaryCounts::new(o.product));
             if o.status.holds_units() {
                 line.held += o.approved_quantity;
                 line.available += o.available;
@@ -761,10 +758,9 @@ impl Tx for MemTx<'_> {
         let incoming = self.state.by_source.get(&(tenant, org)).unwrap_or(&empty);
         for o in self.state.orders_numbered(tenant, incoming.iter()) {
             if o.status == OrderStatus::Requested {
-                let line = lines.entry(o.product).or_insert_with(|| SummaryCounts {
-                    product: o.product,
-                    ..SummaryCounts::default()
-                });
+                let line = lines
+                    .entry(o.product)
+                    .or_insert_with(|| SummaryCounts::new(o.product));
                 line.incoming_requests += 1;
                 line.incoming_units += o.requested_quantity;
             }

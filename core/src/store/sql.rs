@@ -97,7 +97,10 @@ fn json_col<T: serde::de::DeserializeOwned>(table: &'static str, s: &str) -> Res
 pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<Cell> {
     serde_json::to_string(v)
         .map(Cell::Text)
-        .map_err(|e| Error::InvariantViolated(format!("cannot encode JSON: {e}")))
+        .map_err(|source| Error::Json {
+            what: "a stored value".into(),
+            source,
+        })
 }
 
 fn time_col(table: &'static str, s: &str) -> Result<DateTime<Utc>> {
@@ -443,9 +446,7 @@ impl SqlTx<'_> {
 
     fn writable(&self) -> Result<()> {
         if self.read_only {
-            Err(Error::InvariantViolated(
-                "write attempted in a read-only transaction".into(),
-            ))
+            Err(Error::ReadOnlyTransaction)
         } else {
             Ok(())
         }
@@ -875,12 +876,11 @@ impl Tx for SqlTx<'_> {
             |r| {
                 let t = "orders";
                 Ok(SummaryCounts {
-                    product: ProductId::from_uuid(r.uuid(t, 0)?),
                     held: r.uint(t, 1)?,
                     available: r.uint(t, 2)?,
                     pending_requests: r.uint(t, 3)?,
                     pending_units: r.uint(t, 4)?,
-                    ..SummaryCounts::default()
+                    ..SummaryCounts::new(ProductId::from_uuid(r.uuid(t, 0)?))
                 })
             },
         )?;
@@ -903,7 +903,7 @@ impl Tx for SqlTx<'_> {
         for (product, count, units) in incoming {
             let line = lines.entry(product).or_insert_with(|| SummaryCounts {
                 product,
-                ..SummaryCounts::default()
+                ..SummaryCounts::new(ProductId::MIN)
             });
             line.incoming_requests = count;
             line.incoming_units = units;
@@ -1282,8 +1282,10 @@ impl Tx for SqlTx<'_> {
     }
 
     fn append_ledger(&mut self, e: &LedgerEntry) -> Result<()> {
-        let movements = serde_json::to_string(&e.movements)
-            .map_err(|err| Error::InvariantViolated(format!("ledger movements: {err}")))?;
+        let movements = serde_json::to_string(&e.movements).map_err(|source| Error::Json {
+            what: format!("the movements of ledger entry {}", e.seq),
+            source,
+        })?;
         self.exec(
             &format!(
                 "INSERT INTO ledger ({LEDGER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"

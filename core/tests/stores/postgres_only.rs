@@ -36,13 +36,7 @@ fn sixteen_stores_on_one_database_draw_exactly_the_stock() {
             scope.spawn(|| {
                 let session = connect().unwrap().session(tenant, irina).unwrap();
                 for _ in 0..8 {
-                    match session.assign(NewAssignment {
-                        from: ellen,
-                        to: mga,
-                        product: cl,
-                        quantity: 1,
-                        ..Default::default()
-                    }) {
+                    match session.assign(NewAssignment::new(ellen, mga, cl, 1)) {
                         Ok(o) => {
                             drawn.fetch_add(o.approved_quantity, Ordering::SeqCst);
                         }
@@ -114,13 +108,7 @@ fn a_terminated_backend_leaves_no_partial_movement() {
     // The store recovers: the next command gets a fresh connection.
     assert!(
         w.irina
-            .assign(NewAssignment {
-                from: w.ellen.id,
-                to: w.mga.id,
-                product: w.cl.id,
-                quantity: 2,
-                ..Default::default()
-            })
+            .assign(NewAssignment::new(w.ellen.id, w.mga.id, w.cl.id, 2))
             .is_ok()
     );
     w.assert_clean();

@@ -176,13 +176,7 @@ fn sixteen_connections_on_one_file_draw_exactly_the_stock() {
             scope.spawn(|| {
                 let session = open(&path).session(tenant, irina).unwrap();
                 for _ in 0..8 {
-                    match session.assign(NewAssignment {
-                        from: ellen,
-                        to: mga,
-                        product: cl,
-                        quantity: 1,
-                        ..Default::default()
-                    }) {
+                    match session.assign(NewAssignment::new(ellen, mga, cl, 1)) {
                         Ok(o) => {
                             drawn.fetch_add(o.approved_quantity, Ordering::SeqCst);
                         }

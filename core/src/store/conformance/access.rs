@@ -29,19 +29,8 @@ fn other_branch_is_refused(factory: Factory<'_>) {
     denied(w.olga.reject(req.id, None));
     denied(w.olga.cancel(req.id));
     denied(w.olga.edit_request(req.id, RequestEdit::default()));
-    denied(w.olga.request(NewRequest {
-        holder: w.mga.id,
-        product: w.cl.id,
-        quantity: 1,
-        ..Default::default()
-    }));
-    denied(w.olga.assign(NewAssignment {
-        from: w.ellen.id,
-        to: w.mga.id,
-        product: w.cl.id,
-        quantity: 1,
-        ..Default::default()
-    }));
+    denied(w.olga.request(NewRequest::new(w.mga.id, w.cl.id, 1)));
+    denied(w.olga.assign(NewAssignment::new(w.ellen.id, w.mga.id, w.cl.id, 1)));
     assert_eq!(err_code(&w.olga.order(req.id)), "PERMISSION_DENIED");
     assert_eq!(err_code(&w.olga.detail_of_use(req.id)), "PERMISSION_DENIED");
     assert_eq!(
@@ -107,35 +96,18 @@ fn tier_and_hierarchy_rules(factory: Factory<'_>) {
     // Assign only to direct children.
     w.stock(&w.ellen, &w.cl, 5);
     assert_eq!(
-        err_code(&w.irina.assign(NewAssignment {
-            from: w.ellen.id,
-            to: w.elerome.id,
-            product: w.cl.id,
-            quantity: 1,
-            ..Default::default()
-        })),
+        err_code(&w.irina.assign(NewAssignment::new(w.ellen.id, w.elerome.id, w.cl.id, 1))),
         "HIERARCHY_VIOLATION"
     );
     // A deactivated org keeps its orders but cannot request or receive.
     let deactivated = w.inv.deactivate_org(t, w.mga.id).unwrap();
     assert!(!deactivated.active);
     assert_eq!(
-        err_code(&w.irina.assign(NewAssignment {
-            from: w.ellen.id,
-            to: w.mga.id,
-            product: w.cl.id,
-            quantity: 1,
-            ..Default::default()
-        })),
+        err_code(&w.irina.assign(NewAssignment::new(w.ellen.id, w.mga.id, w.cl.id, 1))),
         "HIERARCHY_VIOLATION"
     );
     assert_eq!(
-        err_code(&w.irina.request(NewRequest {
-            holder: w.mga.id,
-            product: w.cl.id,
-            quantity: 1,
-            ..Default::default()
-        })),
+        err_code(&w.irina.request(NewRequest::new(w.mga.id, w.cl.id, 1))),
         "HIERARCHY_VIOLATION"
     );
     assert_eq!(
@@ -212,12 +184,7 @@ fn bad_input_is_refused(factory: Factory<'_>) {
         "NOT_FOUND"
     );
     assert_eq!(
-        err_code(&w.irina.request(NewRequest {
-            holder: w.mga.id,
-            product: ProductId::new(),
-            quantity: 1,
-            ..Default::default()
-        })),
+        err_code(&w.irina.request(NewRequest::new(w.mga.id, ProductId::new(), 1))),
         "NOT_FOUND"
     );
     assert_eq!(err_code(&w.inv.session(t, UserId::new())), "NOT_FOUND");
@@ -409,12 +376,7 @@ fn permission_matrix(factory: Factory<'_>) {
             Permission::CreateOrder,
             "request",
             Box::new(|s| {
-                s.request(NewRequest {
-                    holder: w.elerome.id,
-                    product: w.cl.id,
-                    quantity: 1,
-                    ..Default::default()
-                })
+                s.request(NewRequest::new(w.elerome.id, w.cl.id, 1))
                 .map(drop)
             }),
         ),

@@ -61,30 +61,13 @@ fn batches_are_all_or_nothing(factory: Factory<'_>) {
     w.stock(&w.ellen, &w.uac, 4);
     let held = w.center_order(&w.uac, 1);
     let chain = [
-        BatchCommand::Assign(NewAssignment {
-            from: w.ellen.id,
-            to: w.mga.id,
-            product: w.uac.id,
-            quantity: 3,
-            ..Default::default()
-        }),
-        BatchCommand::Assign(NewAssignment {
-            from: w.mga.id,
-            to: w.elerome.id,
-            product: w.uac.id,
-            quantity: 3,
-            ..Default::default()
-        }),
+        BatchCommand::Assign(NewAssignment::new(w.ellen.id, w.mga.id, w.uac.id, 3)),
+        BatchCommand::Assign(NewAssignment::new(w.mga.id, w.elerome.id, w.uac.id, 3)),
         BatchCommand::Reject {
             order: extra.id,
             comments: None,
         },
-        BatchCommand::Request(NewRequest {
-            holder: w.mga.id,
-            product: w.uac.id,
-            quantity: 1,
-            ..Default::default()
-        }),
+        BatchCommand::Request(NewRequest::new(w.mga.id, w.uac.id, 1)),
     ];
     let done = w.irina.batch(&chain).unwrap();
     assert!(

@@ -88,13 +88,7 @@ fn history_rebuilds_every_past_moment(factory: Factory<'_>) {
     step(&mut || {
         center = Some(
             w.irina
-                .assign(NewAssignment {
-                    from: w.mga.id,
-                    to: w.elerome.id,
-                    product: w.cl.id,
-                    quantity: 2,
-                    ..Default::default()
-                })
+                .assign(NewAssignment::new(w.mga.id, w.elerome.id, w.cl.id, 2))
                 .unwrap(),
         )
     });

@@ -43,8 +43,8 @@ fn idempotent_commands(factory: Factory<'_>) {
     let before = w.snapshot();
     assert_eq!(
         keyed.reject(req.id, None).unwrap_err().to_string(),
-        "conflict: idempotency key 'approve-1' (used for approve, not reject; choose a new key \
-         for a new command) already exists in this tenant"
+        "conflict: this tenant already has idempotency key 'approve-1' (used for approve, not \
+         reject; choose a new key for a new command)"
     );
     assert_eq!(err_code(&keyed.approve(req.id, Some(1), None)), "CONFLICT");
     let vera_keyed = w.vera.with_idempotency_key("approve-1").unwrap();
@@ -55,12 +55,7 @@ fn idempotent_commands(factory: Factory<'_>) {
     assert_eq!(w.snapshot(), before);
     // Every kind of command.
     let r2 = twice(&w, &w.irina, "request-2", |s| {
-        s.request(NewRequest {
-            holder: w.mga.id,
-            product: w.cl.id,
-            quantity: 2,
-            ..Default::default()
-        })
+        s.request(NewRequest::new(w.mga.id, w.cl.id, 2))
     });
     twice(&w, &w.irina, "edit-2", |s| {
         s.edit_request(
@@ -75,20 +70,10 @@ fn idempotent_commands(factory: Factory<'_>) {
     let r3 = request(&w.irina, &w.mga, &w.cl, 1, "R-3");
     twice(&w, &w.irina, "reject-3", |s| s.reject(r3.id, None));
     let o = twice(&w, &w.irina, "assign-1", |s| {
-        s.assign(NewAssignment {
-            from: w.mga.id,
-            to: w.elerome.id,
-            product: w.cl.id,
-            quantity: 3,
-            ..Default::default()
-        })
+        s.assign(NewAssignment::new(w.mga.id, w.elerome.id, w.cl.id, 3))
     });
     twice(&w, &w.vera, "mint-1", |s| {
-        s.mint(NewMint {
-            product: w.uac.id,
-            quantity: 4,
-            ..Default::default()
-        })
+        s.mint(NewMint::new(w.uac.id, 4))
     });
     let issued = twice(&w, &w.erin, "issue-1", |s| s.issue(o.id, 2));
     assert_eq!(issued.len(), 2);
@@ -206,12 +191,7 @@ fn idempotent_retries_race(factory: Factory<'_>) {
                 let s = keyed.clone();
                 let (holder, product) = (w.mga.id, w.cl.id);
                 scope.spawn(move || {
-                    s.request(NewRequest {
-                        holder,
-                        product,
-                        quantity: 2,
-                        ..Default::default()
-                    })
+                    s.request(NewRequest::new(holder, product, 2))
                 })
             })
             .collect();

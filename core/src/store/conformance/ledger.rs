@@ -145,12 +145,7 @@ fn conservation_under_random_operations(factory: Factory<'_>) {
             let result: Result<Option<Order>> = match op.clone() {
                 Op::Request { who, qty, product } => {
                     let (s, org) = holders[who];
-                    s.request(NewRequest {
-                        holder: org.id,
-                        product: products[product].id,
-                        quantity: qty,
-                        ..Default::default()
-                    })
+                    s.request(NewRequest::new(org.id, products[product].id, qty))
                     .map(Some)
                 }
                 Op::Edit {
@@ -193,13 +188,7 @@ fn conservation_under_random_operations(factory: Factory<'_>) {
                 Op::Assign { pair, qty, product } => {
                     let (from_id, to) = pairs[pair];
                     w.vera
-                        .assign(NewAssignment {
-                            from: from_id,
-                            to: to.id,
-                            product: products[product].id,
-                            quantity: qty,
-                            ..Default::default()
-                        })
+                        .assign(NewAssignment::new(from_id, to.id, products[product].id, qty))
                         .map(Some)
                 }
             };

@@ -249,13 +249,12 @@ impl World {
     /// Gives `org` (a distributor) `qty` units of `product` from the vendor.
     pub fn stock(&self, org: &Organization, product: &Product, qty: u64) -> Order {
         self.vera
-            .assign(NewAssignment {
-                from: self.tenant.vendor,
-                to: org.id,
-                product: product.id,
-                quantity: qty,
-                ..Default::default()
-            })
+            .assign(NewAssignment::new(
+                self.tenant.vendor,
+                org.id,
+                product.id,
+                qty,
+            ))
             .unwrap()
     }
 
@@ -265,13 +264,7 @@ impl World {
         self.stock(&self.ellen, product, qty);
         let push = |from: &Organization, to: &Organization| {
             self.irina
-                .assign(NewAssignment {
-                    from: from.id,
-                    to: to.id,
-                    product: product.id,
-                    quantity: qty,
-                    ..Default::default()
-                })
+                .assign(NewAssignment::new(from.id, to.id, product.id, qty))
                 .unwrap()
         };
         push(&self.ellen, &self.mga);

@@ -332,29 +332,16 @@ fn reject_and_statuses(factory: Factory<'_>) {
     // The vendor cannot request; only vendor admins mint.
     let vendor = w.inv.org(w.tenant.id, w.tenant.vendor).unwrap();
     assert_eq!(
-        err_code(&w.vera.request(NewRequest {
-            holder: vendor.id,
-            product: w.cl.id,
-            quantity: 1,
-            ..Default::default()
-        })),
+        err_code(&w.vera.request(NewRequest::new(vendor.id, w.cl.id, 1))),
         "HIERARCHY_VIOLATION"
     );
     assert_eq!(
-        err_code(&w.irina.mint(NewMint {
-            product: w.cl.id,
-            quantity: 1,
-            ..Default::default()
-        })),
+        err_code(&w.irina.mint(NewMint::new(w.cl.id, 1))),
         "PERMISSION_DENIED"
     );
     let m = w
         .vera
-        .mint(NewMint {
-            product: w.cl.id,
-            quantity: 5,
-            ..Default::default()
-        })
+        .mint(NewMint::new(w.cl.id, 5))
         .unwrap();
     assert_eq!(
         (m.holder, m.source, m.available),
@@ -371,13 +358,7 @@ fn draws_oldest_first_and_depletion(factory: Factory<'_>) {
     let second = w.stock(&w.ellen, &w.cl, 5);
     let o = w
         .irina
-        .assign(NewAssignment {
-            from: w.ellen.id,
-            to: w.mga.id,
-            product: w.cl.id,
-            quantity: 4,
-            ..Default::default()
-        })
+        .assign(NewAssignment::new(w.ellen.id, w.mga.id, w.cl.id, 4))
         .unwrap();
     let first = w.irina.order(first.id).unwrap().order;
     let second = w.irina.order(second.id).unwrap().order;
@@ -397,26 +378,14 @@ fn draws_oldest_first_and_depletion(factory: Factory<'_>) {
     );
     // Drain the rest; the center draws all of MGA's.
     w.irina
-        .assign(NewAssignment {
-            from: w.mga.id,
-            to: w.elerome.id,
-            product: w.cl.id,
-            quantity: 4,
-            ..Default::default()
-        })
+        .assign(NewAssignment::new(w.mga.id, w.elerome.id, w.cl.id, 4))
         .unwrap();
     assert_eq!(
         w.irina.order(o.id).unwrap().order.status,
         OrderStatus::Depleted
     );
     assert!(matches!(
-        w.irina.assign(NewAssignment {
-            from: w.mga.id,
-            to: w.elerome.id,
-            product: w.cl.id,
-            quantity: 1,
-            ..Default::default()
-        }),
+        w.irina.assign(NewAssignment::new(w.mga.id, w.elerome.id, w.cl.id, 1)),
         Err(Error::InsufficientInventory {
             available: 0,
             requested: 1
@@ -436,13 +405,7 @@ fn concurrent_draws_never_oversell(factory: Factory<'_>) {
         for _ in 0..16 {
             scope.spawn(|| {
                 for _ in 0..10 {
-                    match w.irina.assign(NewAssignment {
-                        from: w.ellen.id,
-                        to: w.mga.id,
-                        product: w.cl.id,
-                        quantity: 1,
-                        ..Default::default()
-                    }) {
+                    match w.irina.assign(NewAssignment::new(w.ellen.id, w.mga.id, w.cl.id, 1)) {
                         Ok(o) => {
                             drawn.fetch_add(o.approved_quantity, Ordering::SeqCst);
                         }

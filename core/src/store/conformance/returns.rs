@@ -15,23 +15,11 @@ fn delete_order_rules(factory: Factory<'_>) {
     let stock = w.stock(&w.ellen, &w.cl, 10);
     let mga = w
         .irina
-        .assign(NewAssignment {
-            from: w.ellen.id,
-            to: w.mga.id,
-            product: w.cl.id,
-            quantity: 6,
-            ..Default::default()
-        })
+        .assign(NewAssignment::new(w.ellen.id, w.mga.id, w.cl.id, 6))
         .unwrap();
     let center = w
         .irina
-        .assign(NewAssignment {
-            from: w.mga.id,
-            to: w.elerome.id,
-            product: w.cl.id,
-            quantity: 2,
-            ..Default::default()
-        })
+        .assign(NewAssignment::new(w.mga.id, w.elerome.id, w.cl.id, 2))
         .unwrap();
     w.irina.issue(mga.id, 1).unwrap();
     let before = w.snapshot();
@@ -79,13 +67,7 @@ fn return_units_newest_draw_first(factory: Factory<'_>) {
     let newer = w.stock(&w.ellen, &w.cl, 3);
     let o = w
         .irina
-        .assign(NewAssignment {
-            from: w.ellen.id,
-            to: w.mga.id,
-            product: w.cl.id,
-            quantity: 5,
-            ..Default::default()
-        })
+        .assign(NewAssignment::new(w.ellen.id, w.mga.id, w.cl.id, 5))
         .unwrap();
     // Drew 3 from the older and 2 from the newer; returning 3 gives 2 to the newer first.
     let back = w.irina.return_units(o.id, 3).unwrap();

@@ -95,13 +95,7 @@ fn summary_figures(factory: Factory<'_>) {
     request(&w.irina, &w.mga, &w.cl, 3, "");
     request(&w.erin, &w.elerome, &w.cl, 4, "");
     w.irina
-        .assign(NewAssignment {
-            from: w.mga.id,
-            to: w.elerome.id,
-            product: w.cl.id,
-            quantity: 1,
-            ..Default::default()
-        })
+        .assign(NewAssignment::new(w.mga.id, w.elerome.id, w.cl.id, 1))
         .unwrap();
     let s = w.irina.summary(w.mga.id).unwrap();
     assert_eq!(s.len(), 1);
