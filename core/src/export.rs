@@ -2,6 +2,8 @@
 //! cell is written. The export itself (`inventory/export.rs`) is streamed: an order of 100,000
 //! licenses is written page by page from one consistent snapshot, never held in memory whole.
 //! Cells a spreadsheet would run as a formula are neutralised with a leading `'`.
+//!
+//! Rules: docs/rules.md §12.
 
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -5,6 +5,8 @@
 //! `7KQ2M-XR4TD-9WZPH-BN3CV-0G6JA`. The check symbol is Luhn mod 32 over the same alphabet, so
 //! any single mistyped symbol is caught before any lookup. Reading is forgiving the Crockford
 //! way: case is ignored, `I`/`L` read as `1`, `O` as `0`, and dashes and spaces are optional.
+//!
+//! Rules: docs/rules.md §7.
 
 use std::fmt;
 use std::str::FromStr;

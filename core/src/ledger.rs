@@ -1,4 +1,6 @@
 //! The append-only ledger: one entry per change, written in the same transaction, hash-chained.
+//!
+//! Rules: docs/rules.md §9.
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,5 +1,7 @@
 //! Licenses and activation codes issued from an order, their policy, devices and borrows, and
 //! the license users they belong to.
+//!
+//! Rules: docs/rules.md §7.
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,4 +1,6 @@
 //! Orders: the inventory lots, their statuses, and the draws that link them to their sources.
+//!
+//! Rules: docs/rules.md §3, §4.
 
 use std::fmt;
 use std::str::FromStr;

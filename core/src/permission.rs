@@ -1,4 +1,4 @@
-//! License managers: users granted a set of permissions over one order (DOMAIN §5).
+//! License managers: users granted a set of permissions over one order (docs/rules.md §5).
 
 use std::collections::BTreeSet;
 use std::fmt;

@@ -1,4 +1,6 @@
 //! Read models: the inventory list, the summary, order details and the detail of inventory use.
+//!
+//! Rules: docs/rules.md §6.
 
 use std::fmt;
 use std::str::FromStr;

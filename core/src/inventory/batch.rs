@@ -1,4 +1,4 @@
-//! All-or-nothing batches (DOMAIN §7): several commands of one session in one transaction, so
+//! All-or-nothing batches (docs/rules.md §11): several commands of one session in one transaction, so
 //! "approve these 50 requests" either happens whole or not at all.
 
 use serde::{Deserialize, Serialize};

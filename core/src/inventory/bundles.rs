@@ -1,4 +1,6 @@
 //! Bundles: vendor-defined sets of products, and bundle orders.
+//!
+//! Rules: docs/rules.md §2.
 
 use std::collections::BTreeSet;
 

@@ -1,5 +1,7 @@
 //! The CSV export facade: what a session may export, read in one snapshot page by page. The
 //! columns and cell formats are in `crate::export`.
+//!
+//! Rules: docs/rules.md §12.
 
 use std::collections::HashMap;
 use std::io::Write;

@@ -1,4 +1,4 @@
-//! Reading the past from the ledger (DOMAIN §6 and §7): ledger entries per order, per
+//! Reading the past from the ledger (docs/rules.md §9): ledger entries per order, per
 //! organization or by time range, and any order's quantities or any organization's holdings as
 //! they were at a past moment. Everything is rebuilt by replaying the ledger's movements in one
 //! read snapshot; nothing here writes.

@@ -1,4 +1,6 @@
 //! License users of an order and their passwords.
+//!
+//! Rules: docs/rules.md §7.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};

@@ -1,6 +1,8 @@
 //! Licenses and activation codes: issuing them, what end users do with a key (activate,
 //! deactivate, redeem, check), and what admins and managers do to one (reset, disable, borrow,
 //! revoke).
+//!
+//! Rules: docs/rules.md §7.
 
 use chrono::{DateTime, TimeDelta, Utc};
 

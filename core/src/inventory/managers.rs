@@ -1,4 +1,6 @@
 //! License managers: users given some permissions over one order.
+//!
+//! Rules: docs/rules.md §5.
 
 use std::collections::BTreeSet;
 

@@ -1,4 +1,6 @@
 //! An order's metadata and customer.
+//!
+//! Rules: docs/rules.md §3.
 
 use crate::error::{Action, Error, Result};
 use crate::ids::OrderId;

@@ -1,5 +1,7 @@
 //! What a user does with orders: mint, request, edit, cancel, approve, reject, assign, and the
 //! views of the inventory.
+//!
+//! Rules: docs/rules.md §4.
 
 use chrono::{DateTime, Utc};
 
@@ -17,7 +19,7 @@ use crate::views::{
     Cursor, InventoryFilter, InventoryUse, OrderDetails, Page, SummaryLine, UseLine,
 };
 
-/// A user acting on the inventory. Every call checks the user's roles (DOMAIN §5).
+/// A user acting on the inventory. Every call checks the user's roles (docs/rules.md §5).
 #[derive(Clone, Debug)]
 pub struct Session {
     pub(crate) inv: Inventory,

@@ -1,4 +1,6 @@
 //! License policies of products.
+//!
+//! Rules: docs/rules.md §2.
 
 use crate::error::Result;
 use crate::ids::{ProductId, TenantId};

@@ -1,4 +1,6 @@
 //! Returning unused units to the source, and deleting orders.
+//!
+//! Rules: docs/rules.md §8.
 
 use chrono::{DateTime, Utc};
 

@@ -1,5 +1,7 @@
 //! The rules every operation shares: the acting user and their roles, lookups, draws, the
 //! ledger append, and name lookups for the views.
+//!
+//! Rules: docs/rules.md §4, §5.
 
 use std::collections::HashMap;
 

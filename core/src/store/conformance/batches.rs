@@ -7,7 +7,7 @@ suite!(
     batches_are_all_or_nothing,
 );
 
-/// Batches (DOMAIN §7): many commands in one transaction; a failing command anywhere leaves the
+/// Batches (docs/rules.md §11): many commands in one transaction; a failing command anywhere leaves the
 /// store exactly as it was, with that command's own error; later commands see earlier ones.
 fn batches_are_all_or_nothing(factory: Factory<'_>) {
     let (inv, _guard) = factory();

@@ -8,7 +8,7 @@ suite!(
     idempotent_retries_race,
 );
 
-/// Idempotency keys (DOMAIN §7): every kind of write command, repeated with its key, returns
+/// Idempotency keys (docs/rules.md §11): every kind of write command, repeated with its key, returns
 /// its first result and changes nothing; the key with another command (or another user) is a
 /// conflict; a failed command records nothing; keys are per tenant.
 fn idempotent_commands(factory: Factory<'_>) {

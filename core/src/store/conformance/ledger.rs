@@ -226,7 +226,7 @@ fn conservation_under_random_operations(factory: Factory<'_>) {
     }
 }
 
-/// Ledger reads per order, per organization and by time range (DOMAIN §6) return exactly the
+/// Ledger reads per order, per organization and by time range (docs/rules.md §9) return exactly the
 /// entries a full read filtered by hand gives, in order and page by page.
 fn ledger_reads_by_order_org_and_time(factory: Factory<'_>) {
     let (inv, _guard) = factory();
