@@ -11,6 +11,7 @@ use std::io::Write;
 
 use chrono::{DateTime, Utc};
 
+use crate::checked::Checked;
 use crate::error::{Error, Result};
 use crate::ids::LicenseUserId;
 use crate::license::License;
@@ -106,7 +107,7 @@ impl<W: Write> Csv<W> {
         self.out
             .write_record(cells.iter().map(|c| neutralize(c).into_owned()))
             .map_err(Error::Export)?;
-        self.rows += 1;
+        self.rows = self.rows.plus(1)?;
         Ok(())
     }
 

@@ -35,11 +35,19 @@
 //! # Ok(()) }
 //! ```
 
+// Overflow and out-of-bounds access are typed errors, never panics, on every path input reaches
+// (docs/decisions.md 30). Tests may index and add freely.
+#![cfg_attr(
+    not(test),
+    warn(clippy::arithmetic_side_effects, clippy::indexing_slicing)
+)]
+
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
+mod checked;
 mod error;
 mod export;
 mod hierarchy;

@@ -101,6 +101,7 @@ pub struct LicenseManager {
 
 impl LicenseManager {
     /// The permissions as one comma-separated text (how the SQL stores keep them).
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub(crate) fn permissions_text(&self) -> String {
         self.permissions
             .iter()

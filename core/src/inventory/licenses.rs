@@ -4,8 +4,9 @@
 //!
 //! Rules: docs/rules.md §7.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
+use crate::checked::{Checked, negative, plus_days, plus_seconds};
 use crate::error::{Action, Entity, Error, Result};
 use crate::ids::{LicenseId, OrderId, TenantId};
 use crate::input::{self, MAX_NAME, signed};
@@ -81,7 +82,7 @@ impl Inventory {
                         max: l.policy.max_activations,
                     });
                 }
-                l.record_activation(fingerprint.clone(), device_name.clone(), now);
+                l.record_activation(fingerprint.clone(), device_name.clone(), now)?;
                 tx.update_license(&l)?;
                 append(
                     tx,
@@ -127,7 +128,7 @@ impl Inventory {
             if l.activated_at.is_some() {
                 return Err(unusable(&l, "the code was already redeemed"));
             }
-            l.record_activation(by.clone(), by.clone(), now);
+            l.record_activation(by.clone(), by.clone(), now)?;
             tx.update_license(&l)?;
             append(
                 tx,
@@ -219,7 +220,7 @@ impl Session {
         }
         let product = get_product(tx, self.tenant, o.product)?;
         let expires_at = match product.policy.validity {
-            Validity::DaysFromIssue(d) => Some(now + TimeDelta::days(i64::from(d))),
+            Validity::DaysFromIssue(d) => Some(plus_days(now, d)?),
             _ => None,
         };
         let licenses = LicenseKey::generate(count)?
@@ -243,15 +244,15 @@ impl Session {
             })
             .collect::<Vec<_>>();
         tx.insert_licenses(&licenses)?;
-        o.available -= quantity;
-        o.issued += quantity;
+        o.available = o.available.minus(quantity)?;
+        o.issued = o.issued.plus(quantity)?;
         o.settle_status();
         o.updated_at = now;
         o.check_invariants()?;
         tx.update_order(&o)?;
         let q = signed(quantity)?;
         let mut entry = draft(Some(self.user), LedgerKind::LicensesIssued).order(&o);
-        entry.movements.push(shift(&o, q, -q));
+        entry.movements.push(shift(&o, q, negative(quantity)?));
         append(tx, self.tenant, now, entry)?;
         Ok(licenses)
     }
@@ -423,7 +424,7 @@ impl Session {
                 l.borrows.push(Borrow {
                     borrower: borrower.clone(),
                     at: now,
-                    until: now + TimeDelta::seconds(i64::from(seconds)),
+                    until: plus_seconds(now, seconds)?,
                 });
                 Ok(())
             },
@@ -471,8 +472,8 @@ impl Session {
                     ));
                 }
                 tx.delete_license(self.tenant, l.id)?;
-                o.issued -= 1;
-                o.available += 1;
+                o.issued = o.issued.minus(1)?;
+                o.available = o.available.plus(1)?;
                 o.settle_status();
                 o.updated_at = now;
                 o.check_invariants()?;

@@ -29,6 +29,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::checked::Checked;
 use crate::error::{Entity, Error, Result};
 use crate::hierarchy::{NewOrganization, NewTenant, NewUser, Organization, Tenant, Tier, User};
 use crate::ids::{OrderId, OrgId, ProductId, TenantId, UserId};
@@ -448,7 +449,7 @@ impl Inventory {
                 let Some(last) = batch.last() else { break };
                 after = last.seq;
                 for e in &batch {
-                    audit.ledger_entries += 1;
+                    audit.ledger_entries = audit.ledger_entries.plus(1)?;
                     if e.seq != audit.ledger_entries {
                         audit.problems.push(format!("ledger sequence gap before entry {}", e.seq));
                     }
@@ -463,10 +464,11 @@ impl Inventory {
                     retired = retired.saturating_add(e.retired);
                     for m in &e.movements {
                         let q = replay.entry(m.order).or_default();
-                        q[0] += m.approved;
-                        q[1] += m.drawn;
-                        q[2] += m.issued;
-                        q[3] += m.available;
+                        let [approved, drawn, issued, available] = q;
+                        *approved = approved.plus(m.approved)?;
+                        *drawn = drawn.plus(m.drawn)?;
+                        *issued = issued.plus(m.issued)?;
+                        *available = available.plus(m.available)?;
                     }
                 }
             }

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::checked::Checked;
 use crate::error::{Action, Entity, Error, Result};
 use crate::ids::{OrderId, OrderNumber, OrgId, TenantId, UserId};
 use crate::input::{self, MAX_COMMENT, MAX_PURCHASE_ORDER};
@@ -425,8 +426,13 @@ impl Session {
             let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
             let org = get_org(tx, self.tenant, org)?;
             actor.require_view(tx, &org)?;
-            let mut orders =
-                tx.list_orders(self.tenant, org.id, filter, cursor.map(|c| c.0), limit + 1)?;
+            let mut orders = tx.list_orders(
+                self.tenant,
+                org.id,
+                filter,
+                cursor.map(|c| c.0),
+                limit.plus(1)?,
+            )?;
             let next = if orders.len() > limit {
                 orders.truncate(limit);
                 orders.last().map(|o| Cursor(o.number))

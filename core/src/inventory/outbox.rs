@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
+use crate::checked::Checked;
 use crate::error::{Entity, Error, Result};
 use crate::ids::{NotificationId, TenantId, UserId};
 use crate::inventory::Inventory;
@@ -186,7 +187,7 @@ impl Inventory {
                     .ok_or_else(|| Error::not_found(Entity::Notification, id))?;
                 if n.sent_at.is_none() {
                     tx.set_notification_sent(tenant, id, now)?;
-                    marked += 1;
+                    marked = marked.plus(1)?;
                 }
             }
             Ok(marked)

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::checked::{Checked, negative};
 use crate::error::{Action, Error, Result};
 use crate::hierarchy::Tier;
 use crate::ids::OrderId;
@@ -50,21 +51,20 @@ impl Session {
                     .checked_add(unreturned)
                     .ok_or_else(overflow)?;
                 tx.update_tenant(&actor.tenant)?;
-                o.approved_quantity -= quantity;
-                o.available -= quantity;
+                o.approved_quantity = o.approved_quantity.minus(quantity)?;
+                o.available = o.available.minus(quantity)?;
                 o.settle_status();
                 o.updated_at = now;
                 o.check_invariants()?;
                 tx.update_order(&o)?;
-                let q = signed(quantity)?;
                 entry.movements.push(Movement {
                     order: o.id,
                     org: o.holder,
                     product: o.product,
-                    approved: -q,
+                    approved: negative(quantity)?,
                     drawn: 0,
                     issued: 0,
-                    available: -q,
+                    available: negative(quantity)?,
                 });
                 append(tx, self.tenant, now, entry)?;
                 Ok(o)
@@ -116,10 +116,10 @@ impl Session {
                     order: o.id,
                     org: o.holder,
                     product: o.product,
-                    approved: -signed(o.approved_quantity)?,
-                    drawn: -signed(o.drawn)?,
-                    issued: -signed(o.issued)?,
-                    available: -signed(o.available)?,
+                    approved: negative(o.approved_quantity)?,
+                    drawn: negative(o.drawn)?,
+                    issued: negative(o.issued)?,
+                    available: negative(o.available)?,
                 });
                 tx.delete_order(self.tenant, o.id)?;
                 append(tx, self.tenant, now, entry)?;
@@ -159,7 +159,7 @@ fn give_back(
         src.check_invariants()?;
         tx.update_order(&src)?;
         if keep_draws {
-            d.quantity -= give;
+            d.quantity = d.quantity.minus(give)?;
             tx.update_draw(&d)?;
         }
         let g = signed(give)?;
@@ -168,11 +168,11 @@ fn give_back(
             org: src.holder,
             product: src.product,
             approved: 0,
-            drawn: -g,
+            drawn: negative(give)?,
             issued: 0,
             available: g,
         });
-        remaining -= give;
+        remaining = remaining.minus(give)?;
     }
     // What no draw accounts for was minted by a vendor-tier approval: it leaves the tenant.
     if remaining > 0 {

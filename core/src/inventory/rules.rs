@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use crate::checked::Checked;
 use crate::error::{Action, Entity, Error, Result};
 use crate::hierarchy::{Organization, Plan, Tenant, Tier, User};
 use crate::ids::{
@@ -183,9 +184,7 @@ impl Actor {
     }
 }
 
-pub(crate) fn overflow() -> Error {
-    Error::InvariantViolated("a counter would overflow".into())
-}
+pub(crate) use crate::checked::overflow;
 
 pub(crate) fn page_limit(limit: usize) -> Result<usize> {
     if limit == 0 || limit > MAX_PAGE {
@@ -312,7 +311,7 @@ pub(crate) fn supply(
             break;
         }
         let take = from.available.min(remaining);
-        from.available -= take;
+        from.available = from.available.minus(take)?;
         from.drawn = from.drawn.checked_add(take).ok_or_else(overflow)?;
         from.settle_status();
         from.updated_at = now;
@@ -333,9 +332,9 @@ pub(crate) fn supply(
             approved: 0,
             drawn: t,
             issued: 0,
-            available: -t,
+            available: crate::checked::negative(take)?,
         });
-        remaining -= take;
+        remaining = remaining.minus(take)?;
     }
     Ok(())
 }
@@ -403,7 +402,7 @@ pub(crate) fn append(
     d: Draft,
 ) -> Result<LedgerEntry> {
     let (seq, prev_hash) = match tx.ledger_head(tenant)? {
-        Some(head) => (head.seq + 1, head.hash),
+        Some(head) => (head.seq.plus(1)?, head.hash),
         None => (1, GENESIS_HASH.to_owned()),
     };
     let mut entry = LedgerEntry {

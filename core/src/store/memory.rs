@@ -8,6 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 
+use crate::checked::Checked;
 use crate::error::Error;
 use crate::error::{Result, StorageError};
 use crate::hierarchy::{Organization, Tenant, User};
@@ -748,11 +749,11 @@ impl Tx for MemTx<'_> {
                 .entry(o.product)
                 .or_insert_with(|| SummaryCounts::new(o.product));
             if o.status.holds_units() {
-                line.held += o.approved_quantity;
-                line.available += o.available;
+                line.held = line.held.plus(o.approved_quantity)?;
+                line.available = line.available.plus(o.available)?;
             } else if o.status == OrderStatus::Requested {
-                line.pending_requests += 1;
-                line.pending_units += o.requested_quantity;
+                line.pending_requests = line.pending_requests.plus(1)?;
+                line.pending_units = line.pending_units.plus(o.requested_quantity)?;
             }
         }
         let incoming = self.state.by_source.get(&(tenant, org)).unwrap_or(&empty);
@@ -761,8 +762,8 @@ impl Tx for MemTx<'_> {
                 let line = lines
                     .entry(o.product)
                     .or_insert_with(|| SummaryCounts::new(o.product));
-                line.incoming_requests += 1;
-                line.incoming_units += o.requested_quantity;
+                line.incoming_requests = line.incoming_requests.plus(1)?;
+                line.incoming_units = line.incoming_units.plus(o.requested_quantity)?;
             }
         }
         Ok(lines.into_values().collect())
@@ -1155,7 +1156,10 @@ impl Tx for MemTx<'_> {
     fn append_ledger(&mut self, entry: &LedgerEntry) -> Result<()> {
         self.writable()?;
         let log = self.state.ledger.entry(entry.tenant).or_default();
-        let expected = log.last().map_or(1, |e| e.seq + 1);
+        let expected = match log.last() {
+            Some(e) => e.seq.plus(1)?,
+            None => 1,
+        };
         if entry.seq != expected {
             return Err(duplicate("ledger", format!("entry {}", entry.seq)));
         }
@@ -1169,7 +1173,13 @@ impl Tx for MemTx<'_> {
             return Ok(Vec::new());
         };
         let start = usize::try_from(after).unwrap_or(usize::MAX).min(log.len());
-        Ok(log[start..].iter().take(limit).cloned().collect())
+        Ok(log
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take(limit)
+            .cloned()
+            .collect())
     }
 }
 

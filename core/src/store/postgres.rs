@@ -117,8 +117,9 @@ impl PostgresStore {
             self.release(conn);
             match result {
                 Err(e) if is_transient(&e) && attempt < self.options.max_retries => {
-                    attempt += 1;
-                    std::thread::sleep(Duration::from_millis(5 << attempt.min(6)));
+                    attempt = attempt.saturating_add(1);
+                    // 10 ms, 20 ms, … capped at 320 ms.
+                    std::thread::sleep(Duration::from_millis(5_u64 << attempt.min(6)));
                 }
                 other => return other,
             }

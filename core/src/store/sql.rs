@@ -399,13 +399,13 @@ fn num(v: u64) -> Result<Cell> {
 /// first three parameters.
 fn holding_placeholders() -> String {
     (0..OrderStatus::HOLDING.len())
-        .map(|i| format!("?{}", i + 4))
+        .map(|i| format!("?{}", i.saturating_add(4)))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 fn like_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+    let mut out = String::with_capacity(s.len().saturating_add(2));
     for c in s.chars() {
         if matches!(c, '%' | '_' | '\\') {
             out.push('\\');
@@ -1008,14 +1008,19 @@ impl Tx for SqlTx<'_> {
         self.writable()?;
         for chunk in licenses.chunks(LICENSE_BATCH) {
             let mut q = format!("INSERT INTO licenses ({LICENSE_COLS}) VALUES ");
-            let mut args = Vec::with_capacity(chunk.len() * LICENSE_N);
+            let mut args = Vec::with_capacity(chunk.len().saturating_mul(LICENSE_N));
             for (i, l) in chunk.iter().enumerate() {
                 q.push_str(if i == 0 { "(" } else { ", (" });
                 for j in 0..LICENSE_N {
                     if j > 0 {
                         q.push_str(", ");
                     }
-                    q.push_str(&format!("?{}", i * LICENSE_N + j + 1));
+                    // At most LICENSE_BATCH × LICENSE_N placeholders: far from overflow.
+                    let n = i
+                        .checked_mul(LICENSE_N)
+                        .and_then(|n| n.checked_add(j))
+                        .and_then(|n| n.checked_add(1));
+                    q.push_str(&format!("?{}", n.ok_or_else(crate::checked::overflow)?));
                 }
                 q.push(')');
                 args.extend(license_cells(l)?);

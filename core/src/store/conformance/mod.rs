@@ -10,7 +10,14 @@
 //!
 //! Each test takes a fresh, empty inventory from the factory (plus a guard kept alive for the
 //! test, e.g. a temporary directory). Tests panic on failure: this module is test support.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 #![deny(dead_code)]
 
 use std::collections::BTreeMap;
