@@ -1,5 +1,5 @@
-//! All-or-nothing batches (docs/rules.md §11): several commands of one session in one transaction, so
-//! "approve these 50 requests" either happens whole or not at all.
+//! All-or-nothing batches (docs/rules.md §11): several commands of one session in one transaction,
+//! so "approve these 50 requests" either happens whole or not at all.
 
 use serde::{Deserialize, Serialize};
 

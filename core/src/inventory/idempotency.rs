@@ -1,9 +1,9 @@
-//! Idempotent commands (docs/rules.md §11): a write made through a handle carrying an idempotency key
-//! ([`Inventory::with_idempotency_key`], [`Session::with_idempotency_key`]) records its key,
-//! the command's fingerprint and its result in the command's own transaction. Repeating the
-//! command with the same key returns the recorded result and changes nothing; the same key with
-//! a different command is a [`Error::Conflict`]. A command that fails records nothing, so it can
-//! be retried with its key.
+//! Idempotent commands (docs/rules.md §11): a write made through a handle carrying an idempotency
+//! key ([`Inventory::with_idempotency_key`], [`Session::with_idempotency_key`]) records its key,
+//! the command's fingerprint and its result in the command's own transaction. Repeating the command
+//! with the same key returns the recorded result and changes nothing; the same key with a different
+//! command is a [`Error::Conflict`]. A command that fails records nothing, so it can be retried
+//! with its key.
 
 use std::fmt::Debug;
 use std::sync::Arc;

@@ -7,8 +7,8 @@ suite!(
     batches_are_all_or_nothing,
 );
 
-/// Batches (docs/rules.md §11): many commands in one transaction; a failing command anywhere leaves the
-/// store exactly as it was, with that command's own error; later commands see earlier ones.
+/// Batches (docs/rules.md §11): many commands in one transaction; a failing command anywhere leaves
+/// the store exactly as it was, with that command's own error; later commands see earlier ones.
 fn batches_are_all_or_nothing(factory: Factory<'_>) {
     let (inv, _guard) = factory();
     let w = World::new(inv, 1);

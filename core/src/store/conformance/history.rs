@@ -60,9 +60,9 @@ fn moment(w: &World, orgs: &[&Organization]) -> Moment {
     (at, orders, holdings)
 }
 
-/// History (docs/rules.md §9): after a run of requests, approvals, assignments, issues, returns and a
-/// deletion, one minute apart, every order's quantities and every organization's holdings at
-/// each past minute are rebuilt from the ledger exactly as the store reported them then.
+/// History (docs/rules.md §9): after a run of requests, approvals, assignments, issues, returns and
+/// a deletion, one minute apart, every order's quantities and every organization's holdings at each
+/// past minute are rebuilt from the ledger exactly as the store reported them then.
 fn history_rebuilds_every_past_moment(factory: Factory<'_>) {
     let (inv, _guard) = factory();
     let w = World::new(inv, 1);

@@ -8,9 +8,9 @@ suite!(
     idempotent_retries_race,
 );
 
-/// Idempotency keys (docs/rules.md §11): every kind of write command, repeated with its key, returns
-/// its first result and changes nothing; the key with another command (or another user) is a
-/// conflict; a failed command records nothing; keys are per tenant.
+/// Idempotency keys (docs/rules.md §11): every kind of write command, repeated with its key,
+/// returns its first result and changes nothing; the key with another command (or another user) is
+/// a conflict; a failed command records nothing; keys are per tenant.
 fn idempotent_commands(factory: Factory<'_>) {
     let (inv, _guard) = factory();
     let w = World::with_plan(inv, 1, Plan::Enterprise);
