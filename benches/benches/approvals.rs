@@ -74,13 +74,12 @@ fn setup(inv: &Inventory) -> Bench {
         .unwrap();
     let vendor = inv.session(t.id, vendor_admin.id).unwrap();
     vendor
-        .assign(NewAssignment {
-            from: t.vendor,
-            to: ellen.id,
-            product: product.id,
-            quantity: MAX_QUANTITY,
-            ..Default::default()
-        })
+        .assign(NewAssignment::new(
+            t.vendor,
+            ellen.id,
+            product.id,
+            MAX_QUANTITY,
+        ))
         .unwrap();
     let s = inv.session(t.id, admin.id).unwrap();
     Bench {
@@ -94,12 +93,7 @@ fn setup(inv: &Inventory) -> Bench {
 fn request_and_approve(b: &Bench) {
     let order = b
         .requester
-        .request(NewRequest {
-            holder: b.mga,
-            product: b.product,
-            quantity: 1,
-            ..Default::default()
-        })
+        .request(NewRequest::new(b.mga, b.product, 1))
         .unwrap();
     b.approver.approve(order.id, None, None).unwrap();
 }

@@ -39,13 +39,7 @@ fn stocked(inv: &Inventory, quantity: u64) -> (Session, OrderId) {
         )
         .unwrap();
     let s = inv.session(t.id, admin.id).unwrap();
-    let order = s
-        .mint(NewMint {
-            product: product.id,
-            quantity,
-            ..Default::default()
-        })
-        .unwrap();
+    let order = s.mint(NewMint::new(product.id, quantity)).unwrap();
     (s, order.id)
 }
 

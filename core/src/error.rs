@@ -212,10 +212,11 @@ pub enum Error {
         reason: String,
     },
 
-    /// Something unique already exists (a user's email, a product code).
-    #[error("conflict: {what} already exists in this tenant")]
+    /// Something unique already exists (a user's email, a product code), or an idempotency key
+    /// was already used for another command. Choose another value (or key).
+    #[error("conflict: this tenant already has {what}")]
     Conflict {
-        /// What collided.
+        /// What collided: "a user with email …", "idempotency key '…' (used for …)".
         what: String,
     },
 
@@ -293,30 +294,85 @@ pub enum Error {
     #[error("invariant violated, nothing was changed: {0}")]
     InvariantViolated(String),
 
-    /// Writing an export failed (the destination refused the bytes). Nothing in the store
-    /// changed; retry with a writable destination.
-    #[error("export failed: {0}")]
+    /// The operating system's random source failed (license keys and password salts come from
+    /// it). Nothing was changed; retry, and check the system's entropy source if it persists.
+    /// Code `RANDOMNESS_UNAVAILABLE`.
+    #[error(
+        "the operating system's random source failed; nothing was changed: retry, and check the system's entropy source if it persists"
+    )]
+    Randomness(#[source] getrandom::Error),
+
+    /// Hashing a password with Argon2id failed (for example, memory could not be allocated).
+    /// Nothing was changed; retry, and report it if it persists. Code `PASSWORD_HASHING_FAILED`.
+    #[error("password hashing failed; nothing was changed: retry, and report it if it persists")]
+    PasswordHashing(#[source] PasswordHashError),
+
+    /// A value could not be written as, or read back from, JSON. The library's own values
+    /// always convert, so this is a bug or a tampered store: nothing was changed; please report
+    /// it. Code `INVARIANT_VIOLATED`.
+    #[error(
+        "{what} cannot be converted to or from JSON; nothing was changed (a bug: please report it)"
+    )]
+    Json {
+        /// What was being converted.
+        what: String,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// A write (or write lock) was attempted in a read transaction: a bug in the library, caught
+    /// alike by every store. Nothing was changed; please report it. Code `INVARIANT_VIOLATED`.
+    #[error(
+        "a write was attempted in a read-only transaction; nothing was changed (a bug: please report it)"
+    )]
+    ReadOnlyTransaction,
+
+    /// Writing an export failed (the destination refused the bytes); the cause is the
+    /// [`source`](std::error::Error::source). Nothing in the store changed; retry with a
+    /// writable destination.
+    #[error(
+        "export failed: the CSV could not be written to its destination; nothing in the store changed, retry with a writable destination"
+    )]
     Export(#[source] csv::Error),
 
     /// The storage backend failed (I/O, locking, corrupt row). The transaction was rolled back.
-    #[error("storage failure: {0}")]
+    /// The message and the [`source`](std::error::Error::source) are the [`StorageError`]'s.
+    #[error(transparent)]
     Storage(#[from] StorageError),
 }
+
+/// Why Argon2 could not hash a password: the source of [`Error::PasswordHashing`].
+#[derive(Debug)]
+pub struct PasswordHashError(pub(crate) argon2::password_hash::Error);
+
+impl std::fmt::Display for PasswordHashError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for PasswordHashError {}
 
 /// A failure of the storage backend, with its source kept.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StorageError {
-    /// SQLite reported an error.
+    /// SQLite reported an error (its text is the [`source`](std::error::Error::source)).
     #[cfg(feature = "sqlite")]
-    #[error("sqlite: {0}")]
+    #[error(
+        "storage failure: SQLite reported an error; the transaction was rolled back (retry if it was transient, e.g. a busy database; check the path and permissions otherwise)"
+    )]
     Sqlite(#[from] rusqlite::Error),
-    /// PostgreSQL reported an error.
+    /// PostgreSQL reported an error, or the server could not be reached (its text is the
+    /// [`source`](std::error::Error::source)).
     #[cfg(feature = "postgres")]
-    #[error("postgres: {0}")]
+    #[error(
+        "storage failure: PostgreSQL reported an error; the transaction was rolled back (retry if the server was unreachable; check the URL and the server otherwise)"
+    )]
     Postgres(#[from] postgres::Error),
     /// A stored row could not be decoded into a domain value.
-    #[error("corrupt row in {table}: {reason}")]
+    #[error("storage failure: corrupt row in {table}: {reason}; restore the row or report it")]
     Corrupt {
         /// The table holding the row.
         table: &'static str,
@@ -324,10 +380,12 @@ pub enum StorageError {
         reason: String,
     },
     /// A lock was poisoned by a panic in another thread.
-    #[error("store lock poisoned by a panicking thread; reopen the store")]
+    #[error("storage failure: store lock poisoned by a panicking thread; reopen the store")]
     Poisoned,
     /// A row that must exist was missing, or a row that must be new already existed.
-    #[error("unexpected row count in {table}: {reason}")]
+    #[error(
+        "storage failure: unexpected row count in {table}: {reason}; the transaction was rolled back"
+    )]
     RowCount {
         /// The table concerned.
         table: &'static str,
@@ -350,6 +408,9 @@ impl Error {
             Error::Conflict { .. } => "CONFLICT",
             Error::SchemaMismatch { .. } => "SCHEMA_MISMATCH",
             Error::InvariantViolated(_) => "INVARIANT_VIOLATED",
+            Error::Randomness(_) => "RANDOMNESS_UNAVAILABLE",
+            Error::PasswordHashing(_) => "PASSWORD_HASHING_FAILED",
+            Error::Json { .. } | Error::ReadOnlyTransaction => "INVARIANT_VIOLATED",
             Error::MistypedKey { .. } => "MISTYPED_KEY",
             Error::ActivationLimit { .. } => "ACTIVATION_LIMIT",
             Error::BorrowLimit { .. } => "BORROW_LIMIT",
@@ -388,4 +449,71 @@ fn numbers(list: &[OrderNumber]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    /// An error-chain printer says each cause once: a variant with a source does not repeat the
+    /// source's text in its own message.
+    #[test]
+    fn messages_do_not_repeat_their_source() {
+        let export = Error::Export(std::io::Error::other("disk full").into());
+        assert!(export.to_string().starts_with("export failed: "));
+        assert!(!export.to_string().contains("disk full"), "{export}");
+        assert_eq!(export.source().unwrap().to_string(), "disk full");
+
+        let sqlite = rusqlite::Connection::open_in_memory()
+            .unwrap()
+            .execute_batch("SELEC nonsense")
+            .unwrap_err();
+        let text = sqlite.to_string();
+        let storage = Error::from(StorageError::from(sqlite));
+        assert_eq!(storage.code(), "STORAGE");
+        assert!(storage.to_string().starts_with("storage failure"));
+        assert!(!storage.to_string().contains(&text), "{storage}");
+        assert_eq!(storage.source().unwrap().to_string(), text);
+
+        let json = serde_json::from_str::<u64>("x").unwrap_err();
+        let text = json.to_string();
+        let err = Error::Json {
+            what: "a test value".into(),
+            source: json,
+        };
+        assert!(!err.to_string().contains(&text), "{err}");
+        assert_eq!(err.source().unwrap().to_string(), text);
+        assert_eq!(err.code(), "INVARIANT_VIOLATED");
+        assert_eq!(Error::ReadOnlyTransaction.code(), "INVARIANT_VIOLATED");
+
+        let corrupt = Error::from(StorageError::Corrupt {
+            table: "orders",
+            reason: "bad status 'bogus'".into(),
+        });
+        assert!(corrupt.to_string().contains("bogus"));
+        assert!(corrupt.source().is_none());
+    }
+
+    #[test]
+    fn conflicts_read_right_for_values_and_keys() {
+        let email = Error::Conflict {
+            what: "a user with email ann@example.com".into(),
+        };
+        assert_eq!(
+            email.to_string(),
+            "conflict: this tenant already has a user with email ann@example.com"
+        );
+        let key = Error::Conflict {
+            what: "idempotency key 'k' (used for approve, not reject; choose a new key for a \
+                   new command)"
+                .into(),
+        };
+        assert!(
+            key.to_string()
+                .starts_with("conflict: this tenant already has idempotency key 'k' (used for")
+        );
+    }
 }

@@ -1,4 +1,6 @@
 //! Tenants, the channel tree of organizations, and users with their admin roles.
+//!
+//! Rules: docs/rules.md §1.
 
 use std::fmt;
 use std::str::FromStr;

@@ -15,7 +15,16 @@ macro_rules! uuid_id {
         #[serde(transparent)]
         pub struct $name(Uuid);
 
+        // No `Default`: a default id would be a random one, which fails later as `NotFound`.
+        #[allow(clippy::new_without_default)]
         impl $name {
+            /// The smallest id (nil UUID): a lower bound for index ranges.
+            #[allow(dead_code)]
+            pub(crate) const MIN: Self = Self(Uuid::nil());
+            /// The largest id (max UUID): an upper bound for index ranges.
+            #[allow(dead_code)]
+            pub(crate) const MAX: Self = Self(Uuid::max());
+
             /// A new, time-ordered (UUID v7) id.
             pub fn new() -> Self {
                 Self(Uuid::now_v7())
@@ -29,12 +38,6 @@ macro_rules! uuid_id {
             /// The UUID inside.
             pub fn as_uuid(&self) -> Uuid {
                 self.0
-            }
-        }
-
-        impl Default for $name {
-            fn default() -> Self {
-                Self::new()
             }
         }
 

@@ -5,6 +5,8 @@
 //! `7KQ2M-XR4TD-9WZPH-BN3CV-0G6JA`. The check symbol is Luhn mod 32 over the same alphabet, so
 //! any single mistyped symbol is caught before any lookup. Reading is forgiving the Crockford
 //! way: case is ignored, `I`/`L` read as `1`, `O` as `0`, and dashes and spaces are optional.
+//!
+//! Rules: docs/rules.md §7.
 
 use std::fmt;
 use std::str::FromStr;
@@ -36,15 +38,21 @@ fn value(symbol: char) -> Option<u8> {
 
 /// Luhn mod 32 over `digits` (check symbol excluded): the value of the check symbol.
 fn check_of(digits: &[u8]) -> u8 {
+    // Every value stays below 128: digits are < 32, the factor is 1 or 2, and the running sum
+    // is kept modulo 32 (the check only needs the sum modulo 32). The wrapping operations
+    // therefore never wrap.
     let mut sum: u32 = 0;
-    let mut factor = 2;
+    let mut factor: u32 = 2;
     for &d in digits.iter().rev() {
-        let addend = factor * u32::from(d);
-        sum += addend / 32 + addend % 32;
+        let addend = factor.wrapping_mul(u32::from(d));
+        sum = sum
+            .wrapping_add(addend.wrapping_div(32))
+            .wrapping_add(addend.wrapping_rem(32))
+            .wrapping_rem(32);
         factor = if factor == 2 { 1 } else { 2 };
     }
-    // (32 - sum % 32) % 32 < 32
-    ((32 - sum % 32) % 32) as u8
+    // (32 - sum) % 32 < 32
+    (32_u32.wrapping_sub(sum).wrapping_rem(32)) as u8
 }
 
 fn render(digits: &[u8]) -> String {
@@ -53,7 +61,10 @@ fn render(digits: &[u8]) -> String {
         if i > 0 && i % 5 == 0 {
             s.push('-');
         }
-        s.push(char::from(ALPHABET[usize::from(*d)]));
+        // Digits are 5-bit values, so every one has a symbol.
+        if let Some(symbol) = ALPHABET.get(usize::from(*d)) {
+            s.push(char::from(*symbol));
+        }
     }
     s
 }
@@ -61,10 +72,8 @@ fn render(digits: &[u8]) -> String {
 impl LicenseKey {
     /// `n` fresh keys from the operating system's CSPRNG.
     pub fn generate(n: usize) -> Result<Vec<LicenseKey>> {
-        let mut bytes = vec![0u8; n * BYTES];
-        getrandom::fill(&mut bytes).map_err(|e| {
-            Error::InvariantViolated(format!("the operating system's random source failed: {e}"))
-        })?;
+        let mut bytes = vec![0u8; n.checked_mul(BYTES).ok_or_else(crate::checked::overflow)?];
+        getrandom::fill(&mut bytes).map_err(Error::Randomness)?;
         Ok(bytes.chunks_exact(BYTES).map(Self::from_entropy).collect())
     }
 
@@ -72,15 +81,16 @@ impl LicenseKey {
         // 15 bytes = 120 bits = 24 symbols of 5 bits.
         let mut digits = Vec::with_capacity(DATA + 1);
         let mut acc: u32 = 0;
-        let mut bits = 0;
+        let mut bits: u32 = 0;
         for &b in bytes {
             acc = (acc << 8) | u32::from(b);
-            bits += 8;
+            // `bits` stays below 13: at most 4 left over, plus 8.
+            bits = bits.wrapping_add(8);
             while bits >= 5 {
-                bits -= 5;
+                bits = bits.wrapping_sub(5);
                 digits.push(((acc >> bits) & 31) as u8);
             }
-            acc &= (1 << bits) - 1;
+            acc &= (1_u32 << bits).wrapping_sub(1);
         }
         let check = check_of(&digits);
         digits.push(check);
@@ -110,7 +120,7 @@ impl LicenseKey {
             )));
         }
         let (data, check) = digits.split_at(DATA);
-        if check_of(data) != check[0] {
+        if check.first() != Some(&check_of(data)) {
             return Err(mistyped(
                 "the check symbol does not match: a symbol is mistyped",
             ));

@@ -1,4 +1,6 @@
 //! The append-only ledger: one entry per change, written in the same transaction, hash-chained.
+//!
+//! Rules: docs/rules.md §9.
 
 use std::fmt;
 use std::str::FromStr;
@@ -7,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::checked::Checked;
 use crate::error::{Error, Result};
 use crate::ids::{OrderId, OrgId, ProductId, TenantId, UserId};
 
@@ -285,15 +288,21 @@ impl LedgerEntry {
     pub fn check_balance(&self) -> Result<()> {
         let mut total: i128 = 0;
         for m in &self.movements {
-            if m.approved != m.drawn + m.issued + m.available {
+            let sum = m
+                .drawn
+                .checked_add(m.issued)
+                .and_then(|s| s.checked_add(m.available));
+            if sum != Some(m.approved) {
                 return Err(Error::InvariantViolated(format!(
                     "ledger entry {} moves order {} unevenly",
                     self.seq, m.order
                 )));
             }
-            total += i128::from(m.available) + i128::from(m.issued);
+            total = total
+                .plus(i128::from(m.available))?
+                .plus(i128::from(m.issued))?;
         }
-        if total != i128::from(self.minted) - i128::from(self.retired) {
+        if total != i128::from(self.minted).minus(i128::from(self.retired))? {
             return Err(Error::InvariantViolated(format!(
                 "ledger entry {} ({}) creates or destroys units: net {} but minted {} and retired {}",
                 self.seq, self.kind, total, self.minted, self.retired

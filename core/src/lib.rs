@@ -26,23 +26,32 @@
 //!
 //! let s = inv.session(t.id, irina.id)?;
 //! // Ellen Emporium has nothing yet: MGA's request cannot be approved…
-//! let req = s.request(NewRequest { holder: mga.id, product: cl.id, quantity: 3, ..Default::default() })?;
+//! let req = s.request(NewRequest::new(mga.id, cl.id, 3))?;
 //! let err = s.approve(req.id, None, None).unwrap_err();
 //! assert!(matches!(err, Error::InsufficientInventory { available: 0, requested: 3 }));
 //! // …until the vendor supplies Ellen Emporium (an approval at the vendor mints).
-//! let stock = s.request(NewRequest { holder: ellen.id, product: cl.id, quantity: 5, ..Default::default() });
+//! let stock = s.request(NewRequest::new(ellen.id, cl.id, 5));
 //! assert!(matches!(stock, Ok(_)));
 //! # Ok(()) }
 //! ```
+
+// Overflow and out-of-bounds access are typed errors, never panics, on every path input reaches
+// (docs/decisions.md 30). Tests may index and add freely.
+#![cfg_attr(
+    not(test),
+    warn(clippy::arithmetic_side_effects, clippy::indexing_slicing)
+)]
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
+mod checked;
 mod error;
 mod export;
 mod hierarchy;
+mod idempotency;
 mod ids;
 mod input;
 mod inventory;
@@ -57,17 +66,18 @@ pub mod store;
 mod time;
 mod views;
 
-pub use error::{Action, Entity, Error, Result, StorageError};
+pub use error::{Action, Entity, Error, PasswordHashError, Result, StorageError};
 pub use export::{INVENTORY_COLUMNS, ORDER_COLUMNS, neutralize};
 pub use hierarchy::{NewOrganization, NewTenant, NewUser, Organization, Plan, Tenant, Tier, User};
+pub use idempotency::IdempotencyRecord;
 pub use ids::{
     BundleId, LicenseId, LicenseUserId, NotificationId, OrderId, OrderNumber, OrgId, ProductId,
     TenantId, UserId,
 };
 pub use input::{DEFAULT_PAGE, MAX_COMMENT, MAX_NAME, MAX_PAGE, MAX_PURCHASE_ORDER, MAX_QUANTITY};
 pub use inventory::{
-    Audit, BatchCommand, BatchResult, Holding, IdempotencyRecord, Inventory, LedgerFilter,
-    MAX_BATCH, MAX_IDEMPOTENCY_KEY, MAX_ISSUE, MIN_PASSWORD, OrderFigures, Session,
+    Audit, BatchCommand, BatchResult, Holding, Inventory, LedgerFilter, MAX_BATCH,
+    MAX_IDEMPOTENCY_KEY, MAX_ISSUE, MIN_PASSWORD, OrderFigures, Session,
 };
 pub use keys::LicenseKey;
 pub use ledger::{GENESIS_HASH, LedgerEntry, LedgerHead, LedgerKind, Movement};

@@ -1,10 +1,12 @@
 //! Licenses and activation codes issued from an order, their policy, devices and borrows, and
 //! the license users they belong to.
+//!
+//! Rules: docs/rules.md §7.
 
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -199,11 +201,14 @@ impl License {
     }
 
     /// The expiry implied by the policy once activated at `at`.
-    pub(crate) fn expiry_after_activation(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        match self.policy.validity {
-            Validity::DaysFromActivation(d) => Some(at + TimeDelta::days(i64::from(d))),
+    pub(crate) fn expiry_after_activation(
+        &self,
+        at: DateTime<Utc>,
+    ) -> crate::Result<Option<DateTime<Utc>>> {
+        Ok(match self.policy.validity {
+            Validity::DaysFromActivation(d) => Some(crate::checked::plus_days(at, d)?),
             _ => self.expires_at,
-        }
+        })
     }
 
     /// Records an activation on a device (or a code's redemption) at `now`: the device is
@@ -213,17 +218,18 @@ impl License {
         fingerprint: String,
         name: String,
         now: DateTime<Utc>,
-    ) {
+    ) -> crate::Result<()> {
+        if self.activated_at.is_none() {
+            self.expires_at = self.expiry_after_activation(now)?;
+            self.activated_at = Some(now);
+        }
         self.activations.push(Activation {
             fingerprint,
             name,
             at: now,
         });
-        if self.activated_at.is_none() {
-            self.activated_at = Some(now);
-            self.expires_at = self.expiry_after_activation(now);
-        }
         self.status = LicenseStatus::Active;
+        Ok(())
     }
 }
 

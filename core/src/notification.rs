@@ -1,4 +1,4 @@
-//! The notification outbox (DOMAIN §6). The library never sends anything: a change that
+//! The notification outbox (docs/rules.md §10). The library never sends anything: a change that
 //! warrants a message writes one [`Notification`] per recipient into the outbox, in the same
 //! transaction as the change, so a message exists exactly when its change committed. The host
 //! application reads the pending ones ([`crate::Inventory::pending_notifications`]), sends

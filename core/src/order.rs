@@ -1,4 +1,6 @@
 //! Orders: the inventory lots, their statuses, and the draws that link them to their sources.
+//!
+//! Rules: docs/rules.md §3, §4.
 
 use std::fmt;
 use std::str::FromStr;
@@ -59,9 +61,17 @@ impl OrderStatus {
         }
     }
 
+    /// The statuses whose orders hold units (`active`, `depleted`): counted as held in
+    /// summaries and exports (docs/rules.md §4). The SQL stores build their `status IN (…)`
+    /// from this list.
+    pub(crate) const HOLDING: [OrderStatus; 2] = [OrderStatus::Active, OrderStatus::Depleted];
+
+    /// The status of the orders a draw may take from (with units available).
+    pub(crate) const DRAWABLE: OrderStatus = OrderStatus::Active;
+
     /// True for the statuses that hold units (`active`, `depleted`).
     pub fn holds_units(self) -> bool {
-        matches!(self, OrderStatus::Active | OrderStatus::Depleted)
+        Self::HOLDING.contains(&self)
     }
 }
 
@@ -214,6 +224,17 @@ impl Order {
         self.updated_at = now;
     }
 
+    /// True when a draw may take units from this order.
+    pub(crate) fn is_drawable(&self) -> bool {
+        self.status == OrderStatus::DRAWABLE && self.available > 0
+    }
+
+    /// Puts the orders a draw takes from in draw order: first in, first out (the lowest order
+    /// number first). The one place that decides it; stores return drawable orders unsorted.
+    pub(crate) fn sort_for_drawing(orders: &mut [Order]) {
+        orders.sort_by_key(|o| o.number);
+    }
+
     /// Sets `active` or `depleted` from the available quantity (for orders that hold units).
     pub(crate) fn settle_status(&mut self) {
         if self.status.holds_units() {
@@ -287,8 +308,16 @@ pub struct Draw {
     pub at: DateTime<Utc>,
 }
 
+impl Draw {
+    /// Puts draws in the order they were taken, oldest first (ties by the orders' ids). The one
+    /// place that decides it; stores return draws unsorted.
+    pub(crate) fn sort_oldest_first(draws: &mut [Draw]) {
+        draws.sort_by_key(|d| (d.at, d.order, d.source_order));
+    }
+}
+
 /// A request (pull) for units from the holder's parent organization.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewRequest {
     /// The requesting organization (the actor must be one of its admins).
     pub holder: OrgId,
@@ -316,7 +345,7 @@ pub struct RequestEdit {
 }
 
 /// An assignment (push) of units from an organization to one of its children.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewAssignment {
     /// The assigning organization (the actor must be one of its admins).
     pub from: OrgId,
@@ -333,7 +362,7 @@ pub struct NewAssignment {
 }
 
 /// New stock minted by the vendor into an order it holds.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewMint {
     /// The product.
     pub product: ProductId,
@@ -343,4 +372,81 @@ pub struct NewMint {
     pub purchase_order: Option<String>,
     /// Comments.
     pub comments: Option<String>,
+}
+
+impl NewRequest {
+    /// A request by `holder` for `quantity` units of `product`, without purchase order or
+    /// comments (add them with [`NewRequest::purchase_order`] and [`NewRequest::comments`]).
+    pub fn new(holder: OrgId, product: ProductId, quantity: u64) -> Self {
+        NewRequest {
+            holder,
+            product,
+            quantity,
+            purchase_order: None,
+            comments: None,
+        }
+    }
+
+    /// With a purchase order reference.
+    pub fn purchase_order(mut self, purchase_order: impl Into<String>) -> Self {
+        self.purchase_order = Some(purchase_order.into());
+        self
+    }
+
+    /// With comments.
+    pub fn comments(mut self, comments: impl Into<String>) -> Self {
+        self.comments = Some(comments.into());
+        self
+    }
+}
+
+impl NewAssignment {
+    /// An assignment of `quantity` units of `product` from `from` to its child `to`, without
+    /// purchase order or comments.
+    pub fn new(from: OrgId, to: OrgId, product: ProductId, quantity: u64) -> Self {
+        NewAssignment {
+            from,
+            to,
+            product,
+            quantity,
+            purchase_order: None,
+            comments: None,
+        }
+    }
+
+    /// With a purchase order reference.
+    pub fn purchase_order(mut self, purchase_order: impl Into<String>) -> Self {
+        self.purchase_order = Some(purchase_order.into());
+        self
+    }
+
+    /// With comments.
+    pub fn comments(mut self, comments: impl Into<String>) -> Self {
+        self.comments = Some(comments.into());
+        self
+    }
+}
+
+impl NewMint {
+    /// `quantity` new units of `product`, without purchase order or comments.
+    pub fn new(product: ProductId, quantity: u64) -> Self {
+        NewMint {
+            product,
+            quantity,
+            purchase_order: None,
+            comments: None,
+        }
+    }
+
+    /// With a purchase order reference.
+    pub fn purchase_order(mut self, purchase_order: impl Into<String>) -> Self {
+        self.purchase_order = Some(purchase_order.into());
+        self
+    }
+
+    /// With comments.
+    pub fn comments(mut self, comments: impl Into<String>) -> Self {
+        self.comments = Some(comments.into());
+        self
+    }
 }

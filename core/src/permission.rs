@@ -1,4 +1,4 @@
-//! License managers: users granted a set of permissions over one order (DOMAIN §5).
+//! License managers: users granted a set of permissions over one order (docs/rules.md §5).
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -101,6 +101,7 @@ pub struct LicenseManager {
 
 impl LicenseManager {
     /// The permissions as one comma-separated text (how the SQL stores keep them).
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub(crate) fn permissions_text(&self) -> String {
         self.permissions
             .iter()

@@ -1,4 +1,6 @@
 //! Products: the inventory types a vendor defines.
+//!
+//! Rules: docs/rules.md §2.
 
 use std::fmt;
 use std::str::FromStr;

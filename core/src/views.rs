@@ -1,4 +1,6 @@
 //! Read models: the inventory list, the summary, order details and the detail of inventory use.
+//!
+//! Rules: docs/rules.md §6.
 
 use std::fmt;
 use std::str::FromStr;
@@ -37,11 +39,21 @@ impl InventoryFilter {
                 order
                     .purchase_order
                     .as_deref()
-                    .is_some_and(|po| po.to_lowercase().contains(&needle.to_lowercase()))
+                    .is_some_and(|po| fold_case(po).contains(&fold_case(needle)))
             })
             && self.requested_from.is_none_or(|t| order.requested_at >= t)
             && self.requested_to.is_none_or(|t| order.requested_at < t)
     }
+}
+
+/// How text searches fold case (docs/rules.md §6): each character is replaced by its Unicode
+/// lowercase mapping (`char::to_lowercase`, the same for every character wherever it stands,
+/// so `Σ` is always `σ`), and nothing else changes: `ß` stays `ß` (it does not match `ss`),
+/// and no normalisation form is applied (a precomposed `É` and `E` + combining accent differ).
+/// Every store searches text folded by this one function: the memory store on the fly, the
+/// SQL stores in a column the core writes (`purchase_order_folded`, migration 0005).
+pub(crate) fn fold_case(s: &str) -> String {
+    s.chars().flat_map(char::to_lowercase).collect()
 }
 
 /// Where the next page of a list starts. Opaque: print it, pass it back.
@@ -116,7 +128,7 @@ pub struct SummaryLine {
 }
 
 /// The aggregate figures a store computes for one product of one organization.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SummaryCounts {
     /// The product.
     pub product: ProductId,
@@ -132,6 +144,21 @@ pub struct SummaryCounts {
     pub incoming_requests: u64,
     /// See [`SummaryLine::incoming_units`].
     pub incoming_units: u64,
+}
+
+impl SummaryCounts {
+    /// All figures zero, for `product`.
+    pub fn new(product: ProductId) -> Self {
+        SummaryCounts {
+            product,
+            held: 0,
+            available: 0,
+            pending_requests: 0,
+            pending_units: 0,
+            incoming_requests: 0,
+            incoming_units: 0,
+        }
+    }
 }
 
 /// One outgoing draw of an order, as "Detail of Inventory Use" lists it.

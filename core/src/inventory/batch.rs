@@ -1,5 +1,5 @@
-//! All-or-nothing batches (DOMAIN §7): several commands of one session in one transaction, so
-//! "approve these 50 requests" either happens whole or not at all.
+//! All-or-nothing batches (docs/rules.md §11): several commands of one session in one transaction,
+//! so "approve these 50 requests" either happens whole or not at all.
 
 use serde::{Deserialize, Serialize};
 
@@ -78,7 +78,7 @@ impl Session {
     /// # let cl = inv.create_product(t.id, NewProduct { code: "CL".into(), name: "Center License".into(), kind: ProductKind::License })?;
     /// let s = inv.session(t.id, vera.id)?;
     /// let asks: Vec<Order> = (0..3)
-    ///     .map(|_| s.request(NewRequest { holder: ellen.id, product: cl.id, quantity: 2, ..Default::default() }))
+    ///     .map(|_| s.request(NewRequest::new(ellen.id, cl.id, 2)))
     ///     .collect::<Result<_>>()?;
     /// let approvals: Vec<BatchCommand> = asks
     ///     .iter()

@@ -1,4 +1,4 @@
-//! Reading the past from the ledger (DOMAIN §6 and §7): ledger entries per order, per
+//! Reading the past from the ledger (docs/rules.md §9): ledger entries per order, per
 //! organization or by time range, and any order's quantities or any organization's holdings as
 //! they were at a past moment. Everything is rebuilt by replaying the ledger's movements in one
 //! read snapshot; nothing here writes.
@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
+use crate::checked::Checked;
 use crate::error::{Entity, Error, Result};
 use crate::ids::{OrderId, OrgId, ProductId, TenantId};
 use crate::input::MAX_PAGE;
@@ -117,7 +118,7 @@ fn each_entry(
     tx: &mut dyn Tx,
     tenant: TenantId,
     mut after: u64,
-    mut f: impl FnMut(LedgerEntry) -> bool,
+    mut f: impl FnMut(LedgerEntry) -> Result<bool>,
 ) -> Result<()> {
     loop {
         let page = tx.ledger(tenant, after, MAX_PAGE)?;
@@ -126,7 +127,7 @@ fn each_entry(
         };
         after = last.seq;
         for e in page {
-            if !f(e) {
+            if !f(e)? {
                 return Ok(());
             }
         }
@@ -148,13 +149,13 @@ fn replay(
             s.org = Some(m.org);
             s.product = Some(m.product);
             if e.at <= at {
-                s.approved += m.approved;
-                s.drawn += m.drawn;
-                s.issued += m.issued;
-                s.available += m.available;
+                s.approved = s.approved.plus(m.approved)?;
+                s.drawn = s.drawn.plus(m.drawn)?;
+                s.issued = s.issued.plus(m.issued)?;
+                s.available = s.available.plus(m.available)?;
             }
         }
-        true
+        Ok(true)
     })?;
     Ok(sums)
 }
@@ -173,8 +174,8 @@ impl Inventory {
     /// # inv.grant_admin(t.id, vera.id, t.vendor)?;
     /// # let cl = inv.create_product(t.id, NewProduct { code: "CL".into(), name: "Center License".into(), kind: ProductKind::License })?;
     /// let s = inv.session(t.id, vera.id)?;
-    /// let a = s.mint(NewMint { product: cl.id, quantity: 5, ..Default::default() })?;
-    /// s.mint(NewMint { product: cl.id, quantity: 7, ..Default::default() })?;
+    /// let a = s.mint(NewMint::new(cl.id, 5))?;
+    /// s.mint(NewMint::new(cl.id, 7))?;
     /// s.issue(a.id, 2)?;
     /// let of_a = inv.ledger_matching(t.id, &LedgerFilter { order: Some(a.id), ..Default::default() }, 0, 100)?;
     /// let kinds: Vec<LedgerKind> = of_a.iter().map(|e| e.kind).collect();
@@ -197,7 +198,7 @@ impl Inventory {
                 if filter.matches(&e) {
                     out.push(e);
                 }
-                out.len() < limit
+                Ok(out.len() < limit)
             })?;
             Ok(out)
         })
@@ -268,11 +269,11 @@ impl Inventory {
                     issued: 0,
                     available: 0,
                 });
-                h.orders += 1;
-                h.approved += f.approved;
-                h.drawn += f.drawn;
-                h.issued += f.issued;
-                h.available += f.available;
+                h.orders = h.orders.plus(1)?;
+                h.approved = h.approved.plus(f.approved)?;
+                h.drawn = h.drawn.plus(f.drawn)?;
+                h.issued = h.issued.plus(f.issued)?;
+                h.available = h.available.plus(f.available)?;
             }
             Ok(by_product.into_values().collect())
         })

@@ -1,9 +1,9 @@
-//! Idempotent commands (DOMAIN §7): a write made through a handle carrying an idempotency key
-//! ([`Inventory::with_idempotency_key`], [`Session::with_idempotency_key`]) records its key,
-//! the command's fingerprint and its result in the command's own transaction. Repeating the
-//! command with the same key returns the recorded result and changes nothing; the same key with
-//! a different command is a [`Error::Conflict`]. A command that fails records nothing, so it can
-//! be retried with its key.
+//! Idempotent commands (docs/rules.md §11): a write made through a handle carrying an idempotency
+//! key ([`Inventory::with_idempotency_key`], [`Session::with_idempotency_key`]) records its key,
+//! the command's fingerprint and its result in the command's own transaction. Repeating the command
+//! with the same key returns the recorded result and changes nothing; the same key with a different
+//! command is a [`Error::Conflict`]. A command that fails records nothing, so it can be retried
+//! with its key.
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::idempotency::IdempotencyRecord;
 use crate::ids::TenantId;
 use crate::inventory::rules::lock_tenant;
 use crate::inventory::{Inventory, Session};
@@ -21,23 +22,6 @@ use crate::store::Tx;
 
 /// The longest idempotency key accepted, in characters.
 pub const MAX_IDEMPOTENCY_KEY: usize = 200;
-
-/// One recorded command: what [`Tx::idempotency`] returns.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IdempotencyRecord {
-    /// The tenant.
-    pub tenant: TenantId,
-    /// The key the caller chose.
-    pub key: String,
-    /// The command's name (`approve`, `issue`, …).
-    pub command: String,
-    /// SHA-256 of the command's name and arguments (passwords excluded), hex.
-    pub fingerprint: String,
-    /// The command's result, as JSON.
-    pub result: String,
-    /// When it ran.
-    pub at: DateTime<Utc>,
-}
 
 fn check_key(key: &str) -> Result<Arc<str>> {
     let n = key.chars().count();
@@ -101,15 +85,15 @@ impl Inventory {
                         ),
                     });
                 }
-                return serde_json::from_str(&done.result).map_err(|e| {
-                    Error::InvariantViolated(format!(
-                        "the recorded result of idempotency key '{key}' cannot be read: {e}"
-                    ))
+                return serde_json::from_str(&done.result).map_err(|source| Error::Json {
+                    what: format!("the recorded result of idempotency key '{key}'"),
+                    source,
                 });
             }
             let out = work(tx, now)?;
-            let result = serde_json::to_string(&out).map_err(|e| {
-                Error::InvariantViolated(format!("a command's result cannot be recorded: {e}"))
+            let result = serde_json::to_string(&out).map_err(|source| Error::Json {
+                what: format!("the result of command {name}"),
+                source,
             })?;
             tx.insert_idempotency(&IdempotencyRecord {
                 tenant,
@@ -137,7 +121,7 @@ impl Session {
     /// # inv.grant_admin(t.id, vera.id, t.vendor)?;
     /// # let cl = inv.create_product(t.id, NewProduct { code: "CL".into(), name: "Center License".into(), kind: ProductKind::License })?;
     /// let s = inv.session(t.id, vera.id)?;
-    /// let order = s.mint(NewMint { product: cl.id, quantity: 10, ..Default::default() })?;
+    /// let order = s.mint(NewMint::new(cl.id, 10))?;
     /// let once = s.with_idempotency_key("issue-7f3a")?;
     /// let first = once.issue(order.id, 3)?;
     /// let again = once.issue(order.id, 3)?;          // a retry: the same keys, nothing issued

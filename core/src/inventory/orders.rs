@@ -1,45 +1,21 @@
-//! What a user does with orders: mint, request, edit, cancel, approve, reject, assign, and the
-//! views of the inventory.
+//! What a user does with orders: mint, request, edit, cancel, approve, reject, assign.
+//!
+//! Rules: docs/rules.md §4.
 
 use chrono::{DateTime, Utc};
 
-use crate::error::{Action, Entity, Error, Result};
-use crate::ids::{OrderId, OrderNumber, OrgId, TenantId, UserId};
+use crate::error::{Action, Error, Result};
+use crate::ids::OrderId;
 use crate::input::{self, MAX_COMMENT, MAX_PURCHASE_ORDER};
-use crate::inventory::Inventory;
+use crate::inventory::Session;
 use crate::inventory::outbox;
 use crate::inventory::rules::*;
 use crate::ledger::LedgerKind;
 use crate::order::{NewAssignment, NewMint, NewRequest, Order, OrderStatus, RequestEdit};
 use crate::permission::Permission;
 use crate::store::Tx;
-use crate::views::{
-    Cursor, InventoryFilter, InventoryUse, OrderDetails, Page, SummaryLine, UseLine,
-};
-
-/// A user acting on the inventory. Every call checks the user's roles (DOMAIN §5).
-#[derive(Clone, Debug)]
-pub struct Session {
-    pub(crate) inv: Inventory,
-    pub(crate) tenant: TenantId,
-    pub(crate) user: UserId,
-}
 
 impl Session {
-    pub(crate) fn new(inv: Inventory, tenant: TenantId, user: UserId) -> Self {
-        Session { inv, tenant, user }
-    }
-
-    /// The acting user.
-    pub fn user(&self) -> UserId {
-        self.user
-    }
-
-    /// The tenant.
-    pub fn tenant(&self) -> TenantId {
-        self.tenant
-    }
-
     /// Mints new stock into an order held by the vendor. Vendor admins only.
     pub fn mint(&self, new: NewMint) -> Result<Order> {
         let quantity = input::quantity(new.quantity)?;
@@ -385,115 +361,5 @@ impl Session {
         tx.update_tenant(&actor.tenant)?;
         append(tx, self.tenant, now, entry)?;
         Ok(order)
-    }
-
-    /// An order with its names, if the actor may see it.
-    pub fn order(&self, id: OrderId) -> Result<OrderDetails> {
-        self.inv.read(|tx| {
-            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
-            let order = get_order(tx, self.tenant, id)?;
-            actor.require_view_order(tx, &order)?;
-            Names::new(self.tenant).details(tx, order)
-        })
-    }
-
-    /// An order by its number, if the actor may see it.
-    pub fn order_by_number(&self, number: OrderNumber) -> Result<OrderDetails> {
-        self.inv.read(|tx| {
-            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
-            let order = tx
-                .order_by_number(self.tenant, number)?
-                .ok_or_else(|| Error::not_found(Entity::Order, number))?;
-            actor.require_view_order(tx, &order)?;
-            Names::new(self.tenant).details(tx, order)
-        })
-    }
-
-    /// The inventory list of `org`: its orders matching `filter`, newest first, `limit` (1 to
-    /// 1000) per page; pass the returned cursor back for the next page.
-    pub fn list(
-        &self,
-        org: OrgId,
-        filter: &InventoryFilter,
-        cursor: Option<Cursor>,
-        limit: usize,
-    ) -> Result<Page<OrderDetails>> {
-        let limit = page_limit(limit)?;
-        self.inv.read(|tx| {
-            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
-            let org = get_org(tx, self.tenant, org)?;
-            actor.require_view(tx, &org)?;
-            let mut orders =
-                tx.list_orders(self.tenant, org.id, filter, cursor.map(|c| c.0), limit + 1)?;
-            let next = if orders.len() > limit {
-                orders.truncate(limit);
-                orders.last().map(|o| Cursor(o.number))
-            } else {
-                None
-            };
-            let mut names = Names::new(self.tenant);
-            let items = orders
-                .into_iter()
-                .map(|o| names.details(tx, o))
-                .collect::<Result<Vec<_>>>()?;
-            Ok(Page { items, next })
-        })
-    }
-
-    /// The summary of `org`: per product, units held and available, its pending requests, and
-    /// the requests addressed to it awaiting approval.
-    pub fn summary(&self, org: OrgId) -> Result<Vec<SummaryLine>> {
-        self.inv.read(|tx| {
-            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
-            let org = get_org(tx, self.tenant, org)?;
-            actor.require_view(tx, &org)?;
-            let counts = tx.summary(self.tenant, org.id)?;
-            let mut lines = counts
-                .into_iter()
-                .map(|c| {
-                    let p = get_product(tx, self.tenant, c.product)?;
-                    Ok(SummaryLine {
-                        product: c.product,
-                        product_name: p.name,
-                        product_kind: p.kind,
-                        held: c.held,
-                        available: c.available,
-                        pending_requests: c.pending_requests,
-                        pending_units: c.pending_units,
-                        incoming_requests: c.incoming_requests,
-                        incoming_units: c.incoming_units,
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
-            lines.sort_by(|a, b| a.product_name.cmp(&b.product_name));
-            Ok(lines)
-        })
-    }
-
-    /// "Detail of Inventory Use" of an order: the order and its outgoing draws.
-    pub fn detail_of_use(&self, id: OrderId) -> Result<InventoryUse> {
-        self.inv.read(|tx| {
-            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
-            let order = get_order(tx, self.tenant, id)?;
-            actor.require_view_order(tx, &order)?;
-            let mut names = Names::new(self.tenant);
-            let mut draws = Vec::new();
-            for d in tx.draws_from(self.tenant, order.id)? {
-                let child = get_order(tx, self.tenant, d.order)?;
-                draws.push(UseLine {
-                    order: child.id,
-                    order_number: child.number,
-                    purchase_order: child.purchase_order.clone(),
-                    quantity: d.quantity,
-                    at: d.at,
-                    requested_by_org: names.org(tx, child.holder)?,
-                    requested_by_user: names.user_opt(tx, child.requested_by)?,
-                    approved_by_org: names.org(tx, order.holder)?,
-                    approved_by_user: names.user_opt(tx, child.approved_by)?,
-                });
-            }
-            let order = names.details(tx, order)?;
-            Ok(InventoryUse { order, draws })
-        })
     }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
+use crate::checked::Checked;
 use crate::error::{Entity, Error, Result};
 use crate::ids::{NotificationId, TenantId, UserId};
 use crate::inventory::Inventory;
@@ -140,7 +141,7 @@ impl Inventory {
     /// # inv.grant_admin(t.id, irina.id, mga.id)?;
     /// # let cl = inv.create_product(t.id, NewProduct { code: "CL".into(), name: "Center License".into(), kind: ProductKind::License })?;
     /// let s = inv.session(t.id, irina.id)?;
-    /// s.request(NewRequest { holder: mga.id, product: cl.id, quantity: 2, ..Default::default() })?;
+    /// s.request(NewRequest::new(mga.id, cl.id, 2))?;
     /// let pending = inv.pending_notifications(t.id, 100)?;
     /// assert_eq!(pending[0].kind, NotificationKind::RequestConfirmation);
     /// assert_eq!(pending[0].subject(), "Order 1213: your request for 2 Center License was received");
@@ -186,7 +187,7 @@ impl Inventory {
                     .ok_or_else(|| Error::not_found(Entity::Notification, id))?;
                 if n.sent_at.is_none() {
                     tx.set_notification_sent(tenant, id, now)?;
-                    marked += 1;
+                    marked = marked.plus(1)?;
                 }
             }
             Ok(marked)

@@ -1,15 +1,21 @@
 //! The rules every operation shares: the acting user and their roles, lookups, draws, the
 //! ledger append, and name lookups for the views.
+//!
+//! Rules: docs/rules.md §4, §5.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use crate::checked::Checked;
 use crate::error::{Action, Entity, Error, Result};
 use crate::hierarchy::{Organization, Plan, Tenant, Tier, User};
-use crate::ids::{OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId};
+use crate::ids::{
+    LicenseId, LicenseUserId, OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId,
+};
 use crate::input::{MAX_PAGE, signed};
 use crate::ledger::{GENESIS_HASH, LedgerEntry, LedgerKind, Movement};
+use crate::license::{License, LicenseUser};
 use crate::order::{Draw, Order, OrderStatus};
 use crate::permission::Permission;
 use crate::product::Product;
@@ -178,9 +184,7 @@ impl Actor {
     }
 }
 
-pub(crate) fn overflow() -> Error {
-    Error::InvariantViolated("a counter would overflow".into())
-}
+pub(crate) use crate::checked::overflow;
 
 pub(crate) fn page_limit(limit: usize) -> Result<usize> {
     if limit == 0 || limit > MAX_PAGE {
@@ -288,7 +292,9 @@ pub(crate) fn supply(
         entry.minted = qty;
         return Ok(());
     }
-    let sources = tx.drawable_orders(tenant.id, source.id, order.product)?;
+    let mut sources = tx.drawable_orders(tenant.id, source.id, order.product)?;
+    sources.retain(Order::is_drawable);
+    Order::sort_for_drawing(&mut sources);
     let available = sources
         .iter()
         .try_fold(0u64, |acc, o| acc.checked_add(o.available))
@@ -305,7 +311,7 @@ pub(crate) fn supply(
             break;
         }
         let take = from.available.min(remaining);
-        from.available -= take;
+        from.available = from.available.minus(take)?;
         from.drawn = from.drawn.checked_add(take).ok_or_else(overflow)?;
         from.settle_status();
         from.updated_at = now;
@@ -326,9 +332,9 @@ pub(crate) fn supply(
             approved: 0,
             drawn: t,
             issued: 0,
-            available: -t,
+            available: crate::checked::negative(take)?,
         });
-        remaining -= take;
+        remaining = remaining.minus(take)?;
     }
     Ok(())
 }
@@ -396,7 +402,7 @@ pub(crate) fn append(
     d: Draft,
 ) -> Result<LedgerEntry> {
     let (seq, prev_hash) = match tx.ledger_head(tenant)? {
-        Some(head) => (head.seq + 1, head.hash),
+        Some(head) => (head.seq.plus(1)?, head.hash),
         None => (1, GENESIS_HASH.to_owned()),
     };
     let mut entry = LedgerEntry {
@@ -478,5 +484,32 @@ impl Names {
             approved_by_name: self.user_opt(tx, order.approved_by)?,
             order,
         })
+    }
+}
+
+pub(crate) fn get_license(tx: &mut dyn Tx, tenant: TenantId, id: LicenseId) -> Result<License> {
+    tx.license(tenant, id)?
+        .ok_or_else(|| Error::not_found(Entity::License, id))
+}
+
+pub(crate) fn get_license_user(
+    tx: &mut dyn Tx,
+    tenant: TenantId,
+    id: LicenseUserId,
+) -> Result<LicenseUser> {
+    tx.license_user(tenant, id)?
+        .ok_or_else(|| Error::not_found(Entity::LicenseUser, id))
+}
+
+/// The movement of `order` changing by `issued` and `available` units.
+pub(crate) fn shift(order: &Order, issued: i64, available: i64) -> Movement {
+    Movement {
+        order: order.id,
+        org: order.holder,
+        product: order.product,
+        approved: 0,
+        drawn: 0,
+        issued,
+        available,
     }
 }

@@ -8,14 +8,15 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 
+use crate::checked::Checked;
 use crate::error::Error;
 use crate::error::{Result, StorageError};
 use crate::hierarchy::{Organization, Tenant, User};
+use crate::idempotency::IdempotencyRecord;
 use crate::ids::{
     BundleId, LicenseId, LicenseUserId, NotificationId, OrderId, OrderNumber, OrgId, ProductId,
     TenantId, UserId,
 };
-use crate::inventory::IdempotencyRecord;
 use crate::keys::LicenseKey;
 use crate::ledger::{LedgerEntry, LedgerHead};
 use crate::license::{License, LicenseUser};
@@ -49,7 +50,9 @@ struct State {
     orgs: HashMap<OrgId, Organization>,
     users: HashMap<UserId, User>,
     users_by_email: HashMap<(TenantId, String), UserId>,
+    /// Admin grants, by user and (the same grants) by organization.
     admins: BTreeSet<(TenantId, UserId, OrgId)>,
+    admins_by_org: BTreeSet<(TenantId, OrgId, UserId)>,
     products: HashMap<ProductId, Product>,
     products_by_code: HashMap<(TenantId, String), ProductId>,
     orders: HashMap<OrderId, Order>,
@@ -67,8 +70,11 @@ struct State {
     licenses_by_order: HashMap<OrderId, BTreeSet<LicenseId>>,
     /// License users with their password hash.
     license_users: HashMap<LicenseUserId, (LicenseUser, Option<String>)>,
-    license_user_emails: HashMap<(OrderId, String), LicenseUserId>,
+    /// License users by order and email (so an order's users are one range, sorted by email).
+    license_user_emails: BTreeMap<(OrderId, String), LicenseUserId>,
+    /// License managers by order and user, and (the same keys) by tenant and user.
     managers: BTreeMap<(OrderId, UserId), LicenseManager>,
+    managers_by_user: BTreeSet<(TenantId, UserId, OrderId)>,
     notifications: HashMap<NotificationId, Notification>,
     /// The unsent notifications, in outbox order.
     pending: BTreeSet<(TenantId, u64, NotificationId)>,
@@ -103,8 +109,9 @@ impl State {
                 self.users.remove(&id);
                 self.users_by_email.remove(&key);
             }
-            Undo::Admin(key) => {
-                self.admins.remove(&key);
+            Undo::Admin((tenant, user, org)) => {
+                self.admins.remove(&(tenant, user, org));
+                self.admins_by_org.remove(&(tenant, org, user));
             }
             Undo::Product(id, key) => {
                 self.products.remove(&id);
@@ -134,10 +141,7 @@ impl State {
                 self.put_license_user(id, old.map(|u| *u));
             }
             Undo::Manager(key, old) => {
-                match old {
-                    Some(m) => self.managers.insert(key, m),
-                    None => self.managers.remove(&key),
-                };
+                self.put_manager(key, old);
             }
             Undo::Notification(id, old) => {
                 self.put_notification(id, old.map(|n| *n));
@@ -200,6 +204,39 @@ impl State {
         old
     }
 
+    /// Sets or removes the license manager of `key = (order, user)`, keeping the by-user index;
+    /// returns the old one.
+    fn put_manager(
+        &mut self,
+        key: (OrderId, UserId),
+        new: Option<LicenseManager>,
+    ) -> Option<LicenseManager> {
+        let old = self.managers.remove(&key);
+        if let Some(m) = &old {
+            self.managers_by_user.remove(&(m.tenant, m.user, m.order));
+        }
+        if let Some(m) = new {
+            self.managers_by_user.insert((m.tenant, m.user, m.order));
+            self.managers.insert(key, m);
+        }
+        old
+    }
+
+    /// The keys of `order`'s license managers (one range of the map).
+    fn manager_keys(&self, order: OrderId) -> impl Iterator<Item = &(OrderId, UserId)> {
+        self.managers
+            .range((order, UserId::MIN)..=(order, UserId::MAX))
+            .map(|(k, _)| k)
+    }
+
+    /// The ids of `order`'s license users, by email (one range of the email index).
+    fn license_user_ids(&self, order: OrderId) -> impl Iterator<Item = LicenseUserId> + '_ {
+        self.license_user_emails
+            .range((order, String::new())..)
+            .take_while(move |((o, _), _)| *o == order)
+            .map(|(_, id)| *id)
+    }
+
     /// Sets or removes the draw of `key = (order, source_order)`; returns the old one.
     fn put_draw(&mut self, key: (OrderId, OrderId), new: Option<Draw>) -> Option<Draw> {
         let old = self.draws.remove(&key);
@@ -257,10 +294,8 @@ impl State {
         old
     }
 
-    fn draws_sorted(&self, keys: impl Iterator<Item = (OrderId, OrderId)>) -> Vec<Draw> {
-        let mut v: Vec<Draw> = keys.filter_map(|k| self.draws.get(&k).cloned()).collect();
-        v.sort_by_key(|d| (d.at, d.order, d.source_order));
-        v
+    fn draws_of(&self, keys: impl Iterator<Item = (OrderId, OrderId)>) -> Vec<Draw> {
+        keys.filter_map(|k| self.draws.get(&k).cloned()).collect()
     }
 
     fn orders_numbered<'a>(
@@ -297,9 +332,7 @@ impl MemTx<'_> {
     /// Refuses writes (and write locks) in a read transaction, as PostgreSQL does.
     fn writable(&self) -> Result<()> {
         if self.read_only {
-            Err(crate::error::Error::InvariantViolated(
-                "write attempted in a read-only transaction".into(),
-            ))
+            Err(crate::error::Error::ReadOnlyTransaction)
         } else {
             Ok(())
         }
@@ -454,21 +487,19 @@ impl Tx for MemTx<'_> {
     fn insert_admin(&mut self, tenant: TenantId, user: UserId, org: OrgId) -> Result<()> {
         self.writable()?;
         if self.state.admins.insert((tenant, user, org)) {
+            self.state.admins_by_org.insert((tenant, org, user));
             self.undo.push(Undo::Admin((tenant, user, org)));
         }
         Ok(())
     }
 
     fn org_admins(&mut self, tenant: TenantId, org: OrgId) -> Result<Vec<UserId>> {
-        let mut users: Vec<UserId> = self
+        Ok(self
             .state
-            .admins
-            .iter()
-            .filter(|(t, _, o)| *t == tenant && *o == org)
-            .map(|(_, u, _)| *u)
-            .collect();
-        users.sort();
-        Ok(users)
+            .admins_by_org
+            .range((tenant, org, UserId::MIN)..=(tenant, org, UserId::MAX))
+            .map(|(_, _, u)| *u)
+            .collect())
     }
 
     fn idempotency(&mut self, tenant: TenantId, key: &str) -> Result<Option<IdempotencyRecord>> {
@@ -566,8 +597,7 @@ impl Tx for MemTx<'_> {
         Ok(self
             .state
             .admins
-            .iter()
-            .filter(|(t, u, _)| *t == tenant && *u == user)
+            .range((tenant, user, OrgId::MIN)..=(tenant, user, OrgId::MAX))
             .map(|(_, _, o)| *o)
             .collect())
     }
@@ -675,7 +705,7 @@ impl Tx for MemTx<'_> {
         Ok(self
             .state
             .orders_numbered(tenant, numbers.iter())
-            .filter(|o| o.product == product && o.status == OrderStatus::Active && o.available > 0)
+            .filter(|o| o.product == product && o.is_drawable())
             .cloned()
             .collect())
     }
@@ -715,27 +745,25 @@ impl Tx for MemTx<'_> {
         let empty = BTreeSet::new();
         let held = self.state.by_holder.get(&(tenant, org)).unwrap_or(&empty);
         for o in self.state.orders_numbered(tenant, held.iter()) {
-            let line = lines.entry(o.product).or_insert_with(|| SummaryCounts {
-                product: o.product,
-                ..SummaryCounts::default()
-            });
+            let line = lines
+                .entry(o.product)
+                .or_insert_with(|| SummaryCounts::new(o.product));
             if o.status.holds_units() {
-                line.held += o.approved_quantity;
-                line.available += o.available;
+                line.held = line.held.plus(o.approved_quantity)?;
+                line.available = line.available.plus(o.available)?;
             } else if o.status == OrderStatus::Requested {
-                line.pending_requests += 1;
-                line.pending_units += o.requested_quantity;
+                line.pending_requests = line.pending_requests.plus(1)?;
+                line.pending_units = line.pending_units.plus(o.requested_quantity)?;
             }
         }
         let incoming = self.state.by_source.get(&(tenant, org)).unwrap_or(&empty);
         for o in self.state.orders_numbered(tenant, incoming.iter()) {
             if o.status == OrderStatus::Requested {
-                let line = lines.entry(o.product).or_insert_with(|| SummaryCounts {
-                    product: o.product,
-                    ..SummaryCounts::default()
-                });
-                line.incoming_requests += 1;
-                line.incoming_units += o.requested_quantity;
+                let line = lines
+                    .entry(o.product)
+                    .or_insert_with(|| SummaryCounts::new(o.product));
+                line.incoming_requests = line.incoming_requests.plus(1)?;
+                line.incoming_units = line.incoming_units.plus(o.requested_quantity)?;
             }
         }
         Ok(lines.into_values().collect())
@@ -762,7 +790,7 @@ impl Tx for MemTx<'_> {
             .get(&source_order)
             .map(|set| set.iter().map(|o| (*o, source_order)).collect())
             .unwrap_or_default();
-        let mut v = self.state.draws_sorted(keys.into_iter());
+        let mut v = self.state.draws_of(keys.into_iter());
         v.retain(|d| d.tenant == tenant);
         Ok(v)
     }
@@ -774,7 +802,7 @@ impl Tx for MemTx<'_> {
             .get(&order)
             .map(|set| set.iter().map(|s| (order, *s)).collect())
             .unwrap_or_default();
-        let mut v = self.state.draws_sorted(keys.into_iter());
+        let mut v = self.state.draws_of(keys.into_iter());
         v.retain(|d| d.tenant == tenant);
         Ok(v)
     }
@@ -813,28 +841,14 @@ impl Tx for MemTx<'_> {
             let old = self.state.put_license(l, None);
             self.undo.push(Undo::License(l, old.map(Box::new)));
         }
-        let users: Vec<LicenseUserId> = self
-            .state
-            .license_users
-            .iter()
-            .filter(|(_, (u, _))| u.order == id)
-            .map(|(k, _)| *k)
-            .collect();
+        let users: Vec<LicenseUserId> = self.state.license_user_ids(id).collect();
         for u in users {
             let old = self.state.put_license_user(u, None);
             self.undo.push(Undo::LicenseUser(u, old.map(Box::new)));
         }
-        let managers: Vec<(OrderId, UserId)> = self
-            .state
-            .managers
-            .range(
-                (id, UserId::from_uuid(uuid::Uuid::nil()))
-                    ..=(id, UserId::from_uuid(uuid::Uuid::max())),
-            )
-            .map(|(k, _)| *k)
-            .collect();
+        let managers: Vec<(OrderId, UserId)> = self.state.manager_keys(id).copied().collect();
         for k in managers {
-            let old = self.state.managers.remove(&k);
+            let old = self.state.put_manager(k, None);
             self.undo.push(Undo::Manager(k, old));
         }
         let draws: Vec<(OrderId, OrderId)> = self
@@ -1072,21 +1086,19 @@ impl Tx for MemTx<'_> {
         tenant: TenantId,
         order: OrderId,
     ) -> Result<Vec<LicenseUser>> {
-        let mut v: Vec<LicenseUser> = self
-            .state
-            .license_users
-            .values()
-            .filter(|(u, _)| u.tenant == tenant && u.order == order)
+        let state = &self.state;
+        Ok(state
+            .license_user_ids(order)
+            .filter_map(|id| state.license_users.get(&id))
+            .filter(|(u, _)| u.tenant == tenant)
             .map(|(u, _)| u.clone())
-            .collect();
-        v.sort_by(|a, b| a.email.cmp(&b.email));
-        Ok(v)
+            .collect())
     }
 
     fn put_manager(&mut self, manager: &LicenseManager) -> Result<()> {
         self.writable()?;
         let key = (manager.order, manager.user);
-        let old = self.state.managers.insert(key, manager.clone());
+        let old = self.state.put_manager(key, Some(manager.clone()));
         self.undo.push(Undo::Manager(key, old));
         Ok(())
     }
@@ -1110,21 +1122,21 @@ impl Tx for MemTx<'_> {
         tenant: TenantId,
         order: OrderId,
     ) -> Result<Vec<LicenseManager>> {
-        Ok(self
-            .state
-            .managers
-            .values()
-            .filter(|m| m.tenant == tenant && m.order == order)
+        let state = &self.state;
+        Ok(state
+            .manager_keys(order)
+            .filter_map(|k| state.managers.get(k))
+            .filter(|m| m.tenant == tenant)
             .cloned()
             .collect())
     }
 
     fn managed_by(&mut self, tenant: TenantId, user: UserId) -> Result<Vec<LicenseManager>> {
-        Ok(self
-            .state
-            .managers
-            .values()
-            .filter(|m| m.tenant == tenant && m.user == user)
+        let state = &self.state;
+        Ok(state
+            .managers_by_user
+            .range((tenant, user, OrderId::MIN)..=(tenant, user, OrderId::MAX))
+            .filter_map(|(_, _, order)| state.managers.get(&(*order, user)))
             .cloned()
             .collect())
     }
@@ -1144,7 +1156,10 @@ impl Tx for MemTx<'_> {
     fn append_ledger(&mut self, entry: &LedgerEntry) -> Result<()> {
         self.writable()?;
         let log = self.state.ledger.entry(entry.tenant).or_default();
-        let expected = log.last().map_or(1, |e| e.seq + 1);
+        let expected = match log.last() {
+            Some(e) => e.seq.plus(1)?,
+            None => 1,
+        };
         if entry.seq != expected {
             return Err(duplicate("ledger", format!("entry {}", entry.seq)));
         }
@@ -1158,6 +1173,64 @@ impl Tx for MemTx<'_> {
             return Ok(Vec::new());
         };
         let start = usize::try_from(after).unwrap_or(usize::MAX).min(log.len());
-        Ok(log[start..].iter().take(limit).cloned().collect())
+        Ok(log
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::error::Error;
+
+    /// A failed write takes back its admin grants and managers from every index, and each
+    /// lookup sees only its own tenant's rows.
+    #[test]
+    fn indexes_follow_the_undo_log_and_stay_per_tenant() {
+        let store = MemoryStore::new();
+        let (t1, t2) = (TenantId::new(), TenantId::new());
+        let (user, org, order) = (UserId::new(), OrgId::new(), OrderId::new());
+        let manager = |tenant| LicenseManager {
+            tenant,
+            order,
+            user,
+            permissions: BTreeSet::new(),
+        };
+        store
+            .write(&mut |tx| {
+                tx.insert_admin(t1, user, org)?;
+                tx.put_manager(&manager(t1))
+            })
+            .unwrap();
+        let failed = store.write(&mut |tx| {
+            tx.insert_admin(t2, user, org)?;
+            tx.put_manager(&LicenseManager {
+                order: OrderId::new(),
+                ..manager(t2)
+            })?;
+            Err(Error::invalid("test", "roll back"))
+        });
+        assert!(failed.is_err());
+        store
+            .read(&mut |tx| {
+                assert_eq!(tx.admin_orgs(t1, user)?, [org]);
+                assert_eq!(tx.org_admins(t1, org)?, [user]);
+                assert!(tx.admin_orgs(t2, user)?.is_empty());
+                assert!(tx.org_admins(t2, org)?.is_empty());
+                assert_eq!(tx.managed_by(t1, user)?, [manager(t1)]);
+                assert!(tx.managed_by(t2, user)?.is_empty());
+                assert_eq!(tx.managers_of_order(t1, order)?, [manager(t1)]);
+                assert!(tx.managers_of_order(t2, order)?.is_empty());
+                Ok(())
+            })
+            .unwrap();
     }
 }

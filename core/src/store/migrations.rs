@@ -1,7 +1,7 @@
 //! The numbered SQL migrations shared by the SQL stores.
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// `(version, sql)`, applied in order, each inside the opening transaction.
 pub const MIGRATIONS: &[(i64, &str)] = &[
@@ -9,7 +9,34 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../migrations/0002_licenses.sql")),
     (3, include_str!("../../migrations/0003_notifications.sql")),
     (4, include_str!("../../migrations/0004_idempotency.sql")),
+    (
+        5,
+        include_str!("../../migrations/0005_purchase_order_search.sql"),
+    ),
 ];
+
+/// Data steps the SQL cannot do, run right after the script of their version in the same
+/// transaction: `(version, select, update)`. The select returns `(id, text)` rows; the update
+/// takes `(?1 folded text, ?2 id)`. Version 5 fills `purchase_order_folded` with the core's
+/// [`fold_case`](crate::views::fold_case) of each existing purchase order.
+pub(crate) const BACKFILLS: &[(i64, &str, &str)] = &[(
+    5,
+    "SELECT id, purchase_order FROM orders WHERE purchase_order IS NOT NULL",
+    "UPDATE orders SET purchase_order_folded = ?1 WHERE id = ?2",
+)];
+
+/// The backfills to run after migrating to `version`.
+pub(crate) fn backfills(version: i64) -> impl Iterator<Item = (&'static str, &'static str)> {
+    BACKFILLS
+        .iter()
+        .filter(move |(v, _, _)| *v == version)
+        .map(|(_, select, update)| (*select, *update))
+}
+
+/// The value a backfill writes for one row's text.
+pub(crate) fn backfill_value(text: &str) -> String {
+    crate::views::fold_case(text)
+}
 
 /// What a newer-than-known schema says.
 pub const HINT_NEWER: &str =

@@ -7,7 +7,7 @@
 
 use crate::error::Result;
 use crate::hierarchy::{Organization, Tenant, User};
-use crate::inventory::IdempotencyRecord;
+use crate::idempotency::IdempotencyRecord;
 use chrono::{DateTime, Utc};
 
 use crate::ids::{
@@ -116,8 +116,9 @@ pub trait Tx {
     fn order(&mut self, tenant: TenantId, id: OrderId) -> Result<Option<Order>>;
     /// Reads an order by number.
     fn order_by_number(&mut self, tenant: TenantId, number: OrderNumber) -> Result<Option<Order>>;
-    /// The `active` orders of `holder` for `product` with units available, oldest (lowest
-    /// number) first: the orders a draw takes from.
+    /// The orders of `holder` for `product` a draw may take from
+    /// ([`Order::is_drawable`](crate::order::Order): status `OrderStatus::DRAWABLE`, units
+    /// available), in any order: the domain puts them in draw order.
     fn drawable_orders(
         &mut self,
         tenant: TenantId,
@@ -141,13 +142,13 @@ pub trait Tx {
 
     /// Records a draw.
     fn insert_draw(&mut self, draw: &Draw) -> Result<()>;
-    /// The draws taken from `source_order`, oldest first.
+    /// The draws taken from `source_order`, in any order (the domain sorts them).
     fn draws_from(&mut self, tenant: TenantId, source_order: OrderId) -> Result<Vec<Draw>>;
 
     /// Deletes an order with its licenses, license users, managers and the draws into it.
     /// (The caller has returned its units and made sure no child draws from it.)
     fn delete_order(&mut self, tenant: TenantId, id: OrderId) -> Result<()>;
-    /// The draws `order` took from its sources, oldest first.
+    /// The draws `order` took from its sources, in any order (the domain sorts them).
     fn draws_into(&mut self, tenant: TenantId, order: OrderId) -> Result<Vec<Draw>>;
     /// Changes a draw's quantity; a quantity of 0 deletes it.
     fn update_draw(&mut self, draw: &Draw) -> Result<()>;

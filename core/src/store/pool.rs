@@ -45,7 +45,7 @@ impl<C> Pool<C> {
                 return Ok(conn);
             }
             if state.open < self.max {
-                state.open += 1;
+                state.open = state.open.saturating_add(1);
                 drop(state);
                 return (self.connect)().inspect_err(|_| self.forget());
             }

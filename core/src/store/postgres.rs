@@ -15,7 +15,7 @@ use postgres::types::{ToSql, Type};
 use postgres::{Client, Config, IsolationLevel, NoTls, Row, Statement, Transaction};
 
 use crate::error::{Error, Result, StorageError};
-use crate::store::migrations::pending;
+use crate::store::migrations::{backfill_value, backfills, pending};
 use crate::store::pool::Pool;
 use crate::store::sql::{Cell, Raw, SqlConn, SqlTx};
 use crate::store::{Store, Work};
@@ -117,8 +117,9 @@ impl PostgresStore {
             self.release(conn);
             match result {
                 Err(e) if is_transient(&e) && attempt < self.options.max_retries => {
-                    attempt += 1;
-                    std::thread::sleep(Duration::from_millis(5 << attempt.min(6)));
+                    attempt = attempt.saturating_add(1);
+                    // 10 ms, 20 ms, … capped at 320 ms.
+                    std::thread::sleep(Duration::from_millis(5_u64 << attempt.min(6)));
                 }
                 other => return other,
             }
@@ -182,6 +183,16 @@ fn migrate(client: &mut Client, allow: bool) -> Result<()> {
         .get(0);
     for (version, script) in pending(found, allow)? {
         tx.batch_execute(script).map_err(pg)?;
+        for (select, update) in backfills(*version) {
+            let rows = tx.query(select, &[]).map_err(pg)?;
+            let update = dollar_placeholders(update);
+            for row in rows {
+                let id: String = row.try_get(0).map_err(pg)?;
+                let text: String = row.try_get(1).map_err(pg)?;
+                tx.execute(&update, &[&backfill_value(&text), &id])
+                    .map_err(pg)?;
+            }
+        }
         tx.execute("DELETE FROM schema_version", &[]).map_err(pg)?;
         tx.execute(
             "INSERT INTO schema_version (version) VALUES ($1)",

@@ -12,11 +12,11 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result, StorageError};
 use crate::hierarchy::{Organization, Plan, Tenant, Tier, User};
+use crate::idempotency::IdempotencyRecord;
 use crate::ids::{
     BundleId, LicenseId, LicenseUserId, NotificationId, OrderId, OrderNumber, OrgId, ProductId,
     TenantId, UserId,
 };
-use crate::inventory::IdempotencyRecord;
 use crate::keys::LicenseKey;
 use crate::ledger::{LedgerEntry, LedgerHead, LedgerKind, Movement};
 use crate::license::{License, LicenseStatus, LicenseUser};
@@ -26,6 +26,7 @@ use crate::permission::LicenseManager;
 use crate::product::{Bundle, Product, ProductKind};
 use crate::store::Tx;
 use crate::time;
+use crate::views::fold_case;
 use crate::views::{InventoryFilter, SummaryCounts};
 
 /// A value in a row or a parameter: the three types our schema uses.
@@ -96,7 +97,10 @@ fn json_col<T: serde::de::DeserializeOwned>(table: &'static str, s: &str) -> Res
 pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<Cell> {
     serde_json::to_string(v)
         .map(Cell::Text)
-        .map_err(|e| Error::InvariantViolated(format!("cannot encode JSON: {e}")))
+        .map_err(|source| Error::Json {
+            what: "a stored value".into(),
+            source,
+        })
 }
 
 fn time_col(table: &'static str, s: &str) -> Result<DateTime<Utc>> {
@@ -391,8 +395,17 @@ fn num(v: u64) -> Result<Cell> {
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+/// `?4, ?5, …`: one placeholder per status of [`OrderStatus::HOLDING`], after the summary's
+/// first three parameters.
+fn holding_placeholders() -> String {
+    (0..OrderStatus::HOLDING.len())
+        .map(|i| format!("?{}", i.saturating_add(4)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn like_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+    let mut out = String::with_capacity(s.len().saturating_add(2));
     for c in s.chars() {
         if matches!(c, '%' | '_' | '\\') {
             out.push('\\');
@@ -433,9 +446,7 @@ impl SqlTx<'_> {
 
     fn writable(&self) -> Result<()> {
         if self.read_only {
-            Err(Error::InvariantViolated(
-                "write attempted in a read-only transaction".into(),
-            ))
+            Err(Error::ReadOnlyTransaction)
         } else {
             Ok(())
         }
@@ -654,9 +665,9 @@ impl Tx for SqlTx<'_> {
     fn insert_order(&mut self, o: &Order) -> Result<()> {
         self.exec(
             &format!(
-                "INSERT INTO orders ({ORDER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
-                 ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, \
-                 ?26, ?27)"
+                "INSERT INTO orders ({ORDER_COLS}, purchase_order_folded) VALUES (?1, ?2, ?3, ?4, \
+                 ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, \
+                 ?22, ?23, ?24, ?25, ?26, ?27, ?28)"
             ),
             &[
                 id(o.id),
@@ -690,6 +701,7 @@ impl Tx for SqlTx<'_> {
                     .transpose()?
                     .unwrap_or(Cell::Null),
                 opt_id(o.bundle),
+                o.purchase_order.as_deref().map(fold_case).into(),
             ],
             "orders",
         )
@@ -701,7 +713,8 @@ impl Tx for SqlTx<'_> {
              requested_quantity = ?6, requester_comments = ?7, approved_by = ?8, approved_at = ?9, \
              approved_quantity = ?10, approval_comments = ?11, status = ?12, drawn = ?13, \
              issued = ?14, available = ?15, updated_at = ?16, reference = ?17, campaign = ?18, \
-             download_id = ?19, is_test = ?20, is_trial = ?21, customer = ?22 \
+             download_id = ?19, is_test = ?20, is_trial = ?21, customer = ?22, \
+             purchase_order_folded = ?23 \
              WHERE id = ?1 AND tenant = ?2",
             &[
                 id(o.id),
@@ -730,6 +743,7 @@ impl Tx for SqlTx<'_> {
                     .map(json)
                     .transpose()?
                     .unwrap_or(Cell::Null),
+                o.purchase_order.as_deref().map(fold_case).into(),
             ],
             "orders",
         )
@@ -760,9 +774,14 @@ impl Tx for SqlTx<'_> {
         self.many(
             &format!(
                 "SELECT {ORDER_COLS} FROM orders WHERE tenant = ?1 AND holder = ?2 AND product = ?3 \
-                 AND status = 'active' AND available > 0 ORDER BY number"
+                 AND status = ?4 AND available > 0"
             ),
-            &[id(tenant), id(holder), id(product)],
+            &[
+                id(tenant),
+                id(holder),
+                id(product),
+                OrderStatus::DRAWABLE.as_str().into(),
+            ],
             order_from,
         )
     }
@@ -806,8 +825,9 @@ impl Tx for SqlTx<'_> {
             push(&mut q, &mut args, num(n.0)?);
         }
         if let Some(po) = &filter.purchase_order {
-            q.push_str(" AND lower(purchase_order) LIKE ");
-            let pattern = format!("%{}%", like_escape(&po.to_lowercase()));
+            // Both sides folded by the domain's `fold_case`: the stored column and the needle.
+            q.push_str(" AND purchase_order_folded LIKE ");
+            let pattern = format!("%{}%", like_escape(&fold_case(po)));
             push(&mut q, &mut args, pattern.into());
             q.push_str(" ESCAPE '\\'");
         }
@@ -838,23 +858,29 @@ impl Tx for SqlTx<'_> {
 
     fn summary(&mut self, tenant: TenantId, org: OrgId) -> Result<Vec<SummaryCounts>> {
         let mut lines = std::collections::BTreeMap::<ProductId, SummaryCounts>::new();
+        // Which statuses hold units is the domain's list (`OrderStatus::HOLDING`), bound as
+        // parameters ?3, ?4…; `requested` is the pending status.
+        let holding = holding_placeholders();
+        let mut args = vec![id(tenant), id(org), OrderStatus::Requested.as_str().into()];
+        args.extend(OrderStatus::HOLDING.iter().map(|s| Cell::from(s.as_str())));
         let held = self.many(
-            "SELECT product, \
-               CAST(SUM(CASE WHEN status IN ('active', 'depleted') THEN approved_quantity ELSE 0 END) AS BIGINT), \
-               CAST(SUM(CASE WHEN status IN ('active', 'depleted') THEN available ELSE 0 END) AS BIGINT), \
-               CAST(SUM(CASE WHEN status = 'requested' THEN 1 ELSE 0 END) AS BIGINT), \
-               CAST(SUM(CASE WHEN status = 'requested' THEN requested_quantity ELSE 0 END) AS BIGINT) \
-             FROM orders WHERE tenant = ?1 AND holder = ?2 GROUP BY product",
-            &[id(tenant), id(org)],
+            &format!(
+                "SELECT product, \
+                   CAST(SUM(CASE WHEN status IN ({holding}) THEN approved_quantity ELSE 0 END) AS BIGINT), \
+                   CAST(SUM(CASE WHEN status IN ({holding}) THEN available ELSE 0 END) AS BIGINT), \
+                   CAST(SUM(CASE WHEN status = ?3 THEN 1 ELSE 0 END) AS BIGINT), \
+                   CAST(SUM(CASE WHEN status = ?3 THEN requested_quantity ELSE 0 END) AS BIGINT) \
+                 FROM orders WHERE tenant = ?1 AND holder = ?2 GROUP BY product"
+            ),
+            &args,
             |r| {
                 let t = "orders";
                 Ok(SummaryCounts {
-                    product: ProductId::from_uuid(r.uuid(t, 0)?),
                     held: r.uint(t, 1)?,
                     available: r.uint(t, 2)?,
                     pending_requests: r.uint(t, 3)?,
                     pending_units: r.uint(t, 4)?,
-                    ..SummaryCounts::default()
+                    ..SummaryCounts::new(ProductId::from_uuid(r.uuid(t, 0)?))
                 })
             },
         )?;
@@ -863,17 +889,21 @@ impl Tx for SqlTx<'_> {
         }
         let incoming = self.many(
             "SELECT product, CAST(COUNT(*) AS BIGINT), CAST(SUM(requested_quantity) AS BIGINT) \
-             FROM orders WHERE tenant = ?1 AND source = ?2 AND status = 'requested' GROUP BY product",
-            &[id(tenant), id(org)],
+             FROM orders WHERE tenant = ?1 AND source = ?2 AND status = ?3 GROUP BY product",
+            &[id(tenant), id(org), OrderStatus::Requested.as_str().into()],
             |r| {
                 let t = "orders";
-                Ok((ProductId::from_uuid(r.uuid(t, 0)?), r.uint(t, 1)?, r.uint(t, 2)?))
+                Ok((
+                    ProductId::from_uuid(r.uuid(t, 0)?),
+                    r.uint(t, 1)?,
+                    r.uint(t, 2)?,
+                ))
             },
         )?;
         for (product, count, units) in incoming {
             let line = lines.entry(product).or_insert_with(|| SummaryCounts {
                 product,
-                ..SummaryCounts::default()
+                ..SummaryCounts::new(ProductId::MIN)
             });
             line.incoming_requests = count;
             line.incoming_units = units;
@@ -899,7 +929,7 @@ impl Tx for SqlTx<'_> {
     fn draws_from(&mut self, tenant: TenantId, source_order: OrderId) -> Result<Vec<Draw>> {
         self.many(
             "SELECT tenant, order_id, source_order, quantity, drawn_at FROM draws \
-             WHERE tenant = ?1 AND source_order = ?2 ORDER BY drawn_at, order_id",
+             WHERE tenant = ?1 AND source_order = ?2",
             &[id(tenant), id(source_order)],
             draw_from,
         )
@@ -923,7 +953,7 @@ impl Tx for SqlTx<'_> {
     fn draws_into(&mut self, tenant: TenantId, order: OrderId) -> Result<Vec<Draw>> {
         self.many(
             "SELECT tenant, order_id, source_order, quantity, drawn_at FROM draws \
-             WHERE tenant = ?1 AND order_id = ?2 ORDER BY drawn_at, source_order",
+             WHERE tenant = ?1 AND order_id = ?2",
             &[id(tenant), id(order)],
             draw_from,
         )
@@ -978,14 +1008,19 @@ impl Tx for SqlTx<'_> {
         self.writable()?;
         for chunk in licenses.chunks(LICENSE_BATCH) {
             let mut q = format!("INSERT INTO licenses ({LICENSE_COLS}) VALUES ");
-            let mut args = Vec::with_capacity(chunk.len() * LICENSE_N);
+            let mut args = Vec::with_capacity(chunk.len().saturating_mul(LICENSE_N));
             for (i, l) in chunk.iter().enumerate() {
                 q.push_str(if i == 0 { "(" } else { ", (" });
                 for j in 0..LICENSE_N {
                     if j > 0 {
                         q.push_str(", ");
                     }
-                    q.push_str(&format!("?{}", i * LICENSE_N + j + 1));
+                    // At most LICENSE_BATCH × LICENSE_N placeholders: far from overflow.
+                    let n = i
+                        .checked_mul(LICENSE_N)
+                        .and_then(|n| n.checked_add(j))
+                        .and_then(|n| n.checked_add(1));
+                    q.push_str(&format!("?{}", n.ok_or_else(crate::checked::overflow)?));
                 }
                 q.push(')');
                 args.extend(license_cells(l)?);
@@ -1252,8 +1287,10 @@ impl Tx for SqlTx<'_> {
     }
 
     fn append_ledger(&mut self, e: &LedgerEntry) -> Result<()> {
-        let movements = serde_json::to_string(&e.movements)
-            .map_err(|err| Error::InvariantViolated(format!("ledger movements: {err}")))?;
+        let movements = serde_json::to_string(&e.movements).map_err(|source| Error::Json {
+            what: format!("the movements of ledger entry {}", e.seq),
+            source,
+        })?;
         self.exec(
             &format!(
                 "INSERT INTO ledger ({LEDGER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"

@@ -8,7 +8,7 @@ use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, TransactionBehavior, params_from_iter};
 
 use crate::error::{Error, Result, StorageError};
-use crate::store::migrations::pending;
+use crate::store::migrations::{backfill_value, backfills, pending};
 use crate::store::pool::Pool;
 use crate::store::sql::{Cell, Raw, SqlConn, SqlTx};
 use crate::store::{Store, Work};
@@ -197,6 +197,19 @@ fn migrate(conn: &Connection, allow: bool) -> Result<()> {
     let found = read_version(&tx)?;
     for (version, script) in pending(found, allow)? {
         tx.execute_batch(script).map_err(sql)?;
+        for (select, update) in backfills(*version) {
+            let rows = tx
+                .prepare(select)
+                .and_then(|mut st| {
+                    st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                })
+                .map_err(sql)?;
+            for (id, text) in rows {
+                tx.execute(update, rusqlite::params![backfill_value(&text), id])
+                    .map_err(sql)?;
+            }
+        }
         tx.execute("DELETE FROM schema_version", []).map_err(sql)?;
         tx.execute(
             "INSERT INTO schema_version (version) VALUES (?1)",

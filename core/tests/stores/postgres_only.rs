@@ -36,13 +36,7 @@ fn sixteen_stores_on_one_database_draw_exactly_the_stock() {
             scope.spawn(|| {
                 let session = connect().unwrap().session(tenant, irina).unwrap();
                 for _ in 0..8 {
-                    match session.assign(NewAssignment {
-                        from: ellen,
-                        to: mga,
-                        product: cl,
-                        quantity: 1,
-                        ..Default::default()
-                    }) {
+                    match session.assign(NewAssignment::new(ellen, mga, cl, 1)) {
                         Ok(o) => {
                             drawn.fetch_add(o.approved_quantity, Ordering::SeqCst);
                         }
@@ -114,13 +108,7 @@ fn a_terminated_backend_leaves_no_partial_movement() {
     // The store recovers: the next command gets a fresh connection.
     assert!(
         w.irina
-            .assign(NewAssignment {
-                from: w.ellen.id,
-                to: w.mga.id,
-                product: w.cl.id,
-                quantity: 2,
-                ..Default::default()
-            })
+            .assign(NewAssignment::new(w.ellen.id, w.mga.id, w.cl.id, 2))
             .is_ok()
     );
     w.assert_clean();
@@ -178,4 +166,65 @@ fn passwords_never_reach_postgres_in_plain_text() {
         .unwrap()
         .get(0);
     assert!(hash.starts_with("$argon2id$"), "{hash}");
+}
+
+/// Migration 0005 on PostgreSQL: in a database of its own, orders written at version 4 (no
+/// folded column) are found by a non-ASCII search after the upgrade's backfill.
+#[test]
+fn upgrade_to_5_folds_existing_purchase_orders() {
+    let Some(url) = super::pg_url() else { return };
+    let name = format!("li_upgrade_{}", std::process::id());
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    // One statement per call: DROP and CREATE DATABASE refuse to run in a transaction block.
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let db_url = url
+        .split_whitespace()
+        .map(|kv| {
+            if kv.starts_with("dbname=") {
+                format!("dbname={name}")
+            } else {
+                kv.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let w = World::new(Inventory::new(PostgresStore::connect(&db_url).unwrap()), 1);
+    w.stock(&w.ellen, &w.cl, 10);
+    for po in ["ÉCOLE-Ü-1", "straße-2"] {
+        w.irina
+            .request(NewRequest::new(w.mga.id, w.cl.id, 1).purchase_order(po))
+            .unwrap();
+    }
+    let (tenant, mga, irina) = (w.tenant.id, w.mga.id, w.irina.user());
+    drop(w);
+    let mut raw = postgres::Client::connect(&db_url, postgres::NoTls).unwrap();
+    raw.batch_execute(
+        "ALTER TABLE orders DROP COLUMN purchase_order_folded; \
+         UPDATE schema_version SET version = 4;",
+    )
+    .unwrap();
+    drop(raw);
+    let inv = Inventory::new(PostgresStore::connect(&db_url).unwrap());
+    let s = inv.session(tenant, irina).unwrap();
+    let found = |needle: &str| {
+        let f = InventoryFilter {
+            purchase_order: Some(needle.into()),
+            ..Default::default()
+        };
+        s.list(mga, &f, None, 10).unwrap().items.len()
+    };
+    assert_eq!(
+        (found("école-ü"), found("STRAßE"), found("strasse")),
+        (1, 1, 0)
+    );
+    drop(s);
+    drop(inv);
+    admin
+        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .unwrap();
 }

@@ -82,22 +82,9 @@ fn race_worker(s: &Session, ids: &Ids) {
             scope.spawn(move || {
                 for i in 0..rounds {
                     let result = if (t + i) % 2 == 0 {
-                        s.assign(NewAssignment {
-                            from: ids.ellen,
-                            to: ids.mga,
-                            product: ids.product,
-                            quantity: 1,
-                            ..Default::default()
-                        })
+                        s.assign(NewAssignment::new(ids.ellen, ids.mga, ids.product, 1))
                     } else {
-                        let r = s
-                            .request(NewRequest {
-                                holder: ids.mga,
-                                product: ids.product,
-                                quantity: 1,
-                                ..Default::default()
-                            })
-                            .unwrap();
+                        let r = s.request(NewRequest::new(ids.mga, ids.product, 1)).unwrap();
                         s.approve(r.id, None, None)
                     };
                     match result {
@@ -143,13 +130,7 @@ fn crash_worker(s: &Session, ids: &Ids) {
     let out = std::io::stdout();
     loop {
         let o = s
-            .assign(NewAssignment {
-                from: ids.ellen,
-                to: ids.mga,
-                product: ids.product,
-                quantity: 1,
-                ..Default::default()
-            })
+            .assign(NewAssignment::new(ids.ellen, ids.mga, ids.product, 1))
             .unwrap();
         let mut lock = out.lock();
         writeln!(lock, "OK {}", o.id).unwrap();
@@ -224,12 +205,7 @@ fn last_unit(inv: Inventory, target: &str) {
     let requests: Vec<String> = (0..16)
         .map(|_| {
             w.irina
-                .request(NewRequest {
-                    holder: w.mga.id,
-                    product: w.cl.id,
-                    quantity: 1,
-                    ..Default::default()
-                })
+                .request(NewRequest::new(w.mga.id, w.cl.id, 1))
                 .unwrap()
                 .id
                 .to_string()

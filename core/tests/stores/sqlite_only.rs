@@ -176,13 +176,7 @@ fn sixteen_connections_on_one_file_draw_exactly_the_stock() {
             scope.spawn(|| {
                 let session = open(&path).session(tenant, irina).unwrap();
                 for _ in 0..8 {
-                    match session.assign(NewAssignment {
-                        from: ellen,
-                        to: mga,
-                        product: cl,
-                        quantity: 1,
-                        ..Default::default()
-                    }) {
+                    match session.assign(NewAssignment::new(ellen, mga, cl, 1)) {
                         Ok(o) => {
                             drawn.fetch_add(o.approved_quantity, Ordering::SeqCst);
                         }
@@ -269,4 +263,49 @@ fn passwords_never_reach_the_database_in_plain_text() {
         .query_row("SELECT password_hash FROM license_users", [], |r| r.get(0))
         .unwrap();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
+}
+
+/// Migration 0005 fills the folded purchase-order column of existing orders with the core's
+/// folding, so a non-ASCII search finds orders written before the upgrade.
+#[test]
+fn upgrade_to_5_folds_existing_purchase_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v4.db");
+    let w = World::new(Inventory::open_sqlite(&path).unwrap(), 1);
+    w.stock(&w.ellen, &w.cl, 10);
+    for po in ["ÉCOLE-Ü-1", "straße-2"] {
+        w.irina
+            .request(NewRequest {
+                holder: w.mga.id,
+                product: w.cl.id,
+                quantity: 1,
+                purchase_order: Some(po.into()),
+                comments: None,
+            })
+            .unwrap();
+    }
+    let (tenant, mga) = (w.tenant.id, w.mga.id);
+    let irina = w.irina.user();
+    drop(w);
+    // Back to version 4: no folded column.
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute_batch(
+        "ALTER TABLE orders DROP COLUMN purchase_order_folded; \
+         UPDATE schema_version SET version = 4;",
+    )
+    .unwrap();
+    drop(raw);
+    let inv = Inventory::open_sqlite(&path).unwrap();
+    let s = inv.session(tenant, irina).unwrap();
+    let found = |needle: &str| {
+        let f = InventoryFilter {
+            purchase_order: Some(needle.into()),
+            ..Default::default()
+        };
+        s.list(mga, &f, None, 10).unwrap().items.len()
+    };
+    assert_eq!(
+        (found("école-ü"), found("STRAßE"), found("strasse")),
+        (1, 1, 0)
+    );
 }

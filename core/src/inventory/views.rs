@@ -1,0 +1,133 @@
+//! What a user reads about orders: an order, an organization's list and summary, and the detail
+//! of use.
+//!
+//! Rules: docs/rules.md §6.
+
+use crate::checked::Checked;
+use crate::error::{Entity, Error, Result};
+use crate::ids::{OrderId, OrderNumber, OrgId};
+use crate::inventory::Session;
+use crate::inventory::rules::*;
+use crate::order::Draw;
+use crate::views::{
+    Cursor, InventoryFilter, InventoryUse, OrderDetails, Page, SummaryLine, UseLine,
+};
+
+impl Session {
+    /// An order with its names, if the actor may see it.
+    pub fn order(&self, id: OrderId) -> Result<OrderDetails> {
+        self.inv.read(|tx| {
+            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+            let order = get_order(tx, self.tenant, id)?;
+            actor.require_view_order(tx, &order)?;
+            Names::new(self.tenant).details(tx, order)
+        })
+    }
+
+    /// An order by its number, if the actor may see it.
+    pub fn order_by_number(&self, number: OrderNumber) -> Result<OrderDetails> {
+        self.inv.read(|tx| {
+            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+            let order = tx
+                .order_by_number(self.tenant, number)?
+                .ok_or_else(|| Error::not_found(Entity::Order, number))?;
+            actor.require_view_order(tx, &order)?;
+            Names::new(self.tenant).details(tx, order)
+        })
+    }
+
+    /// The inventory list of `org`: its orders matching `filter`, newest first, `limit` (1 to
+    /// 1000) per page; pass the returned cursor back for the next page.
+    pub fn list(
+        &self,
+        org: OrgId,
+        filter: &InventoryFilter,
+        cursor: Option<Cursor>,
+        limit: usize,
+    ) -> Result<Page<OrderDetails>> {
+        let limit = page_limit(limit)?;
+        self.inv.read(|tx| {
+            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+            let org = get_org(tx, self.tenant, org)?;
+            actor.require_view(tx, &org)?;
+            let mut orders = tx.list_orders(
+                self.tenant,
+                org.id,
+                filter,
+                cursor.map(|c| c.0),
+                limit.plus(1)?,
+            )?;
+            let next = if orders.len() > limit {
+                orders.truncate(limit);
+                orders.last().map(|o| Cursor(o.number))
+            } else {
+                None
+            };
+            let mut names = Names::new(self.tenant);
+            let items = orders
+                .into_iter()
+                .map(|o| names.details(tx, o))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Page { items, next })
+        })
+    }
+
+    /// The summary of `org`: per product, units held and available, its pending requests, and
+    /// the requests addressed to it awaiting approval.
+    pub fn summary(&self, org: OrgId) -> Result<Vec<SummaryLine>> {
+        self.inv.read(|tx| {
+            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+            let org = get_org(tx, self.tenant, org)?;
+            actor.require_view(tx, &org)?;
+            let counts = tx.summary(self.tenant, org.id)?;
+            let mut lines = counts
+                .into_iter()
+                .map(|c| {
+                    let p = get_product(tx, self.tenant, c.product)?;
+                    Ok(SummaryLine {
+                        product: c.product,
+                        product_name: p.name,
+                        product_kind: p.kind,
+                        held: c.held,
+                        available: c.available,
+                        pending_requests: c.pending_requests,
+                        pending_units: c.pending_units,
+                        incoming_requests: c.incoming_requests,
+                        incoming_units: c.incoming_units,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            lines.sort_by(|a, b| a.product_name.cmp(&b.product_name));
+            Ok(lines)
+        })
+    }
+
+    /// "Detail of Inventory Use" of an order: the order and its outgoing draws.
+    pub fn detail_of_use(&self, id: OrderId) -> Result<InventoryUse> {
+        self.inv.read(|tx| {
+            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+            let order = get_order(tx, self.tenant, id)?;
+            actor.require_view_order(tx, &order)?;
+            let mut names = Names::new(self.tenant);
+            let mut draws = Vec::new();
+            let mut from = tx.draws_from(self.tenant, order.id)?;
+            Draw::sort_oldest_first(&mut from);
+            for d in from {
+                let child = get_order(tx, self.tenant, d.order)?;
+                draws.push(UseLine {
+                    order: child.id,
+                    order_number: child.number,
+                    purchase_order: child.purchase_order.clone(),
+                    quantity: d.quantity,
+                    at: d.at,
+                    requested_by_org: names.org(tx, child.holder)?,
+                    requested_by_user: names.user_opt(tx, child.requested_by)?,
+                    approved_by_org: names.org(tx, order.holder)?,
+                    approved_by_user: names.user_opt(tx, child.approved_by)?,
+                });
+            }
+            let order = names.details(tx, order)?;
+            Ok(InventoryUse { order, draws })
+        })
+    }
+}

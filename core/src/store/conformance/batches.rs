@@ -1,0 +1,105 @@
+//! All-or-nothing batches.
+
+use super::*;
+
+suite!(
+    batches => __conformance_suite_batches:
+    batches_are_all_or_nothing,
+);
+
+/// Batches (docs/rules.md §11): many commands in one transaction; a failing command anywhere leaves
+/// the store exactly as it was, with that command's own error; later commands see earlier ones.
+fn batches_are_all_or_nothing(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    w.stock(&w.ellen, &w.cl, 10);
+    let asks: Vec<Order> = (0..5)
+        .map(|i| request(&w.irina, &w.mga, &w.cl, 2, &format!("B-{i}")))
+        .collect();
+    let approve = |o: &Order, quantity: Option<u64>| BatchCommand::Approve {
+        order: o.id,
+        quantity,
+        comments: Some("batch".into()),
+    };
+    // One too many units in the last approval: nothing at all happens.
+    let mut commands: Vec<BatchCommand> = asks[..4].iter().map(|o| approve(o, None)).collect();
+    let extra = request(&w.irina, &w.mga, &w.cl, 5, "B-X");
+    commands.push(approve(&extra, None));
+    let before = w.snapshot();
+    match w.irina.batch(&commands) {
+        Err(Error::InsufficientInventory {
+            available,
+            requested,
+        }) => assert_eq!((available, requested), (2, 5)),
+        other => panic!("expected the last approval's error, got {other:?}"),
+    }
+    assert_eq!(w.snapshot(), before);
+    // Bad input and refusals anywhere roll back too.
+    let bad = [approve(&asks[0], None), approve(&asks[1], Some(0))];
+    assert_eq!(err_code(&w.irina.batch(&bad)), "INVALID_INPUT");
+    let refused = [approve(&asks[0], None), approve(&asks[1], None)];
+    assert_eq!(err_code(&w.olga.batch(&refused)), "PERMISSION_DENIED");
+    assert_eq!(w.snapshot(), before);
+    // The five approvals together.
+    let all: Vec<BatchCommand> = asks.iter().map(|o| approve(o, None)).collect();
+    let done = w.irina.batch(&all).unwrap();
+    assert_eq!(done.len(), 5);
+    for (r, ask) in done.iter().zip(&asks) {
+        match r {
+            BatchResult::Order(o) => {
+                assert_eq!(
+                    (o.id, o.status, o.available),
+                    (ask.id, OrderStatus::Active, 2)
+                );
+                assert_eq!(o.approval_comments.as_deref(), Some("batch"));
+            }
+            other => panic!("expected an order, got {other:?}"),
+        }
+    }
+    // Later commands see earlier ones: assign down two levels, issue from the result's order,
+    // reject and cancel in the same batch.
+    w.stock(&w.ellen, &w.uac, 4);
+    let held = w.center_order(&w.uac, 1);
+    let chain = [
+        BatchCommand::Assign(NewAssignment::new(w.ellen.id, w.mga.id, w.uac.id, 3)),
+        BatchCommand::Assign(NewAssignment::new(w.mga.id, w.elerome.id, w.uac.id, 3)),
+        BatchCommand::Reject {
+            order: extra.id,
+            comments: None,
+        },
+        BatchCommand::Request(NewRequest::new(w.mga.id, w.uac.id, 1)),
+    ];
+    let done = w.irina.batch(&chain).unwrap();
+    assert!(
+        matches!(&done[1], BatchResult::Order(o) if o.holder == w.elerome.id && o.available == 3)
+    );
+    assert!(matches!(&done[2], BatchResult::Order(o) if o.status == OrderStatus::Rejected));
+    let BatchResult::Order(asked) = &done[3] else {
+        panic!("expected an order");
+    };
+    let issued = w
+        .erin
+        .batch(&[
+            BatchCommand::Issue {
+                order: held.id,
+                quantity: 1,
+            },
+            BatchCommand::Cancel { order: asked.id },
+        ])
+        .unwrap_err();
+    // Erin may issue from her order but not cancel MGA's request: nothing is issued.
+    assert_eq!(issued.code(), "PERMISSION_DENIED");
+    assert_eq!(w.erin.order(held.id).unwrap().order.issued, 0);
+    let keyed = w.erin.with_idempotency_key("batch-issue").unwrap();
+    let cmd = [BatchCommand::Issue {
+        order: held.id,
+        quantity: 1,
+    }];
+    let first = keyed.batch(&cmd).unwrap();
+    assert_eq!(keyed.batch(&cmd).unwrap(), first);
+    assert_eq!(w.erin.order(held.id).unwrap().order.issued, 1);
+    assert_eq!(err_code(&w.irina.batch(&[])), "INVALID_INPUT");
+    let too_many = vec![BatchCommand::Cancel { order: asked.id }; MAX_BATCH + 1];
+    assert_eq!(err_code(&w.irina.batch(&too_many)), "INVALID_INPUT");
+    w.assert_clean();
+}
