@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'ORDER_IN_USE'
   | 'EXPORT_FAILED'
   | 'STORAGE'
+  | 'RANDOMNESS_UNAVAILABLE'
+  | 'PASSWORD_HASHING_FAILED'
   | 'INTERNAL_PANIC'
 
 /**
@@ -65,6 +67,8 @@ export type InventoryError = Error &
     | { code: 'ORDER_IN_USE'; orderNumber: number; children: number[] }
     | { code: 'EXPORT_FAILED'; cause: Error }
     | { code: 'STORAGE'; cause?: Error }
+    | { code: 'RANDOMNESS_UNAVAILABLE'; cause: Error }
+    | { code: 'PASSWORD_HASHING_FAILED'; cause: Error }
     | { code: 'INTERNAL_PANIC' }
   )
 

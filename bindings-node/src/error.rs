@@ -124,8 +124,13 @@ fn core_error<'env>(env: &'env Env, err: &li::Error) -> napi::Result<Object<'env
                 .collect();
             obj.set_named_property("children", children)?;
         }
-        // Storage and export failures carry their source as `cause` (below); variants added
-        // to the core later still get their message and code.
+        // The core's other invariant failures (a bad JSON column, a write in a read
+        // transaction) share the code, and so the `detail` the type promises.
+        other if other.code() == "INVARIANT_VIOLATED" => {
+            obj.set_named_property("detail", other.to_string())?;
+        }
+        // Storage, export, randomness and hashing failures carry their source as `cause`
+        // (below); variants added to the core later still get their message and code.
         _ => {}
     }
     if let Some(source) = std::error::Error::source(err) {

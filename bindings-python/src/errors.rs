@@ -106,7 +106,7 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             "OrderInUse"
         }
         Error::Export(source) => {
-            kw.set_item("detail", source.to_string())?;
+            kw.set_item("detail", with_causes(source))?;
             "ExportFailed"
         }
         Error::InvariantViolated(reason) => {
@@ -124,7 +124,7 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             };
             kw.set_item("kind", kind)?;
             kw.set_item("table", table)?;
-            kw.set_item("detail", source.to_string())?;
+            kw.set_item("detail", with_causes(source))?;
             "StorageError"
         }
         // A variant added to the core later still arrives typed by its code, under the base class.
@@ -135,6 +135,19 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
         .getattr(class)?
         .call((err.to_string(),), Some(&kw))?;
     Ok(PyErr::from_value(exc))
+}
+
+/// `error` and each of its sources, joined with `: `: the driver's own words (the core's
+/// storage and export errors keep them as their source, not in their own message).
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 /// An `InvalidInput` raised by the binding itself, for a Python value that has no core

@@ -211,6 +211,19 @@ impl InventoryError {
     }
 }
 
+/// `error` and each of its sources, joined with `: ` (the core's storage and export errors keep
+/// the driver's error as their source, not in their own message).
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
 impl From<core::Error> for InventoryError {
     fn from(e: core::Error) -> Self {
         let message = e.to_string();
@@ -289,8 +302,13 @@ impl From<core::Error> for InventoryError {
                 message,
             },
             core::Error::InvariantViolated(_) => InventoryError::InvariantViolated { message },
-            core::Error::Export(_) => InventoryError::Export { message },
-            core::Error::Storage(_) => InventoryError::Storage { message },
+            // Swift errors carry no cause chain: the message says the driver's words too.
+            core::Error::Export(ref source) => InventoryError::Export {
+                message: format!("{message}: {}", with_causes(source)),
+            },
+            core::Error::Storage(ref source) => InventoryError::Storage {
+                message: format!("{message}: {}", with_causes(source)),
+            },
             other => InventoryError::Other {
                 code: other.code().to_owned(),
                 message,

@@ -315,7 +315,7 @@ impl Inventory {
 
     /// The same store, with the same clock (a pinned time applies to both handles, and
     /// `setTime` on either pins both), whose write commands are idempotent under `key`
-    /// (DOMAIN §7): running a command through it again returns the first result and changes
+    /// (docs/rules.md §11): running a command through it again returns the first result and changes
     /// nothing; using the key for a different command (or, through `session`, another user) is
     /// `Conflict`; a command that fails records nothing, so it can be retried with the same key.
     /// Keys are per tenant, 1 to 200 characters without control characters (else
@@ -458,7 +458,7 @@ impl Session {
         self.0.tenant().into()
     }
 
-    /// The same user, whose write commands are idempotent under `key` (DOMAIN §7; see
+    /// The same user, whose write commands are idempotent under `key` (docs/rules.md §11; see
     /// `Inventory.withIdempotencyKey`): a retry of a command with its key returns the first
     /// result and changes nothing, even after a lost reply; another command, or another user,
     /// with the key is `Conflict`; a failed command records nothing and may be retried with the
@@ -570,7 +570,7 @@ impl Session {
         Ok(self.0.assign(new)?.into())
     }
 
-    /// Runs `commands` in order in one transaction (DOMAIN §7): all of them take effect, or, at
+    /// Runs `commands` in order in one transaction (docs/rules.md §11): all of them take effect, or, at
     /// the first that fails, none does and that command's own error is thrown (the one it
     /// throws on its own; which command failed is not reported). Later commands see the
     /// effects of earlier ones (approve a request made earlier in the batch, assign on from an

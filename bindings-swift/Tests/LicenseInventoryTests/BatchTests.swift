@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import LicenseInventory
 
-/// All-or-nothing batches (DOMAIN §7) through the binding: `Session.batch(commands:)` runs
+/// All-or-nothing batches (docs/rules.md §11) through the binding: `Session.batch(commands:)` runs
 /// `BatchCommand`s in order in one transaction and returns one `BatchResult` per command; at the
 /// first failure nothing is committed and that command's own error is thrown.
 class BatchTests: StoreTestCase {

@@ -64,7 +64,7 @@ func readCsv(_ path: String, file: StaticString = #filePath, line: UInt = #line)
     return (header, records)
 }
 
-/// CSV export (DOMAIN §8) to a file path: header = the columns, one row per license (or per
+/// CSV export (docs/rules.md §12) to a file path: header = the columns, one row per license (or per
 /// order), formula cells neutralised.
 class ExportTests: StoreTestCase {
     func testOrderCsv() throws {

@@ -3,7 +3,7 @@ import Foundation
 import XCTest
 import LicenseInventory
 
-/// Idempotency keys (DOMAIN §7) through the binding: `Session.withIdempotencyKey` and
+/// Idempotency keys (docs/rules.md §11) through the binding: `Session.withIdempotencyKey` and
 /// `Inventory.withIdempotencyKey`. A command run again with its key returns the first result
 /// and changes nothing; the key with another command or user is `Conflict`; a failed command
 /// records nothing; keys are per tenant and checked; concurrent retries run the command once.

@@ -9,7 +9,7 @@ func mistyped(_ key: String) -> String {
     return other + key.dropFirst()
 }
 
-/// Licenses and activation codes (DOMAIN §4): issue, activate, redeem, borrow, disable, revoke,
+/// Licenses and activation codes (docs/rules.md §7): issue, activate, redeem, borrow, disable, revoke,
 /// product policies; license users and their passwords; an order's metadata and customer;
 /// bundles; returns and deletion.
 class LicenseTests: StoreTestCase {

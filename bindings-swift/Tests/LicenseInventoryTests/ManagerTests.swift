@@ -13,7 +13,7 @@ struct Guarded {
     let prepare: () throws -> (Session) throws -> Void
 }
 
-/// License managers (DOMAIN §5): the nine permissions and what each guards, the plan rule and
+/// License managers (docs/rules.md §5): the nine permissions and what each guards, the plan rule and
 /// the no-escalation rule; a manager reads its own order and nothing else.
 class ManagerTests: StoreTestCase {
     /// For each permission and each operation it guards: a manager holding only that permission

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import LicenseInventory
 
-/// The notification outbox (DOMAIN §6) through the binding: who is notified of what, with the
+/// The notification outbox (docs/rules.md §10) through the binding: who is notified of what, with the
 /// order's digest and the core's subject; reading the pending ones and marking them sent (all
 /// or none); tenants see only their own.
 class NotificationTests: StoreTestCase {
