@@ -388,12 +388,25 @@ mod tests {
             let (code, message) = (e.code(), e.to_string());
             let converted = InventoryError::from(e);
             assert_eq!(converted.code(), code);
-            assert_eq!(converted.to_string(), message);
+            // Storage and export messages add their cause chain after the core's message.
+            assert!(
+                converted.to_string().starts_with(&message),
+                "{converted} / {message}"
+            );
             assert!(
                 !matches!(converted, InventoryError::Other { .. }),
                 "{converted:?}"
             );
         }
+    }
+
+    /// Swift errors have no cause chain: the driver's words follow the core's message.
+    #[test]
+    fn storage_and_export_messages_keep_their_cause() {
+        let e = InventoryError::from(core::Error::Export(
+            std::io::Error::other("disk full").into(),
+        ));
+        assert!(e.to_string().ends_with(": disk full"), "{e}");
     }
 
     #[test]
