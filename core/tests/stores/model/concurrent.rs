@@ -1,0 +1,1 @@
+//! The concurrent variant: placeholder, written next.
