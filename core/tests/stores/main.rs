@@ -64,13 +64,19 @@ mod model_based {
 
     #[test]
     fn sqlite_in_memory() {
-        model::run("sqlite-in-memory", Inventory::new(SqliteStore::in_memory().unwrap()));
+        model::run(
+            "sqlite-in-memory",
+            Inventory::new(SqliteStore::in_memory().unwrap()),
+        );
     }
 
     #[test]
     fn sqlite_file() {
         let dir = tempfile::tempdir().unwrap();
-        model::run("sqlite-file", Inventory::open_sqlite(dir.path().join("model.db")).unwrap());
+        model::run(
+            "sqlite-file",
+            Inventory::open_sqlite(dir.path().join("model.db")).unwrap(),
+        );
     }
 
     #[test]
@@ -80,5 +86,30 @@ mod model_based {
             "postgres",
             Inventory::new(license_inventory::PostgresStore::connect(&url).unwrap()),
         );
+    }
+
+    #[test]
+    fn memory_concurrent() {
+        model::run_concurrent("memory", Inventory::in_memory());
+    }
+
+    #[test]
+    fn sqlite_in_memory_concurrent() {
+        let inv = Inventory::new(SqliteStore::in_memory().unwrap());
+        model::run_concurrent("sqlite-in-memory", inv);
+    }
+
+    #[test]
+    fn sqlite_file_concurrent() {
+        let dir = tempfile::tempdir().unwrap();
+        let inv = Inventory::open_sqlite(dir.path().join("concurrent.db")).unwrap();
+        model::run_concurrent("sqlite-file", inv);
+    }
+
+    #[test]
+    fn postgres_concurrent() {
+        let Some(url) = pg_url() else { return };
+        let inv = Inventory::new(license_inventory::PostgresStore::connect(&url).unwrap());
+        model::run_concurrent("postgres", inv);
     }
 }

@@ -149,12 +149,24 @@ pub enum Refusal {
     InvalidInput(&'static str),
     NotFound(Entity),
     PermissionDenied(Action),
-    Insufficient { available: u64, requested: u64 },
-    InvalidState { number: u64, status: OrderStatus, action: Action },
+    Insufficient {
+        available: u64,
+        requested: u64,
+    },
+    InvalidState {
+        number: u64,
+        status: OrderStatus,
+        action: Action,
+    },
     Hierarchy,
     Conflict,
-    OrderInUse { number: u64, children: Vec<u64> },
-    ActivationLimit { max: u32 },
+    OrderInUse {
+        number: u64,
+        children: Vec<u64>,
+    },
+    ActivationLimit {
+        max: u32,
+    },
     LicenseUnusable,
     PlanRequired(Permission),
 }
@@ -178,15 +190,29 @@ pub struct OrderFig {
 /// What a command returns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
-    Org { ix: Ix, active: bool },
+    Org {
+        ix: Ix,
+        active: bool,
+    },
     User(Ix),
     Product(Ix),
     Unit,
     Order(OrderFig),
     /// `count` new licenses of `order`, the first being license `first`.
-    Licenses { order: Ix, first: Ix, count: u64 },
-    License { ix: Ix, devices: usize },
-    Manager { order: Ix, user: Ix, perms: BTreeSet<Permission> },
+    Licenses {
+        order: Ix,
+        first: Ix,
+        count: u64,
+    },
+    License {
+        ix: Ix,
+        devices: usize,
+    },
+    Manager {
+        order: Ix,
+        user: Ix,
+        perms: BTreeSet<Permission>,
+    },
     Batch(Vec<Value>),
     /// The result recorded under this key the first time.
     Replay(u8),
@@ -267,6 +293,8 @@ pub struct Model {
     pub keys: BTreeMap<u8, Cmd>,
     /// The last command and its outcome, for the test to compare with the store's.
     pub last: Option<(Cmd, Outcome)>,
+    /// The organizations whose views the last command changed or named (`None`: all).
+    pub touched: Option<BTreeSet<Ix>>,
 }
 
 /// One line of an organization's summary (docs/rules.md §6).
@@ -319,6 +347,7 @@ impl Model {
             licenses: Vec::new(),
             keys: BTreeMap::new(),
             last: None,
+            touched: None,
         }
     }
 
@@ -417,9 +446,7 @@ impl Model {
             return Ok(());
         }
         let manages = self.orders.iter().any(|o| {
-            !o.deleted
-                && o.holder == org
-                && o.managers.get(&user).is_some_and(|ps| ps.contains(&p))
+            !o.deleted && o.holder == org && o.managers.get(&user).is_some_and(|ps| ps.contains(&p))
         });
         if manages {
             return self.require_plan(p);
@@ -490,13 +517,7 @@ impl Model {
         }
     }
 
-    fn new_order(
-        &mut self,
-        product: Ix,
-        holder: Ix,
-        source: Option<Ix>,
-        requested: u64,
-    ) -> Ix {
+    fn new_order(&mut self, product: Ix, holder: Ix, source: Option<Ix>, requested: u64) -> Ix {
         let number = self.next_number;
         self.next_number += 1;
         self.orders.push(Order {
@@ -576,7 +597,9 @@ impl Model {
     /// creation, that is by order number; the model uses the number, highest first.
     fn give_back(&mut self, ix: Ix, qty: u64, keep_draws: bool) -> u64 {
         let mut draws: Vec<usize> = (0..self.orders[ix].draws.len()).collect();
-        draws.sort_by_key(|&d| std::cmp::Reverse(self.orders[self.orders[ix].draws[d].source].number));
+        draws.sort_by_key(|&d| {
+            std::cmp::Reverse(self.orders[self.orders[ix].draws[d].source].number)
+        });
         let mut remaining = qty;
         for d in draws {
             if remaining == 0 {
@@ -1019,6 +1042,50 @@ impl Model {
         v
     }
 
+    /// The organizations a command names, directly or through its orders and licenses.
+    pub fn named_orgs(&self, c: &Cmd, out: &mut BTreeSet<Ix>) {
+        let order = |o: Ix, out: &mut BTreeSet<Ix>| {
+            if let Some(o) = self.orders.get(o) {
+                out.insert(o.holder);
+                out.extend(o.source);
+            }
+        };
+        match c {
+            Cmd::CreateOrg { parent, .. } => {
+                out.insert(*parent);
+            }
+            Cmd::DeactivateOrg { org } | Cmd::GrantAdmin { org, .. } => {
+                out.insert(*org);
+            }
+            Cmd::Request { holder, .. } => {
+                out.insert(*holder);
+                out.extend(self.orgs.get(*holder).and_then(|o| o.parent));
+            }
+            Cmd::Assign { from, to, .. } => {
+                out.extend([*from, *to]);
+            }
+            Cmd::Mint { .. } => {
+                out.insert(0);
+            }
+            Cmd::Edit { order: o, .. }
+            | Cmd::Cancel { order: o, .. }
+            | Cmd::Approve { order: o, .. }
+            | Cmd::Reject { order: o, .. }
+            | Cmd::Issue { order: o, .. }
+            | Cmd::Return { order: o, .. }
+            | Cmd::Delete { order: o, .. }
+            | Cmd::AddManager { order: o, .. } => order(*o, out),
+            Cmd::Activate { license, .. } | Cmd::Revoke { license, .. } => {
+                if let Some(l) = self.licenses.get(*license) {
+                    order(l.order, out);
+                }
+            }
+            Cmd::Batch { cmds, .. } => cmds.iter().for_each(|c| self.named_orgs(c, out)),
+            Cmd::Keyed { cmd, .. } => self.named_orgs(cmd, out),
+            Cmd::CreateUser { .. } | Cmd::CreateProduct { .. } => {}
+        }
+    }
+
     /// Σ available and Σ issued over the live orders (docs/rules.md §3).
     pub fn totals(&self) -> (u64, u64) {
         self.orders
@@ -1030,9 +1097,18 @@ impl Model {
     /// The model's own conservation (docs/rules.md §3), checked after every step.
     pub fn check(&self) {
         let (available, issued) = self.totals();
-        assert_eq!(self.minted - self.retired, available + issued, "model conservation");
+        assert_eq!(
+            self.minted - self.retired,
+            available + issued,
+            "model conservation"
+        );
         for o in self.orders.iter().filter(|o| !o.deleted) {
-            assert_eq!(o.approved, o.drawn + o.issued + o.available, "model order {}", o.number);
+            assert_eq!(
+                o.approved,
+                o.drawn + o.issued + o.available,
+                "model order {}",
+                o.number
+            );
         }
     }
 }
