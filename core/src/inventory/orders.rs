@@ -237,6 +237,10 @@ impl Session {
         let comments = input::text("approval comments", comments, MAX_COMMENT)?;
         let mut actor = Actor::load(tx, self.tenant, self.user)?;
         let mut order = get_order(tx, self.tenant, order)?;
+        // A minted order has no source and never was a request (docs/rules.md §4).
+        if order.source.is_none() {
+            require_status(&order, OrderStatus::Requested, Action::Approve)?;
+        }
         let source = source_of(tx, &order)?;
         actor.require_admin(&source, Action::Approve)?;
         require_status(&order, OrderStatus::Requested, Action::Approve)?;
@@ -285,6 +289,10 @@ impl Session {
         let comments = input::text("approval comments", comments, MAX_COMMENT)?;
         let actor = Actor::load(tx, self.tenant, self.user)?;
         let mut order = get_order(tx, self.tenant, order)?;
+        // A minted order has no source and never was a request (docs/rules.md §4).
+        if order.source.is_none() {
+            require_status(&order, OrderStatus::Requested, Action::Reject)?;
+        }
         let source = source_of(tx, &order)?;
         actor.require_admin(&source, Action::Reject)?;
         require_status(&order, OrderStatus::Requested, Action::Reject)?;

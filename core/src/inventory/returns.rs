@@ -174,13 +174,14 @@ fn give_back(
         });
         remaining = remaining.minus(give)?;
     }
-    // What no draw accounts for was minted by a vendor-tier approval: it leaves the tenant.
+    // What no draw accounts for was minted, by a vendor-tier approval or by a mint (no
+    // source): it leaves the tenant.
     if remaining > 0 {
         let holder_source = order
             .source
             .map(|s| get_org(tx, order.tenant, s))
             .transpose()?;
-        if holder_source.is_none_or(|s| s.tier != Tier::Vendor) {
+        if holder_source.is_some_and(|s| s.tier != Tier::Vendor) {
             return Err(Error::InvariantViolated(format!(
                 "order {} has {remaining} units no draw accounts for",
                 order.number

@@ -48,6 +48,68 @@ license_inventory::conformance_tests!(
     available = super::pg_url().is_some()
 );
 
+mod model;
 mod postgres_only;
 mod processes;
 mod sqlite_only;
+
+/// The model-based test (tests/stores/model) on every store, one store per test.
+mod model_based {
+    use super::*;
+
+    #[test]
+    fn memory() {
+        model::run("memory", Inventory::in_memory());
+    }
+
+    #[test]
+    fn sqlite_in_memory() {
+        model::run(
+            "sqlite-in-memory",
+            Inventory::new(SqliteStore::in_memory().unwrap()),
+        );
+    }
+
+    #[test]
+    fn sqlite_file() {
+        let dir = tempfile::tempdir().unwrap();
+        model::run(
+            "sqlite-file",
+            Inventory::open_sqlite(dir.path().join("model.db")).unwrap(),
+        );
+    }
+
+    #[test]
+    fn postgres() {
+        let Some(url) = pg_url() else { return };
+        model::run(
+            "postgres",
+            Inventory::new(license_inventory::PostgresStore::connect(&url).unwrap()),
+        );
+    }
+
+    #[test]
+    fn memory_concurrent() {
+        model::run_concurrent("memory", Inventory::in_memory());
+    }
+
+    #[test]
+    fn sqlite_in_memory_concurrent() {
+        let inv = Inventory::new(SqliteStore::in_memory().unwrap());
+        model::run_concurrent("sqlite-in-memory", inv);
+    }
+
+    #[test]
+    fn sqlite_file_concurrent() {
+        let dir = tempfile::tempdir().unwrap();
+        let inv = Inventory::open_sqlite(dir.path().join("concurrent.db")).unwrap();
+        model::run_concurrent("sqlite-file", inv);
+    }
+
+    #[test]
+    fn postgres_concurrent() {
+        let Some(url) = pg_url() else { return };
+        let inv = Inventory::new(license_inventory::PostgresStore::connect(&url).unwrap());
+        model::run_concurrent("postgres", inv);
+    }
+}

@@ -11,6 +11,8 @@ suite!(
     reject_and_statuses,
     draws_oldest_first_and_depletion,
     concurrent_draws_never_oversell,
+    deciding_a_minted_order_is_an_invalid_state,
+    deleting_a_minted_order_retires_its_units,
 );
 
 /// Seed `000`: orders 1210–1213 with the statuses and quantities of the walkthrough.
@@ -428,4 +430,40 @@ fn concurrent_draws_never_oversell(factory: Factory<'_>) {
     );
     assert_eq!(w.irina.detail_of_use(stock.id).unwrap().draws.len(), 100);
     w.assert_clean();
+}
+
+/// A minted order has no source and never was a request: approving or rejecting it is an
+/// `InvalidState` naming its status, not an internal error (found by the model-based test).
+fn deciding_a_minted_order_is_an_invalid_state(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let minted = w.vera.mint(NewMint::new(w.cl.id, 5)).unwrap();
+    let before = w.snapshot();
+    for (action, result) in [
+        (Action::Approve, w.vera.approve(minted.id, None, None)),
+        (Action::Reject, w.vera.reject(minted.id, None)),
+    ] {
+        match result {
+            Err(Error::InvalidState { order, status, action: a }) => {
+                assert_eq!((order, status, a), (minted.number, OrderStatus::Active, action));
+            }
+            other => panic!("{action}: expected InvalidState, got {other:?}"),
+        }
+    }
+    assert_eq!(w.snapshot(), before, "a refused decision changes nothing");
+}
+
+/// docs/rules.md §8: deleting an order retires the units no draw accounts for, a minted
+/// order's included (it has no source); it used to fail as an internal error (found by the
+/// model-based test).
+fn deleting_a_minted_order_retires_its_units(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let minted = w.vera.mint(NewMint::new(w.cl.id, 5)).unwrap();
+    w.vera.issue(minted.id, 2).unwrap();
+    w.vera.delete_order(minted.id).unwrap();
+    assert_eq!(err_code(&w.vera.order(minted.id)), "NOT_FOUND");
+    let audit = w.inv.audit(w.tenant.id).unwrap();
+    assert!(audit.is_clean(), "{:?}", audit.problems);
+    assert_eq!((audit.minted, audit.retired, audit.available, audit.issued), (5, 5, 0, 0));
 }
