@@ -291,7 +291,10 @@ mod tests {
         };
         for shown in [format!("{new:?}"), format!("{new:#?}")] {
             assert!(!shown.contains("correct horse"), "{shown}");
-            assert!(shown.contains("<redacted>") && shown.contains("stu@elerome"), "{shown}");
+            assert!(
+                shown.contains("<redacted>") && shown.contains("stu@elerome"),
+                "{shown}"
+            );
         }
         let none = NewLicenseUser {
             password: None,
