@@ -46,7 +46,10 @@ export type ErrorCode =
  *
  * Arguments of the wrong JS type (a string where an object is expected, an unknown tier) are
  * refused synchronously with an `Error` whose `code` is napi's own (`StringExpected`,
- * `ObjectExpected`, `InvalidArg`, …), not one of the codes below.
+ * `ObjectExpected`, `InvalidArg`, `DateExpected`, …), not one of the codes below; `null` or
+ * `undefined` where an object is required, or an object holding a BigInt where a string is
+ * required, throws V8's own `TypeError` (no `code`). An Invalid Date (`new Date(NaN)`) is
+ * `INVALID_INPUT`.
  */
 export type InventoryError = Error &
   (

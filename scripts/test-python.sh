@@ -6,7 +6,8 @@
 # CI=true and no standard input. Steps:
 #   1. make sure python3 (with venv) and cargo are there (installs Debian's python3-venv if the
 #      interpreter cannot make a venv);
-#   2. create (or reuse) the venv at <repo>/.venv and pip install maturin, pytest and mypy into it;
+#   2. create (or reuse) the venv at <repo>/.venv and pip install maturin, pytest, mypy and
+#      hypothesis (the fuzz tests, tests/test_fuzz.py) into it;
 #   3. `maturin develop` (debug profile) into that venv, building in the workspace target dir so
 #      the Rust dependencies built once are reused (a second run only relinks this crate);
 #   4. check the stubs: `_enums.py` and the generated blocks of `_native.pyi` equal what
@@ -70,7 +71,7 @@ fi
 PY="$VENV/bin/python"
 export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
 unset CONDA_PREFIX
-"$PY" -m pip install -q "maturin>=1.9,<2" "pytest>=8" "mypy>=1.10"
+"$PY" -m pip install -q "maturin>=1.9,<2" "pytest>=8" "mypy>=1.10" "hypothesis>=6.100"
 step_end
 
 # --- 3. maturin develop ----------------------------------------------------------------------

@@ -167,6 +167,12 @@ export async function snapshot(w) {
 }
 
 /** A key of 25 Crockford base32 symbols in five groups of five (the last is the check symbol). */
+/** A key as errors show it: its first five symbols, then `-…` (never the whole key). */
+export function redacted(key) {
+  const symbols = key.replaceAll(/[- ]/g, '')
+  return symbols.length > 5 ? `${symbols.slice(0, 5)}-…` : symbols
+}
+
 export const KEY = /^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){4}$/
 
 /** `key` with its first symbol replaced by another one: a mistyped key. */

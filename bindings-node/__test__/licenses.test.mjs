@@ -3,7 +3,7 @@
 // ACTIVATION_LIMIT, LICENSE_UNUSABLE, BORROW_LIMIT).
 import assert from 'node:assert/strict'
 
-import { KEY, centerOrder, mistype, rejection, snapshot, storeTest, world } from './helpers.mjs'
+import { KEY, centerOrder, mistype, redacted, rejection, snapshot, storeTest, world } from './helpers.mjs'
 
 const T0 = new Date('2017-10-20T09:00:00Z')
 const DAY = 24 * 60 * 60 * 1000
@@ -70,9 +70,10 @@ storeTest('a mistyped key is MISTYPED_KEY before any lookup; an unknown one NOT_
   const [l] = await w.eli.issue(o.id, 1)
   const typo = mistype(l.key)
   let err = await rejection(w.inv.activate(t, typo, 'pc-1', 'PC 1'), 'MISTYPED_KEY')
-  assert.equal(err.key, typo)
+  assert.equal(err.key, redacted(typo), 'errors show a prefix of a key, never the key')
   assert.match(err.reason, /check symbol/)
   assert.match(err.message, /mistyped license key/)
+  assert.ok(!err.message.includes(typo.slice(6)), err.message)
   err = await rejection(w.inv.checkLicense(t, 'ABC!'), 'MISTYPED_KEY')
   assert.deepEqual([err.key, err.reason], ['ABC!', "'!' is not a key symbol"])
   err = await rejection(w.inv.redeem(t, l.key.slice(0, 23), 'me'), 'MISTYPED_KEY')
@@ -84,7 +85,8 @@ storeTest('a mistyped key is MISTYPED_KEY before any lookup; an unknown one NOT_
   const other = await world({ inv })
   const [foreign] = await other.eli.issue((await centerOrder(other, other.products.cl, 1)).id, 1)
   err = await rejection(w.inv.checkLicense(t, foreign.key), 'NOT_FOUND')
-  assert.deepEqual([err.entity, err.id], ['license', foreign.key])
+  assert.deepEqual([err.entity, err.id], ['license', redacted(foreign.key)])
+  assert.ok(!err.message.includes(foreign.key), err.message)
   assert.equal((await w.eli.license(l.key)).activations.length, 0, 'nothing was activated')
 })
 
@@ -155,9 +157,9 @@ storeTest('disable and enable; checkLicense refuses a disabled or expired licens
   const off = await w.eli.disable(l.id)
   assert.equal(off.status, 'disabled')
   let err = await rejection(w.inv.checkLicense(t, l.key), 'LICENSE_UNUSABLE')
-  assert.deepEqual([err.key, err.reason], [l.key, 'it is disabled'])
+  assert.deepEqual([err.key, err.reason], [redacted(l.key), 'it is disabled'])
   err = await rejection(w.inv.activate(t, l.key, 'pc', 'PC'), 'LICENSE_UNUSABLE')
-  assert.equal(err.key, l.key)
+  assert.equal(err.key, redacted(l.key))
   err = await rejection(w.olga.enable(l.id), 'PERMISSION_DENIED')
   assert.equal(err.action, 'disable')
   assert.equal((await w.eli.enable(l.id)).status, 'active')
@@ -196,7 +198,7 @@ storeTest('revoke: an unused license is gone and its unit returns to its order',
 
   const before = await snapshot(w)
   let err = await rejection(w.eli.revoke(ls[0].id), 'LICENSE_UNUSABLE')
-  assert.equal(err.key, ls[0].key)
+  assert.equal(err.key, redacted(ls[0].key))
   assert.match(err.reason, /only an unused license can be revoked/)
   err = await rejection(w.olga.revoke(ls[1].id), 'PERMISSION_DENIED')
   assert.equal(err.action, 'revoke')
@@ -237,7 +239,7 @@ storeTest('an activation code is redeemed once, never activated', async (inv) =>
 
   const before = await snapshot(w)
   err = await rejection(w.inv.redeem(t, code, 'someone@else.example'), 'LICENSE_UNUSABLE')
-  assert.deepEqual([err.key, err.reason], [code, 'the code was already redeemed'])
+  assert.deepEqual([err.key, err.reason], [redacted(code), 'the code was already redeemed'])
   assert.deepEqual(await snapshot(w), before, 'a second redemption changes nothing')
   assert.equal((await w.eli.license(code)).activations.length, 1)
   await rejection(w.eli.revoke(codes[0].id), 'LICENSE_UNUSABLE')

@@ -6,14 +6,16 @@
 //! - ids are strings (hyphenated UUIDs), parsed by the core's `FromStr` (a bad id is the core's
 //!   `INVALID_INPUT`);
 //! - quantities and order numbers are JS numbers, checked to be non-negative safe integers;
-//! - times are `Date`s;
+//! - times are `Date`s, taken through [`Date`] (an Invalid Date is the core's `INVALID_INPUT`);
 //! - an absent value is `null` in what the binding returns; in what it takes, an optional
 //!   field is left out (or `undefined`), except in the value objects that spell every field
 //!   (`LicensePolicy`, `Customer`, …, marked `use_nullable`), where it is `null`.
 
 use std::str::FromStr;
 
+use chrono::{DateTime, Utc};
 use license_inventory as li;
+use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue};
 use napi_derive::napi;
 
 use crate::records::{License, Order, OrderDetails};
@@ -92,6 +94,78 @@ pub(crate) fn size(v: usize) -> f64 {
 /// An order number as a JS number.
 pub(crate) fn number(v: li::OrderNumber) -> f64 {
     num(v.get())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates
+
+/// A JS `Date` the binding takes (every parameter and input field that is a time): its
+/// milliseconds since the epoch, checked by [`Date::to_core`]. napi's own conversion to a
+/// chrono `DateTime` turns an Invalid Date (`new Date(NaN)`) into 1970-01-01 without a word, so
+/// no input is declared as a `DateTime`: this is the one place a `Date` becomes a time. A value
+/// that is not a `Date` at all is refused by napi before the call (like any wrong type). The
+/// name makes napi's type generator write `Date` in `index.d.ts`.
+#[derive(Clone, Copy, Debug)]
+pub struct Date(f64);
+
+impl Date {
+    /// The time, or `INVALID_INPUT` naming `field` for an Invalid Date or one chrono cannot hold.
+    pub(crate) fn to_core(self, field: &'static str) -> li::Result<DateTime<Utc>> {
+        let ms = self.0;
+        if !ms.is_finite() {
+            return Err(li::Error::InvalidInput {
+                field,
+                reason: "is an Invalid Date (its time is NaN)".into(),
+            });
+        }
+        // A JS Date holds whole milliseconds within ±8.64e15, so the cast is exact.
+        DateTime::from_timestamp_millis(ms as i64).ok_or_else(|| li::Error::InvalidInput {
+            field,
+            reason: format!("{ms} ms since 1970 is out of range"),
+        })
+    }
+
+    /// An optional time (see [`Date::to_core`]).
+    pub(crate) fn opt(v: Option<Date>, field: &'static str) -> li::Result<Option<DateTime<Utc>>> {
+        v.map(|d| d.to_core(field)).transpose()
+    }
+}
+
+impl TypeName for Date {
+    fn type_name() -> &'static str {
+        "Date"
+    }
+
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Object
+    }
+}
+
+// napi's conversion traits are `unsafe fn`s (they take raw N-API handles); these two only
+// forward to napi's own `JsDate` conversions, which check the handle is a `Date`.
+#[allow(unsafe_code)]
+impl ValidateNapiValue for Date {
+    unsafe fn validate(
+        env: napi::sys::napi_env,
+        napi_val: napi::sys::napi_value,
+    ) -> napi::Result<napi::sys::napi_value> {
+        // SAFETY: the same handles napi gave us, passed on unchanged.
+        unsafe { napi::JsDate::validate(env, napi_val) }
+    }
+}
+
+#[allow(unsafe_code)]
+impl FromNapiValue for Date {
+    unsafe fn from_napi_value(
+        env: napi::sys::napi_env,
+        napi_val: napi::sys::napi_value,
+    ) -> napi::Result<Self> {
+        // SAFETY: as above. `validate` refuses anything that is not a `Date` with napi's own
+        // message (napi_get_date_value, inside `value_of`, would refuse it without one).
+        unsafe { napi::JsDate::validate(env, napi_val) }?;
+        let date = unsafe { napi::JsDate::from_napi_value(env, napi_val) }?;
+        Ok(Date(date.value_of()?))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,11 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
 use license_inventory as li;
 use napi_derive::napi;
 
-use crate::convert::{id, ids, opt_id, to_u64, to_usize};
+use crate::convert::{Date, id, ids, opt_id, to_u64, to_usize};
 use crate::records::{
     BundleLine, LicensePolicy, OrderStatus, Plan, ProductKind, Synchronous, Tier,
 };
@@ -288,7 +287,7 @@ pub struct RejectOptions {
 }
 
 /// Filters and paging of `list`. Everything left out matches everything.
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 pub struct ListOptions {
     /// Only these statuses.
     pub statuses: Option<Vec<OrderStatus>>,
@@ -299,9 +298,9 @@ pub struct ListOptions {
     /// Only purchase orders containing this text (case-insensitive).
     pub purchase_order: Option<String>,
     /// Only orders requested at or after this time.
-    pub requested_from: Option<DateTime<Utc>>,
+    pub requested_from: Option<Date>,
     /// Only orders requested strictly before this time.
-    pub requested_to: Option<DateTime<Utc>>,
+    pub requested_to: Option<Date>,
     /// The `next` cursor of the previous page.
     pub cursor: Option<String>,
     /// Items per page (1 to 1000; default 100).
@@ -332,7 +331,7 @@ impl ListOptions {
 
 /// Which orders of an organization `exportInventoryCsv` writes (the filters of `list`).
 /// Everything left out matches everything.
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 pub struct InventoryFilter {
     /// Only these statuses.
     pub statuses: Option<Vec<OrderStatus>>,
@@ -343,9 +342,9 @@ pub struct InventoryFilter {
     /// Only purchase orders containing this text (case-insensitive).
     pub purchase_order: Option<String>,
     /// Only orders requested at or after this time.
-    pub requested_from: Option<DateTime<Utc>>,
+    pub requested_from: Option<Date>,
     /// Only orders requested strictly before this time.
-    pub requested_to: Option<DateTime<Utc>>,
+    pub requested_to: Option<Date>,
 }
 
 impl InventoryFilter {
@@ -364,8 +363,8 @@ impl InventoryFilter {
                 .map(|n| to_u64("order number", n).map(li::OrderNumber))
                 .transpose()?,
             purchase_order: self.purchase_order,
-            requested_from: self.requested_from,
-            requested_to: self.requested_to,
+            requested_from: Date::opt(self.requested_from, "requested from")?,
+            requested_to: Date::opt(self.requested_to, "requested to")?,
         })
     }
 }
@@ -397,16 +396,16 @@ impl LedgerOptions {
 
 /// Which ledger entries `ledgerMatching` returns: those that satisfy every filter given (all of
 /// them when everything is left out).
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 pub struct LedgerFilter {
     /// Only entries about this order id, or moving its quantities.
     pub order: Option<String>,
     /// Only entries about this organization id, or moving the quantities of an order it holds.
     pub org: Option<String>,
     /// Only entries recorded at or after this time.
-    pub from: Option<DateTime<Utc>>,
+    pub from: Option<Date>,
     /// Only entries recorded strictly before this time.
-    pub to: Option<DateTime<Utc>>,
+    pub to: Option<Date>,
 }
 
 impl LedgerFilter {
@@ -415,8 +414,8 @@ impl LedgerFilter {
         Ok(li::LedgerFilter {
             order: opt_id(self.order)?,
             org: opt_id(self.org)?,
-            from: self.from,
-            to: self.to,
+            from: Date::opt(self.from, "from")?,
+            to: Date::opt(self.to, "to")?,
         })
     }
 }

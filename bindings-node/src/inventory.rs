@@ -5,13 +5,12 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use license_inventory as li;
 use napi::Env;
 use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 
-use crate::convert::{BatchResult, OrderPage, id, num, opt_id, to_u32, to_u64, to_usize};
+use crate::convert::{BatchResult, Date, OrderPage, id, num, opt_id, to_u32, to_u64, to_usize};
 use crate::error::throw_core;
 use crate::inputs::{
     ApproveOptions, BatchCommandFields, InventoryFilter, LedgerFilter, LedgerOptions,
@@ -108,10 +107,13 @@ impl Inventory {
     }
 
     /// Pins the clock the inventory stamps its changes with to `at`; `null` follows the system
-    /// clock again. For replays, imports and tests.
+    /// clock again. For replays, imports and tests. An Invalid Date throws `INVALID_INPUT`
+    /// (and leaves the clock as it was).
     #[napi]
-    pub fn set_time(&self, at: Option<DateTime<Utc>>) {
+    pub fn set_time(&self, env: Env, at: Option<Date>) -> napi::Result<()> {
+        let at = Date::opt(at, "at").map_err(|e| throw_core(&env, e))?;
         self.clock.set(at);
+        Ok(())
     }
 
     /// The same inventory (same store, same clock: `setTime` on either applies to both), whose
@@ -403,10 +405,13 @@ impl Inventory {
         &self,
         tenant_id: String,
         order_id: String,
-        at: DateTime<Utc>,
+        at: Date,
     ) -> AsyncTask<Op<OrderFigures>> {
         let inv = self.core();
-        run(move || Ok(inv.order_at(id(&tenant_id)?, id(&order_id)?, at)?.into()))
+        run(move || {
+            let at = at.to_core("at")?;
+            Ok(inv.order_at(id(&tenant_id)?, id(&order_id)?, at)?.into())
+        })
     }
 
     /// What an organization held at `at`, per product (sorted by product id), rebuilt from the
@@ -416,10 +421,11 @@ impl Inventory {
         &self,
         tenant_id: String,
         org_id: String,
-        at: DateTime<Utc>,
+        at: Date,
     ) -> AsyncTask<Op<Vec<Holding>>> {
         let inv = self.core();
         run(move || {
+            let at = at.to_core("at")?;
             let holdings = inv.holdings_at(id(&tenant_id)?, id(&org_id)?, at)?;
             Ok(holdings.into_iter().map(Into::into).collect())
         })

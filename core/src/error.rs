@@ -165,7 +165,8 @@ pub enum Error {
     NotFound {
         /// What was looked up.
         entity: Entity,
-        /// The id or number that was looked up.
+        /// The id or number that was looked up (a license looked up by its key: the key's
+        /// first group only, `7KQ2M-…`).
         id: String,
     },
 
@@ -238,7 +239,8 @@ pub enum Error {
     /// match). Nothing was looked up; ask the person to check the key.
     #[error("mistyped license key '{key}': {reason}")]
     MistypedKey {
-        /// The key as given (at most 64 characters of it).
+        /// The first five symbols of the key as given, then `-…` (never the whole key: a
+        /// mistyped key is one symbol away from a real one).
         key: String,
         /// What is wrong with it.
         reason: String,
@@ -263,7 +265,7 @@ pub enum Error {
     /// The license cannot be used now: disabled, expired, not floating, already redeemed.
     #[error("license {key} is unusable: {reason}")]
     LicenseUnusable {
-        /// The license's key.
+        /// The first group of the license's key, `7KQ2M-…` (never the whole key).
         key: String,
         /// Why.
         reason: String,

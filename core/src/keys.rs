@@ -101,7 +101,7 @@ impl LicenseKey {
     /// [`Error::MistypedKey`], without any lookup.
     pub fn parse(input: &str) -> Result<LicenseKey> {
         let mistyped = |reason: &str| Error::MistypedKey {
-            key: input.chars().take(64).collect(),
+            key: redact(input),
             reason: reason.to_owned(),
         };
         let mut digits = Vec::with_capacity(DATA + 1);
@@ -132,6 +132,27 @@ impl LicenseKey {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The key as errors show it: its first group only, `7KQ2M-…`.
+    pub fn redacted(&self) -> String {
+        redact(&self.0)
+    }
+}
+
+/// How many leading symbols of a key errors show: enough to tell keys apart in a support
+/// conversation (25 of a key's 120 bits), far too few to use one.
+const KEY_PREFIX: usize = 5;
+
+/// A key (or what someone typed as one) as error messages and error fields show it: its first
+/// [`KEY_PREFIX`] symbols (dashes and spaces skipped), then `-…` when there were more. A key
+/// never appears whole in an error or an idempotency record (docs/decisions.md §34).
+pub(crate) fn redact(input: &str) -> String {
+    let mut symbols = input.chars().filter(|c| *c != '-' && *c != ' ');
+    let mut out: String = symbols.by_ref().take(KEY_PREFIX).collect();
+    if symbols.next().is_some() {
+        out.push_str("-…");
+    }
+    out
 }
 
 impl fmt::Display for LicenseKey {
@@ -164,6 +185,27 @@ mod tests {
             let sloppy = k.as_str().replace('-', "").to_lowercase();
             assert_eq!(LicenseKey::parse(&sloppy).unwrap(), *k);
         }
+    }
+
+    #[test]
+    fn errors_show_a_prefix_of_a_key_never_the_whole_key() {
+        let key = LicenseKey::generate(1).unwrap().remove(0);
+        assert_eq!(key.redacted(), format!("{}-…", &key.as_str()[..5]));
+        // A mistyped key: one symbol changed at the end.
+        let mut typo: Vec<char> = key.as_str().chars().collect();
+        let last = typo.len() - 1;
+        typo[last] = if typo[last] == '0' { '1' } else { '0' };
+        let typo: String = typo.into_iter().collect();
+        let err = LicenseKey::parse(&typo).unwrap_err();
+        assert!(
+            matches!(&err, Error::MistypedKey { key: shown, .. } if *shown == key.redacted()),
+            "{err:?}"
+        );
+        assert!(!err.to_string().contains(&typo[6..]), "{err}");
+        assert!(!format!("{err:?}").contains(&typo[6..]), "{err:?}");
+        // Something short is shown as typed; dashes and spaces are skipped.
+        assert_eq!(redact("ab"), "ab");
+        assert_eq!(redact("7K-Q2 M9"), "7KQ2M-…");
     }
 
     /// Every key, with any single symbol replaced by any other symbol, is rejected.

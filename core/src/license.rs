@@ -251,8 +251,9 @@ pub struct LicenseUser {
     pub has_password: bool,
 }
 
-/// What [`crate::Session::add_license_user`] needs.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// What [`crate::Session::add_license_user`] needs. Its `Debug` form shows whether a password
+/// is set, never the password.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct NewLicenseUser {
     /// Email.
     pub email: String,
@@ -260,4 +261,45 @@ pub struct NewLicenseUser {
     pub name: Option<String>,
     /// Initial password (hashed with Argon2id at once), if any.
     pub password: Option<String>,
+}
+
+impl fmt::Debug for NewLicenseUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let NewLicenseUser {
+            email,
+            name,
+            password,
+        } = self;
+        f.debug_struct("NewLicenseUser")
+            .field("email", email)
+            .field("name", name)
+            .field("password", &password.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_of_a_new_license_user_hides_the_password() {
+        let new = NewLicenseUser {
+            email: "stu@elerome.example".into(),
+            name: Some("Stu".into()),
+            password: Some("correct horse".into()),
+        };
+        for shown in [format!("{new:?}"), format!("{new:#?}")] {
+            assert!(!shown.contains("correct horse"), "{shown}");
+            assert!(
+                shown.contains("<redacted>") && shown.contains("stu@elerome"),
+                "{shown}"
+            );
+        }
+        let none = NewLicenseUser {
+            password: None,
+            ..new
+        };
+        assert!(format!("{none:?}").contains("password: None"));
+    }
 }

@@ -72,10 +72,11 @@ impl Session {
         let email = input::email(&new.email)?;
         let name = input::text("name", new.name.as_deref(), MAX_NAME)?;
         let hash = new.password.as_deref().map(password_hash).transpose()?;
-        self.inv.command(
+        self.inv.command_with_secret(
             self.tenant,
             "add_license_user",
             &(self.user, order, &email, &name, hash.is_some()),
+            new.password.as_deref(),
             |tx, now| {
                 let actor = Actor::load(tx, self.tenant, self.user)?;
                 let o = get_order(tx, self.tenant, order)?;
@@ -267,10 +268,11 @@ impl Session {
     /// managers with `manage_license_user_credentials`.
     pub fn set_license_user_password(&self, user: LicenseUserId, password: &str) -> Result<()> {
         let hash = password_hash(password)?;
-        self.inv.command(
+        self.inv.command_with_secret(
             self.tenant,
             "set_license_user_password",
             &(self.user, user),
+            Some(password),
             |tx, now| {
                 let (u, o) = self.guarded_license_user(
                     tx,

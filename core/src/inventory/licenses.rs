@@ -26,7 +26,7 @@ pub const MAX_ISSUE: u64 = 1_000_000;
 
 fn unusable(license: &License, reason: impl Into<String>) -> Error {
     Error::LicenseUnusable {
-        key: license.key.to_string(),
+        key: license.key.redacted(),
         reason: reason.into(),
     }
 }
@@ -156,7 +156,7 @@ impl Inventory {
 
 fn license_by_key(tx: &mut dyn Tx, tenant: TenantId, key: &LicenseKey) -> Result<License> {
     tx.license_by_key(tenant, key)?
-        .ok_or_else(|| Error::not_found(Entity::License, key))
+        .ok_or_else(|| Error::not_found(Entity::License, key.redacted()))
 }
 
 fn remove_device(l: &mut License, fingerprint: &str) -> Result<()> {
@@ -167,7 +167,7 @@ fn remove_device(l: &mut License, fingerprint: &str) -> Result<()> {
             "fingerprint",
             format!(
                 "license {} is not activated on device '{fingerprint}'",
-                l.key
+                l.key.redacted()
             ),
         ));
     }
@@ -446,7 +446,7 @@ impl Session {
                 if l.borrows.len() == before {
                     return Err(Error::invalid(
                         "borrower",
-                        format!("'{borrower}' has no open borrow of {}", l.key),
+                        format!("'{borrower}' has no open borrow of {}", l.key.redacted()),
                     ));
                 }
                 l.borrows.retain(|b| b.until > now);

@@ -79,6 +79,7 @@ struct State {
     /// The unsent notifications, in outbox order.
     pending: BTreeSet<(TenantId, u64, NotificationId)>,
     idempotency: HashMap<(TenantId, String), IdempotencyRecord>,
+    idempotency_secrets: HashMap<TenantId, String>,
 }
 
 /// How to take one write back.
@@ -98,6 +99,7 @@ enum Undo {
     Manager((OrderId, UserId), Option<LicenseManager>),
     Notification(NotificationId, Option<Box<Notification>>),
     Idempotency((TenantId, String)),
+    IdempotencySecret(TenantId),
 }
 
 impl State {
@@ -148,6 +150,9 @@ impl State {
             }
             Undo::Idempotency(key) => {
                 self.idempotency.remove(&key);
+            }
+            Undo::IdempotencySecret(tenant) => {
+                self.idempotency_secrets.remove(&tenant);
             }
         }
     }
@@ -522,6 +527,26 @@ impl Tx for MemTx<'_> {
         }
         self.state.idempotency.insert(k.clone(), record.clone());
         self.undo.push(Undo::Idempotency(k));
+        Ok(())
+    }
+
+    fn idempotency_secret(&mut self, tenant: TenantId) -> Result<Option<String>> {
+        Ok(self.state.idempotency_secrets.get(&tenant).cloned())
+    }
+
+    fn insert_idempotency_secret(&mut self, tenant: TenantId, secret: &str) -> Result<()> {
+        self.writable()?;
+        if self.state.idempotency_secrets.contains_key(&tenant) {
+            return Err(StorageError::RowCount {
+                table: "tenant_secrets",
+                reason: format!("tenant {tenant} already has a secret"),
+            }
+            .into());
+        }
+        self.state
+            .idempotency_secrets
+            .insert(tenant, secret.to_owned());
+        self.undo.push(Undo::IdempotencySecret(tenant));
         Ok(())
     }
 

@@ -259,6 +259,11 @@ pub trait Tx {
     fn idempotency(&mut self, tenant: TenantId, key: &str) -> Result<Option<IdempotencyRecord>>;
     /// Records a command under its idempotency key (new keys only).
     fn insert_idempotency(&mut self, record: &IdempotencyRecord) -> Result<()>;
+    /// The tenant's secret for keyed hashes of idempotent commands' passwords (hex), if one
+    /// was made (docs/decisions.md §34).
+    fn idempotency_secret(&mut self, tenant: TenantId) -> Result<Option<String>>;
+    /// Stores the tenant's secret (once: a second one is a storage error).
+    fn insert_idempotency_secret(&mut self, tenant: TenantId, secret: &str) -> Result<()>;
 
     /// Records when a notification was sent (it must exist).
     fn set_notification_sent(

@@ -1358,6 +1358,22 @@ impl Tx for SqlTx<'_> {
         )
     }
 
+    fn idempotency_secret(&mut self, tenant: TenantId) -> Result<Option<String>> {
+        self.one(
+            "SELECT idempotency_secret FROM tenant_secrets WHERE tenant = ?1",
+            &[id(tenant)],
+            |r| r.text("tenant_secrets", 0),
+        )
+    }
+
+    fn insert_idempotency_secret(&mut self, tenant: TenantId, secret: &str) -> Result<()> {
+        self.exec(
+            "INSERT INTO tenant_secrets (tenant, idempotency_secret) VALUES (?1, ?2)",
+            &[id(tenant), secret.into()],
+            "tenant_secrets",
+        )
+    }
+
     fn insert_notifications(&mut self, notifications: &[Notification]) -> Result<()> {
         for n in notifications {
             self.exec(

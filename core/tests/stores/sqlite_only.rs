@@ -291,6 +291,7 @@ fn upgrade_to_5_folds_existing_purchase_orders() {
     let raw = rusqlite::Connection::open(&path).unwrap();
     raw.execute_batch(
         "ALTER TABLE orders DROP COLUMN purchase_order_folded; \
+         DROP TABLE tenant_secrets; \
          UPDATE schema_version SET version = 4;",
     )
     .unwrap();

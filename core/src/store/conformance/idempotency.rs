@@ -6,6 +6,7 @@ suite!(
     idempotency => __conformance_suite_idempotency:
     idempotent_commands,
     idempotent_retries_race,
+    idempotency_keeps_secrets_out,
 );
 
 /// Idempotency keys (docs/rules.md §11): every kind of write command, repeated with its key,
@@ -207,4 +208,131 @@ fn idempotent_retries_race(factory: Factory<'_>) {
         .unwrap();
     assert_eq!(orders.items.len(), 1);
     w.assert_clean();
+}
+
+/// The recorded results of `tenant`'s idempotency keys, as stored.
+fn recorded(w: &World, keys: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    w.inv
+        .store()
+        .read(&mut |tx| {
+            out = keys
+                .iter()
+                .map(|k| tx.idempotency(w.tenant.id, k).map(|r| r.unwrap().result))
+                .collect::<Result<_>>()?;
+            Ok(())
+        })
+        .unwrap();
+    out
+}
+
+/// Secrets under idempotency keys (docs/decisions.md §34): a retry with another password is a
+/// conflict and changes nothing (the password is in the fingerprint, as an HMAC keyed by a
+/// per-tenant secret); recorded results hold no license key, yet a retry returns the same
+/// licenses, keys included; a license deleted since makes the retry a conflict.
+fn idempotency_keeps_secrets_out(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let o = elerome_order(&w, 6);
+    // Licenses: recorded without their keys, returned with them.
+    let issued = twice(&w, &w.erin, "issue-s", |s| s.issue(o.id, 2));
+    let batch = twice(&w, &w.erin, "batch-s", |s| {
+        s.batch(&[BatchCommand::Issue {
+            order: o.id,
+            quantity: 1,
+        }])
+    });
+    let activated = twice(&w, &w.erin, "activate-s", |s| {
+        w.inv
+            .with_idempotency_key("activate-s")?
+            .activate(s.tenant(), issued[0].key.as_str(), "pc", "PC")
+    });
+    let BatchResult::Licenses(from_batch) = &batch[0] else {
+        panic!("{batch:?}")
+    };
+    let mut keys: Vec<&str> = issued.iter().map(|l| l.key.as_str()).collect();
+    keys.push(from_batch[0].key.as_str());
+    for (record, what) in recorded(&w, &["issue-s", "batch-s", "activate-s"])
+        .iter()
+        .zip(["issue", "batch", "activate"])
+    {
+        assert!(record.contains("\"key\":null"), "{what}: {record}");
+        for k in &keys {
+            assert!(!record.contains(k), "{what} recorded key {k}: {record}");
+        }
+    }
+    assert_eq!(activated.key, issued[0].key);
+    // A license of a recorded result deleted since: the retry is a conflict, not a result
+    // with a license missing.
+    w.erin.revoke(issued[1].id).unwrap();
+    let retry = w.erin.with_idempotency_key("issue-s").unwrap().issue(o.id, 2);
+    assert_eq!(err_code(&retry), "CONFLICT");
+    assert!(
+        retry.unwrap_err().to_string().contains("was deleted since"),
+        "the conflict says why"
+    );
+    // Passwords: the same key with another password is a conflict and changes nothing.
+    let new_user = |password: &str| NewLicenseUser {
+        email: "stu@elerome.example".into(),
+        name: None,
+        password: Some(password.into()),
+    };
+    let lu = twice(&w, &w.erin, "lu-s", |s| {
+        s.add_license_user(o.id, new_user("correct horse"))
+    });
+    let before = w.snapshot();
+    let keyed = w.erin.with_idempotency_key("lu-s").unwrap();
+    assert_eq!(
+        err_code(&keyed.add_license_user(o.id, new_user("battery staple"))),
+        "CONFLICT"
+    );
+    twice(&w, &w.erin, "pw-s", |s| {
+        s.set_license_user_password(lu.id, "battery staple")
+    });
+    let keyed = w.erin.with_idempotency_key("pw-s").unwrap();
+    assert_eq!(
+        err_code(&keyed.set_license_user_password(lu.id, "correct horse")),
+        "CONFLICT"
+    );
+    assert!(
+        w.inv
+            .verify_license_user_password(w.tenant.id, lu.id, "battery staple")
+            .unwrap()
+    );
+    assert_ne!(w.snapshot(), before, "pw-s ran once");
+    // The tenant's secret: made once, 32 random bytes; another tenant has its own.
+    let secret = |tenant: TenantId| {
+        let mut out = None;
+        w.inv
+            .store()
+            .read(&mut |tx| {
+                out = tx.idempotency_secret(tenant)?;
+                Ok(())
+            })
+            .unwrap();
+        out
+    };
+    let mine = secret(w.tenant.id).unwrap();
+    assert_eq!(mine.len(), 64, "{mine}");
+    let other = World::new(w.inv.clone(), 2);
+    assert_eq!(secret(other.tenant.id), None, "made on first use only");
+    let o2 = elerome_order(&other, 1);
+    other
+        .erin
+        .with_idempotency_key("lu-s")
+        .unwrap()
+        .add_license_user(o2.id, new_user("correct horse"))
+        .unwrap();
+    assert_ne!(secret(other.tenant.id).unwrap(), mine);
+}
+
+/// An order of `qty` units held by Elerome School (stocked at Ellen Emporium, through MGA Inc).
+fn elerome_order(w: &World, qty: u64) -> Order {
+    w.stock(&w.ellen, &w.cl, qty);
+    w.irina
+        .assign(NewAssignment::new(w.ellen.id, w.mga.id, w.cl.id, qty))
+        .unwrap();
+    w.irina
+        .assign(NewAssignment::new(w.mga.id, w.elerome.id, w.cl.id, qty))
+        .unwrap()
 }

@@ -1,4 +1,4 @@
-//! The model-based test (docs/decisions.md 33): a proptest state machine drives random commands
+//! The model-based test (docs/decisions.md §33): a proptest state machine drives random commands
 //! of every kind through a store and through the reference model of `domain.rs`; after each
 //! step the store's answer (the result, or the error's code and figures) and its views (every
 //! organization's summary and orders, the audit, conservation, the ledger's length) must equal
