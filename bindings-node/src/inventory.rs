@@ -12,7 +12,6 @@ use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 
 use crate::convert::{BatchResult, OrderPage, id, num, opt_id, to_u32, to_u64, to_usize};
-use crate::error::throw_core;
 use crate::inputs::{
     ApproveOptions, BatchCommandFields, InventoryFilter, LedgerFilter, LedgerOptions,
     LicenseListOptions, LicenseUserEdit, ListOptions, MetadataEdit, NewAssignment, NewBundle,
@@ -24,7 +23,7 @@ use crate::records::{
     LicensePolicy, LicenseUser, Notification, Order, OrderDetails, OrderFigures, Organization,
     Permission, Product, SummaryLine, Tenant, User,
 };
-use crate::task::{Op, run};
+use crate::task::{Op, run, sync};
 
 /// The columns of `exportOrderCsv`, in order: the order's and customer's columns, then the
 /// license's (`order_number`, …, `license_key`, …, `expires_at`).
@@ -125,10 +124,7 @@ impl Inventory {
     /// storage I/O); a bad key throws `INVALID_INPUT`.
     #[napi]
     pub fn with_idempotency_key(&self, env: Env, key: String) -> napi::Result<Inventory> {
-        let inner = self
-            .inner
-            .with_idempotency_key(&key)
-            .map_err(|err| throw_core(&env, err))?;
+        let inner = sync(&env, || self.inner.with_idempotency_key(&key))?;
         Ok(Inventory {
             inner,
             clock: self.clock.clone(),
@@ -524,10 +520,7 @@ impl Session {
     /// `INVALID_INPUT`.
     #[napi]
     pub fn with_idempotency_key(&self, env: Env, key: String) -> napi::Result<Session> {
-        let inner = self
-            .inner
-            .with_idempotency_key(&key)
-            .map_err(|err| throw_core(&env, err))?;
+        let inner = sync(&env, || self.inner.with_idempotency_key(&key))?;
         Ok(Session { inner })
     }
 

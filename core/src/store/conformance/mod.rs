@@ -140,7 +140,21 @@ suites!($
     notifications => __conformance_suite_notifications,
     idempotency => __conformance_suite_idempotency,
     batches => __conformance_suite_batches,
+    panics => __conformance_suite_panics,
 );
+
+/// The organization name that makes `create_org` panic inside its transaction, after its
+/// writes (the org row and its ledger entry): the test hook of the panic-safety tests. It
+/// exists only with the `test-util` feature.
+pub const PANIC_INSIDE_TRANSACTION: &str = "test hook: panic inside the transaction";
+
+/// Panics if `name` is [`PANIC_INSIDE_TRANSACTION`]; called by `create_org` inside its
+/// transaction (feature `test-util` only).
+pub(crate) fn panic_hook(name: &str) {
+    if name == PANIC_INSIDE_TRANSACTION {
+        panic!("{PANIC_INSIDE_TRANSACTION}");
+    }
+}
 
 /// A fixed moment: 2017-10-20 01:45 UTC, the seed's first timestamp.
 pub fn seed_time() -> DateTime<Utc> {
