@@ -54,7 +54,8 @@ impl Clock for ManualClock {
 /// The latest moment every store can keep: 9999-12-31T23:59:59.999999Z (the stored text form
 /// has four-digit years).
 pub(crate) fn latest() -> DateTime<Utc> {
-    DateTime::<Utc>::from_timestamp(253_402_300_799, 999_999_000).unwrap_or(DateTime::<Utc>::MAX_UTC)
+    DateTime::<Utc>::from_timestamp(253_402_300_799, 999_999_000)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// Refuses a moment past [`latest`] (naming `field`) before anything is written: a store could

@@ -216,7 +216,10 @@ mod tests {
             Error::Storage(StorageError::PoolExhausted { max: 1, .. })
         ));
         let text = err.to_string();
-        assert!(text.contains("max_connections") && text.contains("transaction"), "{text}");
+        assert!(
+            text.contains("max_connections") && text.contains("transaction"),
+            "{text}"
+        );
         drop(held);
         assert!(p.checkout().is_ok());
     }
