@@ -72,6 +72,11 @@ fn numbers_beyond_bigint_are_invalid_input(factory: Factory<'_>) {
         Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "after"),
         other => panic!("expected InvalidInput, got {other:?}"),
     }
+    let everything = LedgerFilter::default();
+    match w.inv.ledger_matching(w.tenant.id, &everything, huge, 10) {
+        Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "after"),
+        other => panic!("expected InvalidInput, got {other:?}"),
+    }
     match format!("o{huge}").parse::<Cursor>() {
         Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "cursor"),
         other => panic!("expected InvalidInput, got {other:?}"),
