@@ -354,7 +354,7 @@ mod tests {
     /// A panic in a method body becomes `InventoryError.internal` (code `INTERNAL_PANIC`), not
     /// uniffi's `UniffiInternalError.rustPanic`; a body that returns is untouched.
     #[test]
-    #[allow(clippy::panic)]
+    #[allow(clippy::panic, clippy::unwrap_used)]
     fn guard_turns_a_panic_into_the_internal_error() {
         let err = guard::<()>(|| panic!("boom")).unwrap_err();
         assert_eq!(err.code(), "INTERNAL_PANIC");
