@@ -23,7 +23,7 @@ use crate::records::{
     LicensePolicy, LicenseUser, Notification, Order, OrderDetails, OrderFigures, Organization,
     Permission, Product, SummaryLine, Tenant, User,
 };
-use crate::task::{Op, run};
+use crate::task::{Op, run, sync};
 
 /// The columns of `exportOrderCsv`, in order: the order's and customer's columns, then the
 /// license's (`order_number`, …, `license_key`, …, `expires_at`).
@@ -127,10 +127,7 @@ impl Inventory {
     /// storage I/O); a bad key throws `INVALID_INPUT`.
     #[napi]
     pub fn with_idempotency_key(&self, env: Env, key: String) -> napi::Result<Inventory> {
-        let inner = self
-            .inner
-            .with_idempotency_key(&key)
-            .map_err(|err| throw_core(&env, err))?;
+        let inner = sync(&env, || self.inner.with_idempotency_key(&key))?;
         Ok(Inventory {
             inner,
             clock: self.clock.clone(),
@@ -530,10 +527,7 @@ impl Session {
     /// `INVALID_INPUT`.
     #[napi]
     pub fn with_idempotency_key(&self, env: Env, key: String) -> napi::Result<Session> {
-        let inner = self
-            .inner
-            .with_idempotency_key(&key)
-            .map_err(|err| throw_core(&env, err))?;
+        let inner = sync(&env, || self.inner.with_idempotency_key(&key))?;
         Ok(Session { inner })
     }
 

@@ -7,7 +7,7 @@ use license_inventory as li;
 use napi::bindgen_prelude::{AsyncTask, ToNapiValue, TypeName};
 use napi::{Env, Task};
 
-use crate::error::{Failure, to_js_error};
+use crate::error::{Failure, throw_core, to_js_error};
 
 type Work<T> = Box<dyn FnOnce() -> li::Result<T> + Send>;
 
@@ -30,6 +30,28 @@ where
     })
 }
 
+/// Runs a synchronous method's core call on the JS thread, with the same conversions as a
+/// task's: a core error becomes its coded JS `Error`, a panic (a bug) an `INTERNAL_PANIC` one.
+pub(crate) fn sync<T>(env: &Env, call: impl FnOnce() -> li::Result<T>) -> napi::Result<T> {
+    match catch_unwind(AssertUnwindSafe(call)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(err)) => Err(throw_core(env, err)),
+        Err(panic) => Err(
+            to_js_error(env, &Failure::Panic(panic_message(panic.as_ref())))
+                .unwrap_or_else(|failed| failed),
+        ),
+    }
+}
+
+/// The text of a panic's payload (empty if it is neither `&str` nor `String`).
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
 impl<T> Task for Op<T>
 where
     T: ToNapiValue + TypeName + Send + 'static,
@@ -44,13 +66,7 @@ where
         let failure = match catch_unwind(AssertUnwindSafe(work)) {
             Ok(Ok(value)) => return Ok(value),
             Ok(Err(err)) => Failure::Core(err),
-            Err(panic) => Failure::Panic(
-                panic
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_default(),
-            ),
+            Err(panic) => Failure::Panic(panic_message(panic.as_ref())),
         };
         let reason = match &failure {
             Failure::Core(err) => err.to_string(),

@@ -12,12 +12,18 @@ use pyo3::types::{PyDateTime, PyInt, PyString, PyType, PyTzInfo, PyTzInfoAccess}
 
 use crate::errors;
 
-/// Runs `call` (one call into the store) with the GIL released, converting its error.
+/// Runs `call` (one call into the store) with the GIL released, converting its error. A panic
+/// in the core (a bug) is caught here and raised as `InternalError` (code `INTERNAL_PANIC`), a
+/// subclass of `InventoryError`, never as pyo3's `PanicException` (a `BaseException` that
+/// `except Exception` misses). Every method that reaches the core goes through here.
 pub(crate) fn run<T: Send>(
     py: Python<'_>,
     call: impl FnOnce() -> core::Result<T> + Send,
 ) -> PyResult<T> {
-    py.detach(call).map_err(|e| errors::to_py(py, e))
+    match py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(call))) {
+        Ok(result) => result.map_err(|e| errors::to_py(py, e)),
+        Err(payload) => Err(errors::panic_to_py(py, payload.as_ref())),
+    }
 }
 
 /// Parses an id (or any value the core parses from text); a malformed one is the core's

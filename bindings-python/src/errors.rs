@@ -119,6 +119,7 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
                 StorageError::Postgres(_) => ("postgres", None),
                 StorageError::Corrupt { table, .. } => ("corrupt", Some(*table)),
                 StorageError::Poisoned => ("poisoned", None),
+                StorageError::PoolExhausted { .. } => ("pool_exhausted", None),
                 StorageError::RowCount { table, .. } => ("row_count", Some(*table)),
                 _ => ("other", None),
             };
@@ -161,4 +162,28 @@ pub(crate) fn invalid(py: Python<'_>, field: &'static str, reason: impl Into<Str
             reason: reason.into(),
         },
     )
+}
+
+/// The `InternalError` (code `INTERNAL_PANIC`) for a panic caught at the boundary; if it cannot
+/// be built (the Python package is broken), the failure to build it is raised instead.
+pub(crate) fn panic_to_py(py: Python<'_>, payload: &(dyn std::any::Any + Send)) -> PyErr {
+    let detail = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    let message = format!(
+        "internal error (a bug, please report it): the library panicked: {detail}; nothing was changed"
+    );
+    let build = || -> PyResult<PyErr> {
+        let kw = PyDict::new(py);
+        kw.set_item("code", "INTERNAL_PANIC")?;
+        kw.set_item("detail", &detail)?;
+        let exc = py
+            .import(ERRORS)?
+            .getattr("InternalError")?
+            .call((message.as_str(),), Some(&kw))?;
+        Ok(PyErr::from_value(exc))
+    };
+    build().unwrap_or_else(|failure| failure)
 }

@@ -423,10 +423,7 @@ impl Inventory {
     /// `Session.with_idempotency_key`): for the host's own retries of activation, redemption,
     /// provisioning within a tenant, and marking notifications sent.
     fn with_idempotency_key(&self, py: Python<'_>, key: &str) -> PyResult<Inventory> {
-        let inner = self
-            .inner
-            .with_idempotency_key(key)
-            .map_err(|e| errors::to_py(py, e))?;
+        let inner = run(py, || self.inner.with_idempotency_key(key))?;
         Ok(Inventory {
             inner,
             clock: self.clock.clone(),
@@ -540,10 +537,7 @@ impl Session {
     /// another user) raises `Conflict`. A command that raised recorded nothing: retry it with
     /// the same key. Use one key per command.
     fn with_idempotency_key(&self, py: Python<'_>, key: &str) -> PyResult<Session> {
-        self.0
-            .with_idempotency_key(key)
-            .map(Session)
-            .map_err(|e| errors::to_py(py, e))
+        run(py, || self.0.with_idempotency_key(key)).map(Session)
     }
 
     /// The id of the acting user.

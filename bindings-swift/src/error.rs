@@ -173,6 +173,14 @@ pub enum InventoryError {
         /// The core's message, with its source.
         message: String,
     },
+    /// The library panicked (a bug), caught at the boundary: nothing was changed (the
+    /// transaction was rolled back) and the store keeps working. Please report it. Code
+    /// `INTERNAL_PANIC`.
+    #[error("{message}")]
+    Internal {
+        /// What panicked, and that nothing was changed.
+        message: String,
+    },
     /// An error this binding does not know yet (a newer core).
     #[error("{message}")]
     Other {
@@ -206,6 +214,7 @@ impl InventoryError {
             InventoryError::InvariantViolated { .. } => "INVARIANT_VIOLATED".into(),
             InventoryError::Export { .. } => "EXPORT_FAILED".into(),
             InventoryError::Storage { .. } => "STORAGE".into(),
+            InventoryError::Internal { .. } => "INTERNAL_PANIC".into(),
             InventoryError::Other { code, .. } => code.clone(),
         }
     }
@@ -320,9 +329,43 @@ impl From<core::Error> for InventoryError {
 /// The result of every fallible call of this binding.
 pub type Result<T, E = InventoryError> = std::result::Result<T, E>;
 
+/// Runs one method's body, turning a panic (a bug) into [`InventoryError::Internal`]: without
+/// this, uniffi would throw its own `UniffiInternalError.rustPanic`, which is not an
+/// `InventoryError`. Every exported method that throws runs its body through here.
+pub(crate) fn guard<T>(body: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or_else(|panic| {
+        let detail = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(InventoryError::Internal {
+            message: format!(
+                "internal error (a bug, please report it): the library panicked: {detail}; nothing was changed"
+            ),
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A panic in a method body becomes `InventoryError.internal` (code `INTERNAL_PANIC`), not
+    /// uniffi's `UniffiInternalError.rustPanic`; a body that returns is untouched.
+    #[test]
+    #[allow(clippy::panic, clippy::unwrap_used)]
+    fn guard_turns_a_panic_into_the_internal_error() {
+        let err = guard::<()>(|| panic!("boom")).unwrap_err();
+        assert_eq!(err.code(), "INTERNAL_PANIC");
+        assert!(
+            matches!(&err, InventoryError::Internal { message } if message.contains("boom")),
+            "{err:?}"
+        );
+        assert_eq!(guard(|| Ok(7)).ok(), Some(7));
+        let refused = guard::<()>(|| Err(core::Error::ActivationLimit { max: 1 }.into()));
+        assert_eq!(refused.unwrap_err().code(), "ACTIVATION_LIMIT");
+    }
 
     /// Every core variant converts to the case with the same code and the core's message.
     #[test]

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use license_inventory as core;
 
-use crate::error::Result;
+use crate::error::{Result, guard};
 use crate::types::{
     Audit, BatchCommand, BatchResult, Bundle, BundleId, BundleLine, Customer, Holding,
     InventoryFilter, InventoryUse, LedgerEntry, LedgerFilter, License, LicenseId, LicenseManager,
@@ -54,23 +54,26 @@ impl Inventory {
         busy_timeout: Option<f64>,
         migrate: Option<bool>,
     ) -> Result<Arc<Self>> {
-        let mut options = core::SqliteOptions::default();
-        if let Some(s) = synchronous {
-            options.synchronous = s.into();
-        }
-        if let Some(secs) = busy_timeout {
-            options.busy_timeout = std::time::Duration::try_from_secs_f64(secs).map_err(|e| {
-                core::Error::InvalidInput {
-                    field: "busy_timeout",
-                    reason: format!("{secs} seconds: {e}"),
-                }
-            })?;
-        }
-        if let Some(m) = migrate {
-            options.migrate = m;
-        }
-        let store = core::SqliteStore::open_with(path, options)?;
-        Ok(Self::over(core::Inventory::new(store)))
+        guard(|| {
+            let mut options = core::SqliteOptions::default();
+            if let Some(s) = synchronous {
+                options.synchronous = s.into();
+            }
+            if let Some(secs) = busy_timeout {
+                options.busy_timeout =
+                    std::time::Duration::try_from_secs_f64(secs).map_err(|e| {
+                        core::Error::InvalidInput {
+                            field: "busy_timeout",
+                            reason: format!("{secs} seconds: {e}"),
+                        }
+                    })?;
+            }
+            if let Some(m) = migrate {
+                options.migrate = m;
+            }
+            let store = core::SqliteStore::open_with(path, options)?;
+            Ok(Self::over(core::Inventory::new(store)))
+        })
     }
 
     /// An inventory in a PostgreSQL database, shared by any number of processes and machines;
@@ -88,18 +91,20 @@ impl Inventory {
         max_retries: Option<u32>,
         migrate: Option<bool>,
     ) -> Result<Arc<Self>> {
-        let mut options = core::PostgresOptions::default();
-        if let Some(n) = max_connections {
-            options.max_connections = usize::try_from(n).unwrap_or(usize::MAX);
-        }
-        if let Some(n) = max_retries {
-            options.max_retries = n;
-        }
-        if let Some(m) = migrate {
-            options.migrate = m;
-        }
-        let store = core::PostgresStore::connect_with(&url, options)?;
-        Ok(Self::over(core::Inventory::new(store)))
+        guard(|| {
+            let mut options = core::PostgresOptions::default();
+            if let Some(n) = max_connections {
+                options.max_connections = usize::try_from(n).unwrap_or(usize::MAX);
+            }
+            if let Some(n) = max_retries {
+                options.max_retries = n;
+            }
+            if let Some(m) = migrate {
+                options.migrate = m;
+            }
+            let store = core::PostgresStore::connect_with(&url, options)?;
+            Ok(Self::over(core::Inventory::new(store)))
+        })
     }
 
     /// Pins the clock to `at` (every change made until the next call is stamped with it), or lets
@@ -118,23 +123,25 @@ impl Inventory {
         vendor_name: String,
         first_order_number: Option<u64>,
     ) -> Result<Tenant> {
-        let new = core::NewTenant {
-            name,
-            plan: plan.into(),
-            vendor_name,
-            first_order_number,
-        };
-        Ok(self.inner.create_tenant(new)?.into())
+        guard(|| {
+            let new = core::NewTenant {
+                name,
+                plan: plan.into(),
+                vendor_name,
+                first_order_number,
+            };
+            Ok(self.inner.create_tenant(new)?.into())
+        })
     }
 
     /// Reads a tenant.
     pub fn tenant(&self, id: TenantId) -> Result<Tenant> {
-        Ok(self.inner.tenant(id.into())?.into())
+        guard(|| Ok(self.inner.tenant(id.into())?.into()))
     }
 
     /// Every tenant in the store, oldest first (to find one again in a reopened store).
     pub fn tenants(&self) -> Result<Vec<Tenant>> {
-        Ok(self.inner.tenants()?.into_iter().map(Into::into).collect())
+        guard(|| Ok(self.inner.tenants()?.into_iter().map(Into::into).collect()))
     }
 
     /// Creates an organization under `parent`, whose tier must be strictly higher.
@@ -145,42 +152,48 @@ impl Inventory {
         tier: Tier,
         parent: OrgId,
     ) -> Result<Organization> {
-        let new = core::NewOrganization {
-            name,
-            tier: tier.into(),
-            parent: parent.into(),
-        };
-        Ok(self.inner.create_org(tenant.into(), new)?.into())
+        guard(|| {
+            let new = core::NewOrganization {
+                name,
+                tier: tier.into(),
+                parent: parent.into(),
+            };
+            Ok(self.inner.create_org(tenant.into(), new)?.into())
+        })
     }
 
     /// Reads an organization.
     pub fn org(&self, tenant: TenantId, id: OrgId) -> Result<Organization> {
-        Ok(self.inner.org(tenant.into(), id.into())?.into())
+        guard(|| Ok(self.inner.org(tenant.into(), id.into())?.into()))
     }
 
     /// Deactivates an organization: it keeps its orders but cannot request, approve, assign or
     /// receive inventory any more.
     pub fn deactivate_org(&self, tenant: TenantId, id: OrgId) -> Result<Organization> {
-        Ok(self.inner.deactivate_org(tenant.into(), id.into())?.into())
+        guard(|| Ok(self.inner.deactivate_org(tenant.into(), id.into())?.into()))
     }
 
     /// Creates a user; the email must be unique within the tenant.
     pub fn create_user(&self, tenant: TenantId, name: String, email: String) -> Result<User> {
-        let new = core::NewUser { name, email };
-        Ok(self.inner.create_user(tenant.into(), new)?.into())
+        guard(|| {
+            let new = core::NewUser { name, email };
+            Ok(self.inner.create_user(tenant.into(), new)?.into())
+        })
     }
 
     /// Reads a user.
     pub fn user(&self, tenant: TenantId, id: UserId) -> Result<User> {
-        Ok(self.inner.user(tenant.into(), id.into())?.into())
+        guard(|| Ok(self.inner.user(tenant.into(), id.into())?.into()))
     }
 
     /// Makes `user` an admin of `org` (idempotent). Admins of the vendor are system
     /// administrators.
     pub fn grant_admin(&self, tenant: TenantId, user: UserId, org: OrgId) -> Result<()> {
-        Ok(self
-            .inner
-            .grant_admin(tenant.into(), user.into(), org.into())?)
+        guard(|| {
+            Ok(self
+                .inner
+                .grant_admin(tenant.into(), user.into(), org.into())?)
+        })
     }
 
     /// Defines a product; its code must be unique within the tenant. `policy` is the policy of
@@ -195,19 +208,21 @@ impl Inventory {
         kind: ProductKind,
         policy: Option<LicensePolicy>,
     ) -> Result<Product> {
-        let new = core::NewProduct {
-            code,
-            name,
-            kind: kind.into(),
-        };
-        let product = match policy {
-            Some(policy) => {
-                self.inner
-                    .create_product_with_policy(tenant.into(), new, policy.into())?
-            }
-            None => self.inner.create_product(tenant.into(), new)?,
-        };
-        Ok(product.into())
+        guard(|| {
+            let new = core::NewProduct {
+                code,
+                name,
+                kind: kind.into(),
+            };
+            let product = match policy {
+                Some(policy) => {
+                    self.inner
+                        .create_product_with_policy(tenant.into(), new, policy.into())?
+                }
+                None => self.inner.create_product(tenant.into(), new)?,
+            };
+            Ok(product.into())
+        })
     }
 
     /// Sets the policy of the licenses issued for a product from now on (issued licenses keep
@@ -218,10 +233,12 @@ impl Inventory {
         product: ProductId,
         policy: LicensePolicy,
     ) -> Result<Product> {
-        Ok(self
-            .inner
-            .set_product_policy(tenant.into(), product.into(), policy.into())?
-            .into())
+        guard(|| {
+            Ok(self
+                .inner
+                .set_product_policy(tenant.into(), product.into(), policy.into())?
+                .into())
+        })
     }
 
     /// Defines a bundle: a named set of (product, quantity) lines (at least one; a product at
@@ -232,16 +249,18 @@ impl Inventory {
         name: String,
         lines: Vec<BundleLine>,
     ) -> Result<Bundle> {
-        let new = core::NewBundle {
-            name,
-            lines: lines.into_iter().map(Into::into).collect(),
-        };
-        Ok(self.inner.create_bundle(tenant.into(), new)?.into())
+        guard(|| {
+            let new = core::NewBundle {
+                name,
+                lines: lines.into_iter().map(Into::into).collect(),
+            };
+            Ok(self.inner.create_bundle(tenant.into(), new)?.into())
+        })
     }
 
     /// Reads a bundle.
     pub fn bundle(&self, tenant: TenantId, id: BundleId) -> Result<Bundle> {
-        Ok(self.inner.bundle(tenant.into(), id.into())?.into())
+        guard(|| Ok(self.inner.bundle(tenant.into(), id.into())?.into()))
     }
 
     /// An end user activates a license on a device, with the key alone (no session). A
@@ -254,10 +273,12 @@ impl Inventory {
         fingerprint: String,
         device_name: String,
     ) -> Result<License> {
-        Ok(self
-            .inner
-            .activate(tenant.into(), &key, &fingerprint, &device_name)?
-            .into())
+        guard(|| {
+            Ok(self
+                .inner
+                .activate(tenant.into(), &key, &fingerprint, &device_name)?
+                .into())
+        })
     }
 
     /// An end user deactivates a license on one of its devices, with the key alone.
@@ -267,25 +288,29 @@ impl Inventory {
         key: String,
         fingerprint: String,
     ) -> Result<License> {
-        Ok(self
-            .inner
-            .deactivate(tenant.into(), &key, &fingerprint)?
-            .into())
+        guard(|| {
+            Ok(self
+                .inner
+                .deactivate(tenant.into(), &key, &fingerprint)?
+                .into())
+        })
     }
 
     /// An end user redeems an activation code, once; `redeemed_by` names who (an email or a
     /// device). A second redemption is `LicenseUnusable`.
     pub fn redeem(&self, tenant: TenantId, code: String, redeemed_by: String) -> Result<License> {
-        Ok(self
-            .inner
-            .redeem(tenant.into(), &code, &redeemed_by)?
-            .into())
+        guard(|| {
+            Ok(self
+                .inner
+                .redeem(tenant.into(), &code, &redeemed_by)?
+                .into())
+        })
     }
 
     /// Checks a key as an application would at start-up: the license, if it exists and is
     /// neither disabled nor expired (else `LicenseUnusable`).
     pub fn check_license(&self, tenant: TenantId, key: String) -> Result<License> {
-        Ok(self.inner.check_license(tenant.into(), &key)?.into())
+        guard(|| Ok(self.inner.check_license(tenant.into(), &key)?.into()))
     }
 
     /// True when `password` is the license user's password (checked against its Argon2id
@@ -296,21 +321,23 @@ impl Inventory {
         license_user: LicenseUserId,
         password: String,
     ) -> Result<bool> {
-        Ok(self.inner.verify_license_user_password(
-            tenant.into(),
-            license_user.into(),
-            &password,
-        )?)
+        guard(|| {
+            Ok(self.inner.verify_license_user_password(
+                tenant.into(),
+                license_user.into(),
+                &password,
+            )?)
+        })
     }
 
     /// Reads a product.
     pub fn product(&self, tenant: TenantId, id: ProductId) -> Result<Product> {
-        Ok(self.inner.product(tenant.into(), id.into())?.into())
+        guard(|| Ok(self.inner.product(tenant.into(), id.into())?.into()))
     }
 
     /// Reads a product by its code.
     pub fn product_by_code(&self, tenant: TenantId, code: String) -> Result<Product> {
-        Ok(self.inner.product_by_code(tenant.into(), &code)?.into())
+        guard(|| Ok(self.inner.product_by_code(tenant.into(), &code)?.into()))
     }
 
     /// The same store, with the same clock (a pinned time applies to both handles, and
@@ -324,17 +351,21 @@ impl Inventory {
     /// `createOrg`, `setProductPolicy`, `markNotificationsSent`, …), and the sessions it opens
     /// carry the key too; `createTenant` is not keyed.
     pub fn with_idempotency_key(&self, key: String) -> Result<Arc<Self>> {
-        Ok(Arc::new(Inventory {
-            inner: self.inner.with_idempotency_key(&key)?,
-            clock: self.clock.clone(),
-        }))
+        guard(|| {
+            Ok(Arc::new(Inventory {
+                inner: self.inner.with_idempotency_key(&key)?,
+                clock: self.clock.clone(),
+            }))
+        })
     }
 
     /// Acts as `user`: every action of the returned session is checked against their roles.
     pub fn session(&self, tenant: TenantId, user: UserId) -> Result<Arc<Session>> {
-        Ok(Arc::new(Session(
-            self.inner.session(tenant.into(), user.into())?,
-        )))
+        guard(|| {
+            Ok(Arc::new(Session(
+                self.inner.session(tenant.into(), user.into())?,
+            )))
+        })
     }
 
     /// Up to `limit` (1 to 1000; `nil`: the core's default page) ledger entries of the tenant
@@ -346,8 +377,10 @@ impl Inventory {
         after: u64,
         limit: Option<u32>,
     ) -> Result<Vec<LedgerEntry>> {
-        let entries = self.inner.ledger(tenant.into(), after, page_size(limit))?;
-        Ok(entries.into_iter().map(Into::into).collect())
+        guard(|| {
+            let entries = self.inner.ledger(tenant.into(), after, page_size(limit))?;
+            Ok(entries.into_iter().map(Into::into).collect())
+        })
     }
 
     /// Up to `limit` (1 to 1000; `nil`: the core's default page) ledger entries of the tenant
@@ -362,11 +395,13 @@ impl Inventory {
         after: u64,
         limit: Option<u32>,
     ) -> Result<Vec<LedgerEntry>> {
-        let filter = core::LedgerFilter::from(filter);
-        let entries =
-            self.inner
-                .ledger_matching(tenant.into(), &filter, after, page_size(limit))?;
-        Ok(entries.into_iter().map(Into::into).collect())
+        guard(|| {
+            let filter = core::LedgerFilter::from(filter);
+            let entries =
+                self.inner
+                    .ledger_matching(tenant.into(), &filter, after, page_size(limit))?;
+            Ok(entries.into_iter().map(Into::into).collect())
+        })
     }
 
     /// An order's quantities as they were at `at` (changes recorded at or before it), rebuilt
@@ -379,10 +414,12 @@ impl Inventory {
         order: OrderId,
         at: SystemTime,
     ) -> Result<OrderFigures> {
-        Ok(self
-            .inner
-            .order_at(tenant.into(), order.into(), core_time(at))?
-            .into())
+        guard(|| {
+            Ok(self
+                .inner
+                .order_at(tenant.into(), order.into(), core_time(at))?
+                .into())
+        })
     }
 
     /// What an organization held at `at`, per product (sorted by product id), rebuilt from the
@@ -394,10 +431,12 @@ impl Inventory {
         org: OrgId,
         at: SystemTime,
     ) -> Result<Vec<Holding>> {
-        let holdings = self
-            .inner
-            .holdings_at(tenant.into(), org.into(), core_time(at))?;
-        Ok(holdings.into_iter().map(Into::into).collect())
+        guard(|| {
+            let holdings = self
+                .inner
+                .holdings_at(tenant.into(), org.into(), core_time(at))?;
+            Ok(holdings.into_iter().map(Into::into).collect())
+        })
     }
 
     /// Up to `limit` (1 to 1000; `nil`: the core's default page) notifications of the tenant
@@ -410,10 +449,12 @@ impl Inventory {
         tenant: TenantId,
         limit: Option<u32>,
     ) -> Result<Vec<Notification>> {
-        let pending = self
-            .inner
-            .pending_notifications(tenant.into(), page_size(limit))?;
-        Ok(pending.into_iter().map(Into::into).collect())
+        guard(|| {
+            let pending = self
+                .inner
+                .pending_notifications(tenant.into(), page_size(limit))?;
+            Ok(pending.into_iter().map(Into::into).collect())
+        })
     }
 
     /// Marks notifications sent (at most 1000 at once), all or none: an id that is not a
@@ -425,20 +466,22 @@ impl Inventory {
         tenant: TenantId,
         ids: Vec<NotificationId>,
     ) -> Result<u64> {
-        let ids: Vec<core::NotificationId> = ids.into_iter().map(Into::into).collect();
-        let marked = self.inner.mark_notifications_sent(tenant.into(), &ids)?;
-        Ok(u64::try_from(marked).unwrap_or(u64::MAX))
+        guard(|| {
+            let ids: Vec<core::NotificationId> = ids.into_iter().map(Into::into).collect();
+            let marked = self.inner.mark_notifications_sent(tenant.into(), &ids)?;
+            Ok(u64::try_from(marked).unwrap_or(u64::MAX))
+        })
     }
 
     /// A notification by id, sent or not.
     pub fn notification(&self, tenant: TenantId, id: NotificationId) -> Result<Notification> {
-        Ok(self.inner.notification(tenant.into(), id.into())?.into())
+        guard(|| Ok(self.inner.notification(tenant.into(), id.into())?.into()))
     }
 
     /// Checks a whole tenant: every order's conservation rule, the tenant's total, the ledger's
     /// hash chain, and that replaying the ledger rebuilds every order's quantities.
     pub fn audit(&self, tenant: TenantId) -> Result<Audit> {
-        Ok(self.inner.audit(tenant.into())?.into())
+        guard(|| Ok(self.inner.audit(tenant.into())?.into()))
     }
 }
 
@@ -465,7 +508,7 @@ impl Session {
     /// key. A bad key (empty, over 200 characters, a control character) is `InvalidInput`.
     /// Use one key per command.
     pub fn with_idempotency_key(&self, key: String) -> Result<Arc<Self>> {
-        Ok(Arc::new(Session(self.0.with_idempotency_key(&key)?)))
+        guard(|| Ok(Arc::new(Session(self.0.with_idempotency_key(&key)?))))
     }
 
     /// Mints new stock into an order held by the vendor. Vendor admins only.
@@ -477,13 +520,15 @@ impl Session {
         purchase_order: Option<String>,
         comments: Option<String>,
     ) -> Result<Order> {
-        let new = core::NewMint {
-            product: product.into(),
-            quantity,
-            purchase_order,
-            comments,
-        };
-        Ok(self.0.mint(new)?.into())
+        guard(|| {
+            let new = core::NewMint {
+                product: product.into(),
+                quantity,
+                purchase_order,
+                comments,
+            };
+            Ok(self.0.mint(new)?.into())
+        })
     }
 
     /// Requests `quantity` units of `product` for `holder` from its parent organization.
@@ -496,14 +541,16 @@ impl Session {
         purchase_order: Option<String>,
         comments: Option<String>,
     ) -> Result<Order> {
-        let new = core::NewRequest {
-            holder: holder.into(),
-            product: product.into(),
-            quantity,
-            purchase_order,
-            comments,
-        };
-        Ok(self.0.request(new)?.into())
+        guard(|| {
+            let new = core::NewRequest {
+                holder: holder.into(),
+                product: product.into(),
+                quantity,
+                purchase_order,
+                comments,
+            };
+            Ok(self.0.request(new)?.into())
+        })
     }
 
     /// Edits a pending request: `nil` leaves a field as it is, `""` clears a text field.
@@ -516,18 +563,20 @@ impl Session {
         quantity: Option<u64>,
         comments: Option<String>,
     ) -> Result<Order> {
-        let edit = core::RequestEdit {
-            purchase_order,
-            product: product.map(Into::into),
-            quantity,
-            comments,
-        };
-        Ok(self.0.edit_request(order.into(), edit)?.into())
+        guard(|| {
+            let edit = core::RequestEdit {
+                purchase_order,
+                product: product.map(Into::into),
+                quantity,
+                comments,
+            };
+            Ok(self.0.edit_request(order.into(), edit)?.into())
+        })
     }
 
     /// Cancels (withdraws) a pending request.
     pub fn cancel(&self, order: OrderId) -> Result<Order> {
-        Ok(self.0.cancel(order.into())?.into())
+        guard(|| Ok(self.0.cancel(order.into())?.into()))
     }
 
     /// Approves a request addressed to one of the actor's organizations, for `quantity` units
@@ -539,13 +588,13 @@ impl Session {
         quantity: Option<u64>,
         comments: Option<String>,
     ) -> Result<Order> {
-        Ok(self.0.approve(order.into(), quantity, comments)?.into())
+        guard(|| Ok(self.0.approve(order.into(), quantity, comments)?.into()))
     }
 
     /// Rejects a request addressed to one of the actor's organizations.
     #[uniffi::method(default(comments = None))]
     pub fn reject(&self, order: OrderId, comments: Option<String>) -> Result<Order> {
-        Ok(self.0.reject(order.into(), comments)?.into())
+        guard(|| Ok(self.0.reject(order.into(), comments)?.into()))
     }
 
     /// Assigns (pushes) `quantity` units from `from` to its child `to`: a new active order.
@@ -559,15 +608,17 @@ impl Session {
         purchase_order: Option<String>,
         comments: Option<String>,
     ) -> Result<Order> {
-        let new = core::NewAssignment {
-            from: from.into(),
-            to: to.into(),
-            product: product.into(),
-            quantity,
-            purchase_order,
-            comments,
-        };
-        Ok(self.0.assign(new)?.into())
+        guard(|| {
+            let new = core::NewAssignment {
+                from: from.into(),
+                to: to.into(),
+                product: product.into(),
+                quantity,
+                purchase_order,
+                comments,
+            };
+            Ok(self.0.assign(new)?.into())
+        })
     }
 
     /// Runs `commands` in order in one transaction (docs/rules.md §11): all of them take effect, or, at
@@ -579,19 +630,21 @@ impl Session {
     /// cancellation or assignment, `.licenses` for an issue. Through a keyed session
     /// (`withIdempotencyKey`) the whole batch is one idempotent command.
     pub fn batch(&self, commands: Vec<BatchCommand>) -> Result<Vec<BatchResult>> {
-        let commands: Vec<core::BatchCommand> = commands.into_iter().map(Into::into).collect();
-        let results = self.0.batch(&commands)?;
-        Ok(results.into_iter().map(Into::into).collect())
+        guard(|| {
+            let commands: Vec<core::BatchCommand> = commands.into_iter().map(Into::into).collect();
+            let results = self.0.batch(&commands)?;
+            Ok(results.into_iter().map(Into::into).collect())
+        })
     }
 
     /// An order with its names ("Order Details"), if the actor may see it.
     pub fn order(&self, id: OrderId) -> Result<OrderDetails> {
-        Ok(self.0.order(id.into())?.into())
+        guard(|| Ok(self.0.order(id.into())?.into()))
     }
 
     /// An order by its number, if the actor may see it.
     pub fn order_by_number(&self, number: u64) -> Result<OrderDetails> {
-        Ok(self.0.order_by_number(core::OrderNumber(number))?.into())
+        guard(|| Ok(self.0.order_by_number(core::OrderNumber(number))?.into()))
     }
 
     /// The inventory list of `org`: its orders matching `filter` (`nil`: all), newest first,
@@ -605,31 +658,35 @@ impl Session {
         cursor: Option<String>,
         limit: Option<u32>,
     ) -> Result<OrderPage> {
-        let filter = core::InventoryFilter::from(filter.unwrap_or_default());
-        let cursor = cursor
-            .as_deref()
-            .map(str::parse::<core::Cursor>)
-            .transpose()?;
-        Ok(self
-            .0
-            .list(org.into(), &filter, cursor, page_size(limit))?
-            .into())
+        guard(|| {
+            let filter = core::InventoryFilter::from(filter.unwrap_or_default());
+            let cursor = cursor
+                .as_deref()
+                .map(str::parse::<core::Cursor>)
+                .transpose()?;
+            Ok(self
+                .0
+                .list(org.into(), &filter, cursor, page_size(limit))?
+                .into())
+        })
     }
 
     /// The summary of `org`: per product, units held and available, its pending requests, and
     /// the requests addressed to it awaiting approval.
     pub fn summary(&self, org: OrgId) -> Result<Vec<SummaryLine>> {
-        Ok(self
-            .0
-            .summary(org.into())?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        guard(|| {
+            Ok(self
+                .0
+                .summary(org.into())?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
     }
 
     /// "Detail of Inventory Use" of an order: the order and its outgoing draws.
     pub fn detail_of_use(&self, order: OrderId) -> Result<InventoryUse> {
-        Ok(self.0.detail_of_use(order.into())?.into())
+        guard(|| Ok(self.0.detail_of_use(order.into())?.into()))
     }
 
     /// Edits an order's metadata, also after approval: `nil` leaves a field as it is, `""`
@@ -651,29 +708,35 @@ impl Session {
         is_test: Option<bool>,
         is_trial: Option<bool>,
     ) -> Result<Order> {
-        let edit = core::MetadataEdit {
-            reference,
-            campaign: campaign.map(|c| c.into_iter().collect()),
-            download_id,
-            is_test,
-            is_trial,
-        };
-        Ok(self.0.edit_metadata(order.into(), edit)?.into())
+        guard(|| {
+            let edit = core::MetadataEdit {
+                reference,
+                campaign: campaign.map(|c| c.into_iter().collect()),
+                download_id,
+                is_test,
+                is_trial,
+            };
+            Ok(self.0.edit_metadata(order.into(), edit)?.into())
+        })
     }
 
     /// Adds or replaces an order's customer; `nil` removes it. Admins of the holder.
     pub fn set_customer(&self, order: OrderId, customer: Option<Customer>) -> Result<Order> {
-        Ok(self
-            .0
-            .set_customer(order.into(), customer.map(Into::into))?
-            .into())
+        guard(|| {
+            Ok(self
+                .0
+                .set_customer(order.into(), customer.map(Into::into))?
+                .into())
+        })
     }
 
     /// Issues `quantity` licenses (or activation codes) from an order, all at once or not at
     /// all. Admins of the holder, or managers with `issueLicense` (enterprise plan).
     pub fn issue(&self, order: OrderId, quantity: u64) -> Result<Vec<License>> {
-        let licenses = self.0.issue(order.into(), quantity)?;
-        Ok(licenses.into_iter().map(Into::into).collect())
+        guard(|| {
+            let licenses = self.0.issue(order.into(), quantity)?;
+            Ok(licenses.into_iter().map(Into::into).collect())
+        })
     }
 
     /// Up to `limit` (1 to 1000; `nil`: the core's default page) licenses of an order, by id,
@@ -685,55 +748,57 @@ impl Session {
         after: Option<LicenseId>,
         limit: Option<u32>,
     ) -> Result<Vec<License>> {
-        let licenses = self
-            .0
-            .licenses(order.into(), after.map(Into::into), page_size(limit))?;
-        Ok(licenses.into_iter().map(Into::into).collect())
+        guard(|| {
+            let licenses =
+                self.0
+                    .licenses(order.into(), after.map(Into::into), page_size(limit))?;
+            Ok(licenses.into_iter().map(Into::into).collect())
+        })
     }
 
     /// A license by its key, if the actor may see its order.
     pub fn license(&self, key: String) -> Result<License> {
-        Ok(self.0.license(&key)?.into())
+        guard(|| Ok(self.0.license(&key)?.into()))
     }
 
     /// Removes one device from a license. Admins of the holder, or managers with
     /// `resetDevice`.
     pub fn reset_device(&self, license: LicenseId, fingerprint: String) -> Result<License> {
-        Ok(self.0.reset_device(license.into(), &fingerprint)?.into())
+        guard(|| Ok(self.0.reset_device(license.into(), &fingerprint)?.into()))
     }
 
     /// Removes every device from a license. Admins of the holder, or managers with
     /// `resetLicense`.
     pub fn reset_license(&self, license: LicenseId) -> Result<License> {
-        Ok(self.0.reset_license(license.into())?.into())
+        guard(|| Ok(self.0.reset_license(license.into())?.into()))
     }
 
     /// Disables a license: it can no longer be activated or borrowed. Admins of the holder.
     pub fn disable(&self, license: LicenseId) -> Result<License> {
-        Ok(self.0.disable(license.into())?.into())
+        guard(|| Ok(self.0.disable(license.into())?.into()))
     }
 
     /// Enables a disabled license again. Admins of the holder.
     pub fn enable(&self, license: LicenseId) -> Result<License> {
-        Ok(self.0.enable(license.into())?.into())
+        guard(|| Ok(self.0.enable(license.into())?.into()))
     }
 
     /// Borrows a floating license for `borrower` for `seconds`, within the policy's limits
     /// (else `BorrowLimit`). Admins of the holder, or managers with `borrowLicense`.
     pub fn borrow(&self, license: LicenseId, borrower: String, seconds: u32) -> Result<License> {
-        Ok(self.0.borrow(license.into(), &borrower, seconds)?.into())
+        guard(|| Ok(self.0.borrow(license.into(), &borrower, seconds)?.into()))
     }
 
     /// Returns `borrower`'s borrow of a floating license. Admins of the holder, or managers
     /// with `borrowLicense`.
     pub fn return_borrow(&self, license: LicenseId, borrower: String) -> Result<License> {
-        Ok(self.0.return_borrow(license.into(), &borrower)?.into())
+        guard(|| Ok(self.0.return_borrow(license.into(), &borrower)?.into()))
     }
 
     /// Revokes an unused license: it is gone and its unit returns to its order, which is
     /// returned. A used license is `LicenseUnusable`. Admins of the holder.
     pub fn revoke(&self, license: LicenseId) -> Result<Order> {
-        Ok(self.0.revoke(license.into())?.into())
+        guard(|| Ok(self.0.revoke(license.into())?.into()))
     }
 
     /// Adds a license user to an order, with an initial `password` when given (kept only as an
@@ -747,12 +812,14 @@ impl Session {
         name: Option<String>,
         password: Option<String>,
     ) -> Result<LicenseUser> {
-        let new = core::NewLicenseUser {
-            email,
-            name,
-            password,
-        };
-        Ok(self.0.add_license_user(order.into(), new)?.into())
+        guard(|| {
+            let new = core::NewLicenseUser {
+                email,
+                name,
+                password,
+            };
+            Ok(self.0.add_license_user(order.into(), new)?.into())
+        })
     }
 
     /// Changes a license user's email and/or name: `nil` leaves a field as it is, `name: ""`
@@ -764,16 +831,18 @@ impl Session {
         email: Option<String>,
         name: Option<String>,
     ) -> Result<LicenseUser> {
-        Ok(self
-            .0
-            .edit_license_user(license_user.into(), email, name)?
-            .into())
+        guard(|| {
+            Ok(self
+                .0
+                .edit_license_user(license_user.into(), email, name)?
+                .into())
+        })
     }
 
     /// Deletes a license user (their licenses stay, unassigned). Admins of the holder, or
     /// managers with `manageLicenseUsers`.
     pub fn delete_license_user(&self, license_user: LicenseUserId) -> Result<()> {
-        Ok(self.0.delete_license_user(license_user.into())?)
+        guard(|| Ok(self.0.delete_license_user(license_user.into())?))
     }
 
     /// Gives a license to a license user of the same order, or takes it back with `nil`.
@@ -783,10 +852,12 @@ impl Session {
         license: LicenseId,
         license_user: Option<LicenseUserId>,
     ) -> Result<License> {
-        Ok(self
-            .0
-            .assign_license(license.into(), license_user.map(Into::into))?
-            .into())
+        guard(|| {
+            Ok(self
+                .0
+                .assign_license(license.into(), license_user.map(Into::into))?
+                .into())
+        })
     }
 
     /// Sets a license user's password (at least 8 characters; kept only as an Argon2id
@@ -796,15 +867,19 @@ impl Session {
         license_user: LicenseUserId,
         password: String,
     ) -> Result<()> {
-        Ok(self
-            .0
-            .set_license_user_password(license_user.into(), &password)?)
+        guard(|| {
+            Ok(self
+                .0
+                .set_license_user_password(license_user.into(), &password)?)
+        })
     }
 
     /// The license users of an order.
     pub fn license_users(&self, order: OrderId) -> Result<Vec<LicenseUser>> {
-        let users = self.0.license_users(order.into())?;
-        Ok(users.into_iter().map(Into::into).collect())
+        guard(|| {
+            let users = self.0.license_users(order.into())?;
+            Ok(users.into_iter().map(Into::into).collect())
+        })
     }
 
     /// Makes `user` a license manager of an order with `permissions` (added to any they hold).
@@ -817,17 +892,22 @@ impl Session {
         user: UserId,
         permissions: Vec<Permission>,
     ) -> Result<LicenseManager> {
-        let permissions: Vec<core::Permission> = permissions.into_iter().map(Into::into).collect();
-        Ok(self
-            .0
-            .add_license_manager(order.into(), user.into(), &permissions)?
-            .into())
+        guard(|| {
+            let permissions: Vec<core::Permission> =
+                permissions.into_iter().map(Into::into).collect();
+            Ok(self
+                .0
+                .add_license_manager(order.into(), user.into(), &permissions)?
+                .into())
+        })
     }
 
     /// The license managers of an order.
     pub fn license_managers(&self, order: OrderId) -> Result<Vec<LicenseManager>> {
-        let managers = self.0.license_managers(order.into())?;
-        Ok(managers.into_iter().map(Into::into).collect())
+        guard(|| {
+            let managers = self.0.license_managers(order.into())?;
+            Ok(managers.into_iter().map(Into::into).collect())
+        })
     }
 
     /// Requests a bundle for `holder` from its parent: one request per line of the bundle, the
@@ -841,23 +921,25 @@ impl Session {
         purchase_order: Option<String>,
         comments: Option<String>,
     ) -> Result<Vec<Order>> {
-        let orders =
-            self.0
-                .request_bundle(holder.into(), bundle.into(), purchase_order, comments)?;
-        Ok(orders.into_iter().map(Into::into).collect())
+        guard(|| {
+            let orders =
+                self.0
+                    .request_bundle(holder.into(), bundle.into(), purchase_order, comments)?;
+            Ok(orders.into_iter().map(Into::into).collect())
+        })
     }
 
     /// Returns `quantity` unused units of an order to the orders they were drawn from.
     /// Admins of the holder.
     pub fn return_units(&self, order: OrderId, quantity: u64) -> Result<Order> {
-        Ok(self.0.return_units(order.into(), quantity)?.into())
+        guard(|| Ok(self.0.return_units(order.into(), quantity)?.into()))
     }
 
     /// Deletes an order and every license in it, irreversibly; its unconsumed units return to
     /// its sources, its issued ones are retired. `OrderInUse` (naming them) while child orders
     /// drew from it. Admins of the holder.
     pub fn delete_order(&self, order: OrderId) -> Result<()> {
-        Ok(self.0.delete_order(order.into())?)
+        guard(|| Ok(self.0.delete_order(order.into())?))
     }
 
     /// Writes an order as CSV to the file at `path`: a header of `orderColumns()`, then one
@@ -867,7 +949,7 @@ impl Session {
     /// a refused or failed export (`Export` for a file that cannot be written) leaves `path` as
     /// it was.
     pub fn export_order_csv(&self, order: OrderId, path: String) -> Result<u64> {
-        Ok(self.0.export_order_csv_to_path(order.into(), path)?)
+        guard(|| Ok(self.0.export_order_csv_to_path(order.into(), path)?))
     }
 
     /// Writes an organization's inventory list as CSV to the file at `path`: a header of
@@ -880,10 +962,12 @@ impl Session {
         path: String,
         filter: Option<InventoryFilter>,
     ) -> Result<u64> {
-        let filter = core::InventoryFilter::from(filter.unwrap_or_default());
-        Ok(self
-            .0
-            .export_inventory_csv_to_path(org.into(), &filter, path)?)
+        guard(|| {
+            let filter = core::InventoryFilter::from(filter.unwrap_or_default());
+            Ok(self
+                .0
+                .export_inventory_csv_to_path(org.into(), &filter, path)?)
+        })
     }
 }
 

@@ -40,16 +40,20 @@ pub(crate) fn negative(q: u64) -> Result<i64> {
     crate::input::signed(q)?.checked_neg().ok_or_else(overflow)
 }
 
-/// `at + days`, or [`overflow`] past the calendar's end.
+/// `at + days` (an expiry), or `InvalidInput` (field `expiry`) past the end of year 9999,
+/// the latest time a store keeps ([`crate::time::storable`]).
 pub(crate) fn plus_days(at: DateTime<Utc>, days: u32) -> Result<DateTime<Utc>> {
-    TimeDelta::try_days(i64::from(days))
+    let end = TimeDelta::try_days(i64::from(days))
         .and_then(|d| at.checked_add_signed(d))
-        .ok_or_else(overflow)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    crate::time::storable("expiry", end)
 }
 
-/// `at + seconds`, or [`overflow`] past the calendar's end.
+/// `at + seconds` (the end of a borrow), or `InvalidInput` (field `borrow end`) past the end
+/// of year 9999, the latest time a store keeps ([`crate::time::storable`]).
 pub(crate) fn plus_seconds(at: DateTime<Utc>, seconds: u32) -> Result<DateTime<Utc>> {
-    TimeDelta::try_seconds(i64::from(seconds))
+    let end = TimeDelta::try_seconds(i64::from(seconds))
         .and_then(|d| at.checked_add_signed(d))
-        .ok_or_else(overflow)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    crate::time::storable("borrow end", end)
 }

@@ -381,9 +381,21 @@ pub enum StorageError {
         /// What was wrong with it.
         reason: String,
     },
-    /// A lock was poisoned by a panic in another thread.
+    /// A lock was poisoned by a panic in another thread, and the store could not prove its
+    /// state consistent (a rollback itself failed).
     #[error("storage failure: store lock poisoned by a panicking thread; reopen the store")]
     Poisoned,
+    /// Every pooled connection stayed in use for as long as a checkout waits: too many
+    /// concurrent callers for the pool, or a transaction that never finishes.
+    #[error(
+        "storage failure: no database connection became free within {waited:?} (all {max} in use); raise max_connections if this many callers are expected, otherwise look for a stuck transaction holding a connection"
+    )]
+    PoolExhausted {
+        /// The pool's size.
+        max: usize,
+        /// How long the checkout waited.
+        waited: std::time::Duration,
+    },
     /// A row that must exist was missing, or a row that must be new already existed.
     #[error(
         "storage failure: unexpected row count in {table}: {reason}; the transaction was rolled back"

@@ -113,6 +113,21 @@ pub(crate) fn quantity(q: u64) -> Result<u64> {
     Ok(q)
 }
 
+/// The largest number a store keeps (PostgreSQL's and SQLite's signed 64-bit `BIGINT`).
+pub(crate) const MAX_STORED_NUMBER: u64 = i64::MAX as u64;
+
+/// A number the caller gives (an order number, a ledger position) that a store must be able to
+/// hold: above `BIGINT` it is refused here, naming `field`, before any store sees it.
+pub(crate) fn stored_number(field: &'static str, n: u64) -> Result<u64> {
+    if n > MAX_STORED_NUMBER {
+        return Err(Error::invalid(
+            field,
+            format!("{n} is larger than {MAX_STORED_NUMBER}, the largest number a store keeps"),
+        ));
+    }
+    Ok(n)
+}
+
 /// A quantity as a signed ledger delta.
 pub(crate) fn signed(q: u64) -> Result<i64> {
     i64::try_from(q).map_err(|_| Error::InvariantViolated(format!("quantity {q} overflows")))

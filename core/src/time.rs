@@ -51,6 +51,28 @@ impl Clock for ManualClock {
     }
 }
 
+/// The latest moment every store can keep: 9999-12-31T23:59:59.999999Z (the stored text form
+/// has four-digit years).
+pub(crate) fn latest() -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp(253_402_300_799, 999_999_000)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// Refuses a moment past [`latest`] (naming `field`) before anything is written: a store could
+/// write it but no later read could decode it.
+pub(crate) fn storable(field: &'static str, at: DateTime<Utc>) -> crate::Result<DateTime<Utc>> {
+    if at > latest() {
+        return Err(crate::Error::invalid(
+            field,
+            format!(
+                "{} is past the end of year 9999, the latest time a store keeps; check the clock, or shorten the validity",
+                format(at)
+            ),
+        ));
+    }
+    Ok(at)
+}
+
 /// Truncates to whole microseconds: the precision every store keeps.
 pub(crate) fn truncate(at: DateTime<Utc>) -> DateTime<Utc> {
     at.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(at)

@@ -71,6 +71,7 @@ impl FromStr for Cursor {
     fn from_str(s: &str) -> Result<Self> {
         s.strip_prefix('o')
             .and_then(|n| n.parse::<u64>().ok())
+            .filter(|n| *n <= crate::input::MAX_STORED_NUMBER)
             .map(|n| Cursor(OrderNumber(n)))
             .ok_or_else(|| Error::invalid("cursor", format!("'{s}' is not a cursor from a list")))
     }

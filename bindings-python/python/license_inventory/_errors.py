@@ -23,6 +23,7 @@ __all__ = [
     "ExportFailed",
     "HierarchyViolation",
     "InsufficientInventory",
+    "InternalError",
     "InvalidInput",
     "InvalidState",
     "InvariantViolated",
@@ -297,7 +298,7 @@ class StorageError(InventoryError):
     """The storage backend failed (I/O, locking, corrupt row); the transaction was rolled back."""
 
     kind: str
-    """``"sqlite"``, ``"postgres"``, ``"corrupt"``, ``"poisoned"``, ``"row_count"`` (or ``"other"``)."""
+    """``"sqlite"``, ``"postgres"``, ``"corrupt"``, ``"poisoned"``, ``"pool_exhausted"``, ``"row_count"`` (or ``"other"``)."""
     table: str | None
     """The table concerned, when the backend names one."""
     detail: str
@@ -310,3 +311,18 @@ class StorageError(InventoryError):
         self.kind = kind
         self.detail = detail
         self.table = table
+
+
+class InternalError(InventoryError):
+    """The library panicked (a bug): caught at the boundary, never a ``PanicException``.
+
+    Nothing was changed (the transaction was rolled back); the store keeps working. Please
+    report it with ``detail``.
+    """
+
+    detail: str
+    """The panic's message."""
+
+    def __init__(self, message: str, *, detail: str, code: str = "INTERNAL_PANIC") -> None:
+        super().__init__(message, code=code)
+        self.detail = detail

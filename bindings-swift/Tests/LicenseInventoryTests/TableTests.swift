@@ -90,5 +90,12 @@ final class TableTests: XCTestCase {
             guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "busy_timeout")
         }
+        // 2^31 ms made the SQLite driver panic (UniffiInternalError.rustPanic): now InvalidInput.
+        for seconds in [2_147_483.648, 1e12] {
+            assertInventoryError(try Inventory.openSqlite(path: path, busyTimeout: seconds)) {
+                guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+                XCTAssertEqual(field, "busy_timeout")
+            }
+        }
     }
 }

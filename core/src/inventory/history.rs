@@ -191,6 +191,7 @@ impl Inventory {
         limit: usize,
     ) -> Result<Vec<LedgerEntry>> {
         let limit = page_limit(limit)?;
+        let after = crate::input::stored_number("after", after)?;
         self.read(|tx| {
             get_tenant(tx, tenant)?;
             let mut out = Vec::new();

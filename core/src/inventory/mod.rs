@@ -122,7 +122,7 @@ impl Inventory {
         &self,
         mut work: impl FnMut(&mut dyn Tx, DateTime<Utc>) -> Result<T>,
     ) -> Result<T> {
-        let now = self.now();
+        let now = crate::time::storable("clock", self.now())?;
         let mut out = None;
         self.store.write(&mut |tx| {
             out = Some(work(tx, now)?);
@@ -153,6 +153,7 @@ impl Inventory {
     /// Up to `limit` ledger entries of the tenant with sequence numbers above `after`.
     pub fn ledger(&self, tenant: TenantId, after: u64, limit: usize) -> Result<Vec<LedgerEntry>> {
         let limit = page_limit(limit)?;
+        let after = crate::input::stored_number("after", after)?;
         self.read(|tx| {
             get_tenant(tx, tenant)?;
             tx.ledger(tenant, after, limit)

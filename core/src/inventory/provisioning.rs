@@ -105,6 +105,8 @@ impl Inventory {
             };
             tx.insert_org(&org)?;
             append(tx, tenant, now, draft(None, LedgerKind::OrgCreated).org(org.id))?;
+            #[cfg(feature = "test-util")]
+            crate::store::conformance::panic_hook(&org.name);
             Ok(org)
         })
     }

@@ -26,6 +26,7 @@ impl Session {
 
     /// An order by its number, if the actor may see it.
     pub fn order_by_number(&self, number: OrderNumber) -> Result<OrderDetails> {
+        crate::input::stored_number("order number", number.get())?;
         self.inv.read(|tx| {
             let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
             let order = tx

@@ -2,6 +2,14 @@
 //!
 //! A transaction writes in place and keeps an undo log; on error the log is replayed backwards,
 //! so the cost of a transaction grows with its work, never with the size of the store.
+//!
+//! A panic inside a transaction is rolled back too: the undo log is replayed when the
+//! transaction is dropped, which happens during the unwind, before the mutex is released. So a
+//! lock poisoned by such a panic guards a consistent state, and the next caller takes it over
+//! (`PoisonError::into_inner`) instead of failing forever. The one case where that proof does
+//! not hold, a panic in the replay itself, is recorded (`rolling_back` stays set) and then the
+//! store refuses with [`StorageError::Poisoned`]. (A panic in the replay while already unwinding
+//! aborts the process, so it never leaves a poisoned lock behind.)
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
@@ -40,7 +48,18 @@ impl MemoryStore {
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, State>> {
-        self.state.lock().map_err(|_| StorageError::Poisoned.into())
+        match self.state.lock() {
+            Ok(state) => Ok(state),
+            Err(poisoned) => {
+                let state = poisoned.into_inner();
+                if state.rolling_back {
+                    return Err(StorageError::Poisoned.into());
+                }
+                // The panicking transaction was rolled back during its unwind (module docs).
+                self.state.clear_poison();
+                Ok(state)
+            }
+        }
     }
 }
 
@@ -80,6 +99,9 @@ struct State {
     pending: BTreeSet<(TenantId, u64, NotificationId)>,
     idempotency: HashMap<(TenantId, String), IdempotencyRecord>,
     idempotency_secrets: HashMap<TenantId, String>,
+    /// Set while an undo log is replayed: still set after a lock was poisoned means the replay
+    /// panicked and the state cannot be trusted.
+    rolling_back: bool,
 }
 
 /// How to take one write back.
@@ -331,6 +353,22 @@ struct MemTx<'a> {
     state: &'a mut State,
     undo: Vec<Undo>,
     read_only: bool,
+    /// Set when the transaction commits; otherwise dropping it rolls it back.
+    keep: bool,
+}
+
+impl Drop for MemTx<'_> {
+    /// Rolls back unless committed: on an error, in a read, and during a panic's unwind.
+    fn drop(&mut self) {
+        if self.keep {
+            return;
+        }
+        self.state.rolling_back = true;
+        while let Some(op) = self.undo.pop() {
+            self.state.undo(op);
+        }
+        self.state.rolling_back = false;
+    }
 }
 
 impl MemTx<'_> {
@@ -351,13 +389,11 @@ impl Store for MemoryStore {
             state: &mut guard,
             undo: Vec::new(),
             read_only: false,
+            keep: false,
         };
         let result = work(&mut tx);
-        if result.is_err() {
-            while let Some(op) = tx.undo.pop() {
-                tx.state.undo(op);
-            }
-        }
+        tx.keep = result.is_ok();
+        drop(tx);
         result
     }
 
@@ -367,11 +403,10 @@ impl Store for MemoryStore {
             state: &mut guard,
             undo: Vec::new(),
             read_only: true,
+            keep: false,
         };
         let result = work(&mut tx);
-        while let Some(op) = tx.undo.pop() {
-            tx.state.undo(op);
-        }
+        drop(tx);
         result
     }
 }

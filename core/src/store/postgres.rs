@@ -89,32 +89,22 @@ impl PostgresStore {
             first,
             options.max_connections,
             Box::new(move || open(&config)),
+            reusable,
         );
         Ok(PostgresStore { pool, options })
     }
 
     /// The schema version of the database.
     pub fn schema_version(&self) -> Result<i64> {
-        let mut conn = self.pool.checkout()?;
-        let v = read_version(&mut conn.client);
-        self.release(conn);
-        v
-    }
-
-    fn release(&self, conn: PgConn) {
-        if conn.client.is_closed() {
-            self.pool.forget();
-        } else {
-            self.pool.checkin(conn);
-        }
+        read_version(&mut self.pool.checkout()?.client)
     }
 
     fn run(&self, read_only: bool, work: Work<'_>) -> Result<()> {
         let mut attempt = 0;
         loop {
-            let mut conn = self.pool.checkout()?;
-            let result = attempt_once(&mut conn, read_only, &mut *work);
-            self.release(conn);
+            // The guard gives the connection back when the attempt returns, or closes it if
+            // the connection broke or a panic unwinds through the attempt.
+            let result = attempt_once(&mut *self.pool.checkout()?, read_only, &mut *work);
             match result {
                 Err(e) if is_transient(&e) && attempt < self.options.max_retries => {
                     attempt = attempt.saturating_add(1);
@@ -125,6 +115,12 @@ impl PostgresStore {
             }
         }
     }
+}
+
+/// A connection goes back to the pool unless it is closed, or a panic unwound through its
+/// transaction: then it is closed (the server rolls back whatever that transaction did).
+fn reusable(conn: &mut PgConn, panicking: bool) -> bool {
+    !panicking && !conn.client.is_closed()
 }
 
 fn open(config: &Config) -> Result<PgConn> {

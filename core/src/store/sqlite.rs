@@ -104,10 +104,16 @@ impl SqliteStore {
     /// Opens the database at `path` with `options`.
     pub fn open_with(path: impl AsRef<Path>, options: SqliteOptions) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
+        check_busy_timeout(options.busy_timeout)?;
         let conn = Self::connect(Some(&path), &options)?;
         migrate(&conn, options.migrate)?;
         let (p, o) = (path.clone(), options.clone());
-        let pool = Pool::new(conn, 8, Box::new(move || Self::connect(Some(&p), &o)));
+        let pool = Pool::new(
+            conn,
+            8,
+            Box::new(move || Self::connect(Some(&p), &o)),
+            reusable,
+        );
         Ok(SqliteStore {
             path: Some(path),
             options,
@@ -129,6 +135,7 @@ impl SqliteStore {
                     "an in-memory SQLite store has exactly one connection".into(),
                 ))
             }),
+            reusable,
         );
         Ok(SqliteStore {
             path: None,
@@ -139,10 +146,7 @@ impl SqliteStore {
 
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<i64> {
-        let conn = self.pool.checkout()?;
-        let v = read_version(&conn);
-        self.pool.checkin(conn);
-        v
+        read_version(&*self.pool.checkout()?)
     }
 
     fn connect(path: Option<&Path>, options: &SqliteOptions) -> Result<Connection> {
@@ -158,35 +162,105 @@ impl SqliteStore {
             Synchronous::Full => "FULL",
         };
         if path.is_some() {
-            // journal_mode returns a row; query it rather than execute.
-            let _mode: String = conn
+            // journal_mode returns the mode in effect, which is not WAL when the file cannot
+            // have one (e.g. a read-only folder): refuse to run without it.
+            let mode: String = conn
                 .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
                 .map_err(sql)?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(Error::InvariantViolated(format!(
+                    "SQLite refused journal_mode=WAL (the mode is '{mode}'): check that the database's folder is writable and not on a network file system"
+                )));
+            }
         }
         conn.execute_batch(&format!(
             "PRAGMA synchronous={sync}; PRAGMA foreign_keys=ON;"
         ))
         .map_err(sql)?;
+        let (in_effect, _) = pragmas(&conn)?;
+        if in_effect != options.synchronous {
+            return Err(Error::InvariantViolated(format!(
+                "SQLite did not take synchronous={sync} (it is {})",
+                in_effect.as_str()
+            )));
+        }
         Ok(conn)
     }
 
-    fn run(&self, behavior: TransactionBehavior, commit: bool, work: Work<'_>) -> Result<()> {
-        let mut conn = self.pool.checkout()?;
-        let result = (|| {
-            let tx = conn.transaction_with_behavior(behavior).map_err(sql)?;
-            work(&mut SqlTx {
-                conn: &mut SqliteConn(&tx),
-                lock_suffix: "",
-                read_only: !commit,
-            })?;
-            if commit {
-                tx.commit().map_err(sql)?;
-            }
-            Ok(())
-        })();
-        self.pool.checkin(conn);
-        result
+    /// The `synchronous` setting and journal mode in effect on each pooled connection, all
+    /// of them opened for the occasion (tests check that the options took effect everywhere).
+    #[doc(hidden)]
+    pub fn connection_pragmas(&self) -> Result<Vec<(Synchronous, String)>> {
+        let mut held = Vec::new();
+        let mut out = Vec::new();
+        for _ in 0..self.pool.max() {
+            let conn = self.pool.checkout()?;
+            out.push(pragmas(&conn)?);
+            held.push(conn);
+        }
+        Ok(out)
     }
+
+    fn run(&self, behavior: TransactionBehavior, commit: bool, work: Work<'_>) -> Result<()> {
+        // The guard gives the connection back when this returns or unwinds (a panic in
+        // `work`): the transaction is dropped first, which rolls it back.
+        let mut conn = self.pool.checkout()?;
+        let tx = conn.transaction_with_behavior(behavior).map_err(sql)?;
+        work(&mut SqlTx {
+            conn: &mut SqliteConn(&tx),
+            lock_suffix: "",
+            read_only: !commit,
+        })?;
+        if commit {
+            tx.commit().map_err(sql)?;
+        }
+        Ok(())
+    }
+}
+
+/// The `synchronous` setting and the journal mode of `conn`.
+fn pragmas(conn: &Connection) -> Result<(Synchronous, String)> {
+    let level: i64 = conn
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .map_err(sql)?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .map_err(sql)?;
+    let sync = match level {
+        1 => Synchronous::Normal,
+        2 => Synchronous::Full,
+        other => {
+            return Err(Error::InvariantViolated(format!(
+                "SQLite's synchronous level is {other}, neither NORMAL (1) nor FULL (2)"
+            )));
+        }
+    };
+    Ok((sync, mode))
+}
+
+/// A connection goes back to the pool only outside any transaction: a rollback that failed
+/// (even after a panic, when the dropped transaction rolls back) leaves it open, and such a
+/// connection is closed instead. (An in-memory store then loses its only connection and
+/// fails every later call with a typed error rather than reusing a half-written one.)
+fn reusable(conn: &mut Connection, _panicking: bool) -> bool {
+    conn.is_autocommit()
+}
+
+/// The longest busy timeout SQLite takes: `i32::MAX` milliseconds (about 24.8 days).
+const MAX_BUSY_TIMEOUT: Duration = Duration::from_millis(i32::MAX as u64);
+
+/// Refuses a busy timeout SQLite cannot take (the driver would panic on it).
+fn check_busy_timeout(timeout: Duration) -> Result<()> {
+    if timeout > MAX_BUSY_TIMEOUT {
+        return Err(Error::InvalidInput {
+            field: "busy_timeout",
+            reason: format!(
+                "{timeout:?} is longer than SQLite's limit of {} ms (about 24.8 days)",
+                i32::MAX
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn migrate(conn: &Connection, allow: bool) -> Result<()> {

@@ -310,3 +310,45 @@ fn upgrade_to_5_folds_existing_purchase_orders() {
         (1, 1, 0)
     );
 }
+
+/// A busy timeout SQLite cannot take (2^31 ms or more made rusqlite panic) is refused, typed,
+/// before any connection is opened; the largest one it takes opens.
+#[test]
+fn busy_timeout_beyond_sqlite_limit_is_invalid_input() {
+    let dir = tempfile::tempdir().unwrap();
+    for ms in [1_u64 << 31, u64::MAX] {
+        let options = SqliteOptions {
+            busy_timeout: std::time::Duration::from_millis(ms),
+            ..SqliteOptions::default()
+        };
+        match SqliteStore::open_with(dir.path().join("x.db"), options) {
+            Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "busy_timeout"),
+            other => panic!("expected InvalidInput, got {other:?}"),
+        }
+    }
+    assert!(!dir.path().join("x.db").exists(), "nothing was created");
+    let options = SqliteOptions {
+        busy_timeout: std::time::Duration::from_millis((1 << 31) - 1),
+        ..SqliteOptions::default()
+    };
+    SqliteStore::open_with(dir.path().join("y.db"), options).unwrap();
+}
+
+/// The options take effect on every pooled connection, not only the first: WAL, and
+/// `synchronous` as configured.
+#[test]
+fn pragmas_take_effect_on_every_pooled_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    for sync in [Synchronous::Full, Synchronous::Normal] {
+        let options = SqliteOptions {
+            synchronous: sync,
+            ..SqliteOptions::default()
+        };
+        let store = SqliteStore::open_with(dir.path().join("p.db"), options).unwrap();
+        let pragmas = store.connection_pragmas().unwrap();
+        assert_eq!(pragmas.len(), 8, "every connection of the pool");
+        for (i, (s, mode)) in pragmas.into_iter().enumerate() {
+            assert_eq!((s, mode.as_str()), (sync, "wal"), "connection {i}");
+        }
+    }
+}

@@ -100,7 +100,9 @@ macro_rules! suites {
 
         /// Instantiates every conformance test for one store, as `#[test]` functions in a module
         /// named `$name`, one submodule per suite (`memory::orders::seed_walkthrough`).
-        /// `available = false` turns each test into a no-op (a store whose server is absent).
+        /// `available = false` turns each test into a no-op, which a runner reports as
+        /// passed: for a store whose server is absent, compile the tests out instead and add
+        /// ignored stand-ins that say SKIPPED (as `core/tests/stores/main.rs` does).
         #[macro_export]
         macro_rules! conformance_tests {
             ($d name:ident, $d factory:expr) => {
@@ -140,7 +142,21 @@ suites!($
     notifications => __conformance_suite_notifications,
     idempotency => __conformance_suite_idempotency,
     batches => __conformance_suite_batches,
+    panics => __conformance_suite_panics,
 );
+
+/// The organization name that makes `create_org` panic inside its transaction, after its
+/// writes (the org row and its ledger entry): the test hook of the panic-safety tests. It
+/// exists only with the `test-util` feature.
+pub const PANIC_INSIDE_TRANSACTION: &str = "test hook: panic inside the transaction";
+
+/// Panics if `name` is [`PANIC_INSIDE_TRANSACTION`]; called by `create_org` inside its
+/// transaction (feature `test-util` only).
+pub(crate) fn panic_hook(name: &str) {
+    if name == PANIC_INSIDE_TRANSACTION {
+        panic!("{PANIC_INSIDE_TRANSACTION}");
+    }
+}
 
 /// A fixed moment: 2017-10-20 01:45 UTC, the seed's first timestamp.
 pub fn seed_time() -> DateTime<Utc> {
