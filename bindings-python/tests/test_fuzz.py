@@ -22,10 +22,9 @@ failure)::
     LICENSE_INVENTORY_FUZZ_EXAMPLES=2000 LICENSE_INVENTORY_FUZZ_RANDOM=1 \
         .venv/bin/python -m pytest bindings-python/tests/test_fuzz.py
 
-Known exclusions (issue 9, item 3, panic safety, fixed there): a busy timeout of 2^31 ms or more
-panics inside rusqlite; an integer of 2^63 or more that reaches a BIGINT column comes back as
-``InvariantViolated``; a clock past year 9899 writes times no read can decode. The fuzzer
-tolerates exactly these outcomes for exactly these inputs (``known_exclusion``) and says so.
+A panic (``InternalError``, or pyo3's ``PanicException``) or ``InvariantViolated`` fails the test for
+every input: the busy timeout that used to panic inside rusqlite and integers beyond BIGINT are
+``InvalidInput`` now (``known_exclusion`` stays empty).
 """
 
 from __future__ import annotations
@@ -48,6 +47,7 @@ from license_inventory import (
     BatchCommand,
     BundleLine,
     Customer,
+    InternalError,
     Inventory,
     InvariantViolated,
     InventoryError,
@@ -153,14 +153,9 @@ def argument(name: str, w: dict[str, Any]) -> st.SearchStrategy[Any]:
 
 
 def known_exclusion(name: str, args: list[Any], kwargs: dict[str, Any], exc: BaseException) -> bool:
-    """The documented outcomes of item 3's findings (see the module's docstring)."""
-    everything = [*args, *kwargs.values()]
-    ints = [v for v in everything if isinstance(v, int) and not isinstance(v, bool)]
-    if isinstance(exc, InvariantViolated) and any(abs(v) >= 2**63 for v in ints):
-        return True  # BIGINT overflow
-    if name == "open_sqlite" and type(exc).__name__ == "PanicException":
-        busy = kwargs.get("busy_timeout", args[2] if len(args) > 2 else None)
-        return isinstance(busy, (int, float)) and busy * 1000 >= 2**31
+    """Outcomes tolerated for particular inputs: none any more (the busy timeout that made
+    rusqlite panic and the numbers beyond BIGINT are InvalidInput now). Kept as the one place
+    to document an exclusion, should one ever be needed."""
     return False
 
 
@@ -193,6 +188,7 @@ def judge(where: str, name: str, args: list[Any], kwargs: dict[str, Any], exc: B
     if exc is None or known_exclusion(name, args, kwargs, exc):
         return
     shown = f"{where}({', '.join(map(show, args))}, {', '.join(f'{k}={show(v)}' for k, v in kwargs.items())})"
+    assert not isinstance(exc, InternalError), f"{shown} panicked: {exc}"
     assert not isinstance(exc, InvariantViolated), f"{shown}: InvariantViolated: {exc}"
     assert isinstance(exc, (InventoryError, *CONVERSION_ERRORS)), f"{shown} raised {type(exc).__mro__}: {exc}"
 
