@@ -221,6 +221,17 @@ pub enum Value {
 /// The outcome of one command.
 pub type Outcome = Result<Value, Refusal>;
 
+/// The licenses a command's result holds (an issue's, or those of a batch's issues).
+fn licenses_made(value: &Value) -> Vec<Ix> {
+    match value {
+        Value::Licenses { first, count, .. } => (*first..)
+            .take(usize::try_from(*count).unwrap_or(usize::MAX))
+            .collect(),
+        Value::Batch(values) => values.iter().flat_map(licenses_made).collect(),
+        _ => Vec::new(),
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Org {
     pub tier: Tier,
@@ -289,8 +300,9 @@ pub struct Model {
     pub products: Vec<Product>,
     pub orders: Vec<Order>,
     pub licenses: Vec<License>,
-    /// Idempotency keys used by a successful command, with that command.
-    pub keys: BTreeMap<u8, Cmd>,
+    /// Idempotency keys used by a successful command, with that command and the licenses it
+    /// made (a replay reads them back, so it is refused once one is gone: docs/decisions.md §34).
+    pub keys: BTreeMap<u8, (Cmd, Vec<Ix>)>,
     /// The last command and its outcome, for the test to compare with the store's.
     pub last: Option<(Cmd, Outcome)>,
     /// The organizations whose views the last command changed or named (`None`: all).
@@ -360,8 +372,11 @@ impl Model {
         // Input checked before the command's transaction comes first, even before the key.
         Self::prevalidate(inner)?;
         if let Some(k) = key {
-            if let Some(done) = self.keys.get(&k) {
-                return if done == inner {
+            if let Some((done, made)) = self.keys.get(&k) {
+                let all_there = made
+                    .iter()
+                    .all(|&l| self.licenses.get(l).is_some_and(|l| !l.deleted));
+                return if done == inner && all_there {
                     Ok(Value::Replay(k))
                 } else {
                     Err(Refusal::Conflict)
@@ -371,7 +386,7 @@ impl Model {
         let mut next = self.clone();
         let value = next.exec(inner)?;
         if let Some(k) = key {
-            next.keys.insert(k, inner.clone());
+            next.keys.insert(k, (inner.clone(), licenses_made(&value)));
         }
         *self = next;
         Ok(value)

@@ -474,7 +474,7 @@ impl ReferenceStateMachine for ModelMachine {
             let done: Vec<Cmd> = m
                 .keys
                 .iter()
-                .map(|(k, c)| Cmd::Keyed {
+                .map(|(k, (c, _))| Cmd::Keyed {
                     key: *k,
                     cmd: Box::new(c.clone()),
                 })
