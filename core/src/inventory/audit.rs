@@ -2,16 +2,19 @@
 //!
 //! Rules: docs/rules.md §9.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::anchor::{Checkpoint, SigningKey, VerifyingKey};
 use crate::checked::Checked;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids::{OrderId, TenantId};
 use crate::input::MAX_PAGE;
-use crate::ledger::GENESIS_HASH;
+use crate::ledger::{GENESIS_HASH, LedgerEntry};
+use crate::store::Tx;
 
 use crate::inventory::Inventory;
 use crate::inventory::rules::get_tenant;
+use crate::inventory::state;
 
 /// The result of [`Inventory::audit`]: conservation and ledger checks over a whole tenant.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -41,10 +44,101 @@ impl Audit {
 
 impl Inventory {
     /// Checks a whole tenant in one snapshot: every order's conservation rule, the tenant's
-    /// `minted = Σ available + Σ issued`, the ledger's hash chain and sequence, and that replaying
-    /// the ledger's movements rebuilds every order's quantities.
+    /// `minted = Σ available + Σ issued`, the ledger's hash chain and sequence, that the ledger
+    /// ends at the head recorded with the tenant (no entry deleted from its end or appended
+    /// behind the library's back), that replaying the ledger's movements rebuilds every order's
+    /// quantities, and that the current rows of every covered table (organizations, users, admin
+    /// grants, products, bundles, orders, draws, licenses, license users, managers) match the
+    /// digest the newest entry recorded (docs/decisions.md §33). Each problem names the first bad
+    /// ledger entry (by seq) or the table (and row, where the replay knows it) that differs.
     pub fn audit(&self, tenant: TenantId) -> Result<Audit> {
+        self.read(|tx| audit_in(tx, tenant, &BTreeSet::new()).map(|(audit, _)| audit))
+    }
+
+    /// Signs the tenant's ledger head with `key`, a key the host keeps outside the database:
+    /// keep the checkpoint (anywhere: it is public) and pass it to [`Inventory::audit_against`]
+    /// later. Refuses a ledger that does not end at the tenant's recorded head (run
+    /// [`Inventory::audit`]). It does not check the chain: audit before the first checkpoint.
+    pub fn checkpoint(&self, tenant: TenantId, key: &SigningKey) -> Result<Checkpoint> {
+        let at = self.now();
         self.read(|tx| {
+            get_tenant(tx, tenant)?;
+            let recorded = tx.recorded_head(tenant)?;
+            let (seq, hash) = match tx.ledger_head(tenant)? {
+                Some(h) => (h.seq, h.hash),
+                None => (0, GENESIS_HASH.to_owned()),
+            };
+            if let Some(r) = recorded {
+                if (r.seq, r.hash.as_str()) != (seq, hash.as_str()) {
+                    return Err(Error::InvariantViolated(format!(
+                        "the ledger ends at entry {seq} but the tenant's head says entry {}; \
+                         run audit before signing a checkpoint",
+                        r.seq
+                    )));
+                }
+            }
+            Ok(Checkpoint::sign(tenant, seq, hash, at, key))
+        })
+    }
+
+    /// [`Inventory::audit`], plus a proof that the ledger still extends every checkpoint: each
+    /// must be signed by `key` for this tenant, and the entry at its seq must still have its hash
+    /// (the chain from there to the head is checked by the audit). A rewrite of history before a
+    /// checkpoint is found even when the whole chain was recomputed.
+    pub fn audit_against(
+        &self,
+        tenant: TenantId,
+        checkpoints: &[Checkpoint],
+        key: &VerifyingKey,
+    ) -> Result<Audit> {
+        let wanted: BTreeSet<u64> = checkpoints.iter().map(|c| c.seq).collect();
+        self.read(|tx| {
+            let (mut audit, hashes) = audit_in(tx, tenant, &wanted)?;
+            for c in checkpoints {
+                let seq = c.seq;
+                if c.tenant != tenant {
+                    audit.problems.push(format!(
+                        "checkpoint at entry {seq} is of tenant {}, not {tenant}",
+                        c.tenant
+                    ));
+                } else if !c.verify(key) {
+                    audit.problems.push(format!(
+                        "checkpoint at entry {seq}: its signature does not verify with the given key"
+                    ));
+                } else if seq == 0 {
+                    // The empty ledger: every ledger extends it.
+                } else {
+                    match hashes.get(&seq) {
+                        None => audit.problems.push(format!(
+                            "ledger entry {seq}, signed by a checkpoint at {}, is missing: the \
+                             ledger was truncated or renumbered",
+                            crate::time::format(c.at)
+                        )),
+                        Some(h) if *h != c.hash => audit.problems.push(format!(
+                            "ledger entry {seq} no longer has the hash a checkpoint signed at {}: \
+                             history up to entry {seq} was rewritten",
+                            crate::time::format(c.at)
+                        )),
+                        Some(_) => {}
+                    }
+                }
+            }
+            Ok(audit)
+        })
+    }
+}
+
+/// The audit in one transaction; also returns the stored hash of each entry whose seq is in
+/// `wanted`.
+fn audit_in(
+    tx: &mut dyn Tx,
+    tenant: TenantId,
+    wanted: &BTreeSet<u64>,
+) -> Result<(Audit, BTreeMap<u64, String>)> {
+    let mut hashes = BTreeMap::new();
+    let mut newest: Option<LedgerEntry> = None;
+    {
+        {
             let t = get_tenant(tx, tenant)?;
             let orders = tx.all_orders(tenant)?;
             let mut audit = Audit {
@@ -72,15 +166,23 @@ impl Inventory {
             let mut retired: u64 = 0;
             let mut prev = GENESIS_HASH.to_owned();
             let mut after = 0;
+            let mut expected: u64 = 1;
             loop {
                 let batch = tx.ledger(tenant, after, MAX_PAGE)?;
                 let Some(last) = batch.last() else { break };
                 after = last.seq;
                 for e in &batch {
-                    audit.ledger_entries = audit.ledger_entries.plus(1)?;
-                    if e.seq != audit.ledger_entries {
-                        audit.problems.push(format!("ledger sequence gap before entry {}", e.seq));
+                    if wanted.contains(&e.seq) {
+                        hashes.insert(e.seq, e.hash.clone());
                     }
+                    audit.ledger_entries = audit.ledger_entries.plus(1)?;
+                    if e.seq != expected {
+                        audit.problems.push(format!(
+                            "ledger sequence gap before entry {}: entry {expected} is missing",
+                            e.seq
+                        ));
+                    }
+                    expected = e.seq.saturating_add(1);
                     if e.prev_hash != prev || e.compute_hash() != e.hash {
                         audit.problems.push(format!("ledger entry {} fails its hash chain", e.seq));
                     }
@@ -98,6 +200,33 @@ impl Inventory {
                         *issued = issued.plus(m.issued)?;
                         *available = available.plus(m.available)?;
                     }
+                }
+                newest = batch.into_iter().last();
+            }
+            // Where the ledger ends, against the head recorded with the tenant.
+            let (last_seq, last_hash) = newest
+                .as_ref()
+                .map_or((0, GENESIS_HASH), |e| (e.seq, e.hash.as_str()));
+            if let Some(head) = tx.recorded_head(tenant)? {
+                if head.seq > last_seq {
+                    audit.problems.push(format!(
+                        "ledger truncated: the tenant's head is entry {} but the ledger ends at \
+                         entry {last_seq}; entry {} is the first missing",
+                        head.seq,
+                        last_seq.saturating_add(1)
+                    ));
+                } else if head.seq < last_seq {
+                    audit.problems.push(format!(
+                        "ledger entry {} is past the tenant's head (entry {}): entries were \
+                         appended outside the library",
+                        head.seq.saturating_add(1),
+                        head.seq
+                    ));
+                } else if head.hash != last_hash {
+                    audit.problems.push(format!(
+                        "ledger entry {last_seq} does not have the hash of the tenant's head: it \
+                         was replaced"
+                    ));
                 }
             }
             if (minted, retired) != (t.minted, t.retired) {
@@ -123,7 +252,27 @@ impl Inventory {
                     audit.problems.push(format!("ledger leaves {q:?} on order {id}, which no longer exists"));
                 }
             }
-            Ok(audit)
-        })
+            // The rows, against the digest the newest entry recorded (none before version 6).
+            if let Some(e) = newest.as_ref().filter(|e| !e.state.is_empty()) {
+                let actual = state::tenant_digests(tx, tenant)?;
+                match state::differing(&e.state, &actual) {
+                    None => audit.problems.push(format!(
+                        "ledger entry {} records a state digest that cannot be read",
+                        e.seq
+                    )),
+                    Some(tables) => {
+                        for table in tables {
+                            audit.problems.push(format!(
+                                "table {table}: the rows differ from the digest recorded by \
+                                 ledger entry {} (the newest): a row was changed, added or \
+                                 removed outside the library",
+                                e.seq
+                            ));
+                        }
+                    }
+                }
+            }
+            Ok((audit, hashes))
+        }
     }
 }

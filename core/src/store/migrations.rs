@@ -1,7 +1,7 @@
 //! The numbered SQL migrations shared by the SQL stores.
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// `(version, sql)`, applied in order, each inside the opening transaction.
 pub const MIGRATIONS: &[(i64, &str)] = &[
@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../migrations/0005_purchase_order_search.sql"),
     ),
+    (6, include_str!("../../migrations/0006_ledger_head.sql")),
 ];
 
 /// Data steps the SQL cannot do, run right after the script of their version in the same

@@ -51,3 +51,4 @@ license_inventory::conformance_tests!(
 mod postgres_only;
 mod processes;
 mod sqlite_only;
+mod tamper;
