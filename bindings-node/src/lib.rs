@@ -16,3 +16,20 @@ mod inputs;
 mod inventory;
 mod records;
 mod task;
+
+/// A new random Ed25519 signing key for checkpoints: 64 hex digits (its 32 secret bytes). Keep
+/// it outside the database.
+#[napi_derive::napi]
+pub fn generate_signing_key(env: napi::Env) -> napi::Result<String> {
+    license_inventory::generate_signing_key()
+        .map(|k| license_inventory::to_hex(&k.to_bytes()))
+        .map_err(|err| error::throw_core(&env, err))
+}
+
+/// The verifying (public) key of a signing key, both 64 hex digits.
+#[napi_derive::napi]
+pub fn verifying_key(env: napi::Env, signing_key: String) -> napi::Result<String> {
+    license_inventory::signing_key_from_hex(&signing_key)
+        .map(|k| license_inventory::to_hex(&k.verifying_key().to_bytes()))
+        .map_err(|err| error::throw_core(&env, err))
+}

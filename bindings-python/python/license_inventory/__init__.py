@@ -69,6 +69,7 @@ from license_inventory._native import (
     Borrow,
     Bundle,
     BundleLine,
+    Checkpoint,
     Customer,
     Floating,
     Holding,
@@ -95,6 +96,8 @@ from license_inventory._native import (
     UseLine,
     User,
     Validity,
+    generate_signing_key,
+    verifying_key,
     version,
 )
 
@@ -122,6 +125,7 @@ __all__ = [
     "BorrowLimit",
     "Bundle",
     "BundleLine",
+    "Checkpoint",
     "Conflict",
     "Customer",
     "ExportFailed",
@@ -175,4 +179,6 @@ __all__ = [
     "Validity",
     "ValidityKind",
     "__version__",
+    "generate_signing_key",
+    "verifying_key",
 ]

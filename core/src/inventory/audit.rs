@@ -137,142 +137,147 @@ fn audit_in(
 ) -> Result<(Audit, BTreeMap<u64, String>)> {
     let mut hashes = BTreeMap::new();
     let mut newest: Option<LedgerEntry> = None;
+    let t = get_tenant(tx, tenant)?;
+    let orders = tx.all_orders(tenant)?;
+    let mut audit = Audit {
+        orders: orders.len(),
+        minted: t.minted,
+        retired: t.retired,
+        ..Audit::default()
+    };
+    for o in &orders {
+        if let Err(e) = o.check_invariants() {
+            audit.problems.push(e.to_string());
+        }
+        audit.available = audit.available.saturating_add(o.available);
+        audit.issued = audit.issued.saturating_add(o.issued);
+    }
+    if audit
+        .available
+        .saturating_add(audit.issued)
+        .saturating_add(t.retired)
+        != t.minted
     {
-        {
-            let t = get_tenant(tx, tenant)?;
-            let orders = tx.all_orders(tenant)?;
-            let mut audit = Audit {
-                orders: orders.len(),
-                minted: t.minted,
-                retired: t.retired,
-                ..Audit::default()
-            };
-            for o in &orders {
-                if let Err(e) = o.check_invariants() {
-                    audit.problems.push(e.to_string());
-                }
-                audit.available = audit.available.saturating_add(o.available);
-                audit.issued = audit.issued.saturating_add(o.issued);
+        audit.problems.push(format!(
+            "minted {} - retired {} != available {} + issued {}",
+            t.minted, t.retired, audit.available, audit.issued
+        ));
+    }
+    // Replay the ledger.
+    let mut replay: HashMap<OrderId, [i64; 4]> = HashMap::new();
+    let mut minted: u64 = 0;
+    let mut retired: u64 = 0;
+    let mut prev = GENESIS_HASH.to_owned();
+    let mut after = 0;
+    let mut expected: u64 = 1;
+    loop {
+        let batch = tx.ledger(tenant, after, MAX_PAGE)?;
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        for e in &batch {
+            if wanted.contains(&e.seq) {
+                hashes.insert(e.seq, e.hash.clone());
             }
-            if audit.available.saturating_add(audit.issued).saturating_add(t.retired) != t.minted {
+            audit.ledger_entries = audit.ledger_entries.plus(1)?;
+            if e.seq != expected {
                 audit.problems.push(format!(
-                    "minted {} - retired {} != available {} + issued {}",
-                    t.minted, t.retired, audit.available, audit.issued
+                    "ledger sequence gap before entry {}: entry {expected} is missing",
+                    e.seq
                 ));
             }
-            // Replay the ledger.
-            let mut replay: HashMap<OrderId, [i64; 4]> = HashMap::new();
-            let mut minted: u64 = 0;
-            let mut retired: u64 = 0;
-            let mut prev = GENESIS_HASH.to_owned();
-            let mut after = 0;
-            let mut expected: u64 = 1;
-            loop {
-                let batch = tx.ledger(tenant, after, MAX_PAGE)?;
-                let Some(last) = batch.last() else { break };
-                after = last.seq;
-                for e in &batch {
-                    if wanted.contains(&e.seq) {
-                        hashes.insert(e.seq, e.hash.clone());
-                    }
-                    audit.ledger_entries = audit.ledger_entries.plus(1)?;
-                    if e.seq != expected {
-                        audit.problems.push(format!(
-                            "ledger sequence gap before entry {}: entry {expected} is missing",
-                            e.seq
-                        ));
-                    }
-                    expected = e.seq.saturating_add(1);
-                    if e.prev_hash != prev || e.compute_hash() != e.hash {
-                        audit.problems.push(format!("ledger entry {} fails its hash chain", e.seq));
-                    }
-                    if let Err(err) = e.check_balance() {
-                        audit.problems.push(err.to_string());
-                    }
-                    prev.clone_from(&e.hash);
-                    minted = minted.saturating_add(e.minted);
-                    retired = retired.saturating_add(e.retired);
-                    for m in &e.movements {
-                        let q = replay.entry(m.order).or_default();
-                        let [approved, drawn, issued, available] = q;
-                        *approved = approved.plus(m.approved)?;
-                        *drawn = drawn.plus(m.drawn)?;
-                        *issued = issued.plus(m.issued)?;
-                        *available = available.plus(m.available)?;
-                    }
-                }
-                newest = batch.into_iter().last();
+            expected = e.seq.saturating_add(1);
+            if e.prev_hash != prev || e.compute_hash() != e.hash {
+                audit
+                    .problems
+                    .push(format!("ledger entry {} fails its hash chain", e.seq));
             }
-            // Where the ledger ends, against the head recorded with the tenant.
-            let (last_seq, last_hash) = newest
-                .as_ref()
-                .map_or((0, GENESIS_HASH), |e| (e.seq, e.hash.as_str()));
-            if let Some(head) = tx.recorded_head(tenant)? {
-                if head.seq > last_seq {
-                    audit.problems.push(format!(
-                        "ledger truncated: the tenant's head is entry {} but the ledger ends at \
-                         entry {last_seq}; entry {} is the first missing",
-                        head.seq,
-                        last_seq.saturating_add(1)
-                    ));
-                } else if head.seq < last_seq {
-                    audit.problems.push(format!(
-                        "ledger entry {} is past the tenant's head (entry {}): entries were \
-                         appended outside the library",
-                        head.seq.saturating_add(1),
-                        head.seq
-                    ));
-                } else if head.hash != last_hash {
-                    audit.problems.push(format!(
-                        "ledger entry {last_seq} does not have the hash of the tenant's head: it \
-                         was replaced"
-                    ));
-                }
+            if let Err(err) = e.check_balance() {
+                audit.problems.push(err.to_string());
             }
-            if (minted, retired) != (t.minted, t.retired) {
-                audit.problems.push(format!(
-                    "ledger mints {minted} and retires {retired} but the tenant records {} and {}",
-                    t.minted, t.retired
-                ));
+            prev.clone_from(&e.hash);
+            minted = minted.saturating_add(e.minted);
+            retired = retired.saturating_add(e.retired);
+            for m in &e.movements {
+                let q = replay.entry(m.order).or_default();
+                let [approved, drawn, issued, available] = q;
+                *approved = approved.plus(m.approved)?;
+                *drawn = drawn.plus(m.drawn)?;
+                *issued = issued.plus(m.issued)?;
+                *available = available.plus(m.available)?;
             }
-            for o in &orders {
-                let q = replay.remove(&o.id).unwrap_or_default();
-                let actual = [o.approved_quantity, o.drawn, o.issued, o.available]
-                    .map(|v| i64::try_from(v).unwrap_or(i64::MAX));
-                if q != actual {
-                    audit.problems.push(format!(
-                        "order {}: ledger replays to {q:?} (approved, drawn, issued, available) but holds {actual:?}",
-                        o.number
-                    ));
-                }
-            }
-            // Deleted orders replay to zero.
-            for (id, q) in &replay {
-                if *q != [0; 4] {
-                    audit.problems.push(format!("ledger leaves {q:?} on order {id}, which no longer exists"));
-                }
-            }
-            // The rows, against the digest the newest entry recorded (none before version 6).
-            if let Some(e) = newest.as_ref().filter(|e| !e.state.is_empty()) {
-                let actual = state::tenant_digests(tx, tenant)?;
-                match state::differing(&e.state, &actual) {
-                    None => audit.problems.push(format!(
-                        "ledger entry {} records a state digest that cannot be read",
-                        e.seq
-                    )),
-                    Some(tables) => {
-                        for table in tables {
-                            audit.problems.push(format!(
-                                "table {table}: the rows differ from the digest recorded by \
-                                 ledger entry {} (the newest): a row was changed, added or \
-                                 removed outside the library",
-                                e.seq
-                            ));
-                        }
-                    }
-                }
-            }
-            Ok((audit, hashes))
+        }
+        newest = batch.into_iter().last();
+    }
+    // Where the ledger ends, against the head recorded with the tenant.
+    let (last_seq, last_hash) = newest
+        .as_ref()
+        .map_or((0, GENESIS_HASH), |e| (e.seq, e.hash.as_str()));
+    if let Some(head) = tx.recorded_head(tenant)? {
+        if head.seq > last_seq {
+            audit.problems.push(format!(
+                "ledger truncated: the tenant's head is entry {} but the ledger ends at \
+                 entry {last_seq}; entry {} is the first missing",
+                head.seq,
+                last_seq.saturating_add(1)
+            ));
+        } else if head.seq < last_seq {
+            audit.problems.push(format!(
+                "ledger entry {} is past the tenant's head (entry {}): entries were \
+                 appended outside the library",
+                head.seq.saturating_add(1),
+                head.seq
+            ));
+        } else if head.hash != last_hash {
+            audit.problems.push(format!(
+                "ledger entry {last_seq} does not have the hash of the tenant's head: it \
+                 was replaced"
+            ));
         }
     }
+    if (minted, retired) != (t.minted, t.retired) {
+        audit.problems.push(format!(
+            "ledger mints {minted} and retires {retired} but the tenant records {} and {}",
+            t.minted, t.retired
+        ));
+    }
+    for o in &orders {
+        let q = replay.remove(&o.id).unwrap_or_default();
+        let actual = [o.approved_quantity, o.drawn, o.issued, o.available]
+            .map(|v| i64::try_from(v).unwrap_or(i64::MAX));
+        if q != actual {
+            audit.problems.push(format!(
+                "order {}: ledger replays to {q:?} (approved, drawn, issued, available) but holds {actual:?}",
+                o.number
+            ));
+        }
+    }
+    // Deleted orders replay to zero.
+    for (id, q) in &replay {
+        if *q != [0; 4] {
+            audit.problems.push(format!(
+                "ledger leaves {q:?} on order {id}, which no longer exists"
+            ));
+        }
+    }
+    // The rows, against the digest the newest entry recorded (none before version 6).
+    if let Some(e) = newest.as_ref().filter(|e| !e.state.is_empty()) {
+        let actual = state::tenant_digests(tx, tenant)?;
+        match state::differing(&e.state, &actual) {
+            None => audit.problems.push(format!(
+                "ledger entry {} records a state digest that cannot be read",
+                e.seq
+            )),
+            Some(tables) => {
+                for table in tables {
+                    audit.problems.push(format!(
+                        "table {table}: the rows differ from the digest recorded by \
+                         ledger entry {} (the newest): a row was changed, added or \
+                         removed outside the library",
+                        e.seq
+                    ));
+                }
+            }
+        }
+    }
+    Ok((audit, hashes))
 }

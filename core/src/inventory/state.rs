@@ -471,12 +471,25 @@ impl Tx for Recorder<'_> {
         self.inner.order_by_number(tenant, number)
     }
 
-    fn drawable_orders( &mut self, tenant: TenantId, holder: OrgId, product: ProductId, ) -> Result<Vec<Order>> {
+    fn drawable_orders(
+        &mut self,
+        tenant: TenantId,
+        holder: OrgId,
+        product: ProductId,
+    ) -> Result<Vec<Order>> {
         self.inner.drawable_orders(tenant, holder, product)
     }
 
-    fn list_orders( &mut self, tenant: TenantId, holder: OrgId, filter: &InventoryFilter, before: Option<OrderNumber>, limit: usize, ) -> Result<Vec<Order>> {
-        self.inner.list_orders(tenant, holder, filter, before, limit)
+    fn list_orders(
+        &mut self,
+        tenant: TenantId,
+        holder: OrgId,
+        filter: &InventoryFilter,
+        before: Option<OrderNumber>,
+        limit: usize,
+    ) -> Result<Vec<Order>> {
+        self.inner
+            .list_orders(tenant, holder, filter, before, limit)
     }
 
     fn all_orders(&mut self, tenant: TenantId) -> Result<Vec<Order>> {
@@ -568,11 +581,21 @@ impl Tx for Recorder<'_> {
         self.inner.license_by_key(tenant, key)
     }
 
-    fn licenses_of_order( &mut self, tenant: TenantId, order: OrderId, after: Option<LicenseId>, limit: usize, ) -> Result<Vec<License>> {
+    fn licenses_of_order(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+        after: Option<LicenseId>,
+        limit: usize,
+    ) -> Result<Vec<License>> {
         self.inner.licenses_of_order(tenant, order, after, limit)
     }
 
-    fn insert_license_user( &mut self, user: &LicenseUser, password_hash: Option<&str>, ) -> Result<()> {
+    fn insert_license_user(
+        &mut self,
+        user: &LicenseUser,
+        password_hash: Option<&str>,
+    ) -> Result<()> {
         self.touch(user.tenant, Row::LicenseUser(user.id))?;
         self.inner.insert_license_user(user, password_hash)
     }
@@ -582,12 +605,22 @@ impl Tx for Recorder<'_> {
         self.inner.update_license_user(user)
     }
 
-    fn set_license_user_password( &mut self, tenant: TenantId, id: LicenseUserId, password_hash: &str, ) -> Result<()> {
+    fn set_license_user_password(
+        &mut self,
+        tenant: TenantId,
+        id: LicenseUserId,
+        password_hash: &str,
+    ) -> Result<()> {
         self.touch(tenant, Row::LicenseUser(id))?;
-        self.inner.set_license_user_password(tenant, id, password_hash)
+        self.inner
+            .set_license_user_password(tenant, id, password_hash)
     }
 
-    fn license_user_password( &mut self, tenant: TenantId, id: LicenseUserId, ) -> Result<Option<String>> {
+    fn license_user_password(
+        &mut self,
+        tenant: TenantId,
+        id: LicenseUserId,
+    ) -> Result<Option<String>> {
         self.inner.license_user_password(tenant, id)
     }
 
@@ -600,11 +633,20 @@ impl Tx for Recorder<'_> {
         self.inner.license_user(tenant, id)
     }
 
-    fn license_user_by_email( &mut self, tenant: TenantId, order: OrderId, email: &str, ) -> Result<Option<LicenseUser>> {
+    fn license_user_by_email(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+        email: &str,
+    ) -> Result<Option<LicenseUser>> {
         self.inner.license_user_by_email(tenant, order, email)
     }
 
-    fn license_users_of_order( &mut self, tenant: TenantId, order: OrderId, ) -> Result<Vec<LicenseUser>> {
+    fn license_users_of_order(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+    ) -> Result<Vec<LicenseUser>> {
         self.inner.license_users_of_order(tenant, order)
     }
 
@@ -613,11 +655,20 @@ impl Tx for Recorder<'_> {
         self.inner.put_manager(manager)
     }
 
-    fn manager( &mut self, tenant: TenantId, order: OrderId, user: UserId, ) -> Result<Option<LicenseManager>> {
+    fn manager(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+        user: UserId,
+    ) -> Result<Option<LicenseManager>> {
         self.inner.manager(tenant, order, user)
     }
 
-    fn managers_of_order( &mut self, tenant: TenantId, order: OrderId, ) -> Result<Vec<LicenseManager>> {
+    fn managers_of_order(
+        &mut self,
+        tenant: TenantId,
+        order: OrderId,
+    ) -> Result<Vec<LicenseManager>> {
         self.inner.managers_of_order(tenant, order)
     }
 
@@ -677,11 +728,19 @@ impl Tx for Recorder<'_> {
         self.inner.insert_notifications(notifications)
     }
 
-    fn pending_notifications( &mut self, tenant: TenantId, limit: usize, ) -> Result<Vec<Notification>> {
+    fn pending_notifications(
+        &mut self,
+        tenant: TenantId,
+        limit: usize,
+    ) -> Result<Vec<Notification>> {
         self.inner.pending_notifications(tenant, limit)
     }
 
-    fn notification( &mut self, tenant: TenantId, id: NotificationId, ) -> Result<Option<Notification>> {
+    fn notification(
+        &mut self,
+        tenant: TenantId,
+        id: NotificationId,
+    ) -> Result<Option<Notification>> {
         self.inner.notification(tenant, id)
     }
 
@@ -693,7 +752,12 @@ impl Tx for Recorder<'_> {
         self.inner.insert_idempotency(record)
     }
 
-    fn set_notification_sent( &mut self, tenant: TenantId, id: NotificationId, at: DateTime<Utc>, ) -> Result<()> {
+    fn set_notification_sent(
+        &mut self,
+        tenant: TenantId,
+        id: NotificationId,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
         self.inner.set_notification_sent(tenant, id, at)
     }
 }

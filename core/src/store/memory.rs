@@ -1195,10 +1195,12 @@ impl Tx for MemTx<'_> {
         if !self.state.tenants.contains_key(&tenant) {
             return Ok(None);
         }
-        Ok(Some(self.state.heads.get(&tenant).cloned().unwrap_or(LedgerHead {
-            seq: 0,
-            hash: crate::ledger::GENESIS_HASH.to_owned(),
-        })))
+        Ok(Some(self.state.heads.get(&tenant).cloned().unwrap_or(
+            LedgerHead {
+                seq: 0,
+                hash: crate::ledger::GENESIS_HASH.to_owned(),
+            },
+        )))
     }
 
     fn all_orgs(&mut self, tenant: TenantId) -> Result<Vec<Organization>> {

@@ -89,7 +89,9 @@ pub fn delete_newest_and_move_the_head(inv: Inventory, raw: &mut dyn Raw) {
     let (w, _, _) = world(inv);
     let last = newest(&w);
     let t = w.tenant.id;
-    raw.exec(&format!("DELETE FROM ledger WHERE tenant = '{t}' AND seq = {last}"));
+    raw.exec(&format!(
+        "DELETE FROM ledger WHERE tenant = '{t}' AND seq = {last}"
+    ));
     raw.exec(&format!(
         "UPDATE tenants SET ledger_seq = {prev}, ledger_hash = \
          (SELECT hash FROM ledger WHERE tenant = '{t}' AND seq = {prev}) WHERE id = '{t}'",
@@ -130,7 +132,11 @@ pub fn edit_a_payload(inv: Inventory, raw: &mut dyn Raw) {
         e.seq
     ));
     let edited = w.inv.ledger(w.tenant.id, e.seq - 1, 1).unwrap();
-    assert_ne!(edited.first().unwrap().movements, e.movements, "the edit took");
+    assert_ne!(
+        edited.first().unwrap().movements,
+        e.movements,
+        "the edit took"
+    );
     expect(
         &problems(&w),
         &format!("ledger entry {} fails its hash chain", e.seq),
@@ -322,7 +328,8 @@ fn sqlite() -> Option<(Inventory, Box<dyn Raw>)> {
     let path = dir.path().join("inventory.db");
     let inv = Inventory::open_sqlite(&path).unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .unwrap();
     Some((inv, Box::new(Sqlite { conn, _dir: dir })))
 }
 
