@@ -39,6 +39,7 @@ __all__ = [
     "Borrow",
     "Bundle",
     "BundleLine",
+    "Checkpoint",
     "Customer",
     "Floating",
     "Holding",
@@ -65,8 +66,10 @@ __all__ = [
     "UseLine",
     "User",
     "Validity",
+    "generate_signing_key",
     "order_status_label",
     "permission_enterprise_only",
+    "verifying_key",
     "version",
 ]
 
