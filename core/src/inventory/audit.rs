@@ -60,7 +60,8 @@ impl Inventory {
     /// later. Refuses a ledger that does not end at the tenant's recorded head (run
     /// [`Inventory::audit`]). It does not check the chain: audit before the first checkpoint.
     pub fn checkpoint(&self, tenant: TenantId, key: &SigningKey) -> Result<Checkpoint> {
-        let at = self.now();
+        // Milliseconds: what every binding's time type carries back unchanged (JS Date).
+        let at = chrono::SubsecRound::trunc_subsecs(self.now(), 3);
         self.read(|tx| {
             get_tenant(tx, tenant)?;
             let recorded = tx.recorded_head(tenant)?;
