@@ -553,11 +553,13 @@ impl Tx for Recorder<'_> {
     fn insert_licenses(&mut self, licenses: &[License]) -> Result<()> {
         for l in licenses {
             let row = Row::License(l.id);
-            if self.touched.contains_key(&(l.tenant, row)) {
-                self.touch(l.tenant, row)?;
-            } else {
-                self.touched.insert((l.tenant, row), None);
+            if let std::collections::btree_map::Entry::Vacant(slot) =
+                self.touched.entry((l.tenant, row))
+            {
+                slot.insert(None);
                 self.inserted.insert((l.tenant, row), row.hash(l)?);
+            } else {
+                self.touch(l.tenant, row)?;
             }
         }
         self.inner.insert_licenses(licenses)

@@ -240,7 +240,7 @@ pub fn recompute_the_chain_after_an_edit(inv: Inventory, raw: &mut dyn Raw) {
     let checkpoint = w.inv.checkpoint(t, &key).unwrap();
     assert!(
         w.inv
-            .audit_against(t, &[checkpoint.clone()], &key.verifying_key())
+            .audit_against(t, std::slice::from_ref(&checkpoint), &key.verifying_key())
             .unwrap()
             .is_clean()
     );
@@ -277,7 +277,7 @@ pub fn recompute_the_chain_after_an_edit(inv: Inventory, raw: &mut dyn Raw) {
     // The checkpoint can.
     let anchored = w
         .inv
-        .audit_against(t, &[checkpoint.clone()], &key.verifying_key())
+        .audit_against(t, std::slice::from_ref(&checkpoint), &key.verifying_key())
         .unwrap();
     assert!(!anchored.is_clean());
     expect(
