@@ -23,7 +23,7 @@ pub struct Checkpoint {
     pub seq: u64,
     /// That entry's hash (hex).
     pub hash: String,
-    /// When it was signed (whole milliseconds, so that it survives every binding's time type).
+    /// When it was signed (whole seconds, so that it survives every binding's time type).
     pub at: DateTime<Utc>,
     /// Ed25519 signature of [`Checkpoint::message`], 128 hex digits.
     pub signature: String,

@@ -60,8 +60,9 @@ impl Inventory {
     /// later. Refuses a ledger that does not end at the tenant's recorded head (run
     /// [`Inventory::audit`]). It does not check the chain: audit before the first checkpoint.
     pub fn checkpoint(&self, tenant: TenantId, key: &SigningKey) -> Result<Checkpoint> {
-        // Milliseconds: what every binding's time type carries back unchanged (JS Date).
-        let at = chrono::SubsecRound::trunc_subsecs(self.now(), 3);
+        // Whole seconds: what every binding's time type carries back unchanged (a JS Date has
+        // milliseconds, a Swift Date a binary fraction).
+        let at = chrono::SubsecRound::trunc_subsecs(self.now(), 0);
         self.read(|tx| {
             get_tenant(tx, tenant)?;
             let recorded = tx.recorded_head(tenant)?;
