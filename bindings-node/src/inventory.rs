@@ -19,9 +19,9 @@ use crate::inputs::{
     NewUser, PostgresOptions, RejectOptions, RequestEdit, SqliteOptions, batch_commands,
 };
 use crate::records::{
-    Audit, Bundle, Customer, Holding, InventoryUse, LedgerEntry, License, LicenseManager,
-    LicensePolicy, LicenseUser, Notification, Order, OrderDetails, OrderFigures, Organization,
-    Permission, Product, SummaryLine, Tenant, User,
+    Audit, Bundle, Checkpoint, Customer, Holding, InventoryUse, LedgerEntry, License,
+    LicenseManager, LicensePolicy, LicenseUser, Notification, Order, OrderDetails, OrderFigures,
+    Organization, Permission, Product, SummaryLine, Tenant, User,
 };
 use crate::task::{Op, run, sync};
 
@@ -434,6 +434,42 @@ impl Inventory {
     pub fn audit(&self, tenant_id: String) -> AsyncTask<Op<Audit>> {
         let inv = self.core();
         run(move || Ok(inv.audit(id(&tenant_id)?)?.into()))
+    }
+
+    /// Signs the tenant's ledger head with `signingKey` (64 hex digits: the 32 secret bytes of
+    /// an Ed25519 key the host keeps outside the database; see `generateSigningKey`).
+    #[napi(ts_return_type = "Promise<Checkpoint>")]
+    pub fn checkpoint(&self, tenant_id: String, signing_key: String) -> AsyncTask<Op<Checkpoint>> {
+        let inv = self.core();
+        run(move || {
+            let key = li::signing_key_from_hex(&signing_key)?;
+            Ok(inv.checkpoint(id(&tenant_id)?, &key)?.into())
+        })
+    }
+
+    /// `audit`, plus a proof that the ledger still extends every checkpoint, each verified
+    /// with `verifyingKey` (64 hex digits; see `verifyingKey`).
+    #[napi(
+        ts_args_type = "tenantId: string, checkpoints: Array<Checkpoint>, verifyingKey: string",
+        ts_return_type = "Promise<Audit>"
+    )]
+    pub fn audit_against(
+        &self,
+        tenant_id: String,
+        checkpoints: Vec<Checkpoint>,
+        verifying_key: String,
+    ) -> AsyncTask<Op<Audit>> {
+        let inv = self.core();
+        run(move || {
+            let key = li::verifying_key_from_hex(&verifying_key)?;
+            let checkpoints = checkpoints
+                .into_iter()
+                .map(Checkpoint::into_core)
+                .collect::<li::Result<Vec<_>>>()?;
+            Ok(inv
+                .audit_against(id(&tenant_id)?, &checkpoints, &key)?
+                .into())
+        })
     }
 
     /// Up to `limit` (1 to 1000; default 100) notifications of the tenant not yet marked sent,

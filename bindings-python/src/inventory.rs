@@ -14,7 +14,7 @@ use crate::convert::{
 };
 use crate::errors;
 use crate::records::{
-    Audit, Bundle, BundleLine, Customer, Holding, InventoryUse, LedgerEntry, License,
+    Audit, Bundle, BundleLine, Checkpoint, Customer, Holding, InventoryUse, LedgerEntry, License,
     LicenseManager, LicensePolicy, LicenseUser, Notification, Order, OrderDetails, OrderFigures,
     Organization, Product, SummaryLine, Tenant, User,
 };
@@ -518,6 +518,29 @@ impl Inventory {
     fn audit(&self, py: Python<'_>, tenant: &str) -> PyResult<Audit> {
         let tenant = parse(py, tenant)?;
         run(py, || self.inner.audit(tenant)).map(Audit)
+    }
+
+    /// Signs the tenant's ledger head with `signing_key` (64 hex digits: the 32 secret bytes of
+    /// an Ed25519 key the host keeps outside the database; see `generate_signing_key`).
+    fn checkpoint(&self, py: Python<'_>, tenant: &str, signing_key: &str) -> PyResult<Checkpoint> {
+        let tenant = parse(py, tenant)?;
+        let key = core::signing_key_from_hex(signing_key).map_err(|e| errors::to_py(py, e))?;
+        run(py, || self.inner.checkpoint(tenant, &key)).map(Checkpoint)
+    }
+
+    /// `audit`, plus a proof that the ledger still extends every checkpoint, each verified
+    /// with `verifying_key` (64 hex digits; see `verifying_key`).
+    fn audit_against(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        checkpoints: Vec<Checkpoint>,
+        verifying_key: &str,
+    ) -> PyResult<Audit> {
+        let tenant = parse(py, tenant)?;
+        let key = core::verifying_key_from_hex(verifying_key).map_err(|e| errors::to_py(py, e))?;
+        let checkpoints: Vec<core::Checkpoint> = checkpoints.into_iter().map(|c| c.0).collect();
+        run(py, || self.inner.audit_against(tenant, &checkpoints, &key)).map(Audit)
     }
 
     fn __repr__(&self) -> String {

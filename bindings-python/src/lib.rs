@@ -37,12 +37,31 @@ fn permission_enterprise_only(py: Python<'_>, permission: &str) -> PyResult<bool
     convert::parse::<core::Permission>(py, permission).map(core::Permission::enterprise_only)
 }
 
+/// A new random Ed25519 signing key for checkpoints: 64 hex digits (its 32 secret bytes). Keep
+/// it outside the database.
+#[pyfunction]
+fn generate_signing_key(py: Python<'_>) -> PyResult<String> {
+    convert::run(py, || {
+        core::generate_signing_key().map(|k| core::to_hex(&k.to_bytes()))
+    })
+}
+
+/// The verifying (public) key of a signing key, both 64 hex digits.
+#[pyfunction]
+fn verifying_key(py: Python<'_>, signing_key: &str) -> PyResult<String> {
+    convert::run(py, || {
+        core::signing_key_from_hex(signing_key).map(|k| core::to_hex(&k.verifying_key().to_bytes()))
+    })
+}
+
 /// The extension module `license_inventory._native`.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(order_status_label, m)?)?;
     m.add_function(wrap_pyfunction!(permission_enterprise_only, m)?)?;
+    m.add_function(wrap_pyfunction!(generate_signing_key, m)?)?;
+    m.add_function(wrap_pyfunction!(verifying_key, m)?)?;
     m.add_class::<inventory::Inventory>()?;
     m.add_class::<inventory::Session>()?;
     m.add_class::<values::Page>()?;

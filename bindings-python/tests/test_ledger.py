@@ -66,3 +66,32 @@ def test_audit(stocked: Channel) -> None:
     assert repr(audit) == (
         f"Audit(orders=3, ledger_entries={audit.ledger_entries}, minted=20, retired=0, available=20, issued=0, problems=0)"
     )
+
+
+def test_checkpoint_and_audit_against(stocked: Channel) -> None:
+    ch = stocked
+    secret = li.generate_signing_key()
+    public = li.verifying_key(secret)
+    assert len(secret) == 64 and len(public) == 64 and secret != public
+    cp = ch.inv.checkpoint(ch.t, secret)
+    assert isinstance(cp, li.Checkpoint)
+    head = ch.inv.ledger(ch.t, limit=1000)[-1]
+    assert (cp.tenant, cp.seq, cp.hash) == (ch.t, head.seq, head.hash)
+    assert len(cp.signature) == 128
+    assert head.state, "every entry records the digest of the rows after it"
+    # More work after the checkpoint: the ledger still extends it.
+    ch.session(ch.irina).request(ch.mga.id, ch.cl.id, 1)
+    assert ch.inv.audit_against(ch.t, [cp], public).is_clean
+    # A checkpoint passed back through the constructor verifies too; an altered one does not.
+    again = li.Checkpoint(cp.tenant, cp.seq, cp.hash, cp.at, cp.signature)
+    assert ch.inv.audit_against(ch.t, [again], public).is_clean
+    forged = li.Checkpoint(cp.tenant, cp.seq, "0" * 64, cp.at, cp.signature)
+    audit = ch.inv.audit_against(ch.t, [forged], public)
+    assert not audit.is_clean
+    assert any("signature does not verify" in p for p in audit.problems)
+    other = li.verifying_key(li.generate_signing_key())
+    assert not ch.inv.audit_against(ch.t, [cp], other).is_clean
+    with pytest.raises(InvalidInput):
+        ch.inv.checkpoint(ch.t, "not hex")
+    with pytest.raises(InvalidInput):
+        ch.inv.audit_against(ch.t, [cp], "zz")

@@ -224,6 +224,7 @@ pub static RECORDS: &[Record] = &[
         f("minted", Count, "Units minted by this entry."),
         f("retired", Count, "Units retired by this entry (an order deletion)."),
         f("movements", list(&Kind::Record("Movement")), "The quantity changes."),
+        f("state", TextMap, "Digest of each covered table's rows after this entry (table → hex); empty before schema version 6."),
         f("prev_hash", Text, "Hash of the previous entry."),
         f("hash", Text, "SHA-256 of this entry's content and `{field:prev_hash}`, hex."),
     ]),
@@ -236,6 +237,13 @@ pub static RECORDS: &[Record] = &[
         f("issued", Count, "Σ issued over all orders."),
         f("problems", list(&Text), "Every discrepancy found; empty when all holds."),
         computed("is_clean", "is_clean", Flag, "True when no problem was found."),
+    ]),
+    both("Checkpoint", "A ledger head signed with the host's Ed25519 key (`{fn:Inventory.checkpoint}`); give it back to `{fn:Inventory.audit_against}`.", &[
+        f("tenant", id("TenantId"), "The tenant."),
+        f("seq", Count, "Sequence number of the ledger's newest entry when signed."),
+        f("hash", Text, "That entry's hash (hex)."),
+        f("at", Time, "When it was signed."),
+        f("signature", Text, "Ed25519 signature, 128 hex digits."),
     ]),
     out("Activation", "A device a license is activated on (or who redeemed an activation code).", &[
         f("fingerprint", Text, "The device's fingerprint (opaque, chosen by the application)."),

@@ -9,7 +9,7 @@ use license_inventory as core;
 
 use crate::error::{Result, guard};
 use crate::types::{
-    Audit, BatchCommand, BatchResult, Bundle, BundleId, BundleLine, Customer, Holding,
+    Audit, BatchCommand, BatchResult, Bundle, BundleId, BundleLine, Checkpoint, Customer, Holding,
     InventoryFilter, InventoryUse, LedgerEntry, LedgerFilter, License, LicenseId, LicenseManager,
     LicensePolicy, LicenseUser, LicenseUserId, Notification, NotificationId, Order, OrderDetails,
     OrderFigures, OrderId, OrderPage, OrgId, Organization, Permission, Plan, Product, ProductId,
@@ -482,6 +482,34 @@ impl Inventory {
     /// hash chain, and that replaying the ledger rebuilds every order's quantities.
     pub fn audit(&self, tenant: TenantId) -> Result<Audit> {
         guard(|| Ok(self.inner.audit(tenant.into())?.into()))
+    }
+
+    /// Signs the tenant's ledger head with `signingKey` (64 hex digits: the 32 secret bytes of
+    /// an Ed25519 key the host keeps outside the database; see `generateSigningKey()`).
+    pub fn checkpoint(&self, tenant: TenantId, signing_key: String) -> Result<Checkpoint> {
+        guard(|| {
+            let key = core::signing_key_from_hex(&signing_key)?;
+            Ok(self.inner.checkpoint(tenant.into(), &key)?.into())
+        })
+    }
+
+    /// `audit`, plus a proof that the ledger still extends every checkpoint, each verified
+    /// with `verifyingKey` (64 hex digits; see `verifyingKey(signingKey:)`).
+    pub fn audit_against(
+        &self,
+        tenant: TenantId,
+        checkpoints: Vec<Checkpoint>,
+        verifying_key: String,
+    ) -> Result<Audit> {
+        guard(|| {
+            let key = core::verifying_key_from_hex(&verifying_key)?;
+            let checkpoints: Vec<core::Checkpoint> =
+                checkpoints.into_iter().map(Into::into).collect();
+            Ok(self
+                .inner
+                .audit_against(tenant.into(), &checkpoints, &key)?
+                .into())
+        })
     }
 }
 

@@ -23,6 +23,26 @@ pub mod types;
 pub use error::{Action, Entity, InventoryError, Result};
 pub use handles::{Inventory, Session};
 
+/// A new random Ed25519 signing key for checkpoints: 64 hex digits (its 32 secret bytes). Keep
+/// it outside the database.
+#[uniffi::export]
+pub fn generate_signing_key() -> Result<String> {
+    error::guard(|| {
+        Ok(license_inventory::to_hex(
+            &license_inventory::generate_signing_key()?.to_bytes(),
+        ))
+    })
+}
+
+/// The verifying (public) key of a signing key, both 64 hex digits.
+#[uniffi::export]
+pub fn verifying_key(signing_key: String) -> Result<String> {
+    error::guard(|| {
+        let key = license_inventory::signing_key_from_hex(&signing_key)?;
+        Ok(license_inventory::to_hex(&key.verifying_key().to_bytes()))
+    })
+}
+
 /// The version of this binding (and of the core it was built with).
 #[uniffi::export]
 pub fn binding_version() -> String {

@@ -2,6 +2,7 @@
 //!
 //! Rules: docs/rules.md §9.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -237,6 +238,12 @@ pub struct LedgerEntry {
     pub retired: u64,
     /// The quantity changes.
     pub movements: Vec<Movement>,
+    /// The digest of the tenant's rows after this entry's transaction, by table (hex of the XOR
+    /// of the SHA-256 of every row; tables without rows are left out): what `audit` recomputes
+    /// from the current rows and compares with the newest entry's. Empty in entries written
+    /// before schema version 6 (docs/decisions.md §38).
+    #[serde(default)]
+    pub state: BTreeMap<String, String>,
     /// Hash of the previous entry (64 zeros for the first).
     pub prev_hash: String,
     /// SHA-256 of this entry's content and `prev_hash`, hex.
@@ -261,6 +268,9 @@ impl LedgerEntry {
             minted: u64,
             retired: u64,
             movements: &'a [Movement],
+            // Left out when empty, so entries written before it existed keep their hash.
+            #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+            state: &'a BTreeMap<String, String>,
             prev_hash: &'a str,
         }
         let content = Content {
@@ -274,6 +284,7 @@ impl LedgerEntry {
             minted: self.minted,
             retired: self.retired,
             movements: &self.movements,
+            state: &self.state,
             prev_hash: &self.prev_hash,
         };
         // Serialising plain structs, ids and integers cannot fail.

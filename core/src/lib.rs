@@ -47,6 +47,7 @@
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
+mod anchor;
 mod checked;
 mod error;
 mod export;
@@ -66,6 +67,10 @@ pub mod store;
 mod time;
 mod views;
 
+pub use anchor::{
+    Checkpoint, SigningKey, VerifyingKey, generate_signing_key, signing_key_from_hex, to_hex,
+    verifying_key_from_hex,
+};
 pub use error::{Action, Entity, Error, PasswordHashError, Result, StorageError};
 pub use export::{INVENTORY_COLUMNS, ORDER_COLUMNS, neutralize};
 pub use hierarchy::{NewOrganization, NewTenant, NewUser, Organization, Plan, Tenant, Tier, User};

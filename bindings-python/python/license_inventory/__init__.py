@@ -70,6 +70,7 @@ from license_inventory._native import (
     Borrow,
     Bundle,
     BundleLine,
+    Checkpoint,
     Customer,
     Floating,
     Holding,
@@ -96,6 +97,8 @@ from license_inventory._native import (
     UseLine,
     User,
     Validity,
+    generate_signing_key,
+    verifying_key,
     version,
 )
 
@@ -123,6 +126,7 @@ __all__ = [
     "BorrowLimit",
     "Bundle",
     "BundleLine",
+    "Checkpoint",
     "Conflict",
     "Customer",
     "ExportFailed",
@@ -177,4 +181,6 @@ __all__ = [
     "Validity",
     "ValidityKind",
     "__version__",
+    "generate_signing_key",
+    "verifying_key",
 ]

@@ -92,4 +92,38 @@ class LedgerTests: StoreTestCase {
         let now = try c.vera().mint(product: c.cl.id, quantity: 1)
         XCTAssertLessThan(abs(now.requestedAt.timeIntervalSinceNow), 60)
     }
+
+    /// A checkpoint signs the head with a key the host keeps; auditAgainst proves the ledger
+    /// still extends it, and refuses a checkpoint altered or signed by another key.
+    func testCheckpointAndAuditAgainst() throws {
+        let c = try channel()
+        try c.stockEllen(c.cl, 10)
+        let secret = try generateSigningKey()
+        let pub = try verifyingKey(signingKey: secret)
+        XCTAssertEqual(secret.count, 64)
+        XCTAssertEqual(pub.count, 64)
+        let cp = try c.inv.checkpoint(tenant: c.t, signingKey: secret)
+        let head = try XCTUnwrap(c.inv.ledger(tenant: c.t, limit: 1000).last)
+        XCTAssertEqual(cp.tenant, c.t)
+        XCTAssertEqual(cp.seq, head.seq)
+        XCTAssertEqual(cp.hash, head.hash)
+        XCTAssertEqual(cp.signature.count, 128)
+        XCTAssertFalse(head.state.isEmpty, "every entry records the digest of the rows after it")
+        try c.stockEllen(c.cl, 1)
+        XCTAssertTrue(try c.inv.auditAgainst(tenant: c.t, checkpoints: [cp], verifyingKey: pub).isClean)
+        let forged = Checkpoint(
+            tenant: cp.tenant, seq: cp.seq, hash: String(repeating: "0", count: 64),
+            at: cp.at, signature: cp.signature)
+        let again = Checkpoint(
+            tenant: cp.tenant, seq: cp.seq, hash: cp.hash, at: cp.at, signature: cp.signature)
+        XCTAssertTrue(try c.inv.auditAgainst(tenant: c.t, checkpoints: [again], verifyingKey: pub).isClean)
+        let audit = try c.inv.auditAgainst(tenant: c.t, checkpoints: [forged], verifyingKey: pub)
+        XCTAssertFalse(audit.isClean)
+        XCTAssertTrue(audit.problems.contains { $0.contains("signature does not verify") }, "\(audit.problems)")
+        let other = try verifyingKey(signingKey: try generateSigningKey())
+        XCTAssertFalse(try c.inv.auditAgainst(tenant: c.t, checkpoints: [cp], verifyingKey: other).isClean)
+        assertInventoryError(try c.inv.checkpoint(tenant: c.t, signingKey: "zz")) {
+            guard case .InvalidInput = $0 else { return XCTFail("\($0)") }
+        }
+    }
 }

@@ -20,6 +20,7 @@ mod provisioning;
 mod returns;
 pub(crate) mod rules;
 mod session;
+mod state;
 mod views;
 
 pub use audit::Audit;
@@ -125,8 +126,10 @@ impl Inventory {
         let now = crate::time::storable("clock", self.now())?;
         let mut out = None;
         self.store.write(&mut |tx| {
-            out = Some(work(tx, now)?);
-            Ok(())
+            // Every entry records the digest of the rows after it (docs/decisions.md §38).
+            let mut recorder = state::Recorder::new(tx);
+            out = Some(work(&mut recorder, now)?);
+            recorder.finish()
         })?;
         out.ok_or_else(|| {
             Error::InvariantViolated("the store committed without running the work".into())

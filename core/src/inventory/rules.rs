@@ -416,6 +416,7 @@ pub(crate) fn append(
         minted: d.minted,
         retired: d.retired,
         movements: d.movements,
+        state: std::collections::BTreeMap::new(),
         prev_hash,
         hash: String::new(),
     };

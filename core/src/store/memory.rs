@@ -83,6 +83,8 @@ struct State {
     draws_by_source: HashMap<OrderId, BTreeSet<OrderId>>,
     draws_by_order: HashMap<OrderId, BTreeSet<OrderId>>,
     ledger: HashMap<TenantId, Vec<LedgerEntry>>,
+    /// Each tenant's recorded ledger head, moved by every append (docs/decisions.md §38).
+    heads: HashMap<TenantId, LedgerHead>,
     bundles: HashMap<BundleId, Bundle>,
     licenses: HashMap<LicenseId, License>,
     license_keys: HashMap<(TenantId, LicenseKey), LicenseId>,
@@ -150,6 +152,20 @@ impl State {
             Undo::Ledger(t) => {
                 if let Some(v) = self.ledger.get_mut(&t) {
                     v.pop();
+                    match v.last() {
+                        Some(e) => {
+                            self.heads.insert(
+                                t,
+                                LedgerHead {
+                                    seq: e.seq,
+                                    hash: e.hash.clone(),
+                                },
+                            );
+                        }
+                        None => {
+                            self.heads.remove(&t);
+                        }
+                    }
                 }
             }
             Undo::ProductUpdate(id, old) => {
@@ -1224,8 +1240,77 @@ impl Tx for MemTx<'_> {
             return Err(duplicate("ledger", format!("entry {}", entry.seq)));
         }
         log.push(entry.clone());
+        self.state.heads.insert(
+            entry.tenant,
+            LedgerHead {
+                seq: entry.seq,
+                hash: entry.hash.clone(),
+            },
+        );
         self.undo.push(Undo::Ledger(entry.tenant));
         Ok(())
+    }
+
+    fn recorded_head(&mut self, tenant: TenantId) -> Result<Option<LedgerHead>> {
+        if !self.state.tenants.contains_key(&tenant) {
+            return Ok(None);
+        }
+        Ok(Some(self.state.heads.get(&tenant).cloned().unwrap_or(
+            LedgerHead {
+                seq: 0,
+                hash: crate::ledger::GENESIS_HASH.to_owned(),
+            },
+        )))
+    }
+
+    fn all_orgs(&mut self, tenant: TenantId) -> Result<Vec<Organization>> {
+        Ok(self
+            .state
+            .orgs
+            .values()
+            .filter(|o| o.tenant == tenant)
+            .cloned()
+            .collect())
+    }
+
+    fn all_users(&mut self, tenant: TenantId) -> Result<Vec<User>> {
+        Ok(self
+            .state
+            .users
+            .values()
+            .filter(|u| u.tenant == tenant)
+            .cloned()
+            .collect())
+    }
+
+    fn all_admins(&mut self, tenant: TenantId) -> Result<Vec<(UserId, OrgId)>> {
+        Ok(self
+            .state
+            .admins
+            .iter()
+            .filter(|(t, _, _)| *t == tenant)
+            .map(|(_, u, o)| (*u, *o))
+            .collect())
+    }
+
+    fn all_products(&mut self, tenant: TenantId) -> Result<Vec<Product>> {
+        Ok(self
+            .state
+            .products
+            .values()
+            .filter(|p| p.tenant == tenant)
+            .cloned()
+            .collect())
+    }
+
+    fn all_bundles(&mut self, tenant: TenantId) -> Result<Vec<Bundle>> {
+        Ok(self
+            .state
+            .bundles
+            .values()
+            .filter(|b| b.tenant == tenant)
+            .cloned()
+            .collect())
     }
 
     fn ledger(&mut self, tenant: TenantId, after: u64, limit: usize) -> Result<Vec<LedgerEntry>> {

@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../migrations/0005_purchase_order_search.sql"),
     ),
+    (6, include_str!("../../migrations/0006_ledger_head.sql")),
     (7, include_str!("../../migrations/0007_tenant_secrets.sql")),
 ];
 

@@ -240,6 +240,20 @@ pub trait Tx {
     fn append_ledger(&mut self, entry: &LedgerEntry) -> Result<()>;
     /// Up to `limit` entries with `seq > after`, in order.
     fn ledger(&mut self, tenant: TenantId, after: u64, limit: usize) -> Result<Vec<LedgerEntry>>;
+    /// The ledger head recorded with the tenant (moved by every [`Tx::append_ledger`] in the same
+    /// transaction); `None` if the tenant does not exist. Seq 0 and the genesis hash before the
+    /// first entry.
+    fn recorded_head(&mut self, tenant: TenantId) -> Result<Option<LedgerHead>>;
+    /// Every organization of the tenant, in any order (for the audit).
+    fn all_orgs(&mut self, tenant: TenantId) -> Result<Vec<Organization>>;
+    /// Every user of the tenant, in any order (for the audit).
+    fn all_users(&mut self, tenant: TenantId) -> Result<Vec<User>>;
+    /// Every admin grant of the tenant as (user, organization), in any order (for the audit).
+    fn all_admins(&mut self, tenant: TenantId) -> Result<Vec<(UserId, OrgId)>>;
+    /// Every product of the tenant, in any order (for the audit).
+    fn all_products(&mut self, tenant: TenantId) -> Result<Vec<Product>>;
+    /// Every bundle of the tenant, in any order (for the audit).
+    fn all_bundles(&mut self, tenant: TenantId) -> Result<Vec<Bundle>>;
 
     /// Appends notifications to the outbox (new ids).
     fn insert_notifications(&mut self, notifications: &[Notification]) -> Result<()>;

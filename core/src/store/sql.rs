@@ -254,7 +254,7 @@ fn order_from(r: &Raw) -> Result<Order> {
 }
 
 const LEDGER_COLS: &str = "tenant, seq, recorded_at, actor, kind, order_id, org, minted, \
-    movements, prev_hash, hash, retired";
+    movements, prev_hash, hash, retired, state";
 fn ledger_from(r: &Raw) -> Result<LedgerEntry> {
     let t = "ledger";
     let movements: Vec<Movement> =
@@ -272,6 +272,18 @@ fn ledger_from(r: &Raw) -> Result<LedgerEntry> {
         prev_hash: r.text(t, 9)?,
         hash: r.text(t, 10)?,
         retired: r.uint(t, 11)?,
+        state: serde_json::from_str(&r.text(t, 12)?)
+            .map_err(|e| corrupt(t, format!("state: {e}")))?,
+    })
+}
+
+fn bundle_from(r: &Raw) -> Result<Bundle> {
+    let t = "bundles";
+    Ok(Bundle {
+        id: BundleId::from_uuid(r.uuid(t, 0)?),
+        tenant: TenantId::from_uuid(r.uuid(t, 1)?),
+        name: r.text(t, 2)?,
+        lines: r.json(t, 3)?,
     })
 }
 
@@ -992,15 +1004,7 @@ impl Tx for SqlTx<'_> {
         self.one(
             "SELECT id, tenant, name, lines FROM bundles WHERE id = ?1 AND tenant = ?2",
             &[id(bundle), id(tenant)],
-            |r| {
-                let t = "bundles";
-                Ok(Bundle {
-                    id: BundleId::from_uuid(r.uuid(t, 0)?),
-                    tenant: TenantId::from_uuid(r.uuid(t, 1)?),
-                    name: r.text(t, 2)?,
-                    lines: r.json(t, 3)?,
-                })
-            },
+            bundle_from,
         )
     }
 
@@ -1291,9 +1295,13 @@ impl Tx for SqlTx<'_> {
             what: format!("the movements of ledger entry {}", e.seq),
             source,
         })?;
+        let state = serde_json::to_string(&e.state).map_err(|source| Error::Json {
+            what: format!("the state digest of ledger entry {}", e.seq),
+            source,
+        })?;
         self.exec(
             &format!(
-                "INSERT INTO ledger ({LEDGER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                "INSERT INTO ledger ({LEDGER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
             ),
             &[
                 id(e.tenant),
@@ -1308,8 +1316,73 @@ impl Tx for SqlTx<'_> {
                 e.prev_hash.as_str().into(),
                 e.hash.as_str().into(),
                 num(e.retired)?,
+                state.into(),
             ],
             "ledger",
+        )?;
+        // The head moves in the same transaction (docs/decisions.md §38).
+        self.exec(
+            "UPDATE tenants SET ledger_seq = ?2, ledger_hash = ?3 WHERE id = ?1",
+            &[id(e.tenant), num(e.seq)?, e.hash.as_str().into()],
+            "tenants",
+        )
+    }
+
+    fn all_orgs(&mut self, tenant: TenantId) -> Result<Vec<Organization>> {
+        self.many(
+            &format!("SELECT {ORG_COLS} FROM organizations WHERE tenant = ?1"),
+            &[id(tenant)],
+            org_from,
+        )
+    }
+
+    fn all_users(&mut self, tenant: TenantId) -> Result<Vec<User>> {
+        self.many(
+            &format!("SELECT {USER_COLS} FROM users WHERE tenant = ?1"),
+            &[id(tenant)],
+            user_from,
+        )
+    }
+
+    fn all_admins(&mut self, tenant: TenantId) -> Result<Vec<(UserId, OrgId)>> {
+        self.many(
+            "SELECT user_id, org FROM org_admins WHERE tenant = ?1",
+            &[id(tenant)],
+            |r| {
+                Ok((
+                    UserId::from_uuid(r.uuid("org_admins", 0)?),
+                    OrgId::from_uuid(r.uuid("org_admins", 1)?),
+                ))
+            },
+        )
+    }
+
+    fn all_products(&mut self, tenant: TenantId) -> Result<Vec<Product>> {
+        self.many(
+            &format!("SELECT {PRODUCT_COLS} FROM products WHERE tenant = ?1"),
+            &[id(tenant)],
+            product_from,
+        )
+    }
+
+    fn all_bundles(&mut self, tenant: TenantId) -> Result<Vec<Bundle>> {
+        self.many(
+            "SELECT id, tenant, name, lines FROM bundles WHERE tenant = ?1",
+            &[id(tenant)],
+            bundle_from,
+        )
+    }
+
+    fn recorded_head(&mut self, tenant: TenantId) -> Result<Option<LedgerHead>> {
+        self.one(
+            "SELECT ledger_seq, ledger_hash FROM tenants WHERE id = ?1",
+            &[id(tenant)],
+            |r| {
+                Ok(LedgerHead {
+                    seq: r.uint("tenants", 0)?,
+                    hash: r.text("tenants", 1)?,
+                })
+            },
         )
     }
 

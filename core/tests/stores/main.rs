@@ -81,6 +81,7 @@ mod postgres_skipped {
 mod postgres_only;
 mod processes;
 mod sqlite_only;
+mod tamper;
 
 /// The model-based test (tests/stores/model) on every store, one store per test.
 mod model_based {

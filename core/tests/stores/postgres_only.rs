@@ -205,6 +205,9 @@ fn upgrade_to_5_folds_existing_purchase_orders() {
     let mut raw = postgres::Client::connect(&db_url, postgres::NoTls).unwrap();
     raw.batch_execute(
         "ALTER TABLE orders DROP COLUMN purchase_order_folded; \
+         ALTER TABLE tenants DROP COLUMN ledger_seq; \
+         ALTER TABLE tenants DROP COLUMN ledger_hash; \
+         ALTER TABLE ledger DROP COLUMN state; \
          DROP TABLE tenant_secrets; \
          UPDATE schema_version SET version = 4;",
     )

@@ -291,6 +291,9 @@ fn upgrade_to_5_folds_existing_purchase_orders() {
     let raw = rusqlite::Connection::open(&path).unwrap();
     raw.execute_batch(
         "ALTER TABLE orders DROP COLUMN purchase_order_folded; \
+         ALTER TABLE tenants DROP COLUMN ledger_seq; \
+         ALTER TABLE tenants DROP COLUMN ledger_hash; \
+         ALTER TABLE ledger DROP COLUMN state; \
          DROP TABLE tenant_secrets; \
          UPDATE schema_version SET version = 4;",
     )
@@ -351,4 +354,64 @@ fn pragmas_take_effect_on_every_pooled_connection() {
             assert_eq!((s, mode.as_str()), (sync, "wal"), "connection {i}");
         }
     }
+}
+
+/// Migration 0006 records each existing tenant's ledger head; entries written before it have no
+/// state digest, and the first write after it records the digest of every row.
+#[test]
+fn upgrade_to_6_records_the_heads_and_the_next_entry_the_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v5.db");
+    let w = World::new(Inventory::open_sqlite(&path).unwrap(), 1);
+    w.stock(&w.ellen, &w.cl, 10);
+    let (tenant, vendor, vera, ellen, cl) = (
+        w.tenant.id,
+        w.tenant.vendor,
+        w.vera.user(),
+        w.ellen.id,
+        w.cl.id,
+    );
+    let entries = w.inv.ledger(tenant, 0, MAX_PAGE).unwrap();
+    drop(w);
+    // Back to version 5: entries as version 5 wrote them (no state, so their old hashes), and
+    // neither the head columns nor the state column.
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let mut prev = GENESIS_HASH.to_owned();
+    for mut e in entries {
+        e.state.clear();
+        e.prev_hash = prev.clone();
+        e.hash = e.compute_hash();
+        prev = e.hash.clone();
+        raw.execute(
+            "UPDATE ledger SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+            rusqlite::params![e.prev_hash, e.hash, e.seq as i64],
+        )
+        .unwrap();
+    }
+    raw.execute_batch(
+        "DROP TABLE tenant_secrets; \
+         ALTER TABLE tenants DROP COLUMN ledger_seq; \
+         ALTER TABLE tenants DROP COLUMN ledger_hash; \
+         ALTER TABLE ledger DROP COLUMN state; \
+         UPDATE schema_version SET version = 5;",
+    )
+    .unwrap();
+    drop(raw);
+    let inv = Inventory::open_sqlite(&path).unwrap();
+    let audit = inv.audit(tenant).unwrap();
+    assert!(audit.is_clean(), "{:?}", audit.problems);
+    let head = inv.ledger(tenant, 0, MAX_PAGE).unwrap().pop().unwrap();
+    assert!(head.state.is_empty(), "written before version 6");
+    assert_eq!(head.hash, prev);
+    // The head was backfilled: a checkpoint signs it.
+    let key = generate_signing_key().unwrap();
+    assert_eq!(inv.checkpoint(tenant, &key).unwrap().seq, head.seq);
+    inv.session(tenant, vera)
+        .unwrap()
+        .assign(NewAssignment::new(vendor, ellen, cl, 1))
+        .unwrap();
+    let next = inv.ledger(tenant, head.seq, 1).unwrap().pop().unwrap();
+    assert!(next.state.contains_key("orders"), "{:?}", next.state);
+    let audit = inv.audit(tenant).unwrap();
+    assert!(audit.is_clean(), "{:?}", audit.problems);
 }
