@@ -50,6 +50,7 @@ final class PostgresLedgerTests: LedgerTests {
     override func testLedgerPaging() throws { try super.testLedgerPaging() }
     override func testAuditIsClean() throws { try super.testAuditIsClean() }
     override func testPinnedClockStampsChanges() throws { try super.testPinnedClockStampsChanges() }
+    override func testCheckpointAndAuditAgainst() throws { try super.testCheckpointAndAuditAgainst() }
 }
 
 final class PostgresPermissionTests: PermissionTests {
