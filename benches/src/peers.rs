@@ -410,9 +410,9 @@ pub mod postgres {
             seq BIGINT PRIMARY KEY, kind TEXT NOT NULL, order_id BIGINT NOT NULL,
             quantity BIGINT NOT NULL, recorded_at BIGINT NOT NULL, hash BYTEA NOT NULL);
         INSERT INTO peer_head VALUES (1, 0, '\\x0000000000000000000000000000000000000000000000000000000000000000');
-        INSERT INTO peer_orders (id, holder, product, requested, approved, status, available,
+        INSERT INTO peer_orders (holder, product, requested, approved, status, available,
             requested_at, updated_at)
-            VALUES (1, 1, 1, 4611686018427387903, 4611686018427387903, 'active',
+            VALUES (1, 1, 4611686018427387903, 4611686018427387903, 'active',
                     4611686018427387903, 0, 0);
     ";
 
@@ -420,10 +420,11 @@ pub mod postgres {
     const APPEND: &str = "
         WITH h AS (
             UPDATE peer_head SET seq = seq + 1,
-                hash = sha256(hash || convert_to($1 || ':' || $2::text || ':' || $3::text || ':' || $4::text, 'UTF8'))
+                hash = sha256(hash || convert_to(
+                    $1::text || ':' || $2::bigint || ':' || $3::bigint || ':' || $4::bigint, 'UTF8'))
             WHERE id = 1 RETURNING seq, hash)
         INSERT INTO peer_ledger (seq, kind, order_id, quantity, recorded_at, hash)
-        SELECT seq, $1, $2, $3, $4, hash FROM h";
+        SELECT seq, $1::text, $2::bigint, $3::bigint, $4::bigint, hash FROM h";
 
     /// (Re)creates the peer's tables.
     pub fn reset(url: &str) {
