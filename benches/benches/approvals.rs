@@ -1,133 +1,58 @@
-//! Approvals per second on the memory and SQLite stores: each iteration requests one unit from
-//! a well-stocked parent and approves it (two transactions, one draw, two ledger entries).
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+//! Request+approve pairs with one writer, the library beside its hand-written peers in the
+//! same run (benches/src/peers.rs): one iteration is a request of one unit and its approval
+//! (two transactions, one draw, two chained ledger rows). Memory store vs a `HashMap` loop;
+//! SQLite FULL and NORMAL vs raw rusqlite (minimal: orders, draw, ledger; full: also the
+//! order-number counter and the four notification rows); PostgreSQL vs a conditional-UPDATE
+//! program when `LICENSE_INVENTORY_PG_URL` is set.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use license_inventory::*;
+use license_inventory::{Inventory, Synchronous};
+use license_inventory_benches::{library, peers, pg_url};
 
-struct Bench {
-    requester: Session,
-    approver: Session,
-    mga: OrgId,
-    product: ProductId,
+fn memory(c: &mut Criterion) {
+    let mut group = c.benchmark_group("pair/memory");
+    group.throughput(Throughput::Elements(1));
+    let b = library::setup(&Inventory::in_memory());
+    group.bench_function("library", |bench| bench.iter(|| b.pair()));
+    let mut minimal = peers::memory::Peer::new(false);
+    group.bench_function("peer minimal", |bench| bench.iter(|| minimal.pair()));
+    let mut full = peers::memory::Peer::new(true);
+    group.bench_function("peer full", |bench| bench.iter(|| full.pair()));
+    std::hint::black_box(minimal.rows() + full.rows());
+    group.finish();
 }
 
-fn setup(inv: &Inventory) -> Bench {
-    let t = inv
-        .create_tenant(NewTenant {
-            name: "Bench".into(),
-            plan: Plan::Standard,
-            vendor_name: "Vendor".into(),
-            first_order_number: None,
-        })
-        .unwrap();
-    let ellen = inv
-        .create_org(
-            t.id,
-            NewOrganization {
-                name: "Ellen".into(),
-                tier: Tier::Distributor,
-                parent: t.vendor,
-            },
-        )
-        .unwrap();
-    let mga = inv
-        .create_org(
-            t.id,
-            NewOrganization {
-                name: "MGA".into(),
-                tier: Tier::Reseller,
-                parent: ellen.id,
-            },
-        )
-        .unwrap();
-    let vendor_admin = inv
-        .create_user(
-            t.id,
-            NewUser {
-                name: "V".into(),
-                email: "v@x.example".into(),
-            },
-        )
-        .unwrap();
-    let admin = inv
-        .create_user(
-            t.id,
-            NewUser {
-                name: "I".into(),
-                email: "i@x.example".into(),
-            },
-        )
-        .unwrap();
-    inv.grant_admin(t.id, vendor_admin.id, t.vendor).unwrap();
-    inv.grant_admin(t.id, admin.id, ellen.id).unwrap();
-    inv.grant_admin(t.id, admin.id, mga.id).unwrap();
-    let product = inv
-        .create_product(
-            t.id,
-            NewProduct {
-                code: "CL".into(),
-                name: "Center License".into(),
-                kind: ProductKind::License,
-            },
-        )
-        .unwrap();
-    let vendor = inv.session(t.id, vendor_admin.id).unwrap();
-    vendor
-        .assign(NewAssignment::new(
-            t.vendor,
-            ellen.id,
-            product.id,
-            MAX_QUANTITY,
-        ))
-        .unwrap();
-    let s = inv.session(t.id, admin.id).unwrap();
-    Bench {
-        requester: s.clone(),
-        approver: s,
-        mga: mga.id,
-        product: product.id,
+fn sqlite(c: &mut Criterion) {
+    for (sync, name) in [(Synchronous::Full, "FULL"), (Synchronous::Normal, "NORMAL")] {
+        let mut group = c.benchmark_group(format!("pair/sqlite {name}"));
+        group.throughput(Throughput::Elements(1));
+        let dir = tempfile::tempdir().unwrap();
+        let b = library::setup(&library::sqlite(&dir.path().join("library.db"), sync));
+        group.bench_function("library", |bench| bench.iter(|| b.pair()));
+        let mut minimal = peers::sqlite::Peer::open(&dir.path().join("minimal.db"), name, false);
+        group.bench_function("peer minimal", |bench| bench.iter(|| minimal.pair()));
+        let mut full = peers::sqlite::Peer::open(&dir.path().join("full.db"), name, true);
+        group.bench_function("peer full", |bench| bench.iter(|| full.pair()));
+        group.finish();
     }
 }
 
-fn request_and_approve(b: &Bench) {
-    let order = b
-        .requester
-        .request(NewRequest::new(b.mga, b.product, 1))
-        .unwrap();
-    b.approver.approve(order.id, None, None).unwrap();
-}
-
-fn approvals(c: &mut Criterion) {
-    let mut group = c.benchmark_group("request+approve");
+fn postgres(c: &mut Criterion) {
+    let Some(url) = pg_url("pair/postgres") else {
+        return;
+    };
+    let mut group = c.benchmark_group("pair/postgres");
     group.throughput(Throughput::Elements(1));
-
-    let memory = Inventory::in_memory();
-    let b = setup(&memory);
-    group.bench_function("memory", |bench| bench.iter(|| request_and_approve(&b)));
-
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = Inventory::open_sqlite(dir.path().join("bench.db")).unwrap();
-    let b = setup(&sqlite);
-    group.bench_function("sqlite (synchronous=FULL)", |bench| {
-        bench.iter(|| request_and_approve(&b))
-    });
-
-    let normal = SqliteStore::open_with(
-        dir.path().join("bench-normal.db"),
-        SqliteOptions {
-            synchronous: Synchronous::Normal,
-            ..SqliteOptions::default()
-        },
-    )
-    .unwrap();
-    let normal = Inventory::new(normal);
-    let b = setup(&normal);
-    group.bench_function("sqlite (synchronous=NORMAL)", |bench| {
-        bench.iter(|| request_and_approve(&b))
+    let b = library::setup(&library::postgres(&url, 1));
+    group.bench_function("library", |bench| bench.iter(|| b.pair()));
+    peers::postgres::reset(&url);
+    let mut peer = peers::postgres::Peer::connect(&url);
+    group.bench_function("peer conditional update", |bench| {
+        bench.iter(|| peer.pair())
     });
     group.finish();
 }
 
-criterion_group!(benches, approvals);
+criterion_group!(benches, memory, sqlite, postgres);
 criterion_main!(benches);

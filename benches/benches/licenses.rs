@@ -1,69 +1,61 @@
-//! Licenses: issuing 10,000 keys from one order in one call (one transaction: 10,000 keys from
-//! the OS CSPRNG, 10,000 rows, one ledger entry), and exporting an order of 10,000 licenses as
-//! CSV (streamed a page at a time from one read snapshot), on the memory and SQLite stores.
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+//! Licenses: issuing N keys from one order in one call (one transaction: N keys from the OS
+//! CSPRNG, N rows, one ledger entry), beside a raw rusqlite peer inserting the same rows (the
+//! library's `licenses` columns and indexes, one prepared INSERT per row, one `BEGIN
+//! IMMEDIATE` transaction, SQLite FULL); and exporting an order of 10,000 licenses as CSV
+//! (streamed a page at a time from one read snapshot). N is 10,000, or
+//! `LICENSE_INVENTORY_BENCH_ISSUE_N` (up to 1,000,000, the library's `MAX_ISSUE`).
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use license_inventory::*;
+use license_inventory_benches::{library::stocked, peers};
 
-const N: u64 = 10_000;
+const EXPORT_N: u64 = 10_000;
 
-/// A tenant whose vendor admin holds an order of `quantity` Center Licenses.
-fn stocked(inv: &Inventory, quantity: u64) -> (Session, OrderId) {
-    let t = inv
-        .create_tenant(NewTenant {
-            name: "Bench".into(),
-            plan: Plan::Standard,
-            vendor_name: "Vendor".into(),
-            first_order_number: None,
-        })
-        .unwrap();
-    let admin = inv
-        .create_user(
-            t.id,
-            NewUser {
-                name: "V".into(),
-                email: "v@x.example".into(),
-            },
-        )
-        .unwrap();
-    inv.grant_admin(t.id, admin.id, t.vendor).unwrap();
-    let product = inv
-        .create_product(
-            t.id,
-            NewProduct {
-                code: "CL".into(),
-                name: "Center License".into(),
-                kind: ProductKind::License,
-            },
-        )
-        .unwrap();
-    let s = inv.session(t.id, admin.id).unwrap();
-    let order = s.mint(NewMint::new(product.id, quantity)).unwrap();
-    (s, order.id)
+fn issue_n() -> u64 {
+    std::env::var("LICENSE_INVENTORY_BENCH_ISSUE_N")
+        .ok()
+        .and_then(|n| n.replace(['_', ','], "").parse().ok())
+        .unwrap_or(10_000)
+        .clamp(1, MAX_ISSUE)
 }
 
-/// A fresh store (and the folder that holds it, for SQLite) per iteration, so the stores do
-/// not grow across iterations; only the `issue` call is timed.
+/// A fresh store (and the folder that holds it) per iteration, so the stores do not grow
+/// across iterations; only the `issue` call is timed.
 fn issue(c: &mut Criterion) {
-    let mut group = c.benchmark_group("issue 10,000 licenses");
+    let n = issue_n();
+    let mut group = c.benchmark_group(format!("issue {n} licenses"));
     group.sample_size(10);
-    group.throughput(Throughput::Elements(N));
-    group.bench_function("memory", |b| {
+    group.throughput(Throughput::Elements(n));
+    group.bench_function("memory library", |b| {
         b.iter_batched(
-            || stocked(&Inventory::in_memory(), N),
-            |(s, order)| s.issue(order, N).unwrap(),
+            || stocked(&Inventory::in_memory(), n),
+            |(s, order)| s.issue(order, n).unwrap(),
             BatchSize::PerIteration,
         )
     });
-    group.bench_function("sqlite", |b| {
+    group.bench_function("sqlite FULL library", |b| {
         b.iter_batched(
             || {
                 let dir = tempfile::tempdir().unwrap();
                 let inv = Inventory::open_sqlite(dir.path().join("bench.db")).unwrap();
-                (dir, stocked(&inv, N))
+                (dir, stocked(&inv, n))
             },
-            |(_dir, (s, order))| s.issue(order, N).unwrap(),
+            |(_dir, (s, order))| assert_eq!(s.issue(order, n).unwrap().len() as u64, n),
+            BatchSize::PerIteration,
+        )
+    });
+    let signed = i64::try_from(n).unwrap();
+    group.bench_function("sqlite FULL peer", |b| {
+        b.iter_batched(
+            || {
+                let dir = tempfile::tempdir().unwrap();
+                let (conn, lot) = peers::issue::stocked(&dir.path().join("peer.db"), signed);
+                (dir, conn, lot)
+            },
+            |(_dir, mut conn, lot)| {
+                assert_eq!(peers::issue::issue(&mut conn, &lot, signed), n as usize)
+            },
             BatchSize::PerIteration,
         )
     });
@@ -73,19 +65,29 @@ fn issue(c: &mut Criterion) {
 fn export(c: &mut Criterion) {
     let mut group = c.benchmark_group("export an order of 10,000 licenses");
     group.sample_size(10);
-    group.throughput(Throughput::Elements(N));
+    group.throughput(Throughput::Elements(EXPORT_N));
     let memory = Inventory::in_memory();
-    let (s, order) = stocked(&memory, N);
-    s.issue(order, N).unwrap();
+    let (s, order) = stocked(&memory, EXPORT_N);
+    s.issue(order, EXPORT_N).unwrap();
     group.bench_function("memory", |b| {
-        b.iter(|| assert_eq!(s.export_order_csv(order, std::io::sink()).unwrap(), N))
+        b.iter(|| {
+            assert_eq!(
+                s.export_order_csv(order, std::io::sink()).unwrap(),
+                EXPORT_N
+            )
+        })
     });
     let dir = tempfile::tempdir().unwrap();
     let sqlite = Inventory::open_sqlite(dir.path().join("bench.db")).unwrap();
-    let (s, order) = stocked(&sqlite, N);
-    s.issue(order, N).unwrap();
+    let (s, order) = stocked(&sqlite, EXPORT_N);
+    s.issue(order, EXPORT_N).unwrap();
     group.bench_function("sqlite", |b| {
-        b.iter(|| assert_eq!(s.export_order_csv(order, std::io::sink()).unwrap(), N))
+        b.iter(|| {
+            assert_eq!(
+                s.export_order_csv(order, std::io::sink()).unwrap(),
+                EXPORT_N
+            )
+        })
     });
     group.finish();
 }
