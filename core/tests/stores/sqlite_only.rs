@@ -1,5 +1,7 @@
 //! SQLite-specific behaviour: schema versions, migrations, persistence, many connections.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use license_inventory::store::conformance::World;
@@ -414,4 +416,70 @@ fn upgrade_to_6_records_the_heads_and_the_next_entry_the_state() {
     assert!(next.state.contains_key("orders"), "{:?}", next.state);
     let audit = inv.audit(tenant).unwrap();
     assert!(audit.is_clean(), "{:?}", audit.problems);
+}
+
+/// Requests and approvals (with a rejection, a list and a summary), down the tree.
+fn requests_and_approvals(w: &World, rounds: usize) {
+    for _ in 0..rounds {
+        let o = w
+            .irina
+            .request(NewRequest::new(w.mga.id, w.cl.id, 1))
+            .unwrap();
+        w.irina.approve(o.id, None, None).unwrap();
+        let o = w
+            .erin
+            .request(NewRequest::new(w.elerome.id, w.cl.id, 1))
+            .unwrap();
+        w.irina.approve(o.id, None, None).unwrap();
+        let o = w
+            .erin
+            .request(NewRequest::new(w.elerome.id, w.cl.id, 2))
+            .unwrap();
+        w.irina.reject(o.id, None).unwrap();
+        w.irina
+            .list(w.mga.id, &InventoryFilter::default(), None, 10)
+            .unwrap();
+        w.erin.summary(w.elerome.id).unwrap();
+    }
+}
+
+/// The statements each run re-prepared, as the difference of two counts.
+fn grown(before: &BTreeMap<String, u64>, after: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    after
+        .iter()
+        .map(|(sql, n)| (sql.clone(), n - before.get(sql).copied().unwrap_or(0)))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+/// Cached statements are prepared once (decision 40): SQLite re-prepares a statement whose
+/// plan depends on the values bound to it (`WHERE col = ?N`) on every run unless the
+/// connection keeps its plans (QPSG). Counted with `SQLITE_STMTSTATUS_REPREPARE` over every
+/// statement the store runs: nothing is re-prepared, neither while the cache fills nor once
+/// it is warm.
+#[test]
+fn cached_statements_are_prepared_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let stores = [
+        SqliteStore::open(dir.path().join("plans.db")).unwrap(),
+        SqliteStore::in_memory().unwrap(),
+    ];
+    for store in stores {
+        let store = Arc::new(store);
+        let w = World::new(Inventory::from_store(store.clone()), 1);
+        w.stock(&w.ellen, &w.cl, 1000);
+        requests_and_approvals(&w, 5);
+        let warm = store.statement_reprepares();
+        requests_and_approvals(&w, 5);
+        let second = grown(&warm, &store.statement_reprepares());
+        let total = |m: &BTreeMap<String, u64>| m.values().sum::<u64>();
+        assert!(
+            second.is_empty() && warm.is_empty(),
+            "{store:?}: {} re-prepares in the second run of the workload ({} in the first) of {} statements: {second:#?}",
+            total(&second),
+            total(&warm),
+            second.len()
+        );
+        w.assert_clean();
+    }
 }
