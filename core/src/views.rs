@@ -8,7 +8,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
-use crate::ids::{OrderId, OrderNumber, ProductId};
+use crate::ids::{OrderId, OrderNumber, OrgId, ProductId};
 use crate::order::{Order, OrderStatus};
 use crate::product::ProductKind;
 
@@ -145,6 +145,9 @@ pub struct SummaryCounts {
     pub incoming_requests: u64,
     /// See [`SummaryLine::incoming_units`].
     pub incoming_units: u64,
+    /// The organization's own orders of the product, in any status: the summary has a line
+    /// for the product while this or `incoming_requests` is not zero.
+    pub orders: u64,
 }
 
 impl SummaryCounts {
@@ -152,6 +155,7 @@ impl SummaryCounts {
     pub fn new(product: ProductId) -> Self {
         SummaryCounts {
             product,
+            orders: 0,
             held: 0,
             available: 0,
             pending_requests: 0,
@@ -160,6 +164,129 @@ impl SummaryCounts {
             incoming_units: 0,
         }
     }
+}
+
+/// A change to one organization's counters of one product, kept by the stores in the
+/// transaction that changes the orders (docs/decisions.md §41), so that a summary reads one row
+/// per product whatever the number of orders. Each field is added to the figure of the same
+/// name in [`SummaryCounts`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CountsChange {
+    /// The organization whose summary changes.
+    pub org: OrgId,
+    /// The product.
+    pub product: ProductId,
+    /// Added to [`SummaryCounts::orders`].
+    pub orders: i64,
+    /// Added to [`SummaryCounts::held`].
+    pub held: i64,
+    /// Added to [`SummaryCounts::available`].
+    pub available: i64,
+    /// Added to [`SummaryCounts::pending_requests`].
+    pub pending_requests: i64,
+    /// Added to [`SummaryCounts::pending_units`].
+    pub pending_units: i64,
+    /// Added to [`SummaryCounts::incoming_requests`].
+    pub incoming_requests: i64,
+    /// Added to [`SummaryCounts::incoming_units`].
+    pub incoming_units: i64,
+}
+
+impl CountsChange {
+    fn zero(org: OrgId, product: ProductId) -> Self {
+        CountsChange {
+            org,
+            product,
+            orders: 0,
+            held: 0,
+            available: 0,
+            pending_requests: 0,
+            pending_units: 0,
+            incoming_requests: 0,
+            incoming_units: 0,
+        }
+    }
+
+    /// Whether it changes nothing.
+    pub fn is_zero(&self) -> bool {
+        self.figures().iter().all(|v| *v == 0)
+    }
+
+    fn figures(&self) -> [i64; 7] {
+        [
+            self.orders,
+            self.held,
+            self.available,
+            self.pending_requests,
+            self.pending_units,
+            self.incoming_requests,
+            self.incoming_units,
+        ]
+    }
+
+    /// Applies the change to `counts` (the line of the same org and product); a figure that
+    /// would go below zero or overflow is an invariant violation.
+    pub fn apply(&self, counts: &mut SummaryCounts) -> Result<()> {
+        let fields = [
+            (&mut counts.orders, self.orders),
+            (&mut counts.held, self.held),
+            (&mut counts.available, self.available),
+            (&mut counts.pending_requests, self.pending_requests),
+            (&mut counts.pending_units, self.pending_units),
+            (&mut counts.incoming_requests, self.incoming_requests),
+            (&mut counts.incoming_units, self.incoming_units),
+        ];
+        for (figure, by) in fields {
+            *figure = figure.checked_add_signed(by).ok_or_else(|| {
+                Error::InvariantViolated(format!(
+                    "the summary counters of {} for {} would leave their range",
+                    self.org, self.product
+                ))
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// What the summaries' counters gain (`sign` 1) or lose (`sign` -1) by `order` existing as it
+/// is: its holder's line counts the order, its units while it holds them (docs/rules.md §6) and
+/// its request while pending; its source's line counts the pending request as incoming.
+pub(crate) fn order_counts(
+    order: &Order,
+    sign: i64,
+    into: &mut std::collections::BTreeMap<(OrgId, ProductId), CountsChange>,
+) -> Result<()> {
+    let signed = |v: u64| -> Result<i64> {
+        i64::try_from(v)
+            .ok()
+            .and_then(|v| v.checked_mul(sign))
+            .ok_or_else(|| Error::InvariantViolated(format!("{v} does not fit a counter")))
+    };
+    let add = |slot: &mut i64, v: i64| -> Result<()> {
+        *slot = slot
+            .checked_add(v)
+            .ok_or_else(|| Error::InvariantViolated("a summary counter overflowed".into()))?;
+        Ok(())
+    };
+    let holder = into
+        .entry((order.holder, order.product))
+        .or_insert_with(|| CountsChange::zero(order.holder, order.product));
+    add(&mut holder.orders, sign)?;
+    if order.status.holds_units() {
+        add(&mut holder.held, signed(order.approved_quantity)?)?;
+        add(&mut holder.available, signed(order.available)?)?;
+    } else if order.status == OrderStatus::Requested {
+        add(&mut holder.pending_requests, sign)?;
+        add(&mut holder.pending_units, signed(order.requested_quantity)?)?;
+    }
+    if let (Some(source), OrderStatus::Requested) = (order.source, order.status) {
+        let line = into
+            .entry((source, order.product))
+            .or_insert_with(|| CountsChange::zero(source, order.product));
+        add(&mut line.incoming_requests, sign)?;
+        add(&mut line.incoming_units, signed(order.requested_quantity)?)?;
+    }
+    Ok(())
 }
 
 /// One outgoing draw of an order, as "Detail of Inventory Use" lists it.

@@ -11,6 +11,7 @@ use crate::ids::{OrderId, TenantId};
 use crate::input::MAX_PAGE;
 use crate::ledger::{GENESIS_HASH, LedgerEntry};
 use crate::store::Tx;
+use crate::views::{SummaryCounts, order_counts};
 
 use crate::inventory::Inventory;
 use crate::inventory::rules::get_tenant;
@@ -49,7 +50,8 @@ impl Inventory {
     /// behind the library's back), that replaying the ledger's movements rebuilds every order's
     /// quantities, and that the current rows of every covered table (organizations, users, admin
     /// grants, products, bundles, orders, draws, licenses, license users, managers) match the
-    /// digest the newest entry recorded (docs/decisions.md §38). Each problem names the first bad
+    /// digest the newest entry recorded (docs/decisions.md §38), and that every organization's
+    /// summary counters add up to its orders (§41). Each problem names the first bad
     /// ledger entry (by seq) or the table (and row, where the replay knows it) that differs.
     pub fn audit(&self, tenant: TenantId) -> Result<Audit> {
         self.read(|tx| audit_in(tx, tenant, &BTreeSet::new()).map(|(audit, _)| audit))
@@ -128,6 +130,47 @@ impl Inventory {
             Ok(audit)
         })
     }
+}
+
+/// The summary counters (docs/decisions.md §41) against the figures recomputed from the orders:
+/// every line that differs is named by organization and product.
+fn check_counts(
+    tx: &mut dyn Tx,
+    tenant: TenantId,
+    orders: &[crate::order::Order],
+    problems: &mut Vec<String>,
+) -> Result<()> {
+    let mut changes = BTreeMap::new();
+    for o in orders {
+        order_counts(o, 1, &mut changes)?;
+    }
+    let mut expected = BTreeMap::new();
+    for ((org, product), change) in changes {
+        let mut counts = SummaryCounts::new(product);
+        change.apply(&mut counts)?;
+        expected.insert((org, product), counts);
+    }
+    let mut stored = BTreeMap::new();
+    for (org, counts) in tx.all_counts(tenant)? {
+        // A line that went back to zero may stay: it is the same as no line.
+        if counts != SummaryCounts::new(counts.product) {
+            stored.insert((org, counts.product), counts);
+        }
+    }
+    let keys: BTreeSet<_> = expected.keys().chain(stored.keys()).copied().collect();
+    for key in keys {
+        let (org, product) = key;
+        let zero = SummaryCounts::new(product);
+        let want = expected.get(&key).unwrap_or(&zero);
+        let have = stored.get(&key).unwrap_or(&zero);
+        if want != have {
+            problems.push(format!(
+                "summary counters of organization {org} for product {product}: stored {have:?}, \
+                 but its orders add up to {want:?}"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The audit in one transaction; also returns the stored hash of each entry whose seq is in
@@ -253,6 +296,7 @@ fn audit_in(
             ));
         }
     }
+    check_counts(tx, tenant, &orders, &mut audit.problems)?;
     // Deleted orders replay to zero.
     for (id, q) in &replay {
         if *q != [0; 4] {

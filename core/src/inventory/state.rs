@@ -33,7 +33,7 @@ use crate::order::{Draw, Order};
 use crate::permission::LicenseManager;
 use crate::product::{Bundle, Product};
 use crate::store::Tx;
-use crate::views::{InventoryFilter, SummaryCounts};
+use crate::views::{CountsChange, InventoryFilter, SummaryCounts, order_counts};
 
 /// One table's digest: the XOR of its rows' hashes.
 pub(crate) type Digest32 = [u8; 32];
@@ -269,17 +269,32 @@ pub(crate) fn differing(
     )
 }
 
+/// What the recorder knows of a row touched since the last written entry.
+struct Touch {
+    /// Its hash before the first touch (`None`: it did not exist).
+    before: Option<Digest32>,
+    /// Its hash after the latest write, when the write said it; `None`: read it back.
+    after: Option<Option<Digest32>>,
+}
+
 /// A [`Tx`] that notes every covered row a write touches (with its hash before the first
-/// touch) and, when an entry is appended, records in it the tenant's table digests after the
-/// transaction. The newest entry of a transaction is held back until [`Recorder::finish`], so
-/// that writes after it are in its digest; an entry before it is written when the next comes,
-/// with the digests as they are then (the next entry's `prev_hash` is fixed to match).
+/// touch and, where the write gives it, after) and, when an entry is appended, records in it
+/// the tenant's table digests after the transaction. The newest entry of a transaction is held
+/// back until [`Recorder::finish`], so that writes after it are in its digest; an entry before
+/// it is written when the next comes, with the digests as they are then (the next entry's
+/// `prev_hash` is fixed to match).
+///
+/// It also keeps the orders this transaction has read or written, so that an update knows the
+/// row it replaces without reading it again, and sends the summary counters' change of every
+/// order write to the store at the end (docs/decisions.md §41).
 pub(crate) struct Recorder<'a> {
     inner: &'a mut dyn Tx,
-    /// Rows touched since the last written entry, with their hash before.
-    touched: BTreeMap<(TenantId, Row), Option<Digest32>>,
-    /// Rows inserted by `insert_licenses` (their hash after is that of the inserted value).
-    inserted: HashMap<(TenantId, Row), Digest32>,
+    /// Rows touched since the last written entry.
+    touched: BTreeMap<(TenantId, Row), Touch>,
+    /// Orders as they are now in this transaction (from reads and writes through it).
+    orders: HashMap<OrderId, Order>,
+    /// The summary counters' change, per tenant.
+    counts: BTreeMap<TenantId, BTreeMap<(OrgId, ProductId), CountsChange>>,
     /// The newest entry, not yet written.
     held: Option<LedgerEntry>,
     /// The digests recorded by the last entry written by this transaction.
@@ -291,19 +306,88 @@ impl<'a> Recorder<'a> {
         Recorder {
             inner,
             touched: BTreeMap::new(),
-            inserted: HashMap::new(),
+            orders: HashMap::new(),
+            counts: BTreeMap::new(),
             held: None,
             last: None,
         }
     }
 
-    fn touch(&mut self, tenant: TenantId, row: Row) -> Result<()> {
-        if !self.touched.contains_key(&(tenant, row)) {
-            let before = row.current(self.inner, tenant)?;
-            self.touched.insert((tenant, row), before);
+    /// Notes a write of `row`: `before` is its hash before the write if the caller knows it
+    /// (`Some(None)`: it does not exist yet), `after` its hash after the write if known.
+    fn touch(
+        &mut self,
+        tenant: TenantId,
+        row: Row,
+        before: Option<Option<Digest32>>,
+        after: Option<Option<Digest32>>,
+    ) -> Result<()> {
+        if let Some(t) = self.touched.get_mut(&(tenant, row)) {
+            t.after = after;
+            return Ok(());
         }
-        self.inserted.remove(&(tenant, row));
+        let before = match before {
+            Some(b) => b,
+            None => row.current(self.inner, tenant)?,
+        };
+        self.touched.insert((tenant, row), Touch { before, after });
         Ok(())
+    }
+
+    /// Notes a write of `row` whose content after the write is `after` (`None`: deleted).
+    fn touch_known<T: Serialize>(
+        &mut self,
+        tenant: TenantId,
+        row: Row,
+        before: Option<Option<Digest32>>,
+        after: Option<&T>,
+    ) -> Result<()> {
+        let after = after.map(|v| row.hash(v)).transpose()?;
+        self.touch(tenant, row, before, Some(after))
+    }
+
+    /// The order as it is now: from this transaction's reads and writes, or read.
+    fn current_order(&mut self, tenant: TenantId, id: OrderId) -> Result<Option<Order>> {
+        if let Some(o) = self.orders.get(&id) {
+            return Ok(Some(o.clone()));
+        }
+        let o = self.inner.order(tenant, id)?;
+        if let Some(o) = &o {
+            self.orders.insert(id, o.clone());
+        }
+        Ok(o)
+    }
+
+    /// Notes an order going from `before` to `after` (either absent): its row for the
+    /// digests, and its change of the summary counters.
+    fn order_changes(
+        &mut self,
+        tenant: TenantId,
+        id: OrderId,
+        before: Option<&Order>,
+        after: Option<&Order>,
+    ) -> Result<()> {
+        let row = Row::Order(id);
+        let before_hash = before.map(|o| row.hash(o)).transpose()?;
+        self.touch_known(tenant, row, Some(before_hash), after)?;
+        let counts = self.counts.entry(tenant).or_default();
+        if let Some(o) = before {
+            order_counts(o, -1, counts)?;
+        }
+        if let Some(o) = after {
+            order_counts(o, 1, counts)?;
+        }
+        match after {
+            Some(o) => self.orders.insert(id, o.clone()),
+            None => self.orders.remove(&id),
+        };
+        Ok(())
+    }
+
+    fn remember(&mut self, orders: &[Order]) {
+        for o in orders {
+            self.orders.insert(o.id, o.clone());
+        }
     }
 
     /// The digests before the entry `seq` of `tenant`: the previous entry's, if it records them.
@@ -311,6 +395,13 @@ impl<'a> Recorder<'a> {
         if let Some((t, s, d)) = &self.last {
             if *t == tenant && s.checked_add(1) == Some(seq) {
                 return Ok(Some(d.clone()));
+            }
+        }
+        if let Some((head, state)) = self.inner.recorded_state(tenant)? {
+            if head.checked_add(1) == Some(seq) {
+                return Ok(Some(state)
+                    .filter(|s| !s.is_empty())
+                    .and_then(|s| from_hex(&s)));
             }
         }
         let Some(prev) = seq.checked_sub(2) else {
@@ -329,17 +420,17 @@ impl<'a> Recorder<'a> {
         let digests = match self.previous(tenant, entry.seq)? {
             Some(mut d) => {
                 let touched = std::mem::take(&mut self.touched);
-                for ((t, row), before) in touched {
+                for ((t, row), touch) in touched {
                     if t != tenant {
                         return Err(Error::InvariantViolated(format!(
                             "a write to tenant {tenant} touched a row of tenant {t}"
                         )));
                     }
-                    let after = match self.inserted.remove(&(t, row)) {
-                        Some(h) => Some(h),
+                    let after = match touch.after {
+                        Some(h) => h,
                         None => row.current(self.inner, t)?,
                     };
-                    if let Some(h) = before {
+                    if let Some(h) = touch.before {
                         fold(&mut d, row.table(), &h);
                     }
                     if let Some(h) = after {
@@ -351,7 +442,6 @@ impl<'a> Recorder<'a> {
             // The first entry, or the first after an upgrade: every row, counted afresh.
             None => {
                 self.touched.clear();
-                self.inserted.clear();
                 tenant_digests(self.inner, tenant)?
             }
         };
@@ -362,11 +452,19 @@ impl<'a> Recorder<'a> {
         Ok(entry.hash)
     }
 
-    /// Writes the held entry; refuses a transaction that changed covered rows without one.
+    /// Writes the held entry and the counters' change; refuses a transaction that changed
+    /// covered rows without an entry.
     pub(crate) fn finish(mut self) -> Result<()> {
+        for (tenant, counts) in std::mem::take(&mut self.counts) {
+            let changes: Vec<CountsChange> =
+                counts.into_values().filter(|c| !c.is_zero()).collect();
+            if !changes.is_empty() {
+                self.inner.change_counts(tenant, &changes)?;
+            }
+        }
         match self.held.take() {
             Some(entry) => self.write(entry).map(|_| ()),
-            None if self.touched.is_empty() && self.inserted.is_empty() => Ok(()),
+            None if self.touched.is_empty() => Ok(()),
             None => Err(Error::InvariantViolated(
                 "a write changed rows without a ledger entry".into(),
             )),
@@ -396,12 +494,12 @@ impl Tx for Recorder<'_> {
     }
 
     fn insert_org(&mut self, org: &Organization) -> Result<()> {
-        self.touch(org.tenant, Row::Org(org.id))?;
+        self.touch_known(org.tenant, Row::Org(org.id), Some(None), Some(org))?;
         self.inner.insert_org(org)
     }
 
     fn update_org(&mut self, org: &Organization) -> Result<()> {
-        self.touch(org.tenant, Row::Org(org.id))?;
+        self.touch_known(org.tenant, Row::Org(org.id), None, Some(org))?;
         self.inner.update_org(org)
     }
 
@@ -410,7 +508,7 @@ impl Tx for Recorder<'_> {
     }
 
     fn insert_user(&mut self, user: &User) -> Result<()> {
-        self.touch(user.tenant, Row::User(user.id))?;
+        self.touch_known(user.tenant, Row::User(user.id), Some(None), Some(user))?;
         self.inner.insert_user(user)
     }
 
@@ -423,7 +521,7 @@ impl Tx for Recorder<'_> {
     }
 
     fn insert_admin(&mut self, tenant: TenantId, user: UserId, org: OrgId) -> Result<()> {
-        self.touch(tenant, Row::Admin(user, org))?;
+        self.touch_known(tenant, Row::Admin(user, org), None, Some(&()))?;
         self.inner.insert_admin(tenant, user, org)
     }
 
@@ -436,12 +534,18 @@ impl Tx for Recorder<'_> {
     }
 
     fn insert_product(&mut self, product: &Product) -> Result<()> {
-        self.touch(product.tenant, Row::Product(product.id))?;
+        let row = Row::Product(product.id);
+        self.touch_known(product.tenant, row, Some(None), Some(product))?;
         self.inner.insert_product(product)
     }
 
     fn update_product(&mut self, product: &Product) -> Result<()> {
-        self.touch(product.tenant, Row::Product(product.id))?;
+        self.touch_known(
+            product.tenant,
+            Row::Product(product.id),
+            None,
+            Some(product),
+        )?;
         self.inner.update_product(product)
     }
 
@@ -454,21 +558,26 @@ impl Tx for Recorder<'_> {
     }
 
     fn insert_order(&mut self, order: &Order) -> Result<()> {
-        self.touch(order.tenant, Row::Order(order.id))?;
+        self.order_changes(order.tenant, order.id, None, Some(order))?;
         self.inner.insert_order(order)
     }
 
     fn update_order(&mut self, order: &Order) -> Result<()> {
-        self.touch(order.tenant, Row::Order(order.id))?;
+        let before = self.current_order(order.tenant, order.id)?;
+        self.order_changes(order.tenant, order.id, before.as_ref(), Some(order))?;
         self.inner.update_order(order)
     }
 
     fn order(&mut self, tenant: TenantId, id: OrderId) -> Result<Option<Order>> {
-        self.inner.order(tenant, id)
+        let o = self.inner.order(tenant, id)?;
+        self.remember(o.as_slice());
+        Ok(o)
     }
 
     fn order_by_number(&mut self, tenant: TenantId, number: OrderNumber) -> Result<Option<Order>> {
-        self.inner.order_by_number(tenant, number)
+        let o = self.inner.order_by_number(tenant, number)?;
+        self.remember(o.as_slice());
+        Ok(o)
     }
 
     fn drawable_orders(
@@ -477,7 +586,9 @@ impl Tx for Recorder<'_> {
         holder: OrgId,
         product: ProductId,
     ) -> Result<Vec<Order>> {
-        self.inner.drawable_orders(tenant, holder, product)
+        let orders = self.inner.drawable_orders(tenant, holder, product)?;
+        self.remember(&orders);
+        Ok(orders)
     }
 
     fn list_orders(
@@ -500,8 +611,17 @@ impl Tx for Recorder<'_> {
         self.inner.summary(tenant, org)
     }
 
+    fn change_counts(&mut self, tenant: TenantId, changes: &[CountsChange]) -> Result<()> {
+        self.inner.change_counts(tenant, changes)
+    }
+
+    fn all_counts(&mut self, tenant: TenantId) -> Result<Vec<(OrgId, SummaryCounts)>> {
+        self.inner.all_counts(tenant)
+    }
+
     fn insert_draw(&mut self, draw: &Draw) -> Result<()> {
-        self.touch(draw.tenant, Row::Draw(draw.order, draw.source_order))?;
+        let row = Row::Draw(draw.order, draw.source_order);
+        self.touch_known(draw.tenant, row, Some(None), Some(draw))?;
         self.inner.insert_draw(draw)
     }
 
@@ -510,9 +630,11 @@ impl Tx for Recorder<'_> {
     }
 
     fn delete_order(&mut self, tenant: TenantId, id: OrderId) -> Result<()> {
-        self.touch(tenant, Row::Order(id))?;
+        let before = self.current_order(tenant, id)?;
+        self.order_changes(tenant, id, before.as_ref(), None)?;
         for d in self.inner.draws_into(tenant, id)? {
-            self.touch(tenant, Row::Draw(d.order, d.source_order))?;
+            let row = Row::Draw(d.order, d.source_order);
+            self.touch_known::<()>(tenant, row, Some(Some(row.hash(&d)?)), None)?;
         }
         let mut after = None;
         loop {
@@ -520,14 +642,16 @@ impl Tx for Recorder<'_> {
             let Some(last) = page.last() else { break };
             after = Some(last.id);
             for l in &page {
-                self.touch(tenant, Row::License(l.id))?;
+                let row = Row::License(l.id);
+                self.touch_known::<()>(tenant, row, Some(Some(row.hash(l)?)), None)?;
             }
         }
         for u in self.inner.license_users_of_order(tenant, id)? {
-            self.touch(tenant, Row::LicenseUser(u.id))?;
+            self.touch_known::<()>(tenant, Row::LicenseUser(u.id), None, None)?;
         }
         for m in self.inner.managers_of_order(tenant, id)? {
-            self.touch(tenant, Row::Manager(m.order, m.user))?;
+            let row = Row::Manager(m.order, m.user);
+            self.touch_known::<()>(tenant, row, Some(Some(row.hash(&m)?)), None)?;
         }
         self.inner.delete_order(tenant, id)
     }
@@ -537,12 +661,15 @@ impl Tx for Recorder<'_> {
     }
 
     fn update_draw(&mut self, draw: &Draw) -> Result<()> {
-        self.touch(draw.tenant, Row::Draw(draw.order, draw.source_order))?;
+        let row = Row::Draw(draw.order, draw.source_order);
+        let after = Some(draw).filter(|d| d.quantity > 0);
+        self.touch_known(draw.tenant, row, None, after)?;
         self.inner.update_draw(draw)
     }
 
     fn insert_bundle(&mut self, bundle: &Bundle) -> Result<()> {
-        self.touch(bundle.tenant, Row::Bundle(bundle.id))?;
+        let row = Row::Bundle(bundle.id);
+        self.touch_known(bundle.tenant, row, Some(None), Some(bundle))?;
         self.inner.insert_bundle(bundle)
     }
 
@@ -552,26 +679,19 @@ impl Tx for Recorder<'_> {
 
     fn insert_licenses(&mut self, licenses: &[License]) -> Result<()> {
         for l in licenses {
-            let row = Row::License(l.id);
-            if let std::collections::btree_map::Entry::Vacant(slot) =
-                self.touched.entry((l.tenant, row))
-            {
-                slot.insert(None);
-                self.inserted.insert((l.tenant, row), row.hash(l)?);
-            } else {
-                self.touch(l.tenant, row)?;
-            }
+            self.touch_known(l.tenant, Row::License(l.id), Some(None), Some(l))?;
         }
         self.inner.insert_licenses(licenses)
     }
 
     fn update_license(&mut self, license: &License) -> Result<()> {
-        self.touch(license.tenant, Row::License(license.id))?;
+        let row = Row::License(license.id);
+        self.touch_known(license.tenant, row, None, Some(license))?;
         self.inner.update_license(license)
     }
 
     fn delete_license(&mut self, tenant: TenantId, id: LicenseId) -> Result<()> {
-        self.touch(tenant, Row::License(id))?;
+        self.touch_known::<()>(tenant, Row::License(id), None, None)?;
         self.inner.delete_license(tenant, id)
     }
 
@@ -598,12 +718,14 @@ impl Tx for Recorder<'_> {
         user: &LicenseUser,
         password_hash: Option<&str>,
     ) -> Result<()> {
-        self.touch(user.tenant, Row::LicenseUser(user.id))?;
+        let row = Row::LicenseUser(user.id);
+        self.touch_known(user.tenant, row, Some(None), Some(&(user, password_hash)))?;
         self.inner.insert_license_user(user, password_hash)
     }
 
     fn update_license_user(&mut self, user: &LicenseUser) -> Result<()> {
-        self.touch(user.tenant, Row::LicenseUser(user.id))?;
+        // The password is not in `user`: the row is read back for the digest.
+        self.touch(user.tenant, Row::LicenseUser(user.id), None, None)?;
         self.inner.update_license_user(user)
     }
 
@@ -613,7 +735,7 @@ impl Tx for Recorder<'_> {
         id: LicenseUserId,
         password_hash: &str,
     ) -> Result<()> {
-        self.touch(tenant, Row::LicenseUser(id))?;
+        self.touch(tenant, Row::LicenseUser(id), None, None)?;
         self.inner
             .set_license_user_password(tenant, id, password_hash)
     }
@@ -627,7 +749,7 @@ impl Tx for Recorder<'_> {
     }
 
     fn delete_license_user(&mut self, tenant: TenantId, id: LicenseUserId) -> Result<()> {
-        self.touch(tenant, Row::LicenseUser(id))?;
+        self.touch_known::<()>(tenant, Row::LicenseUser(id), None, None)?;
         self.inner.delete_license_user(tenant, id)
     }
 
@@ -653,7 +775,8 @@ impl Tx for Recorder<'_> {
     }
 
     fn put_manager(&mut self, manager: &LicenseManager) -> Result<()> {
-        self.touch(manager.tenant, Row::Manager(manager.order, manager.user))?;
+        let row = Row::Manager(manager.order, manager.user);
+        self.touch_known(manager.tenant, row, None, Some(manager))?;
         self.inner.put_manager(manager)
     }
 
@@ -704,6 +827,13 @@ impl Tx for Recorder<'_> {
 
     fn recorded_head(&mut self, tenant: TenantId) -> Result<Option<LedgerHead>> {
         self.inner.recorded_head(tenant)
+    }
+
+    fn recorded_state(
+        &mut self,
+        tenant: TenantId,
+    ) -> Result<Option<(u64, BTreeMap<String, String>)>> {
+        self.inner.recorded_state(tenant)
     }
 
     fn all_orgs(&mut self, tenant: TenantId) -> Result<Vec<Organization>> {

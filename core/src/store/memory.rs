@@ -29,11 +29,11 @@ use crate::keys::LicenseKey;
 use crate::ledger::{LedgerEntry, LedgerHead};
 use crate::license::{License, LicenseUser};
 use crate::notification::Notification;
-use crate::order::{Draw, Order, OrderStatus};
+use crate::order::{Draw, Order};
 use crate::permission::LicenseManager;
 use crate::product::{Bundle, Product};
 use crate::store::{Store, Tx, Work};
-use crate::views::{InventoryFilter, SummaryCounts};
+use crate::views::{CountsChange, InventoryFilter, SummaryCounts};
 
 /// An in-memory store: fast, and gone when dropped. The reference the other stores must match.
 #[derive(Debug, Default)]
@@ -101,6 +101,8 @@ struct State {
     pending: BTreeSet<(TenantId, u64, NotificationId)>,
     idempotency: HashMap<(TenantId, String), IdempotencyRecord>,
     idempotency_secrets: HashMap<TenantId, String>,
+    /// The summary counters, per organization and product (docs/decisions.md §41).
+    counts: HashMap<(TenantId, OrgId), BTreeMap<ProductId, SummaryCounts>>,
     /// Set while an undo log is replayed: still set after a lock was poisoned means the replay
     /// panicked and the state cannot be trusted.
     rolling_back: bool,
@@ -124,6 +126,7 @@ enum Undo {
     Notification(NotificationId, Option<Box<Notification>>),
     Idempotency((TenantId, String)),
     IdempotencySecret(TenantId),
+    Counts((TenantId, OrgId), ProductId, Option<SummaryCounts>),
 }
 
 impl State {
@@ -191,6 +194,13 @@ impl State {
             }
             Undo::IdempotencySecret(tenant) => {
                 self.idempotency_secrets.remove(&tenant);
+            }
+            Undo::Counts(key, product, old) => {
+                let lines = self.counts.entry(key).or_default();
+                match old {
+                    Some(c) => lines.insert(product, c),
+                    None => lines.remove(&product),
+                };
             }
         }
     }
@@ -817,32 +827,41 @@ impl Tx for MemTx<'_> {
     }
 
     fn summary(&mut self, tenant: TenantId, org: OrgId) -> Result<Vec<SummaryCounts>> {
-        let mut lines: BTreeMap<ProductId, SummaryCounts> = BTreeMap::new();
-        let empty = BTreeSet::new();
-        let held = self.state.by_holder.get(&(tenant, org)).unwrap_or(&empty);
-        for o in self.state.orders_numbered(tenant, held.iter()) {
-            let line = lines
-                .entry(o.product)
-                .or_insert_with(|| SummaryCounts::new(o.product));
-            if o.status.holds_units() {
-                line.held = line.held.plus(o.approved_quantity)?;
-                line.available = line.available.plus(o.available)?;
-            } else if o.status == OrderStatus::Requested {
-                line.pending_requests = line.pending_requests.plus(1)?;
-                line.pending_units = line.pending_units.plus(o.requested_quantity)?;
-            }
+        Ok(self
+            .state
+            .counts
+            .get(&(tenant, org))
+            .into_iter()
+            .flat_map(BTreeMap::values)
+            .filter(|c| c.orders > 0 || c.incoming_requests > 0)
+            .cloned()
+            .collect())
+    }
+
+    fn change_counts(&mut self, tenant: TenantId, changes: &[CountsChange]) -> Result<()> {
+        self.writable()?;
+        for change in changes {
+            let lines = self.state.counts.entry((tenant, change.org)).or_default();
+            let old = lines.get(&change.product).cloned();
+            let mut line = old
+                .clone()
+                .unwrap_or_else(|| SummaryCounts::new(change.product));
+            change.apply(&mut line)?;
+            lines.insert(change.product, line);
+            self.undo
+                .push(Undo::Counts((tenant, change.org), change.product, old));
         }
-        let incoming = self.state.by_source.get(&(tenant, org)).unwrap_or(&empty);
-        for o in self.state.orders_numbered(tenant, incoming.iter()) {
-            if o.status == OrderStatus::Requested {
-                let line = lines
-                    .entry(o.product)
-                    .or_insert_with(|| SummaryCounts::new(o.product));
-                line.incoming_requests = line.incoming_requests.plus(1)?;
-                line.incoming_units = line.incoming_units.plus(o.requested_quantity)?;
-            }
-        }
-        Ok(lines.into_values().collect())
+        Ok(())
+    }
+
+    fn all_counts(&mut self, tenant: TenantId) -> Result<Vec<(OrgId, SummaryCounts)>> {
+        Ok(self
+            .state
+            .counts
+            .iter()
+            .filter(|((t, _), _)| *t == tenant)
+            .flat_map(|((_, org), lines)| lines.values().map(|c| (*org, c.clone())))
+            .collect())
     }
 
     fn insert_draw(&mut self, draw: &Draw) -> Result<()> {
@@ -1249,6 +1268,18 @@ impl Tx for MemTx<'_> {
         );
         self.undo.push(Undo::Ledger(entry.tenant));
         Ok(())
+    }
+
+    fn recorded_state(
+        &mut self,
+        tenant: TenantId,
+    ) -> Result<Option<(u64, BTreeMap<String, String>)>> {
+        Ok(self
+            .state
+            .ledger
+            .get(&tenant)
+            .and_then(|v| v.last())
+            .map(|e| (e.seq, e.state.clone())))
     }
 
     fn recorded_head(&mut self, tenant: TenantId) -> Result<Option<LedgerHead>> {

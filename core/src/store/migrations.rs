@@ -1,7 +1,7 @@
 //! The numbered SQL migrations shared by the SQL stores.
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// `(version, sql)`, applied in order, each inside the opening transaction.
 pub const MIGRATIONS: &[(i64, &str)] = &[
@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (6, include_str!("../../migrations/0006_ledger_head.sql")),
     (7, include_str!("../../migrations/0007_tenant_secrets.sql")),
+    (8, include_str!("../../migrations/0008_counters.sql")),
 ];
 
 /// Data steps the SQL cannot do, run right after the script of their version in the same

@@ -21,7 +21,7 @@ use crate::notification::Notification;
 use crate::order::{Draw, Order};
 use crate::permission::LicenseManager;
 use crate::product::{Bundle, Product};
-use crate::views::{InventoryFilter, SummaryCounts};
+use crate::views::{CountsChange, InventoryFilter, SummaryCounts};
 
 mod memory;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -137,8 +137,16 @@ pub trait Tx {
     ) -> Result<Vec<Order>>;
     /// Every order of the tenant, by number (for verification).
     fn all_orders(&mut self, tenant: TenantId) -> Result<Vec<Order>>;
-    /// Per-product figures of `org`'s summary, sorted by product id.
+    /// `org`'s summary counters, one line per product with orders of `org` or requests
+    /// addressed to it ([`SummaryCounts::orders`] or `incoming_requests` not zero), sorted by
+    /// product id: read from the counters [`Tx::change_counts`] keeps, never by scanning orders.
     fn summary(&mut self, tenant: TenantId, org: OrgId) -> Result<Vec<SummaryCounts>>;
+    /// Adds `changes` to the tenant's summary counters, creating lines as needed (the domain
+    /// sends the change of every order written, in the same transaction; docs/decisions.md §41).
+    fn change_counts(&mut self, tenant: TenantId, changes: &[CountsChange]) -> Result<()>;
+    /// Every counter line of the tenant as (organization, counts), in any order (for the
+    /// audit, which recomputes them from the orders).
+    fn all_counts(&mut self, tenant: TenantId) -> Result<Vec<(OrgId, SummaryCounts)>>;
 
     /// Records a draw.
     fn insert_draw(&mut self, draw: &Draw) -> Result<()>;
@@ -244,6 +252,13 @@ pub trait Tx {
     /// transaction); `None` if the tenant does not exist. Seq 0 and the genesis hash before the
     /// first entry.
     fn recorded_head(&mut self, tenant: TenantId) -> Result<Option<LedgerHead>>;
+    /// The state digests ([`LedgerEntry::state`]) of the entry at the recorded head, with that
+    /// entry's seq; `None` if the store has none recorded (a head moved before schema 8): the
+    /// caller then reads the entry itself.
+    fn recorded_state(
+        &mut self,
+        tenant: TenantId,
+    ) -> Result<Option<(u64, std::collections::BTreeMap<String, String>)>>;
     /// Every organization of the tenant, in any order (for the audit).
     fn all_orgs(&mut self, tenant: TenantId) -> Result<Vec<Organization>>;
     /// Every user of the tenant, in any order (for the audit).

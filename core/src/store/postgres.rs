@@ -8,6 +8,8 @@
 //! number of times. Reads run in REPEATABLE READ, READ ONLY transactions: one snapshot each.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use postgres::error::SqlState;
@@ -45,6 +47,8 @@ impl Default for PostgresOptions {
 pub struct PostgresStore {
     pool: Pool<PgConn>,
     options: PostgresOptions,
+    /// Round trips to the server, every connection together.
+    round_trips: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -59,10 +63,11 @@ fn pg(e: postgres::Error) -> Error {
     StorageError::Postgres(e).into()
 }
 
-/// A connection and its prepared statements.
+/// A connection, its prepared statements, and the store's round-trip counter.
 struct PgConn {
     client: Client,
     statements: HashMap<String, Statement>,
+    round_trips: Arc<AtomicU64>,
 }
 
 /// A lock id for `pg_advisory_xact_lock`, serialising concurrent migrations.
@@ -83,15 +88,38 @@ impl PostgresStore {
                 field: "postgres url",
                 reason: e.to_string(),
             })?;
-        let mut first = open(&config)?;
+        let round_trips = Arc::new(AtomicU64::new(0));
+        let mut first = open(&config, &round_trips)?;
         migrate(&mut first.client, options.migrate)?;
+        let counter = Arc::clone(&round_trips);
         let pool = Pool::new(
             first,
             options.max_connections,
-            Box::new(move || open(&config)),
+            Box::new(move || open(&config, &counter)),
             reusable,
         );
-        Ok(PostgresStore { pool, options })
+        Ok(PostgresStore {
+            pool,
+            options,
+            round_trips,
+        })
+    }
+
+    /// The round trips this store's transactions have made to the server since it connected:
+    /// each `BEGIN`, statement, statement preparation and `COMMIT`/`ROLLBACK` is one (connecting
+    /// and migrating are not counted). For measuring: the difference across a command is what
+    /// that command cost (docs/decisions.md §41).
+    ///
+    /// ```no_run
+    /// # fn main() -> license_inventory::Result<()> {
+    /// let store = license_inventory::PostgresStore::connect("host=/run/postgresql dbname=inv")?;
+    /// let before = store.round_trips();
+    /// // … one command …
+    /// println!("{} round trips", store.round_trips() - before);
+    /// # Ok(()) }
+    /// ```
+    pub fn round_trips(&self) -> u64 {
+        self.round_trips.load(Ordering::Relaxed)
     }
 
     /// The schema version of the database.
@@ -123,15 +151,26 @@ fn reusable(conn: &mut PgConn, panicking: bool) -> bool {
     !panicking && !conn.client.is_closed()
 }
 
-fn open(config: &Config) -> Result<PgConn> {
+fn open(config: &Config, round_trips: &Arc<AtomicU64>) -> Result<PgConn> {
     Ok(PgConn {
         client: config.connect(NoTls).map_err(pg)?,
         statements: HashMap::new(),
+        round_trips: Arc::clone(round_trips),
     })
 }
 
+/// Counts one round trip.
+fn trip(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
 fn attempt_once(conn: &mut PgConn, read_only: bool, work: Work<'_>) -> Result<()> {
-    let PgConn { client, statements } = conn;
+    let PgConn {
+        client,
+        statements,
+        round_trips,
+    } = conn;
+    trip(round_trips);
     let mut tx = client
         .build_transaction()
         .isolation_level(if read_only {
@@ -142,14 +181,16 @@ fn attempt_once(conn: &mut PgConn, read_only: bool, work: Work<'_>) -> Result<()
         .read_only(read_only)
         .start()
         .map_err(pg)?;
-    work(&mut SqlTx {
-        conn: &mut PgTx {
+    work(&mut SqlTx::new(
+        &mut PgTx {
             tx: &mut tx,
             statements,
+            round_trips,
         },
-        lock_suffix: " FOR UPDATE",
+        " FOR UPDATE",
         read_only,
-    })?;
+    ))?;
+    trip(round_trips);
     if read_only {
         tx.rollback().map_err(pg)
     } else {
@@ -226,6 +267,7 @@ fn dollar_placeholders(sql: &str) -> String {
 struct PgTx<'a, 'c> {
     tx: &'a mut Transaction<'c>,
     statements: &'a mut HashMap<String, Statement>,
+    round_trips: &'a AtomicU64,
 }
 
 impl PgTx<'_, '_> {
@@ -233,6 +275,7 @@ impl PgTx<'_, '_> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
+        trip(self.round_trips);
         let s = self.tx.prepare(&dollar_placeholders(sql)).map_err(pg)?;
         if self.statements.len() >= 256 {
             self.statements.clear();
@@ -293,6 +336,7 @@ impl SqlConn for PgTx<'_, '_> {
         let stmt = self.statement(sql)?;
         let values = boxed(params);
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(AsRef::as_ref).collect();
+        trip(self.round_trips);
         let rows = self.tx.query(&stmt, &refs).map_err(pg)?;
         rows.iter().map(cells).collect()
     }
@@ -301,6 +345,7 @@ impl SqlConn for PgTx<'_, '_> {
         let stmt = self.statement(sql)?;
         let values = boxed(params);
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(AsRef::as_ref).collect();
+        trip(self.round_trips);
         self.tx.execute(&stmt, &refs).map_err(pg)
     }
 }

@@ -27,7 +27,7 @@ use crate::product::{Bundle, Product, ProductKind};
 use crate::store::Tx;
 use crate::time;
 use crate::views::fold_case;
-use crate::views::{InventoryFilter, SummaryCounts};
+use crate::views::{CountsChange, InventoryFilter, SummaryCounts};
 
 /// A value in a row or a parameter: the three types our schema uses.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -407,13 +407,24 @@ fn num(v: u64) -> Result<Cell> {
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
-/// `?4, ?5, …`: one placeholder per status of [`OrderStatus::HOLDING`], after the summary's
-/// first three parameters.
-fn holding_placeholders() -> String {
-    (0..OrderStatus::HOLDING.len())
-        .map(|i| format!("?{}", i.saturating_add(4)))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The columns of an `org_counts` line after its tenant and organization.
+const COUNTS_COLS: &str = "product, orders, held, available, pending_requests, \
+     pending_units, incoming_requests, incoming_units";
+
+/// A counters line from the columns of [`COUNTS_COLS`], starting at column `at`.
+fn counts_from(r: &Raw, at: usize) -> Result<SummaryCounts> {
+    let t = "org_counts";
+    let col = |i: usize| at.checked_add(i).ok_or_else(|| corrupt(t, "column index"));
+    Ok(SummaryCounts {
+        product: ProductId::from_uuid(r.uuid(t, col(0)?)?),
+        orders: r.uint(t, col(1)?)?,
+        held: r.uint(t, col(2)?)?,
+        available: r.uint(t, col(3)?)?,
+        pending_requests: r.uint(t, col(4)?)?,
+        pending_units: r.uint(t, col(5)?)?,
+        incoming_requests: r.uint(t, col(6)?)?,
+        incoming_units: r.uint(t, col(7)?)?,
+    })
 }
 
 fn like_escape(s: &str) -> String {
@@ -429,14 +440,44 @@ fn like_escape(s: &str) -> String {
 
 /// The [`Tx`] of every SQL store.
 pub(crate) struct SqlTx<'a> {
-    pub(crate) conn: &'a mut dyn SqlConn,
+    conn: &'a mut dyn SqlConn,
     /// Appended to the tenant lookup of [`Tx::lock_tenant`] (`" FOR UPDATE"` on PostgreSQL).
-    pub(crate) lock_suffix: &'static str,
+    lock_suffix: &'static str,
     /// Refuse writes and write locks (a read transaction), on every backend alike.
-    pub(crate) read_only: bool,
+    read_only: bool,
+    /// What the lock statement read with the tenant it locked, kept current by this
+    /// transaction's appends: the ledger head and its state digests need no statement of their
+    /// own (docs/decisions.md §41).
+    locked: Option<Locked>,
 }
 
-impl SqlTx<'_> {
+/// The ledger head of the tenant a write transaction locked, and its state digests (JSON;
+/// `None` if not recorded).
+struct Locked {
+    tenant: TenantId,
+    head: LedgerHead,
+    state: Option<String>,
+}
+
+impl<'a> SqlTx<'a> {
+    /// A transaction's `Tx` over `conn`.
+    pub(crate) fn new(
+        conn: &'a mut dyn SqlConn,
+        lock_suffix: &'static str,
+        read_only: bool,
+    ) -> Self {
+        SqlTx {
+            conn,
+            lock_suffix,
+            read_only,
+            locked: None,
+        }
+    }
+
+    fn locked(&self, tenant: TenantId) -> Option<&Locked> {
+        self.locked.as_ref().filter(|l| l.tenant == tenant)
+    }
+
     fn one<T>(
         &mut self,
         sql: &str,
@@ -498,10 +539,24 @@ impl Tx for SqlTx<'_> {
     fn lock_tenant(&mut self, tenant: TenantId) -> Result<Option<Tenant>> {
         self.writable()?;
         let sql = format!(
-            "SELECT {TENANT_COLS} FROM tenants WHERE id = ?1{}",
+            "SELECT {TENANT_COLS}, ledger_seq, ledger_hash, ledger_state FROM tenants \
+             WHERE id = ?1{}",
             self.lock_suffix
         );
-        self.one(&sql, &[id(tenant)], tenant_from)
+        let rows = self.conn.query(&sql, &[id(tenant)])?;
+        let Some(r) = rows.first() else {
+            return Ok(None);
+        };
+        let t = tenant_from(r)?;
+        self.locked = Some(Locked {
+            tenant,
+            head: LedgerHead {
+                seq: r.uint("tenants", 8)?,
+                hash: r.text("tenants", 9)?,
+            },
+            state: r.opt_text("tenants", 10)?,
+        });
+        Ok(Some(t))
     }
 
     fn tenant(&mut self, tenant: TenantId) -> Result<Option<Tenant>> {
@@ -869,58 +924,83 @@ impl Tx for SqlTx<'_> {
     }
 
     fn summary(&mut self, tenant: TenantId, org: OrgId) -> Result<Vec<SummaryCounts>> {
-        let mut lines = std::collections::BTreeMap::<ProductId, SummaryCounts>::new();
-        // Which statuses hold units is the domain's list (`OrderStatus::HOLDING`), bound as
-        // parameters ?3, ?4…; `requested` is the pending status.
-        let holding = holding_placeholders();
-        let mut args = vec![id(tenant), id(org), OrderStatus::Requested.as_str().into()];
-        args.extend(OrderStatus::HOLDING.iter().map(|s| Cell::from(s.as_str())));
-        let held = self.many(
+        self.many(
             &format!(
-                "SELECT product, \
-                   CAST(SUM(CASE WHEN status IN ({holding}) THEN approved_quantity ELSE 0 END) AS BIGINT), \
-                   CAST(SUM(CASE WHEN status IN ({holding}) THEN available ELSE 0 END) AS BIGINT), \
-                   CAST(SUM(CASE WHEN status = ?3 THEN 1 ELSE 0 END) AS BIGINT), \
-                   CAST(SUM(CASE WHEN status = ?3 THEN requested_quantity ELSE 0 END) AS BIGINT) \
-                 FROM orders WHERE tenant = ?1 AND holder = ?2 GROUP BY product"
+                "SELECT {COUNTS_COLS} FROM org_counts WHERE tenant = ?1 AND org = ?2 \
+                 AND (orders > 0 OR incoming_requests > 0) ORDER BY product"
             ),
-            &args,
-            |r| {
-                let t = "orders";
-                Ok(SummaryCounts {
-                    held: r.uint(t, 1)?,
-                    available: r.uint(t, 2)?,
-                    pending_requests: r.uint(t, 3)?,
-                    pending_units: r.uint(t, 4)?,
-                    ..SummaryCounts::new(ProductId::from_uuid(r.uuid(t, 0)?))
-                })
-            },
-        )?;
-        for line in held {
-            lines.insert(line.product, line);
+            &[id(tenant), id(org)],
+            |r| counts_from(r, 0),
+        )
+    }
+
+    fn change_counts(&mut self, tenant: TenantId, changes: &[CountsChange]) -> Result<()> {
+        self.writable()?;
+        if changes.is_empty() {
+            return Ok(());
         }
-        let incoming = self.many(
-            "SELECT product, CAST(COUNT(*) AS BIGINT), CAST(SUM(requested_quantity) AS BIGINT) \
-             FROM orders WHERE tenant = ?1 AND source = ?2 AND status = ?3 GROUP BY product",
-            &[id(tenant), id(org), OrderStatus::Requested.as_str().into()],
+        // One statement for every line: ?1 the tenant, then nine per change.
+        let mut args = vec![id(tenant)];
+        let mut rows = Vec::with_capacity(changes.len());
+        for c in changes {
+            let first = args.len().saturating_add(1);
+            rows.push(format!(
+                "(?1, {})",
+                (first..first.saturating_add(9))
+                    .map(|i| format!("?{i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            args.extend([
+                id(c.org),
+                id(c.product),
+                Cell::Int(c.orders),
+                Cell::Int(c.held),
+                Cell::Int(c.available),
+                Cell::Int(c.pending_requests),
+                Cell::Int(c.pending_units),
+                Cell::Int(c.incoming_requests),
+                Cell::Int(c.incoming_units),
+            ]);
+        }
+        let sql = format!(
+            "INSERT INTO org_counts (tenant, org, {COUNTS_COLS}) VALUES {} \
+             ON CONFLICT (tenant, org, product) DO UPDATE SET \
+             orders = org_counts.orders + excluded.orders, \
+             held = org_counts.held + excluded.held, \
+             available = org_counts.available + excluded.available, \
+             pending_requests = org_counts.pending_requests + excluded.pending_requests, \
+             pending_units = org_counts.pending_units + excluded.pending_units, \
+             incoming_requests = org_counts.incoming_requests + excluded.incoming_requests, \
+             incoming_units = org_counts.incoming_units + excluded.incoming_units",
+            rows.join(", ")
+        );
+        let changed = self.conn.execute(&sql, &args)?;
+        if changed == changes.len() as u64 {
+            Ok(())
+        } else {
+            Err(StorageError::RowCount {
+                table: "org_counts",
+                reason: format!(
+                    "expected to change {} rows, changed {changed}",
+                    changes.len()
+                ),
+            }
+            .into())
+        }
+    }
+
+    fn all_counts(&mut self, tenant: TenantId) -> Result<Vec<(OrgId, SummaryCounts)>> {
+        self.many(
+            &format!("SELECT org, {COUNTS_COLS} FROM org_counts WHERE tenant = ?1"),
+            &[id(tenant)],
             |r| {
-                let t = "orders";
                 Ok((
-                    ProductId::from_uuid(r.uuid(t, 0)?),
-                    r.uint(t, 1)?,
-                    r.uint(t, 2)?,
+                    OrgId::from_uuid(r.uuid("org_counts", 0)?),
+                    counts_from(r, 1)?,
                 ))
             },
-        )?;
-        for (product, count, units) in incoming {
-            let line = lines.entry(product).or_insert_with(|| SummaryCounts {
-                product,
-                ..SummaryCounts::new(ProductId::MIN)
-            });
-            line.incoming_requests = count;
-            line.incoming_units = units;
-        }
-        Ok(lines.into_values().collect())
+        )
     }
 
     fn insert_draw(&mut self, d: &Draw) -> Result<()> {
@@ -1278,6 +1358,9 @@ impl Tx for SqlTx<'_> {
     }
 
     fn ledger_head(&mut self, tenant: TenantId) -> Result<Option<LedgerHead>> {
+        if let Some(l) = self.locked(tenant) {
+            return Ok(Some(l.head.clone()).filter(|h| h.seq > 0));
+        }
         self.one(
             "SELECT seq, hash FROM ledger WHERE tenant = ?1 ORDER BY seq DESC LIMIT 1",
             &[id(tenant)],
@@ -1316,16 +1399,53 @@ impl Tx for SqlTx<'_> {
                 e.prev_hash.as_str().into(),
                 e.hash.as_str().into(),
                 num(e.retired)?,
-                state.into(),
+                state.as_str().into(),
             ],
             "ledger",
         )?;
-        // The head moves in the same transaction (docs/decisions.md §38).
+        // The head moves in the same transaction (docs/decisions.md §38), with its state
+        // digests (§41).
+        let state = Some(state).filter(|s| s != "{}");
         self.exec(
-            "UPDATE tenants SET ledger_seq = ?2, ledger_hash = ?3 WHERE id = ?1",
-            &[id(e.tenant), num(e.seq)?, e.hash.as_str().into()],
+            "UPDATE tenants SET ledger_seq = ?2, ledger_hash = ?3, ledger_state = ?4 WHERE id = ?1",
+            &[
+                id(e.tenant),
+                num(e.seq)?,
+                e.hash.as_str().into(),
+                state.clone().into(),
+            ],
             "tenants",
-        )
+        )?;
+        if let Some(l) = self.locked.as_mut().filter(|l| l.tenant == e.tenant) {
+            l.head = LedgerHead {
+                seq: e.seq,
+                hash: e.hash.clone(),
+            };
+            l.state = state;
+        }
+        Ok(())
+    }
+
+    fn recorded_state(
+        &mut self,
+        tenant: TenantId,
+    ) -> Result<Option<(u64, std::collections::BTreeMap<String, String>)>> {
+        let (seq, state) = match self.locked(tenant) {
+            Some(l) => (l.head.seq, l.state.clone()),
+            None => {
+                let rows = self.conn.query(
+                    "SELECT ledger_seq, ledger_state FROM tenants WHERE id = ?1",
+                    &[id(tenant)],
+                )?;
+                let Some(r) = rows.first() else {
+                    return Ok(None);
+                };
+                (r.uint("tenants", 0)?, r.opt_text("tenants", 1)?)
+            }
+        };
+        state
+            .map(|s| json_col("tenants", &s).map(|state| (seq, state)))
+            .transpose()
     }
 
     fn all_orgs(&mut self, tenant: TenantId) -> Result<Vec<Organization>> {

@@ -258,11 +258,11 @@ impl SqliteStore {
         // `work`): the transaction is dropped first, which rolls it back.
         let mut conn = self.pool.checkout()?;
         let tx = conn.transaction_with_behavior(behavior).map_err(sql)?;
-        work(&mut SqlTx {
-            conn: &mut SqliteConn(&tx, &self.reprepares),
-            lock_suffix: "",
-            read_only: !commit,
-        })?;
+        work(&mut SqlTx::new(
+            &mut SqliteConn(&tx, &self.reprepares),
+            "",
+            !commit,
+        ))?;
         if commit {
             tx.commit().map_err(sql)?;
         }

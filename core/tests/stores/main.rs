@@ -42,6 +42,38 @@ license_inventory::conformance_tests!(postgres, || {
 });
 
 mod model;
+
+/// SQL that takes a database of the current schema back to version `to`: the tables and columns
+/// of every newer migration dropped (data steps of a version are the caller's), the version set.
+/// For the upgrade tests of both SQL stores.
+pub fn downgrade_to(to: i64) -> String {
+    const UNDO: &[(i64, &str)] = &[
+        (
+            8,
+            "DROP TABLE org_counts; ALTER TABLE tenants DROP COLUMN ledger_state;",
+        ),
+        (7, "DROP TABLE tenant_secrets;"),
+        (
+            6,
+            "ALTER TABLE tenants DROP COLUMN ledger_seq; \
+             ALTER TABLE tenants DROP COLUMN ledger_hash; \
+             ALTER TABLE ledger DROP COLUMN state;",
+        ),
+        (5, "ALTER TABLE orders DROP COLUMN purchase_order_folded;"),
+    ];
+    assert_eq!(
+        UNDO[0].0,
+        license_inventory::store::SCHEMA_VERSION,
+        "downgrade_to knows the newest migration"
+    );
+    let mut sql: String = UNDO
+        .iter()
+        .filter(|(v, _)| *v > to)
+        .map(|(_, s)| format!("{s} "))
+        .collect();
+    sql.push_str(&format!("UPDATE schema_version SET version = {to};"));
+    sql
+}
 /// Stand-ins for the PostgreSQL tests when they were built without a database: ignored, so a
 /// runner reports them as skipped (nextest: "SKIP"), with the reason; never as passed.
 #[cfg(not(license_inventory_pg))]

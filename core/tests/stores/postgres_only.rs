@@ -203,15 +203,7 @@ fn upgrade_to_5_folds_existing_purchase_orders() {
     let (tenant, mga, irina) = (w.tenant.id, w.mga.id, w.irina.user());
     drop(w);
     let mut raw = postgres::Client::connect(&db_url, postgres::NoTls).unwrap();
-    raw.batch_execute(
-        "ALTER TABLE orders DROP COLUMN purchase_order_folded; \
-         ALTER TABLE tenants DROP COLUMN ledger_seq; \
-         ALTER TABLE tenants DROP COLUMN ledger_hash; \
-         ALTER TABLE ledger DROP COLUMN state; \
-         DROP TABLE tenant_secrets; \
-         UPDATE schema_version SET version = 4;",
-    )
-    .unwrap();
+    raw.batch_execute(&super::downgrade_to(4)).unwrap();
     drop(raw);
     let inv = Inventory::new(PostgresStore::connect(&db_url).unwrap());
     let s = inv.session(tenant, irina).unwrap();
@@ -231,4 +223,42 @@ fn upgrade_to_5_folds_existing_purchase_orders() {
     admin
         .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
         .unwrap();
+}
+
+/// A request and an approval each cost at most a handful of round trips to the server
+/// (issue 10, docs/decisions.md §41): counted by the store itself, after a first pair has
+/// prepared the statements on the connection.
+#[test]
+fn a_request_and_an_approval_take_at_most_six_round_trips() {
+    use std::sync::Arc;
+    let Some(url) = super::pg_url() else { return };
+    let store = Arc::new(
+        PostgresStore::connect_with(
+            &url,
+            PostgresOptions {
+                max_connections: 1,
+                ..PostgresOptions::default()
+            },
+        )
+        .unwrap(),
+    );
+    let w = World::new(Inventory::from_store(store.clone()), 1);
+    w.stock(&w.ellen, &w.cl, 100);
+    let pair = || {
+        let before = store.round_trips();
+        let req = w
+            .irina
+            .request(NewRequest::new(w.mga.id, w.cl.id, 1))
+            .unwrap();
+        let request = store.round_trips() - before;
+        let before = store.round_trips();
+        w.irina.approve(req.id, None, None).unwrap();
+        (request, store.round_trips() - before)
+    };
+    pair();
+    let (request, approve) = pair();
+    println!("round trips: request {request}, approve {approve}");
+    assert!(request <= 6, "a request took {request} round trips");
+    assert!(approve <= 6, "an approval took {approve} round trips");
+    w.assert_clean();
 }

@@ -291,15 +291,7 @@ fn upgrade_to_5_folds_existing_purchase_orders() {
     drop(w);
     // Back to version 4: no folded column.
     let raw = rusqlite::Connection::open(&path).unwrap();
-    raw.execute_batch(
-        "ALTER TABLE orders DROP COLUMN purchase_order_folded; \
-         ALTER TABLE tenants DROP COLUMN ledger_seq; \
-         ALTER TABLE tenants DROP COLUMN ledger_hash; \
-         ALTER TABLE ledger DROP COLUMN state; \
-         DROP TABLE tenant_secrets; \
-         UPDATE schema_version SET version = 4;",
-    )
-    .unwrap();
+    raw.execute_batch(&super::downgrade_to(4)).unwrap();
     drop(raw);
     let inv = Inventory::open_sqlite(&path).unwrap();
     let s = inv.session(tenant, irina).unwrap();
@@ -390,14 +382,7 @@ fn upgrade_to_6_records_the_heads_and_the_next_entry_the_state() {
         )
         .unwrap();
     }
-    raw.execute_batch(
-        "DROP TABLE tenant_secrets; \
-         ALTER TABLE tenants DROP COLUMN ledger_seq; \
-         ALTER TABLE tenants DROP COLUMN ledger_hash; \
-         ALTER TABLE ledger DROP COLUMN state; \
-         UPDATE schema_version SET version = 5;",
-    )
-    .unwrap();
+    raw.execute_batch(&super::downgrade_to(5)).unwrap();
     drop(raw);
     let inv = Inventory::open_sqlite(&path).unwrap();
     let audit = inv.audit(tenant).unwrap();
@@ -482,4 +467,58 @@ fn cached_statements_are_prepared_once() {
         );
         w.assert_clean();
     }
+}
+
+/// Migration 0008 counts the existing orders into the summary counters: after the upgrade
+/// every summary is what it was and the audit (which recomputes the counters) is clean; the
+/// next write records the state with the head.
+#[test]
+fn upgrade_to_8_counts_the_existing_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v7.db");
+    let w = World::new(Inventory::open_sqlite(&path).unwrap(), 1);
+    w.center_order(&w.cl, 10);
+    w.stock(&w.ellen, &w.uac, 20);
+    let pending = w
+        .irina
+        .request(NewRequest::new(w.mga.id, w.uac.id, 3))
+        .unwrap();
+    let rejected = w
+        .irina
+        .request(NewRequest::new(w.mga.id, w.uac.id, 2))
+        .unwrap();
+    w.irina.reject(rejected.id, None).unwrap();
+    w.erin
+        .request(NewRequest::new(w.elerome.id, w.cl.id, 4))
+        .unwrap();
+    let orgs = [
+        w.tenant.vendor,
+        w.ellen.id,
+        w.mga.id,
+        w.elerome.id,
+        w.other.id,
+    ];
+    let summaries = |inv: &Inventory| {
+        let vera = inv.session(w.tenant.id, w.vera.user()).unwrap();
+        orgs.map(|o| vera.summary(o).unwrap())
+    };
+    let before = summaries(&w.inv);
+    assert_eq!(before[2].iter().map(|l| l.pending_requests).sum::<u64>(), 1);
+    assert_eq!(
+        before[2].iter().map(|l| l.incoming_requests).sum::<u64>(),
+        1
+    );
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute_batch(&super::downgrade_to(7)).unwrap();
+    drop(raw);
+    let inv = Inventory::open_sqlite(&path).unwrap();
+    let audit = inv.audit(w.tenant.id).unwrap();
+    assert!(audit.is_clean(), "{:?}", audit.problems);
+    assert_eq!(summaries(&inv), before);
+    inv.session(w.tenant.id, w.irina.user())
+        .unwrap()
+        .approve(pending.id, None, None)
+        .unwrap();
+    let audit = inv.audit(w.tenant.id).unwrap();
+    assert!(audit.is_clean(), "{:?}", audit.problems);
 }

@@ -293,6 +293,21 @@ pub fn recompute_the_chain_after_an_edit(inv: Inventory, raw: &mut dyn Raw) {
     expect(&wrong.problems, "signature does not verify");
 }
 
+/// The summary counters are not digested rows but figures the audit recomputes from the
+/// orders (docs/decisions.md §41): a counter edited behind the library's back is named by its
+/// organization and product.
+pub fn edit_a_summary_counter(inv: Inventory, raw: &mut dyn Raw) {
+    let (w, _, _) = world(inv);
+    raw.exec(&format!(
+        "UPDATE org_counts SET available = available + 7 WHERE tenant = '{}' AND org = '{}'",
+        w.tenant.id, w.mga.id
+    ));
+    expect(
+        &problems(&w),
+        &format!("summary counters of organization {}", w.mga.id),
+    );
+}
+
 /// One test per scenario for a store given by `$setup` (an `Option<(Inventory, Box<dyn Raw>)>`;
 /// `None` when the store is unavailable, which the setup reports as skipped).
 macro_rules! tamper_tests {
@@ -300,7 +315,8 @@ macro_rules! tamper_tests {
         tamper_tests!(@each $setup;
             delete_newest, delete_newest_and_move_the_head, delete_a_middle_entry,
             edit_a_payload, edit_an_actor, edit_an_orders_quantities, edit_a_license_status,
-            edit_a_license_user, insert_a_forged_entry, recompute_the_chain_after_an_edit);
+            edit_a_license_user, insert_a_forged_entry, recompute_the_chain_after_an_edit,
+            edit_a_summary_counter);
     };
     (@each $setup:expr; $($name:ident),*) => {$(
         #[test]
