@@ -6,6 +6,10 @@
 -- the next entry needs. NULL until the first append after this version.
 ALTER TABLE tenants ADD COLUMN ledger_state TEXT;
 
+-- Moved by every transaction that writes an organization, user, admin grant or product: the
+-- stores cache those rows per process and trust the cache at this version only.
+ALTER TABLE tenants ADD COLUMN directory_version BIGINT NOT NULL DEFAULT 0;
+
 -- Each organization's summary counters per product, changed in the transaction that changes an
 -- order: its own orders (any status), the units of those holding units (active, depleted), its
 -- pending requests, and the pending requests addressed to it. The audit recomputes them. (No

@@ -259,10 +259,12 @@ impl Session {
         order.approve(qty, self.user, now);
         order.approval_comments.clone_from(&comments);
         order.check_invariants()?;
-        tx.update_order(&order)?;
         let mut entry = draft(Some(self.user), LedgerKind::Approved).order(&order);
         entry.movements.push(arrival(&order)?);
+        // The source's lots are read before this order is written, so a store that sends its
+        // writes together sends them all at once (docs/decisions.md §41).
         supply(tx, &mut actor.tenant, &source, &order, now, &mut entry)?;
+        tx.update_order(&order)?;
         tx.update_tenant(&actor.tenant)?;
         let entry = append(tx, self.tenant, now, entry)?;
         outbox::on_decision(tx, now, entry.seq, &order, true)?;

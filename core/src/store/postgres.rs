@@ -17,6 +17,7 @@ use postgres::types::{ToSql, Type};
 use postgres::{Client, Config, IsolationLevel, NoTls, Row, Statement, Transaction};
 
 use crate::error::{Error, Result, StorageError};
+use crate::store::directory::Directory;
 use crate::store::migrations::{backfill_value, backfills, pending};
 use crate::store::pool::Pool;
 use crate::store::sql::{Cell, Raw, SqlConn, SqlTx};
@@ -49,6 +50,7 @@ pub struct PostgresStore {
     options: PostgresOptions,
     /// Round trips to the server, every connection together.
     round_trips: Arc<AtomicU64>,
+    directory: Directory,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -102,6 +104,7 @@ impl PostgresStore {
             pool,
             options,
             round_trips,
+            directory: Directory::default(),
         })
     }
 
@@ -132,7 +135,12 @@ impl PostgresStore {
         loop {
             // The guard gives the connection back when the attempt returns, or closes it if
             // the connection broke or a panic unwinds through the attempt.
-            let result = attempt_once(&mut *self.pool.checkout()?, read_only, &mut *work);
+            let result = attempt_once(
+                &mut *self.pool.checkout()?,
+                &self.directory,
+                read_only,
+                &mut *work,
+            );
             match result {
                 Err(e) if is_transient(&e) && attempt < self.options.max_retries => {
                     attempt = attempt.saturating_add(1);
@@ -164,7 +172,12 @@ fn trip(counter: &AtomicU64) {
     counter.fetch_add(1, Ordering::Relaxed);
 }
 
-fn attempt_once(conn: &mut PgConn, read_only: bool, work: Work<'_>) -> Result<()> {
+fn attempt_once(
+    conn: &mut PgConn,
+    directory: &Directory,
+    read_only: bool,
+    work: Work<'_>,
+) -> Result<()> {
     let PgConn {
         client,
         statements,
@@ -189,6 +202,7 @@ fn attempt_once(conn: &mut PgConn, read_only: bool, work: Work<'_>) -> Result<()
         },
         " FOR UPDATE",
         read_only,
+        directory,
     ))?;
     trip(round_trips);
     if read_only {

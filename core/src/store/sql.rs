@@ -25,6 +25,7 @@ use crate::order::{Draw, Order, OrderMetadata, OrderStatus};
 use crate::permission::LicenseManager;
 use crate::product::{Bundle, Product, ProductKind};
 use crate::store::Tx;
+use crate::store::directory::{Directory, Key, Value};
 use crate::time;
 use crate::views::fold_case;
 use crate::views::{CountsChange, InventoryFilter, SummaryCounts};
@@ -446,17 +447,24 @@ pub(crate) struct SqlTx<'a> {
     /// Refuse writes and write locks (a read transaction), on every backend alike.
     read_only: bool,
     /// What the lock statement read with the tenant it locked, kept current by this
-    /// transaction's appends: the ledger head and its state digests need no statement of their
-    /// own (docs/decisions.md §41).
+    /// transaction's writes: the tenant, its ledger head and state digests, and its directory
+    /// version need no statement of their own (docs/decisions.md §41).
     locked: Option<Locked>,
+    /// The directory cache of the store.
+    directory: &'a Directory,
+    /// The tenant and directory version a read transaction's snapshot holds.
+    snapshot: Option<(TenantId, i64)>,
+    /// Set once this transaction writes a directory row: the cache is not used after that.
+    directory_written: bool,
 }
 
-/// The ledger head of the tenant a write transaction locked, and its state digests (JSON;
-/// `None` if not recorded).
+/// The tenant a write transaction locked, as this transaction has left it.
 struct Locked {
-    tenant: TenantId,
+    row: Tenant,
     head: LedgerHead,
+    /// The head's state digests (JSON; `None` if not recorded).
     state: Option<String>,
+    directory_version: i64,
 }
 
 impl<'a> SqlTx<'a> {
@@ -465,17 +473,74 @@ impl<'a> SqlTx<'a> {
         conn: &'a mut dyn SqlConn,
         lock_suffix: &'static str,
         read_only: bool,
+        directory: &'a Directory,
     ) -> Self {
         SqlTx {
             conn,
             lock_suffix,
             read_only,
             locked: None,
+            directory,
+            snapshot: None,
+            directory_written: false,
         }
     }
 
     fn locked(&self, tenant: TenantId) -> Option<&Locked> {
-        self.locked.as_ref().filter(|l| l.tenant == tenant)
+        self.locked.as_ref().filter(|l| l.row.id == tenant)
+    }
+
+    /// The directory version this transaction may use the cache at, if any.
+    fn directory_version(&self, tenant: TenantId) -> Option<i64> {
+        if self.directory_written {
+            return None;
+        }
+        match (self.locked(tenant), self.snapshot) {
+            (Some(l), _) => Some(l.directory_version),
+            (None, Some((t, v))) if t == tenant => Some(v),
+            _ => None,
+        }
+    }
+
+    /// `load`'s answer to `key`, from the directory cache when this transaction may use it.
+    fn cached<T: Clone>(
+        &mut self,
+        tenant: TenantId,
+        key: Key,
+        wrap: fn(T) -> Value,
+        unwrap: fn(Value) -> Option<T>,
+        load: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        let version = self.directory_version(tenant);
+        if let Some(v) = version {
+            if let Some(hit) = self.directory.get(tenant, v, key).and_then(unwrap) {
+                return Ok(hit);
+            }
+        }
+        let value = load(self)?;
+        if let Some(v) = version {
+            self.directory.put(tenant, v, key, wrap(value.clone()));
+        }
+        Ok(value)
+    }
+
+    /// Notes a write of a directory row of `tenant`: the tenant's directory version moves in
+    /// this transaction, once.
+    fn directory_write(&mut self, tenant: TenantId) -> Result<()> {
+        if self.directory_written {
+            return Ok(());
+        }
+        self.writable()?;
+        self.directory_written = true;
+        // No row yet while a new tenant is being made: nothing of it can be cached.
+        self.conn.execute(
+            "UPDATE tenants SET directory_version = directory_version + 1 WHERE id = ?1",
+            &[id(tenant)],
+        )?;
+        if let Some(l) = self.locked.as_mut().filter(|l| l.row.id == tenant) {
+            l.directory_version = l.directory_version.saturating_add(1);
+        }
+        Ok(())
     }
 
     fn one<T>(
@@ -538,33 +603,49 @@ impl Tx for SqlTx<'_> {
 
     fn lock_tenant(&mut self, tenant: TenantId) -> Result<Option<Tenant>> {
         self.writable()?;
+        // Locked already by this transaction: as this transaction has left it.
+        if let Some(l) = self.locked(tenant) {
+            return Ok(Some(l.row.clone()));
+        }
         let sql = format!(
-            "SELECT {TENANT_COLS}, ledger_seq, ledger_hash, ledger_state FROM tenants \
-             WHERE id = ?1{}",
+            "SELECT {TENANT_COLS}, ledger_seq, ledger_hash, ledger_state, directory_version \
+             FROM tenants WHERE id = ?1{}",
             self.lock_suffix
         );
         let rows = self.conn.query(&sql, &[id(tenant)])?;
         let Some(r) = rows.first() else {
             return Ok(None);
         };
-        let t = tenant_from(r)?;
+        let t = "tenants";
+        let row = tenant_from(r)?;
         self.locked = Some(Locked {
-            tenant,
+            row: row.clone(),
             head: LedgerHead {
-                seq: r.uint("tenants", 8)?,
-                hash: r.text("tenants", 9)?,
+                seq: r.uint(t, 8)?,
+                hash: r.text(t, 9)?,
             },
-            state: r.opt_text("tenants", 10)?,
+            state: r.opt_text(t, 10)?,
+            directory_version: r.int(t, 11)?,
         });
-        Ok(Some(t))
+        Ok(Some(row))
     }
 
     fn tenant(&mut self, tenant: TenantId) -> Result<Option<Tenant>> {
-        self.one(
-            &format!("SELECT {TENANT_COLS} FROM tenants WHERE id = ?1"),
+        if let Some(l) = self.locked(tenant) {
+            return Ok(Some(l.row.clone()));
+        }
+        let rows = self.conn.query(
+            &format!("SELECT {TENANT_COLS}, directory_version FROM tenants WHERE id = ?1"),
             &[id(tenant)],
-            tenant_from,
-        )
+        )?;
+        let Some(r) = rows.first() else {
+            return Ok(None);
+        };
+        // A read transaction's snapshot: its directory version holds for all its reads.
+        if self.read_only && self.snapshot.is_none() {
+            self.snapshot = Some((tenant, r.int("tenants", 8)?));
+        }
+        tenant_from(r).map(Some)
     }
 
     fn tenants(&mut self) -> Result<Vec<Tenant>> {
@@ -588,10 +669,19 @@ impl Tx for SqlTx<'_> {
                 num(t.retired)?,
             ],
             "tenants",
-        )
+        )?;
+        if let Some(l) = self.locked.as_mut().filter(|l| l.row.id == t.id) {
+            l.row = Tenant {
+                vendor: l.row.vendor,
+                created_at: l.row.created_at,
+                ..t.clone()
+            };
+        }
+        Ok(())
     }
 
     fn insert_org(&mut self, o: &Organization) -> Result<()> {
+        self.directory_write(o.tenant)?;
         self.exec(
             "INSERT INTO organizations (id, tenant, name, tier, parent, active, created_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -609,6 +699,7 @@ impl Tx for SqlTx<'_> {
     }
 
     fn update_org(&mut self, o: &Organization) -> Result<()> {
+        self.directory_write(o.tenant)?;
         self.exec(
             "UPDATE organizations SET name = ?3, active = ?4 WHERE id = ?1 AND tenant = ?2",
             &[
@@ -622,14 +713,26 @@ impl Tx for SqlTx<'_> {
     }
 
     fn org(&mut self, tenant: TenantId, org: OrgId) -> Result<Option<Organization>> {
-        self.one(
-            &format!("SELECT {ORG_COLS} FROM organizations WHERE id = ?1 AND tenant = ?2"),
-            &[id(org), id(tenant)],
-            org_from,
+        self.cached(
+            tenant,
+            Key::Org(org),
+            Value::Org,
+            |v| match v {
+                Value::Org(o) => Some(o),
+                _ => None,
+            },
+            |s| {
+                s.one(
+                    &format!("SELECT {ORG_COLS} FROM organizations WHERE id = ?1 AND tenant = ?2"),
+                    &[id(org), id(tenant)],
+                    org_from,
+                )
+            },
         )
     }
 
     fn insert_user(&mut self, u: &User) -> Result<()> {
+        self.directory_write(u.tenant)?;
         self.exec(
             "INSERT INTO users (id, tenant, name, email, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             &[
@@ -644,10 +747,21 @@ impl Tx for SqlTx<'_> {
     }
 
     fn user(&mut self, tenant: TenantId, user: UserId) -> Result<Option<User>> {
-        self.one(
-            &format!("SELECT {USER_COLS} FROM users WHERE id = ?1 AND tenant = ?2"),
-            &[id(user), id(tenant)],
-            user_from,
+        self.cached(
+            tenant,
+            Key::User(user),
+            Value::User,
+            |v| match v {
+                Value::User(u) => Some(u),
+                _ => None,
+            },
+            |s| {
+                s.one(
+                    &format!("SELECT {USER_COLS} FROM users WHERE id = ?1 AND tenant = ?2"),
+                    &[id(user), id(tenant)],
+                    user_from,
+                )
+            },
         )
     }
 
@@ -661,6 +775,7 @@ impl Tx for SqlTx<'_> {
 
     fn insert_admin(&mut self, tenant: TenantId, user: UserId, org: OrgId) -> Result<()> {
         self.writable()?;
+        self.directory_write(tenant)?;
         self.conn.execute(
             "INSERT INTO org_admins (tenant, user_id, org) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             &[id(tenant), id(user), id(org)],
@@ -669,22 +784,45 @@ impl Tx for SqlTx<'_> {
     }
 
     fn org_admins(&mut self, tenant: TenantId, org: OrgId) -> Result<Vec<UserId>> {
-        self.many(
-            "SELECT user_id FROM org_admins WHERE tenant = ?1 AND org = ?2 ORDER BY user_id",
-            &[id(tenant), id(org)],
-            |r| Ok(UserId::from_uuid(r.uuid("org_admins", 0)?)),
+        self.cached(
+            tenant,
+            Key::OrgAdmins(org),
+            Value::Users,
+            |v| match v {
+                Value::Users(u) => Some(u),
+                _ => None,
+            },
+            |s| {
+                s.many(
+                    "SELECT user_id FROM org_admins WHERE tenant = ?1 AND org = ?2 ORDER BY user_id",
+                    &[id(tenant), id(org)],
+                    |r| Ok(UserId::from_uuid(r.uuid("org_admins", 0)?)),
+                )
+            },
         )
     }
 
     fn admin_orgs(&mut self, tenant: TenantId, user: UserId) -> Result<Vec<OrgId>> {
-        self.many(
-            "SELECT org FROM org_admins WHERE tenant = ?1 AND user_id = ?2 ORDER BY org",
-            &[id(tenant), id(user)],
-            |r| Ok(OrgId::from_uuid(r.uuid("org_admins", 0)?)),
+        self.cached(
+            tenant,
+            Key::AdminOrgs(user),
+            Value::Orgs,
+            |v| match v {
+                Value::Orgs(o) => Some(o),
+                _ => None,
+            },
+            |s| {
+                s.many(
+                    "SELECT org FROM org_admins WHERE tenant = ?1 AND user_id = ?2 ORDER BY org",
+                    &[id(tenant), id(user)],
+                    |r| Ok(OrgId::from_uuid(r.uuid("org_admins", 0)?)),
+                )
+            },
         )
     }
 
     fn insert_product(&mut self, p: &Product) -> Result<()> {
+        self.directory_write(p.tenant)?;
         self.exec(
             &format!("INSERT INTO products ({PRODUCT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
             &[
@@ -701,6 +839,7 @@ impl Tx for SqlTx<'_> {
     }
 
     fn update_product(&mut self, p: &Product) -> Result<()> {
+        self.directory_write(p.tenant)?;
         self.exec(
             "UPDATE products SET name = ?3, policy = ?4 WHERE id = ?1 AND tenant = ?2",
             &[
@@ -714,10 +853,21 @@ impl Tx for SqlTx<'_> {
     }
 
     fn product(&mut self, tenant: TenantId, product: ProductId) -> Result<Option<Product>> {
-        self.one(
-            &format!("SELECT {PRODUCT_COLS} FROM products WHERE id = ?1 AND tenant = ?2"),
-            &[id(product), id(tenant)],
-            product_from,
+        self.cached(
+            tenant,
+            Key::Product(product),
+            Value::Product,
+            |v| match v {
+                Value::Product(p) => Some(p),
+                _ => None,
+            },
+            |s| {
+                s.one(
+                    &format!("SELECT {PRODUCT_COLS} FROM products WHERE id = ?1 AND tenant = ?2"),
+                    &[id(product), id(tenant)],
+                    product_from,
+                )
+            },
         )
     }
 
@@ -1416,7 +1566,7 @@ impl Tx for SqlTx<'_> {
             ],
             "tenants",
         )?;
-        if let Some(l) = self.locked.as_mut().filter(|l| l.tenant == e.tenant) {
+        if let Some(l) = self.locked.as_mut().filter(|l| l.row.id == e.tenant) {
             l.head = LedgerHead {
                 seq: e.seq,
                 hash: e.hash.clone(),

@@ -11,6 +11,7 @@ use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, Statement, StatementStatus, TransactionBehavior, params_from_iter};
 
 use crate::error::{Error, Result, StorageError};
+use crate::store::directory::Directory;
 use crate::store::migrations::{backfill_value, backfills, pending};
 use crate::store::pool::Pool;
 use crate::store::sql::{Cell, Raw, SqlConn, SqlTx};
@@ -84,6 +85,7 @@ pub struct SqliteStore {
     options: SqliteOptions,
     pool: Pool<Connection>,
     reprepares: Reprepares,
+    directory: Directory,
 }
 
 /// How many times SQLite re-prepared each statement the store ran, by statement text: read
@@ -147,6 +149,7 @@ impl SqliteStore {
             options,
             pool,
             reprepares: Reprepares::default(),
+            directory: Directory::default(),
         })
     }
 
@@ -171,6 +174,7 @@ impl SqliteStore {
             options,
             pool,
             reprepares: Reprepares::default(),
+            directory: Directory::default(),
         })
     }
 
@@ -262,6 +266,7 @@ impl SqliteStore {
             &mut SqliteConn(&tx, &self.reprepares),
             "",
             !commit,
+            &self.directory,
         ))?;
         if commit {
             tx.commit().map_err(sql)?;

@@ -50,7 +50,8 @@ pub fn downgrade_to(to: i64) -> String {
     const UNDO: &[(i64, &str)] = &[
         (
             8,
-            "DROP TABLE org_counts; ALTER TABLE tenants DROP COLUMN ledger_state;",
+            "DROP TABLE org_counts; ALTER TABLE tenants DROP COLUMN ledger_state; \
+             ALTER TABLE tenants DROP COLUMN directory_version;",
         ),
         (7, "DROP TABLE tenant_secrets;"),
         (
