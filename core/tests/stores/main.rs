@@ -43,6 +43,37 @@ license_inventory::conformance_tests!(postgres, || {
 
 mod model;
 
+/// `w`'s store has cached what Erin may do and what MGA Inc is; `other` (another store on the
+/// same database) grants Erin MGA Inc and deactivates Elerome School; `w`'s next commands see
+/// both.
+pub fn directory_changes_are_seen(
+    w: &license_inventory::store::conformance::World,
+    other: &Inventory,
+) {
+    use license_inventory::*;
+    w.stock(&w.ellen, &w.cl, 10);
+    let req = w
+        .irina
+        .request(NewRequest::new(w.mga.id, w.cl.id, 1))
+        .unwrap();
+    // Erin administers Elerome School only: refused, and her roles are now cached.
+    let err = w.erin.approve(req.id, None, None).unwrap_err();
+    assert_eq!(err.code(), "PERMISSION_DENIED", "{err}");
+    other.grant_admin(w.tenant.id, w.erin.user(), w.ellen.id).unwrap();
+    w.erin.approve(req.id, None, None).unwrap();
+    // Elerome School is cached as active; deactivated elsewhere, it may not request.
+    w.erin
+        .request(NewRequest::new(w.elerome.id, w.cl.id, 1))
+        .unwrap();
+    other.deactivate_org(w.tenant.id, w.elerome.id).unwrap();
+    let err = w
+        .erin
+        .request(NewRequest::new(w.elerome.id, w.cl.id, 1))
+        .unwrap_err();
+    assert_eq!(err.code(), "HIERARCHY_VIOLATION", "{err}");
+    w.assert_clean();
+}
+
 /// SQL that takes a database of the current schema back to version `to`: the tables and columns
 /// of every newer migration dropped (data steps of a version are the caller's), the version set.
 /// For the upgrade tests of both SQL stores.

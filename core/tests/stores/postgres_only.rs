@@ -262,3 +262,13 @@ fn a_request_and_an_approval_take_at_most_six_round_trips() {
     assert!(approve <= 6, "an approval took {approve} round trips");
     w.assert_clean();
 }
+
+/// The directory cache of one store never hides a change made through another store on the
+/// same database (another application server): see `directory_changes_are_seen`.
+#[test]
+fn a_directory_change_by_another_store_is_seen_at_once() {
+    let Some(a) = connect() else { return };
+    let Some(b) = connect() else { return };
+    let w = World::new(a, 1);
+    super::directory_changes_are_seen(&w, &b);
+}

@@ -522,3 +522,15 @@ fn upgrade_to_8_counts_the_existing_orders() {
     let audit = inv.audit(w.tenant.id).unwrap();
     assert!(audit.is_clean(), "{:?}", audit.problems);
 }
+
+/// The directory cache of one store never hides a change made through another store of the
+/// same file (another process, in effect): a grant, and a deactivation, are seen by the very
+/// next command (docs/decisions.md §41).
+#[test]
+fn a_directory_change_by_another_store_is_seen_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    let w = World::new(Inventory::open_sqlite(&path).unwrap(), 1);
+    let other = Inventory::open_sqlite(&path).unwrap();
+    super::directory_changes_are_seen(&w, &other);
+}
