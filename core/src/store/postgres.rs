@@ -194,16 +194,14 @@ fn attempt_once(
         .read_only(read_only)
         .start()
         .map_err(pg)?;
-    work(&mut SqlTx::new(
-        &mut PgTx {
-            tx: &mut tx,
-            statements,
-            round_trips,
-        },
-        " FOR UPDATE",
-        read_only,
-        directory,
-    ))?;
+    let mut conn = PgTx {
+        tx: &mut tx,
+        statements,
+        round_trips,
+    };
+    let mut sql_tx = SqlTx::new(&mut conn, " FOR UPDATE", read_only, directory);
+    work(&mut sql_tx)?;
+    sql_tx.finish()?;
     trip(round_trips);
     if read_only {
         tx.rollback().map_err(pg)
@@ -361,6 +359,10 @@ impl SqlConn for PgTx<'_, '_> {
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(AsRef::as_ref).collect();
         trip(self.round_trips);
         self.tx.execute(&stmt, &refs).map_err(pg)
+    }
+
+    fn combines_writes(&self) -> bool {
+        true
     }
 }
 

@@ -69,6 +69,50 @@ pub(crate) trait SqlConn {
     fn query(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>>;
     /// Runs a statement; returns the number of rows it changed.
     fn execute(&mut self, sql: &str, params: &[Cell]) -> Result<u64>;
+    /// Whether held-back writes are sent as one statement (data-modifying `WITH` clauses,
+    /// PostgreSQL) rather than one by one (SQLite, where a statement costs no round trip).
+    fn combines_writes(&self) -> bool {
+        false
+    }
+}
+
+/// A write held back until the transaction next reads or ends (docs/decisions.md §41).
+struct Held {
+    sql: String,
+    params: Vec<Cell>,
+    table: &'static str,
+    /// The row it writes (table and first parameter, the row's id): a second write of the
+    /// same row is not held beside the first.
+    key: (&'static str, Cell),
+    /// The rows it must change.
+    rows: u64,
+}
+
+/// The row a held write changes: its table and id.
+fn row_of(table: &'static str, key: impl std::fmt::Display) -> (&'static str, Cell) {
+    (table, Cell::Text(key.to_string()))
+}
+
+/// Renumbers a statement's `?N` placeholders by `by`.
+fn shift_placeholders(sql: &str, by: usize) -> String {
+    let mut out = String::with_capacity(sql.len().saturating_add(16));
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c != '?' {
+            continue;
+        }
+        let mut digits = String::new();
+        while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+            digits.push(*d);
+            chars.next();
+        }
+        match digits.parse::<usize>() {
+            Ok(n) => out.push_str(&n.saturating_add(by).to_string()),
+            Err(_) => out.push_str(&digits),
+        }
+    }
+    out
 }
 
 /// A row as cells, decoded afterwards (so decoding errors are ours, with the table named).
@@ -439,6 +483,18 @@ fn like_escape(s: &str) -> String {
     out
 }
 
+fn expect_rows(h: &Held, changed: u64) -> Result<()> {
+    if changed == h.rows {
+        Ok(())
+    } else {
+        Err(StorageError::RowCount {
+            table: h.table,
+            reason: format!("expected to change {} rows, changed {changed}", h.rows),
+        }
+        .into())
+    }
+}
+
 /// The [`Tx`] of every SQL store.
 pub(crate) struct SqlTx<'a> {
     conn: &'a mut dyn SqlConn,
@@ -456,6 +512,8 @@ pub(crate) struct SqlTx<'a> {
     snapshot: Option<(TenantId, i64)>,
     /// Set once this transaction writes a directory row: the cache is not used after that.
     directory_written: bool,
+    /// Writes held back until the next read or the end ([`SqlTx::finish`]).
+    held: Vec<Held>,
 }
 
 /// The tenant a write transaction locked, as this transaction has left it.
@@ -465,6 +523,8 @@ struct Locked {
     /// The head's state digests (JSON; `None` if not recorded).
     state: Option<String>,
     directory_version: i64,
+    /// Whether this transaction changed the row (written once, when the held writes go).
+    changed: bool,
 }
 
 impl<'a> SqlTx<'a> {
@@ -483,7 +543,119 @@ impl<'a> SqlTx<'a> {
             directory,
             snapshot: None,
             directory_written: false,
+            held: Vec::new(),
         }
+    }
+
+    /// Sends the held writes; the store calls it before committing.
+    pub(crate) fn finish(mut self) -> Result<()> {
+        self.flush()
+    }
+
+    /// Holds back a write of the row `key` of `table` (it must change `rows` rows), after
+    /// sending those held before if one of them writes the same row.
+    fn hold(
+        &mut self,
+        sql: String,
+        params: Vec<Cell>,
+        (table, key): (&'static str, Cell),
+        rows: u64,
+    ) -> Result<()> {
+        self.writable()?;
+        let key = (table, key);
+        if self.held.iter().any(|h| h.key == key) {
+            self.flush()?;
+        }
+        self.held.push(Held {
+            sql,
+            params,
+            table,
+            key,
+            rows,
+        });
+        Ok(())
+    }
+
+    /// Sends the held writes, with the locked tenant's row if this transaction changed it:
+    /// one statement on a backend that combines writes, else one each.
+    fn flush(&mut self) -> Result<()> {
+        if let Some(l) = self.locked.as_mut().filter(|l| l.changed) {
+            l.changed = false;
+            let (row, head) = (l.row.clone(), l.head.clone());
+            let (state, directory) = (l.state.clone(), l.directory_version);
+            self.held.push(Held {
+                sql:
+                    "UPDATE tenants SET name = ?2, plan = ?3, minted = ?4, next_order_number = ?5, \
+                      retired = ?6, ledger_seq = ?7, ledger_hash = ?8, ledger_state = ?9, \
+                      directory_version = ?10 WHERE id = ?1"
+                        .to_owned(),
+                params: vec![
+                    id(row.id),
+                    row.name.as_str().into(),
+                    row.plan.as_str().into(),
+                    num(row.minted)?,
+                    num(row.next_order_number)?,
+                    num(row.retired)?,
+                    num(head.seq)?,
+                    head.hash.as_str().into(),
+                    state.into(),
+                    Cell::Int(directory),
+                ],
+                table: "tenants",
+                key: ("tenants", id(row.id)),
+                rows: 1,
+            });
+        }
+        let held = std::mem::take(&mut self.held);
+        match held.as_slice() {
+            [] => Ok(()),
+            [one] => self.send_one(one),
+            _ if !self.conn.combines_writes() => held.iter().try_for_each(|h| self.send_one(h)),
+            _ => self.send_combined(&held),
+        }
+    }
+
+    fn send_one(&mut self, h: &Held) -> Result<()> {
+        let n = self.conn.execute(&h.sql, &h.params)?;
+        expect_rows(h, n)
+    }
+
+    /// `WITH w1 AS (… RETURNING 1), w2 AS (…) SELECT (SELECT COUNT(*) FROM w1), …`: every
+    /// held write in one statement (all see the same snapshot, which is why no two write the
+    /// same row), each row count checked.
+    fn send_combined(&mut self, held: &[Held]) -> Result<()> {
+        let mut params = Vec::new();
+        let mut ctes = Vec::with_capacity(held.len());
+        let mut counts = Vec::with_capacity(held.len());
+        for (i, h) in held.iter().enumerate() {
+            ctes.push(format!(
+                "w{i} AS ({} RETURNING 1)",
+                shift_placeholders(&h.sql, params.len())
+            ));
+            counts.push(format!("(SELECT COUNT(*) FROM w{i})"));
+            params.extend(h.params.iter().cloned());
+        }
+        let sql = format!("WITH {} SELECT {}", ctes.join(", "), counts.join(", "));
+        let rows = self.conn.query(&sql, &params)?;
+        let row = rows
+            .first()
+            .ok_or_else(|| corrupt("(writes)", "no row of counts"))?;
+        for (i, h) in held.iter().enumerate() {
+            expect_rows(h, row.uint(h.table, i)?)?;
+        }
+        Ok(())
+    }
+
+    /// Runs a query, after the held writes.
+    fn query(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>> {
+        self.flush()?;
+        self.conn.query(sql, params)
+    }
+
+    /// Runs a statement now, after the held writes; returns the rows it changed.
+    fn execute(&mut self, sql: &str, params: &[Cell]) -> Result<u64> {
+        self.flush()?;
+        self.conn.execute(sql, params)
     }
 
     fn locked(&self, tenant: TenantId) -> Option<&Locked> {
@@ -532,14 +704,16 @@ impl<'a> SqlTx<'a> {
         }
         self.writable()?;
         self.directory_written = true;
+        if let Some(l) = self.locked.as_mut().filter(|l| l.row.id == tenant) {
+            l.directory_version = l.directory_version.saturating_add(1);
+            l.changed = true;
+            return Ok(());
+        }
         // No row yet while a new tenant is being made: nothing of it can be cached.
-        self.conn.execute(
+        self.execute(
             "UPDATE tenants SET directory_version = directory_version + 1 WHERE id = ?1",
             &[id(tenant)],
         )?;
-        if let Some(l) = self.locked.as_mut().filter(|l| l.row.id == tenant) {
-            l.directory_version = l.directory_version.saturating_add(1);
-        }
         Ok(())
     }
 
@@ -549,7 +723,7 @@ impl<'a> SqlTx<'a> {
         params: &[Cell],
         decode: fn(&Raw) -> Result<T>,
     ) -> Result<Option<T>> {
-        let rows = self.conn.query(sql, params)?;
+        let rows = self.query(sql, params)?;
         rows.first().map(decode).transpose()
     }
 
@@ -559,7 +733,7 @@ impl<'a> SqlTx<'a> {
         params: &[Cell],
         decode: fn(&Raw) -> Result<T>,
     ) -> Result<Vec<T>> {
-        self.conn.query(sql, params)?.iter().map(decode).collect()
+        self.query(sql, params)?.iter().map(decode).collect()
     }
 
     fn writable(&self) -> Result<()> {
@@ -572,7 +746,7 @@ impl<'a> SqlTx<'a> {
 
     fn exec(&mut self, sql: &str, params: &[Cell], table: &'static str) -> Result<()> {
         self.writable()?;
-        match self.conn.execute(sql, params)? {
+        match self.execute(sql, params)? {
             1 => Ok(()),
             n => Err(StorageError::RowCount {
                 table,
@@ -612,7 +786,7 @@ impl Tx for SqlTx<'_> {
              FROM tenants WHERE id = ?1{}",
             self.lock_suffix
         );
-        let rows = self.conn.query(&sql, &[id(tenant)])?;
+        let rows = self.query(&sql, &[id(tenant)])?;
         let Some(r) = rows.first() else {
             return Ok(None);
         };
@@ -626,6 +800,7 @@ impl Tx for SqlTx<'_> {
             },
             state: r.opt_text(t, 10)?,
             directory_version: r.int(t, 11)?,
+            changed: false,
         });
         Ok(Some(row))
     }
@@ -634,7 +809,7 @@ impl Tx for SqlTx<'_> {
         if let Some(l) = self.locked(tenant) {
             return Ok(Some(l.row.clone()));
         }
-        let rows = self.conn.query(
+        let rows = self.query(
             &format!("SELECT {TENANT_COLS}, directory_version FROM tenants WHERE id = ?1"),
             &[id(tenant)],
         )?;
@@ -657,6 +832,17 @@ impl Tx for SqlTx<'_> {
     }
 
     fn update_tenant(&mut self, t: &Tenant) -> Result<()> {
+        self.writable()?;
+        // The locked tenant's row is written once, with the held writes.
+        if let Some(l) = self.locked.as_mut().filter(|l| l.row.id == t.id) {
+            l.row = Tenant {
+                vendor: l.row.vendor,
+                created_at: l.row.created_at,
+                ..t.clone()
+            };
+            l.changed = true;
+            return Ok(());
+        }
         self.exec(
             "UPDATE tenants SET name = ?2, plan = ?3, minted = ?4, next_order_number = ?5, \
              retired = ?6 WHERE id = ?1",
@@ -669,15 +855,7 @@ impl Tx for SqlTx<'_> {
                 num(t.retired)?,
             ],
             "tenants",
-        )?;
-        if let Some(l) = self.locked.as_mut().filter(|l| l.row.id == t.id) {
-            l.row = Tenant {
-                vendor: l.row.vendor,
-                created_at: l.row.created_at,
-                ..t.clone()
-            };
-        }
-        Ok(())
+        )
     }
 
     fn insert_org(&mut self, o: &Organization) -> Result<()> {
@@ -776,7 +954,7 @@ impl Tx for SqlTx<'_> {
     fn insert_admin(&mut self, tenant: TenantId, user: UserId, org: OrgId) -> Result<()> {
         self.writable()?;
         self.directory_write(tenant)?;
-        self.conn.execute(
+        self.execute(
             "INSERT INTO org_admins (tenant, user_id, org) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             &[id(tenant), id(user), id(org)],
         )?;
@@ -880,13 +1058,13 @@ impl Tx for SqlTx<'_> {
     }
 
     fn insert_order(&mut self, o: &Order) -> Result<()> {
-        self.exec(
-            &format!(
+        self.hold(
+            format!(
                 "INSERT INTO orders ({ORDER_COLS}, purchase_order_folded) VALUES (?1, ?2, ?3, ?4, \
                  ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, \
                  ?22, ?23, ?24, ?25, ?26, ?27, ?28)"
             ),
-            &[
+            vec![
                 id(o.id),
                 id(o.tenant),
                 num(o.number.0)?,
@@ -920,20 +1098,22 @@ impl Tx for SqlTx<'_> {
                 opt_id(o.bundle),
                 o.purchase_order.as_deref().map(fold_case).into(),
             ],
-            "orders",
+            row_of("orders", o.id),
+            1,
         )
     }
 
     fn update_order(&mut self, o: &Order) -> Result<()> {
-        self.exec(
+        self.hold(
             "UPDATE orders SET product = ?3, purchase_order = ?4, requested_by = ?5, \
              requested_quantity = ?6, requester_comments = ?7, approved_by = ?8, approved_at = ?9, \
              approved_quantity = ?10, approval_comments = ?11, status = ?12, drawn = ?13, \
              issued = ?14, available = ?15, updated_at = ?16, reference = ?17, campaign = ?18, \
              download_id = ?19, is_test = ?20, is_trial = ?21, customer = ?22, \
              purchase_order_folded = ?23 \
-             WHERE id = ?1 AND tenant = ?2",
-            &[
+             WHERE id = ?1 AND tenant = ?2"
+                .to_owned(),
+            vec![
                 id(o.id),
                 id(o.tenant),
                 id(o.product),
@@ -962,7 +1142,8 @@ impl Tx for SqlTx<'_> {
                     .unwrap_or(Cell::Null),
                 o.purchase_order.as_deref().map(fold_case).into(),
             ],
-            "orders",
+            row_of("orders", o.id),
+            1,
         )
     }
 
@@ -1125,19 +1306,8 @@ impl Tx for SqlTx<'_> {
              incoming_units = org_counts.incoming_units + excluded.incoming_units",
             rows.join(", ")
         );
-        let changed = self.conn.execute(&sql, &args)?;
-        if changed == changes.len() as u64 {
-            Ok(())
-        } else {
-            Err(StorageError::RowCount {
-                table: "org_counts",
-                reason: format!(
-                    "expected to change {} rows, changed {changed}",
-                    changes.len()
-                ),
-            }
-            .into())
-        }
+        let rows = u64::try_from(changes.len()).unwrap_or(u64::MAX);
+        self.hold(sql, args, row_of("org_counts", tenant), rows)
     }
 
     fn all_counts(&mut self, tenant: TenantId) -> Result<Vec<(OrgId, SummaryCounts)>> {
@@ -1154,17 +1324,19 @@ impl Tx for SqlTx<'_> {
     }
 
     fn insert_draw(&mut self, d: &Draw) -> Result<()> {
-        self.exec(
+        self.hold(
             "INSERT INTO draws (tenant, order_id, source_order, quantity, drawn_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            &[
+             VALUES (?1, ?2, ?3, ?4, ?5)"
+                .to_owned(),
+            vec![
                 id(d.tenant),
                 id(d.order),
                 id(d.source_order),
                 num(d.quantity)?,
                 ts(d.at),
             ],
-            "draws",
+            row_of("draws", format!("{}/{}", d.order, d.source_order)),
+            1,
         )
     }
 
@@ -1180,7 +1352,7 @@ impl Tx for SqlTx<'_> {
     fn delete_order(&mut self, tenant: TenantId, order: OrderId) -> Result<()> {
         self.writable()?;
         for table in ["licenses", "license_users", "license_managers", "draws"] {
-            self.conn.execute(
+            self.execute(
                 &format!("DELETE FROM {table} WHERE tenant = ?1 AND order_id = ?2"),
                 &[id(tenant), id(order)],
             )?;
@@ -1209,10 +1381,12 @@ impl Tx for SqlTx<'_> {
                 "draws",
             )
         } else {
-            self.exec(
-                "UPDATE draws SET quantity = ?4 WHERE tenant = ?1 AND order_id = ?2 AND source_order = ?3",
-                &[id(d.tenant), id(d.order), id(d.source_order), num(d.quantity)?],
-                "draws",
+            self.hold(
+                "UPDATE draws SET quantity = ?4 WHERE tenant = ?1 AND order_id = ?2 AND source_order = ?3"
+                    .to_owned(),
+                vec![id(d.tenant), id(d.order), id(d.source_order), num(d.quantity)?],
+                row_of("draws", format!("{}/{}", d.order, d.source_order)),
+                1,
             )
         }
     }
@@ -1259,7 +1433,7 @@ impl Tx for SqlTx<'_> {
                 q.push(')');
                 args.extend(license_cells(l)?);
             }
-            let n = self.conn.execute(&q, &args)?;
+            let n = self.execute(&q, &args)?;
             if n != chunk.len() as u64 {
                 return Err(StorageError::RowCount {
                     table: "licenses",
@@ -1455,7 +1629,7 @@ impl Tx for SqlTx<'_> {
             id(m.user),
             m.permissions_text().into(),
         ];
-        let updated = self.conn.execute(
+        let updated = self.execute(
             "UPDATE license_managers SET permissions = ?4 \
              WHERE tenant = ?1 AND order_id = ?2 AND user_id = ?3",
             &args,
@@ -1532,11 +1706,11 @@ impl Tx for SqlTx<'_> {
             what: format!("the state digest of ledger entry {}", e.seq),
             source,
         })?;
-        self.exec(
-            &format!(
+        self.hold(
+            format!(
                 "INSERT INTO ledger ({LEDGER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
             ),
-            &[
+            vec![
                 id(e.tenant),
                 num(e.seq)?,
                 ts(e.at),
@@ -1551,11 +1725,21 @@ impl Tx for SqlTx<'_> {
                 num(e.retired)?,
                 state.as_str().into(),
             ],
-            "ledger",
+            row_of("ledger", format!("{}/{}", e.tenant, e.seq)),
+            1,
         )?;
         // The head moves in the same transaction (docs/decisions.md §38), with its state
-        // digests (§41).
+        // digests (§41): the locked tenant's row is written once, with the held writes.
         let state = Some(state).filter(|s| s != "{}");
+        if let Some(l) = self.locked.as_mut().filter(|l| l.row.id == e.tenant) {
+            l.head = LedgerHead {
+                seq: e.seq,
+                hash: e.hash.clone(),
+            };
+            l.state = state;
+            l.changed = true;
+            return Ok(());
+        }
         self.exec(
             "UPDATE tenants SET ledger_seq = ?2, ledger_hash = ?3, ledger_state = ?4 WHERE id = ?1",
             &[
@@ -1565,15 +1749,7 @@ impl Tx for SqlTx<'_> {
                 state.clone().into(),
             ],
             "tenants",
-        )?;
-        if let Some(l) = self.locked.as_mut().filter(|l| l.row.id == e.tenant) {
-            l.head = LedgerHead {
-                seq: e.seq,
-                hash: e.hash.clone(),
-            };
-            l.state = state;
-        }
-        Ok(())
+        )
     }
 
     fn recorded_state(
@@ -1583,7 +1759,7 @@ impl Tx for SqlTx<'_> {
         let (seq, state) = match self.locked(tenant) {
             Some(l) => (l.head.seq, l.state.clone()),
             None => {
-                let rows = self.conn.query(
+                let rows = self.query(
                     "SELECT ledger_seq, ledger_state FROM tenants WHERE id = ?1",
                     &[id(tenant)],
                 )?;
@@ -1718,30 +1894,45 @@ impl Tx for SqlTx<'_> {
     }
 
     fn insert_notifications(&mut self, notifications: &[Notification]) -> Result<()> {
+        let Some(first) = notifications.first() else {
+            return Ok(());
+        };
+        // One statement for all: twelve parameters a row.
+        let mut rows = Vec::with_capacity(notifications.len());
+        let mut args = Vec::with_capacity(notifications.len().saturating_mul(12));
         for n in notifications {
-            self.exec(
-                &format!(
-                    "INSERT INTO notifications ({NOTIFICATION_COLS}) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-                ),
-                &[
-                    id(n.id),
-                    id(n.tenant),
-                    num(n.seq)?,
-                    n.kind.as_str().into(),
-                    id(n.recipient),
-                    n.email.as_str().into(),
-                    n.name.as_str().into(),
-                    id(n.order),
-                    json(&n.digest)?,
-                    json(&n.permissions)?,
-                    ts(n.created_at),
-                    n.sent_at.map_or(Cell::Null, ts),
-                ],
-                "notifications",
-            )?;
+            let at = args.len();
+            rows.push(format!(
+                "({})",
+                (1..=12)
+                    .map(|i| format!("?{}", at.saturating_add(i)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            args.extend([
+                id(n.id),
+                id(n.tenant),
+                num(n.seq)?,
+                n.kind.as_str().into(),
+                id(n.recipient),
+                n.email.as_str().into(),
+                n.name.as_str().into(),
+                id(n.order),
+                json(&n.digest)?,
+                json(&n.permissions)?,
+                ts(n.created_at),
+                n.sent_at.map_or(Cell::Null, ts),
+            ]);
         }
-        Ok(())
+        self.hold(
+            format!(
+                "INSERT INTO notifications ({NOTIFICATION_COLS}) VALUES {}",
+                rows.join(", ")
+            ),
+            args,
+            row_of("notifications", first.id),
+            u64::try_from(notifications.len()).unwrap_or(u64::MAX),
+        )
     }
 
     fn pending_notifications(

@@ -262,12 +262,10 @@ impl SqliteStore {
         // `work`): the transaction is dropped first, which rolls it back.
         let mut conn = self.pool.checkout()?;
         let tx = conn.transaction_with_behavior(behavior).map_err(sql)?;
-        work(&mut SqlTx::new(
-            &mut SqliteConn(&tx, &self.reprepares),
-            "",
-            !commit,
-            &self.directory,
-        ))?;
+        let mut sql_conn = SqliteConn(&tx, &self.reprepares);
+        let mut sql_tx = SqlTx::new(&mut sql_conn, "", !commit, &self.directory);
+        work(&mut sql_tx)?;
+        sql_tx.finish()?;
         if commit {
             tx.commit().map_err(sql)?;
         }

@@ -59,7 +59,9 @@ pub fn directory_changes_are_seen(
     // Erin administers Elerome School only: refused, and her roles are now cached.
     let err = w.erin.approve(req.id, None, None).unwrap_err();
     assert_eq!(err.code(), "PERMISSION_DENIED", "{err}");
-    other.grant_admin(w.tenant.id, w.erin.user(), w.ellen.id).unwrap();
+    other
+        .grant_admin(w.tenant.id, w.erin.user(), w.ellen.id)
+        .unwrap();
     w.erin.approve(req.id, None, None).unwrap();
     // Elerome School is cached as active; deactivated elsewhere, it may not request.
     w.erin
