@@ -361,6 +361,27 @@ impl SqlConn for PgTx<'_, '_> {
         self.tx.execute(&stmt, &refs).map_err(pg)
     }
 
+    fn query_once(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>> {
+        let values = boxed(params);
+        let typed: Vec<(&(dyn ToSql + Sync), Type)> = values
+            .iter()
+            .zip(params)
+            .map(|(v, c)| {
+                let ty = match c {
+                    Cell::Int(_) => Type::INT8,
+                    Cell::Null | Cell::Text(_) => Type::TEXT,
+                };
+                (v.as_ref(), ty)
+            })
+            .collect();
+        trip(self.round_trips);
+        let rows = self
+            .tx
+            .query_typed(&dollar_placeholders(sql), &typed)
+            .map_err(pg)?;
+        rows.iter().map(cells).collect()
+    }
+
     fn combines_writes(&self) -> bool {
         true
     }

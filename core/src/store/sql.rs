@@ -69,6 +69,11 @@ pub(crate) trait SqlConn {
     fn query(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>>;
     /// Runs a statement; returns the number of rows it changed.
     fn execute(&mut self, sql: &str, params: &[Cell]) -> Result<u64>;
+    /// Runs a query whose text is seldom the same twice (the combined writes): PostgreSQL sends
+    /// it unprepared, with its parameters' types, in one round trip.
+    fn query_once(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>> {
+        self.query(sql, params)
+    }
     /// Whether held-back writes are sent as one statement (data-modifying `WITH` clauses,
     /// PostgreSQL) rather than one by one (SQLite, where a statement costs no round trip).
     fn combines_writes(&self) -> bool {
@@ -636,7 +641,7 @@ impl<'a> SqlTx<'a> {
             params.extend(h.params.iter().cloned());
         }
         let sql = format!("WITH {} SELECT {}", ctes.join(", "), counts.join(", "));
-        let rows = self.conn.query(&sql, &params)?;
+        let rows = self.conn.query_once(&sql, &params)?;
         let row = rows
             .first()
             .ok_or_else(|| corrupt("(writes)", "no row of counts"))?;
