@@ -3,9 +3,12 @@
 
 use license_inventory::*;
 
-/// What a request+approve pair needs.
+/// What a request+approve pair needs, with the ids another process needs to open the same
+/// session on the same store ([`Pairs::open`], [`Pairs::args`]).
 pub struct Pairs {
     pub session: Session,
+    pub tenant: TenantId,
+    pub user: UserId,
     pub mga: OrgId,
     pub product: ProductId,
 }
@@ -71,12 +74,40 @@ pub fn setup(inv: &Inventory) -> Pairs {
         .unwrap();
     Pairs {
         session: inv.session(t.id, admin.id).unwrap(),
+        tenant: t.id,
+        user: admin.id,
         mga: mga.id,
         product: product.id,
     }
 }
 
 impl Pairs {
+    /// The ids of [`setup`] as four arguments: tenant, user, MGA, product.
+    pub fn args(&self) -> Vec<String> {
+        vec![
+            self.tenant.to_string(),
+            self.user.to_string(),
+            self.mga.to_string(),
+            self.product.to_string(),
+        ]
+    }
+
+    /// The pairs of a tenant [`setup`] made (in this or another process), from the four
+    /// arguments of [`Pairs::args`].
+    pub fn open(inv: &Inventory, args: &[String]) -> Self {
+        let [tenant, user, mga, product] = args else {
+            panic!("expected tenant, user, MGA and product ids, got {args:?}");
+        };
+        let (tenant, user) = (tenant.parse().unwrap(), user.parse().unwrap());
+        Pairs {
+            session: inv.session(tenant, user).unwrap(),
+            tenant,
+            user,
+            mga: mga.parse().unwrap(),
+            product: product.parse().unwrap(),
+        }
+    }
+
     /// One request of one unit and its approval: two transactions.
     pub fn pair(&self) {
         let order = self

@@ -1,0 +1,228 @@
+//! Footprint: bytes and memory, not time (a plain `main`, no criterion). Prints two reports.
+//!
+//! **Bytes written per request+approve pair**, library vs the raw rusqlite full peer, SQLite
+//! FULL: each side runs `LICENSE_INVENTORY_BENCH_BYTES_PAIRS` pairs (default 500) on a fresh
+//! file after its setup and a `wal_checkpoint(TRUNCATE)`. A second connection holds a read
+//! transaction open meanwhile, so no checkpoint can move or restart the WAL: its size after the
+//! run is every WAL byte the pairs appended (4 KiB pages plus 24-byte frame headers). Then the
+//! reader ends, `wal_checkpoint(TRUNCATE)` copies the pages home, and the main file's growth is
+//! the space the new rows take. `write(2)` bytes of the process during the run (`wchar` of
+//! /proc/self/io) are printed as a check on the WAL figure.
+//!
+//! **Issue N keys, SQLite FULL, with peak memory**: the library (`Session::issue` in a
+//! `bench-worker issue` process), the raw rusqlite peer (same, prepared INSERT per row) and a
+//! Python peer (benches/peers/issue.py: stdlib sqlite3, one `executemany`), each in its own
+//! child process so each peak resident set (`VmHWM`) is its own, at N and N/10 (so "peak
+//! memory independent of N" can be read off). N = `LICENSE_INVENTORY_BENCH_ISSUE_N` (default
+//! 10,000; 1,000,000 is the issue's figure); each side runs
+//! `LICENSE_INVENTORY_BENCH_ISSUE_RUNS` times (default 3), the sides taking turns, and the
+//! median keys/s is printed. Python is skipped if `python3` is missing.
+//!
+//! `cargo bench -p license-inventory-benches --bench footprint`
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::Command;
+
+use license_inventory::{MAX_ISSUE, Synchronous};
+use license_inventory_benches::{env_u64, library, peers, written_bytes};
+
+const WORKER: &str = env!("CARGO_BIN_EXE_bench-worker");
+const PYTHON_PEER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/peers/issue.py");
+
+fn main() {
+    bytes();
+    issue();
+}
+
+/// What `pairs` request+approve pairs wrote to the database at `path`.
+struct Written {
+    wal: u64,
+    main: u64,
+    syscalls: u64,
+}
+
+fn checkpoint(conn: &rusqlite::Connection) {
+    let (busy, _, _): (i64, i64, i64) = conn
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(busy, 0, "the checkpoint could not finish");
+}
+
+fn measure(path: &Path, pairs: u64, mut pair: impl FnMut()) -> Written {
+    let wal_path = path.with_extension("db-wal");
+    let conn = rusqlite::Connection::open(path).unwrap();
+    checkpoint(&conn);
+    let main_before = std::fs::metadata(path).unwrap().len();
+    assert_eq!(std::fs::metadata(&wal_path).map_or(0, |m| m.len()), 0);
+    // A read transaction on the empty WAL: checkpoints cannot backfill or restart it.
+    conn.execute_batch("BEGIN").unwrap();
+    let _: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap();
+    let syscalls_before = written_bytes().unwrap_or(0);
+    for _ in 0..pairs {
+        pair();
+    }
+    let syscalls = written_bytes().unwrap_or(0) - syscalls_before;
+    let wal = std::fs::metadata(&wal_path).unwrap().len();
+    conn.execute_batch("COMMIT").unwrap();
+    checkpoint(&conn);
+    let main = std::fs::metadata(path).unwrap().len() - main_before;
+    Written {
+        wal,
+        main,
+        syscalls,
+    }
+}
+
+fn bytes() {
+    let pairs = env_u64("LICENSE_INVENTORY_BENCH_BYTES_PAIRS", 500);
+    let dir = tempfile::tempdir().unwrap();
+    let lib_path = dir.path().join("library.db");
+    let b = library::setup(&library::sqlite(&lib_path, Synchronous::Full));
+    b.pair(); // every statement prepared, every table touched once
+    let lib = measure(&lib_path, pairs, || b.pair());
+    let peer_path = dir.path().join("peer.db");
+    let mut p = peers::sqlite::Peer::open(&peer_path, "FULL", true);
+    p.pair();
+    let peer = measure(&peer_path, pairs, || p.pair());
+    let per = |b: u64| b as f64 / pairs as f64;
+    println!(
+        "bytes per request+approve pair (BYTES, not time), SQLite FULL, {pairs} pairs on a fresh file:"
+    );
+    println!(
+        "  {:<40} {:>12} {:>12} {:>8}",
+        "", "library", "full peer", "ratio"
+    );
+    for (what, l, p) in [
+        ("WAL bytes appended", lib.wal, peer.wal),
+        ("main-file growth after checkpoint", lib.main, peer.main),
+        ("write(2) bytes during the run", lib.syscalls, peer.syscalls),
+    ] {
+        println!(
+            "  {what:<40} {:>12.0} {:>12.0} {:>8.2}",
+            per(l),
+            per(p),
+            l as f64 / p as f64
+        );
+    }
+    println!("  (ratio = library ÷ peer; issue 10's target for bytes per pair is ≤ 2)");
+}
+
+/// One side's issue: keys per second and peak resident set in kB, before and after.
+struct Issued {
+    keys_per_s: f64,
+    hwm_before: u64,
+    hwm: u64,
+}
+
+fn parse_issued(out: &std::process::Output, n: u64) -> Issued {
+    assert!(out.status.success(), "an issue run failed: {out:?}");
+    let line = String::from_utf8_lossy(&out.stdout);
+    let w: Vec<u64> = line
+        .strip_prefix("issued ")
+        .unwrap_or_else(|| panic!("unexpected output {line:?}"))
+        .split_whitespace()
+        .map(|w| w.parse().unwrap())
+        .collect();
+    assert_eq!(w[0], n);
+    Issued {
+        keys_per_s: n as f64 / (w[1] as f64 / 1e9),
+        hwm_before: w[2],
+        hwm: w[3],
+    }
+}
+
+fn issue() {
+    let n = env_u64("LICENSE_INVENTORY_BENCH_ISSUE_N", 10_000).min(MAX_ISSUE);
+    let runs = env_u64("LICENSE_INVENTORY_BENCH_ISSUE_RUNS", 3) as usize;
+    let python = Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !python {
+        eprintln!("issue: the Python peer is skipped (no python3)");
+    }
+    println!(
+        "issue N licenses in one call, SQLite FULL, each side in its own process, {runs} runs \
+         each taking turns (keys/s: median; peak RSS = VmHWM of that process, largest of the \
+         runs; 'before' = its peak before the issue began):"
+    );
+    println!(
+        "  {:>9} {:<16} {:>12} {:>14} {:>14} {:>10}",
+        "N", "side", "keys/s", "peak RSS MB", "before MB", "vs Python"
+    );
+    let mut ns = vec![(n / 10).max(1), n];
+    ns.dedup();
+    for n in ns {
+        let mut sides: Vec<(&str, Vec<Issued>)> =
+            vec![("library", Vec::new()), ("rusqlite peer", Vec::new())];
+        if python {
+            sides.push(("Python peer", Vec::new()));
+        }
+        // The sides take turns, so a burst of load on the shared machine hits all of them.
+        for _ in 0..runs {
+            for (side, results) in &mut sides {
+                let dir = tempfile::tempdir().unwrap();
+                let mut command = match *side {
+                    "library" | "rusqlite peer" => {
+                        let mut c = Command::new(WORKER);
+                        c.arg("issue")
+                            .arg(if *side == "library" {
+                                "sqlite-library"
+                            } else {
+                                "sqlite-peer"
+                            })
+                            .arg(dir.path());
+                        c
+                    }
+                    _ => {
+                        let mut c = Command::new("python3");
+                        c.arg(PYTHON_PEER).arg(dir.path().join("python.db"));
+                        c
+                    }
+                };
+                let out = command.arg(n.to_string()).output().unwrap();
+                results.push(parse_issued(&out, n));
+            }
+        }
+        // Median keys/s over the runs; the largest peak.
+        let summary: Vec<(&str, Issued)> = sides
+            .into_iter()
+            .map(|(side, mut r)| {
+                r.sort_by(|a, b| a.keys_per_s.total_cmp(&b.keys_per_s));
+                let hwm = r.iter().map(|i| i.hwm).max().unwrap();
+                let hwm_before = r.iter().map(|i| i.hwm_before).max().unwrap();
+                let keys_per_s = r[r.len() / 2].keys_per_s;
+                (
+                    side,
+                    Issued {
+                        keys_per_s,
+                        hwm_before,
+                        hwm,
+                    },
+                )
+            })
+            .collect();
+        let python_rate = summary
+            .iter()
+            .find(|(s, _)| *s == "Python peer")
+            .map(|(_, i)| i.keys_per_s);
+        for (side, i) in &summary {
+            let ratio = python_rate.map_or("-".to_owned(), |p| format!("{:.2}", i.keys_per_s / p));
+            println!(
+                "  {n:>9} {side:<16} {:>12.0} {:>14.1} {:>14.1} {ratio:>10}",
+                i.keys_per_s,
+                i.hwm as f64 / 1024.0,
+                i.hwm_before as f64 / 1024.0,
+            );
+        }
+    }
+    println!(
+        "  (vs Python = keys/s ÷ the Python peer's keys/s at the same N; issue 10's target: ≥ 1 at \
+         1,000,000 keys, peak memory independent of N)"
+    );
+}
