@@ -396,6 +396,14 @@ pub enum StorageError {
         /// How long the checkout waited.
         waited: std::time::Duration,
     },
+    /// This command's work succeeded inside a transaction shared with other commands (group
+    /// commit, docs/decisions.md §42), and that transaction was then rolled back or failed to
+    /// commit: nothing of this command was written.
+    #[error("storage failure: {reason}; nothing of this command was written: retry it")]
+    GroupAborted {
+        /// What happened to the group.
+        reason: String,
+    },
     /// A row that must exist was missing, or a row that must be new already existed.
     #[error(
         "storage failure: unexpected row count in {table}: {reason}; the transaction was rolled back"

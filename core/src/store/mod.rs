@@ -34,6 +34,8 @@ pub use memory::MemoryStore;
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod directory;
+#[cfg(feature = "sqlite")]
+mod group;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(feature = "sqlite")]

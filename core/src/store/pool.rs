@@ -144,6 +144,27 @@ impl<C> Pool<C> {
         }
     }
 
+    /// A connection taken out of the pool until [`Pool::give_back`], for a holder that keeps it
+    /// across calls (a group commit's open transaction).
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+    pub(crate) fn take(&self) -> Result<C> {
+        let mut guard = self.checkout()?;
+        guard.conn.take().ok_or_else(|| {
+            crate::error::Error::InvariantViolated("a checked-out connection was empty".into())
+        })
+    }
+
+    /// Returns a connection from [`Pool::take`]; a `broken` one is closed instead.
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+    pub(crate) fn give_back(&self, conn: C, broken: bool) {
+        if broken {
+            drop(conn);
+            self.forget();
+        } else {
+            self.checkin(conn);
+        }
+    }
+
     fn guard(&self, conn: C) -> Pooled<'_, C> {
         Pooled {
             pool: self,

@@ -12,6 +12,7 @@ use rusqlite::{Connection, Statement, StatementStatus, TransactionBehavior, para
 
 use crate::error::{Error, Result, StorageError};
 use crate::store::directory::Directory;
+use crate::store::group::{Backend, Groups};
 use crate::store::migrations::{backfill_value, backfills, pending};
 use crate::store::pool::Pool;
 use crate::store::sql::{Cell, Raw, SqlConn, SqlTx};
@@ -64,6 +65,16 @@ pub struct SqliteOptions {
     pub busy_timeout: Duration,
     /// Upgrade an older schema (true, default) or refuse to open it.
     pub migrate: bool,
+    /// The most commands of this store one transaction may carry (group commit,
+    /// docs/decisions.md §42): commands that arrive while another is being written or
+    /// committed share the next transaction and its one `fsync`, each in a savepoint. 1 turns
+    /// grouping off (every command commits alone). Default [`SqliteOptions::GROUP`].
+    pub group_commit: usize,
+}
+
+impl SqliteOptions {
+    /// The default most commands per transaction.
+    pub const GROUP: usize = 32;
 }
 
 impl Default for SqliteOptions {
@@ -72,6 +83,7 @@ impl Default for SqliteOptions {
             synchronous: Synchronous::Full,
             busy_timeout: Duration::from_secs(30),
             migrate: true,
+            group_commit: Self::GROUP,
         }
     }
 }
@@ -86,6 +98,7 @@ pub struct SqliteStore {
     pool: Pool<Connection>,
     reprepares: Reprepares,
     directory: Directory,
+    groups: Groups<Connection>,
 }
 
 /// How many times SQLite re-prepared each statement the store ran, by statement text: read
@@ -146,6 +159,7 @@ impl SqliteStore {
         );
         Ok(SqliteStore {
             path: Some(path),
+            groups: Groups::new(options.group_commit),
             options,
             pool,
             reprepares: Reprepares::default(),
@@ -171,6 +185,7 @@ impl SqliteStore {
         );
         Ok(SqliteStore {
             path: None,
+            groups: Groups::new(options.group_commit),
             options,
             pool,
             reprepares: Reprepares::default(),
@@ -257,19 +272,25 @@ impl SqliteStore {
         self.reprepares.snapshot()
     }
 
-    fn run(&self, behavior: TransactionBehavior, commit: bool, work: Work<'_>) -> Result<()> {
+    /// (commands committed, commits) by this store's writers since it opened: with group
+    /// commit (docs/decisions.md §42) a commit carries several commands. Tests read it.
+    #[doc(hidden)]
+    pub fn commit_counts(&self) -> (u64, u64) {
+        self.groups.counts()
+    }
+
+    /// A read: a deferred transaction (a snapshot from its first read), rolled back.
+    fn read_only(&self, work: Work<'_>) -> Result<()> {
         // The guard gives the connection back when this returns or unwinds (a panic in
         // `work`): the transaction is dropped first, which rolls it back.
         let mut conn = self.pool.checkout()?;
-        let tx = conn.transaction_with_behavior(behavior).map_err(sql)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(sql)?;
         let mut sql_conn = SqliteConn(&tx, &self.reprepares);
-        let mut sql_tx = SqlTx::new(&mut sql_conn, "", !commit, &self.directory);
+        let mut sql_tx = SqlTx::new(&mut sql_conn, "", true, &self.directory);
         work(&mut sql_tx)?;
-        sql_tx.finish()?;
-        if commit {
-            tx.commit().map_err(sql)?;
-        }
-        Ok(())
+        sql_tx.finish()
     }
 }
 
@@ -368,13 +389,63 @@ fn read_version(conn: &Connection) -> Result<i64> {
     .map_err(sql)
 }
 
+/// The SQLite side of a group commit: `BEGIN IMMEDIATE` on a connection taken from the pool,
+/// a savepoint per command, one `COMMIT`.
+impl Backend for SqliteStore {
+    type Conn = Connection;
+
+    fn begin(&self) -> Result<Connection> {
+        let conn = self.pool.take()?;
+        match conn.execute_batch("BEGIN IMMEDIATE") {
+            Ok(()) => Ok(conn),
+            Err(e) => {
+                self.pool.give_back(conn, false);
+                Err(sql(e))
+            }
+        }
+    }
+
+    fn member(
+        &self,
+        conn: &mut Connection,
+        work: Work<'_>,
+    ) -> std::result::Result<Result<()>, Error> {
+        conn.execute_batch("SAVEPOINT command").map_err(sql)?;
+        let result = (|| {
+            let mut sql_conn = SqliteConn(conn, &self.reprepares);
+            let mut tx = SqlTx::new(&mut sql_conn, "", false, &self.directory);
+            work(&mut tx)?;
+            tx.finish()
+        })();
+        let end = match result {
+            Ok(()) => "RELEASE command",
+            Err(_) => "ROLLBACK TO command; RELEASE command",
+        };
+        conn.execute_batch(end).map_err(sql)?;
+        Ok(result)
+    }
+
+    fn commit(&self, conn: &mut Connection) -> Result<()> {
+        conn.execute_batch("COMMIT").map_err(sql)
+    }
+
+    fn give_back(&self, mut conn: Connection, broken: bool) {
+        if broken {
+            // Whether the rollback worked is read from the connection just below.
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        let keep = reusable(&mut conn, false);
+        self.pool.give_back(conn, !keep);
+    }
+}
+
 impl Store for SqliteStore {
     fn write(&self, work: Work<'_>) -> Result<()> {
-        self.run(TransactionBehavior::Immediate, true, work)
+        self.groups.write(self, work)
     }
 
     fn read(&self, work: Work<'_>) -> Result<()> {
-        self.run(TransactionBehavior::Deferred, false, work)
+        self.read_only(work)
     }
 }
 

@@ -534,3 +534,164 @@ fn a_directory_change_by_another_store_is_seen_at_once() {
     let other = Inventory::open_sqlite(&path).unwrap();
     super::directory_changes_are_seen(&w, &other);
 }
+
+/// Group commit (docs/decisions.md §42): 16 threads writing at once share commits (fewer
+/// commits than commands), each gets exactly its own result (refusals included: every third
+/// thread asks to approve more than was requested), every command that returned Ok is in the
+/// database after it is reopened, and nothing of a refused one is.
+#[test]
+fn concurrent_writers_share_commits_and_keep_their_own_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("group.db");
+    let store = Arc::new(SqliteStore::open(&path).unwrap());
+    let w = World::new(Inventory::from_store(store.clone()), 1);
+    w.stock(&w.ellen, &w.cl, 1_000);
+    let (before, _) = store.commit_counts();
+    let (tenant, irina, mga, cl) = (w.tenant.id, w.irina.user(), w.mga.id, w.cl.id);
+    let inv = w.inv.clone();
+    let results: Vec<(OrderId, bool)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..16)
+            .map(|t| {
+                let inv = inv.clone();
+                scope.spawn(move || {
+                    let s = inv.session(tenant, irina).unwrap();
+                    let mut out = Vec::new();
+                    for _ in 0..8 {
+                        let req = s.request(NewRequest::new(mga, cl, 2)).unwrap();
+                        let over = t % 3 == 0;
+                        let r = s.approve(req.id, Some(if over { 3 } else { 2 }), None);
+                        match (&r, over) {
+                            (Ok(o), false) => assert_eq!(o.available, 2),
+                            (Err(e), true) => assert_eq!(e.code(), "INVALID_INPUT", "{e}"),
+                            other => panic!("thread {t}: unexpected {other:?}"),
+                        }
+                        out.push((req.id, r.is_ok()));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let (after, commits) = store.commit_counts();
+    let commands = after - before;
+    // 16 × 8 requests, and the approvals of the 10 threads (of 16) that do not ask too much.
+    assert_eq!(commands, 16 * 8 + 10 * 8, "commands committed");
+    println!("{commands} commands in {commits} commits");
+    assert!(
+        commits < commands,
+        "no commit carried two commands ({commits} commits for {commands} commands)"
+    );
+    drop(w);
+    drop(inv);
+    drop(store);
+    // Reopened: what was acknowledged is there, what was refused is not.
+    let inv = Inventory::open_sqlite(&path).unwrap();
+    let vera = inv.session(tenant, irina).unwrap();
+    for (id, approved) in results {
+        let o = vera.order(id).unwrap().order;
+        let want = if approved {
+            OrderStatus::Active
+        } else {
+            OrderStatus::Requested
+        };
+        assert_eq!(o.status, want, "order {}", o.number);
+    }
+    let audit = inv.audit(tenant).unwrap();
+    assert!(audit.is_clean(), "{:?}", audit.problems);
+}
+
+/// With `group_commit: 1` every command commits alone.
+#[test]
+fn group_commit_can_be_turned_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(
+        SqliteStore::open_with(
+            dir.path().join("alone.db"),
+            SqliteOptions {
+                group_commit: 1,
+                ..SqliteOptions::default()
+            },
+        )
+        .unwrap(),
+    );
+    let w = World::new(Inventory::from_store(store.clone()), 1);
+    w.stock(&w.ellen, &w.cl, 100);
+    let (tenant, irina, mga, cl) = (w.tenant.id, w.irina.user(), w.mga.id, w.cl.id);
+    let (before, commits_before) = store.commit_counts();
+    std::thread::scope(|scope| {
+        for _ in 0..8 {
+            let inv = w.inv.clone();
+            scope.spawn(move || {
+                let s = inv.session(tenant, irina).unwrap();
+                for _ in 0..4 {
+                    s.request(NewRequest::new(mga, cl, 1)).unwrap();
+                }
+            });
+        }
+    });
+    let (after, commits) = store.commit_counts();
+    assert_eq!(after - before, 32);
+    assert_eq!(commits - commits_before, 32);
+    w.assert_clean();
+}
+
+/// A panic inside one writer's work aborts only the open group: the members waiting for its
+/// commit are told `GroupAborted` (nothing of them written), every command acknowledged is in
+/// the database, and the store keeps working.
+#[test]
+fn a_panic_in_a_group_aborts_it_cleanly() {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("panic.db");
+    let store = Arc::new(SqliteStore::open(&path).unwrap());
+    let w = World::new(Inventory::from_store(store.clone()), 1);
+    w.stock(&w.ellen, &w.cl, 1_000);
+    let (tenant, irina, mga, cl) = (w.tenant.id, w.irina.user(), w.mga.id, w.cl.id);
+    let acknowledged = std::sync::Mutex::new(Vec::new());
+    let aborted = AtomicU64::new(0);
+    std::thread::scope(|scope| {
+        for t in 0..8 {
+            let inv = w.inv.clone();
+            let (acknowledged, aborted) = (&acknowledged, &aborted);
+            scope.spawn(move || {
+                let s = inv.session(tenant, irina).unwrap();
+                for i in 0..16 {
+                    if t == 0 && i % 4 == 0 {
+                        let store = inv.store().clone();
+                        let r = catch_unwind(AssertUnwindSafe(|| {
+                            store.write(&mut |_tx| panic!("a bug inside a transaction"))
+                        }));
+                        assert!(r.is_err(), "the panic reaches its own caller");
+                        continue;
+                    }
+                    match s.request(NewRequest::new(mga, cl, 1)) {
+                        Ok(o) => acknowledged.lock().unwrap().push(o.id),
+                        Err(Error::Storage(StorageError::GroupAborted { .. })) => {
+                            aborted.fetch_add(1, Ordering::SeqCst);
+                        }
+                        Err(e) => panic!("unexpected: {e}"),
+                    }
+                }
+            });
+        }
+    });
+    println!(
+        "{} acknowledged, {} aborted",
+        acknowledged.lock().unwrap().len(),
+        aborted.load(Ordering::SeqCst)
+    );
+    w.irina.request(NewRequest::new(mga, cl, 1)).unwrap();
+    drop(w);
+    drop(store);
+    let inv = Inventory::open_sqlite(&path).unwrap();
+    let s = inv.session(tenant, irina).unwrap();
+    for id in acknowledged.into_inner().unwrap() {
+        s.order(id).unwrap();
+    }
+    let audit = inv.audit(tenant).unwrap();
+    assert!(audit.is_clean(), "{:?}", audit.problems);
+}
