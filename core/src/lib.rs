@@ -81,8 +81,8 @@ pub use ids::{
 };
 pub use input::{DEFAULT_PAGE, MAX_COMMENT, MAX_NAME, MAX_PAGE, MAX_PURCHASE_ORDER, MAX_QUANTITY};
 pub use inventory::{
-    Audit, BatchCommand, BatchResult, Holding, Inventory, LedgerFilter, MAX_BATCH,
-    MAX_IDEMPOTENCY_KEY, MAX_ISSUE, MIN_PASSWORD, OrderFigures, Session,
+    Audit, BatchCommand, BatchResult, Holding, ISSUE_CHUNK, Inventory, Issued, LedgerFilter,
+    MAX_BATCH, MAX_IDEMPOTENCY_KEY, MAX_ISSUE, MIN_PASSWORD, OrderFigures, Session,
 };
 pub use keys::LicenseKey;
 pub use ledger::{GENESIS_HASH, LedgerEntry, LedgerHead, LedgerKind, Movement};

@@ -24,6 +24,22 @@ use crate::store::Tx;
 /// The most licenses one call may issue.
 pub const MAX_ISSUE: u64 = 1_000_000;
 
+/// Licenses made and stored at a time by an issue.
+pub const ISSUE_CHUNK: usize = 10_000;
+
+/// What [`Session::issue_in_bulk`] did.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Issued {
+    /// The order, after the issue.
+    pub order: Order,
+    /// Licenses issued.
+    pub count: u64,
+    /// The id of the first license issued (the smallest).
+    pub first: LicenseId,
+    /// The id of the last (the largest).
+    pub last: LicenseId,
+}
+
 fn unusable(license: &License, reason: impl Into<String>) -> Error {
     Error::LicenseUnusable {
         key: license.key.redacted(),
@@ -187,6 +203,35 @@ impl Session {
         )
     }
 
+    /// [`Session::issue`] without holding the licenses: they are made and stored
+    /// [`ISSUE_CHUNK`] at a time, so issuing a million keys takes the memory of one chunk.
+    /// Returns the order and the range of the new licenses' ids (ids grow with time, so the
+    /// new licenses are those of the order with ids from `first` to `last`): read them with
+    /// [`Session::licenses`], or export them.
+    pub fn issue_in_bulk(&self, order: OrderId, quantity: u64) -> Result<Issued> {
+        self.inv.command(
+            self.tenant,
+            "issue_in_bulk",
+            &(self.user, order, quantity),
+            |tx, now| {
+                let mut range: Option<(LicenseId, LicenseId)> = None;
+                let order = self.issue_with(tx, now, order, quantity, &mut |chunk| {
+                    if let (Some(first), Some(last)) = (chunk.first(), chunk.last()) {
+                        range = Some((range.map_or(first.id, |(f, _)| f), last.id));
+                    }
+                })?;
+                let (first, last) = range
+                    .ok_or_else(|| Error::InvariantViolated("an issue made no license".into()))?;
+                Ok(Issued {
+                    order,
+                    count: quantity,
+                    first,
+                    last,
+                })
+            },
+        )
+    }
+
     pub(crate) fn issue_in(
         &self,
         tx: &mut dyn Tx,
@@ -194,6 +239,23 @@ impl Session {
         order: OrderId,
         quantity: u64,
     ) -> Result<Vec<License>> {
+        let mut all = Vec::new();
+        self.issue_with(tx, now, order, quantity, &mut |chunk| {
+            all.extend_from_slice(chunk);
+        })?;
+        Ok(all)
+    }
+
+    /// Issues `quantity` licenses of `order`, stored and handed to `each` [`ISSUE_CHUNK`] at a
+    /// time; returns the order as updated.
+    fn issue_with(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        order: OrderId,
+        quantity: u64,
+        each: &mut dyn FnMut(&[License]),
+    ) -> Result<Order> {
         if quantity == 0 || quantity > MAX_ISSUE {
             return Err(Error::invalid(
                 "quantity",
@@ -223,27 +285,31 @@ impl Session {
             Validity::DaysFromIssue(d) => Some(plus_days(now, d)?),
             _ => None,
         };
-        let licenses = LicenseKey::generate(count)?
-            .into_iter()
-            .map(|key| License {
-                id: LicenseId::new(),
-                tenant: self.tenant,
-                order: o.id,
-                product: o.product,
-                key,
-                is_code: product.kind == ProductKind::ActivationCode,
-                status: LicenseStatus::Issued,
-                license_user: None,
-                activations: Vec::new(),
-                borrows: Vec::new(),
-                policy: product.policy,
-                trial: product.policy.trial || o.metadata.is_trial,
-                issued_at: now,
-                activated_at: None,
-                expires_at,
-            })
-            .collect::<Vec<_>>();
-        tx.insert_licenses(&licenses)?;
+        let make = |key| License {
+            id: LicenseId::new(),
+            tenant: self.tenant,
+            order: o.id,
+            product: o.product,
+            key,
+            is_code: product.kind == ProductKind::ActivationCode,
+            status: LicenseStatus::Issued,
+            license_user: None,
+            activations: Vec::new(),
+            borrows: Vec::new(),
+            policy: product.policy,
+            trial: product.policy.trial || o.metadata.is_trial,
+            issued_at: now,
+            activated_at: None,
+            expires_at,
+        };
+        let mut left = count;
+        while left > 0 {
+            let n = left.min(ISSUE_CHUNK);
+            let chunk: Vec<License> = LicenseKey::generate(n)?.into_iter().map(make).collect();
+            tx.insert_licenses(&chunk)?;
+            each(&chunk);
+            left = left.saturating_sub(n);
+        }
         o.available = o.available.minus(quantity)?;
         o.issued = o.issued.plus(quantity)?;
         o.settle_status();
@@ -254,7 +320,7 @@ impl Session {
         let mut entry = draft(Some(self.user), LedgerKind::LicensesIssued).order(&o);
         entry.movements.push(shift(&o, q, negative(quantity)?));
         append(tx, self.tenant, now, entry)?;
-        Ok(licenses)
+        Ok(o)
     }
 
     /// Up to `limit` licenses of an order, by id, after `after` (pass the last id of a page for

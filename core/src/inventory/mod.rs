@@ -28,7 +28,7 @@ pub use batch::{BatchCommand, BatchResult, MAX_BATCH};
 pub use history::{Holding, LedgerFilter, OrderFigures};
 pub use idempotency::MAX_IDEMPOTENCY_KEY;
 pub use license_users::MIN_PASSWORD;
-pub use licenses::MAX_ISSUE;
+pub use licenses::{ISSUE_CHUNK, Issued, MAX_ISSUE};
 
 use std::sync::Arc;
 

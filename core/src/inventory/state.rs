@@ -291,6 +291,9 @@ pub(crate) struct Recorder<'a> {
     inner: &'a mut dyn Tx,
     /// Rows touched since the last written entry.
     touched: BTreeMap<(TenantId, Row), Touch>,
+    /// Changes to the digests folded in already (new licenses: an issue of a million keeps
+    /// no row of them; a later write of one reads its hash back), per tenant.
+    folded: BTreeMap<TenantId, TableDigests>,
     /// Orders as they are now in this transaction (from reads and writes through it).
     orders: HashMap<OrderId, Order>,
     /// The summary counters' change, per tenant.
@@ -306,6 +309,7 @@ impl<'a> Recorder<'a> {
         Recorder {
             inner,
             touched: BTreeMap::new(),
+            folded: BTreeMap::new(),
             orders: HashMap::new(),
             counts: BTreeMap::new(),
             held: None,
@@ -417,8 +421,12 @@ impl<'a> Recorder<'a> {
     /// Records the digests in `entry` and writes it; returns its hash.
     fn write(&mut self, mut entry: LedgerEntry) -> Result<String> {
         let tenant = entry.tenant;
+        let folded = self.folded.remove(&tenant).unwrap_or_default();
         let digests = match self.previous(tenant, entry.seq)? {
             Some(mut d) => {
+                for (table, h) in &folded {
+                    fold(&mut d, table, h);
+                }
                 let touched = std::mem::take(&mut self.touched);
                 for ((t, row), touch) in touched {
                     if t != tenant {
@@ -464,7 +472,7 @@ impl<'a> Recorder<'a> {
         }
         match self.held.take() {
             Some(entry) => self.write(entry).map(|_| ()),
-            None if self.touched.is_empty() => Ok(()),
+            None if self.touched.is_empty() && self.folded.is_empty() => Ok(()),
             None => Err(Error::InvariantViolated(
                 "a write changed rows without a ledger entry".into(),
             )),
@@ -679,7 +687,13 @@ impl Tx for Recorder<'_> {
 
     fn insert_licenses(&mut self, licenses: &[License]) -> Result<()> {
         for l in licenses {
-            self.touch_known(l.tenant, Row::License(l.id), Some(None), Some(l))?;
+            let row = Row::License(l.id);
+            if self.touched.contains_key(&(l.tenant, row)) {
+                self.touch_known(l.tenant, row, Some(None), Some(l))?;
+            } else {
+                let h = row.hash(l)?;
+                fold(self.folded.entry(l.tenant).or_default(), row.table(), &h);
+            }
         }
         self.inner.insert_licenses(licenses)
     }

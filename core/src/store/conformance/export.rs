@@ -7,7 +7,43 @@ suite!(
     issue_many_and_export_them,
     metadata_customer_and_csv,
     export_to_path_is_atomic,
+    issue_in_bulk_returns_the_range,
 );
+
+/// An issue in bulk (three chunks) returns the order and the range of its licenses' ids, which
+/// pages of the order's licenses read back exactly; licenses issued after it sort after it.
+fn issue_in_bulk_returns_the_range(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let n = (2 * ISSUE_CHUNK + 7) as u64;
+    let o = w.center_order(&w.cl, n + 3);
+    let before = w.erin.issue(o.id, 1).unwrap();
+    let issued = w.erin.issue_in_bulk(o.id, n).unwrap();
+    assert_eq!(issued.count, n);
+    assert_eq!((issued.order.issued, issued.order.available), (n + 1, 2));
+    assert!(before[0].id < issued.first && issued.first < issued.last);
+    let after = w.erin.issue(o.id, 2).unwrap();
+    assert!(after.iter().all(|l| l.id > issued.last));
+    let mut seen = 0u64;
+    let mut keys = std::collections::HashSet::new();
+    let mut cursor = None;
+    loop {
+        let page = w.erin.licenses(o.id, cursor, MAX_PAGE).unwrap();
+        let Some(last) = page.last() else { break };
+        cursor = Some(last.id);
+        for l in page.iter().filter(|l| issued.first <= l.id && l.id <= issued.last) {
+            assert_eq!(l.status, LicenseStatus::Issued);
+            assert!(keys.insert(l.key.clone()), "duplicate key");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, n);
+    let err = w.erin.issue_in_bulk(o.id, 0).unwrap_err();
+    assert_eq!(err.code(), "INVALID_INPUT", "{err}");
+    let err = w.erin.issue_in_bulk(o.id, 3).unwrap_err();
+    assert_eq!(err.code(), "INSUFFICIENT_INVENTORY", "{err}");
+    w.assert_clean();
+}
 
 /// Issues many licenses in one call (100,000 by default) and exports them: every row, every
 /// key unique and well-formed, conservation intact.
