@@ -45,6 +45,17 @@ fn issue(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
+    group.bench_function("sqlite FULL library in bulk", |b| {
+        b.iter_batched(
+            || {
+                let dir = tempfile::tempdir().unwrap();
+                let inv = Inventory::open_sqlite(dir.path().join("bench.db")).unwrap();
+                (dir, stocked(&inv, n))
+            },
+            |(_dir, (s, order))| assert_eq!(s.issue_in_bulk(order, n).unwrap().count, n),
+            BatchSize::PerIteration,
+        )
+    });
     let signed = i64::try_from(n).unwrap();
     group.bench_function("sqlite FULL peer", |b| {
         b.iter_batched(
