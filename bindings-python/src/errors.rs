@@ -121,6 +121,7 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
                 StorageError::Poisoned => ("poisoned", None),
                 StorageError::PoolExhausted { .. } => ("pool_exhausted", None),
                 StorageError::RowCount { table, .. } => ("row_count", Some(*table)),
+                StorageError::GroupAborted { .. } => ("group_aborted", None),
                 _ => ("other", None),
             };
             kw.set_item("kind", kind)?;

@@ -298,7 +298,7 @@ class StorageError(InventoryError):
     """The storage backend failed (I/O, locking, corrupt row); the transaction was rolled back."""
 
     kind: str
-    """``"sqlite"``, ``"postgres"``, ``"corrupt"``, ``"poisoned"``, ``"pool_exhausted"``, ``"row_count"`` (or ``"other"``)."""
+    """``"sqlite"``, ``"postgres"``, ``"corrupt"``, ``"poisoned"``, ``"pool_exhausted"``, ``"row_count"``, ``"group_aborted"`` (or ``"other"``)."""
     table: str | None
     """The table concerned, when the backend names one."""
     detail: str
