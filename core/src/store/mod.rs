@@ -41,7 +41,7 @@ mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "sqlite")]
-pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
+pub use sqlite::{MAX_GROUP, SqliteOptions, SqliteStore, Synchronous};
 
 #[cfg(feature = "postgres")]
 mod postgres;

@@ -68,7 +68,8 @@ pub struct SqliteOptions {
     /// The most commands of this store one transaction may carry (group commit,
     /// docs/decisions.md §42): commands that arrive while another is being written or
     /// committed share the next transaction and its one `fsync`, each in a savepoint. 1 turns
-    /// grouping off (every command commits alone). Default [`SqliteOptions::GROUP`].
+    /// grouping off (every command commits alone); at most [`MAX_GROUP`]. Default
+    /// [`SqliteOptions::GROUP`].
     pub group_commit: usize,
 }
 
@@ -148,6 +149,7 @@ impl SqliteStore {
     pub fn open_with(path: impl AsRef<Path>, options: SqliteOptions) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         check_busy_timeout(options.busy_timeout)?;
+        check_group(options.group_commit)?;
         let conn = Self::connect(Some(&path), &options)?;
         migrate(&conn, options.migrate)?;
         let (p, o) = (path.clone(), options.clone());
@@ -324,6 +326,23 @@ fn reusable(conn: &mut Connection, _panicking: bool) -> bool {
 
 /// The longest busy timeout SQLite takes: `i32::MAX` milliseconds (about 24.8 days).
 const MAX_BUSY_TIMEOUT: Duration = Duration::from_millis(i32::MAX as u64);
+
+/// The most commands [`SqliteOptions::group_commit`] may set per transaction.
+pub const MAX_GROUP: usize = 1024;
+
+/// Refuses a group size of 0 or above [`MAX_GROUP`].
+fn check_group(group: usize) -> Result<()> {
+    if (1..=MAX_GROUP).contains(&group) {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput {
+            field: "group_commit",
+            reason: format!(
+                "{group} commands per transaction: give 1 (no grouping) to {MAX_GROUP}"
+            ),
+        })
+    }
+}
 
 /// Refuses a busy timeout SQLite cannot take (the driver would panic on it).
 fn check_busy_timeout(timeout: Duration) -> Result<()> {

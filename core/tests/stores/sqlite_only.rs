@@ -695,3 +695,20 @@ fn a_panic_in_a_group_aborts_it_cleanly() {
     let audit = inv.audit(tenant).unwrap();
     assert!(audit.is_clean(), "{:?}", audit.problems);
 }
+
+/// A group size of 0, or above `MAX_GROUP`, is refused, typed, before anything is created.
+#[test]
+fn a_group_size_out_of_range_is_invalid_input() {
+    let dir = tempfile::tempdir().unwrap();
+    for group_commit in [0, license_inventory::store::MAX_GROUP + 1] {
+        let options = SqliteOptions {
+            group_commit,
+            ..SqliteOptions::default()
+        };
+        match SqliteStore::open_with(dir.path().join("x.db"), options) {
+            Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "group_commit"),
+            other => panic!("expected InvalidInput, got {other:?}"),
+        }
+    }
+    assert!(!dir.path().join("x.db").exists(), "nothing was created");
+}
