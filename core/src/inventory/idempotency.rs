@@ -86,10 +86,10 @@ impl Inventory {
         mut work: impl FnMut(&mut dyn Tx, DateTime<Utc>) -> Result<T>,
     ) -> Result<T> {
         let Some(key) = self.idempotency_key.clone() else {
-            return self.write(work);
+            return self.write(Some(tenant), work);
         };
         let plain = format!("{name}\n{args:?}");
-        self.write(|tx, now| {
+        self.write(Some(tenant), |tx, now| {
             // Serialise with every writer of the tenant before looking the key up, so two
             // concurrent retries cannot both run.
             lock_tenant(tx, tenant)?;

@@ -119,18 +119,25 @@ impl Inventory {
         time::truncate(self.clock.now())
     }
 
+    /// Runs `work` in one write transaction; a command of an existing `tenant` may share it
+    /// with others of the tenant (group commit, docs/decisions.md §42).
     pub(crate) fn write<T>(
         &self,
+        tenant: Option<TenantId>,
         mut work: impl FnMut(&mut dyn Tx, DateTime<Utc>) -> Result<T>,
     ) -> Result<T> {
         let now = crate::time::storable("clock", self.now())?;
         let mut out = None;
-        self.store.write(&mut |tx| {
+        let mut run = |tx: &mut dyn Tx| {
             // Every entry records the digest of the rows after it (docs/decisions.md §38).
             let mut recorder = state::Recorder::new(tx);
             out = Some(work(&mut recorder, now)?);
             recorder.finish()
-        })?;
+        };
+        match tenant {
+            Some(tenant) => self.store.write_for(tenant, &mut run)?,
+            None => self.store.write(&mut run)?,
+        }
         out.ok_or_else(|| {
             Error::InvariantViolated("the store committed without running the work".into())
         })

@@ -27,7 +27,7 @@ impl Inventory {
                 "must be between 1 and 10^12",
             ));
         }
-        self.write(|tx, now| {
+        self.write(None, |tx, now| {
             let tenant = Tenant {
                 id: TenantId::new(),
                 name: name.clone(),

@@ -26,12 +26,14 @@ pub(crate) trait Backend {
     type Conn: Send;
     /// A connection for a new group, with its transaction begun (the write lock taken).
     fn begin(&self) -> Result<Self::Conn>;
-    /// Runs one writer's work in a savepoint of the open transaction: released if the work
-    /// succeeds, rolled back to if it fails. The outer error says the savepoint could not be
+    /// Runs one writer's work in the open transaction, `first` in its group or not: what it
+    /// wrote stays if the work succeeds, and is undone if it fails (a savepoint, or for the
+    /// first the whole transaction, begun again), the rest of the group kept. The outer error says the savepoint could not be
     /// released or rolled back to: the transaction can no longer be trusted.
     fn member(
         &self,
         conn: &mut Self::Conn,
+        first: bool,
         work: crate::store::Work<'_>,
     ) -> std::result::Result<Result<()>, Error>;
     /// Commits the group's transaction.
@@ -141,6 +143,7 @@ impl<C: Send> Groups<C> {
             }
         };
         st.members = st.members.saturating_add(1);
+        let first = st.members == 1;
         let group = st.group;
         drop(st);
 
@@ -153,7 +156,7 @@ impl<C: Send> Groups<C> {
             group,
         };
         let outcome = match held.conn.as_mut() {
-            Some(conn) => backend.member(conn, work),
+            Some(conn) => backend.member(conn, first, work),
             None => Err(Error::InvariantViolated(
                 "a group writer lost its connection".into(),
             )),

@@ -34,7 +34,7 @@ pub use memory::MemoryStore;
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod directory;
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod group;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
@@ -64,6 +64,14 @@ pub type Work<'a> = &'a mut dyn FnMut(&mut dyn Tx) -> Result<()>;
 pub trait Store: Send + Sync {
     /// Runs `work` in one read-write transaction: commits if it returns `Ok`, rolls back if not.
     fn write(&self, work: Work<'_>) -> Result<()>;
+
+    /// [`Store::write`] for a command of `tenant`: a store may run it in one transaction with
+    /// other commands of the tenant (group commit, docs/decisions.md §42). The default runs it
+    /// alone.
+    fn write_for(&self, tenant: TenantId, work: Work<'_>) -> Result<()> {
+        let _ = tenant;
+        self.write(work)
+    }
 
     /// Runs `work` in one read-only transaction (a consistent snapshot).
     fn read(&self, work: Work<'_>) -> Result<()>;

@@ -146,7 +146,6 @@ impl<C> Pool<C> {
 
     /// A connection taken out of the pool until [`Pool::give_back`], for a holder that keeps it
     /// across calls (a group commit's open transaction).
-    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     pub(crate) fn take(&self) -> Result<C> {
         let mut guard = self.checkout()?;
         guard.conn.take().ok_or_else(|| {
@@ -155,7 +154,6 @@ impl<C> Pool<C> {
     }
 
     /// Returns a connection from [`Pool::take`]; a `broken` one is closed instead.
-    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     pub(crate) fn give_back(&self, conn: C, broken: bool) {
         if broken {
             drop(conn);

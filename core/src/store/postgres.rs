@@ -8,16 +8,18 @@
 //! number of times. Reads run in REPEATABLE READ, READ ONLY transactions: one snapshot each.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use postgres::error::SqlState;
 use postgres::types::{ToSql, Type};
-use postgres::{Client, Config, IsolationLevel, NoTls, Row, Statement, Transaction};
+use postgres::{Client, Config, GenericClient, IsolationLevel, NoTls, Row, Statement};
 
 use crate::error::{Error, Result, StorageError};
+use crate::ids::TenantId;
 use crate::store::directory::Directory;
+use crate::store::group::{Backend, Groups};
 use crate::store::migrations::{backfill_value, backfills, pending};
 use crate::store::pool::Pool;
 use crate::store::sql::{Cell, Raw, SqlConn, SqlTx};
@@ -32,6 +34,11 @@ pub struct PostgresOptions {
     pub max_retries: u32,
     /// Upgrade an older schema (true, default) or refuse to open it.
     pub migrate: bool,
+    /// The most commands of one tenant one transaction may carry (group commit,
+    /// docs/decisions.md §42): commands of a tenant that arrive while another holds its lock
+    /// share the next transaction, its lock and its commit, each in a savepoint. 1 turns
+    /// grouping off. Default 32.
+    pub group_commit: usize,
 }
 
 impl Default for PostgresOptions {
@@ -40,6 +47,7 @@ impl Default for PostgresOptions {
             max_connections: 8,
             max_retries: 8,
             migrate: true,
+            group_commit: 32,
         }
     }
 }
@@ -51,6 +59,8 @@ pub struct PostgresStore {
     /// Round trips to the server, every connection together.
     round_trips: Arc<AtomicU64>,
     directory: Directory,
+    /// Each tenant's group commit (docs/decisions.md §42): one lock, one commit per group.
+    groups: Mutex<HashMap<TenantId, Arc<Groups<PgConn>>>>,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -66,7 +76,7 @@ fn pg(e: postgres::Error) -> Error {
 }
 
 /// A connection, its prepared statements, and the store's round-trip counter.
-struct PgConn {
+pub(crate) struct PgConn {
     client: Client,
     statements: HashMap<String, Statement>,
     round_trips: Arc<AtomicU64>,
@@ -105,6 +115,7 @@ impl PostgresStore {
             options,
             round_trips,
             directory: Directory::default(),
+            groups: Mutex::new(HashMap::new()),
         })
     }
 
@@ -128,6 +139,43 @@ impl PostgresStore {
     /// The schema version of the database.
     pub fn schema_version(&self) -> Result<i64> {
         read_version(&mut self.pool.checkout()?.client)
+    }
+
+    /// (commands committed, commits) by the grouped writes of this store since it connected,
+    /// every tenant together (docs/decisions.md §42). Tests read it.
+    #[doc(hidden)]
+    pub fn commit_counts(&self) -> (u64, u64) {
+        let groups = self.groups.lock().unwrap_or_else(PoisonError::into_inner);
+        groups.values().fold((0, 0), |(w, c), g| {
+            let (gw, gc) = g.counts();
+            (w.saturating_add(gw), c.saturating_add(gc))
+        })
+    }
+
+    /// The group commit of `tenant`'s writes.
+    fn group(&self, tenant: TenantId) -> Arc<Groups<PgConn>> {
+        let mut groups = self.groups.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(
+            groups
+                .entry(tenant)
+                .or_insert_with(|| Arc::new(Groups::new(self.options.group_commit))),
+        )
+    }
+
+    /// A write of `tenant` in its group, retried like [`PostgresStore::run`] after a
+    /// serialization failure or deadlock.
+    fn grouped(&self, tenant: TenantId, work: Work<'_>) -> Result<()> {
+        let group = self.group(tenant);
+        let mut attempt = 0;
+        loop {
+            match group.write(self, &mut *work) {
+                Err(e) if is_transient(&e) && attempt < self.options.max_retries => {
+                    attempt = attempt.saturating_add(1);
+                    std::thread::sleep(Duration::from_millis(5_u64 << attempt.min(6)));
+                }
+                other => return other,
+            }
+        }
     }
 
     fn run(&self, read_only: bool, work: Work<'_>) -> Result<()> {
@@ -276,13 +324,15 @@ fn dollar_placeholders(sql: &str) -> String {
     out
 }
 
-struct PgTx<'a, 'c> {
-    tx: &'a mut Transaction<'c>,
+/// The shared SQL on a connection inside its open transaction: a driver `Transaction`
+/// (reads) or the client itself after an explicit `BEGIN` (a group's writes).
+struct PgTx<'a, C: GenericClient> {
+    tx: &'a mut C,
     statements: &'a mut HashMap<String, Statement>,
     round_trips: &'a AtomicU64,
 }
 
-impl PgTx<'_, '_> {
+impl<C: GenericClient> PgTx<'_, C> {
     fn statement(&mut self, sql: &str) -> Result<Statement> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
@@ -343,7 +393,7 @@ fn cells(row: &Row) -> Result<Raw> {
     Ok(Raw(out))
 }
 
-impl SqlConn for PgTx<'_, '_> {
+impl<C: GenericClient> SqlConn for PgTx<'_, C> {
     fn query(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>> {
         let stmt = self.statement(sql)?;
         let values = boxed(params);
@@ -387,9 +437,90 @@ impl SqlConn for PgTx<'_, '_> {
     }
 }
 
+/// `BEGIN` is sent with the lock's transaction isolation; a command runs in a savepoint
+/// except the first of its group, which is rolled back with the whole transaction (then begun
+/// again) if it fails: a lone command costs no round trip more than without grouping.
+impl Backend for PostgresStore {
+    type Conn = PgConn;
+
+    fn begin(&self) -> Result<PgConn> {
+        let mut conn = self.pool.take()?;
+        trip(&conn.round_trips);
+        match conn.client.batch_execute(BEGIN) {
+            Ok(()) => Ok(conn),
+            Err(e) => {
+                self.give_back(conn, true);
+                Err(pg(e))
+            }
+        }
+    }
+
+    fn member(
+        &self,
+        conn: &mut PgConn,
+        first: bool,
+        work: Work<'_>,
+    ) -> std::result::Result<Result<()>, Error> {
+        let PgConn {
+            client,
+            statements,
+            round_trips,
+        } = conn;
+        if !first {
+            trip(round_trips);
+            client.batch_execute("SAVEPOINT command").map_err(pg)?;
+        }
+        let result = (|| {
+            let mut pg_tx = PgTx {
+                tx: client,
+                statements,
+                round_trips,
+            };
+            let mut sql_tx = SqlTx::new(&mut pg_tx, " FOR UPDATE", false, &self.directory);
+            work(&mut sql_tx)?;
+            sql_tx.finish()
+        })();
+        if result.is_err() {
+            trip(round_trips);
+            let undo = if first {
+                format!("ROLLBACK; {BEGIN}")
+            } else {
+                "ROLLBACK TO SAVEPOINT command".to_owned()
+            };
+            client.batch_execute(&undo).map_err(pg)?;
+        }
+        Ok(result)
+    }
+
+    fn commit(&self, conn: &mut PgConn) -> Result<()> {
+        trip(&conn.round_trips);
+        conn.client.batch_execute("COMMIT").map_err(pg)
+    }
+
+    fn give_back(&self, mut conn: PgConn, broken: bool) {
+        if broken && !conn.client.is_closed() {
+            trip(&conn.round_trips);
+            // If the rollback fails the connection is closed: the server rolls back.
+            if conn.client.batch_execute("ROLLBACK").is_err() {
+                self.pool.give_back(conn, true);
+                return;
+            }
+        }
+        let closed = conn.client.is_closed();
+        self.pool.give_back(conn, closed);
+    }
+}
+
+/// How a group's transaction begins: as a write of [`PostgresStore::run`] does.
+const BEGIN: &str = "BEGIN ISOLATION LEVEL READ COMMITTED";
+
 impl Store for PostgresStore {
     fn write(&self, work: Work<'_>) -> Result<()> {
         self.run(false, work)
+    }
+
+    fn write_for(&self, tenant: TenantId, work: Work<'_>) -> Result<()> {
+        self.grouped(tenant, work)
     }
 
     fn read(&self, work: Work<'_>) -> Result<()> {

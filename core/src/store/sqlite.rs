@@ -427,6 +427,7 @@ impl Backend for SqliteStore {
     fn member(
         &self,
         conn: &mut Connection,
+        _first: bool,
         work: Work<'_>,
     ) -> std::result::Result<Result<()>, Error> {
         conn.execute_batch("SAVEPOINT command").map_err(sql)?;
