@@ -20,6 +20,23 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::error::{Error, Result, StorageError};
 
+/// The most commands a store's `group_commit` option may put in one transaction.
+pub const MAX_GROUP: usize = 1024;
+
+/// Refuses a group size of 0 or above [`MAX_GROUP`].
+pub(crate) fn check_group(group: usize) -> Result<()> {
+    if (1..=MAX_GROUP).contains(&group) {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput {
+            field: "group_commit",
+            reason: format!(
+                "{group} commands per transaction: give 1 (no grouping) to {MAX_GROUP}"
+            ),
+        })
+    }
+}
+
 /// What a backend does for a group.
 pub(crate) trait Backend {
     /// The connection a group runs on.

@@ -37,11 +37,13 @@ mod directory;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod group;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use group::MAX_GROUP;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "sqlite")]
-pub use sqlite::{MAX_GROUP, SqliteOptions, SqliteStore, Synchronous};
+pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
 
 #[cfg(feature = "postgres")]
 mod postgres;

@@ -19,7 +19,7 @@ use postgres::{Client, Config, GenericClient, IsolationLevel, NoTls, Row, Statem
 use crate::error::{Error, Result, StorageError};
 use crate::ids::TenantId;
 use crate::store::directory::Directory;
-use crate::store::group::{Backend, Groups};
+use crate::store::group::{Backend, Groups, check_group};
 use crate::store::migrations::{backfill_value, backfills, pending};
 use crate::store::pool::Pool;
 use crate::store::sql::{Cell, Raw, SqlConn, SqlTx};
@@ -37,7 +37,7 @@ pub struct PostgresOptions {
     /// The most commands of one tenant one transaction may carry (group commit,
     /// docs/decisions.md §42): commands of a tenant that arrive while another holds its lock
     /// share the next transaction, its lock and its commit, each in a savepoint. 1 turns
-    /// grouping off. Default 32.
+    /// grouping off; at most [`MAX_GROUP`](crate::store::MAX_GROUP). Default 32.
     pub group_commit: usize,
 }
 
@@ -101,6 +101,7 @@ impl PostgresStore {
                 reason: e.to_string(),
             })?;
         let round_trips = Arc::new(AtomicU64::new(0));
+        check_group(options.group_commit)?;
         let mut first = open(&config, &round_trips)?;
         migrate(&mut first.client, options.migrate)?;
         let counter = Arc::clone(&round_trips);

@@ -12,7 +12,7 @@ use rusqlite::{Connection, Statement, StatementStatus, TransactionBehavior, para
 
 use crate::error::{Error, Result, StorageError};
 use crate::store::directory::Directory;
-use crate::store::group::{Backend, Groups};
+use crate::store::group::{Backend, Groups, check_group};
 use crate::store::migrations::{backfill_value, backfills, pending};
 use crate::store::pool::Pool;
 use crate::store::sql::{Cell, Raw, SqlConn, SqlTx};
@@ -68,7 +68,8 @@ pub struct SqliteOptions {
     /// The most commands of this store one transaction may carry (group commit,
     /// docs/decisions.md §42): commands that arrive while another is being written or
     /// committed share the next transaction and its one `fsync`, each in a savepoint. 1 turns
-    /// grouping off (every command commits alone); at most [`MAX_GROUP`]. Default
+    /// grouping off (every command commits alone); at most
+    /// [`MAX_GROUP`](crate::store::MAX_GROUP). Default
     /// [`SqliteOptions::GROUP`].
     pub group_commit: usize,
 }
@@ -326,23 +327,6 @@ fn reusable(conn: &mut Connection, _panicking: bool) -> bool {
 
 /// The longest busy timeout SQLite takes: `i32::MAX` milliseconds (about 24.8 days).
 const MAX_BUSY_TIMEOUT: Duration = Duration::from_millis(i32::MAX as u64);
-
-/// The most commands [`SqliteOptions::group_commit`] may set per transaction.
-pub const MAX_GROUP: usize = 1024;
-
-/// Refuses a group size of 0 or above [`MAX_GROUP`].
-fn check_group(group: usize) -> Result<()> {
-    if (1..=MAX_GROUP).contains(&group) {
-        Ok(())
-    } else {
-        Err(Error::InvalidInput {
-            field: "group_commit",
-            reason: format!(
-                "{group} commands per transaction: give 1 (no grouping) to {MAX_GROUP}"
-            ),
-        })
-    }
-}
 
 /// Refuses a busy timeout SQLite cannot take (the driver would panic on it).
 fn check_busy_timeout(timeout: Duration) -> Result<()> {

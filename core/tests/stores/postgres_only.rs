@@ -318,3 +318,19 @@ fn concurrent_writers_of_a_tenant_share_commits() {
     assert!(commits < commands, "no commit carried two commands");
     w.assert_clean();
 }
+
+/// A group size of 0, or above `MAX_GROUP`, is refused, typed, before connecting.
+#[test]
+fn a_group_size_out_of_range_is_invalid_input() {
+    let Some(url) = super::pg_url() else { return };
+    for group_commit in [0, license_inventory::store::MAX_GROUP + 1] {
+        let options = PostgresOptions {
+            group_commit,
+            ..PostgresOptions::default()
+        };
+        match PostgresStore::connect_with(&url, options) {
+            Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "group_commit"),
+            other => panic!("expected InvalidInput, got {other:?}"),
+        }
+    }
+}
