@@ -17,6 +17,16 @@ test('a busy timeout beyond SQLite\'s limit rejects with INVALID_INPUT, not INTE
   assert.ok((await inv.createTenant({ name: 'T', plan: 'standard', vendorName: 'V' })).id)
 })
 
+test('group commit: 1 turns it off; 0 or more than the maximum rejects with INVALID_INPUT', async () => {
+  const dir = tempDir()
+  const alone = await Inventory.openSqlite(join(dir, 'alone.db'), { groupCommit: 1 })
+  assert.ok((await alone.createTenant({ name: 'T', plan: 'standard', vendorName: 'V' })).id)
+  for (const groupCommit of [0, 1025]) {
+    const err = await rejection(Inventory.openSqlite(join(dir, 'bad.db'), { groupCommit }), 'INVALID_INPUT')
+    assert.equal(err.field, 'group_commit')
+  }
+})
+
 test('synchronous methods throw the coded error of the core', async () => {
   const w = await world()
   assert.throws(() => w.inv.withIdempotencyKey(''), (err) => err instanceof Error && err.code === 'INVALID_INPUT')

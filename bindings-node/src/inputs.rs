@@ -23,6 +23,8 @@ pub struct SqliteOptions {
     pub busy_timeout_ms: Option<f64>,
     /// Upgrade an older schema (true) or refuse to open it.
     pub migrate: Option<bool>,
+    /// The most commands one transaction may carry (group commit); 1 = no grouping.
+    pub group_commit: Option<f64>,
 }
 
 impl SqliteOptions {
@@ -37,6 +39,9 @@ impl SqliteOptions {
         if let Some(m) = self.migrate {
             options.migrate = m;
         }
+        if let Some(n) = self.group_commit {
+            options.group_commit = to_usize("group commit", n)?;
+        }
         Ok(options)
     }
 }
@@ -50,6 +55,8 @@ pub struct PostgresOptions {
     pub max_retries: Option<f64>,
     /// Upgrade an older schema (true) or refuse to open it.
     pub migrate: Option<bool>,
+    /// The most commands of a tenant one transaction may carry (group commit); 1 = no grouping.
+    pub group_commit: Option<f64>,
 }
 
 impl PostgresOptions {
@@ -67,6 +74,9 @@ impl PostgresOptions {
         }
         if let Some(m) = self.migrate {
             options.migrate = m;
+        }
+        if let Some(n) = self.group_commit {
+            options.group_commit = to_usize("group commit", n)?;
         }
         Ok(options)
     }

@@ -67,16 +67,18 @@ impl Inventory {
 
     /// An inventory in an SQLite file, created and migrated as needed.
     ///
-    /// `synchronous`, `busy_timeout` (seconds) and `migrate` override the core's defaults
-    /// (`Synchronous.FULL`, 30 s, `True`) when given.
+    /// `synchronous`, `busy_timeout` (seconds), `migrate` and `group_commit` (the most commands
+    /// one transaction may carry; 1 = no grouping) override the core's defaults
+    /// (`Synchronous.FULL`, 30 s, `True`, 32) when given.
     #[staticmethod]
-    #[pyo3(signature = (path, *, synchronous=None, busy_timeout=None, migrate=None))]
+    #[pyo3(signature = (path, *, synchronous=None, busy_timeout=None, migrate=None, group_commit=None))]
     fn open_sqlite(
         py: Python<'_>,
         path: PathBuf,
         synchronous: Option<&str>,
         busy_timeout: Option<f64>,
         migrate: Option<bool>,
+        group_commit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut options = core::SqliteOptions::default();
         if let Some(s) = synchronous {
@@ -88,6 +90,9 @@ impl Inventory {
         }
         if let Some(m) = migrate {
             options.migrate = m;
+        }
+        if let Some(n) = group_commit {
+            options.group_commit = size(py, "group_commit", n)?;
         }
         let store = run(py, || core::SqliteStore::open_with(&path, options))?;
         Ok(Self::sqlite_store(store, "sqlite"))
@@ -105,15 +110,18 @@ impl Inventory {
     /// (`postgres://user@host/db`) or key/value string (`host=/run/postgresql dbname=x`).
     ///
     /// `max_connections` (this handle's pool), `max_retries` (of a transaction after a
-    /// serialization failure or deadlock) and `migrate` override the core's defaults when given.
+    /// serialization failure or deadlock), `migrate` and `group_commit` (the most commands of
+    /// a tenant one transaction may carry; 1 = no grouping) override the core's defaults when
+    /// given.
     #[staticmethod]
-    #[pyo3(signature = (url, *, max_connections=None, max_retries=None, migrate=None))]
+    #[pyo3(signature = (url, *, max_connections=None, max_retries=None, migrate=None, group_commit=None))]
     fn open_postgres(
         py: Python<'_>,
         url: &str,
         max_connections: Option<&Bound<'_, PyAny>>,
         max_retries: Option<&Bound<'_, PyAny>>,
         migrate: Option<bool>,
+        group_commit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut options = core::PostgresOptions::default();
         if let Some(n) = max_connections {
@@ -126,6 +134,9 @@ impl Inventory {
         }
         if let Some(m) = migrate {
             options.migrate = m;
+        }
+        if let Some(n) = group_commit {
+            options.group_commit = size(py, "group_commit", n)?;
         }
         let store = Arc::new(run(py, || core::PostgresStore::connect_with(url, options))?);
         Ok(Self::over(store.clone(), Sql::Postgres(store), "postgres"))

@@ -203,6 +203,13 @@ def test_stores(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput) as e:
         Inventory.open_sqlite(path, busy_timeout=-1.0)
     assert e.value.field == "busy_timeout"
+    # Group commit: 1 turns it off; 0 (or more than MAX_GROUP) is refused, typed.
+    alone = Inventory.open_sqlite(tmp_path / "alone.db", group_commit=1)
+    assert alone.create_tenant("A", "A").name == "A"
+    for bad in (0, 1025):
+        with pytest.raises(InvalidInput) as e:
+            Inventory.open_sqlite(tmp_path / "bad.db", group_commit=bad)
+        assert e.value.field == "group_commit"
 
 
 def test_sqlite_storage_error(tmp_path: Path) -> None:

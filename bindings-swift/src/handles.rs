@@ -45,14 +45,21 @@ impl Inventory {
     /// An inventory in the SQLite file at `path` (created and migrated as needed).
     ///
     /// `synchronous` (durability of each commit), `busy_timeout` (seconds a writer waits for
-    /// another connection's lock) and `migrate` (`false`: refuse an older schema rather than
-    /// upgrade it) override the core's defaults (`.full`, 30 s, `true`) when given.
-    #[uniffi::constructor(default(synchronous = None, busy_timeout = None, migrate = None))]
+    /// another connection's lock), `migrate` (`false`: refuse an older schema rather than
+    /// upgrade it) and `group_commit` (the most commands one transaction may carry; 1 = no
+    /// grouping) override the core's defaults (`.full`, 30 s, `true`, 32) when given.
+    #[uniffi::constructor(default(
+        synchronous = None,
+        busy_timeout = None,
+        migrate = None,
+        group_commit = None
+    ))]
     pub fn open_sqlite(
         path: String,
         synchronous: Option<Synchronous>,
         busy_timeout: Option<f64>,
         migrate: Option<bool>,
+        group_commit: Option<u32>,
     ) -> Result<Arc<Self>> {
         guard(|| {
             let mut options = core::SqliteOptions::default();
@@ -71,6 +78,9 @@ impl Inventory {
             if let Some(m) = migrate {
                 options.migrate = m;
             }
+            if let Some(n) = group_commit {
+                options.group_commit = usize::try_from(n).unwrap_or(usize::MAX);
+            }
             let store = core::SqliteStore::open_with(path, options)?;
             Ok(Self::over(core::Inventory::new(store)))
         })
@@ -82,14 +92,21 @@ impl Inventory {
     /// malformed one is `InvalidInput`, an unreachable database `Storage`.
     ///
     /// `max_connections` (this handle's pool), `max_retries` (of a transaction after a
-    /// serialization failure or deadlock) and `migrate` (`false`: refuse an older schema rather
-    /// than upgrade it) override the core's defaults when given.
-    #[uniffi::constructor(default(max_connections = None, max_retries = None, migrate = None))]
+    /// serialization failure or deadlock), `migrate` (`false`: refuse an older schema rather
+    /// than upgrade it) and `group_commit` (the most commands of a tenant one transaction may
+    /// carry; 1 = no grouping) override the core's defaults when given.
+    #[uniffi::constructor(default(
+        max_connections = None,
+        max_retries = None,
+        migrate = None,
+        group_commit = None
+    ))]
     pub fn open_postgres(
         url: String,
         max_connections: Option<u32>,
         max_retries: Option<u32>,
         migrate: Option<bool>,
+        group_commit: Option<u32>,
     ) -> Result<Arc<Self>> {
         guard(|| {
             let mut options = core::PostgresOptions::default();
@@ -101,6 +118,9 @@ impl Inventory {
             }
             if let Some(m) = migrate {
                 options.migrate = m;
+            }
+            if let Some(n) = group_commit {
+                options.group_commit = usize::try_from(n).unwrap_or(usize::MAX);
             }
             let store = core::PostgresStore::connect_with(&url, options)?;
             Ok(Self::over(core::Inventory::new(store)))

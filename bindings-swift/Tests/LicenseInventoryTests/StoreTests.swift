@@ -44,6 +44,17 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(summary.first?.available, 4)
     }
 
+    func testGroupCommitCanBeTurnedOffAndIsChecked() throws {
+        let alone = try Inventory.openSqlite(path: dir.appendingPathComponent("alone.db").path, groupCommit: 1)
+        XCTAssertEqual(try alone.createTenant(name: "A", plan: .standard, vendorName: "A").name, "A")
+        for bad: UInt32 in [0, 1025] {
+            assertInventoryError(try Inventory.openSqlite(path: dir.appendingPathComponent("bad.db").path, groupCommit: bad)) {
+                guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+                XCTAssertEqual(field, "group_commit")
+            }
+        }
+    }
+
     func testUnopenablePathIsAStorageError() throws {
         let path = dir.appendingPathComponent("missing/sub/dir/inventory.db").path
         assertInventoryError(try Inventory.openSqlite(path: path)) {
