@@ -240,7 +240,7 @@ pub mod sqlite {
     /// Opens `path` as the library does: WAL, `synchronous`, foreign keys on; waits for the
     /// write lock without a timeout.
     pub fn open(path: &std::path::Path, synchronous: &str) -> Connection {
-        let conn = Connection::open(path).unwrap();
+        let mut conn = Connection::open(path).unwrap();
         conn.busy_handler(Some(wait_for_the_lock)).unwrap();
         let mode: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
