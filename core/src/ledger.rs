@@ -253,14 +253,15 @@ pub struct LedgerEntry {
 /// Lower-case hex of `bytes`, two digits a byte (what `format!("{b:02x}")` of each byte gives,
 /// without a `String` per byte).
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    // A nibble is below 16, so `from_digit` always has a digit for it.
-    let digit = |n: u8| char::from_digit(u32::from(n), 16).unwrap_or('0');
-    let mut s = String::with_capacity(bytes.len().saturating_mul(2));
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    // A nibble is below 16: `get` always finds its digit.
+    let digit = |n: u8| DIGITS.get(usize::from(n)).copied().unwrap_or(b'0');
+    let mut out = Vec::with_capacity(bytes.len().saturating_mul(2));
     for &b in bytes {
-        s.push(digit(b >> 4));
-        s.push(digit(b & 0x0f));
+        out.extend_from_slice(&[digit(b >> 4), digit(b & 0x0f)]);
     }
-    s
+    // ASCII digits only.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The hash that starts every tenant's chain.
