@@ -93,22 +93,32 @@ impl Row {
     }
 
     /// The hash of this row holding `content`.
+    ///
+    /// A row is often hashed twice with the same content: as it is after one transaction, and
+    /// as it is before the next that changes it (a request's order, then its approval's "before";
+    /// a lot after one draw, then before the next). So the last few rows hashed on this thread
+    /// are kept with their JSON ([`RecentRows`]): the same row with the same bytes has the same
+    /// hash, and SHA-256 is the larger part of the work.
     fn hash(self, content: &impl Serialize) -> Result<Digest32> {
-        let key = self.key();
         // serde_json writes in small pieces (a timestamp a character at a time): into a buffer
         // sized for an order row, then into the hash at once.
         let mut json = Vec::with_capacity(1024);
         serde_json::to_writer(&mut json, content).map_err(|source| Error::Json {
-            what: format!("the {} row {key}", self.table()),
+            what: format!("the {} row {}", self.table(), self.key()),
             source,
         })?;
+        if let Some(h) = RecentRows::find(self, &json) {
+            return Ok(h);
+        }
         let mut h = Sha256::new();
         h.update(self.table().as_bytes());
         h.update([0]);
-        h.update(key.as_bytes());
+        h.update(self.key().as_bytes());
         h.update([0]);
         h.update(&json);
-        Ok(h.finalize().into())
+        let h: Digest32 = h.finalize().into();
+        RecentRows::keep(self, json, h);
+        Ok(h)
     }
 
     /// The hash of the row as it is now; `None` if it does not exist.
@@ -145,6 +155,56 @@ impl Row {
                 .map(|r| self.hash(&r))
                 .transpose(),
         }
+    }
+}
+
+/// The last rows [`Row::hash`] hashed on this thread: (row, its JSON, its hash), a few at most,
+/// the oldest replaced first. A hit needs the same row (table and key) and the same JSON, i.e.
+/// the very bytes the hash was of, so it can only ever give the hash SHA-256 would.
+#[derive(Default)]
+struct RecentRows {
+    rows: Vec<(Row, Vec<u8>, Digest32)>,
+    /// The slot the next row goes into once `rows` is full.
+    next: usize,
+}
+
+thread_local! {
+    static RECENT_ROWS: std::cell::RefCell<RecentRows> = std::cell::RefCell::default();
+}
+
+impl RecentRows {
+    /// Rows kept per thread (each with its JSON, under a kilobyte for an order).
+    const SIZE: usize = 8;
+
+    fn find(row: Row, json: &[u8]) -> Option<Digest32> {
+        RECENT_ROWS
+            .try_with(|r| {
+                let r = r.try_borrow().ok()?;
+                r.rows
+                    .iter()
+                    .find(|(k, j, _)| *k == row && j.as_slice() == json)
+                    .map(|(_, _, h)| *h)
+            })
+            .ok()
+            .flatten()
+    }
+
+    fn keep(row: Row, json: Vec<u8>, hash: Digest32) {
+        // Without the thread's cache (being torn down) the hash is simply not kept.
+        let _ = RECENT_ROWS.try_with(|r| {
+            let Ok(mut r) = r.try_borrow_mut() else {
+                return;
+            };
+            if r.rows.len() < Self::SIZE {
+                r.rows.push((row, json, hash));
+                return;
+            }
+            let slot = r.next;
+            if let Some(old) = r.rows.get_mut(slot) {
+                *old = (row, json, hash);
+            }
+            r.next = slot.wrapping_add(1) % Self::SIZE; // below SIZE, a small constant
+        });
     }
 }
 

@@ -260,3 +260,23 @@ fn entry_hashes_are_the_plain_ones() {
     e.prev_hash = e.compute_hash();
     assert_eq!(e.compute_hash(), plain_entry_hash(&e));
 }
+
+#[test]
+fn rows_hashed_again_keep_their_plain_hash() {
+    let mut o = order();
+    let row = Row::Order(o.id);
+    let first = row.hash(&o).unwrap();
+    assert_eq!(row.hash(&o).unwrap(), first);
+    o.available = 1;
+    assert_eq!(row.hash(&o).unwrap(), plain_row_hash(row, &o));
+    assert_ne!(row.hash(&o).unwrap(), first);
+    // The same bytes under another row are another hash; more rows than are kept.
+    let others: Vec<Row> = (0..20).map(|_| Row::Order(OrderId::new())).collect();
+    for r in &others {
+        assert_eq!(r.hash(&o).unwrap(), plain_row_hash(*r, &o));
+    }
+    for r in others.iter().rev() {
+        assert_eq!(r.hash(&o).unwrap(), plain_row_hash(*r, &o));
+    }
+    assert_eq!(row.hash(&o).unwrap(), plain_row_hash(row, &o));
+}
