@@ -250,6 +250,20 @@ pub struct LedgerEntry {
     pub hash: String,
 }
 
+/// Lower-case hex of `bytes`, two digits a byte (what `format!("{b:02x}")` of each byte gives,
+/// without a `String` per byte).
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    // A nibble is below 16: `get` always finds its digit.
+    let digit = |n: u8| DIGITS.get(usize::from(n)).copied().unwrap_or(b'0');
+    let mut out = Vec::with_capacity(bytes.len().saturating_mul(2));
+    for &b in bytes {
+        out.extend_from_slice(&[digit(b >> 4), digit(b & 0x0f)]);
+    }
+    // ASCII digits only.
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// The hash that starts every tenant's chain.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -287,10 +301,13 @@ impl LedgerEntry {
             state: &self.state,
             prev_hash: &self.prev_hash,
         };
-        // Serialising plain structs, ids and integers cannot fail.
-        let bytes = serde_json::to_vec(&content).unwrap_or_default();
-        let digest = Sha256::digest(&bytes);
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        // Serialising plain structs, ids and integers cannot fail. The buffer is sized for an
+        // entry with a movement and its state, so it is not grown on the way.
+        let mut bytes = Vec::with_capacity(1536);
+        if serde_json::to_writer(&mut bytes, &content).is_err() {
+            bytes.clear();
+        }
+        hex(&Sha256::digest(&bytes))
     }
 
     /// Checks that the movements conserve units: Σ Δavailable + Σ Δissued == minted − retired,

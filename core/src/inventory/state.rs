@@ -75,35 +75,50 @@ impl Row {
         }
     }
 
-    /// The row's key as text.
-    fn key(self) -> String {
+    /// The row's key as text: its id, or its two ids joined by `/` (hyphenated, lower case, as
+    /// the ids print), on the stack.
+    fn key(self) -> KeyText {
         match self {
-            Row::Org(id) => id.to_string(),
-            Row::User(id) => id.to_string(),
-            Row::Admin(user, org) => format!("{user}/{org}"),
-            Row::Product(id) => id.to_string(),
-            Row::Bundle(id) => id.to_string(),
-            Row::Order(id) => id.to_string(),
-            Row::Draw(order, source) => format!("{order}/{source}"),
-            Row::License(id) => id.to_string(),
-            Row::LicenseUser(id) => id.to_string(),
-            Row::Manager(order, user) => format!("{order}/{user}"),
+            Row::Org(id) => KeyText::one(id.as_uuid()),
+            Row::User(id) => KeyText::one(id.as_uuid()),
+            Row::Admin(user, org) => KeyText::two(user.as_uuid(), org.as_uuid()),
+            Row::Product(id) => KeyText::one(id.as_uuid()),
+            Row::Bundle(id) => KeyText::one(id.as_uuid()),
+            Row::Order(id) => KeyText::one(id.as_uuid()),
+            Row::Draw(order, source) => KeyText::two(order.as_uuid(), source.as_uuid()),
+            Row::License(id) => KeyText::one(id.as_uuid()),
+            Row::LicenseUser(id) => KeyText::one(id.as_uuid()),
+            Row::Manager(order, user) => KeyText::two(order.as_uuid(), user.as_uuid()),
         }
     }
 
     /// The hash of this row holding `content`.
+    ///
+    /// A row is often hashed twice with the same content: as it is after one transaction, and
+    /// as it is before the next that changes it (a request's order, then its approval's "before";
+    /// a lot after one draw, then before the next). So the last few rows hashed on this thread
+    /// are kept with their JSON ([`RecentRows`]): the same row with the same bytes has the same
+    /// hash, and SHA-256 is the larger part of the work.
     fn hash(self, content: &impl Serialize) -> Result<Digest32> {
-        let json = serde_json::to_vec(content).map_err(|source| Error::Json {
+        // serde_json writes in small pieces (a timestamp a character at a time): into a buffer
+        // sized for an order row, then into the hash at once.
+        let mut json = Vec::with_capacity(1024);
+        serde_json::to_writer(&mut json, content).map_err(|source| Error::Json {
             what: format!("the {} row {}", self.table(), self.key()),
             source,
         })?;
+        if let Some(h) = RecentRows::find(self, &json) {
+            return Ok(h);
+        }
         let mut h = Sha256::new();
         h.update(self.table().as_bytes());
         h.update([0]);
         h.update(self.key().as_bytes());
         h.update([0]);
         h.update(&json);
-        Ok(h.finalize().into())
+        let h: Digest32 = h.finalize().into();
+        RecentRows::keep(self, json, h);
+        Ok(h)
     }
 
     /// The hash of the row as it is now; `None` if it does not exist.
@@ -143,6 +158,102 @@ impl Row {
     }
 }
 
+/// The last rows [`Row::hash`] hashed on this thread: (row, its JSON, its hash), a few at most,
+/// the oldest replaced first. A hit needs the same row (table and key) and the same JSON, i.e.
+/// the very bytes the hash was of, so it can only ever give the hash SHA-256 would.
+#[derive(Default)]
+struct RecentRows {
+    rows: Vec<(Row, Vec<u8>, Digest32)>,
+    /// The slot the next row goes into once `rows` is full.
+    next: usize,
+}
+
+thread_local! {
+    static RECENT_ROWS: std::cell::RefCell<RecentRows> = std::cell::RefCell::default();
+}
+
+impl RecentRows {
+    /// Rows kept per thread (each with its JSON, under a kilobyte for an order).
+    const SIZE: usize = 8;
+
+    fn find(row: Row, json: &[u8]) -> Option<Digest32> {
+        RECENT_ROWS
+            .try_with(|r| {
+                let r = r.try_borrow().ok()?;
+                r.rows
+                    .iter()
+                    .find(|(k, j, _)| *k == row && j.as_slice() == json)
+                    .map(|(_, _, h)| *h)
+            })
+            .ok()
+            .flatten()
+    }
+
+    fn keep(row: Row, json: Vec<u8>, hash: Digest32) {
+        // Without the thread's cache (being torn down) the hash is simply not kept.
+        let _ = RECENT_ROWS.try_with(|r| {
+            let Ok(mut r) = r.try_borrow_mut() else {
+                return;
+            };
+            if r.rows.len() < Self::SIZE {
+                r.rows.push((row, json, hash));
+                return;
+            }
+            let slot = r.next;
+            if let Some(old) = r.rows.get_mut(slot) {
+                *old = (row, json, hash);
+            }
+            r.next = slot.wrapping_add(1) % Self::SIZE; // below SIZE, a small constant
+        });
+    }
+}
+
+/// A row key as text without a `String`: one hyphenated UUID (36 bytes), or two joined by `/`.
+struct KeyText {
+    buf: [u8; KeyText::TWO],
+    len: usize,
+}
+
+impl KeyText {
+    const ONE: usize = uuid::fmt::Hyphenated::LENGTH;
+    const TWO: usize = 2 * Self::ONE + 1;
+
+    fn one(id: uuid::Uuid) -> Self {
+        let mut buf = [0; Self::TWO];
+        let (first, _) = buf.split_at_mut(Self::ONE);
+        id.hyphenated().encode_lower(first);
+        KeyText {
+            buf,
+            len: Self::ONE,
+        }
+    }
+
+    fn two(a: uuid::Uuid, b: uuid::Uuid) -> Self {
+        let mut buf = [0; Self::TWO];
+        let (first, rest) = buf.split_at_mut(Self::ONE);
+        a.hyphenated().encode_lower(first);
+        if let Some((slash, second)) = rest.split_first_mut() {
+            *slash = b'/';
+            b.hyphenated().encode_lower(second);
+        }
+        KeyText {
+            buf,
+            len: Self::TWO,
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Display for KeyText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Hex digits, hyphens and a slash: always UTF-8.
+        f.write_str(std::str::from_utf8(self.as_bytes()).unwrap_or_default())
+    }
+}
+
 fn xor(acc: &mut Digest32, h: &Digest32) {
     for (a, b) in acc.iter_mut().zip(h) {
         *a ^= b;
@@ -158,10 +269,7 @@ pub(crate) fn to_hex(digests: &TableDigests) -> BTreeMap<String, String> {
     digests
         .iter()
         .filter(|(_, d)| **d != [0; 32])
-        .map(|(t, d)| {
-            let hex: String = d.iter().map(|b| format!("{b:02x}")).collect();
-            ((*t).to_owned(), hex)
-        })
+        .map(|(t, d)| ((*t).to_owned(), crate::ledger::hex(d)))
         .collect()
 }
 
@@ -170,18 +278,32 @@ fn from_hex(state: &BTreeMap<String, String>) -> Option<TableDigests> {
     let mut out = TableDigests::new();
     for (table, hex) in state {
         let table = TABLES.iter().find(|t| **t == table.as_str())?;
-        let mut d = [0u8; 32];
         if hex.len() != 64 {
             return None;
         }
-        for (i, byte) in d.iter_mut().enumerate() {
-            let pair = hex.get(i.checked_mul(2)?..i.checked_mul(2)?.checked_add(2)?)?;
-            *byte = u8::from_str_radix(pair, 16).ok()?;
+        let mut d = [0u8; 32];
+        for (byte, pair) in d.iter_mut().zip(hex.as_bytes().chunks_exact(2)) {
+            *byte = hex_byte(pair)?;
         }
         out.insert(table, d);
     }
     Some(out)
 }
+
+/// The byte of two hex digits; anything else goes to `u8::from_str_radix` as it always did
+/// (which also takes a `+` before one digit).
+fn hex_byte(pair: &[u8]) -> Option<u8> {
+    let digit = |c: &u8| char::from(*c).to_digit(16);
+    if let [hi, lo] = pair {
+        if let (Some(hi), Some(lo)) = (digit(hi), digit(lo)) {
+            return u8::try_from(hi << 4 | lo).ok();
+        }
+    }
+    u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()
+}
+
+#[cfg(test)]
+mod tests;
 
 /// Every covered table.
 pub(crate) const TABLES: [&str; 10] = [

@@ -745,19 +745,22 @@ impl Tx for MemTx<'_> {
 
     fn update_order(&mut self, order: &Order) -> Result<()> {
         self.writable()?;
-        let old = self
+        let row = self
             .state
             .orders
-            .get(&order.id)
+            .get_mut(&order.id)
+            .filter(|o| o.tenant == order.tenant)
             .ok_or_else(|| missing("orders", order.number))?;
-        if old.holder != order.holder || old.source != order.source || old.number != order.number {
+        if row.holder != order.holder || row.source != order.source || row.number != order.number {
             return Err(Error::InvariantViolated(format!(
                 "order {}: holder, source and number never change",
                 order.number
             )));
         }
-        let old = self.state.put_order(order.id, Some(order.clone()));
-        self.undo.push(Undo::Order(order.id, old.map(Box::new)));
+        // The indexes are by tenant, number, holder and source, none of which changed: only the
+        // row is replaced (`put_order`, which the undo uses, would give the same state).
+        let old = std::mem::replace(row, order.clone());
+        self.undo.push(Undo::Order(order.id, Some(Box::new(old))));
         Ok(())
     }
 
