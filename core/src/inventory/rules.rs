@@ -421,7 +421,8 @@ pub(crate) fn append(
         hash: String::new(),
     };
     entry.check_balance()?;
-    entry.hash = entry.compute_hash();
+    // No hash yet: every write goes through the state recorder (docs/decisions.md §38), which
+    // records the state digests in the entry and only then hashes it, once.
     tx.append_ledger(&entry)?;
     Ok(entry)
 }

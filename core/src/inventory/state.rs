@@ -939,6 +939,8 @@ impl Tx for Recorder<'_> {
 
     fn ledger_head(&mut self, tenant: TenantId) -> Result<Option<LedgerHead>> {
         match &self.held {
+            // Its hash is not known before its digests are: the next entry's `prev_hash` is set
+            // when the held one is written (`append_ledger`).
             Some(e) if e.tenant == tenant => Ok(Some(LedgerHead {
                 seq: e.seq,
                 hash: e.hash.clone(),
@@ -951,8 +953,8 @@ impl Tx for Recorder<'_> {
         let mut entry = entry.clone();
         if let Some(held) = self.held.take() {
             entry.prev_hash = self.write(held)?;
-            entry.hash = entry.compute_hash();
         }
+        // Hashed by `write`, once its state digests are in it.
         self.held = Some(entry);
         Ok(())
     }
