@@ -405,7 +405,7 @@ pub(crate) fn append(
         Some(head) => (head.seq.plus(1)?, head.hash),
         None => (1, GENESIS_HASH.to_owned()),
     };
-    let mut entry = LedgerEntry {
+    let entry = LedgerEntry {
         tenant,
         seq,
         at: now,
