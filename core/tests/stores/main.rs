@@ -76,6 +76,57 @@ pub fn directory_changes_are_seen(
     w.assert_clean();
 }
 
+/// 16 threads of `w`'s store request and approve at once, 8 pairs each; every third thread
+/// approves more than was requested and must get `INVALID_INPUT`, the others their own order.
+/// The store's (commands committed, commits) counts, read by `counts`, must show fewer commits
+/// than commands, and exactly the commands that succeeded. Returns each request with whether
+/// its approval succeeded.
+pub fn writers_share_commits(
+    w: &license_inventory::store::conformance::World,
+    counts: impl Fn() -> (u64, u64),
+) -> Vec<(license_inventory::OrderId, bool)> {
+    use license_inventory::*;
+    let (before, _) = counts();
+    let (tenant, irina, mga, cl) = (w.tenant.id, w.irina.user(), w.mga.id, w.cl.id);
+    let results: Vec<(OrderId, bool)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..16)
+            .map(|t| {
+                let inv = w.inv.clone();
+                scope.spawn(move || {
+                    let s = inv.session(tenant, irina).unwrap();
+                    let mut out = Vec::new();
+                    for _ in 0..8 {
+                        let req = s.request(NewRequest::new(mga, cl, 2)).unwrap();
+                        let over = t % 3 == 0;
+                        let r = s.approve(req.id, Some(if over { 3 } else { 2 }), None);
+                        match (&r, over) {
+                            (Ok(o), false) => assert_eq!(o.available, 2),
+                            (Err(e), true) => assert_eq!(e.code(), "INVALID_INPUT", "{e}"),
+                            other => panic!("thread {t}: unexpected {other:?}"),
+                        }
+                        out.push((req.id, r.is_ok()));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let (after, commits) = counts();
+    let commands = after - before;
+    // 16 × 8 requests, and the approvals of the 10 threads (of 16) that do not ask too much.
+    assert_eq!(commands, 16 * 8 + 10 * 8, "commands committed");
+    println!("{commands} commands in {commits} commits");
+    assert!(
+        commits < commands,
+        "no commit carried two commands ({commits} commits for {commands} commands)"
+    );
+    results
+}
+
 /// SQL that takes a database of the current schema back to version `to`: the tables and columns
 /// of every newer migration dropped (data steps of a version are the caller's), the version set.
 /// For the upgrade tests of both SQL stores.

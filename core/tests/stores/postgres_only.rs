@@ -273,9 +273,8 @@ fn a_directory_change_by_another_store_is_seen_at_once() {
     super::directory_changes_are_seen(&w, &b);
 }
 
-/// Group commit on PostgreSQL (docs/decisions.md §42): 16 threads of one store writing to one
-/// tenant share transactions (fewer commits than commands), every caller gets its own result
-/// (every third thread's approvals are refused), and the audit is clean.
+/// Group commit on PostgreSQL (docs/decisions.md §42): see `writers_share_commits`; the audit
+/// is clean after.
 #[test]
 fn concurrent_writers_of_a_tenant_share_commits() {
     use std::sync::Arc;
@@ -292,30 +291,7 @@ fn concurrent_writers_of_a_tenant_share_commits() {
     );
     let w = World::new(Inventory::from_store(store.clone()), 1);
     w.stock(&w.ellen, &w.cl, 1_000);
-    let (before, _) = store.commit_counts();
-    let (tenant, irina, mga, cl) = (w.tenant.id, w.irina.user(), w.mga.id, w.cl.id);
-    std::thread::scope(|scope| {
-        for t in 0..16 {
-            let inv = w.inv.clone();
-            scope.spawn(move || {
-                let s = inv.session(tenant, irina).unwrap();
-                for _ in 0..8 {
-                    let req = s.request(NewRequest::new(mga, cl, 2)).unwrap();
-                    let over = t % 3 == 0;
-                    match s.approve(req.id, Some(if over { 3 } else { 2 }), None) {
-                        Ok(o) if !over => assert_eq!(o.available, 2),
-                        Err(e) if over => assert_eq!(e.code(), "INVALID_INPUT", "{e}"),
-                        other => panic!("thread {t}: unexpected {other:?}"),
-                    }
-                }
-            });
-        }
-    });
-    let (after, commits) = store.commit_counts();
-    let commands = after - before;
-    assert_eq!(commands, 16 * 8 + 10 * 8, "commands committed");
-    println!("{commands} commands in {commits} commits");
-    assert!(commits < commands, "no commit carried two commands");
+    super::writers_share_commits(&w, || store.commit_counts());
     w.assert_clean();
 }
 

@@ -546,47 +546,9 @@ fn concurrent_writers_share_commits_and_keep_their_own_results() {
     let store = Arc::new(SqliteStore::open(&path).unwrap());
     let w = World::new(Inventory::from_store(store.clone()), 1);
     w.stock(&w.ellen, &w.cl, 1_000);
-    let (before, _) = store.commit_counts();
-    let (tenant, irina, mga, cl) = (w.tenant.id, w.irina.user(), w.mga.id, w.cl.id);
-    let inv = w.inv.clone();
-    let results: Vec<(OrderId, bool)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..16)
-            .map(|t| {
-                let inv = inv.clone();
-                scope.spawn(move || {
-                    let s = inv.session(tenant, irina).unwrap();
-                    let mut out = Vec::new();
-                    for _ in 0..8 {
-                        let req = s.request(NewRequest::new(mga, cl, 2)).unwrap();
-                        let over = t % 3 == 0;
-                        let r = s.approve(req.id, Some(if over { 3 } else { 2 }), None);
-                        match (&r, over) {
-                            (Ok(o), false) => assert_eq!(o.available, 2),
-                            (Err(e), true) => assert_eq!(e.code(), "INVALID_INPUT", "{e}"),
-                            other => panic!("thread {t}: unexpected {other:?}"),
-                        }
-                        out.push((req.id, r.is_ok()));
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
-    let (after, commits) = store.commit_counts();
-    let commands = after - before;
-    // 16 × 8 requests, and the approvals of the 10 threads (of 16) that do not ask too much.
-    assert_eq!(commands, 16 * 8 + 10 * 8, "commands committed");
-    println!("{commands} commands in {commits} commits");
-    assert!(
-        commits < commands,
-        "no commit carried two commands ({commits} commits for {commands} commands)"
-    );
+    let (tenant, irina) = (w.tenant.id, w.irina.user());
+    let results = super::writers_share_commits(&w, || store.commit_counts());
     drop(w);
-    drop(inv);
     drop(store);
     // Reopened: what was acknowledged is there, what was refused is not.
     let inv = Inventory::open_sqlite(&path).unwrap();
