@@ -239,8 +239,11 @@ impl SqliteStore {
                 )));
             }
         }
+        // temp_store=MEMORY: the journals of a group's savepoints (docs/decisions.md §42) stay in
+        // memory instead of temporary files (they only serve a rollback within the
+        // transaction; the WAL is what survives a crash): half the bytes a pair wrote went there.
         conn.execute_batch(&format!(
-            "PRAGMA synchronous={sync}; PRAGMA foreign_keys=ON;"
+            "PRAGMA synchronous={sync}; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
         ))
         .map_err(sql)?;
         let (in_effect, _) = pragmas(&conn)?;
