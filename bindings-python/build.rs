@@ -66,6 +66,7 @@ const PY_RECORDS: &[PyRecord] = &[
     PyRecord { hash: true, defaulted: true, ..py("LicensePolicy", Some(&["max_activations", "validity", "floating", "trial"])) },
     py("Bundle", Some(&["id", "name", "lines"])),
     py("License", Some(&["key", "status", "is_code", "activations", "borrows", "id"])),
+    py("Issued", Some(&["count", "first", "last"])),
     py("LicenseUser", Some(&["email", "name", "has_password", "id"])),
     py("LicenseManager", Some(&["user", "order", "permissions"])),
     py("OrderDigest", Some(&["number", "product_name", "requested_quantity", "approved_quantity"])),

@@ -8,6 +8,28 @@ import { KEY, centerOrder, mistype, redacted, rejection, snapshot, storeTest, wo
 const T0 = new Date('2017-10-20T09:00:00Z')
 const DAY = 24 * 60 * 60 * 1000
 
+storeTest('issueInBulk: the order and the id range, read back by pages', async (inv) => {
+  const w = await world({ inv })
+  const o = await centerOrder(w, w.products.cl, 2503)
+  const issued = await w.eli.issueInBulk(o.id, 2500)
+  assert.deepEqual([issued.count, issued.order.issued, issued.order.available], [2500, 2500, 3])
+  assert.ok(issued.first < issued.last)
+  const keys = new Set()
+  let after
+  for (;;) {
+    const page = await w.eli.licenses(o.id, { after, limit: 1000 })
+    if (page.length === 0) break
+    for (const l of page) keys.add(l.key)
+    after = page.at(-1).id
+  }
+  assert.equal(keys.size, 2500)
+  assert.equal((await w.eli.licenses(o.id, { limit: 1 }))[0].id, issued.first)
+  await rejection(w.eli.issueInBulk(o.id, 4), 'INSUFFICIENT_INVENTORY')
+  const err = await rejection(w.eli.issueInBulk(o.id, 0), 'INVALID_INPUT')
+  assert.equal(err.field, 'quantity')
+  assert.ok((await w.inv.audit(w.tenant.id)).isClean)
+})
+
 storeTest('issue: keys, fields and the order\'s figures; only what the order holds', async (inv) => {
   const w = await world({ inv })
   const t = w.tenant.id

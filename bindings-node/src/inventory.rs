@@ -19,7 +19,7 @@ use crate::inputs::{
     NewUser, PostgresOptions, RejectOptions, RequestEdit, SqliteOptions, batch_commands,
 };
 use crate::records::{
-    Audit, Bundle, Checkpoint, Customer, Holding, InventoryUse, LedgerEntry, License,
+    Audit, Bundle, Checkpoint, Customer, Holding, InventoryUse, Issued, LedgerEntry, License,
     LicenseManager, LicensePolicy, LicenseUser, Notification, Order, OrderDetails, OrderFigures,
     Organization, Permission, Product, SummaryLine, Tenant, User,
 };
@@ -740,6 +740,20 @@ impl Session {
         run(move || {
             let licenses = s.issue(id(&order_id)?, to_u64("quantity", quantity)?)?;
             Ok(licenses.into_iter().map(Into::into).collect())
+        })
+    }
+
+    /// Issues `quantity` licenses like `issue`, without returning them: they are made and
+    /// stored in chunks, so a million takes the memory of one chunk. Resolves to the order and
+    /// the new licenses' id range; read them with `licenses`.
+    #[napi(ts_return_type = "Promise<Issued>")]
+    pub fn issue_in_bulk(&self, order_id: String, quantity: f64) -> AsyncTask<Op<Issued>> {
+        let s = self.core();
+        run(move || {
+            Ok(
+                s.issue_in_bulk(id(&order_id)?, to_u64("quantity", quantity)?)?
+                    .into(),
+            )
         })
     }
 

@@ -14,9 +14,9 @@ use crate::convert::{
 };
 use crate::errors;
 use crate::records::{
-    Audit, Bundle, BundleLine, Checkpoint, Customer, Holding, InventoryUse, LedgerEntry, License,
-    LicenseManager, LicensePolicy, LicenseUser, Notification, Order, OrderDetails, OrderFigures,
-    Organization, Product, SummaryLine, Tenant, User,
+    Audit, Bundle, BundleLine, Checkpoint, Customer, Holding, InventoryUse, Issued, LedgerEntry,
+    License, LicenseManager, LicensePolicy, LicenseUser, Notification, Order, OrderDetails,
+    OrderFigures, Organization, Product, SummaryLine, Tenant, User,
 };
 use crate::values::{BatchCommand, Page};
 
@@ -845,6 +845,20 @@ impl Session {
         let quantity = whole(py, "quantity", quantity)?;
         let licenses = run(py, || self.0.issue(order, quantity))?;
         Ok(licenses.into_iter().map(License).collect())
+    }
+
+    /// Issues `quantity` licenses like `issue`, without returning them: they are made and
+    /// stored in chunks, so a million takes the memory of one chunk. Returns the order and the
+    /// new licenses' id range (`Issued`); read them with `licenses`.
+    fn issue_in_bulk(
+        &self,
+        py: Python<'_>,
+        order: &str,
+        quantity: &Bound<'_, PyAny>,
+    ) -> PyResult<Issued> {
+        let order = parse(py, order)?;
+        let quantity = whole(py, "quantity", quantity)?;
+        run(py, || self.0.issue_in_bulk(order, quantity)).map(Issued)
     }
 
     /// Up to `limit` licenses of an order, by id; pass the last id of a page as `after` for the

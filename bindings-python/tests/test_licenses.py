@@ -78,6 +78,27 @@ def test_product_policy(ch: Channel) -> None:
     assert [e.kind for e in ch.inv.ledger(ch.t)][-1] is LedgerKind.PRODUCT_POLICY_SET
 
 
+def test_issue_in_bulk_returns_the_range_and_pages_read_it(ch: Channel) -> None:
+    o = center_order(ch, ch.cl, 2_503)
+    erin = ch.session(ch.erin)
+    issued = erin.issue_in_bulk(o.id, 2_500)
+    assert (issued.count, issued.order.issued, issued.order.available) == (2_500, 2_500, 3)
+    assert issued.first < issued.last
+    seen: list[str] = []
+    after = None
+    while page := erin.licenses(o.id, after=after, limit=1000):
+        seen.extend(lic.key for lic in page)
+        after = page[-1].id
+    assert len(seen) == len(set(seen)) == 2_500
+    assert erin.licenses(o.id, limit=1)[0].id == issued.first
+    assert repr(issued).startswith("Issued(count=2500")
+    with pytest.raises(InsufficientInventory):
+        erin.issue_in_bulk(o.id, 4)
+    with pytest.raises(InvalidInput):
+        erin.issue_in_bulk(o.id, 0)
+    assert ch.inv.audit(ch.t).is_clean
+
+
 def test_issue_consumes_units_and_keys_are_well_formed(ch: Channel) -> None:
     o = center_order(ch, ch.cl, 5)
     erin = ch.session(ch.erin)

@@ -273,6 +273,12 @@ pub static RECORDS: &[Record] = &[
         f("expires_at", OPT_TIME, "When it expires, once known."),
         computed("is_unused", "is_unused", Flag, "True while nothing has used it: no activation, never redeemed, no borrow."),
     ]),
+    out("Issued", "What `{fn:Session.issue_in_bulk}` did: the new licenses are those of the order with ids from `first` to `last`; read them with `{fn:Session.licenses}`.", &[
+        f("order", Kind::Record("Order"), "The order, after the issue."),
+        f("count", Count, "Licenses issued."),
+        f("first", id("LicenseId"), "The id of the first license issued (the smallest)."),
+        f("last", id("LicenseId"), "The id of the last (the largest)."),
+    ]),
     out("LicenseUser", "An end user of the licenses of one order.", &[
         f("id", id("LicenseUserId"), "The license user's id."),
         f("tenant", id("TenantId"), "The tenant it belongs to."),

@@ -10,10 +10,11 @@ use license_inventory as core;
 use crate::error::{Result, guard};
 use crate::types::{
     Audit, BatchCommand, BatchResult, Bundle, BundleId, BundleLine, Checkpoint, Customer, Holding,
-    InventoryFilter, InventoryUse, LedgerEntry, LedgerFilter, License, LicenseId, LicenseManager,
-    LicensePolicy, LicenseUser, LicenseUserId, Notification, NotificationId, Order, OrderDetails,
-    OrderFigures, OrderId, OrderPage, OrgId, Organization, Permission, Plan, Product, ProductId,
-    ProductKind, SummaryLine, Synchronous, Tenant, TenantId, Tier, User, UserId, core_time,
+    InventoryFilter, InventoryUse, Issued, LedgerEntry, LedgerFilter, License, LicenseId,
+    LicenseManager, LicensePolicy, LicenseUser, LicenseUserId, Notification, NotificationId, Order,
+    OrderDetails, OrderFigures, OrderId, OrderPage, OrgId, Organization, Permission, Plan, Product,
+    ProductId, ProductKind, SummaryLine, Synchronous, Tenant, TenantId, Tier, User, UserId,
+    core_time,
 };
 
 /// A handle on one store (in memory, an SQLite file or a PostgreSQL database), with a clock
@@ -785,6 +786,13 @@ impl Session {
             let licenses = self.0.issue(order.into(), quantity)?;
             Ok(licenses.into_iter().map(Into::into).collect())
         })
+    }
+
+    /// Issues `quantity` licenses like `issue`, without returning them: they are made and
+    /// stored in chunks, so a million takes the memory of one chunk. Returns the order and the
+    /// new licenses' id range; read them with `licenses`.
+    pub fn issue_in_bulk(&self, order: OrderId, quantity: u64) -> Result<Issued> {
+        guard(|| Ok(self.0.issue_in_bulk(order.into(), quantity)?.into()))
     }
 
     /// Up to `limit` (1 to 1000; `nil`: the core's default page) licenses of an order, by id,

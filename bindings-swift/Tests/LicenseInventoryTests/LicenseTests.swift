@@ -22,6 +22,28 @@ class LicenseTests: StoreTestCase {
     /// Five groups of five Crockford base32 symbols.
     static let keyPattern = "^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){4}$"
 
+    func testIssueInBulkReturnsTheRangeReadBackByPages() throws {
+        let c = try channel()
+        let order = try c.mgaOrder(c.cl, 2503)
+        let rita = try c.rita()
+        let issued = try rita.issueInBulk(order: order.id, quantity: 2500)
+        XCTAssertEqual([issued.count, issued.order.issued, issued.order.available], [2500, 2500, 3])
+        var keys = Set<String>()
+        var after: LicenseId? = nil
+        while true {
+            let page = try rita.licenses(order: order.id, after: after, limit: 1000)
+            guard let last = page.last else { break }
+            keys.formUnion(page.map(\.key))
+            after = last.id
+        }
+        XCTAssertEqual(keys.count, 2500)
+        XCTAssertEqual(try rita.licenses(order: order.id, limit: 1).first?.id, issued.first)
+        assertInventoryError(try rita.issueInBulk(order: order.id, quantity: 4)) {
+            XCTAssertEqual($0.code(), "INSUFFICIENT_INVENTORY")
+        }
+        XCTAssertEqual(try c.inv.audit(tenant: c.t).problems, [])
+    }
+
     func testIssueGivesUniqueKeysAndConsumesUnits() throws {
         let c = try channel()
         c.inv.setTime(at: seedTime("09:00"))
