@@ -80,7 +80,14 @@ pub(crate) fn truncate(at: DateTime<Utc>) -> DateTime<Utc> {
 
 /// The stored text form: RFC 3339, UTC, microseconds; sorts lexicographically in time order.
 pub(crate) fn format(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    // chrono's RFC 3339 writer gives the same text for years 0 to 9999 without parsing a
+    // format string on every call (a hot path: every stored time); other years keep the
+    // format string's form.
+    if (0..=9999).contains(&chrono::Datelike::year(&at)) {
+        at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    } else {
+        at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    }
 }
 
 /// Parses the stored text form.
@@ -89,4 +96,33 @@ pub(crate) fn parse(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|d| d.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod format_tests {
+    use chrono::{DateTime, TimeZone, Utc};
+
+    /// The fast writer gives exactly the text of the format string it replaced.
+    #[test]
+    fn format_is_the_format_strings_text() {
+        let samples: Vec<DateTime<Utc>> = vec![
+            Utc.with_ymd_and_hms(2017, 10, 20, 1, 45, 0).unwrap(),
+            Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(99, 2, 3, 4, 5, 6).unwrap(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap()
+                + chrono::TimeDelta::microseconds(999_999),
+            Utc.with_ymd_and_hms(2024, 2, 29, 12, 0, 0).unwrap()
+                + chrono::TimeDelta::microseconds(1),
+            Utc.with_ymd_and_hms(-1, 6, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(10_000, 1, 1, 0, 0, 0).unwrap(),
+        ];
+        for at in samples {
+            assert_eq!(
+                super::format(at),
+                at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+                "{at:?}"
+            );
+        }
+    }
 }
