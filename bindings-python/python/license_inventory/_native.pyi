@@ -45,6 +45,7 @@ __all__ = [
     "Holding",
     "Inventory",
     "InventoryUse",
+    "Issued",
     "LedgerEntry",
     "License",
     "LicenseManager",
