@@ -374,6 +374,27 @@ pub struct NewMint {
     pub comments: Option<String>,
 }
 
+/// The builder methods every new order has: a purchase order reference and comments.
+macro_rules! purchase_order_and_comments {
+    ($($new:ty),*) => {$(
+        impl $new {
+            /// With a purchase order reference.
+            pub fn purchase_order(mut self, purchase_order: impl Into<String>) -> Self {
+                self.purchase_order = Some(purchase_order.into());
+                self
+            }
+
+            /// With comments.
+            pub fn comments(mut self, comments: impl Into<String>) -> Self {
+                self.comments = Some(comments.into());
+                self
+            }
+        }
+    )*};
+}
+
+purchase_order_and_comments!(NewRequest, NewAssignment, NewMint);
+
 impl NewRequest {
     /// A request by `holder` for `quantity` units of `product`, without purchase order or
     /// comments (add them with [`NewRequest::purchase_order`] and [`NewRequest::comments`]).
@@ -385,18 +406,6 @@ impl NewRequest {
             purchase_order: None,
             comments: None,
         }
-    }
-
-    /// With a purchase order reference.
-    pub fn purchase_order(mut self, purchase_order: impl Into<String>) -> Self {
-        self.purchase_order = Some(purchase_order.into());
-        self
-    }
-
-    /// With comments.
-    pub fn comments(mut self, comments: impl Into<String>) -> Self {
-        self.comments = Some(comments.into());
-        self
     }
 }
 
@@ -413,18 +422,6 @@ impl NewAssignment {
             comments: None,
         }
     }
-
-    /// With a purchase order reference.
-    pub fn purchase_order(mut self, purchase_order: impl Into<String>) -> Self {
-        self.purchase_order = Some(purchase_order.into());
-        self
-    }
-
-    /// With comments.
-    pub fn comments(mut self, comments: impl Into<String>) -> Self {
-        self.comments = Some(comments.into());
-        self
-    }
 }
 
 impl NewMint {
@@ -436,17 +433,5 @@ impl NewMint {
             purchase_order: None,
             comments: None,
         }
-    }
-
-    /// With a purchase order reference.
-    pub fn purchase_order(mut self, purchase_order: impl Into<String>) -> Self {
-        self.purchase_order = Some(purchase_order.into());
-        self
-    }
-
-    /// With comments.
-    pub fn comments(mut self, comments: impl Into<String>) -> Self {
-        self.comments = Some(comments.into());
-        self
     }
 }
