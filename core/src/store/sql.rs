@@ -519,6 +519,10 @@ pub(crate) struct SqlTx<'a> {
     directory_written: bool,
     /// Writes held back until the next read or the end ([`SqlTx::finish`]).
     held: Vec<Held>,
+    /// The indexed columns that change (product, status) of the orders this transaction has
+    /// read or written: an update that leaves them alone does not write them, so SQLite does
+    /// not rewrite the index entries that hold them (docs/decisions.md §41).
+    order_keys: std::collections::HashMap<OrderId, (ProductId, OrderStatus)>,
 }
 
 /// The tenant a write transaction locked, as this transaction has left it.
@@ -549,6 +553,7 @@ impl<'a> SqlTx<'a> {
             snapshot: None,
             directory_written: false,
             held: Vec::new(),
+            order_keys: std::collections::HashMap::new(),
         }
     }
 
@@ -699,6 +704,13 @@ impl<'a> SqlTx<'a> {
             self.directory.put(tenant, v, key, wrap(value.clone()));
         }
         Ok(value)
+    }
+
+    /// Notes the indexed columns of orders read, for [`Tx::update_order`].
+    fn note_orders(&mut self, orders: &[Order]) {
+        for o in orders {
+            self.order_keys.insert(o.id, (o.product, o.status));
+        }
     }
 
     /// Notes a write of a directory row of `tenant`: the tenant's directory version moves in
@@ -1063,6 +1075,7 @@ impl Tx for SqlTx<'_> {
     }
 
     fn insert_order(&mut self, o: &Order) -> Result<()> {
+        self.order_keys.insert(o.id, (o.product, o.status));
         self.hold(
             format!(
                 "INSERT INTO orders ({ORDER_COLS}, purchase_order_folded) VALUES (?1, ?2, ?3, ?4, \
@@ -1109,63 +1122,83 @@ impl Tx for SqlTx<'_> {
     }
 
     fn update_order(&mut self, o: &Order) -> Result<()> {
+        let keys = (o.product, o.status);
+        let unchanged = self.order_keys.get(&o.id) == Some(&keys);
+        self.order_keys.insert(o.id, keys);
+        // ?1 id, ?2 tenant, then the columns; product and status (indexed) only when changed.
+        let mut sets: Vec<&str> = Vec::with_capacity(23);
+        let mut args = vec![id(o.id), id(o.tenant)];
+        let mut set = |column: &'static str, value: Cell| {
+            sets.push(column);
+            args.push(value);
+        };
+        if !unchanged {
+            set("product", id(o.product));
+            set("status", o.status.as_str().into());
+        }
+        set("purchase_order", o.purchase_order.clone().into());
+        set("requested_by", opt_id(o.requested_by));
+        set("requested_quantity", num(o.requested_quantity)?);
+        set("requester_comments", o.requester_comments.clone().into());
+        set("approved_by", opt_id(o.approved_by));
+        set("approved_at", o.approved_at.map(time::format).into());
+        set("approved_quantity", num(o.approved_quantity)?);
+        set("approval_comments", o.approval_comments.clone().into());
+        set("drawn", num(o.drawn)?);
+        set("issued", num(o.issued)?);
+        set("available", num(o.available)?);
+        set("updated_at", ts(o.updated_at));
+        set("reference", o.metadata.reference.clone().into());
+        set("campaign", json(&o.metadata.campaign)?);
+        set("download_id", o.metadata.download_id.clone().into());
+        set("is_test", Cell::Int(i64::from(o.metadata.is_test)));
+        set("is_trial", Cell::Int(i64::from(o.metadata.is_trial)));
+        set(
+            "customer",
+            o.customer
+                .as_ref()
+                .map(json)
+                .transpose()?
+                .unwrap_or(Cell::Null),
+        );
+        set(
+            "purchase_order_folded",
+            o.purchase_order.as_deref().map(fold_case).into(),
+        );
+        let assignments: Vec<String> = sets
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ?{}", i.saturating_add(3)))
+            .collect();
         self.hold(
-            "UPDATE orders SET product = ?3, purchase_order = ?4, requested_by = ?5, \
-             requested_quantity = ?6, requester_comments = ?7, approved_by = ?8, approved_at = ?9, \
-             approved_quantity = ?10, approval_comments = ?11, status = ?12, drawn = ?13, \
-             issued = ?14, available = ?15, updated_at = ?16, reference = ?17, campaign = ?18, \
-             download_id = ?19, is_test = ?20, is_trial = ?21, customer = ?22, \
-             purchase_order_folded = ?23 \
-             WHERE id = ?1 AND tenant = ?2"
-                .to_owned(),
-            vec![
-                id(o.id),
-                id(o.tenant),
-                id(o.product),
-                o.purchase_order.clone().into(),
-                opt_id(o.requested_by),
-                num(o.requested_quantity)?,
-                o.requester_comments.clone().into(),
-                opt_id(o.approved_by),
-                o.approved_at.map(time::format).into(),
-                num(o.approved_quantity)?,
-                o.approval_comments.clone().into(),
-                o.status.as_str().into(),
-                num(o.drawn)?,
-                num(o.issued)?,
-                num(o.available)?,
-                ts(o.updated_at),
-                o.metadata.reference.clone().into(),
-                json(&o.metadata.campaign)?,
-                o.metadata.download_id.clone().into(),
-                Cell::Int(i64::from(o.metadata.is_test)),
-                Cell::Int(i64::from(o.metadata.is_trial)),
-                o.customer
-                    .as_ref()
-                    .map(json)
-                    .transpose()?
-                    .unwrap_or(Cell::Null),
-                o.purchase_order.as_deref().map(fold_case).into(),
-            ],
+            format!(
+                "UPDATE orders SET {} WHERE id = ?1 AND tenant = ?2",
+                assignments.join(", ")
+            ),
+            args,
             row_of("orders", o.id),
             1,
         )
     }
 
     fn order(&mut self, tenant: TenantId, order: OrderId) -> Result<Option<Order>> {
-        self.one(
+        let o = self.one(
             &format!("SELECT {ORDER_COLS} FROM orders WHERE id = ?1 AND tenant = ?2"),
             &[id(order), id(tenant)],
             order_from,
-        )
+        )?;
+        self.note_orders(o.as_slice());
+        Ok(o)
     }
 
     fn order_by_number(&mut self, tenant: TenantId, number: OrderNumber) -> Result<Option<Order>> {
-        self.one(
+        let o = self.one(
             &format!("SELECT {ORDER_COLS} FROM orders WHERE tenant = ?1 AND number = ?2"),
             &[id(tenant), num(number.0)?],
             order_from,
-        )
+        )?;
+        self.note_orders(o.as_slice());
+        Ok(o)
     }
 
     fn drawable_orders(
@@ -1187,6 +1220,7 @@ impl Tx for SqlTx<'_> {
             ],
             order_from,
         )
+        .inspect(|orders| self.note_orders(orders))
     }
 
     fn list_orders(
@@ -1356,6 +1390,7 @@ impl Tx for SqlTx<'_> {
 
     fn delete_order(&mut self, tenant: TenantId, order: OrderId) -> Result<()> {
         self.writable()?;
+        self.order_keys.remove(&order);
         for table in ["licenses", "license_users", "license_managers", "draws"] {
             self.execute(
                 &format!("DELETE FROM {table} WHERE tenant = ?1 AND order_id = ?2"),
