@@ -18,6 +18,9 @@ use crate::product::Product;
 /// At most this many values per tenant; a full tenant starts afresh.
 const MAX_PER_TENANT: usize = 4096;
 
+/// At most this many tenants; a full cache starts afresh.
+const MAX_TENANTS: usize = 1024;
+
 /// What is cached: a directory lookup of the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Key {
@@ -81,6 +84,9 @@ impl Directory {
     /// values; an answer read at an older version than the cache holds is not kept.
     pub(crate) fn put(&self, tenant: TenantId, version: i64, key: Key, value: Value) {
         let mut tenants = self.lock();
+        if tenants.len() >= MAX_TENANTS && !tenants.contains_key(&tenant) {
+            tenants.clear();
+        }
         let t = tenants.entry(tenant).or_default();
         if version < t.version {
             return;
