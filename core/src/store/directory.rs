@@ -98,3 +98,45 @@ impl Directory {
         t.values.insert(key, value);
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn key(n: u128) -> Key {
+        Key::Org(OrgId::from_uuid(uuid::Uuid::from_u128(n)))
+    }
+
+    /// A value is served only at the version it was read at; an older reader's value never
+    /// replaces a newer version's; a full tenant, or a full cache, starts afresh.
+    #[test]
+    fn values_are_served_at_their_version_only() {
+        let d = Directory::default();
+        let t = TenantId::from_uuid(uuid::Uuid::from_u128(1));
+        d.put(t, 5, key(1), Value::Org(None));
+        assert!(matches!(d.get(t, 5, key(1)), Some(Value::Org(None))));
+        assert!(d.get(t, 6, key(1)).is_none(), "another version");
+        d.put(t, 6, key(2), Value::Orgs(vec![]));
+        assert!(d.get(t, 5, key(1)).is_none(), "version 6 dropped version 5");
+        d.put(t, 5, key(3), Value::Orgs(vec![]));
+        assert!(d.get(t, 5, key(3)).is_none(), "an older reader is not kept");
+        assert!(d.get(t, 6, key(3)).is_none());
+        for n in 0..MAX_PER_TENANT as u128 + 1 {
+            d.put(t, 6, key(100 + n), Value::Org(None));
+        }
+        assert!(d.get(t, 6, key(2)).is_none(), "a full tenant starts afresh");
+        for n in 0..MAX_TENANTS as u128 {
+            d.put(
+                TenantId::from_uuid(uuid::Uuid::from_u128(10_000 + n)),
+                0,
+                key(1),
+                Value::Org(None),
+            );
+        }
+        assert!(
+            d.get(t, 6, key(100 + MAX_PER_TENANT as u128)).is_none(),
+            "a full cache starts afresh"
+        );
+    }
+}
