@@ -1,4 +1,4 @@
--- 0008: fewer reads per write, and a summary that reads one row per product
+-- 0008: fewer reads and pages per write, and a summary that reads one row per product
 -- (docs/decisions.md §41).
 --
 -- The tenant row carries the state digests of the entry at its head (JSON table -> hex, as
@@ -47,3 +47,7 @@ FROM orders WHERE source IS NOT NULL AND status = 'requested' GROUP BY tenant, s
 ON CONFLICT (tenant, org, product) DO UPDATE SET
     incoming_requests = excluded.incoming_requests,
     incoming_units = excluded.incoming_units;
+
+-- Fewer pages per write: the draws into an order are found by the primary key's first column
+-- (order_id); this index only duplicated it, and every draw wrote a page of it.
+DROP INDEX draws_by_order;

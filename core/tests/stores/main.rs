@@ -135,7 +135,8 @@ pub fn downgrade_to(to: i64) -> String {
         (
             8,
             "DROP TABLE org_counts; ALTER TABLE tenants DROP COLUMN ledger_state; \
-             ALTER TABLE tenants DROP COLUMN directory_version;",
+             ALTER TABLE tenants DROP COLUMN directory_version; \
+             CREATE INDEX draws_by_order ON draws (tenant, order_id, drawn_at);",
         ),
         (7, "DROP TABLE tenant_secrets;"),
         (
