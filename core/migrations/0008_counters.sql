@@ -14,8 +14,7 @@ ALTER TABLE tenants ADD COLUMN directory_version BIGINT NOT NULL DEFAULT 0;
 -- order: its own orders (any status), the units of those holding units (active, depleted), its
 -- pending requests, and the pending requests addressed to it. The audit recomputes them. (No
 -- CHECK >= 0: an upsert's negative change is checked as an insert first; a negative figure
--- is refused when read.) WITHOUT ROWID (SQLite: the rows live in the key's b-tree, one page
--- written per change instead of two; PostgreSQL's migrations leave the clause out).
+-- is refused when read.)
 CREATE TABLE org_counts (
     tenant            TEXT   NOT NULL REFERENCES tenants (id),
     org               TEXT   NOT NULL REFERENCES organizations (id),
@@ -28,7 +27,7 @@ CREATE TABLE org_counts (
     incoming_requests BIGINT NOT NULL DEFAULT 0,
     incoming_units    BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (tenant, org, product)
-) WITHOUT ROWID;
+);
 
 -- Existing orders: each holder's own orders (the statuses are those of this version) ...
 INSERT INTO org_counts (tenant, org, product, orders, held, available, pending_requests,

@@ -280,9 +280,7 @@ fn migrate(client: &mut Client, allow: bool) -> Result<()> {
         .map_err(pg)?
         .get(0);
     for (version, script) in pending(found, allow)? {
-        // `WITHOUT ROWID` is SQLite's table option; PostgreSQL tables are heaps anyway.
-        tx.batch_execute(&script.replace(") WITHOUT ROWID;", ");"))
-            .map_err(pg)?;
+        tx.batch_execute(script).map_err(pg)?;
         for (select, update) in backfills(*version) {
             let rows = tx.query(select, &[]).map_err(pg)?;
             let update = dollar_placeholders(update);
