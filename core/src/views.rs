@@ -164,6 +164,12 @@ impl SummaryCounts {
             incoming_units: 0,
         }
     }
+
+    /// Whether the summary has a line for it: the organization has orders of the product, or
+    /// requests of it addressed to it (a line that went back to zero is not shown).
+    pub fn is_shown(&self) -> bool {
+        self.orders > 0 || self.incoming_requests > 0
+    }
 }
 
 /// A change to one organization's counters of one product, kept by the stores in the

@@ -836,7 +836,7 @@ impl Tx for MemTx<'_> {
             .get(&(tenant, org))
             .into_iter()
             .flat_map(BTreeMap::values)
-            .filter(|c| c.orders > 0 || c.incoming_requests > 0)
+            .filter(|c| c.is_shown())
             .cloned()
             .collect())
     }

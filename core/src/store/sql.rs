@@ -1294,14 +1294,16 @@ impl Tx for SqlTx<'_> {
     }
 
     fn summary(&mut self, tenant: TenantId, org: OrgId) -> Result<Vec<SummaryCounts>> {
-        self.many(
+        let mut lines = self.many(
             &format!(
                 "SELECT {COUNTS_COLS} FROM org_counts WHERE tenant = ?1 AND org = ?2 \
-                 AND (orders > 0 OR incoming_requests > 0) ORDER BY product"
+                 ORDER BY product"
             ),
             &[id(tenant), id(org)],
             |r| counts_from(r, 0),
-        )
+        )?;
+        lines.retain(SummaryCounts::is_shown);
+        Ok(lines)
     }
 
     fn change_counts(&mut self, tenant: TenantId, changes: &[CountsChange]) -> Result<()> {
