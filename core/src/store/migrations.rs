@@ -1,7 +1,7 @@
 //! The numbered SQL migrations shared by the SQL stores.
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// `(version, sql)`, applied in order, each inside the opening transaction.
 pub const MIGRATIONS: &[(i64, &str)] = &[
@@ -16,7 +16,20 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../../migrations/0006_ledger_head.sql")),
     (7, include_str!("../../migrations/0007_tenant_secrets.sql")),
     (8, include_str!("../../migrations/0008_counters.sql")),
+    (
+        9,
+        include_str!("../../migrations/0009_draws_without_rowid.sql"),
+    ),
 ];
+
+/// Versions whose script only changes SQLite's storage layout: a PostgreSQL store records them
+/// without running the script (docs/decisions.md §44).
+pub(crate) const SQLITE_ONLY: &[i64] = &[9];
+
+/// Whether a PostgreSQL store runs the script of `version`.
+pub(crate) fn runs_on_postgres(version: i64) -> bool {
+    !SQLITE_ONLY.contains(&version)
+}
 
 /// Data steps the SQL cannot do, run right after the script of their version in the same
 /// transaction: `(version, select, update)`. The select returns `(id, text)` rows; the update

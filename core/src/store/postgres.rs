@@ -20,7 +20,7 @@ use crate::error::{Error, Result, StorageError};
 use crate::ids::TenantId;
 use crate::store::directory::Directory;
 use crate::store::group::{Backend, Groups, check_group};
-use crate::store::migrations::{backfill_value, backfills, pending};
+use crate::store::migrations::{backfill_value, backfills, pending, runs_on_postgres};
 use crate::store::pool::Pool;
 use crate::store::sql::{Cell, Raw, SqlConn, SqlTx};
 use crate::store::{Store, Work};
@@ -280,7 +280,9 @@ fn migrate(client: &mut Client, allow: bool) -> Result<()> {
         .map_err(pg)?
         .get(0);
     for (version, script) in pending(found, allow)? {
-        tx.batch_execute(script).map_err(pg)?;
+        if runs_on_postgres(*version) {
+            tx.batch_execute(script).map_err(pg)?;
+        }
         for (select, update) in backfills(*version) {
             let rows = tx.query(select, &[]).map_err(pg)?;
             let update = dollar_placeholders(update);

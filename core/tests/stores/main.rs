@@ -132,6 +132,9 @@ pub fn writers_share_commits(
 /// For the upgrade tests of both SQL stores.
 pub fn downgrade_to(to: i64) -> String {
     const UNDO: &[(i64, &str)] = &[
+        // 9 changed SQLite's storage layout only: its own script without `WITHOUT ROWID`
+        // rebuilds the same tables, with the same rows, as rowid tables.
+        (9, ROWID_AGAIN),
         (
             8,
             "DROP TABLE org_counts; ALTER TABLE tenants DROP COLUMN ledger_state; \
@@ -152,10 +155,20 @@ pub fn downgrade_to(to: i64) -> String {
         license_inventory::store::SCHEMA_VERSION,
         "downgrade_to knows the newest migration"
     );
+    const ROWID_AGAIN: &str = "(migration 9 without WITHOUT ROWID)";
     let mut sql: String = UNDO
         .iter()
         .filter(|(v, _)| *v > to)
-        .map(|(_, s)| format!("{s} "))
+        .map(|(v, s)| match *s {
+            ROWID_AGAIN => {
+                let (_, script) = license_inventory::store::MIGRATIONS
+                    .iter()
+                    .find(|(m, _)| m == v)
+                    .unwrap();
+                format!("{} ", script.replace(") WITHOUT ROWID;", ");"))
+            }
+            s => format!("{s} "),
+        })
         .collect();
     sql.push_str(&format!("UPDATE schema_version SET version = {to};"));
     sql

@@ -523,6 +523,61 @@ fn upgrade_to_8_counts_the_existing_orders() {
     assert!(audit.is_clean(), "{:?}", audit.problems);
 }
 
+/// Migration 9 rebuilds the draws as a WITHOUT ROWID table (docs/decisions.md §44): every row
+/// is kept, the audit (which re-hashes the ledger and every
+/// row's state digest) is clean after it, and the next write chains on.
+#[test]
+fn upgrade_to_9_keeps_every_row_of_the_rebuilt_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v8.db");
+    let w = World::new(Inventory::open_sqlite(&path).unwrap(), 1);
+    w.center_order(&w.cl, 10);
+    w.stock(&w.ellen, &w.uac, 20);
+    let pending = w
+        .irina
+        .request(NewRequest::new(w.mga.id, w.uac.id, 3))
+        .unwrap();
+    let rebuilt = ["draws"];
+    let layout = |raw: &rusqlite::Connection| {
+        rebuilt.map(|t| {
+            let sql: String = raw
+                .query_row(
+                    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                    [t],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            let rows: i64 = raw
+                .query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap();
+            (sql.contains("WITHOUT ROWID"), rows)
+        })
+    };
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let fresh = layout(&raw);
+    assert!(
+        fresh.iter().all(|(compact, rows)| *compact && *rows > 0),
+        "{fresh:?}"
+    );
+    raw.execute_batch(&super::downgrade_to(8)).unwrap();
+    let old = layout(&raw);
+    assert!(old.iter().all(|(compact, _)| !compact), "{old:?}");
+    assert_eq!(old.map(|(_, rows)| rows), fresh.map(|(_, rows)| rows));
+    drop(raw);
+
+    let inv = Inventory::open_sqlite(&path).unwrap();
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(layout(&raw), fresh);
+    let audit = inv.audit(w.tenant.id).unwrap();
+    assert!(audit.is_clean(), "{:?}", audit.problems);
+    inv.session(w.tenant.id, w.irina.user())
+        .unwrap()
+        .approve(pending.id, None, None)
+        .unwrap();
+    let audit = inv.audit(w.tenant.id).unwrap();
+    assert!(audit.is_clean(), "{:?}", audit.problems);
+}
+
 /// The directory cache of one store never hides a change made through another store of the
 /// same file (another process, in effect): a grant, and a deactivation, are seen by the very
 /// next command (docs/decisions.md §41).
