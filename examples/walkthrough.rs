@@ -54,6 +54,19 @@ fn table(header: &[&str], rows: &[Vec<String>]) {
     }
 }
 
+/// The columns of the guide's inventory tables.
+const INVENTORY_HEADER: [&str; 9] = [
+    "Order Number",
+    "Inventory Type",
+    "Purchase Order",
+    "Order Status",
+    "Requested/Approved",
+    "Available",
+    "Requested By",
+    "Date Requested",
+    "Approved By",
+];
+
 fn inventory_row(d: &OrderDetails) -> Vec<String> {
     let o = &d.order;
     let quantity = if o.status == OrderStatus::Requested {
@@ -228,20 +241,18 @@ fn main() -> Result<(), Box<dyn StdError>> {
     println!();
     let page = irina.list(mga.id, &InventoryFilter::default(), None, 50)?;
     let rows: Vec<Vec<String>> = page.items.iter().map(inventory_row).collect();
-    table(
-        &[
-            "Order Number",
-            "Inventory Type",
-            "Purchase Order",
-            "Order Status",
-            "Requested/Approved",
-            "Available",
-            "Requested By",
-            "Date Requested",
-            "Approved By",
-        ],
-        &rows,
+    table(&INVENTORY_HEADER, &rows);
+
+    // ---- Ellen Emporium's approval queue: the requests submitted to it for approval ---------
+    println!();
+    println!(
+        "Requests Submitted for Approval: {} ({})",
+        ellen.name, ellen.tier
     );
+    println!();
+    let queue = irina.approval_queue(ellen.id, &InventoryFilter::default(), None, 50)?;
+    let rows: Vec<Vec<String>> = queue.items.iter().map(inventory_row).collect();
+    table(&INVENTORY_HEADER, &rows);
 
     // ---- Detail of Inventory Use of 1211 ------------------------------------------------
     let usage = irina.detail_of_use(o1211.id)?;

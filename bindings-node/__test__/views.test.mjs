@@ -169,3 +169,36 @@ storeTest('ledger: every change, hash-chained, paged; the audit is clean', async
     orders: 1, ledgerEntries: entries.length, minted: 6, retired: 0, available: 6, issued: 0, problems: [], isClean: true,
   })
 })
+
+storeTest('approvalQueue and suppliedOrders: what waits for Ellen, and what she supplied', async (inv) => {
+  const w = await world({ inv })
+  const { cl, uac } = w.products
+  const { ellen, mga, elerome, otherDist } = w.orgs
+  await stock(w, ellen, cl, 50)
+  await stock(w, ellen, uac, 50)
+  const first = await w.irina.request({ holder: mga.id, product: cl.id, quantity: 2, purchaseOrder: 'PO-Q1' })
+  const second = await w.irina.request({ holder: mga.id, product: uac.id, quantity: 3, purchaseOrder: 'PO-Q2' })
+  const decided = await w.irina.request({ holder: mga.id, product: cl.id, quantity: 1 })
+  await w.irina.approve(decided.id)
+  await w.eli.request({ holder: elerome.id, product: cl.id, quantity: 1 }) // addressed to MGA
+  await w.olga.request({ holder: otherDist.id, product: cl.id, quantity: 1 }) // to the vendor
+
+  const queue = await w.irina.approvalQueue(ellen.id)
+  assert.deepEqual(numbers(queue), [second.number, first.number])
+  const incoming = (await w.irina.summary(ellen.id)).reduce((n, line) => n + line.incomingRequests, 0)
+  assert.equal(incoming, queue.items.length)
+  assert.deepEqual(numbers(await w.vera.approvalQueue(ellen.id)), numbers(queue))
+  const page = await w.irina.approvalQueue(ellen.id, { limit: 1 })
+  assert.deepEqual(numbers(page), [second.number])
+  assert.deepEqual(numbers(await w.irina.approvalQueue(ellen.id, { cursor: page.next })), [first.number])
+  assert.deepEqual(numbers(await w.irina.approvalQueue(ellen.id, { requestedByOrg: mga.id, products: [cl.id] })), [first.number])
+  assert.deepEqual(numbers(await w.irina.approvalQueue(ellen.id, { requestedByOrg: elerome.id })), [])
+  assert.equal((await w.irina.approvalQueue(mga.id)).items.length, 1)
+  await rejection(w.olga.approvalQueue(ellen.id), 'PERMISSION_DENIED')
+  await rejection(w.eli.approvalQueue(mga.id), 'PERMISSION_DENIED')
+  await rejection(w.irina.approvalQueue(ellen.id, { requestedByOrg: 'nope' }), 'INVALID_INPUT')
+
+  assert.deepEqual(numbers(await w.irina.suppliedOrders(ellen.id)), [decided.number])
+  assert.equal((await w.vera.suppliedOrders(w.orgs.vendor)).items.length, 2)
+  await rejection(w.olga.suppliedOrders(ellen.id), 'PERMISSION_DENIED')
+})

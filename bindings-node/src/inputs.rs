@@ -311,6 +311,8 @@ pub struct ListOptions {
     pub requested_from: Option<Date>,
     /// Only orders requested strictly before this time.
     pub requested_to: Option<Date>,
+    /// Only orders requested by this organization (its id).
+    pub requested_by_org: Option<String>,
     /// The `next` cursor of the previous page.
     pub cursor: Option<String>,
     /// Items per page (1 to 1000; default 100).
@@ -327,6 +329,7 @@ impl ListOptions {
             purchase_order: self.purchase_order,
             requested_from: self.requested_from,
             requested_to: self.requested_to,
+            requested_by_org: self.requested_by_org,
         }
         .into_core()?;
         let cursor = self.cursor.as_deref().map(str::parse).transpose()?;
@@ -355,6 +358,8 @@ pub struct InventoryFilter {
     pub requested_from: Option<Date>,
     /// Only orders requested strictly before this time.
     pub requested_to: Option<Date>,
+    /// Only orders requested by this organization (its id).
+    pub requested_by_org: Option<String>,
 }
 
 impl InventoryFilter {
@@ -375,6 +380,11 @@ impl InventoryFilter {
             purchase_order: self.purchase_order,
             requested_from: Date::opt(self.requested_from, "requested from")?,
             requested_to: Date::opt(self.requested_to, "requested to")?,
+            requested_by_org: self
+                .requested_by_org
+                .as_deref()
+                .map(str::parse)
+                .transpose()?,
         })
     }
 }

@@ -540,6 +540,29 @@ impl Session {
     fn core(&self) -> li::Session {
         self.inner.clone()
     }
+
+    /// One page of `list` of an organization, filtered.
+    fn orders_on(
+        &self,
+        list: li::OrderList,
+        org_id: String,
+        options: Option<ListOptions>,
+    ) -> AsyncTask<Op<OrderPage>> {
+        let s = self.core();
+        run(move || {
+            let (filter, cursor, limit) = match options {
+                Some(o) => o.into_core()?,
+                None => (li::InventoryFilter::default(), None, li::DEFAULT_PAGE),
+            };
+            let org = id(&org_id)?;
+            let page = match list {
+                li::OrderList::Held => s.list(org, &filter, cursor, limit),
+                li::OrderList::AwaitingDecision => s.approval_queue(org, &filter, cursor, limit),
+                li::OrderList::Supplied => s.supplied_orders(org, &filter, cursor, limit),
+            }?;
+            Ok(page.into())
+        })
+    }
 }
 
 #[napi]
@@ -675,14 +698,30 @@ impl Session {
     /// The inventory list of an organization, newest first, one page at a time.
     #[napi(ts_return_type = "Promise<OrderPage>")]
     pub fn list(&self, org_id: String, options: Option<ListOptions>) -> AsyncTask<Op<OrderPage>> {
-        let s = self.core();
-        run(move || {
-            let (filter, cursor, limit) = match options {
-                Some(o) => o.into_core()?,
-                None => (li::InventoryFilter::default(), None, li::DEFAULT_PAGE),
-            };
-            Ok(s.list(id(&org_id)?, &filter, cursor, limit)?.into())
-        })
+        self.orders_on(li::OrderList::Held, org_id, options)
+    }
+
+    /// The approval queue of an organization: the requests addressed to it that wait for its
+    /// decision, newest first, filtered and paged like `list`. Its length is the summary's
+    /// incoming requests.
+    #[napi(ts_return_type = "Promise<OrderPage>")]
+    pub fn approval_queue(
+        &self,
+        org_id: String,
+        options: Option<ListOptions>,
+    ) -> AsyncTask<Op<OrderPage>> {
+        self.orders_on(li::OrderList::AwaitingDecision, org_id, options)
+    }
+
+    /// The orders an organization supplied (requests it approved, assignments it made), newest
+    /// first, filtered and paged like `list`.
+    #[napi(ts_return_type = "Promise<OrderPage>")]
+    pub fn supplied_orders(
+        &self,
+        org_id: String,
+        options: Option<ListOptions>,
+    ) -> AsyncTask<Op<OrderPage>> {
+        self.orders_on(li::OrderList::Supplied, org_id, options)
     }
 
     /// The summary of an organization, per product.

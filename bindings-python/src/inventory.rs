@@ -742,11 +742,12 @@ impl Session {
     /// The inventory list of `org`, newest first, `limit` per page. Every filter is optional:
     /// `statuses` and `products` (iterables) keep the orders in any of them; `order_number`;
     /// `purchase_order` keeps those containing the text (case-insensitive); `requested_from`
-    /// (inclusive) and `requested_to` (exclusive) bound the request time. Pass the page's
-    /// `next` back as `cursor` for the next page.
+    /// (inclusive) and `requested_to` (exclusive) bound the request time; `requested_by_org`
+    /// keeps the orders requested by that organization. Pass the page's `next` back as
+    /// `cursor` for the next page.
     #[pyo3(signature = (
         org, *, statuses=None, products=None, order_number=None, purchase_order=None,
-        requested_from=None, requested_to=None, cursor=None, limit=None
+        requested_from=None, requested_to=None, requested_by_org=None, cursor=None, limit=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn list(
@@ -759,25 +760,99 @@ impl Session {
         purchase_order: Option<String>,
         requested_from: Option<&Bound<'_, PyAny>>,
         requested_to: Option<&Bound<'_, PyAny>>,
+        requested_by_org: Option<&str>,
         cursor: Option<&str>,
         limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Page> {
-        let org = parse(py, org)?;
-        let filter = inventory_filter(
+        self.orders_page(
             py,
+            core::OrderList::Held,
+            org,
             statuses,
             products,
             order_number,
             purchase_order,
             requested_from,
             requested_to,
-        )?;
-        let cursor = cursor.map(|c| parse(py, c)).transpose()?;
-        let limit = match limit {
-            Some(l) => size(py, "limit", l)?,
-            None => core::DEFAULT_PAGE,
-        };
-        run(py, || self.0.list(org, &filter, cursor, limit)).map(Page)
+            requested_by_org,
+            cursor,
+            limit,
+        )
+    }
+
+    /// The approval queue of `org`: the requests addressed to it that wait for its decision,
+    /// newest first, filtered and paged like `list`. Its length is the summary's incoming
+    /// requests.
+    #[pyo3(signature = (
+        org, *, statuses=None, products=None, order_number=None, purchase_order=None,
+        requested_from=None, requested_to=None, requested_by_org=None, cursor=None, limit=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn approval_queue(
+        &self,
+        py: Python<'_>,
+        org: &str,
+        statuses: Option<&Bound<'_, PyAny>>,
+        products: Option<&Bound<'_, PyAny>>,
+        order_number: Option<&Bound<'_, PyAny>>,
+        purchase_order: Option<String>,
+        requested_from: Option<&Bound<'_, PyAny>>,
+        requested_to: Option<&Bound<'_, PyAny>>,
+        requested_by_org: Option<&str>,
+        cursor: Option<&str>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Page> {
+        self.orders_page(
+            py,
+            core::OrderList::AwaitingDecision,
+            org,
+            statuses,
+            products,
+            order_number,
+            purchase_order,
+            requested_from,
+            requested_to,
+            requested_by_org,
+            cursor,
+            limit,
+        )
+    }
+
+    /// The orders `org` supplied (requests it approved, assignments it made), newest first,
+    /// filtered and paged like `list`.
+    #[pyo3(signature = (
+        org, *, statuses=None, products=None, order_number=None, purchase_order=None,
+        requested_from=None, requested_to=None, requested_by_org=None, cursor=None, limit=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn supplied_orders(
+        &self,
+        py: Python<'_>,
+        org: &str,
+        statuses: Option<&Bound<'_, PyAny>>,
+        products: Option<&Bound<'_, PyAny>>,
+        order_number: Option<&Bound<'_, PyAny>>,
+        purchase_order: Option<String>,
+        requested_from: Option<&Bound<'_, PyAny>>,
+        requested_to: Option<&Bound<'_, PyAny>>,
+        requested_by_org: Option<&str>,
+        cursor: Option<&str>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Page> {
+        self.orders_page(
+            py,
+            core::OrderList::Supplied,
+            org,
+            statuses,
+            products,
+            order_number,
+            purchase_order,
+            requested_from,
+            requested_to,
+            requested_by_org,
+            cursor,
+            limit,
+        )
     }
 
     /// The summary of `org`: per product, units held and available, its pending requests, and
@@ -1092,7 +1167,7 @@ impl Session {
     /// GIL released and replaced atomically, like `export_order_csv`.
     #[pyo3(signature = (
         org, path, *, statuses=None, products=None, order_number=None, purchase_order=None,
-        requested_from=None, requested_to=None
+        requested_from=None, requested_to=None, requested_by_org=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn export_inventory_csv(
@@ -1106,6 +1181,7 @@ impl Session {
         purchase_order: Option<String>,
         requested_from: Option<&Bound<'_, PyAny>>,
         requested_to: Option<&Bound<'_, PyAny>>,
+        requested_by_org: Option<&str>,
     ) -> PyResult<u64> {
         let org = parse(py, org)?;
         let filter = inventory_filter(
@@ -1116,6 +1192,7 @@ impl Session {
             purchase_order,
             requested_from,
             requested_to,
+            requested_by_org,
         )?;
         run(py, || {
             self.0.export_inventory_csv_to_path(org, &filter, &path)
@@ -1128,6 +1205,49 @@ impl Session {
             convert::repr(py, &self.0.tenant().to_string()),
             convert::repr(py, &self.0.user().to_string())
         )
+    }
+}
+
+impl Session {
+    /// One page of `list` of `org`, filtered.
+    #[allow(clippy::too_many_arguments)]
+    fn orders_page(
+        &self,
+        py: Python<'_>,
+        list: core::OrderList,
+        org: &str,
+        statuses: Option<&Bound<'_, PyAny>>,
+        products: Option<&Bound<'_, PyAny>>,
+        order_number: Option<&Bound<'_, PyAny>>,
+        purchase_order: Option<String>,
+        requested_from: Option<&Bound<'_, PyAny>>,
+        requested_to: Option<&Bound<'_, PyAny>>,
+        requested_by_org: Option<&str>,
+        cursor: Option<&str>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Page> {
+        let org = parse(py, org)?;
+        let filter = inventory_filter(
+            py,
+            statuses,
+            products,
+            order_number,
+            purchase_order,
+            requested_from,
+            requested_to,
+            requested_by_org,
+        )?;
+        let cursor = cursor.map(|c| parse(py, c)).transpose()?;
+        let limit = match limit {
+            Some(l) => size(py, "limit", l)?,
+            None => core::DEFAULT_PAGE,
+        };
+        run(py, || match list {
+            core::OrderList::Held => self.0.list(org, &filter, cursor, limit),
+            core::OrderList::AwaitingDecision => self.0.approval_queue(org, &filter, cursor, limit),
+            core::OrderList::Supplied => self.0.supplied_orders(org, &filter, cursor, limit),
+        })
+        .map(Page)
     }
 }
 
@@ -1154,8 +1274,10 @@ fn inventory_filter(
     purchase_order: Option<String>,
     requested_from: Option<&Bound<'_, PyAny>>,
     requested_to: Option<&Bound<'_, PyAny>>,
+    requested_by_org: Option<&str>,
 ) -> PyResult<core::InventoryFilter> {
     Ok(core::InventoryFilter {
+        requested_by_org: requested_by_org.map(|o| parse(py, o)).transpose()?,
         statuses: parse_all(py, "statuses", statuses)?,
         products: parse_all(py, "products", products)?,
         order_number: whole_opt(py, "order_number", order_number)?.map(core::OrderNumber),

@@ -202,3 +202,45 @@ def test_no_one_sees_another_branch(busy: Channel) -> None:
     assert _numbers(vera.list(ch.mga.id, limit=2)) == [1215, 1214]
     # An admin of an ancestor reads down the tree.
     assert ch.session(ch.irina).list(ch.elerome.id).items == []
+
+
+def test_approval_queue_and_supplied_orders(stocked: Channel) -> None:
+    """Ellen's queue holds the requests addressed to Ellen, newest first, paged and filtered,
+    as many as the summary's incoming requests; Otto (a sibling reseller) may not read it;
+    the orders Ellen supplied are the ones drawn from her."""
+    ch = stocked
+    irina, otto, vera = ch.session(ch.irina), ch.session(ch.otto), ch.session(ch.vera)
+    first = irina.request(ch.mga.id, ch.cl.id, 2, purchase_order="PO-Q1")
+    second = irina.request(ch.mga.id, ch.uac.id, 3, purchase_order="PO-Q2")
+    north = otto.request(ch.northwind.id, ch.cl.id, 1)
+    decided = irina.request(ch.mga.id, ch.cl.id, 1)
+    irina.approve(decided.id)
+    ch.session(ch.erin).request(ch.elerome.id, ch.cl.id, 1)  # addressed to MGA, not Ellen
+
+    queue = irina.approval_queue(ch.ellen.id)
+    assert _numbers(queue) == [north.number, second.number, first.number]
+    assert queue.next is None
+    incoming = sum(line.incoming_requests for line in irina.summary(ch.ellen.id))
+    assert incoming == 3
+    assert _numbers(vera.approval_queue(ch.ellen.id)) == _numbers(queue)
+    page = irina.approval_queue(ch.ellen.id, limit=2)
+    assert _numbers(page) == [north.number, second.number]
+    rest = irina.approval_queue(ch.ellen.id, cursor=page.next, limit=2)
+    assert _numbers(rest) == [first.number]
+    assert _numbers(irina.approval_queue(ch.ellen.id, requested_by_org=ch.mga.id)) == [
+        second.number,
+        first.number,
+    ]
+    assert _numbers(irina.approval_queue(ch.ellen.id, products=[ch.uac.id])) == [second.number]
+    assert _numbers(irina.approval_queue(ch.ellen.id, purchase_order="po-q1")) == [first.number]
+    with pytest.raises(PermissionDenied):
+        otto.approval_queue(ch.ellen.id)
+    with pytest.raises(InvalidInput):
+        irina.approval_queue(ch.ellen.id, requested_by_org="not an id")
+
+    supplied = irina.supplied_orders(ch.ellen.id)
+    assert _numbers(supplied) == [decided.number]
+    assert supplied.items[0].source_name == "Ellen Emporium"
+    assert _numbers(irina.list(ch.mga.id, requested_by_org=ch.northwind.id)) == []
+    with pytest.raises(PermissionDenied):
+        otto.supplied_orders(ch.ellen.id)

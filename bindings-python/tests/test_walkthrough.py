@@ -29,6 +29,12 @@ Order Number  Inventory Type         Purchase Order  Order Status  Requested/App
 1211          User Activation Codes  EE2017-5        Active        2                   1          MGA Inc             2017-10-20 01:45  Ellen Emporium Irina Heer
 1210          Center License         EE2017-1        Active        3                   3          MGA Inc             2017-10-20 01:45  Ellen Emporium Irina Heer
 
+Requests Submitted for Approval: Ellen Emporium (distributor)
+
+Order Number  Inventory Type  Purchase Order  Order Status  Requested/Approved  Available  Requested By        Date Requested    Approved By
+------------  --------------  --------------  ------------  ------------------  ---------  ------------------  ----------------  -----------
+1213          Center License  20171019        Requested     1                   0          MGA Inc Irina Heer  2017-10-20 02:24
+
 Detail of Inventory Use
 
 Order Number: 1211

@@ -538,6 +538,35 @@ impl Inventory {
 #[derive(Debug, uniffi::Object)]
 pub struct Session(core::Session);
 
+impl Session {
+    /// One page of `list` of `org`, filtered.
+    fn orders_on(
+        &self,
+        list: core::OrderList,
+        org: OrgId,
+        filter: Option<InventoryFilter>,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<OrderPage> {
+        guard(|| {
+            let filter = core::InventoryFilter::from(filter.unwrap_or_default());
+            let cursor = cursor
+                .as_deref()
+                .map(str::parse::<core::Cursor>)
+                .transpose()?;
+            let (org, limit) = (org.into(), page_size(limit));
+            let page = match list {
+                core::OrderList::Held => self.0.list(org, &filter, cursor, limit),
+                core::OrderList::AwaitingDecision => {
+                    self.0.approval_queue(org, &filter, cursor, limit)
+                }
+                core::OrderList::Supplied => self.0.supplied_orders(org, &filter, cursor, limit),
+            }?;
+            Ok(page.into())
+        })
+    }
+}
+
 #[uniffi::export]
 impl Session {
     /// The acting user.
@@ -707,17 +736,40 @@ impl Session {
         cursor: Option<String>,
         limit: Option<u32>,
     ) -> Result<OrderPage> {
-        guard(|| {
-            let filter = core::InventoryFilter::from(filter.unwrap_or_default());
-            let cursor = cursor
-                .as_deref()
-                .map(str::parse::<core::Cursor>)
-                .transpose()?;
-            Ok(self
-                .0
-                .list(org.into(), &filter, cursor, page_size(limit))?
-                .into())
-        })
+        self.orders_on(core::OrderList::Held, org, filter, cursor, limit)
+    }
+
+    /// The approval queue of `org`: the requests addressed to it that wait for its decision,
+    /// newest first, filtered and paged like `list`. Its length is the summary's incoming
+    /// requests.
+    #[uniffi::method(default(filter = None, cursor = None, limit = None))]
+    pub fn approval_queue(
+        &self,
+        org: OrgId,
+        filter: Option<InventoryFilter>,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<OrderPage> {
+        self.orders_on(
+            core::OrderList::AwaitingDecision,
+            org,
+            filter,
+            cursor,
+            limit,
+        )
+    }
+
+    /// The orders `org` supplied (requests it approved, assignments it made), newest first,
+    /// filtered and paged like `list`.
+    #[uniffi::method(default(filter = None, cursor = None, limit = None))]
+    pub fn supplied_orders(
+        &self,
+        org: OrgId,
+        filter: Option<InventoryFilter>,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<OrderPage> {
+        self.orders_on(core::OrderList::Supplied, org, filter, cursor, limit)
     }
 
     /// The summary of `org`: per product, units held and available, its pending requests, and

@@ -208,6 +208,9 @@ pub struct InventoryFilter {
     /// Only orders requested strictly before this time.
     #[uniffi(default)]
     pub requested_to: Option<SystemTime>,
+    /// Only orders requested by this organization.
+    #[uniffi(default)]
+    pub requested_by_org: Option<OrgId>,
 }
 
 impl From<InventoryFilter> for core::InventoryFilter {
@@ -219,6 +222,7 @@ impl From<InventoryFilter> for core::InventoryFilter {
             purchase_order: f.purchase_order,
             requested_from: f.requested_from.map(core_time),
             requested_to: f.requested_to.map(core_time),
+            requested_by_org: f.requested_by_org.map(Into::into),
         }
     }
 }

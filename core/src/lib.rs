@@ -104,5 +104,6 @@ pub use store::{PostgresOptions, PostgresStore};
 pub use store::{SqliteOptions, SqliteStore, Synchronous};
 pub use time::{Clock, ManualClock, SystemClock};
 pub use views::{
-    Cursor, InventoryFilter, InventoryUse, OrderDetails, Page, SummaryCounts, SummaryLine, UseLine,
+    Cursor, InventoryFilter, InventoryUse, OrderDetails, OrderList, Page, SummaryCounts,
+    SummaryLine, UseLine,
 };

@@ -27,6 +27,8 @@ pub struct InventoryFilter {
     pub requested_from: Option<DateTime<Utc>>,
     /// Only orders requested strictly before this time.
     pub requested_to: Option<DateTime<Utc>>,
+    /// Only orders requested by this organization (the seed's "Requested By": the holder).
+    pub requested_by_org: Option<OrgId>,
 }
 
 impl InventoryFilter {
@@ -43,6 +45,47 @@ impl InventoryFilter {
             })
             && self.requested_from.is_none_or(|t| order.requested_at >= t)
             && self.requested_to.is_none_or(|t| order.requested_at < t)
+            && self.requested_by_org.is_none_or(|org| order.holder == org)
+    }
+}
+
+/// Which orders of an organization a list reads (docs/rules.md §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OrderList {
+    /// The orders it holds: its inventory list ([`Session::list`](crate::Session::list)).
+    Held,
+    /// The requests addressed to it that wait for its decision: its approval queue
+    /// ([`Session::approval_queue`](crate::Session::approval_queue)). Their number is the
+    /// summary's incoming requests.
+    AwaitingDecision,
+    /// The orders it supplied: requests it approved and assignments it made, units drawn from it
+    /// ([`Session::supplied_orders`](crate::Session::supplied_orders)).
+    Supplied,
+}
+
+impl OrderList {
+    /// True when `order` is on this list of `org` (the reference semantics every store
+    /// implements).
+    pub fn contains(self, org: OrgId, order: &Order) -> bool {
+        match self {
+            OrderList::Held => order.holder == org,
+            OrderList::AwaitingDecision => {
+                order.source == Some(org) && order.status == OrderStatus::Requested
+            }
+            OrderList::Supplied => {
+                order.source == Some(org)
+                    && matches!(order.status, OrderStatus::Active | OrderStatus::Depleted)
+            }
+        }
+    }
+
+    /// The statuses an order on this list can have (`None`: any).
+    pub fn statuses(self) -> Option<&'static [OrderStatus]> {
+        match self {
+            OrderList::Held => None,
+            OrderList::AwaitingDecision => Some(&[OrderStatus::Requested]),
+            OrderList::Supplied => Some(&[OrderStatus::Active, OrderStatus::Depleted]),
+        }
     }
 }
 

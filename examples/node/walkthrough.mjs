@@ -32,6 +32,9 @@ function table(header, rows) {
   for (const row of rows) line(row)
 }
 
+/** The columns of the guide's inventory tables. */
+const INVENTORY_HEADER = ['Order Number', 'Inventory Type', 'Purchase Order', 'Order Status', 'Requested/Approved', 'Available', 'Requested By', 'Date Requested', 'Approved By']
+
 function inventoryRow(d) {
   const o = d.order
   return [
@@ -102,10 +105,14 @@ async function main() {
   console.log(`Pending Requests: ${summary.reduce((n, l) => n + l.pendingRequests, 0)}`)
   console.log()
   const page = await irina.list(mga.id, { limit: 50 })
-  table(
-    ['Order Number', 'Inventory Type', 'Purchase Order', 'Order Status', 'Requested/Approved', 'Available', 'Requested By', 'Date Requested', 'Approved By'],
-    page.items.map(inventoryRow),
-  )
+  table(INVENTORY_HEADER, page.items.map(inventoryRow))
+
+  // ---- Ellen Emporium's approval queue: the requests submitted to it for approval -----------
+  console.log()
+  console.log(`Requests Submitted for Approval: ${ellen.name} (${ellen.tier})`)
+  console.log()
+  const queue = await irina.approvalQueue(ellen.id, { limit: 50 })
+  table(INVENTORY_HEADER, queue.items.map(inventoryRow))
 
   // ---- Detail of Inventory Use of 1211 ----------------------------------------------------
   const usage = await irina.detailOfUse(o1211.id)

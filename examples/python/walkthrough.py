@@ -58,6 +58,19 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
         line(row)
 
 
+INVENTORY_HEADER = [
+    "Order Number",
+    "Inventory Type",
+    "Purchase Order",
+    "Order Status",
+    "Requested/Approved",
+    "Available",
+    "Requested By",
+    "Date Requested",
+    "Approved By",
+]
+
+
 def inventory_row(d: OrderDetails) -> list[str]:
     o = d.order
     quantity = o.requested_quantity if o.status == OrderStatus.REQUESTED else o.approved_quantity
@@ -136,20 +149,14 @@ def main(argv: Sequence[str]) -> int:
     print(f"Pending Requests: {sum(line.pending_requests for line in summary)}")
     print()
     page = irina.list(mga.id, limit=50)
-    table(
-        [
-            "Order Number",
-            "Inventory Type",
-            "Purchase Order",
-            "Order Status",
-            "Requested/Approved",
-            "Available",
-            "Requested By",
-            "Date Requested",
-            "Approved By",
-        ],
-        [inventory_row(d) for d in page.items],
-    )
+    table(INVENTORY_HEADER, [inventory_row(d) for d in page.items])
+
+    # ---- Ellen Emporium's approval queue: the requests submitted to it for approval ---------
+    print()
+    print(f"Requests Submitted for Approval: {ellen.name} ({ellen.tier})")
+    print()
+    queue = irina.approval_queue(ellen.id, limit=50)
+    table(INVENTORY_HEADER, [inventory_row(d) for d in queue.items])
 
     # ---- Detail of Inventory Use of 1211 ------------------------------------------------
     usage = irina.detail_of_use(o1211.id)

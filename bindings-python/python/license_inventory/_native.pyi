@@ -864,6 +864,35 @@ class Session:
         purchase_order: str | None = None,
         requested_from: datetime | None = None,
         requested_to: datetime | None = None,
+        requested_by_org: str | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> Page: ...
+    def approval_queue(
+        self,
+        org: str,
+        *,
+        statuses: Iterable[OrderStatus | str] | None = None,
+        products: Iterable[str] | None = None,
+        order_number: int | None = None,
+        purchase_order: str | None = None,
+        requested_from: datetime | None = None,
+        requested_to: datetime | None = None,
+        requested_by_org: str | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> Page: ...
+    def supplied_orders(
+        self,
+        org: str,
+        *,
+        statuses: Iterable[OrderStatus | str] | None = None,
+        products: Iterable[str] | None = None,
+        order_number: int | None = None,
+        purchase_order: str | None = None,
+        requested_from: datetime | None = None,
+        requested_to: datetime | None = None,
+        requested_by_org: str | None = None,
         cursor: str | None = None,
         limit: int | None = None,
     ) -> Page: ...
@@ -929,4 +958,5 @@ class Session:
         purchase_order: str | None = None,
         requested_from: datetime | None = None,
         requested_to: datetime | None = None,
+        requested_by_org: str | None = None,
     ) -> int: ...

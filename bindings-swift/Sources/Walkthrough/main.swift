@@ -57,6 +57,12 @@ func table(_ header: [String], _ rows: [[String]]) {
     rows.forEach(line)
 }
 
+/// The columns of the guide's inventory tables.
+let inventoryHeader = [
+    "Order Number", "Inventory Type", "Purchase Order", "Order Status", "Requested/Approved",
+    "Available", "Requested By", "Date Requested", "Approved By",
+]
+
 func inventoryRow(_ d: OrderDetails) -> [String] {
     let o = d.order
     let quantity = o.status == .requested ? o.requestedQuantity : o.approvedQuantity
@@ -144,10 +150,14 @@ func run() throws -> Bool {
     print("Pending Requests: \(summary.reduce(0) { $0 + $1.pendingRequests })")
     print()
     let page = try irina.list(org: mga.id)
-    table(
-        ["Order Number", "Inventory Type", "Purchase Order", "Order Status", "Requested/Approved",
-         "Available", "Requested By", "Date Requested", "Approved By"],
-        page.items.map(inventoryRow))
+    table(inventoryHeader, page.items.map(inventoryRow))
+
+    // ---- Ellen Emporium's approval queue: the requests submitted to it for approval ---------
+    print()
+    print("Requests Submitted for Approval: \(ellen.name) (\(ellen.tier))")
+    print()
+    let queue = try irina.approvalQueue(org: ellen.id)
+    table(inventoryHeader, queue.items.map(inventoryRow))
 
     // ---- Detail of Inventory Use of 1211 ----------------------------------------------------
     let usage = try irina.detailOfUse(order: o1211.id)

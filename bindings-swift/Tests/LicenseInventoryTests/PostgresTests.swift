@@ -39,6 +39,7 @@ final class PostgresViewTests: ViewTests {
     override func testCursorPagination() throws { try super.testCursorPagination() }
     override func testDefaultPageIsTheCores() throws { try super.testDefaultPageIsTheCores() }
     override func testBadCursorAndLimit() throws { try super.testBadCursorAndLimit() }
+    override func testApprovalQueueAndSuppliedOrders() throws { try super.testApprovalQueueAndSuppliedOrders() }
     override func testSummary() throws { try super.testSummary() }
     override func testOrderDetailsAndDetailOfUse() throws { try super.testOrderDetailsAndDetailOfUse() }
 }

@@ -97,6 +97,35 @@ class ViewTests: StoreTestCase {
         XCTAssertNil(rest.next)
     }
 
+    /// Ellen's approval queue holds MGA's three waiting requests, newest first, paged and
+    /// filtered, as many as the summary's incoming requests; Ellen supplied the two approved
+    /// ones; Oscar (a sibling reseller) and Cleo (a center below) may read neither.
+    func testApprovalQueueAndSuppliedOrders() throws {
+        let (c, _) = try makeOrders()
+        let dora = try c.dora()
+        let queue = try dora.approvalQueue(org: c.ellen.id)
+        XCTAssertEqual(numbers(queue), [1216, 1215, 1214])
+        let incoming = try dora.summary(org: c.ellen.id).reduce(0) { $0 + $1.incomingRequests }
+        XCTAssertEqual(incoming, UInt64(queue.items.count))
+        XCTAssertEqual(numbers(try c.vera().approvalQueue(org: c.ellen.id)), [1216, 1215, 1214])
+        let first = try dora.approvalQueue(org: c.ellen.id, limit: 2)
+        XCTAssertEqual(numbers(first), [1216, 1215])
+        XCTAssertEqual(numbers(try dora.approvalQueue(org: c.ellen.id, cursor: first.next)), [1214])
+        let cl = InventoryFilter(products: [c.cl.id], requestedByOrg: c.mga.id)
+        XCTAssertEqual(numbers(try dora.approvalQueue(org: c.ellen.id, filter: cl)), [1216, 1214])
+        XCTAssertEqual(numbers(try dora.approvalQueue(org: c.ellen.id, filter: InventoryFilter(requestedByOrg: c.other.id))), [])
+        XCTAssertEqual(numbers(try dora.suppliedOrders(org: c.ellen.id)), [1213, 1212])
+        XCTAssertEqual(numbers(try c.rita().approvalQueue(org: c.mga.id)), [])
+        for (who, org) in [(try c.oscar(), c.ellen.id), (try c.cleo(), c.mga.id)] {
+            assertInventoryError(try who.approvalQueue(org: org)) {
+                guard case .PermissionDenied = $0 else { return XCTFail("\($0)") }
+            }
+            assertInventoryError(try who.suppliedOrders(org: org)) {
+                guard case .PermissionDenied = $0 else { return XCTFail("\($0)") }
+            }
+        }
+    }
+
     func testBadCursorAndLimit() throws {
         let (c, _) = try makeOrders()
         let rita = try c.rita()

@@ -56,6 +56,11 @@ final class WalkthroughTests: XCTestCase {
         XCTAssertEqual(rows.map(\.sourceName), ["Ellen Emporium", "Ellen Emporium", "Ellen Emporium"])
         XCTAssertEqual(rows.map(\.approvedByName), [nil, "Irina Heer", "Irina Heer"])
 
+        // Ellen Emporium's approval queue: the request submitted to it, 1213.
+        let queue = try irina.approvalQueue(org: ellen.id).items
+        XCTAssertEqual(queue.map(\.order.number), [1213])
+        XCTAssertEqual(queue.map(\.holderName), ["MGA Inc"])
+
         // Detail of Inventory Use of 1211.
         let use = try irina.detailOfUse(order: o1211.id)
         XCTAssertEqual(use.order.order.purchaseOrder, "EE2017-5")

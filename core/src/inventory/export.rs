@@ -16,7 +16,7 @@ use crate::input::MAX_PAGE;
 use crate::inventory::Session;
 use crate::inventory::rules::{Actor, Names, get_org, get_product};
 use crate::order::Order;
-use crate::views::InventoryFilter;
+use crate::views::{InventoryFilter, OrderList};
 
 impl Session {
     /// Writes an order as CSV: one row per license, each with the order's and customer's
@@ -84,7 +84,14 @@ impl Session {
             let mut names = Names::new(self.tenant);
             let mut before = None;
             loop {
-                let page = tx.list_orders(self.tenant, org.id, filter, before, MAX_PAGE)?;
+                let page = tx.list_orders(
+                    self.tenant,
+                    org.id,
+                    OrderList::Held,
+                    filter,
+                    before,
+                    MAX_PAGE,
+                )?;
                 let Some(last) = page.last() else { break };
                 before = Some(last.number);
                 for o in page {

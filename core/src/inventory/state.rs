@@ -33,7 +33,7 @@ use crate::order::{Draw, Order};
 use crate::permission::LicenseManager;
 use crate::product::{Bundle, Product};
 use crate::store::Tx;
-use crate::views::{CountsChange, InventoryFilter, SummaryCounts, order_counts};
+use crate::views::{CountsChange, InventoryFilter, OrderList, SummaryCounts, order_counts};
 
 /// One table's digest: the XOR of its rows' hashes.
 pub(crate) type Digest32 = [u8; 32];
@@ -724,13 +724,14 @@ impl Tx for Recorder<'_> {
     fn list_orders(
         &mut self,
         tenant: TenantId,
-        holder: OrgId,
+        org: OrgId,
+        list: OrderList,
         filter: &InventoryFilter,
         before: Option<OrderNumber>,
         limit: usize,
     ) -> Result<Vec<Order>> {
         self.inner
-            .list_orders(tenant, holder, filter, before, limit)
+            .list_orders(tenant, org, list, filter, before, limit)
     }
 
     fn all_orders(&mut self, tenant: TenantId) -> Result<Vec<Order>> {

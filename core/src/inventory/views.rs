@@ -10,7 +10,7 @@ use crate::inventory::Session;
 use crate::inventory::rules::*;
 use crate::order::Draw;
 use crate::views::{
-    Cursor, InventoryFilter, InventoryUse, OrderDetails, Page, SummaryLine, UseLine,
+    Cursor, InventoryFilter, InventoryUse, OrderDetails, OrderList, Page, SummaryLine, UseLine,
 };
 
 impl Session {
@@ -46,6 +46,64 @@ impl Session {
         cursor: Option<Cursor>,
         limit: usize,
     ) -> Result<Page<OrderDetails>> {
+        self.orders_on(OrderList::Held, org, filter, cursor, limit)
+    }
+
+    /// The approval queue of `org`: the requests addressed to it that wait for its decision,
+    /// matching `filter`, newest first, paged like [`Session::list`]. Readable by whoever may
+    /// view `org`; its length is the summary's incoming requests.
+    ///
+    /// ```
+    /// use license_inventory::*;
+    /// # fn main() -> Result<()> {
+    /// let inv = Inventory::in_memory();
+    /// let tenant = inv.create_tenant(NewTenant { name: "Jasperactive".into(), plan: Plan::Standard, vendor_name: "Jasperactive".into(), first_order_number: Some(1210) })?;
+    /// let org = |name: &str, tier, parent| inv.create_org(tenant.id, NewOrganization { name: name.into(), tier, parent });
+    /// let ellen = org("Ellen Emporium", Tier::Distributor, tenant.vendor)?;
+    /// let mga = org("MGA Inc", Tier::Reseller, ellen.id)?;
+    /// let irina = inv.create_user(tenant.id, NewUser { name: "Irina Heer".into(), email: "irina@mga.example".into() })?;
+    /// inv.grant_admin(tenant.id, irina.id, ellen.id)?;
+    /// inv.grant_admin(tenant.id, irina.id, mga.id)?;
+    /// let cl = inv.create_product(tenant.id, NewProduct { code: "CL".into(), name: "Center License".into(), kind: ProductKind::License })?;
+    /// let irina = inv.session(tenant.id, irina.id)?;
+    /// let request = irina.request(NewRequest::new(mga.id, cl.id, 3))?;
+    /// let queue = irina.approval_queue(ellen.id, &InventoryFilter::default(), None, 50)?;
+    /// assert_eq!(queue.items.len(), 1);
+    /// assert_eq!(queue.items[0].order.id, request.id);
+    /// # Ok(()) }
+    /// ```
+    pub fn approval_queue(
+        &self,
+        org: OrgId,
+        filter: &InventoryFilter,
+        cursor: Option<Cursor>,
+        limit: usize,
+    ) -> Result<Page<OrderDetails>> {
+        self.orders_on(OrderList::AwaitingDecision, org, filter, cursor, limit)
+    }
+
+    /// The orders `org` supplied: requests it approved and assignments it made (units drawn
+    /// from it), matching `filter`, newest first, paged like [`Session::list`]: the approver's
+    /// history.
+    pub fn supplied_orders(
+        &self,
+        org: OrgId,
+        filter: &InventoryFilter,
+        cursor: Option<Cursor>,
+        limit: usize,
+    ) -> Result<Page<OrderDetails>> {
+        self.orders_on(OrderList::Supplied, org, filter, cursor, limit)
+    }
+
+    /// One page of `list` of `org`, for an actor who may view `org`.
+    fn orders_on(
+        &self,
+        list: OrderList,
+        org: OrgId,
+        filter: &InventoryFilter,
+        cursor: Option<Cursor>,
+        limit: usize,
+    ) -> Result<Page<OrderDetails>> {
         let limit = page_limit(limit)?;
         self.inv.read(|tx| {
             let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
@@ -54,6 +112,7 @@ impl Session {
             let mut orders = tx.list_orders(
                 self.tenant,
                 org.id,
+                list,
                 filter,
                 cursor.map(|c| c.0),
                 limit.plus(1)?,

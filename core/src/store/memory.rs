@@ -33,7 +33,7 @@ use crate::order::{Draw, Order};
 use crate::permission::LicenseManager;
 use crate::product::{Bundle, Product};
 use crate::store::{Store, Tx, Work};
-use crate::views::{CountsChange, InventoryFilter, SummaryCounts};
+use crate::views::{CountsChange, InventoryFilter, OrderList, SummaryCounts};
 
 /// An in-memory store: fast, and gone when dropped. The reference the other stores must match.
 #[derive(Debug, Default)]
@@ -802,19 +802,24 @@ impl Tx for MemTx<'_> {
     fn list_orders(
         &mut self,
         tenant: TenantId,
-        holder: OrgId,
+        org: OrgId,
+        list: OrderList,
         filter: &InventoryFilter,
         before: Option<OrderNumber>,
         limit: usize,
     ) -> Result<Vec<Order>> {
-        let Some(numbers) = self.state.by_holder.get(&(tenant, holder)) else {
+        let index = match list {
+            OrderList::Held => &self.state.by_holder,
+            OrderList::AwaitingDecision | OrderList::Supplied => &self.state.by_source,
+        };
+        let Some(numbers) = index.get(&(tenant, org)) else {
             return Ok(Vec::new());
         };
         let upper = before.unwrap_or(OrderNumber(u64::MAX));
         Ok(self
             .state
             .orders_numbered(tenant, numbers.range(..upper).rev())
-            .filter(|o| filter.matches(o))
+            .filter(|o| list.contains(org, o) && filter.matches(o))
             .take(limit)
             .cloned()
             .collect())

@@ -21,7 +21,7 @@ use crate::notification::Notification;
 use crate::order::{Draw, Order};
 use crate::permission::LicenseManager;
 use crate::product::{Bundle, Product};
-use crate::views::{CountsChange, InventoryFilter, SummaryCounts};
+use crate::views::{CountsChange, InventoryFilter, OrderList, SummaryCounts};
 
 mod memory;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -139,12 +139,13 @@ pub trait Tx {
         holder: OrgId,
         product: ProductId,
     ) -> Result<Vec<Order>>;
-    /// Up to `limit` orders held by `holder` that match `filter`, with numbers below `before`,
-    /// newest (highest number) first.
+    /// Up to `limit` orders on `list` of `org` ([`OrderList::contains`]) that match `filter`,
+    /// with numbers below `before`, newest (highest number) first.
     fn list_orders(
         &mut self,
         tenant: TenantId,
-        holder: OrgId,
+        org: OrgId,
+        list: OrderList,
         filter: &InventoryFilter,
         before: Option<OrderNumber>,
         limit: usize,

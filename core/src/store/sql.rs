@@ -28,7 +28,7 @@ use crate::store::Tx;
 use crate::store::directory::{Directory, Key, Value};
 use crate::time;
 use crate::views::fold_case;
-use crate::views::{CountsChange, InventoryFilter, SummaryCounts};
+use crate::views::{CountsChange, InventoryFilter, OrderList, SummaryCounts};
 
 /// A value in a row or a parameter: the three types our schema uses.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1226,17 +1226,36 @@ impl Tx for SqlTx<'_> {
     fn list_orders(
         &mut self,
         tenant: TenantId,
-        holder: OrgId,
+        org: OrgId,
+        list: OrderList,
         filter: &InventoryFilter,
         before: Option<OrderNumber>,
         limit: usize,
     ) -> Result<Vec<Order>> {
-        let mut q = format!("SELECT {ORDER_COLS} FROM orders WHERE tenant = ?1 AND holder = ?2");
-        let mut args: Vec<Cell> = vec![id(tenant), id(holder)];
+        let side = match list {
+            OrderList::Held => "holder",
+            OrderList::AwaitingDecision | OrderList::Supplied => "source",
+        };
+        let mut q = format!("SELECT {ORDER_COLS} FROM orders WHERE tenant = ?1 AND {side} = ?2");
+        let mut args: Vec<Cell> = vec![id(tenant), id(org)];
         let push = |q: &mut String, args: &mut Vec<Cell>, v: Cell| {
             args.push(v);
             q.push_str(&format!("?{}", args.len()));
         };
+        if let Some(statuses) = list.statuses() {
+            q.push_str(" AND status IN (");
+            for (i, s) in statuses.iter().enumerate() {
+                if i > 0 {
+                    q.push_str(", ");
+                }
+                push(&mut q, &mut args, s.as_str().into());
+            }
+            q.push(')');
+        }
+        if let Some(by) = filter.requested_by_org {
+            q.push_str(" AND holder = ");
+            push(&mut q, &mut args, id(by));
+        }
         if !filter.statuses.is_empty() {
             q.push_str(" AND status IN (");
             for (i, s) in filter.statuses.iter().enumerate() {

@@ -132,6 +132,11 @@ pub fn writers_share_commits(
 /// For the upgrade tests of both SQL stores.
 pub fn downgrade_to(to: i64) -> String {
     const UNDO: &[(i64, &str)] = &[
+        (
+            10,
+            "DROP INDEX orders_by_source; \
+             CREATE INDEX orders_by_source ON orders (tenant, source, status);",
+        ),
         // 9 changed SQLite's storage layout only: its own script without `WITHOUT ROWID`
         // rebuilds the same tables, with the same rows, as rowid tables.
         (9, ROWID_AGAIN),

@@ -8,6 +8,8 @@ suite!(
     summary_figures,
     detail_of_use_lists_draws,
     non_ascii_text_is_kept_and_searched_alike,
+    approval_queue_holds_the_requests_addressed_to_the_org,
+    supplied_orders_are_those_drawn_from_the_org,
 );
 
 /// Filters (status, product, number, purchase order, dates) and cursor pagination, newest first.
@@ -300,3 +302,198 @@ fn non_ascii_text_is_kept_and_searched_alike(factory: Factory<'_>) {
     w.assert_clean();
 }
 
+
+/// Every page of `list` of `org` read by `s`, `limit` at a time: the order numbers, in order.
+fn all_pages(
+    s: &Session,
+    list: OrderList,
+    org: &Organization,
+    filter: &InventoryFilter,
+    limit: usize,
+) -> Vec<OrderNumber> {
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = match list {
+            OrderList::Held => s.list(org.id, filter, cursor, limit),
+            OrderList::AwaitingDecision => s.approval_queue(org.id, filter, cursor, limit),
+            OrderList::Supplied => s.supplied_orders(org.id, filter, cursor, limit),
+        }
+        .unwrap();
+        assert!(page.items.len() <= limit);
+        seen.extend(page.items.iter().map(|d| d.order.number));
+        match page.next {
+            Some(c) => cursor = Some(c),
+            None => return seen,
+        }
+    }
+}
+
+/// Seed 000: Ellen's approval queue holds exactly the requests addressed to Ellen that wait
+/// for a decision (not MGA's own queue, not another branch's, not decided ones), newest
+/// first, paged and filtered like the inventory list, with as many entries as the summary's
+/// incoming requests; its admins and the vendor's read it, a sibling branch's admin and a
+/// center below do not.
+fn approval_queue_holds_the_requests_addressed_to_the_org(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1210);
+    w.stock(&w.ellen, &w.cl, 100);
+    w.stock(&w.ellen, &w.uac, 100);
+    w.stock(&w.other, &w.cl, 100);
+    let mut waiting = Vec::new();
+    for i in 0..7u64 {
+        w.advance(10);
+        let p = if i % 2 == 0 { &w.cl } else { &w.uac };
+        let o = request(&w.irina, &w.mga, p, i + 1, &format!("PO-Ellen-{i}"));
+        match i {
+            1 => drop(w.irina.approve(o.id, None, None).unwrap()),
+            3 => drop(w.irina.reject(o.id, None).unwrap()),
+            5 => drop(w.irina.cancel(o.id).unwrap()),
+            _ => waiting.push(o),
+        }
+    }
+    // Addressed elsewhere: to MGA (by its center), and within the other branch (to the vendor).
+    let to_mga = request(&w.erin, &w.elerome, &w.cl, 2, "PO-MGA");
+    let olga_own = request(&w.olga, &w.other, &w.uac, 2, "PO-Other");
+
+    let all = InventoryFilter::default();
+    let mut expected: Vec<_> = waiting.iter().map(|o| o.number).collect();
+    expected.reverse();
+    for reader in [&w.irina, &w.vera] {
+        for limit in [1, 2, 50] {
+            assert_eq!(
+                all_pages(reader, OrderList::AwaitingDecision, &w.ellen, &all, limit),
+                expected
+            );
+        }
+    }
+    let incoming: u64 = w
+        .irina
+        .summary(w.ellen.id)
+        .unwrap()
+        .iter()
+        .map(|l| l.incoming_requests)
+        .sum();
+    assert_eq!(incoming, expected.len() as u64);
+    let page = w.irina.approval_queue(w.ellen.id, &all, None, 50).unwrap();
+    let first = &page.items[0];
+    assert_eq!(
+        (first.order.id, first.holder_name.as_str(), first.order.source),
+        (waiting[3].id, "MGA Inc", Some(w.ellen.id))
+    );
+
+    // Filters: product, requester, purchase order, number, time, status.
+    let count = |f: InventoryFilter| all_pages(&w.irina, OrderList::AwaitingDecision, &w.ellen, &f, 50).len();
+    let cl_only = InventoryFilter {
+        products: vec![w.cl.id],
+        ..Default::default()
+    };
+    assert_eq!(count(cl_only), 4);
+    let by_mga = InventoryFilter {
+        requested_by_org: Some(w.mga.id),
+        ..Default::default()
+    };
+    assert_eq!(count(by_mga), 4);
+    let by_elerome = InventoryFilter {
+        requested_by_org: Some(w.elerome.id),
+        ..Default::default()
+    };
+    assert_eq!(count(by_elerome), 0);
+    let po = InventoryFilter {
+        purchase_order: Some("po-ellen-6".into()),
+        ..Default::default()
+    };
+    assert_eq!(count(po), 1);
+    let number = InventoryFilter {
+        order_number: Some(waiting[1].number),
+        ..Default::default()
+    };
+    assert_eq!(count(number), 1);
+    let from_third = InventoryFilter {
+        requested_from: Some(waiting[2].requested_at),
+        ..Default::default()
+    };
+    assert_eq!(count(from_third), 2);
+    let active = InventoryFilter {
+        statuses: vec![OrderStatus::Active],
+        ..Default::default()
+    };
+    assert_eq!(count(active), 0);
+
+    // MGA's queue holds its center's request; the other branch's is the vendor's.
+    assert_eq!(
+        all_pages(&w.irina, OrderList::AwaitingDecision, &w.mga, &all, 50),
+        [to_mga.number]
+    );
+    let vendor = w.inv.org(w.tenant.id, w.tenant.vendor).unwrap();
+    assert_eq!(
+        all_pages(&w.vera, OrderList::AwaitingDecision, &vendor, &all, 50),
+        [olga_own.number]
+    );
+    // Nobody sees another branch's queue, nor a queue above them.
+    for (who, org) in [(&w.olga, &w.ellen), (&w.erin, &w.ellen), (&w.erin, &w.mga), (&w.irina, &w.other)] {
+        assert_eq!(
+            err_code(&who.approval_queue(org.id, &all, None, 10)),
+            "PERMISSION_DENIED"
+        );
+    }
+    assert_eq!(
+        err_code(&w.irina.approval_queue(w.ellen.id, &all, None, 0)),
+        "INVALID_INPUT"
+    );
+    // Deciding takes a request off the queue.
+    w.irina.approve(waiting[0].id, None, None).unwrap();
+    assert_eq!(
+        all_pages(&w.irina, OrderList::AwaitingDecision, &w.ellen, &all, 50).len(),
+        expected.len() - 1
+    );
+    w.assert_clean();
+}
+
+/// The orders Ellen supplied: approved requests and assignments drawn from Ellen, newest first,
+/// never the pending, rejected or cancelled ones, nor the vendor's assignment to Ellen.
+fn supplied_orders_are_those_drawn_from_the_org(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1210);
+    w.stock(&w.ellen, &w.cl, 100);
+    let approved = request(&w.irina, &w.mga, &w.cl, 5, "PO-A");
+    w.irina.approve(approved.id, None, None).unwrap();
+    let pending = request(&w.irina, &w.mga, &w.cl, 1, "PO-P");
+    let rejected = request(&w.irina, &w.mga, &w.cl, 1, "PO-R");
+    w.irina.reject(rejected.id, None).unwrap();
+    let assigned = w
+        .irina
+        .assign(NewAssignment::new(w.ellen.id, w.mga.id, w.cl.id, 95))
+        .unwrap();
+    assert_eq!(assigned.status, OrderStatus::Active);
+    let all = InventoryFilter::default();
+    for limit in [1, 50] {
+        assert_eq!(
+            all_pages(&w.irina, OrderList::Supplied, &w.ellen, &all, limit),
+            [assigned.number, approved.number]
+        );
+    }
+    // The vendor supplied Ellen's stock.
+    let vendor = w.inv.org(w.tenant.id, w.tenant.vendor).unwrap();
+    assert_eq!(
+        all_pages(&w.vera, OrderList::Supplied, &vendor, &all, 50).len(),
+        1
+    );
+    let po = InventoryFilter {
+        purchase_order: Some("PO-A".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        all_pages(&w.irina, OrderList::Supplied, &w.ellen, &po, 50),
+        [approved.number]
+    );
+    assert!(
+        all_pages(&w.irina, OrderList::AwaitingDecision, &w.ellen, &all, 50)
+            == [pending.number]
+    );
+    assert_eq!(
+        err_code(&w.olga.supplied_orders(w.ellen.id, &all, None, 10)),
+        "PERMISSION_DENIED"
+    );
+    w.assert_clean();
+}
