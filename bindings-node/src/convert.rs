@@ -18,7 +18,9 @@ use license_inventory as li;
 use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue};
 use napi_derive::napi;
 
-use crate::records::{License, Order, OrderDetails};
+use crate::records::{
+    Bundle, License, Order, OrderDetails, OrgInTree, Organization, Product, User,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Scalars
@@ -236,6 +238,39 @@ impl From<li::Page<li::OrderDetails>> for OrderPage {
         }
     }
 }
+
+/// One page of a directory list, in name order: `items` and the `next` cursor.
+macro_rules! name_page {
+    ($page:ident, $item:ident, $what:literal) => {
+        #[doc = concat!("One page of ", $what, ".")]
+        #[napi(object, use_nullable = true, object_from_js = false)]
+        pub struct $page {
+            /// The entries of this page.
+            pub items: Vec<$item>,
+            /// Pass as `cursor` for the next page; `null` on the last page.
+            pub next: Option<String>,
+        }
+
+        impl From<li::Page<li::$item, li::NameCursor>> for $page {
+            fn from(p: li::Page<li::$item, li::NameCursor>) -> Self {
+                $page {
+                    items: p.items.into_iter().map(Into::into).collect(),
+                    next: p.next.map(|c| c.to_string()),
+                }
+            }
+        }
+    };
+}
+
+name_page!(OrgPage, Organization, "organizations, in name order");
+name_page!(
+    OrgTreePage,
+    OrgInTree,
+    "a subtree: level by level, each level in name order"
+);
+name_page!(UserPage, User, "users, in name order");
+name_page!(ProductPage, Product, "products, in name order");
+name_page!(BundlePage, Bundle, "bundles, in name order");
 
 /// What one command of a batch resolved with, in the batch's order: `{ kind: 'order', order }`
 /// for a request, approval, rejection, cancellation or assignment, `{ kind: 'licenses',

@@ -296,6 +296,32 @@ pub struct RejectOptions {
     pub comments: Option<String>,
 }
 
+/// Paging of a directory list (`searchOrgs`, `childOrgs`, `subtree`, `searchUsers`,
+/// `products`, `bundles`).
+#[napi(object, object_to_js = false)]
+pub struct PageOptions {
+    /// The `next` cursor of the previous page.
+    pub cursor: Option<String>,
+    /// Entries per page (1 to 1000; default 100).
+    pub limit: Option<f64>,
+}
+
+impl PageOptions {
+    /// The core cursor and page size (the defaults when `options` is left out).
+    pub(crate) fn into_core(options: Option<Self>) -> li::Result<(Option<li::NameCursor>, usize)> {
+        let Some(o) = options else {
+            return Ok((None, li::DEFAULT_PAGE));
+        };
+        let cursor = o.cursor.as_deref().map(str::parse).transpose()?;
+        let limit = o
+            .limit
+            .map(|l| to_usize("limit", l))
+            .transpose()?
+            .unwrap_or(li::DEFAULT_PAGE);
+        Ok((cursor, limit))
+    }
+}
+
 /// Filters and paging of `list`. Everything left out matches everything.
 #[napi(object, object_to_js = false)]
 pub struct ListOptions {

@@ -10,18 +10,22 @@ use napi::Env;
 use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 
-use crate::convert::{BatchResult, Date, OrderPage, id, num, opt_id, to_u32, to_u64, to_usize};
+use crate::convert::{
+    BatchResult, BundlePage, Date, OrderPage, OrgPage, OrgTreePage, ProductPage, UserPage, id, num,
+    opt_id, to_u32, to_u64, to_usize,
+};
 use crate::error::throw_core;
 use crate::inputs::{
     ApproveOptions, BatchCommandFields, InventoryFilter, LedgerFilter, LedgerOptions,
     LicenseListOptions, LicenseUserEdit, ListOptions, MetadataEdit, NewAssignment, NewBundle,
     NewBundleRequest, NewLicenseUser, NewMint, NewOrganization, NewProduct, NewRequest, NewTenant,
-    NewUser, PostgresOptions, RejectOptions, RequestEdit, SqliteOptions, batch_commands,
+    NewUser, PageOptions, PostgresOptions, RejectOptions, RequestEdit, SqliteOptions,
+    batch_commands,
 };
 use crate::records::{
     Audit, Bundle, Checkpoint, Customer, Holding, InventoryUse, Issued, LedgerEntry, License,
     LicenseManager, LicensePolicy, LicenseUser, Notification, Order, OrderDetails, OrderFigures,
-    Organization, Permission, Product, SummaryLine, Tenant, User,
+    Organization, Permission, Product, Role, SummaryLine, Tenant, User,
 };
 use crate::task::{Op, run, sync};
 
@@ -722,6 +726,151 @@ impl Session {
         options: Option<ListOptions>,
     ) -> AsyncTask<Op<OrderPage>> {
         self.orders_on(li::OrderList::Supplied, org_id, options)
+    }
+
+    /// An organization, if the acting user may see it (their branches; the vendor's admins see
+    /// all).
+    #[napi(ts_return_type = "Promise<Organization>")]
+    pub fn organization(&self, org_id: String) -> AsyncTask<Op<Organization>> {
+        let s = self.core();
+        run(move || Ok(s.organization(id(&org_id)?)?.into()))
+    }
+
+    /// The organizations directly below an organization, in name order.
+    #[napi(ts_return_type = "Promise<OrgPage>")]
+    pub fn child_orgs(
+        &self,
+        org_id: String,
+        options: Option<PageOptions>,
+    ) -> AsyncTask<Op<OrgPage>> {
+        let s = self.core();
+        run(move || {
+            let (cursor, limit) = PageOptions::into_core(options)?;
+            Ok(s.child_orgs(id(&org_id)?, cursor, limit)?.into())
+        })
+    }
+
+    /// An organization and those below it down to `maxDepth` levels (0: itself; at most and by
+    /// default 16), each with its depth: level by level, each level in name order.
+    #[napi(ts_return_type = "Promise<OrgTreePage>")]
+    pub fn subtree(
+        &self,
+        org_id: String,
+        max_depth: Option<f64>,
+        options: Option<PageOptions>,
+    ) -> AsyncTask<Op<OrgTreePage>> {
+        let s = self.core();
+        run(move || {
+            let depth = max_depth
+                .map(|d| to_u32("max depth", d))
+                .transpose()?
+                .unwrap_or(li::MAX_SUBTREE_DEPTH);
+            let (cursor, limit) = PageOptions::into_core(options)?;
+            Ok(s.subtree(id(&org_id)?, depth, cursor, limit)?.into())
+        })
+    }
+
+    /// The organizations the acting user may see whose name starts with `prefix`
+    /// (case-insensitive; empty or left out: all of them), in name order.
+    #[napi(ts_return_type = "Promise<OrgPage>")]
+    pub fn search_orgs(
+        &self,
+        prefix: Option<String>,
+        options: Option<PageOptions>,
+    ) -> AsyncTask<Op<OrgPage>> {
+        let s = self.core();
+        run(move || {
+            let (cursor, limit) = PageOptions::into_core(options)?;
+            Ok(
+                s.search_orgs(prefix.as_deref().unwrap_or(""), cursor, limit)?
+                    .into(),
+            )
+        })
+    }
+
+    /// A user, if the acting user may see them (themselves, and the admins of the
+    /// organizations they see).
+    #[napi(ts_return_type = "Promise<User>")]
+    pub fn find_user(&self, user_id: String) -> AsyncTask<Op<User>> {
+        let s = self.core();
+        run(move || Ok(s.find_user(id(&user_id)?)?.into()))
+    }
+
+    /// The users the acting user may see whose name or email starts with `prefix`
+    /// (case-insensitive; empty or left out: all of them), in name order.
+    #[napi(ts_return_type = "Promise<UserPage>")]
+    pub fn search_users(
+        &self,
+        prefix: Option<String>,
+        options: Option<PageOptions>,
+    ) -> AsyncTask<Op<UserPage>> {
+        let s = self.core();
+        run(move || {
+            let (cursor, limit) = PageOptions::into_core(options)?;
+            Ok(
+                s.search_users(prefix.as_deref().unwrap_or(""), cursor, limit)?
+                    .into(),
+            )
+        })
+    }
+
+    /// The admins of an organization, in name order.
+    #[napi(ts_return_type = "Promise<Array<User>>")]
+    pub fn org_admins(&self, org_id: String) -> AsyncTask<Op<Vec<User>>> {
+        let s = self.core();
+        run(move || {
+            Ok(s.org_admins(id(&org_id)?)?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
+    }
+
+    /// The admin roles of a user the acting user may see, in organization-name order: what a
+    /// Role menu offers.
+    #[napi(ts_return_type = "Promise<Array<Role>>")]
+    pub fn roles_of(&self, user_id: String) -> AsyncTask<Op<Vec<Role>>> {
+        let s = self.core();
+        run(move || {
+            Ok(s.roles_of(id(&user_id)?)?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
+    }
+
+    /// The tenant's products, in name order.
+    #[napi(ts_return_type = "Promise<ProductPage>")]
+    pub fn products(&self, options: Option<PageOptions>) -> AsyncTask<Op<ProductPage>> {
+        let s = self.core();
+        run(move || {
+            let (cursor, limit) = PageOptions::into_core(options)?;
+            Ok(s.products(cursor, limit)?.into())
+        })
+    }
+
+    /// A product of the tenant.
+    #[napi(ts_return_type = "Promise<Product>")]
+    pub fn product(&self, product_id: String) -> AsyncTask<Op<Product>> {
+        let s = self.core();
+        run(move || Ok(s.product(id(&product_id)?)?.into()))
+    }
+
+    /// The tenant's bundles, in name order.
+    #[napi(ts_return_type = "Promise<BundlePage>")]
+    pub fn bundles(&self, options: Option<PageOptions>) -> AsyncTask<Op<BundlePage>> {
+        let s = self.core();
+        run(move || {
+            let (cursor, limit) = PageOptions::into_core(options)?;
+            Ok(s.bundles(cursor, limit)?.into())
+        })
+    }
+
+    /// A bundle of the tenant.
+    #[napi(ts_return_type = "Promise<Bundle>")]
+    pub fn bundle(&self, bundle_id: String) -> AsyncTask<Op<Bundle>> {
+        let s = self.core();
+        run(move || Ok(s.bundle(id(&bundle_id)?)?.into()))
     }
 
     /// The summary of an organization, per product.

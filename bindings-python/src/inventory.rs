@@ -16,9 +16,9 @@ use crate::errors;
 use crate::records::{
     Audit, Bundle, BundleLine, Checkpoint, Customer, Holding, InventoryUse, Issued, LedgerEntry,
     License, LicenseManager, LicensePolicy, LicenseUser, Notification, Order, OrderDetails,
-    OrderFigures, Organization, Product, SummaryLine, Tenant, User,
+    OrderFigures, Organization, Product, Role, SummaryLine, Tenant, User,
 };
-use crate::values::{BatchCommand, Page};
+use crate::values::{BatchCommand, BundlePage, OrgPage, OrgTreePage, Page, ProductPage, UserPage};
 
 /// A handle on one store (in memory, SQLite or PostgreSQL): safe to share between threads.
 ///
@@ -855,6 +855,133 @@ impl Session {
         )
     }
 
+    /// An organization, if the acting user may see it (their branches; the vendor's admins
+    /// see all).
+    fn organization(&self, py: Python<'_>, org: &str) -> PyResult<Organization> {
+        let org = parse(py, org)?;
+        run(py, || self.0.organization(org)).map(Organization)
+    }
+
+    /// The organizations directly below `org`, in name order, `limit` per page.
+    #[pyo3(signature = (org, *, cursor=None, limit=None))]
+    fn child_orgs(
+        &self,
+        py: Python<'_>,
+        org: &str,
+        cursor: Option<&str>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<OrgPage> {
+        let org = parse(py, org)?;
+        let (cursor, limit) = name_page(py, cursor, limit)?;
+        run(py, || self.0.child_orgs(org, cursor.clone(), limit)).map(OrgPage)
+    }
+
+    /// `org` and the organizations below it down to `max_depth` levels (0: `org` alone; at
+    /// most and by default 16), each with its depth: level by level, each level in name order.
+    #[pyo3(signature = (org, max_depth=None, *, cursor=None, limit=None))]
+    fn subtree(
+        &self,
+        py: Python<'_>,
+        org: &str,
+        max_depth: Option<&Bound<'_, PyAny>>,
+        cursor: Option<&str>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<OrgTreePage> {
+        let org = parse(py, org)?;
+        let depth = match max_depth {
+            Some(d) => whole_u32(py, "max depth", d)?,
+            None => core::MAX_SUBTREE_DEPTH,
+        };
+        let (cursor, limit) = name_page(py, cursor, limit)?;
+        run(py, || self.0.subtree(org, depth, cursor.clone(), limit)).map(OrgTreePage)
+    }
+
+    /// The organizations the acting user may see whose name starts with `prefix`
+    /// (case-insensitive; empty: all of them), in name order.
+    #[pyo3(signature = (prefix="", *, cursor=None, limit=None))]
+    fn search_orgs(
+        &self,
+        py: Python<'_>,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<OrgPage> {
+        let (cursor, limit) = name_page(py, cursor, limit)?;
+        run(py, || self.0.search_orgs(prefix, cursor.clone(), limit)).map(OrgPage)
+    }
+
+    /// A user, if the acting user may see them (themselves, and the admins of the
+    /// organizations they see).
+    fn find_user(&self, py: Python<'_>, user: &str) -> PyResult<User> {
+        let user = parse(py, user)?;
+        run(py, || self.0.find_user(user)).map(User)
+    }
+
+    /// The users the acting user may see whose name or email starts with `prefix`
+    /// (case-insensitive; empty: all of them), in name order.
+    #[pyo3(signature = (prefix="", *, cursor=None, limit=None))]
+    fn search_users(
+        &self,
+        py: Python<'_>,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<UserPage> {
+        let (cursor, limit) = name_page(py, cursor, limit)?;
+        run(py, || self.0.search_users(prefix, cursor.clone(), limit)).map(UserPage)
+    }
+
+    /// The admins of `org`, in name order.
+    fn org_admins(&self, py: Python<'_>, org: &str) -> PyResult<Vec<User>> {
+        let org = parse(py, org)?;
+        let users = run(py, || self.0.org_admins(org))?;
+        Ok(users.into_iter().map(User).collect())
+    }
+
+    /// The admin roles of `user` the acting user may see, in organization-name order: what a
+    /// Role menu offers.
+    fn roles_of(&self, py: Python<'_>, user: &str) -> PyResult<Vec<Role>> {
+        let user = parse(py, user)?;
+        let roles = run(py, || self.0.roles_of(user))?;
+        Ok(roles.into_iter().map(Role).collect())
+    }
+
+    /// The tenant's products, in name order.
+    #[pyo3(signature = (*, cursor=None, limit=None))]
+    fn products(
+        &self,
+        py: Python<'_>,
+        cursor: Option<&str>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<ProductPage> {
+        let (cursor, limit) = name_page(py, cursor, limit)?;
+        run(py, || self.0.products(cursor.clone(), limit)).map(ProductPage)
+    }
+
+    /// A product of the tenant.
+    fn product(&self, py: Python<'_>, product: &str) -> PyResult<Product> {
+        let product = parse(py, product)?;
+        run(py, || self.0.product(product)).map(Product)
+    }
+
+    /// The tenant's bundles, in name order.
+    #[pyo3(signature = (*, cursor=None, limit=None))]
+    fn bundles(
+        &self,
+        py: Python<'_>,
+        cursor: Option<&str>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<BundlePage> {
+        let (cursor, limit) = name_page(py, cursor, limit)?;
+        run(py, || self.0.bundles(cursor.clone(), limit)).map(BundlePage)
+    }
+
+    /// A bundle of the tenant.
+    fn bundle(&self, py: Python<'_>, bundle: &str) -> PyResult<Bundle> {
+        let bundle = parse(py, bundle)?;
+        run(py, || self.0.bundle(bundle)).map(Bundle)
+    }
+
     /// The summary of `org`: per product, units held and available, its pending requests, and
     /// the requests addressed to it awaiting approval.
     fn summary(&self, py: Python<'_>, org: &str) -> PyResult<Vec<SummaryLine>> {
@@ -1249,6 +1376,20 @@ impl Session {
         })
         .map(Page)
     }
+}
+
+/// The cursor and page size of a directory read (the core's default page when left out).
+fn name_page(
+    py: Python<'_>,
+    cursor: Option<&str>,
+    limit: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(Option<core::NameCursor>, usize)> {
+    let cursor = cursor.map(|c| parse(py, c)).transpose()?;
+    let limit = match limit {
+        Some(l) => size(py, "limit", l)?,
+        None => core::DEFAULT_PAGE,
+    };
+    Ok((cursor, limit))
 }
 
 /// The `after` and `limit` of a ledger read (0 and the default page when left out).

@@ -65,6 +65,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<inventory::Inventory>()?;
     m.add_class::<inventory::Session>()?;
     m.add_class::<values::Page>()?;
+    m.add_class::<values::OrgPage>()?;
+    m.add_class::<values::OrgTreePage>()?;
+    m.add_class::<values::UserPage>()?;
+    m.add_class::<values::ProductPage>()?;
+    m.add_class::<values::BundlePage>()?;
     m.add_class::<values::Validity>()?;
     records::add_records(m)?;
     m.add_class::<values::BatchCommand>()?;

@@ -6,7 +6,7 @@ use license_inventory as core;
 use pyo3::prelude::*;
 
 use crate::convert::{self, parse, repr_opt, whole, whole_u32};
-use crate::records::OrderDetails;
+use crate::records::{Bundle, OrderDetails, OrgInTree, Organization, Product, User};
 
 /// How long a license is valid: perpetual, or N days from its first activation or from issue.
 /// Built with `Validity.perpetual()`, `Validity.days_from_activation(n)` or
@@ -103,6 +103,73 @@ impl Page {
         )
     }
 }
+
+/// One page of a directory list, in name order: `items` and the `next` cursor (pass it back as
+/// `cursor`; `None` on the last page).
+macro_rules! name_page {
+    ($page:ident, $item:ident, $core:ty, $doc:literal) => {
+        #[doc = $doc]
+        #[pyclass(frozen, eq, module = "license_inventory._native")]
+        #[derive(Clone, PartialEq)]
+        pub struct $page(pub core::Page<$core, core::NameCursor>);
+
+        #[pymethods]
+        impl $page {
+            /// The entries of this page.
+            #[getter]
+            fn items(&self) -> Vec<$item> {
+                self.0.items.iter().cloned().map($item).collect()
+            }
+            /// The cursor of the next page (pass it back as `cursor`); `None` on the last page.
+            #[getter]
+            fn next(&self) -> Option<String> {
+                self.0.next.as_ref().map(|c| c.to_string())
+            }
+            fn __len__(&self) -> usize {
+                self.0.items.len()
+            }
+            fn __repr__(&self, py: Python<'_>) -> String {
+                format!(
+                    "{}(items={}, next={})",
+                    stringify!($page),
+                    self.0.items.len(),
+                    repr_opt(py, self.0.next.as_ref().map(|c| c.to_string()).as_deref())
+                )
+            }
+        }
+    };
+}
+
+name_page!(
+    OrgPage,
+    Organization,
+    core::Organization,
+    "One page of organizations, in name order."
+);
+name_page!(
+    OrgTreePage,
+    OrgInTree,
+    core::OrgInTree,
+    "One page of a subtree: level by level, each level in name order."
+);
+name_page!(
+    UserPage,
+    User,
+    core::User,
+    "One page of users, in name order."
+);
+name_page!(
+    ProductPage,
+    Product,
+    core::Product,
+    "One page of products, in name order."
+);
+name_page!(
+    BundlePage,
+    Bundle,
+    core::Bundle,
+    "One page of bundles, in name order."
+);
 
 /// One command of `Session.batch`, made with its constructor (`BatchCommand.approve(order)`,
 /// `BatchCommand.issue(order, 3)`, …): the same inputs and rules as the session method of the

@@ -111,6 +111,15 @@ pub static RECORDS: &[Record] = &[
         f("email", Text, "Email, stored lower-case."),
         f("created_at", Time, "When the user was created."),
     ]),
+    out("Role", "One of a user's admin roles: an organization and its tier, what a Role menu offers\n(`{fn:Session.roles_of}`).", &[
+        f("org", id("OrgId"), "The organization the user administers."),
+        f("org_name", Text, "Its name."),
+        f("tier", Kind::Enum("Tier"), "Its tier: the role is \"administrator of a tier\"."),
+    ]),
+    out("OrgInTree", "An organization of a subtree (`{fn:Session.subtree}`), with its depth below the subtree's root.", &[
+        f("org", Kind::Record("Organization"), "The organization."),
+        f("depth", Small, "Levels below the root (the root is 0)."),
+    ]),
     both("Floating", "Floating use: a license borrowed by a bounded number of holders at once, each for a\nbounded time.", &[
         f("max_borrows", Small, "How many borrows may be open at once."),
         f("max_borrow_seconds", Small, "The longest one borrow may last, in seconds."),

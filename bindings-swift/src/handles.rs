@@ -16,6 +16,7 @@ use crate::types::{
     ProductId, ProductKind, SummaryLine, Synchronous, Tenant, TenantId, Tier, User, UserId,
     core_time,
 };
+use crate::types::{BundlePage, OrgPage, OrgTreePage, ProductPage, Role, UserPage};
 
 /// A handle on one store (in memory, an SQLite file or a PostgreSQL database), with a clock
 /// that can be pinned. Safe to share between threads.
@@ -772,6 +773,144 @@ impl Session {
         self.orders_on(core::OrderList::Supplied, org, filter, cursor, limit)
     }
 
+    /// An organization, if the acting user may see it (their branches; the vendor's admins see
+    /// all).
+    pub fn organization(&self, org: OrgId) -> Result<Organization> {
+        guard(|| Ok(self.0.organization(org.into())?.into()))
+    }
+
+    /// The organizations directly below `org`, in name order.
+    #[uniffi::method(default(cursor = None, limit = None))]
+    pub fn child_orgs(
+        &self,
+        org: OrgId,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<OrgPage> {
+        guard(|| {
+            let cursor = name_cursor(cursor)?;
+            Ok(self
+                .0
+                .child_orgs(org.into(), cursor, page_size(limit))?
+                .into())
+        })
+    }
+
+    /// `org` and those below it down to `maxDepth` levels (0: itself; at most and by default
+    /// 16), each with its depth: level by level, each level in name order.
+    #[uniffi::method(default(max_depth = None, cursor = None, limit = None))]
+    pub fn subtree(
+        &self,
+        org: OrgId,
+        max_depth: Option<u32>,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<OrgTreePage> {
+        guard(|| {
+            let cursor = name_cursor(cursor)?;
+            let depth = max_depth.unwrap_or(core::MAX_SUBTREE_DEPTH);
+            Ok(self
+                .0
+                .subtree(org.into(), depth, cursor, page_size(limit))?
+                .into())
+        })
+    }
+
+    /// The organizations the acting user may see whose name starts with `prefix`
+    /// (case-insensitive; empty: all of them), in name order.
+    #[uniffi::method(default(prefix = "", cursor = None, limit = None))]
+    pub fn search_orgs(
+        &self,
+        prefix: String,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<OrgPage> {
+        guard(|| {
+            let cursor = name_cursor(cursor)?;
+            Ok(self
+                .0
+                .search_orgs(&prefix, cursor, page_size(limit))?
+                .into())
+        })
+    }
+
+    /// A user, if the acting user may see them (themselves, and the admins of the
+    /// organizations they see).
+    pub fn find_user(&self, user: UserId) -> Result<User> {
+        guard(|| Ok(self.0.find_user(user.into())?.into()))
+    }
+
+    /// The users the acting user may see whose name or email starts with `prefix`
+    /// (case-insensitive; empty: all of them), in name order.
+    #[uniffi::method(default(prefix = "", cursor = None, limit = None))]
+    pub fn search_users(
+        &self,
+        prefix: String,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<UserPage> {
+        guard(|| {
+            let cursor = name_cursor(cursor)?;
+            Ok(self
+                .0
+                .search_users(&prefix, cursor, page_size(limit))?
+                .into())
+        })
+    }
+
+    /// The admins of `org`, in name order.
+    pub fn org_admins(&self, org: OrgId) -> Result<Vec<User>> {
+        guard(|| {
+            Ok(self
+                .0
+                .org_admins(org.into())?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
+    }
+
+    /// The admin roles of `user` the acting user may see, in organization-name order: what a
+    /// Role menu offers.
+    pub fn roles_of(&self, user: UserId) -> Result<Vec<Role>> {
+        guard(|| {
+            Ok(self
+                .0
+                .roles_of(user.into())?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
+    }
+
+    /// The tenant's products, in name order.
+    #[uniffi::method(default(cursor = None, limit = None))]
+    pub fn products(&self, cursor: Option<String>, limit: Option<u32>) -> Result<ProductPage> {
+        guard(|| {
+            let cursor = name_cursor(cursor)?;
+            Ok(self.0.products(cursor, page_size(limit))?.into())
+        })
+    }
+
+    /// A product of the tenant.
+    pub fn product(&self, product: ProductId) -> Result<Product> {
+        guard(|| Ok(self.0.product(product.into())?.into()))
+    }
+
+    /// The tenant's bundles, in name order.
+    #[uniffi::method(default(cursor = None, limit = None))]
+    pub fn bundles(&self, cursor: Option<String>, limit: Option<u32>) -> Result<BundlePage> {
+        guard(|| {
+            let cursor = name_cursor(cursor)?;
+            Ok(self.0.bundles(cursor, page_size(limit))?.into())
+        })
+    }
+
+    /// A bundle of the tenant.
+    pub fn bundle(&self, bundle: BundleId) -> Result<Bundle> {
+        guard(|| Ok(self.0.bundle(bundle.into())?.into()))
+    }
+
     /// The summary of `org`: per product, units held and available, its pending requests, and
     /// the requests addressed to it awaiting approval.
     pub fn summary(&self, org: OrgId) -> Result<Vec<SummaryLine>> {
@@ -1080,6 +1219,11 @@ impl Session {
 }
 
 /// A page size for the core (which checks its range); `None` is the core's default.
+/// A directory cursor from its text form.
+fn name_cursor(cursor: Option<String>) -> core::Result<Option<core::NameCursor>> {
+    cursor.as_deref().map(str::parse).transpose()
+}
+
 fn page_size(limit: Option<u32>) -> usize {
     limit.map_or(core::DEFAULT_PAGE, |l| {
         usize::try_from(l).unwrap_or(usize::MAX)

@@ -245,6 +245,44 @@ impl From<core::Page<core::OrderDetails>> for OrderPage {
     }
 }
 
+/// One page of a directory list, in name order: `items` and the `next` cursor.
+macro_rules! name_page {
+    ($page:ident, $item:ident, $what:literal) => {
+        #[doc = $what]
+        #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+        pub struct $page {
+            /// The entries of this page.
+            pub items: Vec<$item>,
+            /// Where the next page starts (opaque: pass it back as `cursor`); `nil` on the last
+            /// page.
+            pub next: Option<String>,
+        }
+
+        impl From<core::Page<core::$item, core::NameCursor>> for $page {
+            fn from(p: core::Page<core::$item, core::NameCursor>) -> Self {
+                $page {
+                    items: p.items.into_iter().map(Into::into).collect(),
+                    next: p.next.map(|c| c.to_string()),
+                }
+            }
+        }
+    };
+}
+
+name_page!(
+    OrgPage,
+    Organization,
+    "One page of organizations, in name order."
+);
+name_page!(
+    OrgTreePage,
+    OrgInTree,
+    "One page of a subtree: level by level, each level in name order."
+);
+name_page!(UserPage, User, "One page of users, in name order.");
+name_page!(ProductPage, Product, "One page of products, in name order.");
+name_page!(BundlePage, Bundle, "One page of bundles, in name order.");
+
 /// One line of an organization's summary: one product.
 /// The columns of `Session.exportOrderCsv`, in order: the order's and customer's columns, then
 /// the license's.

@@ -82,7 +82,8 @@ pub use ids::{
 pub use input::{DEFAULT_PAGE, MAX_COMMENT, MAX_NAME, MAX_PAGE, MAX_PURCHASE_ORDER, MAX_QUANTITY};
 pub use inventory::{
     Audit, BatchCommand, BatchResult, Holding, ISSUE_CHUNK, Inventory, Issued, LedgerFilter,
-    MAX_BATCH, MAX_IDEMPOTENCY_KEY, MAX_ISSUE, MIN_PASSWORD, OrderFigures, Session,
+    MAX_BATCH, MAX_IDEMPOTENCY_KEY, MAX_ISSUE, MAX_SUBTREE_DEPTH, MIN_PASSWORD, OrderFigures,
+    Session,
 };
 pub use keys::LicenseKey;
 pub use ledger::{GENESIS_HASH, LedgerEntry, LedgerHead, LedgerKind, Movement};
@@ -104,6 +105,6 @@ pub use store::{PostgresOptions, PostgresStore};
 pub use store::{SqliteOptions, SqliteStore, Synchronous};
 pub use time::{Clock, ManualClock, SystemClock};
 pub use views::{
-    Cursor, InventoryFilter, InventoryUse, OrderDetails, OrderList, Page, SummaryCounts,
-    SummaryLine, UseLine,
+    Cursor, InventoryFilter, InventoryUse, NameCursor, OrderDetails, OrderList, OrgInTree, Page,
+    Role, SummaryCounts, SummaryLine, UseLine,
 };

@@ -8,6 +8,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
+use crate::hierarchy::{Organization, Tier};
 use crate::ids::{OrderId, OrderNumber, OrgId, ProductId};
 use crate::order::{Order, OrderStatus};
 use crate::product::ProductKind;
@@ -120,13 +121,80 @@ impl FromStr for Cursor {
     }
 }
 
-/// One page of a list, newest first.
+/// One page of a list: orders newest first ([`Cursor`]), directory entries in name order
+/// ([`NameCursor`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Page<T> {
+pub struct Page<T, C = Cursor> {
     /// The items of this page.
     pub items: Vec<T>,
     /// The cursor for the next page; `None` on the last page.
-    pub next: Option<Cursor>,
+    pub next: Option<C>,
+}
+
+/// Where the next page of a directory list starts: after the entry with this rank (a subtree's
+/// depth; 0 elsewhere), folded name and id. Opaque: print it, pass it back.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NameCursor {
+    pub(crate) rank: u32,
+    pub(crate) folded: String,
+    pub(crate) id: uuid::Uuid,
+}
+
+impl NameCursor {
+    /// The cursor just after an entry.
+    pub(crate) fn after(rank: u32, name: &str, id: uuid::Uuid) -> Self {
+        NameCursor {
+            rank,
+            folded: fold_case(name),
+            id,
+        }
+    }
+}
+
+impl fmt::Display for NameCursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "n{}:{}:{}", self.rank, self.id, self.folded)
+    }
+}
+
+impl FromStr for NameCursor {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = || {
+            Error::invalid(
+                "cursor",
+                format!("'{s}' is not a cursor from a directory list"),
+            )
+        };
+        let rest = s.strip_prefix('n').ok_or_else(bad)?;
+        let (rank, rest) = rest.split_once(':').ok_or_else(bad)?;
+        let (id, folded) = rest.split_once(':').ok_or_else(bad)?;
+        Ok(NameCursor {
+            rank: rank.parse().map_err(|_| bad())?,
+            id: id.parse().map_err(|_| bad())?,
+            folded: folded.to_owned(),
+        })
+    }
+}
+
+/// One of a user's admin roles: an organization and its tier (what a Role menu offers).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Role {
+    /// The organization the user administers.
+    pub org: OrgId,
+    /// Its name.
+    pub org_name: String,
+    /// Its tier: the role is "administrator of a {tier}".
+    pub tier: Tier,
+}
+
+/// An organization of a subtree, with its depth below the subtree's root (the root is 0).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrgInTree {
+    /// The organization.
+    pub org: Organization,
+    /// Levels below the root.
+    pub depth: u32,
 }
 
 /// An order with the names a person reads next to it.

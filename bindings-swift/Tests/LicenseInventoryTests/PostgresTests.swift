@@ -268,3 +268,11 @@ final class PostgresTests: XCTestCase {
             c, handles: [c.inv, try TestDatabase.open(maxConnections: 1), try TestDatabase.open()])
     }
 }
+
+final class PostgresDirectoryTests: DirectoryTests {
+    override class var store: TestStore { .postgres }
+
+    override func testOrganizationsByVisibility() throws { try super.testOrganizationsByVisibility() }
+    override func testUsersAdminsAndRoles() throws { try super.testUsersAdminsAndRoles() }
+    override func testProductsAndBundles() throws { try super.testProductsAndBundles() }
+}

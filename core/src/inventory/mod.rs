@@ -6,6 +6,7 @@
 mod audit;
 mod batch;
 mod bundles;
+mod directory;
 mod export;
 mod history;
 mod idempotency;
@@ -25,6 +26,7 @@ mod views;
 
 pub use audit::Audit;
 pub use batch::{BatchCommand, BatchResult, MAX_BATCH};
+pub use directory::MAX_SUBTREE_DEPTH;
 pub use history::{Holding, LedgerFilter, OrderFigures};
 pub use idempotency::MAX_IDEMPOTENCY_KEY;
 pub use license_users::MIN_PASSWORD;

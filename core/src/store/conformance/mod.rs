@@ -133,6 +133,7 @@ suites!($
     orders => __conformance_suite_orders,
     access => __conformance_suite_access,
     views => __conformance_suite_views,
+    directory => __conformance_suite_directory,
     ledger => __conformance_suite_ledger,
     history => __conformance_suite_history,
     licenses => __conformance_suite_licenses,
