@@ -221,6 +221,15 @@ fn main() -> Result<(), Box<dyn StdError>> {
         },
     )?;
 
+    // ---- Step 1: Irina picks her administrator role from the Role menu ------------------
+    let roles: Vec<String> = irina
+        .roles_of(irina.user())?
+        .iter()
+        .map(|r| format!("{} ({})", r.org_name, r.tier))
+        .collect();
+    println!("Role: {}", roles.join(", "));
+    println!();
+
     // ---- License Inventory of MGA Inc ------------------------------------------------------
     println!("License Inventory: {} ({})", mga.name, mga.tier);
     println!();

@@ -14,7 +14,9 @@ import { Inventory, KEY, tempDir } from './helpers.mjs'
 
 const script = fileURLToPath(new URL('../../examples/node/walkthrough.mjs', import.meta.url))
 
-const EXPECTED = `License Inventory: MGA Inc (reseller)
+const EXPECTED = `Role: Ellen Emporium (distributor), MGA Inc (reseller)
+
+License Inventory: MGA Inc (reseller)
 
 Assigned Center Licenses: 3
 Assigned User Activation Codes: 1

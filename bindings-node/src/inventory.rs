@@ -25,7 +25,7 @@ use crate::inputs::{
 use crate::records::{
     Audit, Bundle, Checkpoint, Customer, Holding, InventoryUse, Issued, LedgerEntry, License,
     LicenseManager, LicensePolicy, LicenseUser, Notification, Order, OrderDetails, OrderFigures,
-    Organization, Permission, Product, Role, SummaryLine, Tenant, User,
+    Organization, Permission, Plan, Product, Role, SummaryLine, Tenant, User,
 };
 use crate::task::{Op, run, sync};
 
@@ -209,6 +209,78 @@ impl Inventory {
     ) -> AsyncTask<Op<()>> {
         let inv = self.core();
         run(move || inv.grant_admin(id(&tenant_id)?, id(&user_id)?, id(&org_id)?))
+    }
+
+    /// Takes a user's admin role over an organization away (nothing happens if they do not
+    /// hold it); removing the vendor organization's last admin is refused
+    /// (`HIERARCHY_VIOLATION`).
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn revoke_admin(
+        &self,
+        tenant_id: String,
+        user_id: String,
+        org_id: String,
+    ) -> AsyncTask<Op<()>> {
+        let inv = self.core();
+        run(move || inv.revoke_admin(id(&tenant_id)?, id(&user_id)?, id(&org_id)?))
+    }
+
+    /// Reactivates a deactivated organization (its parent must be active).
+    #[napi(ts_return_type = "Promise<Organization>")]
+    pub fn reactivate_org(&self, tenant_id: String, org_id: String) -> AsyncTask<Op<Organization>> {
+        let inv = self.core();
+        run(move || Ok(inv.reactivate_org(id(&tenant_id)?, id(&org_id)?)?.into()))
+    }
+
+    /// Deactivates a user: their roles and permissions stay on record but give them nothing
+    /// until `reactivateUser`. The vendor organization keeps an active admin.
+    #[napi(ts_return_type = "Promise<User>")]
+    pub fn deactivate_user(&self, tenant_id: String, user_id: String) -> AsyncTask<Op<User>> {
+        let inv = self.core();
+        run(move || Ok(inv.deactivate_user(id(&tenant_id)?, id(&user_id)?)?.into()))
+    }
+
+    /// Reactivates a deactivated user.
+    #[napi(ts_return_type = "Promise<User>")]
+    pub fn reactivate_user(&self, tenant_id: String, user_id: String) -> AsyncTask<Op<User>> {
+        let inv = self.core();
+        run(move || Ok(inv.reactivate_user(id(&tenant_id)?, id(&user_id)?)?.into()))
+    }
+
+    /// Changes the tenant's plan. On a downgrade, enterprise-only permissions already granted
+    /// stay on record but are not honoured (`PLAN_REQUIRED`) until an upgrade.
+    #[napi(ts_return_type = "Promise<Tenant>")]
+    pub fn change_plan(&self, tenant_id: String, plan: Plan) -> AsyncTask<Op<Tenant>> {
+        let inv = self.core();
+        run(move || Ok(inv.change_plan(id(&tenant_id)?, plan.into())?.into()))
+    }
+
+    /// Renames a product.
+    #[napi(ts_return_type = "Promise<Product>")]
+    pub fn rename_product(
+        &self,
+        tenant_id: String,
+        product_id: String,
+        name: String,
+    ) -> AsyncTask<Op<Product>> {
+        let inv = self.core();
+        run(move || {
+            Ok(inv
+                .rename_product(id(&tenant_id)?, id(&product_id)?, &name)?
+                .into())
+        })
+    }
+
+    /// Retires a product: no new requests, assignments, mints or bundles of it
+    /// (`INVALID_INPUT`); existing orders are untouched.
+    #[napi(ts_return_type = "Promise<Product>")]
+    pub fn retire_product(&self, tenant_id: String, product_id: String) -> AsyncTask<Op<Product>> {
+        let inv = self.core();
+        run(move || {
+            Ok(inv
+                .retire_product(id(&tenant_id)?, id(&product_id)?)?
+                .into())
+        })
     }
 
     /// Defines a product (inventory type), with the policy of its licenses when given, in
@@ -1130,6 +1202,33 @@ impl Session {
                     .into(),
             )
         })
+    }
+
+    /// Replaces the permissions of a license manager of an order (1 or more). A manager with
+    /// `manage_managers` may only add or take away permissions it holds itself.
+    #[napi(ts_return_type = "Promise<LicenseManager>")]
+    pub fn set_license_manager_permissions(
+        &self,
+        order_id: String,
+        user_id: String,
+        permissions: Vec<Permission>,
+    ) -> AsyncTask<Op<LicenseManager>> {
+        let s = self.core();
+        run(move || {
+            let permissions: Vec<li::Permission> =
+                permissions.into_iter().map(Into::into).collect();
+            Ok(
+                s.set_license_manager_permissions(id(&order_id)?, id(&user_id)?, &permissions)?
+                    .into(),
+            )
+        })
+    }
+
+    /// Removes a license manager of an order.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn remove_license_manager(&self, order_id: String, user_id: String) -> AsyncTask<Op<()>> {
+        let s = self.core();
+        run(move || s.remove_license_manager(id(&order_id)?, id(&user_id)?))
     }
 
     /// The license managers of an order.

@@ -247,6 +247,58 @@ impl Inventory {
         run(py, || self.inner.grant_admin(tenant, user, org))
     }
 
+    /// Takes `user`'s admin role over `org` away (nothing happens if they do not hold it);
+    /// removing the vendor organization's last admin raises `HierarchyViolation`.
+    fn revoke_admin(&self, py: Python<'_>, tenant: &str, user: &str, org: &str) -> PyResult<()> {
+        let (tenant, user, org) = (parse(py, tenant)?, parse(py, user)?, parse(py, org)?);
+        run(py, || self.inner.revoke_admin(tenant, user, org))
+    }
+
+    /// Reactivates a deactivated organization (its parent must be active).
+    fn reactivate_org(&self, py: Python<'_>, tenant: &str, org: &str) -> PyResult<Organization> {
+        let (tenant, org) = (parse(py, tenant)?, parse(py, org)?);
+        run(py, || self.inner.reactivate_org(tenant, org)).map(Organization)
+    }
+
+    /// Deactivates a user: their roles and permissions stay on record but give them nothing
+    /// until `reactivate_user`. The vendor organization keeps an active admin.
+    fn deactivate_user(&self, py: Python<'_>, tenant: &str, user: &str) -> PyResult<User> {
+        let (tenant, user) = (parse(py, tenant)?, parse(py, user)?);
+        run(py, || self.inner.deactivate_user(tenant, user)).map(User)
+    }
+
+    /// Reactivates a deactivated user.
+    fn reactivate_user(&self, py: Python<'_>, tenant: &str, user: &str) -> PyResult<User> {
+        let (tenant, user) = (parse(py, tenant)?, parse(py, user)?);
+        run(py, || self.inner.reactivate_user(tenant, user)).map(User)
+    }
+
+    /// Changes the tenant's plan. On a downgrade, enterprise-only permissions already granted
+    /// stay on record but are not honoured (`PlanRequired`) until an upgrade.
+    fn change_plan(&self, py: Python<'_>, tenant: &str, plan: &str) -> PyResult<Tenant> {
+        let (tenant, plan) = (parse(py, tenant)?, parse(py, plan)?);
+        run(py, || self.inner.change_plan(tenant, plan)).map(Tenant)
+    }
+
+    /// Renames a product.
+    fn rename_product(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        product: &str,
+        name: &str,
+    ) -> PyResult<Product> {
+        let (tenant, product) = (parse(py, tenant)?, parse(py, product)?);
+        run(py, || self.inner.rename_product(tenant, product, name)).map(Product)
+    }
+
+    /// Retires a product: no new requests, assignments, mints or bundles of it
+    /// (`InvalidInput`); existing orders are untouched.
+    fn retire_product(&self, py: Python<'_>, tenant: &str, product: &str) -> PyResult<Product> {
+        let (tenant, product) = (parse(py, tenant)?, parse(py, product)?);
+        run(py, || self.inner.retire_product(tenant, product)).map(Product)
+    }
+
     /// Defines a product (inventory type); `code` is unique within the tenant. `policy` is the
     /// policy of the licenses issued for it (default: the core's default policy).
     #[pyo3(signature = (tenant, code, name, kind, *, policy=None))]
@@ -1231,6 +1283,31 @@ impl Session {
         let (order, user) = (parse(py, order)?, parse(py, user)?);
         let permissions: Vec<core::Permission> = parse_all(py, "permissions", Some(permissions))?;
         run(py, || self.0.add_license_manager(order, user, &permissions)).map(LicenseManager)
+    }
+
+    /// Replaces the permissions of `user`, a license manager of `order`, with `permissions` (1
+    /// or more). A manager with `manage_managers` may only add or take away permissions it
+    /// holds itself.
+    fn set_license_manager_permissions(
+        &self,
+        py: Python<'_>,
+        order: &str,
+        user: &str,
+        permissions: &Bound<'_, PyAny>,
+    ) -> PyResult<LicenseManager> {
+        let (order, user) = (parse(py, order)?, parse(py, user)?);
+        let permissions: Vec<core::Permission> = parse_all(py, "permissions", Some(permissions))?;
+        run(py, || {
+            self.0
+                .set_license_manager_permissions(order, user, &permissions)
+        })
+        .map(LicenseManager)
+    }
+
+    /// Removes `user` as a license manager of `order`.
+    fn remove_license_manager(&self, py: Python<'_>, order: &str, user: &str) -> PyResult<()> {
+        let (order, user) = (parse(py, order)?, parse(py, user)?);
+        run(py, || self.0.remove_license_manager(order, user))
     }
 
     /// The license managers of an order.

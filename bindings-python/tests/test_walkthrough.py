@@ -17,6 +17,8 @@ from license_inventory import OrderStatus
 WALKTHROUGH = Path(__file__).resolve().parents[2] / "examples" / "python" / "walkthrough.py"
 
 EXPECTED = """\
+Role: Ellen Emporium (distributor), MGA Inc (reseller)
+
 License Inventory: MGA Inc (reseller)
 
 Assigned Center Licenses: 3

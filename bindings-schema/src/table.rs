@@ -110,6 +110,7 @@ pub static RECORDS: &[Record] = &[
         f("name", Text, "Full name, e.g. \"Irina Heer\"."),
         f("email", Text, "Email, stored lower-case."),
         f("created_at", Time, "When the user was created."),
+        f("active", Flag, "False once deactivated: the user may do nothing until reactivated."),
     ]),
     out("Role", "One of a user's admin roles: an organization and its tier, what a Role menu offers\n(`{fn:Session.roles_of}`).", &[
         f("org", id("OrgId"), "The organization the user administers."),
@@ -138,6 +139,7 @@ pub static RECORDS: &[Record] = &[
         f("kind", Kind::Enum("ProductKind"), "Delivery kind."),
         f("policy", Kind::Record("LicensePolicy"), "The policy of the licenses issued for it."),
         f("created_at", Time, "When it was defined."),
+        f("retired", Flag, "True once retired: no new requests, assignments or mints; existing orders are untouched."),
     ]),
     both("Customer", "The end customer of an order; an order's `customer` can be changed and passed back to\n`{fn:Session.set_customer}`.", &[
         f("name", Text, "Name."),
@@ -447,6 +449,14 @@ pub static ENUMS: &[Enum] = &[
         v("ManagerRemoved", "A license manager was removed."),
         v("OrderDeleted", "An order and its licenses were deleted."),
         v("UnitsReturned", "Unused units were returned to their source."),
+        v("AdminRevoked", "A user's admin role over an organization was revoked."),
+        v("OrgReactivated", "A deactivated organization was reactivated."),
+        v("UserDeactivated", "A user was deactivated."),
+        v("UserReactivated", "A deactivated user was reactivated."),
+        v("PlanChanged", "The tenant's plan changed."),
+        v("ProductRenamed", "A product was renamed."),
+        v("ProductRetired", "A product was retired: no new requests, assignments or mints."),
+        v("ManagerChanged", "A license manager's permissions were replaced."),
     ]},
     Enum { name: "Action", doc: "An action a user attempts, as permission and state errors name it.", direction: Direction::Out, open: true, variants: &[
         v("Mint", "Mint new stock at the vendor."),

@@ -218,6 +218,74 @@ impl Inventory {
         })
     }
 
+    /// Takes `user`'s admin role over `org` away (nothing happens if they do not hold it);
+    /// removing the vendor organization's last admin throws `Hierarchy`.
+    pub fn revoke_admin(&self, tenant: TenantId, user: UserId, org: OrgId) -> Result<()> {
+        guard(|| {
+            Ok(self
+                .inner
+                .revoke_admin(tenant.into(), user.into(), org.into())?)
+        })
+    }
+
+    /// Reactivates a deactivated organization (its parent must be active).
+    pub fn reactivate_org(&self, tenant: TenantId, id: OrgId) -> Result<Organization> {
+        guard(|| Ok(self.inner.reactivate_org(tenant.into(), id.into())?.into()))
+    }
+
+    /// Deactivates a user: their roles and permissions stay on record but give them nothing
+    /// until `reactivateUser`. The vendor organization keeps an active admin.
+    pub fn deactivate_user(&self, tenant: TenantId, user: UserId) -> Result<User> {
+        guard(|| {
+            Ok(self
+                .inner
+                .deactivate_user(tenant.into(), user.into())?
+                .into())
+        })
+    }
+
+    /// Reactivates a deactivated user.
+    pub fn reactivate_user(&self, tenant: TenantId, user: UserId) -> Result<User> {
+        guard(|| {
+            Ok(self
+                .inner
+                .reactivate_user(tenant.into(), user.into())?
+                .into())
+        })
+    }
+
+    /// Changes the tenant's plan. On a downgrade, enterprise-only permissions already granted
+    /// stay on record but are not honoured (`PlanRequired`) until an upgrade.
+    pub fn change_plan(&self, tenant: TenantId, plan: Plan) -> Result<Tenant> {
+        guard(|| Ok(self.inner.change_plan(tenant.into(), plan.into())?.into()))
+    }
+
+    /// Renames a product.
+    pub fn rename_product(
+        &self,
+        tenant: TenantId,
+        product: ProductId,
+        name: String,
+    ) -> Result<Product> {
+        guard(|| {
+            Ok(self
+                .inner
+                .rename_product(tenant.into(), product.into(), &name)?
+                .into())
+        })
+    }
+
+    /// Retires a product: no new requests, assignments, mints or bundles of it
+    /// (`InvalidInput`); existing orders are untouched.
+    pub fn retire_product(&self, tenant: TenantId, product: ProductId) -> Result<Product> {
+        guard(|| {
+            Ok(self
+                .inner
+                .retire_product(tenant.into(), product.into())?
+                .into())
+        })
+    }
+
     /// Defines a product; its code must be unique within the tenant. `policy` is the policy of
     /// its licenses, set in the same transaction (`nil`: the core's default, see
     /// `defaultLicensePolicy()`).
@@ -1147,6 +1215,29 @@ impl Session {
                 .add_license_manager(order.into(), user.into(), &permissions)?
                 .into())
         })
+    }
+
+    /// Replaces the permissions of `user`, a license manager of `order` (1 or more). A manager
+    /// with `manageManagers` may only add or take away permissions it holds itself.
+    pub fn set_license_manager_permissions(
+        &self,
+        order: OrderId,
+        user: UserId,
+        permissions: Vec<Permission>,
+    ) -> Result<LicenseManager> {
+        guard(|| {
+            let permissions: Vec<core::Permission> =
+                permissions.into_iter().map(Into::into).collect();
+            Ok(self
+                .0
+                .set_license_manager_permissions(order.into(), user.into(), &permissions)?
+                .into())
+        })
+    }
+
+    /// Removes `user` as a license manager of `order`.
+    pub fn remove_license_manager(&self, order: OrderId, user: UserId) -> Result<()> {
+        guard(|| Ok(self.0.remove_license_manager(order.into(), user.into())?))
     }
 
     /// The license managers of an order.

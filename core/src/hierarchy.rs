@@ -181,6 +181,28 @@ pub struct User {
     pub email: String,
     /// When the user was created.
     pub created_at: DateTime<Utc>,
+    /// False once deactivated ([`crate::Inventory::deactivate_user`]): the user keeps their
+    /// roles on record but may do nothing until reactivated. (Left out of the row's stored
+    /// form while true, so rows written before it existed keep their digests.)
+    #[serde(
+        default = "crate::hierarchy::yes",
+        skip_serializing_if = "crate::hierarchy::is_true"
+    )]
+    pub active: bool,
+}
+
+pub(crate) fn yes() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+pub(crate) fn is_true(b: &bool) -> bool {
+    *b
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+pub(crate) fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// What [`crate::Inventory::create_user`] needs.

@@ -92,6 +92,22 @@ pub enum LedgerKind {
     OrderDeleted,
     /// Unused units were returned to their source.
     UnitsReturned,
+    /// A user's admin role over an organization was revoked.
+    AdminRevoked,
+    /// A deactivated organization was reactivated.
+    OrgReactivated,
+    /// A user was deactivated.
+    UserDeactivated,
+    /// A deactivated user was reactivated.
+    UserReactivated,
+    /// The tenant's plan changed.
+    PlanChanged,
+    /// A product was renamed.
+    ProductRenamed,
+    /// A product was retired: no new requests, assignments or mints.
+    ProductRetired,
+    /// A license manager's permissions were replaced.
+    ManagerChanged,
 }
 
 impl LedgerKind {
@@ -135,11 +151,19 @@ impl LedgerKind {
             LedgerKind::ManagerRemoved => "manager_removed",
             LedgerKind::OrderDeleted => "order_deleted",
             LedgerKind::UnitsReturned => "units_returned",
+            LedgerKind::AdminRevoked => "admin_revoked",
+            LedgerKind::OrgReactivated => "org_reactivated",
+            LedgerKind::UserDeactivated => "user_deactivated",
+            LedgerKind::UserReactivated => "user_reactivated",
+            LedgerKind::PlanChanged => "plan_changed",
+            LedgerKind::ProductRenamed => "product_renamed",
+            LedgerKind::ProductRetired => "product_retired",
+            LedgerKind::ManagerChanged => "manager_changed",
         }
     }
 
     /// Every kind.
-    pub const ALL: [LedgerKind; 37] = [
+    pub const ALL: [LedgerKind; 45] = [
         LedgerKind::TenantCreated,
         LedgerKind::OrgCreated,
         LedgerKind::OrgDeactivated,
@@ -177,6 +201,14 @@ impl LedgerKind {
         LedgerKind::ManagerRemoved,
         LedgerKind::OrderDeleted,
         LedgerKind::UnitsReturned,
+        LedgerKind::AdminRevoked,
+        LedgerKind::OrgReactivated,
+        LedgerKind::UserDeactivated,
+        LedgerKind::UserReactivated,
+        LedgerKind::PlanChanged,
+        LedgerKind::ProductRenamed,
+        LedgerKind::ProductRetired,
+        LedgerKind::ManagerChanged,
     ];
 }
 

@@ -69,6 +69,11 @@ pub struct Product {
     pub policy: LicensePolicy,
     /// When it was defined.
     pub created_at: DateTime<Utc>,
+    /// True once retired ([`crate::Inventory::retire_product`]): nobody may request, assign or
+    /// mint it any more; existing orders and licenses are untouched. (Left out of the row's
+    /// stored form while false, so rows written before it existed keep their digests.)
+    #[serde(default, skip_serializing_if = "crate::hierarchy::is_false")]
+    pub retired: bool,
 }
 
 /// One line of a bundle: a product and how many units of it.

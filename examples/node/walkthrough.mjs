@@ -93,6 +93,11 @@ async function main() {
   inv.setTime(at('02:31'))
   await irina.editRequest(o1213.id, { quantity: 1, comments: 'One more center license, please.' })
 
+  // ---- Step 1: Irina picks her administrator role from the Role menu --------------------
+  const roles = await irina.rolesOf(irinaUser.id)
+  console.log(`Role: ${roles.map((r) => `${r.orgName} (${r.tier})`).join(', ')}`)
+  console.log()
+
   // ---- License Inventory of MGA Inc --------------------------------------------------------
   console.log(`License Inventory: ${mga.name} (${mga.tier})`)
   console.log()

@@ -138,6 +138,11 @@ def main(argv: Sequence[str]) -> int:
     inv.set_time(at("02:31"))
     irina.edit_request(o1213.id, quantity=1, comments="One more center license, please.")
 
+    # ---- Step 1: Irina picks her administrator role from the Role menu ------------------
+    roles = irina.roles_of(irina_user.id)
+    print("Role: " + ", ".join(f"{r.org_name} ({r.tier})" for r in roles))
+    print()
+
     # ---- License Inventory of MGA Inc ------------------------------------------------------
     print(f"License Inventory: {mga.name} ({mga.tier})")
     print()

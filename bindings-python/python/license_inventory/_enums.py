@@ -234,6 +234,22 @@ class LedgerKind(_StrEnum):
     """An order and its licenses were deleted."""
     UNITS_RETURNED = "units_returned"
     """Unused units were returned to their source."""
+    ADMIN_REVOKED = "admin_revoked"
+    """A user's admin role over an organization was revoked."""
+    ORG_REACTIVATED = "org_reactivated"
+    """A deactivated organization was reactivated."""
+    USER_DEACTIVATED = "user_deactivated"
+    """A user was deactivated."""
+    USER_REACTIVATED = "user_reactivated"
+    """A deactivated user was reactivated."""
+    PLAN_CHANGED = "plan_changed"
+    """The tenant's plan changed."""
+    PRODUCT_RENAMED = "product_renamed"
+    """A product was renamed."""
+    PRODUCT_RETIRED = "product_retired"
+    """A product was retired: no new requests, assignments or mints."""
+    MANAGER_CHANGED = "manager_changed"
+    """A license manager's permissions were replaced."""
 
 
 class ValidityKind(_StrEnum):

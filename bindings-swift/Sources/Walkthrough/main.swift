@@ -138,6 +138,11 @@ func run() throws -> Bool {
     inv.setTime(at: at("02:31"))
     _ = try irina.editRequest(order: o1213.id, quantity: 1, comments: "One more center license, please.")
 
+    // ---- Step 1: Irina picks her administrator role from the Role menu ------------------
+    let roles = try irina.rolesOf(user: irinaUser.id)
+    print("Role: " + roles.map { "\($0.orgName) (\($0.tier))" }.joined(separator: ", "))
+    print()
+
     // ---- License Inventory of MGA Inc ------------------------------------------------------
     print("License Inventory: \(mga.name) (\(mga.tier))")
     print()

@@ -276,3 +276,13 @@ final class PostgresDirectoryTests: DirectoryTests {
     override func testUsersAdminsAndRoles() throws { try super.testUsersAdminsAndRoles() }
     override func testProductsAndBundles() throws { try super.testProductsAndBundles() }
 }
+
+final class PostgresTakeBackTests: TakeBackTests {
+    override class var store: TestStore { .postgres }
+
+    override func testRevokeAdmin() throws { try super.testRevokeAdmin() }
+    override func testReactivateOrgAndUsers() throws { try super.testReactivateOrgAndUsers() }
+    override func testChangePlanKeepsEnterpriseGrantsInert() throws { try super.testChangePlanKeepsEnterpriseGrantsInert() }
+    override func testRenameAndRetireAProduct() throws { try super.testRenameAndRetireAProduct() }
+    override func testChangeAndRemoveALicenseManager() throws { try super.testChangeAndRemoveALicenseManager() }
+}

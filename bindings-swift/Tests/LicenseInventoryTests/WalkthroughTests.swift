@@ -56,6 +56,11 @@ final class WalkthroughTests: XCTestCase {
         XCTAssertEqual(rows.map(\.sourceName), ["Ellen Emporium", "Ellen Emporium", "Ellen Emporium"])
         XCTAssertEqual(rows.map(\.approvedByName), [nil, "Irina Heer", "Irina Heer"])
 
+        // Step 1, the Role menu: Irina's two roles.
+        let roles = try irina.rolesOf(user: irinaUser.id)
+        XCTAssertEqual(roles.map(\.orgName), ["Ellen Emporium", "MGA Inc"])
+        XCTAssertEqual(roles.map(\.tier), [.distributor, .reseller])
+
         // Ellen Emporium's approval queue: the request submitted to it, 1213.
         let queue = try irina.approvalQueue(org: ellen.id).items
         XCTAssertEqual(queue.map(\.order.number), [1213])

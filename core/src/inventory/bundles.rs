@@ -38,7 +38,7 @@ impl Inventory {
         self.command(tenant, "create_bundle", &new, |tx, now| {
             lock_tenant(tx, tenant)?;
             for line in &new.lines {
-                get_product(tx, tenant, line.product)?;
+                live_product(tx, tenant, line.product)?;
             }
             let bundle = Bundle {
                 id: BundleId::new(),
@@ -103,7 +103,7 @@ impl Session {
                 let group = BundleId::new();
                 let mut orders = Vec::new();
                 for line in &b.lines {
-                    get_product(tx, self.tenant, line.product)?;
+                    live_product(tx, self.tenant, line.product)?;
                     let mut o = Order::new_request(
                         self.tenant,
                         actor.take_number()?,

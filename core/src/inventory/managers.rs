@@ -4,14 +4,16 @@
 
 use std::collections::BTreeSet;
 
-use crate::error::{Action, Error, Result};
+use crate::error::{Action, Entity, Error, Result};
 use crate::ids::{OrderId, UserId};
 use crate::inventory::Session;
 use crate::inventory::outbox;
 use crate::inventory::rules::*;
 use crate::ledger::LedgerKind;
 use crate::notification::NotificationKind;
+use crate::order::Order;
 use crate::permission::{LicenseManager, Permission};
+use crate::store::Tx;
 
 impl Session {
     /// Makes `user` a license manager of an order with `permissions` (added to any they hold).
@@ -38,29 +40,7 @@ impl Session {
                 let actor = Actor::load(tx, self.tenant, self.user)?;
                 let o = get_order(tx, self.tenant, order)?;
                 get_user(tx, self.tenant, user)?;
-                for p in &wanted {
-                    actor.require_plan(*p)?;
-                }
-                if !actor.is_admin(o.holder) {
-                    actor.require_permission(
-                        tx,
-                        &o,
-                        Permission::ManageManagers,
-                        Action::ManageManagers,
-                    )?;
-                    let own = tx
-                        .manager(self.tenant, o.id, self.user)?
-                        .map(|m| m.permissions)
-                        .unwrap_or_default();
-                    if let Some(p) = wanted.iter().find(|p| !own.contains(p)) {
-                        return Err(actor.denied(
-                            Action::ManageManagers,
-                            format!(
-                                "cannot grant the {p} permission, which the manager does not hold"
-                            ),
-                        ));
-                    }
-                }
+                require_may_change(tx, &actor, &o, &wanted, &wanted)?;
                 let existing = tx.manager(self.tenant, o.id, user)?;
                 let is_new = existing.is_none();
                 let mut m = existing.unwrap_or(LicenseManager {
@@ -94,6 +74,79 @@ impl Session {
         )
     }
 
+    /// Replaces the permissions of `user`, a license manager of `order`, with `permissions`
+    /// (1 or more). The same authority as [`Session::add_license_manager`], applied to the
+    /// change: a manager with `manage_managers` may only add or take away permissions it holds
+    /// itself; enterprise-only permissions need the enterprise plan.
+    pub fn set_license_manager_permissions(
+        &self,
+        order: OrderId,
+        user: UserId,
+        permissions: &[Permission],
+    ) -> Result<LicenseManager> {
+        if permissions.is_empty() {
+            return Err(Error::invalid(
+                "permissions",
+                "keep at least one permission, or remove the manager",
+            ));
+        }
+        let wanted: BTreeSet<Permission> = permissions.iter().copied().collect();
+        self.inv.command(
+            self.tenant,
+            "set_license_manager_permissions",
+            &(self.user, order, user, &wanted),
+            |tx, now| {
+                let actor = Actor::load(tx, self.tenant, self.user)?;
+                let o = get_order(tx, self.tenant, order)?;
+                let mut m = existing_manager(tx, &o, user)?;
+                let added: BTreeSet<Permission> =
+                    wanted.difference(&m.permissions).copied().collect();
+                let changed: BTreeSet<Permission> = wanted
+                    .symmetric_difference(&m.permissions)
+                    .copied()
+                    .collect();
+                require_may_change(tx, &actor, &o, &added, &changed)?;
+                if m.permissions == wanted {
+                    return Ok(m);
+                }
+                m.permissions = wanted.clone();
+                tx.put_manager(&m)?;
+                append(
+                    tx,
+                    self.tenant,
+                    now,
+                    draft(Some(self.user), LedgerKind::ManagerChanged).order(&o),
+                )?;
+                Ok(m)
+            },
+        )
+    }
+
+    /// Removes `user` as a license manager of `order`, with every permission it held. The
+    /// same authority as [`Session::set_license_manager_permissions`]: a manager with
+    /// `manage_managers` may only remove a manager whose permissions it holds itself.
+    pub fn remove_license_manager(&self, order: OrderId, user: UserId) -> Result<()> {
+        self.inv.command(
+            self.tenant,
+            "remove_license_manager",
+            &(self.user, order, user),
+            |tx, now| {
+                let actor = Actor::load(tx, self.tenant, self.user)?;
+                let o = get_order(tx, self.tenant, order)?;
+                let m = existing_manager(tx, &o, user)?;
+                require_may_change(tx, &actor, &o, &BTreeSet::new(), &m.permissions)?;
+                tx.delete_manager(self.tenant, o.id, user)?;
+                append(
+                    tx,
+                    self.tenant,
+                    now,
+                    draft(Some(self.user), LedgerKind::ManagerRemoved).order(&o),
+                )?;
+                Ok(())
+            },
+        )
+    }
+
     /// The license managers of an order.
     pub fn license_managers(&self, order: OrderId) -> Result<Vec<LicenseManager>> {
         self.inv.read(|tx| {
@@ -103,4 +156,47 @@ impl Session {
             tx.managers_of_order(self.tenant, o.id)
         })
     }
+}
+
+/// The manager `user` of `order`, or `NotFound`.
+fn existing_manager(tx: &mut dyn Tx, o: &Order, user: UserId) -> Result<LicenseManager> {
+    get_user(tx, o.tenant, user)?;
+    tx.manager(o.tenant, o.id, user)?
+        .ok_or_else(|| Error::not_found(Entity::LicenseManager, user))
+}
+
+/// Whether `actor` may grant `added` and change `changed` (added or taken away) among the
+/// permissions of a manager of `o`: admins of the holder may change any; a manager needs
+/// `manage_managers` and may only touch permissions it holds itself (no escalation).
+/// Enterprise-only permissions may be granted on the enterprise plan only.
+fn require_may_change(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    o: &Order,
+    added: &BTreeSet<Permission>,
+    changed: &BTreeSet<Permission>,
+) -> Result<()> {
+    for p in added {
+        actor.require_plan(*p)?;
+    }
+    if actor.is_admin(o.holder) {
+        return Ok(());
+    }
+    actor.require_permission(tx, o, Permission::ManageManagers, Action::ManageManagers)?;
+    let own = tx
+        .manager(o.tenant, o.id, actor.user)?
+        .map(|m| m.permissions)
+        .unwrap_or_default();
+    if let Some(p) = changed.iter().find(|p| !own.contains(p)) {
+        let verb = if added.contains(p) {
+            "grant"
+        } else {
+            "take away"
+        };
+        return Err(actor.denied(
+            Action::ManageManagers,
+            format!("cannot {verb} the {p} permission, which the manager does not hold"),
+        ));
+    }
+    Ok(())
 }

@@ -22,6 +22,7 @@ mod returns;
 pub(crate) mod rules;
 mod session;
 mod state;
+mod take_backs;
 mod views;
 
 pub use audit::Audit;

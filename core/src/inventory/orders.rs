@@ -34,7 +34,7 @@ impl Session {
                 if !actor.is_vendor_admin() {
                     return Err(actor.denied(Action::Mint, "only vendor admins mint inventory"));
                 }
-                get_product(tx, self.tenant, new.product)?;
+                live_product(tx, self.tenant, new.product)?;
                 let number = actor.take_number()?;
                 actor.tenant.minted = actor
                     .tenant
@@ -98,7 +98,7 @@ impl Session {
         let source = get_org(tx, self.tenant, source_id)?;
         require_active(&holder)?;
         require_active(&source)?;
-        get_product(tx, self.tenant, new.product)?;
+        live_product(tx, self.tenant, new.product)?;
         let mut order = Order::new_request(
             self.tenant,
             actor.take_number()?,
@@ -149,7 +149,7 @@ impl Session {
                 actor.require_admin(&holder, Action::EditRequest)?;
                 require_status(&order, OrderStatus::Requested, Action::EditRequest)?;
                 if let Some(product) = edit.product {
-                    get_product(tx, self.tenant, product)?;
+                    live_product(tx, self.tenant, product)?;
                     order.product = product;
                 }
                 if let Some(q) = quantity {
@@ -349,7 +349,7 @@ impl Session {
         }
         require_active(&from)?;
         require_active(&to)?;
-        get_product(tx, self.tenant, new.product)?;
+        live_product(tx, self.tenant, new.product)?;
         let mut order = Order::new_request(
             self.tenant,
             actor.take_number()?,

@@ -156,6 +156,7 @@ impl Inventory {
                 name: name.clone(),
                 email: email.clone(),
                 created_at: now,
+                active: true,
             };
             tx.insert_user(&user)?;
             append(tx, tenant, now, draft(None, LedgerKind::UserCreated))?;
@@ -222,6 +223,7 @@ impl Inventory {
                     kind: new.kind,
                     policy,
                     created_at: now,
+                    retired: false,
                 };
                 tx.insert_product(&product)?;
                 append(tx, tenant, now, draft(None, LedgerKind::ProductCreated))?;

@@ -26,7 +26,10 @@ use crate::views::OrderDetails;
 pub(crate) struct Actor {
     pub(crate) user: UserId,
     pub(crate) tenant: Tenant,
+    /// The organizations the user administers; none while the user is deactivated.
     pub(crate) admin_of: Vec<OrgId>,
+    /// False for a deactivated user: they hold no role and no manager permission.
+    pub(crate) active: bool,
 }
 
 impl Actor {
@@ -44,11 +47,17 @@ impl Actor {
 
     pub(crate) fn with_tenant(tx: &mut dyn Tx, t: Tenant, user: UserId) -> Result<Actor> {
         let tenant = t.id;
-        get_user(tx, tenant, user)?;
+        let active = get_user(tx, tenant, user)?.active;
+        let admin_of = if active {
+            tx.admin_orgs(tenant, user)?
+        } else {
+            Vec::new()
+        };
         Ok(Actor {
             user,
             tenant: t,
-            admin_of: tx.admin_orgs(tenant, user)?,
+            admin_of,
+            active,
         })
     }
 
@@ -61,6 +70,12 @@ impl Actor {
     }
 
     pub(crate) fn denied(&self, action: Action, reason: impl Into<String>) -> Error {
+        let reason = reason.into();
+        let reason = if self.active {
+            reason
+        } else {
+            format!("the user is deactivated ({reason})")
+        };
         Error::PermissionDenied {
             action,
             actor: self.user,
@@ -95,7 +110,7 @@ impl Actor {
     pub(crate) fn require_view_order(&self, tx: &mut dyn Tx, order: &Order) -> Result<()> {
         let holder = get_org(tx, self.tenant.id, order.holder)?;
         if self.require_view(tx, &holder).is_ok()
-            || tx.manager(self.tenant.id, order.id, self.user)?.is_some()
+            || (self.active && tx.manager(self.tenant.id, order.id, self.user)?.is_some())
         {
             return Ok(());
         }
@@ -121,9 +136,10 @@ impl Actor {
         if self.is_admin(order.holder) {
             return Ok(());
         }
-        let holds = tx
-            .manager(self.tenant.id, order.id, self.user)?
-            .is_some_and(|m| m.permissions.contains(&permission));
+        let holds = self.active
+            && tx
+                .manager(self.tenant.id, order.id, self.user)?
+                .is_some_and(|m| m.permissions.contains(&permission));
         if !holds {
             let holder = get_org(tx, self.tenant.id, order.holder)?;
             return Err(self.denied(
@@ -149,7 +165,12 @@ impl Actor {
         if self.is_admin(org.id) {
             return Ok(());
         }
-        for m in tx.managed_by(self.tenant.id, self.user)? {
+        let managed = if self.active {
+            tx.managed_by(self.tenant.id, self.user)?
+        } else {
+            Vec::new()
+        };
+        for m in managed {
             if m.permissions.contains(&permission)
                 && tx
                     .order(self.tenant.id, m.order)?
@@ -215,6 +236,21 @@ pub(crate) fn get_org(tx: &mut dyn Tx, tenant: TenantId, id: OrgId) -> Result<Or
 pub(crate) fn get_user(tx: &mut dyn Tx, tenant: TenantId, id: UserId) -> Result<User> {
     tx.user(tenant, id)?
         .ok_or_else(|| Error::not_found(Entity::User, id))
+}
+
+/// A product new inventory may be made of: not retired (docs/rules.md §2).
+pub(crate) fn live_product(tx: &mut dyn Tx, tenant: TenantId, id: ProductId) -> Result<Product> {
+    let p = get_product(tx, tenant, id)?;
+    if p.retired {
+        return Err(Error::invalid(
+            "product",
+            format!(
+                "'{}' is retired: it can no longer be requested, assigned, minted or bundled",
+                p.name
+            ),
+        ));
+    }
+    Ok(p)
 }
 
 pub(crate) fn get_product(tx: &mut dyn Tx, tenant: TenantId, id: ProductId) -> Result<Product> {

@@ -655,6 +655,16 @@ impl Tx for Recorder<'_> {
         self.inner.insert_admin(tenant, user, org)
     }
 
+    fn delete_admin(&mut self, tenant: TenantId, user: UserId, org: OrgId) -> Result<()> {
+        self.touch_known::<()>(tenant, Row::Admin(user, org), None, None)?;
+        self.inner.delete_admin(tenant, user, org)
+    }
+
+    fn update_user(&mut self, user: &User) -> Result<()> {
+        self.touch_known(user.tenant, Row::User(user.id), None, Some(user))?;
+        self.inner.update_user(user)
+    }
+
     fn admin_orgs(&mut self, tenant: TenantId, user: UserId) -> Result<Vec<OrgId>> {
         self.inner.admin_orgs(tenant, user)
     }
@@ -915,6 +925,11 @@ impl Tx for Recorder<'_> {
         let row = Row::Manager(manager.order, manager.user);
         self.touch_known(manager.tenant, row, None, Some(manager))?;
         self.inner.put_manager(manager)
+    }
+
+    fn delete_manager(&mut self, tenant: TenantId, order: OrderId, user: UserId) -> Result<()> {
+        self.touch_known::<()>(tenant, Row::Manager(order, user), None, None)?;
+        self.inner.delete_manager(tenant, order, user)
     }
 
     fn manager(

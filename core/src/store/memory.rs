@@ -114,6 +114,8 @@ enum Undo {
     Org(OrgId, Option<Organization>),
     User(UserId, (TenantId, String)),
     Admin((TenantId, UserId, OrgId)),
+    AdminRemoved((TenantId, UserId, OrgId)),
+    UserUpdate(UserId, Box<User>),
     Product(ProductId, (TenantId, String)),
     Order(OrderId, Option<Box<Order>>),
     Draw((OrderId, OrderId), Option<Draw>),
@@ -141,6 +143,13 @@ impl State {
             Undo::Admin((tenant, user, org)) => {
                 self.admins.remove(&(tenant, user, org));
                 self.admins_by_org.remove(&(tenant, org, user));
+            }
+            Undo::AdminRemoved((tenant, user, org)) => {
+                self.admins.insert((tenant, user, org));
+                self.admins_by_org.insert((tenant, org, user));
+            }
+            Undo::UserUpdate(id, old) => {
+                self.users.insert(id, *old);
             }
             Undo::Product(id, key) => {
                 self.products.remove(&id);
@@ -532,6 +541,20 @@ impl Tx for MemTx<'_> {
         Ok(())
     }
 
+    fn update_user(&mut self, user: &User) -> Result<()> {
+        self.writable()?;
+        let old = self
+            .state
+            .users
+            .get(&user.id)
+            .filter(|u| u.tenant == user.tenant && u.email == user.email)
+            .cloned()
+            .ok_or_else(|| missing("users", user.id))?;
+        self.state.users.insert(user.id, user.clone());
+        self.undo.push(Undo::UserUpdate(user.id, Box::new(old)));
+        Ok(())
+    }
+
     fn user(&mut self, tenant: TenantId, id: UserId) -> Result<Option<User>> {
         Ok(self
             .state
@@ -556,6 +579,16 @@ impl Tx for MemTx<'_> {
             self.state.admins_by_org.insert((tenant, org, user));
             self.undo.push(Undo::Admin((tenant, user, org)));
         }
+        Ok(())
+    }
+
+    fn delete_admin(&mut self, tenant: TenantId, user: UserId, org: OrgId) -> Result<()> {
+        self.writable()?;
+        if !self.state.admins.remove(&(tenant, user, org)) {
+            return Err(missing("org_admins", user));
+        }
+        self.state.admins_by_org.remove(&(tenant, org, user));
+        self.undo.push(Undo::AdminRemoved((tenant, user, org)));
         Ok(())
     }
 
@@ -1202,6 +1235,22 @@ impl Tx for MemTx<'_> {
         self.writable()?;
         let key = (manager.order, manager.user);
         let old = self.state.put_manager(key, Some(manager.clone()));
+        self.undo.push(Undo::Manager(key, old));
+        Ok(())
+    }
+
+    fn delete_manager(&mut self, tenant: TenantId, order: OrderId, user: UserId) -> Result<()> {
+        self.writable()?;
+        let key = (order, user);
+        if self
+            .state
+            .managers
+            .get(&key)
+            .is_none_or(|m| m.tenant != tenant)
+        {
+            return Err(missing("license_managers", user));
+        }
+        let old = self.state.put_manager(key, None);
         self.undo.push(Undo::Manager(key, old));
         Ok(())
     }

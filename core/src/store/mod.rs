@@ -106,8 +106,12 @@ pub trait Tx {
     fn user(&mut self, tenant: TenantId, id: UserId) -> Result<Option<User>>;
     /// Reads a user by (lower-case) email.
     fn user_by_email(&mut self, tenant: TenantId, email: &str) -> Result<Option<User>>;
+    /// Updates a user's name and active flag.
+    fn update_user(&mut self, user: &User) -> Result<()>;
     /// Makes `user` an admin of `org` (no-op if already).
     fn insert_admin(&mut self, tenant: TenantId, user: UserId, org: OrgId) -> Result<()>;
+    /// Removes `user`'s admin role over `org` (an error if they do not hold it).
+    fn delete_admin(&mut self, tenant: TenantId, user: UserId, org: OrgId) -> Result<()>;
     /// The organizations `user` administers.
     fn admin_orgs(&mut self, tenant: TenantId, user: UserId) -> Result<Vec<OrgId>>;
     /// The admins of `org`, by id.
@@ -241,6 +245,8 @@ pub trait Tx {
 
     /// Inserts or replaces a license manager.
     fn put_manager(&mut self, manager: &LicenseManager) -> Result<()>;
+    /// Removes the manager `user` of `order` (an error if there is none).
+    fn delete_manager(&mut self, tenant: TenantId, order: OrderId, user: UserId) -> Result<()>;
     /// Reads the manager `user` of `order`.
     fn manager(
         &mut self,

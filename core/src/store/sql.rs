@@ -238,7 +238,7 @@ fn org_from(r: &Raw) -> Result<Organization> {
     })
 }
 
-const USER_COLS: &str = "id, tenant, name, email, created_at";
+const USER_COLS: &str = "id, tenant, name, email, created_at, active";
 fn user_from(r: &Raw) -> Result<User> {
     let t = "users";
     Ok(User {
@@ -247,10 +247,11 @@ fn user_from(r: &Raw) -> Result<User> {
         name: r.text(t, 2)?,
         email: r.text(t, 3)?,
         created_at: r.time(t, 4)?,
+        active: r.int(t, 5)? != 0,
     })
 }
 
-const PRODUCT_COLS: &str = "id, tenant, code, name, kind, created_at, policy";
+const PRODUCT_COLS: &str = "id, tenant, code, name, kind, created_at, policy, retired";
 fn product_from(r: &Raw) -> Result<Product> {
     let t = "products";
     Ok(Product {
@@ -261,6 +262,7 @@ fn product_from(r: &Raw) -> Result<Product> {
         kind: r.parse::<ProductKind>(t, 4)?,
         created_at: r.time(t, 5)?,
         policy: r.json(t, 6)?,
+        retired: r.int(t, 7)? != 0,
     })
 }
 
@@ -929,13 +931,28 @@ impl Tx for SqlTx<'_> {
     fn insert_user(&mut self, u: &User) -> Result<()> {
         self.directory_write(u.tenant)?;
         self.exec(
-            "INSERT INTO users (id, tenant, name, email, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            &format!("INSERT INTO users ({USER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
             &[
                 id(u.id),
                 id(u.tenant),
                 u.name.as_str().into(),
                 u.email.as_str().into(),
                 ts(u.created_at),
+                Cell::Int(i64::from(u.active)),
+            ],
+            "users",
+        )
+    }
+
+    fn update_user(&mut self, u: &User) -> Result<()> {
+        self.directory_write(u.tenant)?;
+        self.exec(
+            "UPDATE users SET name = ?3, active = ?4 WHERE id = ?1 AND tenant = ?2",
+            &[
+                id(u.id),
+                id(u.tenant),
+                u.name.as_str().into(),
+                Cell::Int(i64::from(u.active)),
             ],
             "users",
         )
@@ -976,6 +993,15 @@ impl Tx for SqlTx<'_> {
             &[id(tenant), id(user), id(org)],
         )?;
         Ok(())
+    }
+
+    fn delete_admin(&mut self, tenant: TenantId, user: UserId, org: OrgId) -> Result<()> {
+        self.directory_write(tenant)?;
+        self.exec(
+            "DELETE FROM org_admins WHERE tenant = ?1 AND user_id = ?2 AND org = ?3",
+            &[id(tenant), id(user), id(org)],
+            "org_admins",
+        )
     }
 
     fn org_admins(&mut self, tenant: TenantId, org: OrgId) -> Result<Vec<UserId>> {
@@ -1019,7 +1045,9 @@ impl Tx for SqlTx<'_> {
     fn insert_product(&mut self, p: &Product) -> Result<()> {
         self.directory_write(p.tenant)?;
         self.exec(
-            &format!("INSERT INTO products ({PRODUCT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+            &format!(
+                "INSERT INTO products ({PRODUCT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            ),
             &[
                 id(p.id),
                 id(p.tenant),
@@ -1028,6 +1056,7 @@ impl Tx for SqlTx<'_> {
                 p.kind.as_str().into(),
                 ts(p.created_at),
                 json(&p.policy)?,
+                Cell::Int(i64::from(p.retired)),
             ],
             "products",
         )
@@ -1036,12 +1065,13 @@ impl Tx for SqlTx<'_> {
     fn update_product(&mut self, p: &Product) -> Result<()> {
         self.directory_write(p.tenant)?;
         self.exec(
-            "UPDATE products SET name = ?3, policy = ?4 WHERE id = ?1 AND tenant = ?2",
+            "UPDATE products SET name = ?3, policy = ?4, retired = ?5 WHERE id = ?1 AND tenant = ?2",
             &[
                 id(p.id),
                 id(p.tenant),
                 p.name.as_str().into(),
                 json(&p.policy)?,
+                Cell::Int(i64::from(p.retired)),
             ],
             "products",
         )
@@ -1704,6 +1734,14 @@ impl Tx for SqlTx<'_> {
             )?;
         }
         Ok(())
+    }
+
+    fn delete_manager(&mut self, tenant: TenantId, order: OrderId, user: UserId) -> Result<()> {
+        self.exec(
+            "DELETE FROM license_managers WHERE tenant = ?1 AND order_id = ?2 AND user_id = ?3",
+            &[id(tenant), id(order), id(user)],
+            "license_managers",
+        )
     }
 
     fn manager(

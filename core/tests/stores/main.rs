@@ -133,6 +133,10 @@ pub fn writers_share_commits(
 pub fn downgrade_to(to: i64) -> String {
     const UNDO: &[(i64, &str)] = &[
         (
+            11,
+            "ALTER TABLE users DROP COLUMN active; ALTER TABLE products DROP COLUMN retired;",
+        ),
+        (
             10,
             "DROP INDEX orders_by_source; \
              CREATE INDEX orders_by_source ON orders (tenant, source, status);",

@@ -134,6 +134,7 @@ suites!($
     access => __conformance_suite_access,
     views => __conformance_suite_views,
     directory => __conformance_suite_directory,
+    take_backs => __conformance_suite_take_backs,
     ledger => __conformance_suite_ledger,
     history => __conformance_suite_history,
     licenses => __conformance_suite_licenses,
