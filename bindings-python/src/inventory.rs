@@ -1484,6 +1484,7 @@ fn ledger_page(
 }
 
 /// The filters of `Session.list` and `Session.export_inventory_csv`.
+#[allow(clippy::too_many_arguments)] // one per keyword argument of the filter
 fn inventory_filter(
     py: Python<'_>,
     statuses: Option<&Bound<'_, PyAny>>,

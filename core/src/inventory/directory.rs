@@ -43,9 +43,9 @@ impl Tree {
     /// `root` and the organizations below it down to `max_depth` levels, with their depth.
     fn below(&self, root: OrgId, max_depth: u32) -> Vec<(OrgId, u32)> {
         let mut out = vec![(root, 0)];
-        let mut i = 0;
+        let mut i = 0usize;
         while let Some(&(id, depth)) = out.get(i) {
-            i += 1;
+            i = i.saturating_add(1);
             if depth >= max_depth {
                 continue;
             }

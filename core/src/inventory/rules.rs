@@ -79,7 +79,7 @@ impl Actor {
         Error::PermissionDenied {
             action,
             actor: self.user,
-            reason: reason.into(),
+            reason,
         }
     }
 

@@ -241,7 +241,7 @@ fn products_bundles_and_paging(factory: Factory<'_>) {
         )
         .unwrap();
     let bundles = w.erin.bundles(None, 10).unwrap();
-    assert_eq!(bundles.items, [bundle.clone()]);
+    assert_eq!(bundles.items, std::slice::from_ref(&bundle));
     assert_eq!(w.erin.bundle(bundle.id).unwrap(), bundle);
     let missing = ProductId::from_uuid(uuid::Uuid::nil());
     assert_eq!(err_code(&w.erin.product(missing)), "NOT_FOUND");
