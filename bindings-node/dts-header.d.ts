@@ -50,8 +50,12 @@ export type ErrorCode =
  * `undefined` where an object is required, or an object holding a BigInt where a string is
  * required, throws V8's own `TypeError` (no `code`). An Invalid Date (`new Date(NaN)`) is
  * `INVALID_INPUT`.
+ *
+ * A rejection of `Session.batch` caused by one of its commands is that command's own error
+ * (its `code` and properties) with `batchIndex`, the command's position from 0, and a message
+ * that says which command failed.
  */
-export type InventoryError = Error &
+export type InventoryError = Error & { batchIndex?: number } &
   (
     | { code: 'INVALID_INPUT'; field: string; reason: string }
     | { code: 'NOT_FOUND'; entity: Entity; id: string }

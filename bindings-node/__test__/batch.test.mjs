@@ -66,7 +66,8 @@ storeTest('a batch whose last approval lacks stock rejects with its error and ch
 
   // The first four alone would fit (8 of 10 units); the fifth asks for 5 of the 2 left.
   const err = await rejection(w.irina.batch([...asks, extra].map((o) => approve(o))), 'INSUFFICIENT_INVENTORY')
-  assert.deepEqual([err.available, err.requested], [2, 5])
+  assert.deepEqual([err.available, err.requested, err.batchIndex], [2, 5, 4])
+  assert.match(err.message, /^command 4 of the batch failed/)
   const after = await state(w, source.id, ...ids)
   assert.deepEqual(after, before, 'ledger, audit, orders and outbox are untouched')
   assert.equal(after.orders[0].order.available, 10)
@@ -89,13 +90,13 @@ storeTest('a refusal anywhere in a batch rolls back the commands before it', asy
 
   // Olga administers another branch: she may approve neither.
   let err = await rejection(w.olga.batch([approve(a), approve(b)]), 'PERMISSION_DENIED')
-  assert.deepEqual([err.action, err.actor], ['approve', w.users.olga.id])
+  assert.deepEqual([err.action, err.actor, err.batchIndex], ['approve', w.users.olga.id, 0])
   // Irina may approve the first, but not twice the same request: the first is undone too.
   err = await rejection(w.irina.batch([approve(a), approve(b), approve(a)]), 'INVALID_STATE')
-  assert.deepEqual([err.orderNumber, err.status, err.action], [a.number, 'active', 'approve'])
+  assert.deepEqual([err.orderNumber, err.status, err.action, err.batchIndex], [a.number, 'active', 'approve', 2])
   // The core's own input checks, inside a batch.
   err = await rejection(w.irina.batch([approve(a), approve(b, { quantity: 0 })]), 'INVALID_INPUT')
-  assert.equal(err.field, 'quantity')
+  assert.deepEqual([err.field, err.batchIndex], ['quantity', 1])
   // Eli may issue from his center's order, but not cancel MGA's request: nothing is issued.
   err = await rejection(
     w.eli.batch([

@@ -245,3 +245,18 @@ storeTest('a keyed Inventory activates once, on the same clock', async (inv) => 
   assert.deepEqual([(await w.eli.order(o.id)).order.issued, (await w.eli.order(o.id)).order.available], [3, 0])
   assert.equal((await w.inv.audit(t)).isClean, true)
 })
+
+storeTest('pruneIdempotencyKeys forgets the keys recorded before a moment, and only those', async (inv) => {
+  const w = await world({ inv })
+  const t = w.tenant.id
+  const ask = (key) => w.irina.withIdempotencyKey(key).request({ holder: w.orgs.mga.id, product: w.products.cl.id, quantity: 1 })
+  w.inv.setTime(T0)
+  const old = await ask('old')
+  w.inv.setTime(T2)
+  const kept = await ask('kept')
+  assert.equal(await w.inv.pruneIdempotencyKeys(t, T1), 1)
+  assert.equal(await w.inv.pruneIdempotencyKeys(t, T1), 0)
+  assert.equal((await ask('kept')).id, kept.id)
+  assert.notEqual((await ask('old')).id, old.id)
+  await rejection(w.inv.pruneIdempotencyKeys(t, new Date(NaN)), 'INVALID_INPUT')
+})

@@ -46,10 +46,16 @@ fn plain_error<'env>(env: &'env Env, message: &str) -> napi::Result<Object<'env>
     Ok(obj)
 }
 
-fn core_error<'env>(env: &'env Env, err: &li::Error) -> napi::Result<Object<'env>> {
+/// The JS `Error` of a core error. A failed batch command ([`li::Error::InBatch`]) becomes the
+/// command's own error (its code and properties) with the batch's message and `batchIndex`.
+fn core_error<'env>(env: &'env Env, outer: &li::Error) -> napi::Result<Object<'env>> {
     use li::Error as E;
-    let mut obj = plain_error(env, &err.to_string())?;
+    let err = outer.command_error();
+    let mut obj = plain_error(env, &outer.to_string())?;
     obj.set_named_property("code", err.code())?;
+    if let Some(index) = outer.batch_index() {
+        obj.set_named_property("batchIndex", crate::convert::num(index as u64))?;
+    }
     match err {
         E::InvalidInput { field, reason } => {
             obj.set_named_property("field", *field)?;

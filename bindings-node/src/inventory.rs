@@ -469,6 +469,18 @@ impl Inventory {
         })
     }
 
+    /// Forgets the tenant's idempotency keys recorded before `before` and resolves with how
+    /// many. A pruned key's retry runs its command again: prune only keys older than any retry
+    /// a client may still make.
+    #[napi(ts_return_type = "Promise<number>")]
+    pub fn prune_idempotency_keys(&self, tenant_id: String, before: Date) -> AsyncTask<Op<f64>> {
+        let inv = self.core();
+        run(move || {
+            let before = before.to_core("before")?;
+            Ok(num(inv.prune_idempotency_keys(id(&tenant_id)?, before)?))
+        })
+    }
+
     /// An order's quantities as they were at `at` (changes recorded at or before it), rebuilt
     /// from the ledger; deleted orders too. An order with no movement by then (a pending
     /// request, or one made later) has every quantity 0; an order never seen rejects with

@@ -13,11 +13,20 @@ const ERRORS: &str = "license_inventory._errors";
 /// Converts a core error into the matching `InventoryError` subclass, with the core's `code()`,
 /// its message and the variant's fields as attributes. If the exception cannot be built (the
 /// Python package is broken), the failure to build it is raised instead.
+///
+/// A failed batch command ([`Error::InBatch`]) becomes the exception of the command's own error,
+/// with the batch's message and its position as `batch_index` (`None` on every other error).
 pub(crate) fn to_py(py: Python<'_>, err: Error) -> PyErr {
-    build(py, &err).unwrap_or_else(|failure| failure)
+    let message = err.to_string();
+    build(py, err.command_error(), message, err.batch_index()).unwrap_or_else(|failure| failure)
 }
 
-fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
+fn build(
+    py: Python<'_>,
+    err: &Error,
+    message: String,
+    batch_index: Option<usize>,
+) -> PyResult<PyErr> {
     let kw = PyDict::new(py);
     kw.set_item("code", err.code())?;
     let class = match err {
@@ -135,7 +144,10 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     let exc = py
         .import(ERRORS)?
         .getattr(class)?
-        .call((err.to_string(),), Some(&kw))?;
+        .call((message,), Some(&kw))?;
+    if let Some(index) = batch_index {
+        exc.setattr("batch_index", index)?;
+    }
     Ok(PyErr::from_value(exc))
 }
 

@@ -547,6 +547,20 @@ impl Inventory {
         Ok(entries.into_iter().map(LedgerEntry).collect())
     }
 
+    /// Forgets the tenant's idempotency keys recorded before `before` (an aware datetime) and
+    /// returns how many. A pruned key's retry runs its command again: prune only keys older
+    /// than any retry a client may still make.
+    fn prune_idempotency_keys(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        before: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let tenant = parse(py, tenant)?;
+        let before = utc(py, "before", before)?;
+        run(py, || self.inner.prune_idempotency_keys(tenant, before))
+    }
+
     /// An order's quantities as they were at `at` (a timezone-aware `datetime`), rebuilt from
     /// the ledger; deleted orders too. An order with no movement by then has all zeros.
     fn order_at(

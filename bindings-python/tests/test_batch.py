@@ -34,12 +34,16 @@ def test_approvals_all_or_nothing(stocked: Channel) -> None:
     with pytest.raises(InsufficientInventory) as e:
         irina.batch([*(BatchCommand.approve(o.id) for o in asks[:4]), BatchCommand.approve(extra.id)])
     assert (e.value.available, e.value.requested) == (2, 5)
+    assert e.value.batch_index == 4
+    assert str(e.value).startswith("command 4 of the batch failed")
+    assert e.value.code == "INSUFFICIENT_INVENTORY"
     assert snapshot(ch) == before
     assert all(irina.order(o.id).order.status is OrderStatus.REQUESTED for o in asks)
     with pytest.raises(PermissionDenied):
         ch.session(ch.otto).batch([BatchCommand.approve(asks[0].id)])
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as bad:
         irina.batch([BatchCommand.approve(asks[0].id), BatchCommand.approve(asks[1].id, quantity=0)])
+    assert (bad.value.batch_index, bad.value.field) == (1, "quantity")
     assert snapshot(ch) == before
 
     done = irina.batch(BatchCommand.approve(o.id, comments="batch") for o in asks)
@@ -90,8 +94,9 @@ def test_later_commands_see_earlier_ones(stocked: Channel) -> None:
 
 def test_batch_size_is_checked(ch: Channel) -> None:
     vera = ch.session(ch.vera)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as empty:
         vera.batch([])
+    assert empty.value.batch_index is None
     o = vera.request(ch.ellen.id, ch.cl.id, 1)
     with pytest.raises(InvalidInput):
         vera.batch([BatchCommand.cancel(o.id)] * (MAX_BATCH + 1))

@@ -5,9 +5,10 @@ concurrent retries run once. Every test runs on memory, SQLite and PostgreSQL.""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 
 import pytest
-from conftest import Channel, center_order
+from conftest import T0, Channel, center_order
 
 from license_inventory import Conflict, InsufficientInventory, InvalidInput, Plan
 
@@ -85,3 +86,18 @@ def test_concurrent_retries_run_once(ch: Channel) -> None:
         results = list(pool.map(lambda _: keyed.request(ch.mga.id, ch.cl.id, 2), range(8)))
     assert all(r == results[0] for r in results)
     assert len(ch.session(ch.irina).list(ch.mga.id)) == 1
+
+
+def test_prune_idempotency_keys(ch: Channel) -> None:
+    """Keys recorded before the cutoff are forgotten (their retry runs again); later ones keep
+    answering with their first result."""
+    irina = ch.session(ch.irina)
+    old = irina.with_idempotency_key("old").request(ch.mga.id, ch.cl.id, 1)
+    ch.inv.set_time(T0 + timedelta(hours=1))
+    kept = irina.with_idempotency_key("kept").request(ch.mga.id, ch.cl.id, 1)
+    assert ch.inv.prune_idempotency_keys(ch.t, T0 + timedelta(minutes=30)) == 1
+    assert ch.inv.prune_idempotency_keys(ch.t, T0 + timedelta(minutes=30)) == 0
+    assert irina.with_idempotency_key("kept").request(ch.mga.id, ch.cl.id, 1).id == kept.id
+    assert irina.with_idempotency_key("old").request(ch.mga.id, ch.cl.id, 1).id != old.id
+    with pytest.raises(InvalidInput):
+        ch.inv.prune_idempotency_keys(ch.t, datetime(2017, 1, 1))  # naive: no time zone

@@ -218,6 +218,46 @@ impl InventoryError {
             InventoryError::Other { code, .. } => code.clone(),
         }
     }
+
+    /// For an error thrown by `Session.batch(commands:)` because one of its commands failed:
+    /// that command's position, from 0 (the error's case and fields are the command's own);
+    /// `nil` for every other error. Read from the message, which the core writes as
+    /// "command N of the batch failed, …" for exactly these errors (a uniffi error case has no
+    /// room for a field every case shares).
+    pub fn batch_index(&self) -> Option<u64> {
+        let rest = self.message().strip_prefix("command ")?;
+        let (index, rest) = rest.split_once(' ')?;
+        rest.starts_with("of the batch failed")
+            .then(|| index.parse().ok())
+            .flatten()
+    }
+}
+
+impl InventoryError {
+    /// The core's message, which every case carries.
+    fn message(&self) -> &str {
+        match self {
+            InventoryError::InvalidInput { message, .. }
+            | InventoryError::NotFound { message, .. }
+            | InventoryError::PermissionDenied { message, .. }
+            | InventoryError::InsufficientInventory { message, .. }
+            | InventoryError::InvalidState { message, .. }
+            | InventoryError::Hierarchy { message, .. }
+            | InventoryError::Conflict { message, .. }
+            | InventoryError::SchemaMismatch { message, .. }
+            | InventoryError::MistypedKey { message, .. }
+            | InventoryError::ActivationLimit { message, .. }
+            | InventoryError::BorrowLimit { message, .. }
+            | InventoryError::LicenseUnusable { message, .. }
+            | InventoryError::PlanRequired { message, .. }
+            | InventoryError::OrderInUse { message, .. }
+            | InventoryError::InvariantViolated { message, .. }
+            | InventoryError::Export { message, .. }
+            | InventoryError::Storage { message, .. }
+            | InventoryError::Internal { message, .. }
+            | InventoryError::Other { message, .. } => message,
+        }
+    }
 }
 
 /// `error` and each of its sources, joined with `: ` (the core's storage and export errors keep
@@ -234,8 +274,14 @@ fn with_causes(error: &dyn std::error::Error) -> String {
 }
 
 impl From<core::Error> for InventoryError {
+    /// A failed batch command ([`core::Error::InBatch`]) becomes the case of the command's own
+    /// error, with the batch's message (see [`InventoryError::batch_index`]).
     fn from(e: core::Error) -> Self {
         let message = e.to_string();
+        let e = match e {
+            core::Error::InBatch { error, .. } => *error,
+            e => e,
+        };
         match e {
             core::Error::InvalidInput { field, reason } => InventoryError::InvalidInput {
                 field: field.to_owned(),

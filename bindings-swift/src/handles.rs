@@ -494,6 +494,17 @@ impl Inventory {
         })
     }
 
+    /// Forgets the tenant's idempotency keys recorded before `before` and returns how many.
+    /// A pruned key's retry runs its command again: prune only keys older than any retry a
+    /// client may still make.
+    pub fn prune_idempotency_keys(&self, tenant: TenantId, before: SystemTime) -> Result<u64> {
+        guard(|| {
+            Ok(self
+                .inner
+                .prune_idempotency_keys(tenant.into(), core_time(before))?)
+        })
+    }
+
     /// An order's quantities as they were at `at` (changes recorded at or before it), rebuilt
     /// from the ledger. Deleted orders stay readable in the past (0 everywhere once deleted);
     /// an order with no movement by then (a pending request, or one made later) has every

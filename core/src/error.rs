@@ -291,6 +291,17 @@ pub enum Error {
         children: Vec<OrderNumber>,
     },
 
+    /// Command `index` (from 0) of a [`Session::batch`](crate::Session::batch) failed with
+    /// `error`, so nothing of the batch was written. [`Error::code`] is that command's own code;
+    /// [`Error::batch_index`] and [`Error::command_error`] read the parts.
+    #[error("command {index} of the batch failed, so nothing of the batch was written: {error}")]
+    InBatch {
+        /// The failing command's position in the batch, from 0.
+        index: usize,
+        /// The command's own error, as it gives it alone.
+        error: Box<Error>,
+    },
+
     /// A conservation or consistency invariant would break. This is a bug or a tampered store:
     /// the transaction was rolled back and nothing changed. Please report it.
     #[error("invariant violated, nothing was changed: {0}")]
@@ -441,6 +452,33 @@ impl Error {
             Error::OrderInUse { .. } => "ORDER_IN_USE",
             Error::Storage(_) => "STORAGE",
             Error::Export(_) => "EXPORT_FAILED",
+            Error::InBatch { error, .. } => error.code(),
+        }
+    }
+
+    /// The position (from 0) of the batch command that failed, for an error of
+    /// [`Session::batch`](crate::Session::batch); `None` otherwise.
+    pub fn batch_index(&self) -> Option<usize> {
+        match self {
+            Error::InBatch { index, .. } => Some(*index),
+            _ => None,
+        }
+    }
+
+    /// The failing command's own error: for a batch's error, the error its command gives
+    /// alone; any other error is itself.
+    ///
+    /// ```
+    /// # use license_inventory::*;
+    /// let e = Error::InBatch { index: 2, error: Box::new(Error::InsufficientInventory { available: 1, requested: 3 }) };
+    /// assert_eq!((e.code(), e.batch_index()), ("INSUFFICIENT_INVENTORY", Some(2)));
+    /// assert!(matches!(e.command_error(), Error::InsufficientInventory { available: 1, .. }));
+    /// assert!(e.to_string().starts_with("command 2 of the batch failed"));
+    /// ```
+    pub fn command_error(&self) -> &Error {
+        match self {
+            Error::InBatch { error, .. } => error.command_error(),
+            other => other,
         }
     }
 

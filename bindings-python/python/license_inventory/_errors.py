@@ -54,6 +54,9 @@ class InventoryError(Exception):
     """The core's stable, language-neutral code (``Error::code()``)."""
     message: str
     """The core's message: what happened and what to do about it."""
+    batch_index: int | None = None
+    """For an error of ``Session.batch``: the position (from 0) of the command that failed, whose
+    own error this is (the message says so too); ``None`` otherwise."""
 
     def __init__(self, message: str, *, code: str = "INVENTORY_ERROR") -> None:
         super().__init__(message)

@@ -78,7 +78,8 @@ class BatchTests: StoreTestCase {
             guard case let .InsufficientInventory(available, requested, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(available, 2)
             XCTAssertEqual(requested, 5)
-            XCTAssertFalse(message.isEmpty)
+            XCTAssertTrue(message.hasPrefix("command 4 of the batch failed"), message)
+            XCTAssertEqual($0.batchIndex(), 4)
             XCTAssertEqual($0.code(), "INSUFFICIENT_INVENTORY")
         }
 
@@ -99,8 +100,13 @@ class BatchTests: StoreTestCase {
         ])) {
             guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "quantity")
+            XCTAssertEqual($0.batchIndex(), 1)
         }
         XCTAssertEqual(try snapshot(c), before)
+        // Errors outside a batch name no command.
+        assertInventoryError(try c.dora().approve(order: asks[1].id, quantity: 0)) {
+            XCTAssertNil($0.batchIndex())
+        }
 
         // Without the extra request, the four go through.
         let done = try c.dora().batch(commands: asks.map { .approve(order: $0.id) })
@@ -144,6 +150,7 @@ class BatchTests: StoreTestCase {
             guard case let .PermissionDenied(action, actor, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(action, .cancel)
             XCTAssertEqual(actor, c.cleoUser.id)
+            XCTAssertEqual($0.batchIndex(), 1)
         }
         XCTAssertEqual(try snapshot(c), stocked)
         XCTAssertEqual(try c.cleo().order(id: held.id).order.issued, 0)

@@ -96,6 +96,19 @@ class IdempotencyTests: StoreTestCase {
         }
     }
 
+    func testPruneForgetsTheKeysRecordedBeforeAMoment() throws {
+        let c = try channel()
+        let rita = try c.rita()
+        c.inv.setTime(at: seedTime("02:00"))
+        let old = try rita.withIdempotencyKey(key: "old").request(holder: c.mga.id, product: c.cl.id, quantity: 1)
+        c.inv.setTime(at: seedTime("03:00"))
+        let kept = try rita.withIdempotencyKey(key: "kept").request(holder: c.mga.id, product: c.cl.id, quantity: 1)
+        XCTAssertEqual(try c.inv.pruneIdempotencyKeys(tenant: c.t, before: seedTime("02:30")), 1)
+        XCTAssertEqual(try c.inv.pruneIdempotencyKeys(tenant: c.t, before: seedTime("02:30")), 0)
+        XCTAssertEqual(try rita.withIdempotencyKey(key: "kept").request(holder: c.mga.id, product: c.cl.id, quantity: 1).id, kept.id)
+        XCTAssertNotEqual(try rita.withIdempotencyKey(key: "old").request(holder: c.mga.id, product: c.cl.id, quantity: 1).id, old.id)
+    }
+
     func testTheKeyForAnotherCommandOrUserIsAConflict() throws {
         let c = try channel()
         c.inv.setTime(at: seedTime("02:24"))

@@ -131,6 +131,7 @@ final class PostgresIdempotencyTests: IdempotencyTests {
     override func testKeyedIssueRunTwiceIssuesOnce() throws { try super.testKeyedIssueRunTwiceIssuesOnce() }
     override func testAFailedKeyedApprovalCanBeRetriedAfterStocking() throws { try super.testAFailedKeyedApprovalCanBeRetriedAfterStocking() }
     override func testTheKeyForAnotherCommandOrUserIsAConflict() throws { try super.testTheKeyForAnotherCommandOrUserIsAConflict() }
+    override func testPruneForgetsTheKeysRecordedBeforeAMoment() throws { try super.testPruneForgetsTheKeysRecordedBeforeAMoment() }
     override func testKeysArePerTenant() throws { try super.testKeysArePerTenant() }
     override func testBadKeysAreInvalidInput() throws { try super.testBadKeysAreInvalidInput() }
     override func testConcurrentKeyedRequestsCreateOneOrder() throws { try super.testConcurrentKeyedRequestsCreateOneOrder() }
@@ -158,7 +159,8 @@ final class PostgresTests: XCTestCase {
         ("LicenseTests", "PostgresLicenseTests"), ("ManagerTests", "PostgresManagerTests"),
         ("ExportTests", "PostgresExportTests"), ("NotificationTests", "PostgresNotificationTests"),
         ("HistoryTests", "PostgresHistoryTests"), ("IdempotencyTests", "PostgresIdempotencyTests"),
-        ("BatchTests", "PostgresBatchTests"),
+        ("BatchTests", "PostgresBatchTests"), ("DirectoryTests", "PostgresDirectoryTests"),
+        ("TakeBackTests", "PostgresTakeBackTests"),
     ]
 
     // No database needed: reads the test sources (the package folder is visible to the tests).

@@ -61,8 +61,9 @@ pub enum BatchResult {
 
 impl Session {
     /// Runs `commands` in order in one transaction: all of them take effect, or, at the first
-    /// that fails, none does and that command's error is returned (the same error it gives on
-    /// its own). Later commands see the effects of earlier ones (approve a request made earlier
+    /// that fails, none does and that command's error is returned as [`Error::InBatch`], with
+    /// its position (its `code()` is the command's own; [`Error::command_error`] is the error it
+    /// gives on its own). Later commands see the effects of earlier ones (approve a request made earlier
     /// in the batch, issue from an order it assigned). 1 to [`MAX_BATCH`] commands. With an
     /// idempotency key ([`Session::with_idempotency_key`]) the whole batch is one command.
     ///
@@ -104,37 +105,61 @@ impl Session {
             .command(self.tenant, "batch", &(self.user, commands), |tx, now| {
                 commands
                     .iter()
-                    .map(|c| {
-                        Ok(match c {
-                            BatchCommand::Request(new) => {
-                                BatchResult::Order(Box::new(self.request_in(tx, now, new)?))
-                            }
-                            BatchCommand::Approve {
-                                order,
-                                quantity,
-                                comments,
-                            } => BatchResult::Order(Box::new(self.approve_in(
-                                tx,
-                                now,
-                                *order,
-                                *quantity,
-                                comments.as_deref(),
-                            )?)),
-                            BatchCommand::Reject { order, comments } => BatchResult::Order(
-                                Box::new(self.reject_in(tx, now, *order, comments.as_deref())?),
-                            ),
-                            BatchCommand::Cancel { order } => {
-                                BatchResult::Order(Box::new(self.cancel_in(tx, now, *order)?))
-                            }
-                            BatchCommand::Assign(new) => {
-                                BatchResult::Order(Box::new(self.assign_in(tx, now, new)?))
-                            }
-                            BatchCommand::Issue { order, quantity } => {
-                                BatchResult::Licenses(self.issue_in(tx, now, *order, *quantity)?)
-                            }
-                        })
+                    .enumerate()
+                    .map(|(index, c)| {
+                        self.batch_command(tx, now, c)
+                            .map_err(|e| in_batch(index, e))
                     })
                     .collect()
             })
+    }
+
+    /// One command of a batch, as the session method of the same name runs it.
+    fn batch_command(
+        &self,
+        tx: &mut dyn crate::store::Tx,
+        now: chrono::DateTime<chrono::Utc>,
+        c: &BatchCommand,
+    ) -> Result<BatchResult> {
+        Ok(match c {
+            BatchCommand::Request(new) => {
+                BatchResult::Order(Box::new(self.request_in(tx, now, new)?))
+            }
+            BatchCommand::Approve {
+                order,
+                quantity,
+                comments,
+            } => BatchResult::Order(Box::new(self.approve_in(
+                tx,
+                now,
+                *order,
+                *quantity,
+                comments.as_deref(),
+            )?)),
+            BatchCommand::Reject { order, comments } => BatchResult::Order(Box::new(
+                self.reject_in(tx, now, *order, comments.as_deref())?,
+            )),
+            BatchCommand::Cancel { order } => {
+                BatchResult::Order(Box::new(self.cancel_in(tx, now, *order)?))
+            }
+            BatchCommand::Assign(new) => {
+                BatchResult::Order(Box::new(self.assign_in(tx, now, new)?))
+            }
+            BatchCommand::Issue { order, quantity } => {
+                BatchResult::Licenses(self.issue_in(tx, now, *order, *quantity)?)
+            }
+        })
+    }
+}
+
+/// A failed batch command's error with its position. A storage failure is left as it is: it
+/// is no fault of the command, and the store may retry the whole transaction on it.
+fn in_batch(index: usize, error: Error) -> Error {
+    match error {
+        Error::Storage(_) => error,
+        error => Error::InBatch {
+            index,
+            error: Box::new(error),
+        },
     }
 }

@@ -61,6 +61,30 @@ impl Inventory {
         Ok(inv)
     }
 
+    /// Forgets the idempotency keys of `tenant` recorded before `before` and returns how many
+    /// (docs/rules.md §11). A key is kept until pruned; once it is, a retry with it runs the
+    /// command again, so prune only keys older than any retry a client may still make (a day,
+    /// say, for clients that retry for minutes). Nothing else changes and nothing is recorded
+    /// in the ledger (idempotency records are bookkeeping, not inventory).
+    ///
+    /// ```
+    /// use license_inventory::*;
+    /// # fn main() -> Result<()> {
+    /// let inv = Inventory::in_memory();
+    /// let t = inv.create_tenant(NewTenant { name: "T".into(), plan: Plan::Standard, vendor_name: "V".into(), first_order_number: None })?;
+    /// inv.with_idempotency_key("user-1")?.create_user(t.id, NewUser { name: "Vera".into(), email: "vera@example.com".into() })?;
+    /// let tomorrow = chrono::Utc::now() + chrono::TimeDelta::days(1);
+    /// assert_eq!(inv.prune_idempotency_keys(t.id, tomorrow)?, 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn prune_idempotency_keys(&self, tenant: TenantId, before: DateTime<Utc>) -> Result<u64> {
+        let before = crate::time::storable("before", before)?;
+        self.write(Some(tenant), |tx, _| {
+            crate::inventory::rules::lock_tenant(tx, tenant)?;
+            tx.prune_idempotency(tenant, before)
+        })
+    }
+
     /// Runs a write command: plainly, or, when this handle carries an idempotency key, at most
     /// once per key (see the module's documentation). `args` identify the command's input
     /// (their `Debug` form is hashed; never pass a password: use [`Self::command_with_secret`]).

@@ -1038,6 +1038,10 @@ impl Tx for Recorder<'_> {
         self.inner.insert_idempotency(record)
     }
 
+    fn prune_idempotency(&mut self, tenant: TenantId, before: DateTime<Utc>) -> Result<u64> {
+        self.inner.prune_idempotency(tenant, before)
+    }
+
     fn idempotency_secret(&mut self, tenant: TenantId) -> Result<Option<String>> {
         self.inner.idempotency_secret(tenant)
     }

@@ -127,6 +127,7 @@ enum Undo {
     Manager((OrderId, UserId), Option<LicenseManager>),
     Notification(NotificationId, Option<Box<Notification>>),
     Idempotency((TenantId, String)),
+    IdempotencyPruned(Box<IdempotencyRecord>),
     IdempotencySecret(TenantId),
     Counts((TenantId, OrgId), ProductId, Option<SummaryCounts>),
 }
@@ -200,6 +201,10 @@ impl State {
             }
             Undo::Idempotency(key) => {
                 self.idempotency.remove(&key);
+            }
+            Undo::IdempotencyPruned(record) => {
+                self.idempotency
+                    .insert((record.tenant, record.key.clone()), *record);
             }
             Undo::IdempotencySecret(tenant) => {
                 self.idempotency_secrets.remove(&tenant);
@@ -607,6 +612,25 @@ impl Tx for MemTx<'_> {
             .idempotency
             .get(&(tenant, key.to_owned()))
             .cloned())
+    }
+
+    fn prune_idempotency(&mut self, tenant: TenantId, before: DateTime<Utc>) -> Result<u64> {
+        self.writable()?;
+        let old: Vec<(TenantId, String)> = self
+            .state
+            .idempotency
+            .iter()
+            .filter(|((t, _), r)| *t == tenant && r.at < before)
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut pruned = 0u64;
+        for k in old {
+            if let Some(record) = self.state.idempotency.remove(&k) {
+                self.undo.push(Undo::IdempotencyPruned(Box::new(record)));
+                pruned = pruned.saturating_add(1);
+            }
+        }
+        Ok(pruned)
     }
 
     fn insert_idempotency(&mut self, record: &IdempotencyRecord) -> Result<()> {

@@ -309,6 +309,8 @@ pub trait Tx {
     fn idempotency(&mut self, tenant: TenantId, key: &str) -> Result<Option<IdempotencyRecord>>;
     /// Records a command under its idempotency key (new keys only).
     fn insert_idempotency(&mut self, record: &IdempotencyRecord) -> Result<()>;
+    /// Forgets the tenant's idempotency records made before `before`; returns how many.
+    fn prune_idempotency(&mut self, tenant: TenantId, before: DateTime<Utc>) -> Result<u64>;
     /// The tenant's secret for keyed hashes of idempotent commands' passwords (hex), if one
     /// was made (docs/decisions.md §34).
     fn idempotency_secret(&mut self, tenant: TenantId) -> Result<Option<String>>;

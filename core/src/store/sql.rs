@@ -1960,6 +1960,15 @@ impl Tx for SqlTx<'_> {
         )
     }
 
+    fn prune_idempotency(&mut self, tenant: TenantId, before: DateTime<Utc>) -> Result<u64> {
+        self.writable()?;
+        // `created_at` is text of one fixed width (`time::format`): it sorts as the times do.
+        self.execute(
+            "DELETE FROM idempotency_keys WHERE tenant = ?1 AND created_at < ?2",
+            &[id(tenant), ts(before)],
+        )
+    }
+
     fn insert_idempotency(&mut self, rec: &IdempotencyRecord) -> Result<()> {
         self.exec(
             "INSERT INTO idempotency_keys (tenant, key, command, fingerprint, result, created_at) \

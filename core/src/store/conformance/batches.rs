@@ -27,18 +27,25 @@ fn batches_are_all_or_nothing(factory: Factory<'_>) {
     commands.push(approve(&extra, None));
     let before = w.snapshot();
     match w.irina.batch(&commands) {
-        Err(Error::InsufficientInventory {
-            available,
-            requested,
-        }) => assert_eq!((available, requested), (2, 5)),
+        Err(Error::InBatch { index, error }) => match *error {
+            Error::InsufficientInventory {
+                available,
+                requested,
+            } => assert_eq!((index, available, requested), (4, 2, 5)),
+            other => panic!("expected the last approval's error, got {other:?}"),
+        },
         other => panic!("expected the last approval's error, got {other:?}"),
     }
     assert_eq!(w.snapshot(), before);
-    // Bad input and refusals anywhere roll back too.
+    // Bad input and refusals anywhere roll back too, and name their command.
     let bad = [approve(&asks[0], None), approve(&asks[1], Some(0))];
-    assert_eq!(err_code(&w.irina.batch(&bad)), "INVALID_INPUT");
+    let err = w.irina.batch(&bad).unwrap_err();
+    assert_eq!((err.code(), err.batch_index()), ("INVALID_INPUT", Some(1)));
+    assert!(err.to_string().starts_with("command 1 of the batch failed"), "{err}");
+    assert!(matches!(err.command_error(), Error::InvalidInput { field: "quantity", .. }), "{err:?}");
     let refused = [approve(&asks[0], None), approve(&asks[1], None)];
-    assert_eq!(err_code(&w.olga.batch(&refused)), "PERMISSION_DENIED");
+    let err = w.olga.batch(&refused).unwrap_err();
+    assert_eq!((err.code(), err.batch_index()), ("PERMISSION_DENIED", Some(0)));
     assert_eq!(w.snapshot(), before);
     // The five approvals together.
     let all: Vec<BatchCommand> = asks.iter().map(|o| approve(o, None)).collect();
@@ -99,6 +106,8 @@ fn batches_are_all_or_nothing(factory: Factory<'_>) {
     assert_eq!(keyed.batch(&cmd).unwrap(), first);
     assert_eq!(w.erin.order(held.id).unwrap().order.issued, 1);
     assert_eq!(err_code(&w.irina.batch(&[])), "INVALID_INPUT");
+    // A batch-level refusal names no command.
+    assert_eq!(w.irina.batch(&[]).unwrap_err().batch_index(), None);
     let too_many = vec![BatchCommand::Cancel { order: asked.id }; MAX_BATCH + 1];
     assert_eq!(err_code(&w.irina.batch(&too_many)), "INVALID_INPUT");
     w.assert_clean();

@@ -7,7 +7,83 @@ suite!(
     idempotent_commands,
     idempotent_retries_race,
     idempotency_keeps_secrets_out,
+    idempotency_keys_are_pruned_by_age,
 );
+
+/// Pruning forgets a tenant's keys recorded before a moment, and only those: a pruned key's
+/// retry runs the command again, a kept key's returns the first result; other tenants' keys
+/// are untouched; nothing else changes (docs/rules.md §11).
+fn idempotency_keys_are_pruned_by_age(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let t = w.tenant.id;
+    let ask = |key: &str| {
+        w.irina
+            .with_idempotency_key(key)
+            .unwrap()
+            .request(NewRequest::new(w.mga.id, w.cl.id, 1))
+            .unwrap()
+    };
+    let old = ask("old");
+    w.advance(60);
+    let kept = ask("kept");
+    let other = w
+        .inv
+        .create_tenant(NewTenant {
+            name: "Other".into(),
+            plan: Plan::Standard,
+            vendor_name: "Other".into(),
+            first_order_number: None,
+        })
+        .unwrap();
+    w.inv
+        .with_idempotency_key("old")
+        .unwrap()
+        .create_user(
+            other.id,
+            NewUser {
+                name: "Oona".into(),
+                email: "oona@example.com".into(),
+            },
+        )
+        .unwrap();
+
+    let ledger = w.snapshot();
+    let cutoff = seed_time() + TimeDelta::minutes(30);
+    assert_eq!(w.inv.prune_idempotency_keys(t, cutoff).unwrap(), 1);
+    assert_eq!(w.snapshot(), ledger, "pruning changes nothing else");
+    assert_eq!(w.inv.prune_idempotency_keys(t, cutoff).unwrap(), 0);
+    // The kept key still answers with its first result; the pruned one runs again.
+    assert_eq!(ask("kept").id, kept.id);
+    let again = ask("old");
+    assert_ne!(again.id, old.id);
+    // The other tenant's key of the same name is kept.
+    assert_eq!(
+        w.inv
+            .with_idempotency_key("old")
+            .unwrap()
+            .create_user(
+                other.id,
+                NewUser {
+                    name: "Oona".into(),
+                    email: "oona@example.com".into(),
+                },
+            )
+            .unwrap()
+            .email,
+        "oona@example.com"
+    );
+    assert_eq!(
+        err_code(&w.inv.prune_idempotency_keys(t, DateTime::<Utc>::MAX_UTC)),
+        "INVALID_INPUT"
+    );
+    let missing = TenantId::from_uuid(uuid::Uuid::nil());
+    assert_eq!(
+        err_code(&w.inv.prune_idempotency_keys(missing, cutoff)),
+        "NOT_FOUND"
+    );
+    w.assert_clean();
+}
 
 /// Idempotency keys (docs/rules.md §11): every kind of write command, repeated with its key,
 /// returns its first result and changes nothing; the key with another command (or another user) is

@@ -169,6 +169,8 @@ pub enum Refusal {
     },
     LicenseUnusable,
     PlanRequired(Permission),
+    /// A batch's command at this position refused.
+    InBatch(usize, Box<Refusal>),
 }
 
 /// The figures of an order as a command returns it or a view shows it.
@@ -1014,8 +1016,8 @@ impl Model {
                 // docs/rules.md §11: each command as alone, in order; the first refusal undoes
                 // all (the caller drops this clone).
                 let mut out = Vec::new();
-                for c in cmds {
-                    out.push(self.exec(c)?);
+                for (i, c) in cmds.iter().enumerate() {
+                    out.push(self.exec(c).map_err(|r| Refusal::InBatch(i, Box::new(r)))?);
                 }
                 Ok(Value::Batch(out))
             }

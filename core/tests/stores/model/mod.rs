@@ -669,6 +669,7 @@ fn refusal(e: &Error, cmd: &Cmd) -> Refusal {
         Error::ActivationLimit { max } => Refusal::ActivationLimit { max: *max },
         Error::LicenseUnusable { .. } => Refusal::LicenseUnusable,
         Error::PlanRequired { permission } => Refusal::PlanRequired(*permission),
+        Error::InBatch { index, error } => Refusal::InBatch(*index, Box::new(refusal(error, cmd))),
         other => panic!(
             "{cmd:?} failed with {} ({other}): a storage or internal error is never a valid \
              refusal",
@@ -1005,7 +1006,9 @@ impl Sut {
             (Err(e), Err(refused)) => {
                 let got = refusal(&e, c);
                 assert_eq!(&got, refused, "{c:?}: the store refused otherwise ({e})");
-                if let (Error::PermissionDenied { actor, .. }, Some(a)) = (&e, c.actor()) {
+                if let (Error::PermissionDenied { actor, .. }, Some(a)) =
+                    (e.command_error(), c.actor())
+                {
                     assert_eq!(*actor, self.users[a], "{c:?}: the error names the actor");
                 }
             }
