@@ -282,6 +282,7 @@ pub static RECORDS: &[Record] = &[
         f("issued_at", Time, "When it was issued."),
         f("activated_at", OPT_TIME, "When it was first activated or redeemed."),
         f("expires_at", OPT_TIME, "When it expires, once known."),
+        f("imported", Flag, "True for a key brought from another system (`{fn:Session.import_licenses}`) rather than made here."),
         computed("is_unused", "is_unused", Flag, "True while nothing has used it: no activation, never redeemed, no borrow."),
     ]),
     out("Issued", "What `{fn:Session.issue_in_bulk}` did: the new licenses are those of the order with ids from `first` to `last`; read them with `{fn:Session.licenses}`.", &[
@@ -457,6 +458,7 @@ pub static ENUMS: &[Enum] = &[
         v("ProductRenamed", "A product was renamed."),
         v("ProductRetired", "A product was retired: no new requests, assignments or mints."),
         v("ManagerChanged", "A license manager's permissions were replaced."),
+        v("LicensesImported", "Existing keys from another system were added to an order."),
     ]},
     Enum { name: "Action", doc: "An action a user attempts, as permission and state errors name it.", direction: Direction::Out, open: true, variants: &[
         v("Mint", "Mint new stock at the vendor."),

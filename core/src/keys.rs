@@ -16,6 +16,13 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// The shortest key [`LicenseKey::imported`] accepts.
+pub const MIN_IMPORTED_KEY: usize = 4;
+/// The longest key [`LicenseKey::imported`] accepts.
+pub const MAX_IMPORTED_KEY: usize = 64;
+/// The characters an imported key may hold besides ASCII letters and digits.
+pub const IMPORTED_KEY_PUNCTUATION: &str = "-_.+/=:";
 const DATA: usize = 24;
 const BYTES: usize = 15;
 
@@ -128,6 +135,50 @@ impl LicenseKey {
         Ok(LicenseKey(render(&digits)))
     }
 
+    /// A key from another system, in the vendor's own format, for
+    /// [`crate::Session::import_licenses`]: trimmed, [`MIN_IMPORTED_KEY`] to
+    /// [`MAX_IMPORTED_KEY`] characters, ASCII letters, digits and
+    /// [`IMPORTED_KEY_PUNCTUATION`] only; kept exactly as given (case included). A key in this
+    /// library's own format becomes its canonical form. `InvalidInput` (field `license key`)
+    /// otherwise, naming the key by its first symbols only.
+    ///
+    /// ```
+    /// # use license_inventory::LicenseKey;
+    /// assert_eq!(LicenseKey::imported(" ACME-2017-0042 ").unwrap().as_str(), "ACME-2017-0042");
+    /// assert_eq!(LicenseKey::imported("no spaces").unwrap_err().code(), "INVALID_INPUT");
+    /// ```
+    pub fn imported(input: &str) -> Result<LicenseKey> {
+        if let Ok(native) = LicenseKey::parse(input) {
+            return Ok(native);
+        }
+        let t = input.trim();
+        let invalid = |reason: String| Error::InvalidInput {
+            field: "license key",
+            reason: format!("'{}' {reason}", redact(t)),
+        };
+        let n = t.chars().count();
+        if !(MIN_IMPORTED_KEY..=MAX_IMPORTED_KEY).contains(&n) {
+            return Err(invalid(format!(
+                "has {n} characters; an imported key has {MIN_IMPORTED_KEY} to {MAX_IMPORTED_KEY}"
+            )));
+        }
+        if let Some(c) = t
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || IMPORTED_KEY_PUNCTUATION.contains(*c)))
+        {
+            return Err(invalid(format!(
+                "holds {c:?}; an imported key holds ASCII letters, digits and \
+                 {IMPORTED_KEY_PUNCTUATION} only"
+            )));
+        }
+        Ok(LicenseKey(t.to_owned()))
+    }
+
+    /// A key as a store holds it (written by this library: not checked again).
+    pub(crate) fn stored(text: String) -> LicenseKey {
+        LicenseKey(text)
+    }
+
     /// The canonical form, `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -153,6 +204,54 @@ pub(crate) fn redact(input: &str) -> String {
         out.push_str("-…");
     }
     out
+}
+
+/// What someone typed as a key, for a lookup: a key of this library's own format (checked
+/// before any lookup), or else the exact text of an imported key, remembering why it is not a
+/// native key so that a miss reports the mistyped native key (docs/rules.md §7).
+pub(crate) struct KeyQuery {
+    pub(crate) key: LicenseKey,
+    not_native: Option<(String, String)>,
+}
+
+impl KeyQuery {
+    pub(crate) fn parse(input: &str) -> Result<KeyQuery> {
+        match LicenseKey::parse(input) {
+            Ok(key) => Ok(KeyQuery {
+                key,
+                not_native: None,
+            }),
+            Err(native) => match (LicenseKey::imported(input), native) {
+                (Ok(key), Error::MistypedKey { key: shown, reason }) => Ok(KeyQuery {
+                    key,
+                    not_native: Some((shown, reason)),
+                }),
+                (_, native) => Err(native),
+            },
+        }
+    }
+
+    /// The error when no license has this key: not found for a native key; for anything else,
+    /// the native check's verdict (a mistyped key stays a mistyped key).
+    pub(crate) fn missing(&self) -> Error {
+        match &self.not_native {
+            Some((key, reason)) => Error::MistypedKey {
+                key: key.clone(),
+                reason: reason.clone(),
+            },
+            None => Error::NotFound {
+                entity: crate::error::Entity::License,
+                id: self.key.redacted(),
+            },
+        }
+    }
+}
+
+impl fmt::Debug for KeyQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Hashed into idempotency fingerprints like the key itself.
+        fmt::Debug::fmt(&self.key, f)
+    }
 }
 
 impl fmt::Display for LicenseKey {

@@ -108,6 +108,8 @@ pub enum LedgerKind {
     ProductRetired,
     /// A license manager's permissions were replaced.
     ManagerChanged,
+    /// Existing keys from another system were added to an order.
+    LicensesImported,
 }
 
 impl LedgerKind {
@@ -159,11 +161,12 @@ impl LedgerKind {
             LedgerKind::ProductRenamed => "product_renamed",
             LedgerKind::ProductRetired => "product_retired",
             LedgerKind::ManagerChanged => "manager_changed",
+            LedgerKind::LicensesImported => "licenses_imported",
         }
     }
 
     /// Every kind.
-    pub const ALL: [LedgerKind; 45] = [
+    pub const ALL: [LedgerKind; 46] = [
         LedgerKind::TenantCreated,
         LedgerKind::OrgCreated,
         LedgerKind::OrgDeactivated,
@@ -209,6 +212,7 @@ impl LedgerKind {
         LedgerKind::ProductRenamed,
         LedgerKind::ProductRetired,
         LedgerKind::ManagerChanged,
+        LedgerKind::LicensesImported,
     ];
 }
 

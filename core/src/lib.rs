@@ -85,7 +85,7 @@ pub use inventory::{
     MAX_BATCH, MAX_IDEMPOTENCY_KEY, MAX_ISSUE, MAX_SUBTREE_DEPTH, MIN_PASSWORD, OrderFigures,
     Session,
 };
-pub use keys::LicenseKey;
+pub use keys::{IMPORTED_KEY_PUNCTUATION, LicenseKey, MAX_IMPORTED_KEY, MIN_IMPORTED_KEY};
 pub use ledger::{GENESIS_HASH, LedgerEntry, LedgerHead, LedgerKind, Movement};
 pub use license::{
     Activation, Borrow, Floating, License, LicensePolicy, LicenseStatus, LicenseUser,

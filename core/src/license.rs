@@ -192,6 +192,11 @@ pub struct License {
     pub activated_at: Option<DateTime<Utc>>,
     /// When it expires, once known.
     pub expires_at: Option<DateTime<Utc>>,
+    /// True for a key brought from another system ([`crate::Session::import_licenses`]) rather
+    /// than made here. (Left out of the row's stored form while false, so rows written before
+    /// it existed keep their digests.)
+    #[serde(default, skip_serializing_if = "crate::hierarchy::is_false")]
+    pub imported: bool,
 }
 
 impl License {

@@ -250,6 +250,8 @@ class LedgerKind(_StrEnum):
     """A product was retired: no new requests, assignments or mints."""
     MANAGER_CHANGED = "manager_changed"
     """A license manager's permissions were replaced."""
+    LICENSES_IMPORTED = "licenses_imported"
+    """Existing keys from another system were added to an order."""
 
 
 class ValidityKind(_StrEnum):

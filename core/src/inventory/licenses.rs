@@ -7,13 +7,13 @@
 use chrono::{DateTime, Utc};
 
 use crate::checked::{Checked, negative, plus_days, plus_seconds};
-use crate::error::{Action, Entity, Error, Result};
+use crate::error::{Action, Error, Result};
 use crate::ids::{LicenseId, OrderId, TenantId};
 use crate::input::{self, MAX_NAME, signed};
 use crate::inventory::rules::*;
 use crate::inventory::rules::{get_license, shift};
 use crate::inventory::{Inventory, Session};
-use crate::keys::LicenseKey;
+use crate::keys::{KeyQuery, LicenseKey};
 use crate::ledger::LedgerKind;
 use crate::license::{Borrow, License, LicenseStatus, Validity};
 use crate::order::Order;
@@ -73,7 +73,7 @@ impl Inventory {
         fingerprint: &str,
         device_name: &str,
     ) -> Result<License> {
-        let key = LicenseKey::parse(key)?;
+        let key = KeyQuery::parse(key)?;
         let fingerprint = device_text("fingerprint", fingerprint)?;
         let device_name = device_text("device name", device_name)?;
         self.command(
@@ -113,7 +113,7 @@ impl Inventory {
 
     /// An end user deactivates a license on one of its devices, with the key alone.
     pub fn deactivate(&self, tenant: TenantId, key: &str, fingerprint: &str) -> Result<License> {
-        let key = LicenseKey::parse(key)?;
+        let key = KeyQuery::parse(key)?;
         self.command(tenant, "deactivate", &(&key, fingerprint), |tx, now| {
             lock_tenant(tx, tenant)?;
             let mut l = license_by_key(tx, tenant, &key)?;
@@ -132,7 +132,7 @@ impl Inventory {
     /// An end user redeems an activation code, once; `redeemed_by` names who (an email or a
     /// device). A second redemption is refused.
     pub fn redeem(&self, tenant: TenantId, code: &str, redeemed_by: &str) -> Result<License> {
-        let key = LicenseKey::parse(code)?;
+        let key = KeyQuery::parse(code)?;
         let by = device_text("redeemed by", redeemed_by)?;
         self.command(tenant, "redeem", &(&key, &by), |tx, now| {
             lock_tenant(tx, tenant)?;
@@ -159,7 +159,7 @@ impl Inventory {
     /// Checks a key as an application would at start-up: the license, if it exists and is
     /// neither disabled nor expired.
     pub fn check_license(&self, tenant: TenantId, key: &str) -> Result<License> {
-        let key = LicenseKey::parse(key)?;
+        let key = KeyQuery::parse(key)?;
         let now = self.now();
         self.read(|tx| {
             get_tenant(tx, tenant)?;
@@ -170,9 +170,43 @@ impl Inventory {
     }
 }
 
-fn license_by_key(tx: &mut dyn Tx, tenant: TenantId, key: &LicenseKey) -> Result<License> {
-    tx.license_by_key(tenant, key)?
-        .ok_or_else(|| Error::not_found(Entity::License, key.redacted()))
+fn license_by_key(tx: &mut dyn Tx, tenant: TenantId, key: &KeyQuery) -> Result<License> {
+    tx.license_by_key(tenant, &key.key)?
+        .ok_or_else(|| key.missing())
+}
+
+/// Where an issue's keys come from.
+#[derive(Clone, Copy)]
+enum Keys<'a> {
+    /// This many fresh random keys.
+    Fresh(u64),
+    /// These keys, brought from another system.
+    Given(&'a [LicenseKey]),
+}
+
+/// Refuses keys that repeat within `keys` or that a license of the tenant already has
+/// (`Conflict`, naming the key by its first symbols and its position).
+fn require_new_keys(tx: &mut dyn Tx, tenant: TenantId, keys: &[LicenseKey]) -> Result<()> {
+    let mut seen = std::collections::HashSet::with_capacity(keys.len());
+    for (i, key) in keys.iter().enumerate() {
+        if !seen.insert(key) {
+            return Err(Error::Conflict {
+                what: format!(
+                    "license key '{}' twice in this import (again at position {i}): nothing was imported",
+                    key.redacted()
+                ),
+            });
+        }
+        if tx.license_by_key(tenant, key)?.is_some() {
+            return Err(Error::Conflict {
+                what: format!(
+                    "a license with key '{}' (position {i} of the import): nothing was imported",
+                    key.redacted()
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn remove_device(l: &mut License, fingerprint: &str) -> Result<()> {
@@ -215,11 +249,12 @@ impl Session {
             &(self.user, order, quantity),
             |tx, now| {
                 let mut range: Option<(LicenseId, LicenseId)> = None;
-                let order = self.issue_with(tx, now, order, quantity, &mut |chunk| {
-                    if let (Some(first), Some(last)) = (chunk.first(), chunk.last()) {
-                        range = Some((range.map_or(first.id, |(f, _)| f), last.id));
-                    }
-                })?;
+                let order =
+                    self.issue_with(tx, now, order, Keys::Fresh(quantity), &mut |chunk| {
+                        if let (Some(first), Some(last)) = (chunk.first(), chunk.last()) {
+                            range = Some((range.map_or(first.id, |(f, _)| f), last.id));
+                        }
+                    })?;
                 let (first, last) = range
                     .ok_or_else(|| Error::InvariantViolated("an issue made no license".into()))?;
                 Ok(Issued {
@@ -240,25 +275,45 @@ impl Session {
         quantity: u64,
     ) -> Result<Vec<License>> {
         let mut all = Vec::new();
-        self.issue_with(tx, now, order, quantity, &mut |chunk| {
+        self.issue_with(tx, now, order, Keys::Fresh(quantity), &mut |chunk| {
             all.extend_from_slice(chunk);
         })?;
         Ok(all)
     }
 
-    /// Issues `quantity` licenses of `order`, stored and handed to `each` [`ISSUE_CHUNK`] at a
-    /// time; returns the order as updated.
+    /// Adds licenses with the given `keys` (already checked: [`LicenseKey::imported`]) to
+    /// `order`, like an issue of as many: see [`Session::import_licenses`].
+    pub(crate) fn import_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        order: OrderId,
+        keys: &[LicenseKey],
+    ) -> Result<Vec<License>> {
+        let mut all = Vec::new();
+        self.issue_with(tx, now, order, Keys::Given(keys), &mut |chunk| {
+            all.extend_from_slice(chunk);
+        })?;
+        Ok(all)
+    }
+
+    /// Issues licenses of `order` with `keys` (fresh, or given), stored and handed to `each`
+    /// [`ISSUE_CHUNK`] at a time; returns the order as updated.
     fn issue_with(
         &self,
         tx: &mut dyn Tx,
         now: DateTime<Utc>,
         order: OrderId,
-        quantity: u64,
+        keys: Keys<'_>,
         each: &mut dyn FnMut(&[License]),
     ) -> Result<Order> {
+        let (quantity, field) = match keys {
+            Keys::Fresh(q) => (q, "quantity"),
+            Keys::Given(k) => (u64::try_from(k.len()).unwrap_or(u64::MAX), "license keys"),
+        };
         if quantity == 0 || quantity > MAX_ISSUE {
             return Err(Error::invalid(
-                "quantity",
+                field,
                 format!("must be between 1 and {MAX_ISSUE} licenses per call"),
             ));
         }
@@ -274,6 +329,9 @@ impl Session {
                 action: Action::IssueLicense,
             });
         }
+        if let Keys::Given(given) = keys {
+            require_new_keys(tx, self.tenant, given)?;
+        }
         if o.available < quantity {
             return Err(Error::InsufficientInventory {
                 available: o.available,
@@ -285,6 +343,7 @@ impl Session {
             Validity::DaysFromIssue(d) => Some(plus_days(now, d)?),
             _ => None,
         };
+        let imported = matches!(keys, Keys::Given(_));
         let make = |key| License {
             id: LicenseId::new(),
             tenant: self.tenant,
@@ -301,14 +360,22 @@ impl Session {
             issued_at: now,
             activated_at: None,
             expires_at,
+            imported,
         };
-        let mut left = count;
-        while left > 0 {
-            let n = left.min(ISSUE_CHUNK);
-            let chunk: Vec<License> = LicenseKey::generate(n)?.into_iter().map(make).collect();
+        let mut done = 0usize;
+        while done < count {
+            let n = count.saturating_sub(done).min(ISSUE_CHUNK);
+            let keys = match keys {
+                Keys::Fresh(_) => LicenseKey::generate(n)?,
+                Keys::Given(given) => given
+                    .get(done..done.saturating_add(n))
+                    .ok_or_else(crate::checked::overflow)?
+                    .to_vec(),
+            };
+            let chunk: Vec<License> = keys.into_iter().map(make).collect();
             tx.insert_licenses(&chunk)?;
             each(&chunk);
-            left = left.saturating_sub(n);
+            done = done.saturating_add(n);
         }
         o.available = o.available.minus(quantity)?;
         o.issued = o.issued.plus(quantity)?;
@@ -317,7 +384,12 @@ impl Session {
         o.check_invariants()?;
         tx.update_order(&o)?;
         let q = signed(quantity)?;
-        let mut entry = draft(Some(self.user), LedgerKind::LicensesIssued).order(&o);
+        let kind = if imported {
+            LedgerKind::LicensesImported
+        } else {
+            LedgerKind::LicensesIssued
+        };
+        let mut entry = draft(Some(self.user), kind).order(&o);
         entry.movements.push(shift(&o, q, negative(quantity)?));
         append(tx, self.tenant, now, entry)?;
         Ok(o)
@@ -342,7 +414,7 @@ impl Session {
 
     /// A license by its key, if the actor may see its order.
     pub fn license(&self, key: &str) -> Result<License> {
-        let key = LicenseKey::parse(key)?;
+        let key = KeyQuery::parse(key)?;
         self.inv.read(|tx| {
             let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
             let l = license_by_key(tx, self.tenant, &key)?;

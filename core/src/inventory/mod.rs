@@ -10,6 +10,7 @@ mod directory;
 mod export;
 mod history;
 mod idempotency;
+mod imports;
 mod license_users;
 mod licenses;
 mod managers;

@@ -351,8 +351,9 @@ fn draw_from(r: &Raw) -> Result<Draw> {
 }
 
 const LICENSE_COLS: &str = "id, tenant, order_id, product, license_key, is_code, status, \
-    license_user, activations, borrows, policy, trial, issued_at, activated_at, expires_at";
-const LICENSE_N: usize = 15;
+    license_user, activations, borrows, policy, trial, issued_at, activated_at, expires_at, \
+    imported";
+const LICENSE_N: usize = 16;
 fn license_from(r: &Raw) -> Result<License> {
     let t = "licenses";
     Ok(License {
@@ -360,7 +361,7 @@ fn license_from(r: &Raw) -> Result<License> {
         tenant: TenantId::from_uuid(r.uuid(t, 1)?),
         order: OrderId::from_uuid(r.uuid(t, 2)?),
         product: ProductId::from_uuid(r.uuid(t, 3)?),
-        key: r.parse::<LicenseKey>(t, 4)?,
+        key: LicenseKey::stored(r.text(t, 4)?),
         is_code: r.int(t, 5)? != 0,
         status: r.parse::<LicenseStatus>(t, 6)?,
         license_user: r.opt_uuid(t, 7)?.map(LicenseUserId::from_uuid),
@@ -371,6 +372,7 @@ fn license_from(r: &Raw) -> Result<License> {
         issued_at: r.time(t, 12)?,
         activated_at: r.opt_time(t, 13)?,
         expires_at: r.opt_time(t, 14)?,
+        imported: r.int(t, 15)? != 0,
     })
 }
 
@@ -391,6 +393,7 @@ fn license_cells(l: &License) -> Result<[Cell; LICENSE_N]> {
         ts(l.issued_at),
         l.activated_at.map(time::format).into(),
         l.expires_at.map(time::format).into(),
+        Cell::Int(i64::from(l.imported)),
     ])
 }
 

@@ -132,6 +132,7 @@ pub fn writers_share_commits(
 /// For the upgrade tests of both SQL stores.
 pub fn downgrade_to(to: i64) -> String {
     const UNDO: &[(i64, &str)] = &[
+        (12, "ALTER TABLE licenses DROP COLUMN imported;"),
         (
             11,
             "ALTER TABLE users DROP COLUMN active; ALTER TABLE products DROP COLUMN retired;",

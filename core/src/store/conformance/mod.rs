@@ -135,6 +135,7 @@ suites!($
     views => __conformance_suite_views,
     directory => __conformance_suite_directory,
     take_backs => __conformance_suite_take_backs,
+    imports => __conformance_suite_imports,
     ledger => __conformance_suite_ledger,
     history => __conformance_suite_history,
     licenses => __conformance_suite_licenses,
