@@ -59,7 +59,7 @@ storeTest('issue: keys, fields and the order\'s figures; only what the order hol
       {
         id: undefined, key: undefined, tenant: t, order: o.id, product: w.products.cl.id, isCode: false,
         status: 'issued', licenseUser: null, activations: [], borrows: [], policy, trial: false,
-        issuedAt: T0, activatedAt: null, expiresAt: null, isUnused: true,
+        issuedAt: T0, activatedAt: null, expiresAt: null, imported: false, isUnused: true,
       },
     )
   }

@@ -1015,6 +1015,38 @@ impl Session {
         })
     }
 
+    /// Adds licenses with existing `keys` (from another system, in the vendor's own format) to
+    /// an order, like `issue` of as many: all or nothing. A malformed key rejects with
+    /// `INVALID_INPUT`, a repeated or existing one with `CONFLICT`, each naming it by its
+    /// position and first symbols. The licenses are marked `imported`.
+    #[napi(ts_return_type = "Promise<Array<License>>")]
+    pub fn import_licenses(
+        &self,
+        order_id: String,
+        keys: Vec<String>,
+    ) -> AsyncTask<Op<Vec<License>>> {
+        let s = self.core();
+        run(move || {
+            let licenses = s.import_licenses(id(&order_id)?, &keys)?;
+            Ok(licenses.into_iter().map(Into::into).collect())
+        })
+    }
+
+    /// `importLicenses` of the keys of the CSV file at `path`, in an order export's layout (its
+    /// `license_key` column; rows without a key are skipped), as `exportOrderCsv` writes it.
+    #[napi(ts_return_type = "Promise<Array<License>>")]
+    pub fn import_licenses_csv(
+        &self,
+        order_id: String,
+        path: String,
+    ) -> AsyncTask<Op<Vec<License>>> {
+        let s = self.core();
+        run(move || {
+            let licenses = s.import_licenses_csv_from_path(id(&order_id)?, &path)?;
+            Ok(licenses.into_iter().map(Into::into).collect())
+        })
+    }
+
     /// Issues `quantity` licenses like `issue`, without returning them: they are made and
     /// stored in chunks, so a million takes the memory of one chunk. Resolves to the order and
     /// the new licenses' id range; read them with `licenses`.

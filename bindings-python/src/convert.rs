@@ -54,6 +54,31 @@ pub(crate) fn parse_all<T: FromStr<Err = core::Error>>(
         .collect()
 }
 
+/// Every item of an iterable of strings, as given (a lone string, or an item that is not a
+/// string, is an `InvalidInput` naming the field).
+pub(crate) fn strings(
+    py: Python<'_>,
+    field: &'static str,
+    items: &Bound<'_, PyAny>,
+) -> PyResult<Vec<String>> {
+    if items.is_instance_of::<PyString>() {
+        return Err(invalid_type(
+            py,
+            field,
+            "an iterable of strings, not one string",
+        ));
+    }
+    items
+        .try_iter()
+        .map_err(|_| invalid_type(py, field, "an iterable of strings"))?
+        .map(|item| {
+            item?
+                .extract::<String>()
+                .map_err(|_| invalid_type(py, field, "an iterable of strings"))
+        })
+        .collect()
+}
+
 fn invalid_type(py: Python<'_>, field: &'static str, expected: &str) -> PyErr {
     errors::invalid(py, field, format!("expected {expected}"))
 }

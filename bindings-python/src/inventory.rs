@@ -1371,6 +1371,36 @@ impl Session {
         run(py, || self.0.delete_order(order))
     }
 
+    /// Adds licenses with existing `keys` (an iterable of `str`, from another system, in the
+    /// vendor's own format) to an order, like `issue` of as many: all or nothing. A malformed
+    /// key raises `InvalidInput`, a repeated or existing one `Conflict`, each naming it by its
+    /// position and first symbols. The licenses are marked `imported`.
+    fn import_licenses(
+        &self,
+        py: Python<'_>,
+        order: &str,
+        keys: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<License>> {
+        let order = parse(py, order)?;
+        let keys: Vec<String> = convert::strings(py, "keys", keys)?;
+        let licenses = run(py, || self.0.import_licenses(order, &keys))?;
+        Ok(licenses.into_iter().map(License).collect())
+    }
+
+    /// `import_licenses` of the keys of the CSV file at `path`, in an order export's layout
+    /// (its `license_key` column; rows without a key are skipped), as `export_order_csv`
+    /// writes it: another system's export, or another tenant's, imports as it is.
+    fn import_licenses_csv(
+        &self,
+        py: Python<'_>,
+        order: &str,
+        path: PathBuf,
+    ) -> PyResult<Vec<License>> {
+        let order = parse(py, order)?;
+        let licenses = run(py, || self.0.import_licenses_csv_from_path(order, &path))?;
+        Ok(licenses.into_iter().map(License).collect())
+    }
+
     /// Writes an order as CSV (RFC 4180, `ORDER_COLUMNS`) to the file at `path`: one row per
     /// license with the order's and customer's columns. Returns the number of data rows.
     /// Streamed from one snapshot with the GIL released, into a temporary file renamed over

@@ -1058,6 +1058,26 @@ impl Session {
         })
     }
 
+    /// Adds licenses with existing `keys` (from another system, in the vendor's own format) to
+    /// an order, like `issue` of as many: all or nothing. A malformed key throws
+    /// `InvalidInput`, a repeated or existing one `Conflict`, each naming it by its position
+    /// and first symbols. The licenses are marked `imported`.
+    pub fn import_licenses(&self, order: OrderId, keys: Vec<String>) -> Result<Vec<License>> {
+        guard(|| {
+            let licenses = self.0.import_licenses(order.into(), &keys)?;
+            Ok(licenses.into_iter().map(Into::into).collect())
+        })
+    }
+
+    /// `importLicenses` of the keys of the CSV file at `path`, in an order export's layout (its
+    /// `license_key` column; rows without a key are skipped), as `exportOrderCsv` writes it.
+    pub fn import_licenses_csv(&self, order: OrderId, path: String) -> Result<Vec<License>> {
+        guard(|| {
+            let licenses = self.0.import_licenses_csv_from_path(order.into(), &path)?;
+            Ok(licenses.into_iter().map(Into::into).collect())
+        })
+    }
+
     /// Issues `quantity` licenses like `issue`, without returning them: they are made and
     /// stored in chunks, so a million takes the memory of one chunk. Returns the order and the
     /// new licenses' id range; read them with `licenses`.

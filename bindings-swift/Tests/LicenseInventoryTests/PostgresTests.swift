@@ -160,7 +160,7 @@ final class PostgresTests: XCTestCase {
         ("ExportTests", "PostgresExportTests"), ("NotificationTests", "PostgresNotificationTests"),
         ("HistoryTests", "PostgresHistoryTests"), ("IdempotencyTests", "PostgresIdempotencyTests"),
         ("BatchTests", "PostgresBatchTests"), ("DirectoryTests", "PostgresDirectoryTests"),
-        ("TakeBackTests", "PostgresTakeBackTests"),
+        ("TakeBackTests", "PostgresTakeBackTests"), ("ImportTests", "PostgresImportTests"),
     ]
 
     // No database needed: reads the test sources (the package folder is visible to the tests).
@@ -287,4 +287,11 @@ final class PostgresTakeBackTests: TakeBackTests {
     override func testChangePlanKeepsEnterpriseGrantsInert() throws { try super.testChangePlanKeepsEnterpriseGrantsInert() }
     override func testRenameAndRetireAProduct() throws { try super.testRenameAndRetireAProduct() }
     override func testChangeAndRemoveALicenseManager() throws { try super.testChangeAndRemoveALicenseManager() }
+}
+
+final class PostgresImportTests: ImportTests {
+    override class var store: TestStore { .postgres }
+
+    override func testImportKeysLikeAnIssue() throws { try super.testImportKeysLikeAnIssue() }
+    override func testCsvRoundTripIntoAFreshOrder() throws { try super.testCsvRoundTripIntoAFreshOrder() }
 }
