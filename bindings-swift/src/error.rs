@@ -562,6 +562,7 @@ mod tests {
             core::Action::IssueLicense,
             core::Action::Revoke,
             core::Action::Disable,
+            core::Action::Enable,
             core::Action::ResetDevice,
             core::Action::ResetLicense,
             core::Action::Borrow,

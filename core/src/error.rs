@@ -89,8 +89,10 @@ pub enum Action {
     IssueLicense,
     /// Revoke an unused license.
     Revoke,
-    /// Disable or enable a license.
+    /// Disable a license.
     Disable,
+    /// Enable a disabled license again.
+    Enable,
     /// Remove one device from a license.
     ResetDevice,
     /// Remove every device from a license.
@@ -128,6 +130,7 @@ impl Action {
             Action::IssueLicense => "issue_license",
             Action::Revoke => "revoke",
             Action::Disable => "disable",
+            Action::Enable => "enable",
             Action::ResetDevice => "reset_device",
             Action::ResetLicense => "reset_license",
             Action::Borrow => "borrow_license",

@@ -508,7 +508,7 @@ impl Session {
         self.change_license(
             license,
             None,
-            Action::Disable,
+            Action::Enable,
             LedgerKind::LicenseEnabled,
             &(),
             &|l, _| {

@@ -100,6 +100,11 @@ fn license_lifecycle(factory: Factory<'_>) {
         "LICENSE_UNUSABLE"
     );
     assert_eq!(err_code(&w.inv.check_license(t, &key)), "LICENSE_UNUSABLE");
+    // A refused enable names its own action (it once said "disable").
+    match w.olga.enable(ls[0].id) {
+        Err(Error::PermissionDenied { action, .. }) => assert_eq!(action, Action::Enable),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
     assert_eq!(
         w.erin.enable(ls[0].id).unwrap().status,
         LicenseStatus::Active
