@@ -25,13 +25,7 @@ impl Session {
         user: UserId,
         permissions: &[Permission],
     ) -> Result<LicenseManager> {
-        if permissions.is_empty() {
-            return Err(Error::invalid(
-                "permissions",
-                "grant at least one permission",
-            ));
-        }
-        let wanted: BTreeSet<Permission> = permissions.iter().copied().collect();
+        let wanted = permission_set(permissions, "grant at least one permission")?;
         self.inv.command(
             self.tenant,
             "add_license_manager",
@@ -84,13 +78,10 @@ impl Session {
         user: UserId,
         permissions: &[Permission],
     ) -> Result<LicenseManager> {
-        if permissions.is_empty() {
-            return Err(Error::invalid(
-                "permissions",
-                "keep at least one permission, or remove the manager",
-            ));
-        }
-        let wanted: BTreeSet<Permission> = permissions.iter().copied().collect();
+        let wanted = permission_set(
+            permissions,
+            "keep at least one permission, or remove the manager",
+        )?;
         self.inv.command(
             self.tenant,
             "set_license_manager_permissions",
@@ -156,6 +147,17 @@ impl Session {
             tx.managers_of_order(self.tenant, o.id)
         })
     }
+}
+
+/// `permissions` as a set: at least one (`InvalidInput` saying `if_empty` otherwise).
+fn permission_set(
+    permissions: &[Permission],
+    if_empty: &'static str,
+) -> Result<BTreeSet<Permission>> {
+    if permissions.is_empty() {
+        return Err(Error::invalid("permissions", if_empty));
+    }
+    Ok(permissions.iter().copied().collect())
 }
 
 /// The manager `user` of `order`, or `NotFound`.
