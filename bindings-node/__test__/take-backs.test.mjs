@@ -56,6 +56,7 @@ storeTest('changePlan: enterprise-only grants are kept but not honoured on stand
   await rejection(asLena.issue(order.id, 1), 'PLAN_REQUIRED')
   await w.inv.changePlan(t, 'enterprise')
   await asLena.issue(order.id, 1)
+  await rejection(w.inv.changePlan('018f0000-0000-7000-8000-000000000001', 'standard'), 'NOT_FOUND')
 })
 
 storeTest('renameProduct and retireProduct', async (inv) => {

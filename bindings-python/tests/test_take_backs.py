@@ -79,6 +79,7 @@ def test_change_plan_keeps_enterprise_grants_inert(inv: Inventory) -> None:
         ch.session(lena).issue(order.id, 1)
     ch.inv.change_plan(ch.t, "enterprise")
     ch.session(lena).issue(order.id, 1)
+    _unchanged(ch, lambda: ch.inv.change_plan(ch.t, "gold"), InvalidInput)
 
 
 def test_rename_and_retire_a_product(stocked: Channel) -> None:

@@ -62,6 +62,9 @@ class TakeBackTests: StoreTestCase {
         }
         _ = try c.inv.changePlan(tenant: c.t, plan: .enterprise)
         _ = try c.session(lena).issue(order: order.id, quantity: 1)
+        assertInventoryError(try c.inv.changePlan(tenant: TenantId(uuid: UUID()), plan: .standard)) {
+            guard case .NotFound = $0 else { return XCTFail("\($0)") }
+        }
     }
 
     func testRenameAndRetireAProduct() throws {

@@ -151,6 +151,8 @@ fn change_the_plan(factory: Factory<'_>) {
             .add_license_manager(order.id, other.id, &[Permission::CreateOrder])
     });
     no_op(&w, || w.inv.change_plan(t, Plan::Standard));
+    let missing = TenantId::from_uuid(uuid::Uuid::nil());
+    assert_eq!(err_code(&w.inv.change_plan(missing, Plan::Enterprise)), "NOT_FOUND");
 
     w.inv.change_plan(t, Plan::Enterprise).unwrap();
     lena.issue(order.id, 1).unwrap();
@@ -190,6 +192,9 @@ fn rename_and_retire_a_product(factory: Factory<'_>) {
     let approved = w.irina.approve(pending.id, None, None).unwrap();
     assert_eq!(approved.status, OrderStatus::Active);
     no_op(&w, || w.inv.retire_product(t, w.uac.id));
+    let missing = ProductId::from_uuid(uuid::Uuid::nil());
+    refused(&w, "NOT_FOUND", || w.inv.retire_product(t, missing));
+    refused(&w, "NOT_FOUND", || w.inv.rename_product(t, missing, "Gone"));
     w.assert_clean();
 }
 
