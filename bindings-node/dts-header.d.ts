@@ -105,3 +105,16 @@ export type BatchCommand =
   | { kind: 'cancel'; order: string }
   | ({ kind: 'assign' } & NewAssignment)
   | { kind: 'issue'; order: string; quantity: number }
+  | ({ kind: 'mint' } & NewMint)
+  | { kind: 'return_units'; order: string; quantity: number }
+  | { kind: 'delete_order'; order: string }
+  | { kind: 'import_licenses'; order: string; keys: string[] }
+  | { kind: 'revoke' | 'disable' | 'enable' | 'reset_license'; license: string }
+  | { kind: 'reset_device'; license: string; fingerprint: string }
+  | {
+      kind: 'add_license_manager' | 'set_license_manager_permissions'
+      order: string
+      user: string
+      permissions: Permission[]
+    }
+  | { kind: 'remove_license_manager'; order: string; user: string }

@@ -251,3 +251,37 @@ storeTest('malformed commands are INVALID_INPUT naming their index, and nothing 
   assert.throws(() => w.irina.batch(ok), { code: 'InvalidArg' })
   assert.deepEqual(await state(w, a.id, held.id), before)
 })
+
+storeTest('order, license and manager commands batch too; a refusal names its command', async (inv) => {
+  const w = await world({ inv })
+  const order = await centerOrder(w, w.products.cl, 6)
+  const [a, b] = await w.eli.issue(order.id, 2)
+  const lena = await w.inv.createUser(w.tenant.id, { name: 'Lena Manager', email: 'lena@elerome.example' })
+  const results = await w.eli.batch([
+    { kind: 'disable', license: a.id },
+    { kind: 'enable', license: a.id },
+    { kind: 'reset_license', license: a.id },
+    { kind: 'revoke', license: b.id },
+    { kind: 'import_licenses', order: order.id, keys: ['ACME-0001', 'ACME-0002'] },
+    { kind: 'add_license_manager', order: order.id, user: lena.id, permissions: ['reset_device'] },
+    { kind: 'set_license_manager_permissions', order: order.id, user: lena.id, permissions: ['reset_device', 'reset_license'] },
+    { kind: 'remove_license_manager', order: order.id, user: lena.id },
+    { kind: 'return_units', order: order.id, quantity: 1 },
+  ])
+  assert.deepEqual(results.map((r) => r.kind), ['license', 'license', 'license', 'order', 'licenses', 'manager', 'manager', 'done', 'order'])
+  assert.equal(results[0].license.status, 'disabled')
+  assert.equal(results[3].order.issued, 1)
+  assert.deepEqual(results[4].licenses.map((l) => l.imported), [true, true])
+  assert.equal(results[6].manager.permissions.length, 2)
+  const [minted] = await w.vera.batch([{ kind: 'mint', product: w.products.uac.id, quantity: 4 }])
+  assert.deepEqual(await w.vera.batch([{ kind: 'delete_order', order: minted.order.id }]), [{ kind: 'done' }])
+
+  const before = await state(w, order.id)
+  const err = await rejection(
+    w.eli.batch([{ kind: 'disable', license: a.id }, { kind: 'reset_device', license: a.id, fingerprint: 'never-seen' }]),
+    'INVALID_INPUT',
+  )
+  assert.equal(err.batchIndex, 1)
+  assert.deepEqual(await state(w, order.id), before)
+  await rejection(w.eli.batch([{ kind: 'revoke', order: order.id }]), 'INVALID_INPUT')
+})

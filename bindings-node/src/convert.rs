@@ -19,7 +19,7 @@ use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue};
 use napi_derive::napi;
 
 use crate::records::{
-    Bundle, License, Order, OrderDetails, OrgInTree, Organization, Product, User,
+    Bundle, License, LicenseManager, Order, OrderDetails, OrgInTree, Organization, Product, User,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -273,8 +273,10 @@ name_page!(ProductPage, Product, "products, in name order");
 name_page!(BundlePage, Bundle, "bundles, in name order");
 
 /// What one command of a batch resolved with, in the batch's order: `{ kind: 'order', order }`
-/// for a request, approval, rejection, cancellation or assignment, `{ kind: 'licenses',
-/// licenses }` for an issue.
+/// for a request, approval, rejection, cancellation, assignment, mint, return or revocation;
+/// `{ kind: 'licenses', licenses }` for an issue or an import; `{ kind: 'license', license }`
+/// for a disable, enable or reset; `{ kind: 'manager', manager }` for an added or changed
+/// license manager; `{ kind: 'done' }` for a deletion.
 #[napi(
     discriminant = "kind",
     discriminant_case = "snake_case",
@@ -288,11 +290,23 @@ pub enum BatchResult {
         /// The order, as the command left it.
         order: Order,
     },
-    /// The licenses (or codes) an issue made.
+    /// The licenses (or codes) an issue or an import made.
     Licenses {
         /// The licenses, as issued.
         licenses: Vec<License>,
     },
+    /// The license a disable, enable or reset changed.
+    License {
+        /// The license, as the command left it.
+        license: License,
+    },
+    /// The license manager an addition or a change of permissions wrote.
+    Manager {
+        /// The manager.
+        manager: LicenseManager,
+    },
+    /// A deletion (of an order, or of a license manager) was done.
+    Done,
 }
 
 impl From<li::BatchResult> for BatchResult {
@@ -304,6 +318,13 @@ impl From<li::BatchResult> for BatchResult {
             li::BatchResult::Licenses(licenses) => BatchResult::Licenses {
                 licenses: licenses.into_iter().map(Into::into).collect(),
             },
+            li::BatchResult::License(license) => BatchResult::License {
+                license: (*license).into(),
+            },
+            li::BatchResult::Manager(manager) => BatchResult::Manager {
+                manager: manager.into(),
+            },
+            li::BatchResult::Done => BatchResult::Done,
         }
     }
 }

@@ -9,7 +9,7 @@ use napi_derive::napi;
 
 use crate::convert::{Date, id, ids, opt_id, to_u64, to_usize};
 use crate::records::{
-    BundleLine, LicensePolicy, OrderStatus, Plan, ProductKind, Synchronous, Tier,
+    BundleLine, LicensePolicy, OrderStatus, Permission, Plan, ProductKind, Synchronous, Tier,
 };
 // ---------------------------------------------------------------------------------------------
 // Inputs
@@ -585,7 +585,10 @@ impl LicenseListOptions {
 // Batches
 
 /// The kinds of batch command, as `kind` spells them.
-const BATCH_KINDS: &str = "'request', 'approve', 'reject', 'cancel', 'assign' or 'issue'";
+const BATCH_KINDS: &str = "'request', 'approve', 'reject', 'cancel', 'assign', 'issue', 'mint', \
+     'return_units', 'delete_order', 'import_licenses', 'revoke', 'disable', 'enable', \
+     'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions' \
+     or 'remove_license_manager'";
 
 /// How the binding reads one command of `Session.batch`: `kind` and every field any kind
 /// takes, flat. Write a `BatchCommand` (the discriminated union on `kind`); each command is
@@ -594,7 +597,7 @@ const BATCH_KINDS: &str = "'request', 'approve', 'reject', 'cancel', 'assign' or
 /// names the field, `reason` starts with `batch command <index>`).
 #[napi(object)]
 pub struct BatchCommandFields {
-    /// `'request'`, `'approve'`, `'reject'`, `'cancel'`, `'assign'` or `'issue'`.
+    /// The command: the session method's name in snake case (`'approve'`, `'reset_device'`, …).
     pub kind: Option<String>,
     /// The order (approve, reject, cancel, issue).
     pub order: Option<String>,
@@ -610,8 +613,19 @@ pub struct BatchCommandFields {
     pub from: Option<String>,
     /// The receiving child organization (assign).
     pub to: Option<String>,
-    /// Purchase order reference (request, assign).
+    /// Purchase order reference (request, assign, mint).
     pub purchase_order: Option<String>,
+    /// The license (revoke, disable, enable, reset_device, reset_license).
+    pub license: Option<String>,
+    /// The device to remove (reset_device).
+    pub fingerprint: Option<String>,
+    /// The manager (add_license_manager, set_license_manager_permissions,
+    /// remove_license_manager).
+    pub user: Option<String>,
+    /// Permissions (add_license_manager, set_license_manager_permissions).
+    pub permissions: Option<Vec<Permission>>,
+    /// Existing keys (import_licenses).
+    pub keys: Option<Vec<String>>,
 }
 
 impl BatchCommandFields {
@@ -627,6 +641,11 @@ impl BatchCommandFields {
             from,
             to,
             purchase_order,
+            license,
+            fingerprint,
+            user,
+            permissions,
+            keys,
         } = self;
         let Some(kind) = kind else {
             return Err(li::Error::InvalidInput {
@@ -648,6 +667,16 @@ impl BatchCommandFields {
                 "comments",
             ],
             "issue" => &["order", "quantity"],
+            "mint" => &["product", "quantity", "purchaseOrder", "comments"],
+            "return_units" => &["order", "quantity"],
+            "delete_order" => &["order"],
+            "import_licenses" => &["order", "keys"],
+            "revoke" | "disable" | "enable" | "reset_license" => &["license"],
+            "reset_device" => &["license", "fingerprint"],
+            "add_license_manager" | "set_license_manager_permissions" => {
+                &["order", "user", "permissions"]
+            }
+            "remove_license_manager" => &["order", "user"],
             _ => {
                 return Err(li::Error::InvalidInput {
                     field: "kind",
@@ -665,6 +694,11 @@ impl BatchCommandFields {
             ("from", from.is_some()),
             ("to", to.is_some()),
             ("purchaseOrder", purchase_order.is_some()),
+            ("license", license.is_some()),
+            ("fingerprint", fingerprint.is_some()),
+            ("user", user.is_some()),
+            ("permissions", permissions.is_some()),
+            ("keys", keys.is_some()),
         ];
         if let Some((field, _)) = given.iter().find(|(f, is)| *is && !takes.contains(f)) {
             return Err(at.error(field, format!("{kind} does not take {field}")));
@@ -710,11 +744,72 @@ impl BatchCommandFields {
                     .into_core(),
                 )?,
             ),
-            // "issue": the kind was checked above.
-            _ => li::BatchCommand::Issue {
+            "issue" => li::BatchCommand::Issue {
                 order: order_id(order)?,
                 quantity: at.value(to_u64("quantity", at.need(quantity, "quantity")?))?,
             },
+            "mint" => li::BatchCommand::Mint(
+                at.value(
+                    NewMint {
+                        product: at.need(product, "product")?,
+                        quantity: at.need(quantity, "quantity")?,
+                        purchase_order,
+                        comments,
+                    }
+                    .into_core(),
+                )?,
+            ),
+            "return_units" => li::BatchCommand::ReturnUnits {
+                order: order_id(order)?,
+                quantity: at.value(to_u64("quantity", at.need(quantity, "quantity")?))?,
+            },
+            "delete_order" => li::BatchCommand::DeleteOrder {
+                order: order_id(order)?,
+            },
+            "import_licenses" => li::BatchCommand::ImportLicenses {
+                order: order_id(order)?,
+                keys: at.need(keys, "keys")?,
+            },
+            "add_license_manager" | "set_license_manager_permissions" => {
+                let order = order_id(order)?;
+                let user = at.value(id(&at.need(user, "user")?))?;
+                let permissions = at
+                    .need(permissions, "permissions")?
+                    .into_iter()
+                    .map(Into::into)
+                    .collect();
+                if kind == "add_license_manager" {
+                    li::BatchCommand::AddLicenseManager {
+                        order,
+                        user,
+                        permissions,
+                    }
+                } else {
+                    li::BatchCommand::SetLicenseManagerPermissions {
+                        order,
+                        user,
+                        permissions,
+                    }
+                }
+            }
+            "remove_license_manager" => li::BatchCommand::RemoveLicenseManager {
+                order: order_id(order)?,
+                user: at.value(id(&at.need(user, "user")?))?,
+            },
+            // The license commands: the kind was checked above.
+            _ => {
+                let license = at.value(id(&at.need(license, "license")?))?;
+                match kind.as_str() {
+                    "revoke" => li::BatchCommand::Revoke { license },
+                    "disable" => li::BatchCommand::Disable { license },
+                    "enable" => li::BatchCommand::Enable { license },
+                    "reset_license" => li::BatchCommand::ResetLicense { license },
+                    _ => li::BatchCommand::ResetDevice {
+                        license,
+                        fingerprint: at.need(fingerprint, "fingerprint")?,
+                    },
+                }
+            }
         })
     }
 }

@@ -789,6 +789,9 @@ impl Session {
                     .collect::<Vec<_>>()
                     .into_pyobject(py)?
                     .into_any()),
+                core::BatchResult::License(l) => Ok(Bound::new(py, License(*l))?.into_any()),
+                core::BatchResult::Manager(m) => Ok(Bound::new(py, LicenseManager(m))?.into_any()),
+                core::BatchResult::Done => Ok(py.None().into_bound(py)),
             })
             .collect()
     }

@@ -263,6 +263,120 @@ impl BatchCommand {
             quantity: whole(py, "quantity", quantity)?,
         }))
     }
+    /// `Session.mint` in a batch.
+    #[staticmethod]
+    #[pyo3(signature = (product, quantity, *, purchase_order=None, comments=None))]
+    fn mint(
+        py: Python<'_>,
+        product: &str,
+        quantity: &Bound<'_, PyAny>,
+        purchase_order: Option<String>,
+        comments: Option<String>,
+    ) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::Mint(core::NewMint {
+            product: parse(py, product)?,
+            quantity: whole(py, "quantity", quantity)?,
+            purchase_order,
+            comments,
+        })))
+    }
+    /// `Session.return_units` in a batch.
+    #[staticmethod]
+    fn return_units(py: Python<'_>, order: &str, quantity: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::ReturnUnits {
+            order: parse(py, order)?,
+            quantity: whole(py, "quantity", quantity)?,
+        }))
+    }
+    /// `Session.delete_order` in a batch.
+    #[staticmethod]
+    fn delete_order(py: Python<'_>, order: &str) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::DeleteOrder {
+            order: parse(py, order)?,
+        }))
+    }
+    /// `Session.import_licenses` in a batch.
+    #[staticmethod]
+    fn import_licenses(py: Python<'_>, order: &str, keys: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::ImportLicenses {
+            order: parse(py, order)?,
+            keys: convert::strings(py, "keys", keys)?,
+        }))
+    }
+    /// `Session.revoke` in a batch.
+    #[staticmethod]
+    fn revoke(py: Python<'_>, license: &str) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::Revoke {
+            license: parse(py, license)?,
+        }))
+    }
+    /// `Session.disable` in a batch.
+    #[staticmethod]
+    fn disable(py: Python<'_>, license: &str) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::Disable {
+            license: parse(py, license)?,
+        }))
+    }
+    /// `Session.enable` in a batch.
+    #[staticmethod]
+    fn enable(py: Python<'_>, license: &str) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::Enable {
+            license: parse(py, license)?,
+        }))
+    }
+    /// `Session.reset_device` in a batch.
+    #[staticmethod]
+    fn reset_device(py: Python<'_>, license: &str, fingerprint: String) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::ResetDevice {
+            license: parse(py, license)?,
+            fingerprint,
+        }))
+    }
+    /// `Session.reset_license` in a batch.
+    #[staticmethod]
+    fn reset_license(py: Python<'_>, license: &str) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::ResetLicense {
+            license: parse(py, license)?,
+        }))
+    }
+    /// `Session.add_license_manager` in a batch.
+    #[staticmethod]
+    fn add_license_manager(
+        py: Python<'_>,
+        order: &str,
+        user: &str,
+        permissions: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::AddLicenseManager {
+            order: parse(py, order)?,
+            user: parse(py, user)?,
+            permissions: convert::parse_all(py, "permissions", Some(permissions))?,
+        }))
+    }
+    /// `Session.set_license_manager_permissions` in a batch.
+    #[staticmethod]
+    fn set_license_manager_permissions(
+        py: Python<'_>,
+        order: &str,
+        user: &str,
+        permissions: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        Ok(BatchCommand(
+            core::BatchCommand::SetLicenseManagerPermissions {
+                order: parse(py, order)?,
+                user: parse(py, user)?,
+                permissions: convert::parse_all(py, "permissions", Some(permissions))?,
+            },
+        ))
+    }
+    /// `Session.remove_license_manager` in a batch.
+    #[staticmethod]
+    fn remove_license_manager(py: Python<'_>, order: &str, user: &str) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::RemoveLicenseManager {
+            order: parse(py, order)?,
+            user: parse(py, user)?,
+        }))
+    }
     fn __repr__(&self) -> String {
         match &self.0 {
             core::BatchCommand::Request(n) => format!(
@@ -283,6 +397,43 @@ impl BatchCommand {
             ),
             core::BatchCommand::Issue { order, quantity } => {
                 format!("BatchCommand.issue('{order}', {quantity})")
+            }
+            core::BatchCommand::Mint(n) => {
+                format!("BatchCommand.mint('{}', {})", n.product, n.quantity)
+            }
+            core::BatchCommand::ReturnUnits { order, quantity } => {
+                format!("BatchCommand.return_units('{order}', {quantity})")
+            }
+            core::BatchCommand::DeleteOrder { order } => {
+                format!("BatchCommand.delete_order('{order}')")
+            }
+            // Keys are secrets: a repr shows how many, never which.
+            core::BatchCommand::ImportLicenses { order, keys } => {
+                format!(
+                    "BatchCommand.import_licenses('{order}', <{} keys>)",
+                    keys.len()
+                )
+            }
+            core::BatchCommand::Revoke { license } => format!("BatchCommand.revoke('{license}')"),
+            core::BatchCommand::Disable { license } => {
+                format!("BatchCommand.disable('{license}')")
+            }
+            core::BatchCommand::Enable { license } => format!("BatchCommand.enable('{license}')"),
+            core::BatchCommand::ResetDevice {
+                license,
+                fingerprint,
+            } => format!("BatchCommand.reset_device('{license}', {fingerprint:?})"),
+            core::BatchCommand::ResetLicense { license } => {
+                format!("BatchCommand.reset_license('{license}')")
+            }
+            core::BatchCommand::AddLicenseManager { order, user, .. } => {
+                format!("BatchCommand.add_license_manager('{order}', '{user}', …)")
+            }
+            core::BatchCommand::SetLicenseManagerPermissions { order, user, .. } => {
+                format!("BatchCommand.set_license_manager_permissions('{order}', '{user}', …)")
+            }
+            core::BatchCommand::RemoveLicenseManager { order, user } => {
+                format!("BatchCommand.remove_license_manager('{order}', '{user}')")
             }
         }
     }

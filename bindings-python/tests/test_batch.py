@@ -12,6 +12,8 @@ from license_inventory import (
     InsufficientInventory,
     InvalidInput,
     License,
+    LicenseManager,
+    LicenseStatus,
     Order,
     OrderStatus,
     PermissionDenied,
@@ -104,3 +106,40 @@ def test_batch_size_is_checked(ch: Channel) -> None:
         vera.batch(["approve"])  # type: ignore[list-item]
     assert repr(BatchCommand.issue(o.id, 3)) == f"BatchCommand.issue('{o.id}', 3)"
     assert BatchCommand.cancel(o.id) == BatchCommand.cancel(o.id)
+
+
+def test_license_order_and_manager_commands_in_a_batch(ch: Channel) -> None:
+    """The order, license and manager commands batch like the others: results in order, and a
+    refusal anywhere undoes all of them, naming its command."""
+    order = center_order(ch, ch.cl, 6)
+    erin = ch.session(ch.erin)
+    a, b = erin.issue(order.id, 2)
+    lena = ch.inv.create_user(ch.t, "Lena Manager", "lena@elerome.example")
+    done = erin.batch(
+        [
+            BatchCommand.disable(a.id),
+            BatchCommand.enable(a.id),
+            BatchCommand.reset_license(a.id),
+            BatchCommand.revoke(b.id),
+            BatchCommand.import_licenses(order.id, ["ACME-0001", "ACME-0002"]),
+            BatchCommand.add_license_manager(order.id, lena.id, ["reset_device"]),
+            BatchCommand.set_license_manager_permissions(order.id, lena.id, ["reset_device", "reset_license"]),
+            BatchCommand.remove_license_manager(order.id, lena.id),
+            BatchCommand.return_units(order.id, 1),
+        ]
+    )
+    assert isinstance(done[0], License) and done[0].status is LicenseStatus.DISABLED
+    assert isinstance(done[3], Order) and done[3].issued == 1
+    imported = done[4]
+    assert isinstance(imported, list) and [lic.imported for lic in imported] == [True, True]
+    assert isinstance(done[6], LicenseManager) and len(done[6].permissions) == 2
+    assert done[7] is None
+    assert "<2 keys>" in repr(BatchCommand.import_licenses(order.id, ["ACME-0003", "ACME-0004"]))
+    minted = ch.session(ch.vera).batch([BatchCommand.mint(ch.uac.id, 4)])[0]
+    assert isinstance(minted, Order)
+    assert ch.session(ch.vera).batch([BatchCommand.delete_order(minted.id)]) == [None]
+    before = snapshot(ch)
+    with pytest.raises(InvalidInput) as e:
+        erin.batch([BatchCommand.disable(a.id), BatchCommand.reset_device(a.id, "never-seen")])
+    assert e.value.batch_index == 1
+    assert snapshot(ch) == before

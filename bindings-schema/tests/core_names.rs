@@ -78,6 +78,7 @@ fn enums_carry_the_cores_names_in_order() {
                     A::IssueLicense,
                     A::Revoke,
                     A::Disable,
+                    A::Enable,
                     A::ResetDevice,
                     A::ResetLicense,
                     A::Borrow,

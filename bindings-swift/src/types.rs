@@ -411,6 +411,90 @@ pub enum BatchCommand {
         /// How many licenses (or codes).
         quantity: u64,
     },
+    /// `Session.mint`: new stock into an order held by the vendor.
+    Mint {
+        /// The product.
+        product: ProductId,
+        /// Units to mint.
+        quantity: u64,
+        /// Purchase order reference.
+        #[uniffi(default = None)]
+        purchase_order: Option<String>,
+        /// Comments.
+        #[uniffi(default = None)]
+        comments: Option<String>,
+    },
+    /// `Session.returnUnits`: unused units back to the source.
+    ReturnUnits {
+        /// The order.
+        order: OrderId,
+        /// Units to return.
+        quantity: u64,
+    },
+    /// `Session.deleteOrder`: the order and its licenses, irreversibly.
+    DeleteOrder {
+        /// The order.
+        order: OrderId,
+    },
+    /// `Session.importLicenses`: existing keys into an order.
+    ImportLicenses {
+        /// The order.
+        order: OrderId,
+        /// The keys, in the vendor's own format.
+        keys: Vec<String>,
+    },
+    /// `Session.revoke`: an unused license; its unit returns to its order.
+    Revoke {
+        /// The license.
+        license: LicenseId,
+    },
+    /// `Session.disable`.
+    Disable {
+        /// The license.
+        license: LicenseId,
+    },
+    /// `Session.enable`.
+    Enable {
+        /// The license.
+        license: LicenseId,
+    },
+    /// `Session.resetDevice`: removes one device from a license.
+    ResetDevice {
+        /// The license.
+        license: LicenseId,
+        /// The device.
+        fingerprint: String,
+    },
+    /// `Session.resetLicense`: removes every device from a license.
+    ResetLicense {
+        /// The license.
+        license: LicenseId,
+    },
+    /// `Session.addLicenseManager`.
+    AddLicenseManager {
+        /// The order.
+        order: OrderId,
+        /// The user.
+        user: UserId,
+        /// Permissions added to any they hold.
+        permissions: Vec<Permission>,
+    },
+    /// `Session.setLicenseManagerPermissions`.
+    SetLicenseManagerPermissions {
+        /// The order.
+        order: OrderId,
+        /// The manager.
+        user: UserId,
+        /// The permissions it will hold.
+        permissions: Vec<Permission>,
+    },
+    /// `Session.removeLicenseManager`.
+    RemoveLicenseManager {
+        /// The order.
+        order: OrderId,
+        /// The manager.
+        user: UserId,
+    },
 }
 
 impl From<BatchCommand> for core::BatchCommand {
@@ -464,6 +548,71 @@ impl From<BatchCommand> for core::BatchCommand {
                 order: order.into(),
                 quantity,
             },
+            BatchCommand::Mint {
+                product,
+                quantity,
+                purchase_order,
+                comments,
+            } => core::BatchCommand::Mint(core::NewMint {
+                product: product.into(),
+                quantity,
+                purchase_order,
+                comments,
+            }),
+            BatchCommand::ReturnUnits { order, quantity } => core::BatchCommand::ReturnUnits {
+                order: order.into(),
+                quantity,
+            },
+            BatchCommand::DeleteOrder { order } => core::BatchCommand::DeleteOrder {
+                order: order.into(),
+            },
+            BatchCommand::ImportLicenses { order, keys } => core::BatchCommand::ImportLicenses {
+                order: order.into(),
+                keys,
+            },
+            BatchCommand::Revoke { license } => core::BatchCommand::Revoke {
+                license: license.into(),
+            },
+            BatchCommand::Disable { license } => core::BatchCommand::Disable {
+                license: license.into(),
+            },
+            BatchCommand::Enable { license } => core::BatchCommand::Enable {
+                license: license.into(),
+            },
+            BatchCommand::ResetDevice {
+                license,
+                fingerprint,
+            } => core::BatchCommand::ResetDevice {
+                license: license.into(),
+                fingerprint,
+            },
+            BatchCommand::ResetLicense { license } => core::BatchCommand::ResetLicense {
+                license: license.into(),
+            },
+            BatchCommand::AddLicenseManager {
+                order,
+                user,
+                permissions,
+            } => core::BatchCommand::AddLicenseManager {
+                order: order.into(),
+                user: user.into(),
+                permissions: permissions.into_iter().map(Into::into).collect(),
+            },
+            BatchCommand::SetLicenseManagerPermissions {
+                order,
+                user,
+                permissions,
+            } => core::BatchCommand::SetLicenseManagerPermissions {
+                order: order.into(),
+                user: user.into(),
+                permissions: permissions.into_iter().map(Into::into).collect(),
+            },
+            BatchCommand::RemoveLicenseManager { order, user } => {
+                core::BatchCommand::RemoveLicenseManager {
+                    order: order.into(),
+                    user: user.into(),
+                }
+            }
         }
     }
 }
@@ -474,8 +623,14 @@ pub enum BatchResult {
     /// The order a request, approval, rejection, cancellation or assignment wrote (boxed, as in
     /// the core; a plain `Order` in Swift).
     Order(Box<Order>),
-    /// The licenses (or codes) an issue made.
+    /// The licenses (or codes) an issue or an import made.
     Licenses(Vec<License>),
+    /// The license a disable, enable or reset changed.
+    License(Box<License>),
+    /// The license manager an addition or a change of permissions wrote.
+    Manager(LicenseManager),
+    /// A deletion (of an order, or of a license manager) was done.
+    Done,
 }
 
 impl From<core::BatchResult> for BatchResult {
@@ -485,6 +640,11 @@ impl From<core::BatchResult> for BatchResult {
             core::BatchResult::Licenses(licenses) => {
                 BatchResult::Licenses(licenses.into_iter().map(Into::into).collect())
             }
+            core::BatchResult::License(license) => {
+                BatchResult::License(Box::new((*license).into()))
+            }
+            core::BatchResult::Manager(manager) => BatchResult::Manager(manager.into()),
+            core::BatchResult::Done => BatchResult::Done,
         }
     }
 }

@@ -304,4 +304,44 @@ class BatchTests: StoreTestCase {
         XCTAssertEqual(try order(one[0]).status, .cancelled)
         XCTAssertEqual(try c.rita().order(id: ask.id).order.status, .cancelled)
     }
+
+    func testOrderLicenseAndManagerCommandsBatchToo() throws {
+        let c = try channel()
+        let held = try c.mgaOrder(c.cl, 6)
+        let rita = try c.rita()
+        let issued = try rita.issue(order: held.id, quantity: 2)
+        let (a, b) = (issued[0].id, issued[1].id)
+        let lena = try c.user("Lena Manager")
+        let done = try rita.batch(commands: [
+            .disable(license: a),
+            .enable(license: a),
+            .resetLicense(license: a),
+            .revoke(license: b),
+            .importLicenses(order: held.id, keys: ["ACME-0001", "ACME-0002"]),
+            .addLicenseManager(order: held.id, user: lena.id, permissions: [.resetDevice]),
+            .setLicenseManagerPermissions(order: held.id, user: lena.id, permissions: [.resetDevice, .resetLicense]),
+            .removeLicenseManager(order: held.id, user: lena.id),
+            .returnUnits(order: held.id, quantity: 1),
+        ])
+        XCTAssertEqual(done.count, 9)
+        guard case let .license(disabled) = done[0] else { return XCTFail("\(done[0])") }
+        XCTAssertEqual(disabled.status, .disabled)
+        XCTAssertEqual(try order(done[3]).issued, 1)
+        XCTAssertEqual(try licenses(done[4]).map(\.imported), [true, true])
+        guard case let .manager(manager) = done[6] else { return XCTFail("\(done[6])") }
+        XCTAssertEqual(manager.permissions.count, 2)
+        XCTAssertEqual(done[7], .done)
+        let minted = try order(try c.vera().batch(commands: [.mint(product: c.uac.id, quantity: 4)])[0])
+        XCTAssertEqual(try c.vera().batch(commands: [.deleteOrder(order: minted.id)]), [.done])
+
+        let before = try c.ledger()
+        assertInventoryError(try rita.batch(commands: [
+            .disable(license: a), .resetDevice(license: a, fingerprint: "never-seen"),
+        ])) {
+            guard case .InvalidInput = $0 else { return XCTFail("\($0)") }
+            XCTAssertEqual($0.batchIndex(), 1)
+        }
+        XCTAssertEqual(try c.ledger(), before)
+    }
+
 }

@@ -141,6 +141,8 @@ final class PostgresIdempotencyTests: IdempotencyTests {
 final class PostgresBatchTests: BatchTests {
     override class var store: TestStore { .postgres }
 
+    override func testOrderLicenseAndManagerCommandsBatchToo() throws { try super.testOrderLicenseAndManagerCommandsBatchToo() }
+
     override func testFiveApprovalsInOneBatch() throws { try super.testFiveApprovalsInOneBatch() }
     override func testALastApprovalWithoutStockChangesNothing() throws { try super.testALastApprovalWithoutStockChangesNothing() }
     override func testAPermissionRefusalInsideABatchRollsBack() throws { try super.testAPermissionRefusalInsideABatchRollsBack() }

@@ -4,10 +4,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::ids::OrderId;
+use crate::ids::{LicenseId, OrderId, UserId};
 use crate::inventory::Session;
+use crate::inventory::licenses::LicenseChange;
 use crate::license::License;
-use crate::order::{NewAssignment, NewRequest, Order};
+use crate::order::{NewAssignment, NewMint, NewRequest, Order};
+use crate::permission::{LicenseManager, Permission};
 
 /// The most commands one batch may hold.
 pub const MAX_BATCH: usize = 1_000;
@@ -48,15 +50,95 @@ pub enum BatchCommand {
         /// How many licenses (or codes).
         quantity: u64,
     },
+    /// [`Session::mint`].
+    Mint(NewMint),
+    /// [`Session::return_units`].
+    ReturnUnits {
+        /// The order.
+        order: OrderId,
+        /// Unused units to return.
+        quantity: u64,
+    },
+    /// [`Session::delete_order`].
+    DeleteOrder {
+        /// The order.
+        order: OrderId,
+    },
+    /// [`Session::import_licenses`].
+    ImportLicenses {
+        /// The order.
+        order: OrderId,
+        /// The existing keys.
+        keys: Vec<String>,
+    },
+    /// [`Session::revoke`].
+    Revoke {
+        /// The unused license.
+        license: LicenseId,
+    },
+    /// [`Session::disable`].
+    Disable {
+        /// The license.
+        license: LicenseId,
+    },
+    /// [`Session::enable`].
+    Enable {
+        /// The license.
+        license: LicenseId,
+    },
+    /// [`Session::reset_device`].
+    ResetDevice {
+        /// The license.
+        license: LicenseId,
+        /// The device to remove.
+        fingerprint: String,
+    },
+    /// [`Session::reset_license`].
+    ResetLicense {
+        /// The license.
+        license: LicenseId,
+    },
+    /// [`Session::add_license_manager`].
+    AddLicenseManager {
+        /// The order.
+        order: OrderId,
+        /// The user.
+        user: UserId,
+        /// Permissions added to any they hold.
+        permissions: Vec<Permission>,
+    },
+    /// [`Session::set_license_manager_permissions`].
+    SetLicenseManagerPermissions {
+        /// The order.
+        order: OrderId,
+        /// The manager.
+        user: UserId,
+        /// The permissions it will hold.
+        permissions: Vec<Permission>,
+    },
+    /// [`Session::remove_license_manager`].
+    RemoveLicenseManager {
+        /// The order.
+        order: OrderId,
+        /// The manager.
+        user: UserId,
+    },
 }
 
 /// What one command of a batch returned, in the batch's order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BatchResult {
-    /// The order a request, approval, rejection, cancellation or assignment wrote.
+    /// The order a request, approval, rejection, cancellation, assignment, mint, return or
+    /// revocation wrote.
     Order(Box<Order>),
-    /// The licenses an issue made.
+    /// The licenses an issue or an import made.
     Licenses(Vec<License>),
+    /// The license a disable, enable or reset changed.
+    License(Box<License>),
+    /// The license manager an addition or a change of permissions wrote.
+    Manager(LicenseManager),
+    /// A deletion (of an order, or of a license manager) was done.
+    Done,
 }
 
 impl Session {
@@ -148,7 +230,73 @@ impl Session {
             BatchCommand::Issue { order, quantity } => {
                 BatchResult::Licenses(self.issue_in(tx, now, *order, *quantity)?)
             }
+            BatchCommand::Mint(new) => BatchResult::Order(Box::new(self.mint_in(tx, now, new)?)),
+            BatchCommand::ReturnUnits { order, quantity } => {
+                BatchResult::Order(Box::new(self.return_units_in(tx, now, *order, *quantity)?))
+            }
+            BatchCommand::DeleteOrder { order } => {
+                self.delete_order_in(tx, now, *order)?;
+                BatchResult::Done
+            }
+            BatchCommand::ImportLicenses { order, keys } => {
+                let keys = crate::inventory::imports::checked_keys(keys)?;
+                BatchResult::Licenses(self.import_in(tx, now, *order, &keys)?)
+            }
+            BatchCommand::Revoke { license } => {
+                BatchResult::Order(Box::new(self.revoke_in(tx, now, *license)?))
+            }
+            BatchCommand::Disable { license } => {
+                self.license_result(tx, now, *license, LicenseChange::Disable)?
+            }
+            BatchCommand::Enable { license } => {
+                self.license_result(tx, now, *license, LicenseChange::Enable)?
+            }
+            BatchCommand::ResetDevice {
+                license,
+                fingerprint,
+            } => self.license_result(tx, now, *license, LicenseChange::ResetDevice(fingerprint))?,
+            BatchCommand::ResetLicense { license } => {
+                self.license_result(tx, now, *license, LicenseChange::ResetLicense)?
+            }
+            BatchCommand::AddLicenseManager {
+                order,
+                user,
+                permissions,
+            } => BatchResult::Manager(self.add_license_manager_in(
+                tx,
+                now,
+                *order,
+                *user,
+                permissions,
+            )?),
+            BatchCommand::SetLicenseManagerPermissions {
+                order,
+                user,
+                permissions,
+            } => BatchResult::Manager(self.set_license_manager_permissions_in(
+                tx,
+                now,
+                *order,
+                *user,
+                permissions,
+            )?),
+            BatchCommand::RemoveLicenseManager { order, user } => {
+                self.remove_license_manager_in(tx, now, *order, *user)?;
+                BatchResult::Done
+            }
         })
+    }
+
+    fn license_result(
+        &self,
+        tx: &mut dyn crate::store::Tx,
+        now: chrono::DateTime<chrono::Utc>,
+        license: LicenseId,
+        change: LicenseChange<'_>,
+    ) -> Result<BatchResult> {
+        Ok(BatchResult::License(Box::new(
+            self.simple_change_in(tx, now, license, &change)?,
+        )))
     }
 }
 

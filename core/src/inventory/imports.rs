@@ -44,11 +44,7 @@ impl Session {
         order: OrderId,
         keys: &[impl AsRef<str>],
     ) -> Result<Vec<License>> {
-        let keys = keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| LicenseKey::imported(k.as_ref()).map_err(|e| at_position(i, e)))
-            .collect::<Result<Vec<LicenseKey>>>()?;
+        let keys = checked_keys(keys)?;
         self.inv.command(
             self.tenant,
             "import_licenses",
@@ -80,6 +76,14 @@ impl Session {
         })?;
         self.import_licenses_csv(order, std::io::BufReader::new(file))
     }
+}
+
+/// Each key of an import checked ([`LicenseKey::imported`]), an error naming its position.
+pub(crate) fn checked_keys(keys: &[impl AsRef<str>]) -> Result<Vec<LicenseKey>> {
+    keys.iter()
+        .enumerate()
+        .map(|(i, k)| LicenseKey::imported(k.as_ref()).map_err(|e| at_position(i, e)))
+        .collect()
 }
 
 /// An import's key error, with the key's position in the import.

@@ -175,6 +175,72 @@ fn license_by_key(tx: &mut dyn Tx, tenant: TenantId, key: &KeyQuery) -> Result<L
         .ok_or_else(|| key.missing())
 }
 
+/// A change of one license that needs nothing but the license (and, for a device reset, the
+/// device): the rule it follows and what it does.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum LicenseChange<'a> {
+    /// [`Session::reset_device`].
+    ResetDevice(&'a str),
+    /// [`Session::reset_license`].
+    ResetLicense,
+    /// [`Session::disable`].
+    Disable,
+    /// [`Session::enable`].
+    Enable,
+}
+
+impl LicenseChange<'_> {
+    /// The permission a manager needs (`None`: admins of the holder only), the action refusals
+    /// name, and the ledger entry's kind.
+    fn rule(&self) -> (Option<Permission>, Action, LedgerKind) {
+        match self {
+            LicenseChange::ResetDevice(_) => (
+                Some(Permission::ResetDevice),
+                Action::ResetDevice,
+                LedgerKind::DeviceReset,
+            ),
+            LicenseChange::ResetLicense => (
+                Some(Permission::ResetLicense),
+                Action::ResetLicense,
+                LedgerKind::LicenseReset,
+            ),
+            LicenseChange::Disable => (None, Action::Disable, LedgerKind::LicenseDisabled),
+            LicenseChange::Enable => (None, Action::Enable, LedgerKind::LicenseEnabled),
+        }
+    }
+
+    /// The arguments that identify the command for an idempotency key (besides the license):
+    /// the device for a reset, nothing (`()`) otherwise, as before this type existed.
+    fn args(&self) -> &dyn std::fmt::Debug {
+        match self {
+            LicenseChange::ResetDevice(fingerprint) => fingerprint,
+            _ => &(),
+        }
+    }
+
+    fn apply(&self, l: &mut License) -> Result<()> {
+        match self {
+            LicenseChange::ResetDevice(fingerprint) => remove_device(l, fingerprint),
+            LicenseChange::ResetLicense => {
+                l.activations.clear();
+                Ok(())
+            }
+            LicenseChange::Disable => {
+                l.status = LicenseStatus::Disabled;
+                Ok(())
+            }
+            LicenseChange::Enable => {
+                l.status = if l.activated_at.is_some() {
+                    LicenseStatus::Active
+                } else {
+                    LicenseStatus::Issued
+                };
+                Ok(())
+            }
+        }
+    }
+}
+
 /// Where an issue's keys come from.
 #[derive(Clone, Copy)]
 enum Keys<'a> {
@@ -438,88 +504,82 @@ impl Session {
             self.tenant,
             kind.as_str(),
             &(self.user, license, args),
-            |tx, now| {
-                let actor = Actor::load(tx, self.tenant, self.user)?;
-                let mut l = get_license(tx, self.tenant, license)?;
-                let o = get_order(tx, self.tenant, l.order)?;
-                match permission {
-                    Some(p) => actor.require_permission(tx, &o, p, action)?,
-                    None => actor.require_admin(&get_org(tx, self.tenant, o.holder)?, action)?,
-                }
-                change(&mut l, now)?;
-                tx.update_license(&l)?;
-                append(
-                    tx,
-                    self.tenant,
-                    now,
-                    draft(Some(self.user), kind).license(&l),
-                )?;
-                Ok(l)
-            },
+            |tx, now| self.change_license_in(tx, now, license, permission, action, kind, change),
         )
+    }
+
+    /// [`Self::change_license`] inside a transaction.
+    #[allow(clippy::too_many_arguments)] // the rule of the change, spelled out by each caller
+    fn change_license_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        license: LicenseId,
+        permission: Option<Permission>,
+        action: Action,
+        kind: LedgerKind,
+        change: &dyn Fn(&mut License, DateTime<Utc>) -> Result<()>,
+    ) -> Result<License> {
+        let actor = Actor::load(tx, self.tenant, self.user)?;
+        let mut l = get_license(tx, self.tenant, license)?;
+        let o = get_order(tx, self.tenant, l.order)?;
+        match permission {
+            Some(p) => actor.require_permission(tx, &o, p, action)?,
+            None => actor.require_admin(&get_org(tx, self.tenant, o.holder)?, action)?,
+        }
+        change(&mut l, now)?;
+        tx.update_license(&l)?;
+        append(
+            tx,
+            self.tenant,
+            now,
+            draft(Some(self.user), kind).license(&l),
+        )?;
+        Ok(l)
     }
 
     /// Removes one device from a license. Admins of the holder, or managers with `reset_device`.
     pub fn reset_device(&self, license: LicenseId, fingerprint: &str) -> Result<License> {
-        self.change_license(
-            license,
-            Some(Permission::ResetDevice),
-            Action::ResetDevice,
-            LedgerKind::DeviceReset,
-            &fingerprint,
-            &|l, _| remove_device(l, fingerprint),
-        )
+        self.simple_change(license, &LicenseChange::ResetDevice(fingerprint))
     }
 
     /// Removes every device from a license. Admins of the holder, or managers with
     /// `reset_license`.
     pub fn reset_license(&self, license: LicenseId) -> Result<License> {
-        self.change_license(
-            license,
-            Some(Permission::ResetLicense),
-            Action::ResetLicense,
-            LedgerKind::LicenseReset,
-            &(),
-            &|l, _| {
-                l.activations.clear();
-                Ok(())
-            },
-        )
+        self.simple_change(license, &LicenseChange::ResetLicense)
     }
 
     /// Disables a license: it can no longer be activated, redeemed or borrowed. Admins of the
     /// holder.
     pub fn disable(&self, license: LicenseId) -> Result<License> {
-        self.change_license(
-            license,
-            None,
-            Action::Disable,
-            LedgerKind::LicenseDisabled,
-            &(),
-            &|l, _| {
-                l.status = LicenseStatus::Disabled;
-                Ok(())
-            },
-        )
+        self.simple_change(license, &LicenseChange::Disable)
     }
 
     /// Enables a disabled license again. Admins of the holder.
     pub fn enable(&self, license: LicenseId) -> Result<License> {
-        self.change_license(
-            license,
-            None,
-            Action::Enable,
-            LedgerKind::LicenseEnabled,
-            &(),
-            &|l, _| {
-                l.status = if l.activated_at.is_some() {
-                    LicenseStatus::Active
-                } else {
-                    LicenseStatus::Issued
-                };
-                Ok(())
-            },
-        )
+        self.simple_change(license, &LicenseChange::Enable)
+    }
+
+    /// One of the changes of [`LicenseChange`] as its own command.
+    fn simple_change(&self, license: LicenseId, change: &LicenseChange<'_>) -> Result<License> {
+        let (permission, action, kind) = change.rule();
+        self.change_license(license, permission, action, kind, change.args(), &|l, _| {
+            change.apply(l)
+        })
+    }
+
+    /// One of the changes of [`LicenseChange`] inside a transaction (a batch's command).
+    pub(crate) fn simple_change_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        license: LicenseId,
+        change: &LicenseChange<'_>,
+    ) -> Result<License> {
+        let (permission, action, kind) = change.rule();
+        self.change_license_in(tx, now, license, permission, action, kind, &|l, _| {
+            change.apply(l)
+        })
     }
 
     /// Borrows a floating license for `borrower` for `seconds` (at most the policy's maximum;
@@ -599,27 +659,36 @@ impl Session {
     pub fn revoke(&self, license: LicenseId) -> Result<Order> {
         self.inv
             .command(self.tenant, "revoke", &(self.user, license), |tx, now| {
-                let actor = Actor::load(tx, self.tenant, self.user)?;
-                let l = get_license(tx, self.tenant, license)?;
-                let mut o = get_order(tx, self.tenant, l.order)?;
-                actor.require_admin(&get_org(tx, self.tenant, o.holder)?, Action::Revoke)?;
-                if !l.is_unused() {
-                    return Err(unusable(
-                        &l,
-                        "only an unused license can be revoked; reset or disable it instead",
-                    ));
-                }
-                tx.delete_license(self.tenant, l.id)?;
-                o.issued = o.issued.minus(1)?;
-                o.available = o.available.plus(1)?;
-                o.settle_status();
-                o.updated_at = now;
-                o.check_invariants()?;
-                tx.update_order(&o)?;
-                let mut entry = draft(Some(self.user), LedgerKind::LicenseRevoked).order(&o);
-                entry.movements.push(shift(&o, -1, 1));
-                append(tx, self.tenant, now, entry)?;
-                Ok(o)
+                self.revoke_in(tx, now, license)
             })
+    }
+
+    pub(crate) fn revoke_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        license: LicenseId,
+    ) -> Result<Order> {
+        let actor = Actor::load(tx, self.tenant, self.user)?;
+        let l = get_license(tx, self.tenant, license)?;
+        let mut o = get_order(tx, self.tenant, l.order)?;
+        actor.require_admin(&get_org(tx, self.tenant, o.holder)?, Action::Revoke)?;
+        if !l.is_unused() {
+            return Err(unusable(
+                &l,
+                "only an unused license can be revoked; reset or disable it instead",
+            ));
+        }
+        tx.delete_license(self.tenant, l.id)?;
+        o.issued = o.issued.minus(1)?;
+        o.available = o.available.plus(1)?;
+        o.settle_status();
+        o.updated_at = now;
+        o.check_invariants()?;
+        tx.update_order(&o)?;
+        let mut entry = draft(Some(self.user), LedgerKind::LicenseRevoked).order(&o);
+        entry.movements.push(shift(&o, -1, 1));
+        append(tx, self.tenant, now, entry)?;
+        Ok(o)
     }
 }

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeSet;
 
+use chrono::{DateTime, Utc};
+
 use crate::error::{Action, Entity, Error, Result};
 use crate::ids::{OrderId, UserId};
 use crate::inventory::Session;
@@ -30,42 +32,52 @@ impl Session {
             self.tenant,
             "add_license_manager",
             &(self.user, order, user, &wanted),
-            |tx, now| {
-                let actor = Actor::load(tx, self.tenant, self.user)?;
-                let o = get_order(tx, self.tenant, order)?;
-                get_user(tx, self.tenant, user)?;
-                require_may_change(tx, &actor, &o, &wanted, &wanted)?;
-                let existing = tx.manager(self.tenant, o.id, user)?;
-                let is_new = existing.is_none();
-                let mut m = existing.unwrap_or(LicenseManager {
-                    tenant: self.tenant,
-                    order: o.id,
-                    user,
-                    permissions: BTreeSet::new(),
-                });
-                m.permissions.extend(wanted.iter().copied());
-                tx.put_manager(&m)?;
-                let entry = append(
-                    tx,
-                    self.tenant,
-                    now,
-                    draft(Some(self.user), LedgerKind::ManagerAdded).order(&o),
-                )?;
-                if is_new {
-                    let granted: Vec<Permission> = m.permissions.iter().copied().collect();
-                    outbox::notify(
-                        tx,
-                        now,
-                        entry.seq,
-                        NotificationKind::ManagerInvitation,
-                        [user],
-                        &o,
-                        &granted,
-                    )?;
-                }
-                Ok(m)
-            },
+            |tx, now| self.add_license_manager_in(tx, now, order, user, permissions),
         )
+    }
+
+    pub(crate) fn add_license_manager_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        order: OrderId,
+        user: UserId,
+        permissions: &[Permission],
+    ) -> Result<LicenseManager> {
+        let wanted = permission_set(permissions, "grant at least one permission")?;
+        let actor = Actor::load(tx, self.tenant, self.user)?;
+        let o = get_order(tx, self.tenant, order)?;
+        get_user(tx, self.tenant, user)?;
+        require_may_change(tx, &actor, &o, &wanted, &wanted)?;
+        let existing = tx.manager(self.tenant, o.id, user)?;
+        let is_new = existing.is_none();
+        let mut m = existing.unwrap_or(LicenseManager {
+            tenant: self.tenant,
+            order: o.id,
+            user,
+            permissions: BTreeSet::new(),
+        });
+        m.permissions.extend(wanted.iter().copied());
+        tx.put_manager(&m)?;
+        let entry = append(
+            tx,
+            self.tenant,
+            now,
+            draft(Some(self.user), LedgerKind::ManagerAdded).order(&o),
+        )?;
+        if is_new {
+            let granted: Vec<Permission> = m.permissions.iter().copied().collect();
+            outbox::notify(
+                tx,
+                now,
+                entry.seq,
+                NotificationKind::ManagerInvitation,
+                [user],
+                &o,
+                &granted,
+            )?;
+        }
+        Ok(m)
     }
 
     /// Replaces the permissions of `user`, a license manager of `order`, with `permissions`
@@ -86,31 +98,43 @@ impl Session {
             self.tenant,
             "set_license_manager_permissions",
             &(self.user, order, user, &wanted),
-            |tx, now| {
-                let actor = Actor::load(tx, self.tenant, self.user)?;
-                let o = get_order(tx, self.tenant, order)?;
-                let mut m = existing_manager(tx, &o, user)?;
-                let added: BTreeSet<Permission> =
-                    wanted.difference(&m.permissions).copied().collect();
-                let changed: BTreeSet<Permission> = wanted
-                    .symmetric_difference(&m.permissions)
-                    .copied()
-                    .collect();
-                require_may_change(tx, &actor, &o, &added, &changed)?;
-                if m.permissions == wanted {
-                    return Ok(m);
-                }
-                m.permissions = wanted.clone();
-                tx.put_manager(&m)?;
-                append(
-                    tx,
-                    self.tenant,
-                    now,
-                    draft(Some(self.user), LedgerKind::ManagerChanged).order(&o),
-                )?;
-                Ok(m)
-            },
+            |tx, now| self.set_license_manager_permissions_in(tx, now, order, user, permissions),
         )
+    }
+
+    pub(crate) fn set_license_manager_permissions_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        order: OrderId,
+        user: UserId,
+        permissions: &[Permission],
+    ) -> Result<LicenseManager> {
+        let wanted = permission_set(
+            permissions,
+            "keep at least one permission, or remove the manager",
+        )?;
+        let actor = Actor::load(tx, self.tenant, self.user)?;
+        let o = get_order(tx, self.tenant, order)?;
+        let mut m = existing_manager(tx, &o, user)?;
+        let added: BTreeSet<Permission> = wanted.difference(&m.permissions).copied().collect();
+        let changed: BTreeSet<Permission> = wanted
+            .symmetric_difference(&m.permissions)
+            .copied()
+            .collect();
+        require_may_change(tx, &actor, &o, &added, &changed)?;
+        if m.permissions == wanted {
+            return Ok(m);
+        }
+        m.permissions = wanted.clone();
+        tx.put_manager(&m)?;
+        append(
+            tx,
+            self.tenant,
+            now,
+            draft(Some(self.user), LedgerKind::ManagerChanged).order(&o),
+        )?;
+        Ok(m)
     }
 
     /// Removes `user` as a license manager of `order`, with every permission it held. The
@@ -121,21 +145,29 @@ impl Session {
             self.tenant,
             "remove_license_manager",
             &(self.user, order, user),
-            |tx, now| {
-                let actor = Actor::load(tx, self.tenant, self.user)?;
-                let o = get_order(tx, self.tenant, order)?;
-                let m = existing_manager(tx, &o, user)?;
-                require_may_change(tx, &actor, &o, &BTreeSet::new(), &m.permissions)?;
-                tx.delete_manager(self.tenant, o.id, user)?;
-                append(
-                    tx,
-                    self.tenant,
-                    now,
-                    draft(Some(self.user), LedgerKind::ManagerRemoved).order(&o),
-                )?;
-                Ok(())
-            },
+            |tx, now| self.remove_license_manager_in(tx, now, order, user),
         )
+    }
+
+    pub(crate) fn remove_license_manager_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        order: OrderId,
+        user: UserId,
+    ) -> Result<()> {
+        let actor = Actor::load(tx, self.tenant, self.user)?;
+        let o = get_order(tx, self.tenant, order)?;
+        let m = existing_manager(tx, &o, user)?;
+        require_may_change(tx, &actor, &o, &BTreeSet::new(), &m.permissions)?;
+        tx.delete_manager(self.tenant, o.id, user)?;
+        append(
+            tx,
+            self.tenant,
+            now,
+            draft(Some(self.user), LedgerKind::ManagerRemoved).order(&o),
+        )?;
+        Ok(())
     }
 
     /// The license managers of an order.

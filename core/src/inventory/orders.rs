@@ -18,52 +18,54 @@ use crate::store::Tx;
 impl Session {
     /// Mints new stock into an order held by the vendor. Vendor admins only.
     pub fn mint(&self, new: NewMint) -> Result<Order> {
-        let quantity = input::quantity(new.quantity)?;
-        let po = input::text(
-            "purchase order",
-            new.purchase_order.as_deref(),
-            MAX_PURCHASE_ORDER,
-        )?;
-        let comments = input::text("comments", new.comments.as_deref(), MAX_COMMENT)?;
+        let (quantity, po, comments) = checked_mint(&new)?;
         self.inv.command(
             self.tenant,
             "mint",
             &(self.user, new.product, quantity, &po, &comments),
-            |tx, now| {
-                let mut actor = Actor::load(tx, self.tenant, self.user)?;
-                if !actor.is_vendor_admin() {
-                    return Err(actor.denied(Action::Mint, "only vendor admins mint inventory"));
-                }
-                live_product(tx, self.tenant, new.product)?;
-                let number = actor.take_number()?;
-                actor.tenant.minted = actor
-                    .tenant
-                    .minted
-                    .checked_add(quantity)
-                    .ok_or_else(overflow)?;
-                let mut order = Order::new_request(
-                    self.tenant,
-                    number,
-                    new.product,
-                    actor.tenant.vendor,
-                    None,
-                    Some(self.user),
-                    quantity,
-                    now,
-                );
-                order.purchase_order.clone_from(&po);
-                order.requester_comments.clone_from(&comments);
-                order.approve(quantity, self.user, now);
-                order.check_invariants()?;
-                tx.insert_order(&order)?;
-                tx.update_tenant(&actor.tenant)?;
-                let mut entry = draft(Some(self.user), LedgerKind::Minted).order(&order);
-                entry.minted = quantity;
-                entry.movements.push(arrival(&order)?);
-                append(tx, self.tenant, now, entry)?;
-                Ok(order)
-            },
+            |tx, now| self.mint_in(tx, now, &new),
         )
+    }
+
+    pub(crate) fn mint_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        new: &NewMint,
+    ) -> Result<Order> {
+        let (quantity, po, comments) = checked_mint(new)?;
+        let mut actor = Actor::load(tx, self.tenant, self.user)?;
+        if !actor.is_vendor_admin() {
+            return Err(actor.denied(Action::Mint, "only vendor admins mint inventory"));
+        }
+        live_product(tx, self.tenant, new.product)?;
+        let number = actor.take_number()?;
+        actor.tenant.minted = actor
+            .tenant
+            .minted
+            .checked_add(quantity)
+            .ok_or_else(overflow)?;
+        let mut order = Order::new_request(
+            self.tenant,
+            number,
+            new.product,
+            actor.tenant.vendor,
+            None,
+            Some(self.user),
+            quantity,
+            now,
+        );
+        order.purchase_order.clone_from(&po);
+        order.requester_comments.clone_from(&comments);
+        order.approve(quantity, self.user, now);
+        order.check_invariants()?;
+        tx.insert_order(&order)?;
+        tx.update_tenant(&actor.tenant)?;
+        let mut entry = draft(Some(self.user), LedgerKind::Minted).order(&order);
+        entry.minted = quantity;
+        entry.movements.push(arrival(&order)?);
+        append(tx, self.tenant, now, entry)?;
+        Ok(order)
     }
 
     /// Requests units from the holder's parent organization. The order starts `requested`.
@@ -372,4 +374,17 @@ impl Session {
         append(tx, self.tenant, now, entry)?;
         Ok(order)
     }
+}
+
+/// A mint's checked quantity, purchase order and comments.
+fn checked_mint(new: &NewMint) -> Result<(u64, Option<String>, Option<String>)> {
+    Ok((
+        input::quantity(new.quantity)?,
+        input::text(
+            "purchase order",
+            new.purchase_order.as_deref(),
+            MAX_PURCHASE_ORDER,
+        )?,
+        input::text("comments", new.comments.as_deref(), MAX_COMMENT)?,
+    ))
 }

@@ -25,51 +25,60 @@ impl Session {
             self.tenant,
             "return_units",
             &(self.user, order, quantity),
-            |tx, now| {
-                let mut actor = Actor::load(tx, self.tenant, self.user)?;
-                let mut o = get_order(tx, self.tenant, order)?;
-                actor.require_admin(&get_org(tx, self.tenant, o.holder)?, Action::ReturnUnits)?;
-                if !o.status.holds_units() || o.source.is_none() {
-                    return Err(Error::InvalidState {
-                        order: o.number,
-                        status: o.status,
-                        action: Action::ReturnUnits,
-                    });
-                }
-                if o.available < quantity {
-                    return Err(Error::InsufficientInventory {
-                        available: o.available,
-                        requested: quantity,
-                    });
-                }
-                let mut entry = draft(Some(self.user), LedgerKind::UnitsReturned).order(&o);
-                let unreturned = give_back(tx, &o, quantity, true, now, &mut entry)?;
-                entry.retired = unreturned;
-                actor.tenant.retired = actor
-                    .tenant
-                    .retired
-                    .checked_add(unreturned)
-                    .ok_or_else(overflow)?;
-                tx.update_tenant(&actor.tenant)?;
-                o.approved_quantity = o.approved_quantity.minus(quantity)?;
-                o.available = o.available.minus(quantity)?;
-                o.settle_status();
-                o.updated_at = now;
-                o.check_invariants()?;
-                tx.update_order(&o)?;
-                entry.movements.push(Movement {
-                    order: o.id,
-                    org: o.holder,
-                    product: o.product,
-                    approved: negative(quantity)?,
-                    drawn: 0,
-                    issued: 0,
-                    available: negative(quantity)?,
-                });
-                append(tx, self.tenant, now, entry)?;
-                Ok(o)
-            },
+            |tx, now| self.return_units_in(tx, now, order, quantity),
         )
+    }
+
+    pub(crate) fn return_units_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        order: OrderId,
+        quantity: u64,
+    ) -> Result<Order> {
+        let quantity = input::quantity(quantity)?;
+        let mut actor = Actor::load(tx, self.tenant, self.user)?;
+        let mut o = get_order(tx, self.tenant, order)?;
+        actor.require_admin(&get_org(tx, self.tenant, o.holder)?, Action::ReturnUnits)?;
+        if !o.status.holds_units() || o.source.is_none() {
+            return Err(Error::InvalidState {
+                order: o.number,
+                status: o.status,
+                action: Action::ReturnUnits,
+            });
+        }
+        if o.available < quantity {
+            return Err(Error::InsufficientInventory {
+                available: o.available,
+                requested: quantity,
+            });
+        }
+        let mut entry = draft(Some(self.user), LedgerKind::UnitsReturned).order(&o);
+        let unreturned = give_back(tx, &o, quantity, true, now, &mut entry)?;
+        entry.retired = unreturned;
+        actor.tenant.retired = actor
+            .tenant
+            .retired
+            .checked_add(unreturned)
+            .ok_or_else(overflow)?;
+        tx.update_tenant(&actor.tenant)?;
+        o.approved_quantity = o.approved_quantity.minus(quantity)?;
+        o.available = o.available.minus(quantity)?;
+        o.settle_status();
+        o.updated_at = now;
+        o.check_invariants()?;
+        tx.update_order(&o)?;
+        entry.movements.push(Movement {
+            order: o.id,
+            org: o.holder,
+            product: o.product,
+            approved: negative(quantity)?,
+            drawn: 0,
+            issued: 0,
+            available: negative(quantity)?,
+        });
+        append(tx, self.tenant, now, entry)?;
+        Ok(o)
     }
 
     /// Deletes an order and every license in it, irreversibly. Refused while child orders hold
@@ -80,52 +89,59 @@ impl Session {
             self.tenant,
             "delete_order",
             &(self.user, order),
-            |tx, now| {
-                let mut actor = Actor::load(tx, self.tenant, self.user)?;
-                let o = get_order(tx, self.tenant, order)?;
-                actor.require_admin(&get_org(tx, self.tenant, o.holder)?, Action::DeleteOrder)?;
-                let mut children = Vec::new();
-                for d in tx.draws_from(self.tenant, o.id)? {
-                    if let Some(child) = tx.order(self.tenant, d.order)? {
-                        children.push(child.number);
-                    }
-                }
-                if !children.is_empty() {
-                    children.sort();
-                    children.dedup();
-                    return Err(Error::OrderInUse {
-                        order: o.number,
-                        children,
-                    });
-                }
-                let mut entry = draft(Some(self.user), LedgerKind::OrderDeleted).order(&o);
-                let unreturned = if o.status.holds_units() {
-                    give_back(tx, &o, o.available, false, now, &mut entry)?
-                } else {
-                    0
-                };
-                let retired = unreturned.checked_add(o.issued).ok_or_else(overflow)?;
-                entry.retired = retired;
-                actor.tenant.retired = actor
-                    .tenant
-                    .retired
-                    .checked_add(retired)
-                    .ok_or_else(overflow)?;
-                tx.update_tenant(&actor.tenant)?;
-                entry.movements.push(Movement {
-                    order: o.id,
-                    org: o.holder,
-                    product: o.product,
-                    approved: negative(o.approved_quantity)?,
-                    drawn: negative(o.drawn)?,
-                    issued: negative(o.issued)?,
-                    available: negative(o.available)?,
-                });
-                tx.delete_order(self.tenant, o.id)?;
-                append(tx, self.tenant, now, entry)?;
-                Ok(())
-            },
+            |tx, now| self.delete_order_in(tx, now, order),
         )
+    }
+
+    pub(crate) fn delete_order_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        order: OrderId,
+    ) -> Result<()> {
+        let mut actor = Actor::load(tx, self.tenant, self.user)?;
+        let o = get_order(tx, self.tenant, order)?;
+        actor.require_admin(&get_org(tx, self.tenant, o.holder)?, Action::DeleteOrder)?;
+        let mut children = Vec::new();
+        for d in tx.draws_from(self.tenant, o.id)? {
+            if let Some(child) = tx.order(self.tenant, d.order)? {
+                children.push(child.number);
+            }
+        }
+        if !children.is_empty() {
+            children.sort();
+            children.dedup();
+            return Err(Error::OrderInUse {
+                order: o.number,
+                children,
+            });
+        }
+        let mut entry = draft(Some(self.user), LedgerKind::OrderDeleted).order(&o);
+        let unreturned = if o.status.holds_units() {
+            give_back(tx, &o, o.available, false, now, &mut entry)?
+        } else {
+            0
+        };
+        let retired = unreturned.checked_add(o.issued).ok_or_else(overflow)?;
+        entry.retired = retired;
+        actor.tenant.retired = actor
+            .tenant
+            .retired
+            .checked_add(retired)
+            .ok_or_else(overflow)?;
+        tx.update_tenant(&actor.tenant)?;
+        entry.movements.push(Movement {
+            order: o.id,
+            org: o.holder,
+            product: o.product,
+            approved: negative(o.approved_quantity)?,
+            drawn: negative(o.drawn)?,
+            issued: negative(o.issued)?,
+            available: negative(o.available)?,
+        });
+        tx.delete_order(self.tenant, o.id)?;
+        append(tx, self.tenant, now, entry)?;
+        Ok(())
     }
 }
 

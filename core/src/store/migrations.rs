@@ -27,9 +27,11 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
 
 /// Versions whose script only changes SQLite's storage layout: a PostgreSQL store records them
 /// without running the script (docs/decisions.md §44).
+#[cfg(feature = "postgres")]
 pub(crate) const SQLITE_ONLY: &[i64] = &[9];
 
 /// Whether a PostgreSQL store runs the script of `version`.
+#[cfg(feature = "postgres")]
 pub(crate) fn runs_on_postgres(version: i64) -> bool {
     !SQLITE_ONLY.contains(&version)
 }

@@ -5,7 +5,88 @@ use super::*;
 suite!(
     batches => __conformance_suite_batches:
     batches_are_all_or_nothing,
+    batches_take_order_license_and_manager_commands,
 );
+
+/// The order, license and manager commands in batches: each as alone, later ones seeing earlier
+/// ones, results in order; a refusal anywhere undoes them all and names its command.
+fn batches_take_order_license_and_manager_commands(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let order = w.center_order(&w.cl, 6);
+    let issued = w.erin.issue(order.id, 2).unwrap();
+    let (a, b) = (issued[0].id, issued[1].id);
+    let lena = w.user("Lena Manager");
+    let done = w
+        .erin
+        .batch(&[
+            BatchCommand::Disable { license: a },
+            BatchCommand::Enable { license: a },
+            BatchCommand::ResetLicense { license: a },
+            BatchCommand::Revoke { license: b },
+            BatchCommand::ImportLicenses {
+                order: order.id,
+                keys: vec!["ACME-0001".into(), "ACME-0002".into()],
+            },
+            BatchCommand::AddLicenseManager {
+                order: order.id,
+                user: lena.id,
+                permissions: vec![Permission::ResetDevice],
+            },
+            BatchCommand::SetLicenseManagerPermissions {
+                order: order.id,
+                user: lena.id,
+                permissions: vec![Permission::ResetDevice, Permission::ResetLicense],
+            },
+            BatchCommand::RemoveLicenseManager {
+                order: order.id,
+                user: lena.id,
+            },
+            BatchCommand::ReturnUnits {
+                order: order.id,
+                quantity: 1,
+            },
+        ])
+        .unwrap();
+    assert_eq!(done.len(), 9);
+    assert!(matches!(&done[0], BatchResult::License(l) if l.status == LicenseStatus::Disabled));
+    assert!(matches!(&done[1], BatchResult::License(l) if l.status == LicenseStatus::Issued));
+    assert!(matches!(&done[3], BatchResult::Order(o) if o.issued == 1));
+    assert!(matches!(&done[4], BatchResult::Licenses(ls) if ls.len() == 2 && ls[0].imported));
+    assert!(matches!(&done[6], BatchResult::Manager(m) if m.permissions.len() == 2));
+    assert_eq!(done[7], BatchResult::Done);
+    let o = w.erin.order(order.id).unwrap().order;
+    assert_eq!((o.approved_quantity, o.issued, o.available), (5, 3, 2));
+    assert!(w.erin.license_managers(order.id).unwrap().is_empty());
+
+    // The vendor mints and deletes in one batch.
+    let minted = match &w.vera.batch(&[BatchCommand::Mint(NewMint::new(w.uac.id, 4))]).unwrap()[0] {
+        BatchResult::Order(o) => o.id,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        w.vera
+            .batch(&[BatchCommand::DeleteOrder { order: minted }])
+            .unwrap(),
+        [BatchResult::Done]
+    );
+
+    // A refusal at the end undoes the disable before it, and names itself.
+    let before = w.snapshot();
+    let err = w
+        .erin
+        .batch(&[
+            BatchCommand::Disable { license: a },
+            BatchCommand::ResetDevice {
+                license: a,
+                fingerprint: "never-seen".into(),
+            },
+        ])
+        .unwrap_err();
+    assert_eq!((err.code(), err.batch_index()), ("INVALID_INPUT", Some(1)));
+    assert_eq!(w.snapshot(), before);
+    w.assert_clean();
+}
 
 /// Batches (docs/rules.md §11): many commands in one transaction; a failing command anywhere leaves
 /// the store exactly as it was, with that command's own error; later commands see earlier ones.

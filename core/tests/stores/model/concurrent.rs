@@ -298,6 +298,7 @@ impl World {
                                     ls.into_iter().map(|l| (l.id, l.key.as_str().to_owned())),
                                 );
                             }
+                            (c, r) => panic!("this test batches no {c:?}, yet got {r:?}"),
                         }
                     }
                 })

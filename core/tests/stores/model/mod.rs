@@ -971,6 +971,16 @@ impl Sut {
                     .map(|r| match r {
                         BatchResult::Order(o) => Value::Order(self.fig(o)),
                         BatchResult::Licenses(ls) => self.licenses_value(ls),
+                        BatchResult::License(l) => Value::License {
+                            ix: self.license_ix[&l.id],
+                            devices: l.activations.len(),
+                        },
+                        BatchResult::Manager(m) => Value::Manager {
+                            order: self.order_ix[&m.order],
+                            user: self.user_ix[&m.user],
+                            perms: m.permissions.clone(),
+                        },
+                        other => panic!("the model batches no command that returns {other:?}"),
                     })
                     .collect(),
             ),
