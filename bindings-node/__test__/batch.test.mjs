@@ -222,8 +222,8 @@ storeTest('malformed commands are INVALID_INPUT naming their index, and nothing 
   const before = await state(w, a.id, held.id)
   const ok = approve(a)
   const cases = [
-    [{ kind: 'aprove', order: a.id }, 'kind', "invalid kind: batch command 1: 'aprove' is not one of 'request', 'approve', 'reject', 'cancel', 'assign' or 'issue'"],
-    [{ order: a.id }, 'kind', "invalid kind: batch command 1: missing (one of 'request', 'approve', 'reject', 'cancel', 'assign' or 'issue')"],
+    [{ kind: 'aprove', order: a.id }, 'kind', "invalid kind: batch command 1: 'aprove' is not one of 'request', 'approve', 'reject', 'cancel', 'assign', 'issue', 'mint', 'return_units', 'delete_order', 'import_licenses', 'revoke', 'disable', 'enable', 'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions' or 'remove_license_manager'"],
+    [{ order: a.id }, 'kind', "invalid kind: batch command 1: missing (one of 'request', 'approve', 'reject', 'cancel', 'assign', 'issue', 'mint', 'return_units', 'delete_order', 'import_licenses', 'revoke', 'disable', 'enable', 'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions' or 'remove_license_manager')"],
     [{ kind: 'Approve', order: a.id }, 'kind', /'Approve' is not one of/],
     [{ kind: 'approve' }, 'order', 'invalid order: batch command 1 (approve): missing'],
     [{ kind: 'request', product: w.products.cl.id, quantity: 1 }, 'holder', 'invalid holder: batch command 1 (request): missing'],

@@ -183,7 +183,7 @@ storeTest('disable and enable; checkLicense refuses a disabled or expired licens
   err = await rejection(w.inv.activate(t, l.key, 'pc', 'PC'), 'LICENSE_UNUSABLE')
   assert.equal(err.key, redacted(l.key))
   err = await rejection(w.olga.enable(l.id), 'PERMISSION_DENIED')
-  assert.equal(err.action, 'disable')
+  assert.equal(err.action, 'enable')
   assert.equal((await w.eli.enable(l.id)).status, 'active')
   assert.equal((await w.eli.disable(unused.id)).status, 'disabled')
   assert.equal((await w.eli.enable(unused.id)).status, 'issued', 'never activated: back to issued')

@@ -205,7 +205,7 @@ storeTest('holder-admin actions are refused to a manager holding all nine permis
   const before = await snapshot(w)
   const refused = [
     ['disable', (s) => s.disable(l.id)],
-    ['disable', (s) => s.enable(l.id)],
+    ['enable', (s) => s.enable(l.id)],
     ['revoke', (s) => s.revoke(l.id)],
     ['edit_metadata', (s) => s.editMetadata(o.id, { reference: 'X' })],
     ['edit_customer', (s) => s.setCustomer(o.id, null)],

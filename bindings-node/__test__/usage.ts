@@ -361,6 +361,14 @@ export async function batches(s: Session, requestIds: string[], from: string, to
         keys.push(...issued.map((l) => l.key))
         break
       }
+      case 'license':
+        keys.push(r.license.key)
+        break
+      case 'manager':
+        keys.push(r.manager.user)
+        break
+      case 'done':
+        break
       default: {
         const never: never = r
         void never
@@ -380,7 +388,9 @@ export async function batches(s: Session, requestIds: string[], from: string, to
   // @ts-expect-error: a cancel takes no comments
   void s.batch([{ kind: 'cancel', order: heldId, comments: 'why' }])
   // @ts-expect-error: not a kind of batch command
-  void s.batch([{ kind: 'mint', product: productId, quantity: 1 }])
+  void s.batch([{ kind: 'borrow', license: heldId, borrower: 'pc-1', seconds: 60 }])
+  // @ts-expect-error: a mint names its product and quantity, not an order
+  void s.batch([{ kind: 'mint', order: heldId, quantity: 1 }])
   // @ts-expect-error: a request names its holder, not an order
   void s.batch([{ kind: 'request', order: heldId, product: productId, quantity: 1 }])
   // @ts-expect-error: a result is narrowed on `kind` before its licenses are read
