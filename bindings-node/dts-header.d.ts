@@ -106,6 +106,9 @@ export type BatchCommand =
   | ({ kind: 'assign' } & NewAssignment)
   | { kind: 'issue'; order: string; quantity: number }
   | ({ kind: 'mint' } & NewMint)
+  | ({ kind: 'edit_request'; order: string } & RequestEdit)
+  | { kind: 'borrow'; license: string; borrower: string; seconds: number }
+  | { kind: 'return_borrow'; license: string; borrower: string }
   | { kind: 'return_units'; order: string; quantity: number }
   | { kind: 'delete_order'; order: string }
   | { kind: 'import_licenses'; order: string; keys: string[] }

@@ -222,8 +222,8 @@ storeTest('malformed commands are INVALID_INPUT naming their index, and nothing 
   const before = await state(w, a.id, held.id)
   const ok = approve(a)
   const cases = [
-    [{ kind: 'aprove', order: a.id }, 'kind', "invalid kind: batch command 1: 'aprove' is not one of 'request', 'approve', 'reject', 'cancel', 'assign', 'issue', 'mint', 'return_units', 'delete_order', 'import_licenses', 'revoke', 'disable', 'enable', 'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions' or 'remove_license_manager'"],
-    [{ order: a.id }, 'kind', "invalid kind: batch command 1: missing (one of 'request', 'approve', 'reject', 'cancel', 'assign', 'issue', 'mint', 'return_units', 'delete_order', 'import_licenses', 'revoke', 'disable', 'enable', 'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions' or 'remove_license_manager')"],
+    [{ kind: 'aprove', order: a.id }, 'kind', "invalid kind: batch command 1: 'aprove' is not one of 'request', 'edit_request', 'approve', 'reject', 'cancel', 'assign', 'issue', 'mint', 'borrow', 'return_borrow', 'return_units', 'delete_order', 'import_licenses', 'revoke', 'disable', 'enable', 'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions' or 'remove_license_manager'"],
+    [{ order: a.id }, 'kind', "invalid kind: batch command 1: missing (one of 'request', 'edit_request', 'approve', 'reject', 'cancel', 'assign', 'issue', 'mint', 'borrow', 'return_borrow', 'return_units', 'delete_order', 'import_licenses', 'revoke', 'disable', 'enable', 'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions' or 'remove_license_manager')"],
     [{ kind: 'Approve', order: a.id }, 'kind', /'Approve' is not one of/],
     [{ kind: 'approve' }, 'order', 'invalid order: batch command 1 (approve): missing'],
     [{ kind: 'request', product: w.products.cl.id, quantity: 1 }, 'holder', 'invalid holder: batch command 1 (request): missing'],
@@ -284,4 +284,25 @@ storeTest('order, license and manager commands batch too; a refusal names its co
   assert.equal(err.batchIndex, 1)
   assert.deepEqual(await state(w, order.id), before)
   await rejection(w.eli.batch([{ kind: 'revoke', order: order.id }]), 'INVALID_INPUT')
+})
+
+storeTest('edits and borrows batch too', async (inv) => {
+  const w = await world({ inv })
+  await w.inv.setProductPolicy(w.tenant.id, w.products.cl.id, {
+    validity: { kind: 'perpetual' }, maxActivations: 1, floating: { maxBorrows: 2, maxBorrowSeconds: 600 }, trial: false,
+  })
+  const order = await centerOrder(w, w.products.cl, 2)
+  const [l] = await w.eli.issue(order.id, 1)
+  const results = await w.eli.batch([
+    { kind: 'borrow', license: l.id, borrower: 'pc-1', seconds: 60 },
+    { kind: 'borrow', license: l.id, borrower: 'pc-2', seconds: 60 },
+    { kind: 'return_borrow', license: l.id, borrower: 'pc-1' },
+  ])
+  assert.deepEqual(results.map((r) => r.license.borrows.length), [1, 2, 1])
+  await stock(w, w.orgs.ellen, w.products.cl, 5)
+  const asked = await w.irina.request({ holder: w.orgs.mga.id, product: w.products.cl.id, quantity: 2 })
+  const [edited] = await w.irina.batch([{ kind: 'edit_request', order: asked.id, quantity: 3 }])
+  assert.equal(edited.order.requestedQuantity, 3)
+  const err = await rejection(w.eli.batch([{ kind: 'borrow', license: l.id, borrower: 'pc-3', seconds: 0 }]), 'INVALID_INPUT')
+  assert.equal(err.batchIndex, 0)
 })

@@ -388,7 +388,7 @@ export async function batches(s: Session, requestIds: string[], from: string, to
   // @ts-expect-error: a cancel takes no comments
   void s.batch([{ kind: 'cancel', order: heldId, comments: 'why' }])
   // @ts-expect-error: not a kind of batch command
-  void s.batch([{ kind: 'borrow', license: heldId, borrower: 'pc-1', seconds: 60 }])
+  void s.batch([{ kind: 'add_license_user', order: heldId, email: 'a@b.example' }])
   // @ts-expect-error: a mint names its product and quantity, not an order
   void s.batch([{ kind: 'mint', order: heldId, quantity: 1 }])
   // @ts-expect-error: a request names its holder, not an order

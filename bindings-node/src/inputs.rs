@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use license_inventory as li;
 use napi_derive::napi;
 
-use crate::convert::{Date, id, ids, opt_id, to_u64, to_usize};
+use crate::convert::{Date, id, ids, opt_id, to_u32, to_u64, to_usize};
 use crate::records::{
     BundleLine, LicensePolicy, OrderStatus, Permission, Plan, ProductKind, Synchronous, Tier,
 };
@@ -585,7 +585,8 @@ impl LicenseListOptions {
 // Batches
 
 /// The kinds of batch command, as `kind` spells them.
-const BATCH_KINDS: &str = "'request', 'approve', 'reject', 'cancel', 'assign', 'issue', 'mint', \
+const BATCH_KINDS: &str = "'request', 'edit_request', 'approve', 'reject', 'cancel', 'assign', \
+     'issue', 'mint', 'borrow', 'return_borrow', \
      'return_units', 'delete_order', 'import_licenses', 'revoke', 'disable', 'enable', \
      'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions' \
      or 'remove_license_manager'";
@@ -626,6 +627,10 @@ pub struct BatchCommandFields {
     pub permissions: Option<Vec<Permission>>,
     /// Existing keys (import_licenses).
     pub keys: Option<Vec<String>>,
+    /// Who borrows, or whose borrow ends (borrow, return_borrow).
+    pub borrower: Option<String>,
+    /// How long a borrow lasts, in seconds (borrow).
+    pub seconds: Option<f64>,
 }
 
 impl BatchCommandFields {
@@ -646,6 +651,8 @@ impl BatchCommandFields {
             user,
             permissions,
             keys,
+            borrower,
+            seconds,
         } = self;
         let Some(kind) = kind else {
             return Err(li::Error::InvalidInput {
@@ -668,6 +675,9 @@ impl BatchCommandFields {
             ],
             "issue" => &["order", "quantity"],
             "mint" => &["product", "quantity", "purchaseOrder", "comments"],
+            "edit_request" => &["order", "purchaseOrder", "product", "quantity", "comments"],
+            "borrow" => &["license", "borrower", "seconds"],
+            "return_borrow" => &["license", "borrower"],
             "return_units" => &["order", "quantity"],
             "delete_order" => &["order"],
             "import_licenses" => &["order", "keys"],
@@ -699,6 +709,8 @@ impl BatchCommandFields {
             ("user", user.is_some()),
             ("permissions", permissions.is_some()),
             ("keys", keys.is_some()),
+            ("borrower", borrower.is_some()),
+            ("seconds", seconds.is_some()),
         ];
         if let Some((field, _)) = given.iter().find(|(f, is)| *is && !takes.contains(f)) {
             return Err(at.error(field, format!("{kind} does not take {field}")));
@@ -759,6 +771,27 @@ impl BatchCommandFields {
                     .into_core(),
                 )?,
             ),
+            "edit_request" => li::BatchCommand::EditRequest {
+                order: order_id(order)?,
+                edit: at.value(
+                    RequestEdit {
+                        purchase_order,
+                        product,
+                        quantity,
+                        comments,
+                    }
+                    .into_core(),
+                )?,
+            },
+            "borrow" => li::BatchCommand::Borrow {
+                license: at.value(id(&at.need(license, "license")?))?,
+                borrower: at.need(borrower, "borrower")?,
+                seconds: at.value(to_u32("seconds", at.need(seconds, "seconds")?))?,
+            },
+            "return_borrow" => li::BatchCommand::ReturnBorrow {
+                license: at.value(id(&at.need(license, "license")?))?,
+                borrower: at.need(borrower, "borrower")?,
+            },
             "return_units" => li::BatchCommand::ReturnUnits {
                 order: order_id(order)?,
                 quantity: at.value(to_u64("quantity", at.need(quantity, "quantity")?))?,

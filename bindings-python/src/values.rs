@@ -263,6 +263,49 @@ impl BatchCommand {
             quantity: whole(py, "quantity", quantity)?,
         }))
     }
+    /// `Session.edit_request` in a batch.
+    #[staticmethod]
+    #[pyo3(signature = (order, *, purchase_order=None, product=None, quantity=None, comments=None))]
+    fn edit_request(
+        py: Python<'_>,
+        order: &str,
+        purchase_order: Option<String>,
+        product: Option<&str>,
+        quantity: Option<&Bound<'_, PyAny>>,
+        comments: Option<String>,
+    ) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::EditRequest {
+            order: parse(py, order)?,
+            edit: core::RequestEdit {
+                purchase_order,
+                product: product.map(|p| parse(py, p)).transpose()?,
+                quantity: convert::whole_opt(py, "quantity", quantity)?,
+                comments,
+            },
+        }))
+    }
+    /// `Session.borrow` in a batch.
+    #[staticmethod]
+    fn borrow(
+        py: Python<'_>,
+        license: &str,
+        borrower: String,
+        seconds: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::Borrow {
+            license: parse(py, license)?,
+            borrower,
+            seconds: whole_u32(py, "seconds", seconds)?,
+        }))
+    }
+    /// `Session.return_borrow` in a batch.
+    #[staticmethod]
+    fn return_borrow(py: Python<'_>, license: &str, borrower: String) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::ReturnBorrow {
+            license: parse(py, license)?,
+            borrower,
+        }))
+    }
     /// `Session.mint` in a batch.
     #[staticmethod]
     #[pyo3(signature = (product, quantity, *, purchase_order=None, comments=None))]
@@ -397,6 +440,17 @@ impl BatchCommand {
             ),
             core::BatchCommand::Issue { order, quantity } => {
                 format!("BatchCommand.issue('{order}', {quantity})")
+            }
+            core::BatchCommand::EditRequest { order, .. } => {
+                format!("BatchCommand.edit_request('{order}', …)")
+            }
+            core::BatchCommand::Borrow {
+                license,
+                borrower,
+                seconds,
+            } => format!("BatchCommand.borrow('{license}', {borrower:?}, {seconds})"),
+            core::BatchCommand::ReturnBorrow { license, borrower } => {
+                format!("BatchCommand.return_borrow('{license}', {borrower:?})")
             }
             core::BatchCommand::Mint(n) => {
                 format!("BatchCommand.mint('{}', {})", n.product, n.quantity)

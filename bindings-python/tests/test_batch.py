@@ -9,10 +9,12 @@ from conftest import Channel, center_order
 from license_inventory import (
     MAX_BATCH,
     BatchCommand,
+    Floating,
     InsufficientInventory,
     InvalidInput,
     License,
     LicenseManager,
+    LicensePolicy,
     LicenseStatus,
     Order,
     OrderStatus,
@@ -143,3 +145,26 @@ def test_license_order_and_manager_commands_in_a_batch(ch: Channel) -> None:
         erin.batch([BatchCommand.disable(a.id), BatchCommand.reset_device(a.id, "never-seen")])
     assert e.value.batch_index == 1
     assert snapshot(ch) == before
+
+
+def test_edits_and_borrows_in_a_batch(stocked: Channel) -> None:
+    ch = stocked
+    ch.inv.set_product_policy(ch.t, ch.cl.id, LicensePolicy(max_activations=1, floating=Floating(2, 600)))
+    order = center_order(ch, ch.cl, 2)
+    erin = ch.session(ch.erin)
+    (lic,) = erin.issue(order.id, 1)
+    done = erin.batch(
+        [
+            BatchCommand.borrow(lic.id, "pc-1", 60),
+            BatchCommand.borrow(lic.id, "pc-2", 60),
+            BatchCommand.return_borrow(lic.id, "pc-1"),
+        ]
+    )
+    assert [len(r.borrows) for r in done if isinstance(r, License)] == [1, 2, 1]
+    irina = ch.session(ch.irina)
+    asked = irina.request(ch.mga.id, ch.cl.id, 2)
+    (edited,) = irina.batch([BatchCommand.edit_request(asked.id, quantity=3)])
+    assert isinstance(edited, Order) and edited.requested_quantity == 3
+    with pytest.raises(InvalidInput) as e:
+        erin.batch([BatchCommand.borrow(lic.id, "pc-3", 0)])
+    assert e.value.batch_index == 0

@@ -411,6 +411,39 @@ pub enum BatchCommand {
         /// How many licenses (or codes).
         quantity: u64,
     },
+    /// `Session.editRequest`: changes a pending request (`nil` leaves a field as it is).
+    EditRequest {
+        /// The pending request.
+        order: OrderId,
+        /// New purchase order reference.
+        #[uniffi(default = None)]
+        purchase_order: Option<String>,
+        /// New product.
+        #[uniffi(default = None)]
+        product: Option<ProductId>,
+        /// New quantity.
+        #[uniffi(default = None)]
+        quantity: Option<u64>,
+        /// New requester comments.
+        #[uniffi(default = None)]
+        comments: Option<String>,
+    },
+    /// `Session.borrow`: a floating license for `borrower`, for `seconds`.
+    Borrow {
+        /// The license.
+        license: LicenseId,
+        /// Who borrows it.
+        borrower: String,
+        /// For how long.
+        seconds: u32,
+    },
+    /// `Session.returnBorrow`.
+    ReturnBorrow {
+        /// The license.
+        license: LicenseId,
+        /// Whose borrow ends.
+        borrower: String,
+    },
     /// `Session.mint`: new stock into an order held by the vendor.
     Mint {
         /// The product.
@@ -547,6 +580,34 @@ impl From<BatchCommand> for core::BatchCommand {
             BatchCommand::Issue { order, quantity } => core::BatchCommand::Issue {
                 order: order.into(),
                 quantity,
+            },
+            BatchCommand::EditRequest {
+                order,
+                purchase_order,
+                product,
+                quantity,
+                comments,
+            } => core::BatchCommand::EditRequest {
+                order: order.into(),
+                edit: core::RequestEdit {
+                    purchase_order,
+                    product: product.map(Into::into),
+                    quantity,
+                    comments,
+                },
+            },
+            BatchCommand::Borrow {
+                license,
+                borrower,
+                seconds,
+            } => core::BatchCommand::Borrow {
+                license: license.into(),
+                borrower,
+                seconds,
+            },
+            BatchCommand::ReturnBorrow { license, borrower } => core::BatchCommand::ReturnBorrow {
+                license: license.into(),
+                borrower,
             },
             BatchCommand::Mint {
                 product,

@@ -147,6 +147,19 @@ class BatchCommand:
     @staticmethod
     def issue(order: str, quantity: int) -> BatchCommand: ...
     @staticmethod
+    def edit_request(
+        order: str,
+        *,
+        purchase_order: str | None = None,
+        product: str | None = None,
+        quantity: int | None = None,
+        comments: str | None = None,
+    ) -> BatchCommand: ...
+    @staticmethod
+    def borrow(license: str, borrower: str, seconds: int) -> BatchCommand: ...
+    @staticmethod
+    def return_borrow(license: str, borrower: str) -> BatchCommand: ...
+    @staticmethod
     def mint(
         product: str, quantity: int, *, purchase_order: str | None = None, comments: str | None = None
     ) -> BatchCommand: ...

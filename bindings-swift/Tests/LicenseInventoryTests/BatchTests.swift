@@ -344,4 +344,32 @@ class BatchTests: StoreTestCase {
         XCTAssertEqual(try c.ledger(), before)
     }
 
+
+    func testEditsAndBorrowsBatchToo() throws {
+        let c = try channel()
+        let floating = Floating(maxBorrows: 2, maxBorrowSeconds: 600)
+        let seat = try c.inv.createProduct(
+            tenant: c.t, code: "FS", name: "Floating Seat", kind: .license,
+            policy: LicensePolicy(validity: .perpetual, maxActivations: 1, floating: floating))
+        let rita = try c.rita()
+        let l = try rita.issue(order: try c.mgaOrder(seat, 1).id, quantity: 1)[0]
+        let done = try rita.batch(commands: [
+            .borrow(license: l.id, borrower: "pc-1", seconds: 60),
+            .borrow(license: l.id, borrower: "pc-2", seconds: 60),
+            .returnBorrow(license: l.id, borrower: "pc-1"),
+        ])
+        let borrows = done.map { result -> Int in
+            guard case let .license(license) = result else { return -1 }
+            return license.borrows.count
+        }
+        XCTAssertEqual(borrows, [1, 2, 1])
+        _ = try c.stockEllen(c.cl, 5)
+        let asked = try rita.request(holder: c.mga.id, product: c.cl.id, quantity: 2)
+        let edited = try c.rita().batch(commands: [.editRequest(order: asked.id, quantity: 3)])
+        XCTAssertEqual(try order(edited[0]).requestedQuantity, 3)
+        assertInventoryError(try rita.batch(commands: [.borrow(license: l.id, borrower: "pc-3", seconds: 0)])) {
+            XCTAssertEqual($0.batchIndex(), 0)
+        }
+    }
+
 }

@@ -142,6 +142,7 @@ final class PostgresBatchTests: BatchTests {
     override class var store: TestStore { .postgres }
 
     override func testOrderLicenseAndManagerCommandsBatchToo() throws { try super.testOrderLicenseAndManagerCommandsBatchToo() }
+    override func testEditsAndBorrowsBatchToo() throws { try super.testEditsAndBorrowsBatchToo() }
 
     override func testFiveApprovalsInOneBatch() throws { try super.testFiveApprovalsInOneBatch() }
     override func testALastApprovalWithoutStockChangesNothing() throws { try super.testALastApprovalWithoutStockChangesNothing() }

@@ -8,7 +8,7 @@ use crate::ids::{LicenseId, OrderId, UserId};
 use crate::inventory::Session;
 use crate::inventory::licenses::LicenseChange;
 use crate::license::License;
-use crate::order::{NewAssignment, NewMint, NewRequest, Order};
+use crate::order::{NewAssignment, NewMint, NewRequest, Order, RequestEdit};
 use crate::permission::{LicenseManager, Permission};
 
 /// The most commands one batch may hold.
@@ -49,6 +49,13 @@ pub enum BatchCommand {
         order: OrderId,
         /// How many licenses (or codes).
         quantity: u64,
+    },
+    /// [`Session::edit_request`].
+    EditRequest {
+        /// The pending request.
+        order: OrderId,
+        /// What changes.
+        edit: RequestEdit,
     },
     /// [`Session::mint`].
     Mint(NewMint),
@@ -97,6 +104,22 @@ pub enum BatchCommand {
     ResetLicense {
         /// The license.
         license: LicenseId,
+    },
+    /// [`Session::borrow`].
+    Borrow {
+        /// The floating license.
+        license: LicenseId,
+        /// Who borrows it.
+        borrower: String,
+        /// For how long, in seconds.
+        seconds: u32,
+    },
+    /// [`Session::return_borrow`].
+    ReturnBorrow {
+        /// The floating license.
+        license: LicenseId,
+        /// Whose borrow ends.
+        borrower: String,
     },
     /// [`Session::add_license_manager`].
     AddLicenseManager {
@@ -230,7 +253,26 @@ impl Session {
             BatchCommand::Issue { order, quantity } => {
                 BatchResult::Licenses(self.issue_in(tx, now, *order, *quantity)?)
             }
+            BatchCommand::EditRequest { order, edit } => {
+                BatchResult::Order(Box::new(self.edit_request_in(tx, now, *order, edit)?))
+            }
             BatchCommand::Mint(new) => BatchResult::Order(Box::new(self.mint_in(tx, now, new)?)),
+            BatchCommand::Borrow {
+                license,
+                borrower,
+                seconds,
+            } => self.license_result(
+                tx,
+                now,
+                *license,
+                LicenseChange::Borrow {
+                    borrower,
+                    seconds: *seconds,
+                },
+            )?,
+            BatchCommand::ReturnBorrow { license, borrower } => {
+                self.license_result(tx, now, *license, LicenseChange::ReturnBorrow(borrower))?
+            }
             BatchCommand::ReturnUnits { order, quantity } => {
                 BatchResult::Order(Box::new(self.return_units_in(tx, now, *order, *quantity)?))
             }

@@ -187,6 +187,15 @@ pub(crate) enum LicenseChange<'a> {
     Disable,
     /// [`Session::enable`].
     Enable,
+    /// [`Session::borrow`].
+    Borrow {
+        /// Who borrows.
+        borrower: &'a str,
+        /// For how long.
+        seconds: u32,
+    },
+    /// [`Session::return_borrow`].
+    ReturnBorrow(&'a str),
 }
 
 impl LicenseChange<'_> {
@@ -206,19 +215,45 @@ impl LicenseChange<'_> {
             ),
             LicenseChange::Disable => (None, Action::Disable, LedgerKind::LicenseDisabled),
             LicenseChange::Enable => (None, Action::Enable, LedgerKind::LicenseEnabled),
+            LicenseChange::Borrow { .. } => (
+                Some(Permission::BorrowLicense),
+                Action::Borrow,
+                LedgerKind::LicenseBorrowed,
+            ),
+            LicenseChange::ReturnBorrow(_) => (
+                Some(Permission::BorrowLicense),
+                Action::Borrow,
+                LedgerKind::BorrowReturned,
+            ),
         }
+    }
+
+    /// The input checks made before any transaction.
+    pub(crate) fn check(&self) -> Result<()> {
+        if let LicenseChange::Borrow { borrower, seconds } = self {
+            device_text("borrower", borrower)?;
+            if *seconds == 0 {
+                return Err(Error::invalid(
+                    "seconds",
+                    "a borrow lasts at least one second",
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The arguments that identify the command for an idempotency key (besides the license):
     /// the device for a reset, nothing (`()`) otherwise, as before this type existed.
     fn args(&self) -> &dyn std::fmt::Debug {
         match self {
-            LicenseChange::ResetDevice(fingerprint) => fingerprint,
+            LicenseChange::ResetDevice(fingerprint) | LicenseChange::ReturnBorrow(fingerprint) => {
+                fingerprint
+            }
             _ => &(),
         }
     }
 
-    fn apply(&self, l: &mut License) -> Result<()> {
+    fn apply(&self, l: &mut License, now: DateTime<Utc>) -> Result<()> {
         match self {
             LicenseChange::ResetDevice(fingerprint) => remove_device(l, fingerprint),
             LicenseChange::ResetLicense => {
@@ -235,6 +270,47 @@ impl LicenseChange<'_> {
                 } else {
                     LicenseStatus::Issued
                 };
+                Ok(())
+            }
+            LicenseChange::Borrow { borrower, seconds } => {
+                let borrower = device_text("borrower", borrower)?;
+                let seconds = *seconds;
+                let Some(f) = l.policy.floating else {
+                    return Err(unusable(l, "it is not a floating license"));
+                };
+                require_usable(l, now)?;
+                if seconds > f.max_borrow_seconds {
+                    return Err(Error::BorrowLimit {
+                        reason: format!(
+                            "{seconds} s asked, at most {} s allowed",
+                            f.max_borrow_seconds
+                        ),
+                    });
+                }
+                l.borrows
+                    .retain(|b| b.until > now && b.borrower != borrower);
+                if l.borrows.len() >= f.max_borrows as usize {
+                    return Err(Error::BorrowLimit {
+                        reason: format!("{} borrows are open, the most allowed", f.max_borrows),
+                    });
+                }
+                l.borrows.push(Borrow {
+                    borrower,
+                    at: now,
+                    until: plus_seconds(now, seconds)?,
+                });
+                Ok(())
+            }
+            LicenseChange::ReturnBorrow(borrower) => {
+                let before = l.borrows.len();
+                l.borrows.retain(|b| b.borrower != *borrower);
+                if l.borrows.len() == before {
+                    return Err(Error::invalid(
+                        "borrower",
+                        format!("'{borrower}' has no open borrow of {}", l.key.redacted()),
+                    ));
+                }
+                l.borrows.retain(|b| b.until > now);
                 Ok(())
             }
         }
@@ -563,9 +639,15 @@ impl Session {
     /// One of the changes of [`LicenseChange`] as its own command.
     fn simple_change(&self, license: LicenseId, change: &LicenseChange<'_>) -> Result<License> {
         let (permission, action, kind) = change.rule();
-        self.change_license(license, permission, action, kind, change.args(), &|l, _| {
-            change.apply(l)
-        })
+        change.check()?;
+        self.change_license(
+            license,
+            permission,
+            action,
+            kind,
+            change.args(),
+            &|l, now| change.apply(l, now),
+        )
     }
 
     /// One of the changes of [`LicenseChange`] inside a transaction (a batch's command).
@@ -576,9 +658,10 @@ impl Session {
         license: LicenseId,
         change: &LicenseChange<'_>,
     ) -> Result<License> {
+        change.check()?;
         let (permission, action, kind) = change.rule();
-        self.change_license_in(tx, now, license, permission, action, kind, &|l, _| {
-            change.apply(l)
+        self.change_license_in(tx, now, license, permission, action, kind, &|l, now| {
+            change.apply(l, now)
         })
     }
 
@@ -586,71 +669,24 @@ impl Session {
     /// at most the policy's number of open borrows; a borrower's new borrow replaces its old).
     /// Admins of the holder, or managers with `borrow_license`.
     pub fn borrow(&self, license: LicenseId, borrower: &str, seconds: u32) -> Result<License> {
+        let change = LicenseChange::Borrow { borrower, seconds };
+        change.check()?;
         let borrower = device_text("borrower", borrower)?;
-        if seconds == 0 {
-            return Err(Error::invalid(
-                "seconds",
-                "a borrow lasts at least one second",
-            ));
-        }
+        let (permission, action, kind) = change.rule();
         self.change_license(
             license,
-            Some(Permission::BorrowLicense),
-            Action::Borrow,
-            LedgerKind::LicenseBorrowed,
+            permission,
+            action,
+            kind,
             &(&borrower, seconds),
-            &|l, now| {
-                let Some(f) = l.policy.floating else {
-                    return Err(unusable(l, "it is not a floating license"));
-                };
-                require_usable(l, now)?;
-                if seconds > f.max_borrow_seconds {
-                    return Err(Error::BorrowLimit {
-                        reason: format!(
-                            "{seconds} s asked, at most {} s allowed",
-                            f.max_borrow_seconds
-                        ),
-                    });
-                }
-                l.borrows
-                    .retain(|b| b.until > now && b.borrower != borrower);
-                if l.borrows.len() >= f.max_borrows as usize {
-                    return Err(Error::BorrowLimit {
-                        reason: format!("{} borrows are open, the most allowed", f.max_borrows),
-                    });
-                }
-                l.borrows.push(Borrow {
-                    borrower: borrower.clone(),
-                    at: now,
-                    until: plus_seconds(now, seconds)?,
-                });
-                Ok(())
-            },
+            &|l, now| change.apply(l, now),
         )
     }
 
     /// Returns `borrower`'s borrow of a floating license. Admins of the holder, or managers
     /// with `borrow_license`.
     pub fn return_borrow(&self, license: LicenseId, borrower: &str) -> Result<License> {
-        self.change_license(
-            license,
-            Some(Permission::BorrowLicense),
-            Action::Borrow,
-            LedgerKind::BorrowReturned,
-            &borrower,
-            &|l, now| {
-                let before = l.borrows.len();
-                l.borrows.retain(|b| b.borrower != borrower);
-                if l.borrows.len() == before {
-                    return Err(Error::invalid(
-                        "borrower",
-                        format!("'{borrower}' has no open borrow of {}", l.key.redacted()),
-                    ));
-                }
-                l.borrows.retain(|b| b.until > now);
-                Ok(())
-            },
-        )
+        self.simple_change(license, &LicenseChange::ReturnBorrow(borrower))
     }
 
     /// Revokes an unused license (never activated, redeemed or borrowed): the license is gone

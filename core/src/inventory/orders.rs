@@ -129,52 +129,51 @@ impl Session {
     /// Edits a pending request (purchase order, product, quantity, comments). Admins of the
     /// requesting organization only; refused once the request is approved, rejected or cancelled.
     pub fn edit_request(&self, order: OrderId, edit: RequestEdit) -> Result<Order> {
-        let quantity = edit.quantity.map(input::quantity).transpose()?;
-        let po = edit
-            .purchase_order
-            .as_deref()
-            .map(|s| input::text("purchase order", Some(s), MAX_PURCHASE_ORDER))
-            .transpose()?;
-        let comments = edit
-            .comments
-            .as_deref()
-            .map(|s| input::text("requester comments", Some(s), MAX_COMMENT))
-            .transpose()?;
+        let (quantity, po, comments) = checked_edit(&edit)?;
         self.inv.command(
             self.tenant,
             "edit_request",
             &(self.user, order, quantity, &po, edit.product, &comments),
-            |tx, now| {
-                let actor = Actor::load(tx, self.tenant, self.user)?;
-                let mut order = get_order(tx, self.tenant, order)?;
-                let holder = get_org(tx, self.tenant, order.holder)?;
-                actor.require_admin(&holder, Action::EditRequest)?;
-                require_status(&order, OrderStatus::Requested, Action::EditRequest)?;
-                if let Some(product) = edit.product {
-                    live_product(tx, self.tenant, product)?;
-                    order.product = product;
-                }
-                if let Some(q) = quantity {
-                    order.requested_quantity = q;
-                }
-                if let Some(po) = &po {
-                    order.purchase_order.clone_from(po);
-                }
-                if let Some(c) = &comments {
-                    order.requester_comments.clone_from(c);
-                }
-                order.updated_at = now;
-                order.check_invariants()?;
-                tx.update_order(&order)?;
-                append(
-                    tx,
-                    self.tenant,
-                    now,
-                    draft(Some(self.user), LedgerKind::RequestEdited).order(&order),
-                )?;
-                Ok(order)
-            },
+            |tx, now| self.edit_request_in(tx, now, order, &edit),
         )
+    }
+
+    pub(crate) fn edit_request_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        order: OrderId,
+        edit: &RequestEdit,
+    ) -> Result<Order> {
+        let (quantity, po, comments) = checked_edit(edit)?;
+        let actor = Actor::load(tx, self.tenant, self.user)?;
+        let mut order = get_order(tx, self.tenant, order)?;
+        let holder = get_org(tx, self.tenant, order.holder)?;
+        actor.require_admin(&holder, Action::EditRequest)?;
+        require_status(&order, OrderStatus::Requested, Action::EditRequest)?;
+        if let Some(product) = edit.product {
+            live_product(tx, self.tenant, product)?;
+            order.product = product;
+        }
+        if let Some(q) = quantity {
+            order.requested_quantity = q;
+        }
+        if let Some(po) = &po {
+            order.purchase_order.clone_from(po);
+        }
+        if let Some(c) = &comments {
+            order.requester_comments.clone_from(c);
+        }
+        order.updated_at = now;
+        order.check_invariants()?;
+        tx.update_order(&order)?;
+        append(
+            tx,
+            self.tenant,
+            now,
+            draft(Some(self.user), LedgerKind::RequestEdited).order(&order),
+        )?;
+        Ok(order)
     }
 
     /// Cancels (withdraws) a pending request. Admins of the requesting organization only.
@@ -387,4 +386,23 @@ fn checked_mint(new: &NewMint) -> Result<(u64, Option<String>, Option<String>)> 
         )?,
         input::text("comments", new.comments.as_deref(), MAX_COMMENT)?,
     ))
+}
+
+/// A request edit's checked quantity, purchase order and comments (each `None` when unchanged).
+#[allow(clippy::type_complexity)] // three optional changes, named where they are unpacked
+fn checked_edit(
+    edit: &RequestEdit,
+) -> Result<(Option<u64>, Option<Option<String>>, Option<Option<String>>)> {
+    let quantity = edit.quantity.map(input::quantity).transpose()?;
+    let po = edit
+        .purchase_order
+        .as_deref()
+        .map(|s| input::text("purchase order", Some(s), MAX_PURCHASE_ORDER))
+        .transpose()?;
+    let comments = edit
+        .comments
+        .as_deref()
+        .map(|s| input::text("requester comments", Some(s), MAX_COMMENT))
+        .transpose()?;
+    Ok((quantity, po, comments))
 }

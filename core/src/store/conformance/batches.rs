@@ -6,7 +6,75 @@ suite!(
     batches => __conformance_suite_batches:
     batches_are_all_or_nothing,
     batches_take_order_license_and_manager_commands,
+    batches_take_edits_and_borrows,
 );
+
+/// A request edited and a floating license borrowed and returned, in batches.
+fn batches_take_edits_and_borrows(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let floating = Floating {
+        max_borrows: 2,
+        max_borrow_seconds: 600,
+    };
+    w.inv
+        .set_product_policy(
+            w.tenant.id,
+            w.cl.id,
+            policy(1, Validity::Perpetual, Some(floating)),
+        )
+        .unwrap();
+    let order = w.center_order(&w.cl, 2);
+    let l = w.erin.issue(order.id, 1).unwrap().remove(0);
+    let done = w
+        .erin
+        .batch(&[
+            BatchCommand::Borrow {
+                license: l.id,
+                borrower: "pc-1".into(),
+                seconds: 60,
+            },
+            BatchCommand::Borrow {
+                license: l.id,
+                borrower: "pc-2".into(),
+                seconds: 60,
+            },
+            BatchCommand::ReturnBorrow {
+                license: l.id,
+                borrower: "pc-1".into(),
+            },
+        ])
+        .unwrap();
+    assert!(matches!(&done[1], BatchResult::License(l) if l.borrows.len() == 2));
+    assert!(matches!(&done[2], BatchResult::License(l) if l.borrows.len() == 1));
+    let err = w
+        .erin
+        .batch(&[BatchCommand::Borrow {
+            license: l.id,
+            borrower: "pc-3".into(),
+            seconds: 0,
+        }])
+        .unwrap_err();
+    assert_eq!((err.code(), err.batch_index()), ("INVALID_INPUT", Some(0)));
+
+    let asked = request(&w.irina, &w.mga, &w.cl, 2, "PO-E");
+    let edit = RequestEdit {
+        quantity: Some(3),
+        ..Default::default()
+    };
+    match &w
+        .irina
+        .batch(&[BatchCommand::EditRequest {
+            order: asked.id,
+            edit,
+        }])
+        .unwrap()[0]
+    {
+        BatchResult::Order(o) => assert_eq!(o.requested_quantity, 3),
+        other => panic!("{other:?}"),
+    }
+    w.assert_clean();
+}
 
 /// The order, license and manager commands in batches: each as alone, later ones seeing earlier
 /// ones, results in order; a refusal anywhere undoes them all and names its command.
