@@ -109,6 +109,9 @@ export type BatchCommand =
   | ({ kind: 'edit_request'; order: string } & RequestEdit)
   | { kind: 'borrow'; license: string; borrower: string; seconds: number }
   | { kind: 'return_borrow'; license: string; borrower: string }
+  | { kind: 'edit_license_user'; user: string; email?: string; name?: string }
+  | { kind: 'delete_license_user'; user: string }
+  | { kind: 'assign_license'; license: string; user?: string }
   | { kind: 'return_units'; order: string; quantity: number }
   | { kind: 'delete_order'; order: string }
   | { kind: 'import_licenses'; order: string; keys: string[] }

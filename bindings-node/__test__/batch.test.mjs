@@ -222,8 +222,8 @@ storeTest('malformed commands are INVALID_INPUT naming their index, and nothing 
   const before = await state(w, a.id, held.id)
   const ok = approve(a)
   const cases = [
-    [{ kind: 'aprove', order: a.id }, 'kind', "invalid kind: batch command 1: 'aprove' is not one of 'request', 'edit_request', 'approve', 'reject', 'cancel', 'assign', 'issue', 'mint', 'borrow', 'return_borrow', 'return_units', 'delete_order', 'import_licenses', 'revoke', 'disable', 'enable', 'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions' or 'remove_license_manager'"],
-    [{ order: a.id }, 'kind', "invalid kind: batch command 1: missing (one of 'request', 'edit_request', 'approve', 'reject', 'cancel', 'assign', 'issue', 'mint', 'borrow', 'return_borrow', 'return_units', 'delete_order', 'import_licenses', 'revoke', 'disable', 'enable', 'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions' or 'remove_license_manager')"],
+    [{ kind: 'aprove', order: a.id }, 'kind', "invalid kind: batch command 1: 'aprove' is not one of 'request', 'edit_request', 'approve', 'reject', 'cancel', 'assign', 'issue', 'mint', 'borrow', 'return_borrow', 'edit_license_user', 'delete_license_user', 'assign_license', 'return_units', 'delete_order', 'import_licenses', 'revoke', 'disable', 'enable', 'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions' or 'remove_license_manager'"],
+    [{ order: a.id }, 'kind', "invalid kind: batch command 1: missing (one of 'request', 'edit_request', 'approve', 'reject', 'cancel', 'assign', 'issue', 'mint', 'borrow', 'return_borrow', 'edit_license_user', 'delete_license_user', 'assign_license', 'return_units', 'delete_order', 'import_licenses', 'revoke', 'disable', 'enable', 'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions' or 'remove_license_manager')"],
     [{ kind: 'Approve', order: a.id }, 'kind', /'Approve' is not one of/],
     [{ kind: 'approve' }, 'order', 'invalid order: batch command 1 (approve): missing'],
     [{ kind: 'request', product: w.products.cl.id, quantity: 1 }, 'holder', 'invalid holder: batch command 1 (request): missing'],
@@ -305,4 +305,16 @@ storeTest('edits and borrows batch too', async (inv) => {
   assert.equal(edited.order.requestedQuantity, 3)
   const err = await rejection(w.eli.batch([{ kind: 'borrow', license: l.id, borrower: 'pc-3', seconds: 0 }]), 'INVALID_INPUT')
   assert.equal(err.batchIndex, 0)
+  const sam = await w.eli.addLicenseUser(order.id, { email: 'sam@elerome.example' })
+  const users = await w.eli.batch([
+    { kind: 'assign_license', license: l.id, user: sam.id },
+    { kind: 'edit_license_user', user: sam.id, name: 'Sam' },
+    { kind: 'assign_license', license: l.id },
+    { kind: 'delete_license_user', user: sam.id },
+  ])
+  assert.deepEqual(users.map((r) => r.kind), ['license', 'license_user', 'license', 'done'])
+  assert.equal(users[0].license.licenseUser, sam.id)
+  assert.equal(users[1].licenseUser.name, 'Sam')
+  assert.equal(users[2].license.licenseUser, null)
+  assert.deepEqual(await w.eli.licenseUsers(order.id), [])
 })

@@ -367,6 +367,9 @@ export async function batches(s: Session, requestIds: string[], from: string, to
       case 'manager':
         keys.push(r.manager.user)
         break
+      case 'license_user':
+        keys.push(r.licenseUser.email)
+        break
       case 'done':
         break
       default: {

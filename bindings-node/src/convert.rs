@@ -19,7 +19,8 @@ use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue};
 use napi_derive::napi;
 
 use crate::records::{
-    Bundle, License, LicenseManager, Order, OrderDetails, OrgInTree, Organization, Product, User,
+    Bundle, License, LicenseManager, LicenseUser, Order, OrderDetails, OrgInTree, Organization,
+    Product, User,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -305,6 +306,11 @@ pub enum BatchResult {
         /// The manager.
         manager: LicenseManager,
     },
+    /// The license user an edit wrote.
+    LicenseUser {
+        /// The license user.
+        license_user: LicenseUser,
+    },
     /// A deletion (of an order, or of a license manager) was done.
     Done,
 }
@@ -323,6 +329,9 @@ impl From<li::BatchResult> for BatchResult {
             },
             li::BatchResult::Manager(manager) => BatchResult::Manager {
                 manager: manager.into(),
+            },
+            li::BatchResult::LicenseUser(user) => BatchResult::LicenseUser {
+                license_user: user.into(),
             },
             li::BatchResult::Done => BatchResult::Done,
         }

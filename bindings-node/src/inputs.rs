@@ -586,7 +586,8 @@ impl LicenseListOptions {
 
 /// The kinds of batch command, as `kind` spells them.
 const BATCH_KINDS: &str = "'request', 'edit_request', 'approve', 'reject', 'cancel', 'assign', \
-     'issue', 'mint', 'borrow', 'return_borrow', \
+     'issue', 'mint', 'borrow', 'return_borrow', 'edit_license_user', 'delete_license_user', \
+     'assign_license', \
      'return_units', 'delete_order', 'import_licenses', 'revoke', 'disable', 'enable', \
      'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions' \
      or 'remove_license_manager'";
@@ -631,6 +632,10 @@ pub struct BatchCommandFields {
     pub borrower: Option<String>,
     /// How long a borrow lasts, in seconds (borrow).
     pub seconds: Option<f64>,
+    /// New email (edit_license_user).
+    pub email: Option<String>,
+    /// New name (edit_license_user).
+    pub name: Option<String>,
 }
 
 impl BatchCommandFields {
@@ -653,6 +658,8 @@ impl BatchCommandFields {
             keys,
             borrower,
             seconds,
+            email,
+            name,
         } = self;
         let Some(kind) = kind else {
             return Err(li::Error::InvalidInput {
@@ -678,6 +685,9 @@ impl BatchCommandFields {
             "edit_request" => &["order", "purchaseOrder", "product", "quantity", "comments"],
             "borrow" => &["license", "borrower", "seconds"],
             "return_borrow" => &["license", "borrower"],
+            "edit_license_user" => &["user", "email", "name"],
+            "delete_license_user" => &["user"],
+            "assign_license" => &["license", "user"],
             "return_units" => &["order", "quantity"],
             "delete_order" => &["order"],
             "import_licenses" => &["order", "keys"],
@@ -711,6 +721,8 @@ impl BatchCommandFields {
             ("keys", keys.is_some()),
             ("borrower", borrower.is_some()),
             ("seconds", seconds.is_some()),
+            ("email", email.is_some()),
+            ("name", name.is_some()),
         ];
         if let Some((field, _)) = given.iter().find(|(f, is)| *is && !takes.contains(f)) {
             return Err(at.error(field, format!("{kind} does not take {field}")));
@@ -791,6 +803,18 @@ impl BatchCommandFields {
             "return_borrow" => li::BatchCommand::ReturnBorrow {
                 license: at.value(id(&at.need(license, "license")?))?,
                 borrower: at.need(borrower, "borrower")?,
+            },
+            "edit_license_user" => li::BatchCommand::EditLicenseUser {
+                user: at.value(id(&at.need(user, "user")?))?,
+                email,
+                name,
+            },
+            "delete_license_user" => li::BatchCommand::DeleteLicenseUser {
+                user: at.value(id(&at.need(user, "user")?))?,
+            },
+            "assign_license" => li::BatchCommand::AssignLicense {
+                license: at.value(id(&at.need(license, "license")?))?,
+                user: at.value(user.as_deref().map(id).transpose())?,
             },
             "return_units" => li::BatchCommand::ReturnUnits {
                 order: order_id(order)?,

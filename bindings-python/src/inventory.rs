@@ -791,6 +791,7 @@ impl Session {
                     .into_any()),
                 core::BatchResult::License(l) => Ok(Bound::new(py, License(*l))?.into_any()),
                 core::BatchResult::Manager(m) => Ok(Bound::new(py, LicenseManager(m))?.into_any()),
+                core::BatchResult::LicenseUser(u) => Ok(Bound::new(py, LicenseUser(u))?.into_any()),
                 core::BatchResult::Done => Ok(py.None().into_bound(py)),
             })
             .collect()

@@ -382,6 +382,37 @@ impl BatchCommand {
             license: parse(py, license)?,
         }))
     }
+    /// `Session.edit_license_user` in a batch.
+    #[staticmethod]
+    #[pyo3(signature = (user, *, email=None, name=None))]
+    fn edit_license_user(
+        py: Python<'_>,
+        user: &str,
+        email: Option<String>,
+        name: Option<String>,
+    ) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::EditLicenseUser {
+            user: parse(py, user)?,
+            email,
+            name,
+        }))
+    }
+    /// `Session.delete_license_user` in a batch.
+    #[staticmethod]
+    fn delete_license_user(py: Python<'_>, user: &str) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::DeleteLicenseUser {
+            user: parse(py, user)?,
+        }))
+    }
+    /// `Session.assign_license` in a batch (`user=None` takes the license back).
+    #[staticmethod]
+    #[pyo3(signature = (license, user=None))]
+    fn assign_license(py: Python<'_>, license: &str, user: Option<&str>) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::AssignLicense {
+            license: parse(py, license)?,
+            user: user.map(|u| parse(py, u)).transpose()?,
+        }))
+    }
     /// `Session.add_license_manager` in a batch.
     #[staticmethod]
     fn add_license_manager(
@@ -480,6 +511,16 @@ impl BatchCommand {
             core::BatchCommand::ResetLicense { license } => {
                 format!("BatchCommand.reset_license('{license}')")
             }
+            core::BatchCommand::EditLicenseUser { user, .. } => {
+                format!("BatchCommand.edit_license_user('{user}', …)")
+            }
+            core::BatchCommand::DeleteLicenseUser { user } => {
+                format!("BatchCommand.delete_license_user('{user}')")
+            }
+            core::BatchCommand::AssignLicense { license, user } => match user {
+                Some(u) => format!("BatchCommand.assign_license('{license}', '{u}')"),
+                None => format!("BatchCommand.assign_license('{license}')"),
+            },
             core::BatchCommand::AddLicenseManager { order, user, .. } => {
                 format!("BatchCommand.add_license_manager('{order}', '{user}', …)")
             }

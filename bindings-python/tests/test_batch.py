@@ -16,6 +16,7 @@ from license_inventory import (
     LicenseManager,
     LicensePolicy,
     LicenseStatus,
+    LicenseUser,
     Order,
     OrderStatus,
     PermissionDenied,
@@ -168,3 +169,16 @@ def test_edits_and_borrows_in_a_batch(stocked: Channel) -> None:
     with pytest.raises(InvalidInput) as e:
         erin.batch([BatchCommand.borrow(lic.id, "pc-3", 0)])
     assert e.value.batch_index == 0
+    sam = erin.add_license_user(order.id, "sam@elerome.example")
+    given, renamed, back, gone = erin.batch(
+        [
+            BatchCommand.assign_license(lic.id, sam.id),
+            BatchCommand.edit_license_user(sam.id, name="Sam"),
+            BatchCommand.assign_license(lic.id),
+            BatchCommand.delete_license_user(sam.id),
+        ]
+    )
+    assert isinstance(given, License) and given.license_user == sam.id
+    assert isinstance(renamed, LicenseUser) and renamed.name == "Sam"
+    assert isinstance(back, License) and back.license_user is None
+    assert gone is None and erin.license_users(order.id) == []

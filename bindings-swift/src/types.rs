@@ -503,6 +503,30 @@ pub enum BatchCommand {
         /// The license.
         license: LicenseId,
     },
+    /// `Session.editLicenseUser` (`nil` leaves a field as it is).
+    EditLicenseUser {
+        /// The license user.
+        user: LicenseUserId,
+        /// New email.
+        #[uniffi(default = None)]
+        email: Option<String>,
+        /// New name.
+        #[uniffi(default = None)]
+        name: Option<String>,
+    },
+    /// `Session.deleteLicenseUser`.
+    DeleteLicenseUser {
+        /// The license user.
+        user: LicenseUserId,
+    },
+    /// `Session.assignLicense` (`nil`: the license is taken back).
+    AssignLicense {
+        /// The license.
+        license: LicenseId,
+        /// Its license user.
+        #[uniffi(default = None)]
+        user: Option<LicenseUserId>,
+    },
     /// `Session.addLicenseManager`.
     AddLicenseManager {
         /// The order.
@@ -650,6 +674,20 @@ impl From<BatchCommand> for core::BatchCommand {
             BatchCommand::ResetLicense { license } => core::BatchCommand::ResetLicense {
                 license: license.into(),
             },
+            BatchCommand::EditLicenseUser { user, email, name } => {
+                core::BatchCommand::EditLicenseUser {
+                    user: user.into(),
+                    email,
+                    name,
+                }
+            }
+            BatchCommand::DeleteLicenseUser { user } => {
+                core::BatchCommand::DeleteLicenseUser { user: user.into() }
+            }
+            BatchCommand::AssignLicense { license, user } => core::BatchCommand::AssignLicense {
+                license: license.into(),
+                user: user.map(Into::into),
+            },
             BatchCommand::AddLicenseManager {
                 order,
                 user,
@@ -690,6 +728,8 @@ pub enum BatchResult {
     License(Box<License>),
     /// The license manager an addition or a change of permissions wrote.
     Manager(LicenseManager),
+    /// The license user an edit wrote.
+    LicenseUser(LicenseUser),
     /// A deletion (of an order, or of a license manager) was done.
     Done,
 }
@@ -705,6 +745,7 @@ impl From<core::BatchResult> for BatchResult {
                 BatchResult::License(Box::new((*license).into()))
             }
             core::BatchResult::Manager(manager) => BatchResult::Manager(manager.into()),
+            core::BatchResult::LicenseUser(user) => BatchResult::LicenseUser(user.into()),
             core::BatchResult::Done => BatchResult::Done,
         }
     }

@@ -370,6 +370,17 @@ class BatchTests: StoreTestCase {
         assertInventoryError(try rita.batch(commands: [.borrow(license: l.id, borrower: "pc-3", seconds: 0)])) {
             XCTAssertEqual($0.batchIndex(), 0)
         }
+        let sam = try rita.addLicenseUser(order: l.order, email: "sam@mga.example")
+        let users = try rita.batch(commands: [
+            .assignLicense(license: l.id, user: sam.id),
+            .editLicenseUser(user: sam.id, name: "Sam"),
+            .assignLicense(license: l.id),
+            .deleteLicenseUser(user: sam.id),
+        ])
+        guard case let .licenseUser(renamed) = users[1] else { return XCTFail("\(users[1])") }
+        XCTAssertEqual(renamed.name, "Sam")
+        XCTAssertEqual(users[3], .done)
+        XCTAssertEqual(try rita.licenseUsers(order: l.order), [])
     }
 
 }

@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::ids::{LicenseId, OrderId, UserId};
+use crate::ids::{LicenseId, LicenseUserId, OrderId, UserId};
 use crate::inventory::Session;
 use crate::inventory::licenses::LicenseChange;
-use crate::license::License;
+use crate::license::{License, LicenseUser};
 use crate::order::{NewAssignment, NewMint, NewRequest, Order, RequestEdit};
 use crate::permission::{LicenseManager, Permission};
 
@@ -121,6 +121,27 @@ pub enum BatchCommand {
         /// Whose borrow ends.
         borrower: String,
     },
+    /// [`Session::edit_license_user`].
+    EditLicenseUser {
+        /// The license user.
+        user: LicenseUserId,
+        /// New email.
+        email: Option<String>,
+        /// New name.
+        name: Option<String>,
+    },
+    /// [`Session::delete_license_user`].
+    DeleteLicenseUser {
+        /// The license user.
+        user: LicenseUserId,
+    },
+    /// [`Session::assign_license`].
+    AssignLicense {
+        /// The license.
+        license: LicenseId,
+        /// Its license user (`None`: taken back).
+        user: Option<LicenseUserId>,
+    },
     /// [`Session::add_license_manager`].
     AddLicenseManager {
         /// The order.
@@ -160,6 +181,8 @@ pub enum BatchResult {
     License(Box<License>),
     /// The license manager an addition or a change of permissions wrote.
     Manager(LicenseManager),
+    /// The license user an edit wrote.
+    LicenseUser(LicenseUser),
     /// A deletion (of an order, or of a license manager) was done.
     Done,
 }
@@ -299,6 +322,16 @@ impl Session {
             } => self.license_result(tx, now, *license, LicenseChange::ResetDevice(fingerprint))?,
             BatchCommand::ResetLicense { license } => {
                 self.license_result(tx, now, *license, LicenseChange::ResetLicense)?
+            }
+            BatchCommand::EditLicenseUser { user, email, name } => BatchResult::LicenseUser(
+                self.edit_license_user_in(tx, now, *user, email.as_deref(), name.as_deref())?,
+            ),
+            BatchCommand::DeleteLicenseUser { user } => {
+                self.delete_license_user_in(tx, now, *user)?;
+                BatchResult::Done
+            }
+            BatchCommand::AssignLicense { license, user } => {
+                BatchResult::License(Box::new(self.assign_license_in(tx, now, *license, *user)?))
             }
             BatchCommand::AddLicenseManager {
                 order,

@@ -4,6 +4,7 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::{DateTime, Utc};
 
 use crate::error::{Action, Error, PasswordHashError, Result};
 use crate::ids::{LicenseId, LicenseUserId, OrderId, TenantId};
@@ -130,8 +131,9 @@ impl Session {
         email: Option<String>,
         name: Option<String>,
     ) -> Result<LicenseUser> {
-        let email = email.as_deref().map(input::email).transpose()?;
-        let name = name
+        let (email_in, name_in) = (email, name);
+        let email = email_in.as_deref().map(input::email).transpose()?;
+        let name = name_in
             .as_deref()
             .map(|n| input::text("name", Some(n), MAX_NAME))
             .transpose()?;
@@ -140,33 +142,48 @@ impl Session {
             "edit_license_user",
             &(self.user, user, &email, &name),
             |tx, now| {
-                let (mut u, o) = self.guarded_license_user(
-                    tx,
-                    user,
-                    Permission::ManageLicenseUsers,
-                    Action::ManageLicenseUsers,
-                )?;
-                if let Some(e) = &email {
-                    if *e != u.email && tx.license_user_by_email(self.tenant, o.id, e)?.is_some() {
-                        return Err(Error::Conflict {
-                            what: format!("a license user with email {e} in order {}", o.number),
-                        });
-                    }
-                    u.email.clone_from(e);
-                }
-                if let Some(n) = &name {
-                    u.name.clone_from(n);
-                }
-                tx.update_license_user(&u)?;
-                append(
-                    tx,
-                    self.tenant,
-                    now,
-                    draft(Some(self.user), LedgerKind::LicenseUserEdited).order(&o),
-                )?;
-                Ok(u)
+                self.edit_license_user_in(tx, now, user, email_in.as_deref(), name_in.as_deref())
             },
         )
+    }
+
+    pub(crate) fn edit_license_user_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        user: LicenseUserId,
+        email: Option<&str>,
+        name: Option<&str>,
+    ) -> Result<LicenseUser> {
+        let email = email.map(input::email).transpose()?;
+        let name = name
+            .map(|n| input::text("name", Some(n), MAX_NAME))
+            .transpose()?;
+        let (mut u, o) = self.guarded_license_user(
+            tx,
+            user,
+            Permission::ManageLicenseUsers,
+            Action::ManageLicenseUsers,
+        )?;
+        if let Some(e) = &email {
+            if *e != u.email && tx.license_user_by_email(self.tenant, o.id, e)?.is_some() {
+                return Err(Error::Conflict {
+                    what: format!("a license user with email {e} in order {}", o.number),
+                });
+            }
+            u.email.clone_from(e);
+        }
+        if let Some(n) = &name {
+            u.name.clone_from(n);
+        }
+        tx.update_license_user(&u)?;
+        append(
+            tx,
+            self.tenant,
+            now,
+            draft(Some(self.user), LedgerKind::LicenseUserEdited).order(&o),
+        )?;
+        Ok(u)
     }
 
     /// A license user and its order, once the actor is allowed `permission` on that order
@@ -192,33 +209,40 @@ impl Session {
             self.tenant,
             "delete_license_user",
             &(self.user, user),
-            |tx, now| {
-                let (u, o) = self.guarded_license_user(
-                    tx,
-                    user,
-                    Permission::ManageLicenseUsers,
-                    Action::ManageLicenseUsers,
-                )?;
-                let mut after = None;
-                loop {
-                    let page = tx.licenses_of_order(self.tenant, o.id, after, MAX_PAGE)?;
-                    let Some(last) = page.last() else { break };
-                    after = Some(last.id);
-                    for mut l in page.into_iter().filter(|l| l.license_user == Some(u.id)) {
-                        l.license_user = None;
-                        tx.update_license(&l)?;
-                    }
-                }
-                tx.delete_license_user(self.tenant, u.id)?;
-                append(
-                    tx,
-                    self.tenant,
-                    now,
-                    draft(Some(self.user), LedgerKind::LicenseUserDeleted).order(&o),
-                )?;
-                Ok(())
-            },
+            |tx, now| self.delete_license_user_in(tx, now, user),
         )
+    }
+
+    pub(crate) fn delete_license_user_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        user: LicenseUserId,
+    ) -> Result<()> {
+        let (u, o) = self.guarded_license_user(
+            tx,
+            user,
+            Permission::ManageLicenseUsers,
+            Action::ManageLicenseUsers,
+        )?;
+        let mut after = None;
+        loop {
+            let page = tx.licenses_of_order(self.tenant, o.id, after, MAX_PAGE)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            for mut l in page.into_iter().filter(|l| l.license_user == Some(u.id)) {
+                l.license_user = None;
+                tx.update_license(&l)?;
+            }
+        }
+        tx.delete_license_user(self.tenant, u.id)?;
+        append(
+            tx,
+            self.tenant,
+            now,
+            draft(Some(self.user), LedgerKind::LicenseUserDeleted).order(&o),
+        )?;
+        Ok(())
     }
 
     /// Gives a license to a license user of the same order, or takes it back with `None`.
@@ -232,36 +256,44 @@ impl Session {
             self.tenant,
             "assign_license",
             &(self.user, license, user),
-            |tx, now| {
-                let actor = Actor::load(tx, self.tenant, self.user)?;
-                let mut l = get_license(tx, self.tenant, license)?;
-                let o = get_order(tx, self.tenant, l.order)?;
-                actor.require_permission(
-                    tx,
-                    &o,
-                    Permission::ManageLicenseUsers,
-                    Action::ManageLicenseUsers,
-                )?;
-                if let Some(u) = user {
-                    let u = get_license_user(tx, self.tenant, u)?;
-                    if u.order != o.id {
-                        return Err(Error::invalid(
-                            "license user",
-                            format!("{} is a license user of another order", u.email),
-                        ));
-                    }
-                }
-                l.license_user = user;
-                tx.update_license(&l)?;
-                append(
-                    tx,
-                    self.tenant,
-                    now,
-                    draft(Some(self.user), LedgerKind::LicenseAssigned).license(&l),
-                )?;
-                Ok(l)
-            },
+            |tx, now| self.assign_license_in(tx, now, license, user),
         )
+    }
+
+    pub(crate) fn assign_license_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        license: LicenseId,
+        user: Option<LicenseUserId>,
+    ) -> Result<License> {
+        let actor = Actor::load(tx, self.tenant, self.user)?;
+        let mut l = get_license(tx, self.tenant, license)?;
+        let o = get_order(tx, self.tenant, l.order)?;
+        actor.require_permission(
+            tx,
+            &o,
+            Permission::ManageLicenseUsers,
+            Action::ManageLicenseUsers,
+        )?;
+        if let Some(u) = user {
+            let u = get_license_user(tx, self.tenant, u)?;
+            if u.order != o.id {
+                return Err(Error::invalid(
+                    "license user",
+                    format!("{} is a license user of another order", u.email),
+                ));
+            }
+        }
+        l.license_user = user;
+        tx.update_license(&l)?;
+        append(
+            tx,
+            self.tenant,
+            now,
+            draft(Some(self.user), LedgerKind::LicenseAssigned).license(&l),
+        )?;
+        Ok(l)
     }
 
     /// Sets a license user's password (kept only as an Argon2id hash). Admins of the holder, or

@@ -57,6 +57,42 @@ fn batches_take_edits_and_borrows(factory: Factory<'_>) {
         .unwrap_err();
     assert_eq!((err.code(), err.batch_index()), ("INVALID_INPUT", Some(0)));
 
+    // License users: give the license, rename, take it back, delete.
+    let sam = w
+        .erin
+        .add_license_user(
+            order.id,
+            NewLicenseUser {
+                email: "sam@elerome.example".into(),
+                name: None,
+                password: None,
+            },
+        )
+        .unwrap();
+    let done = w
+        .erin
+        .batch(&[
+            BatchCommand::AssignLicense {
+                license: l.id,
+                user: Some(sam.id),
+            },
+            BatchCommand::EditLicenseUser {
+                user: sam.id,
+                email: None,
+                name: Some("Sam".into()),
+            },
+            BatchCommand::AssignLicense {
+                license: l.id,
+                user: None,
+            },
+            BatchCommand::DeleteLicenseUser { user: sam.id },
+        ])
+        .unwrap();
+    assert!(matches!(&done[0], BatchResult::License(l) if l.license_user == Some(sam.id)));
+    assert!(matches!(&done[1], BatchResult::LicenseUser(u) if u.name.as_deref() == Some("Sam")));
+    assert_eq!(done[3], BatchResult::Done);
+    assert!(w.erin.license_users(order.id).unwrap().is_empty());
+
     let asked = request(&w.irina, &w.mga, &w.cl, 2, "PO-E");
     let edit = RequestEdit {
         quantity: Some(3),
