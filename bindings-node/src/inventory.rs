@@ -642,13 +642,8 @@ impl Session {
                 Some(o) => o.into_core()?,
                 None => (li::InventoryFilter::default(), None, li::DEFAULT_PAGE),
             };
-            let org = id(&org_id)?;
-            let page = match list {
-                li::OrderList::Held => s.list(org, &filter, cursor, limit),
-                li::OrderList::AwaitingDecision => s.approval_queue(org, &filter, cursor, limit),
-                li::OrderList::Supplied => s.supplied_orders(org, &filter, cursor, limit),
-            }?;
-            Ok(page.into())
+            Ok(s.list_of(list, id(&org_id)?, &filter, cursor, limit)?
+                .into())
         })
     }
 }

@@ -1494,12 +1494,7 @@ impl Session {
             Some(l) => size(py, "limit", l)?,
             None => core::DEFAULT_PAGE,
         };
-        run(py, || match list {
-            core::OrderList::Held => self.0.list(org, &filter, cursor, limit),
-            core::OrderList::AwaitingDecision => self.0.approval_queue(org, &filter, cursor, limit),
-            core::OrderList::Supplied => self.0.supplied_orders(org, &filter, cursor, limit),
-        })
-        .map(Page)
+        run(py, || self.0.list_of(list, org, &filter, cursor, limit)).map(Page)
     }
 }
 

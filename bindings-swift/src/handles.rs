@@ -634,15 +634,10 @@ impl Session {
                 .as_deref()
                 .map(str::parse::<core::Cursor>)
                 .transpose()?;
-            let (org, limit) = (org.into(), page_size(limit));
-            let page = match list {
-                core::OrderList::Held => self.0.list(org, &filter, cursor, limit),
-                core::OrderList::AwaitingDecision => {
-                    self.0.approval_queue(org, &filter, cursor, limit)
-                }
-                core::OrderList::Supplied => self.0.supplied_orders(org, &filter, cursor, limit),
-            }?;
-            Ok(page.into())
+            Ok(self
+                .0
+                .list_of(list, org.into(), &filter, cursor, page_size(limit))?
+                .into())
         })
     }
 }

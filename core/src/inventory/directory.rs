@@ -134,6 +134,15 @@ impl Session {
         })
     }
 
+    /// A read of what every user of the tenant sees (products, bundles): the actor only, no
+    /// tree.
+    fn in_tenant<T>(&self, work: impl Fn(&mut dyn Tx, &Actor) -> Result<T>) -> Result<T> {
+        self.inv.read(|tx| {
+            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+            work(tx, &actor)
+        })
+    }
+
     /// An organization, if the actor may see it.
     pub fn organization(&self, id: OrgId) -> Result<Organization> {
         self.in_directory(|_, actor, tree, visible| {
@@ -245,19 +254,9 @@ impl Session {
     /// actor sees (the vendor's admins see every user).
     pub fn find_user(&self, id: UserId) -> Result<User> {
         self.in_directory(|tx, actor, _, visible| {
-            let users = visible_users(tx, actor, visible)?;
             let user = get_user(tx, actor.tenant.id, id)?;
-            if users.contains(&id) {
-                Ok(user)
-            } else {
-                Err(actor.denied(
-                    Action::View,
-                    format!(
-                        "'{}' administers no organization in a branch the user administers",
-                        user.name
-                    ),
-                ))
-            }
+            require_visible_user(tx, actor, visible, &user)?;
+            Ok(user)
         })
     }
 
@@ -304,17 +303,10 @@ impl Session {
     pub fn roles_of(&self, user: UserId) -> Result<Vec<Role>> {
         self.in_directory(|tx, actor, tree, visible| {
             let own = user == actor.user;
-            if !own && !visible_users(tx, actor, visible)?.contains(&user) {
-                let u = get_user(tx, actor.tenant.id, user)?;
-                return Err(actor.denied(
-                    Action::View,
-                    format!(
-                        "'{}' administers no organization in a branch the user administers",
-                        u.name
-                    ),
-                ));
+            let u = get_user(tx, actor.tenant.id, user)?;
+            if !own {
+                require_visible_user(tx, actor, visible, &u)?;
             }
-            get_user(tx, actor.tenant.id, user)?;
             let mut roles = Vec::new();
             for org in tx.admin_orgs(actor.tenant.id, user)? {
                 if own || visible.contains(&org) {
@@ -338,7 +330,7 @@ impl Session {
         limit: usize,
     ) -> Result<Page<Product, NameCursor>> {
         let limit = page_limit(limit)?;
-        self.in_directory(|tx, actor, _, _| {
+        self.in_tenant(|tx, actor| {
             let entries = tx
                 .all_products(actor.tenant.id)?
                 .into_iter()
@@ -350,7 +342,7 @@ impl Session {
 
     /// A product of the tenant.
     pub fn product(&self, id: ProductId) -> Result<Product> {
-        self.in_directory(|tx, actor, _, _| get_product(tx, actor.tenant.id, id))
+        self.in_tenant(|tx, actor| get_product(tx, actor.tenant.id, id))
     }
 
     /// The tenant's bundles, in name order.
@@ -360,7 +352,7 @@ impl Session {
         limit: usize,
     ) -> Result<Page<Bundle, NameCursor>> {
         let limit = page_limit(limit)?;
-        self.in_directory(|tx, actor, _, _| {
+        self.in_tenant(|tx, actor| {
             let entries = tx
                 .all_bundles(actor.tenant.id)?
                 .into_iter()
@@ -372,7 +364,7 @@ impl Session {
 
     /// A bundle of the tenant.
     pub fn bundle(&self, id: BundleId) -> Result<Bundle> {
-        self.in_directory(|tx, actor, _, _| {
+        self.in_tenant(|tx, actor| {
             tx.bundle(actor.tenant.id, id)?
                 .ok_or_else(|| Error::not_found(Entity::Bundle, id))
         })
@@ -387,6 +379,26 @@ fn require_visible(actor: &Actor, org: &Organization, visible: &HashSet<OrgId>) 
         Err(actor.denied(
             Action::View,
             format!("'{}' is not in a branch the user administers", org.name),
+        ))
+    }
+}
+
+/// Refuses a user `actor` may not see.
+fn require_visible_user(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    visible: &HashSet<OrgId>,
+    user: &User,
+) -> Result<()> {
+    if visible_users(tx, actor, visible)?.contains(&user.id) {
+        Ok(())
+    } else {
+        Err(actor.denied(
+            Action::View,
+            format!(
+                "'{}' administers no organization in a branch the user administers",
+                user.name
+            ),
         ))
     }
 }

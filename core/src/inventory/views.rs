@@ -46,7 +46,7 @@ impl Session {
         cursor: Option<Cursor>,
         limit: usize,
     ) -> Result<Page<OrderDetails>> {
-        self.orders_on(OrderList::Held, org, filter, cursor, limit)
+        self.list_of(OrderList::Held, org, filter, cursor, limit)
     }
 
     /// The approval queue of `org`: the requests addressed to it that wait for its decision,
@@ -79,7 +79,7 @@ impl Session {
         cursor: Option<Cursor>,
         limit: usize,
     ) -> Result<Page<OrderDetails>> {
-        self.orders_on(OrderList::AwaitingDecision, org, filter, cursor, limit)
+        self.list_of(OrderList::AwaitingDecision, org, filter, cursor, limit)
     }
 
     /// The orders `org` supplied: requests it approved and assignments it made (units drawn
@@ -92,11 +92,13 @@ impl Session {
         cursor: Option<Cursor>,
         limit: usize,
     ) -> Result<Page<OrderDetails>> {
-        self.orders_on(OrderList::Supplied, org, filter, cursor, limit)
+        self.list_of(OrderList::Supplied, org, filter, cursor, limit)
     }
 
-    /// One page of `list` of `org`, for an actor who may view `org`.
-    fn orders_on(
+    /// One page of `list` of `org` ([`OrderList`]): [`Session::list`],
+    /// [`Session::approval_queue`] or [`Session::supplied_orders`] by the list's name, for a
+    /// caller that holds the list as a value.
+    pub fn list_of(
         &self,
         list: OrderList,
         org: OrgId,
