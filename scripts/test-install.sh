@@ -205,7 +205,7 @@ await inv.grantAdmin(t.id, irina.id, ellen.id)
 const cl = await inv.createProduct(t.id, { code: 'CL', name: 'Center License', kind: 'license' })
 const s = await inv.session(t.id, irina.id)
 const order: Order = await s.request({ holder: mga.id, product: cl.id, quantity: 3, purchaseOrder: 'EE2017-1' })
-const left: number = MAX_QUANTITY - order.quantity
+const left: number = MAX_QUANTITY - order.requestedQuantity
 const code: ErrorCode = 'INSUFFICIENT_INVENTORY'
 console.log(left, code)
 // @ts-expect-error a quantity is a number
