@@ -51,11 +51,16 @@ export type ErrorCode =
  * required, throws V8's own `TypeError` (no `code`). An Invalid Date (`new Date(NaN)`) is
  * `INVALID_INPUT`.
  *
+ * Every refusal names who attempted what: `action` (the refused action) and `actor` (the
+ * acting user's id; absent for the host application's own calls on `Inventory`, such as
+ * creating organizations or activating a device), and its message ends with
+ * `(refused: <action> by …)`. Failures that are no refusal (storage, a bug) have neither.
+ *
  * A rejection of `Session.batch` caused by one of its commands is that command's own error
  * (its `code` and properties) with `batchIndex`, the command's position from 0, and a message
  * that says which command failed.
  */
-export type InventoryError = Error & { batchIndex?: number } &
+export type InventoryError = Error & { batchIndex?: number; action?: Action; actor?: string } &
   (
     | { code: 'INVALID_INPUT'; field: string; reason: string }
     | { code: 'NOT_FOUND'; entity: Entity; id: string }

@@ -19,8 +19,8 @@ use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue};
 use napi_derive::napi;
 
 use crate::records::{
-    Bundle, License, LicenseManager, LicenseUser, Order, OrderDetails, OrgInTree, Organization,
-    Product, User,
+    Bundle, Issued, License, LicenseManager, LicenseUser, Order, OrderDetails, OrgInTree,
+    Organization, Product, User,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -40,6 +40,7 @@ pub(crate) fn to_u64(field: &'static str, v: f64) -> li::Result<u64> {
         Ok(v as u64)
     } else {
         Err(li::Error::InvalidInput {
+            attempt: None,
             field,
             reason: format!("{v} is not a non-negative integer"),
         })
@@ -50,6 +51,7 @@ pub(crate) fn to_u64(field: &'static str, v: f64) -> li::Result<u64> {
 pub(crate) fn to_usize(field: &'static str, v: f64) -> li::Result<usize> {
     let n = to_u64(field, v)?;
     usize::try_from(n).map_err(|_| li::Error::InvalidInput {
+        attempt: None,
         field,
         reason: format!("{v} is too large"),
     })
@@ -59,6 +61,7 @@ pub(crate) fn to_usize(field: &'static str, v: f64) -> li::Result<usize> {
 pub(crate) fn to_u32(field: &'static str, v: f64) -> li::Result<u32> {
     let n = to_u64(field, v)?;
     u32::try_from(n).map_err(|_| li::Error::InvalidInput {
+        attempt: None,
         field,
         reason: format!("{v} is too large"),
     })
@@ -117,12 +120,14 @@ impl Date {
         let ms = self.0;
         if !ms.is_finite() {
             return Err(li::Error::InvalidInput {
+                attempt: None,
                 field,
                 reason: "is an Invalid Date (its time is NaN)".into(),
             });
         }
         // A JS Date holds whole milliseconds within ±8.64e15, so the cast is exact.
         DateTime::from_timestamp_millis(ms as i64).ok_or_else(|| li::Error::InvalidInput {
+            attempt: None,
             field,
             reason: format!("{ms} ms since 1970 is out of range"),
         })
@@ -306,12 +311,23 @@ pub enum BatchResult {
         /// The manager.
         manager: LicenseManager,
     },
-    /// The license user an edit wrote.
+    /// The license user an addition or an edit wrote.
     LicenseUser {
         /// The license user.
         license_user: LicenseUser,
     },
-    /// A deletion (of an order, or of a license manager) was done.
+    /// The requests a bundle request made, one per line.
+    Orders {
+        /// The requests.
+        orders: Vec<Order>,
+    },
+    /// What an issue in bulk did.
+    Issued {
+        /// The order and the new licenses' id range.
+        issued: Issued,
+    },
+    /// A deletion (of an order, a license user or a license manager) or a password change
+    /// was done.
     Done,
 }
 
@@ -332,6 +348,12 @@ impl From<li::BatchResult> for BatchResult {
             },
             li::BatchResult::LicenseUser(user) => BatchResult::LicenseUser {
                 license_user: user.into(),
+            },
+            li::BatchResult::Orders(orders) => BatchResult::Orders {
+                orders: orders.into_iter().map(Into::into).collect(),
+            },
+            li::BatchResult::Issued(issued) => BatchResult::Issued {
+                issued: (*issued).into(),
             },
             li::BatchResult::Done => BatchResult::Done,
         }

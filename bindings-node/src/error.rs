@@ -56,12 +56,19 @@ fn core_error<'env>(env: &'env Env, outer: &li::Error) -> napi::Result<Object<'e
     if let Some(index) = outer.batch_index() {
         obj.set_named_property("batchIndex", crate::convert::num(index as u64))?;
     }
+    // Every refusal names who attempted what (docs/decisions.md §50).
+    if let Some(action) = err.action() {
+        obj.set_named_property("action", action.as_str())?;
+    }
+    if let Some(actor) = err.actor() {
+        obj.set_named_property("actor", actor.to_string())?;
+    }
     match err {
-        E::InvalidInput { field, reason } => {
+        E::InvalidInput { field, reason, .. } => {
             obj.set_named_property("field", *field)?;
             obj.set_named_property("reason", reason.as_str())?;
         }
-        E::NotFound { entity, id } => {
+        E::NotFound { entity, id, .. } => {
             obj.set_named_property("entity", entity.as_str())?;
             obj.set_named_property("id", id.as_str())?;
         }
@@ -77,6 +84,7 @@ fn core_error<'env>(env: &'env Env, outer: &li::Error) -> napi::Result<Object<'e
         E::InsufficientInventory {
             available,
             requested,
+            ..
         } => {
             obj.set_named_property("available", crate::convert::num(*available))?;
             obj.set_named_property("requested", crate::convert::num(*requested))?;
@@ -85,15 +93,16 @@ fn core_error<'env>(env: &'env Env, outer: &li::Error) -> napi::Result<Object<'e
             order,
             status,
             action,
+            ..
         } => {
             obj.set_named_property("orderNumber", crate::convert::num(order.get()))?;
             obj.set_named_property("status", status.as_str())?;
             obj.set_named_property("action", action.as_str())?;
         }
-        E::Hierarchy { reason } => {
+        E::Hierarchy { reason, .. } => {
             obj.set_named_property("reason", reason.as_str())?;
         }
-        E::Conflict { what } => {
+        E::Conflict { what, .. } => {
             obj.set_named_property("what", what.as_str())?;
         }
         E::SchemaMismatch {
@@ -109,20 +118,22 @@ fn core_error<'env>(env: &'env Env, outer: &li::Error) -> napi::Result<Object<'e
         E::InvariantViolated(detail) => {
             obj.set_named_property("detail", detail.as_str())?;
         }
-        E::MistypedKey { key, reason } | E::LicenseUnusable { key, reason } => {
+        E::MistypedKey { key, reason, .. } | E::LicenseUnusable { key, reason, .. } => {
             obj.set_named_property("key", key.as_str())?;
             obj.set_named_property("reason", reason.as_str())?;
         }
-        E::ActivationLimit { max } => {
+        E::ActivationLimit { max, .. } => {
             obj.set_named_property("max", f64::from(*max))?;
         }
-        E::BorrowLimit { reason } => {
+        E::BorrowLimit { reason, .. } => {
             obj.set_named_property("reason", reason.as_str())?;
         }
-        E::PlanRequired { permission } => {
+        E::PlanRequired { permission, .. } => {
             obj.set_named_property("permission", permission.as_str())?;
         }
-        E::OrderInUse { order, children } => {
+        E::OrderInUse {
+            order, children, ..
+        } => {
             obj.set_named_property("orderNumber", crate::convert::num(order.get()))?;
             let children: Vec<f64> = children
                 .iter()

@@ -68,6 +68,7 @@ impl PostgresOptions {
         if let Some(n) = self.max_retries {
             options.max_retries =
                 u32::try_from(to_u64("max retries", n)?).map_err(|_| li::Error::InvalidInput {
+                    attempt: None,
                     field: "max retries",
                     reason: format!("{n} is too large"),
                 })?;
@@ -663,6 +664,7 @@ impl BatchCommandFields {
         } = self;
         let Some(kind) = kind else {
             return Err(li::Error::InvalidInput {
+                attempt: None,
                 field: "kind",
                 reason: format!("batch command {index}: missing (one of {BATCH_KINDS})"),
             });
@@ -699,6 +701,7 @@ impl BatchCommandFields {
             "remove_license_manager" => &["order", "user"],
             _ => {
                 return Err(li::Error::InvalidInput {
+                    attempt: None,
                     field: "kind",
                     reason: format!("batch command {index}: '{kind}' is not one of {BATCH_KINDS}"),
                 });
@@ -881,6 +884,7 @@ impl At<'_> {
     /// `INVALID_INPUT` for `field` of this command.
     fn error(&self, field: &'static str, what: impl std::fmt::Display) -> li::Error {
         li::Error::InvalidInput {
+            attempt: None,
             field,
             reason: format!("batch command {} ({}): {what}", self.index, self.kind),
         }
@@ -894,7 +898,7 @@ impl At<'_> {
     /// A converted value, its `INVALID_INPUT` naming the command.
     fn value<T>(&self, v: li::Result<T>) -> li::Result<T> {
         v.map_err(|err| match err {
-            li::Error::InvalidInput { field, reason } => self.error(field, reason),
+            li::Error::InvalidInput { field, reason, .. } => self.error(field, reason),
             other => other,
         })
     }

@@ -30,12 +30,12 @@ fn build(
     let kw = PyDict::new(py);
     kw.set_item("code", err.code())?;
     let class = match err {
-        Error::InvalidInput { field, reason } => {
+        Error::InvalidInput { field, reason, .. } => {
             kw.set_item("field", field)?;
             kw.set_item("reason", reason)?;
             "InvalidInput"
         }
-        Error::NotFound { entity, id } => {
+        Error::NotFound { entity, id, .. } => {
             kw.set_item("entity", entity.as_str())?;
             kw.set_item("id", id)?;
             "NotFound"
@@ -53,6 +53,7 @@ fn build(
         Error::InsufficientInventory {
             available,
             requested,
+            ..
         } => {
             kw.set_item("available", available)?;
             kw.set_item("requested", requested)?;
@@ -62,17 +63,18 @@ fn build(
             order,
             status,
             action,
+            ..
         } => {
             kw.set_item("order_number", order.get())?;
             kw.set_item("status", status.to_py(py)?)?;
             kw.set_item("action", action.as_str())?;
             "InvalidState"
         }
-        Error::Hierarchy { reason } => {
+        Error::Hierarchy { reason, .. } => {
             kw.set_item("reason", reason)?;
             "HierarchyViolation"
         }
-        Error::Conflict { what } => {
+        Error::Conflict { what, .. } => {
             kw.set_item("what", what)?;
             "Conflict"
         }
@@ -86,29 +88,31 @@ fn build(
             kw.set_item("hint", hint)?;
             "SchemaMismatch"
         }
-        Error::MistypedKey { key, reason } => {
+        Error::MistypedKey { key, reason, .. } => {
             kw.set_item("key", key)?;
             kw.set_item("reason", reason)?;
             "MistypedKey"
         }
-        Error::ActivationLimit { max } => {
+        Error::ActivationLimit { max, .. } => {
             kw.set_item("max", max)?;
             "ActivationLimit"
         }
-        Error::BorrowLimit { reason } => {
+        Error::BorrowLimit { reason, .. } => {
             kw.set_item("reason", reason)?;
             "BorrowLimit"
         }
-        Error::LicenseUnusable { key, reason } => {
+        Error::LicenseUnusable { key, reason, .. } => {
             kw.set_item("key", key)?;
             kw.set_item("reason", reason)?;
             "LicenseUnusable"
         }
-        Error::PlanRequired { permission } => {
+        Error::PlanRequired { permission, .. } => {
             kw.set_item("permission", permission.to_py(py)?)?;
             "PlanRequired"
         }
-        Error::OrderInUse { order, children } => {
+        Error::OrderInUse {
+            order, children, ..
+        } => {
             kw.set_item("order_number", order.get())?;
             let children: Vec<u64> = children.iter().map(|c| c.get()).collect();
             kw.set_item("children", children)?;
@@ -145,6 +149,13 @@ fn build(
         .import(ERRORS)?
         .getattr(class)?
         .call((message,), Some(&kw))?;
+    // Every refusal names who attempted what (docs/decisions.md §50).
+    if let Some(action) = err.action() {
+        exc.setattr("action", action.as_str())?;
+    }
+    if let Some(actor) = err.actor() {
+        exc.setattr("actor", actor.to_string())?;
+    }
     if let Some(index) = batch_index {
         exc.setattr("batch_index", index)?;
     }
@@ -173,6 +184,7 @@ pub(crate) fn invalid(py: Python<'_>, field: &'static str, reason: impl Into<Str
         Error::InvalidInput {
             field,
             reason: reason.into(),
+            attempt: None,
         },
     )
 }

@@ -792,6 +792,13 @@ impl Session {
                 core::BatchResult::License(l) => Ok(Bound::new(py, License(*l))?.into_any()),
                 core::BatchResult::Manager(m) => Ok(Bound::new(py, LicenseManager(m))?.into_any()),
                 core::BatchResult::LicenseUser(u) => Ok(Bound::new(py, LicenseUser(u))?.into_any()),
+                core::BatchResult::Orders(os) => Ok(os
+                    .into_iter()
+                    .map(Order)
+                    .collect::<Vec<_>>()
+                    .into_pyobject(py)?
+                    .into_any()),
+                core::BatchResult::Issued(i) => Ok(Bound::new(py, Issued(*i))?.into_any()),
                 core::BatchResult::Done => Ok(py.None().into_bound(py)),
             })
             .collect()

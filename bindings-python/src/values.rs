@@ -530,6 +530,29 @@ impl BatchCommand {
             core::BatchCommand::RemoveLicenseManager { order, user } => {
                 format!("BatchCommand.remove_license_manager('{order}', '{user}')")
             }
+            core::BatchCommand::EditMetadata { order, .. } => {
+                format!("BatchCommand.edit_metadata('{order}', …)")
+            }
+            core::BatchCommand::SetCustomer { order, customer } => match customer {
+                Some(_) => format!("BatchCommand.set_customer('{order}', …)"),
+                None => format!("BatchCommand.set_customer('{order}', None)"),
+            },
+            core::BatchCommand::IssueInBulk { order, quantity } => {
+                format!("BatchCommand.issue_in_bulk('{order}', {quantity})")
+            }
+            core::BatchCommand::RequestBundle { holder, bundle, .. } => {
+                format!("BatchCommand.request_bundle('{holder}', '{bundle}', …)")
+            }
+            // Passwords never show.
+            core::BatchCommand::AddLicenseUser { order, user } => {
+                format!(
+                    "BatchCommand.add_license_user('{order}', {:?}, …)",
+                    user.email
+                )
+            }
+            core::BatchCommand::SetLicenseUserPassword { user, .. } => {
+                format!("BatchCommand.set_license_user_password('{user}', <redacted>)")
+            }
         }
     }
 }

@@ -20,6 +20,10 @@ pub enum InventoryError {
         field: String,
         /// Why it was refused.
         reason: String,
+        /// The refused action (every refusal names it; see docs/decisions.md §50).
+        action: Option<Action>,
+        /// The user whose action was refused; `nil` for the host application's own calls.
+        actor: Option<UserId>,
         /// The core's message.
         message: String,
     },
@@ -30,6 +34,10 @@ pub enum InventoryError {
         entity: Entity,
         /// The id or number that was looked up.
         id: String,
+        /// The refused action (every refusal names it; see docs/decisions.md §50).
+        action: Option<Action>,
+        /// The user whose action was refused; `nil` for the host application's own calls.
+        actor: Option<UserId>,
         /// The core's message.
         message: String,
     },
@@ -52,6 +60,10 @@ pub enum InventoryError {
         available: u64,
         /// Units that were asked for.
         requested: u64,
+        /// The refused action (every refusal names it; see docs/decisions.md §50).
+        action: Option<Action>,
+        /// The user whose action was refused; `nil` for the host application's own calls.
+        actor: Option<UserId>,
         /// The core's message.
         message: String,
     },
@@ -64,6 +76,8 @@ pub enum InventoryError {
         status: OrderStatus,
         /// The refused action.
         action: Action,
+        /// The user whose action was refused; `nil` for the host application's own calls.
+        actor: Option<UserId>,
         /// The core's message.
         message: String,
     },
@@ -72,6 +86,10 @@ pub enum InventoryError {
     Hierarchy {
         /// Which rule, and for which organizations.
         reason: String,
+        /// The refused action (every refusal names it; see docs/decisions.md §50).
+        action: Option<Action>,
+        /// The user whose action was refused; `nil` for the host application's own calls.
+        actor: Option<UserId>,
         /// The core's message.
         message: String,
     },
@@ -80,6 +98,10 @@ pub enum InventoryError {
     Conflict {
         /// What collided.
         what: String,
+        /// The refused action (every refusal names it; see docs/decisions.md §50).
+        action: Option<Action>,
+        /// The user whose action was refused; `nil` for the host application's own calls.
+        actor: Option<UserId>,
         /// The core's message.
         message: String,
     },
@@ -103,6 +125,10 @@ pub enum InventoryError {
         key: String,
         /// What is wrong with it.
         reason: String,
+        /// The refused action (every refusal names it; see docs/decisions.md §50).
+        action: Option<Action>,
+        /// The user whose action was refused; `nil` for the host application's own calls.
+        actor: Option<UserId>,
         /// The core's message.
         message: String,
     },
@@ -112,6 +138,10 @@ pub enum InventoryError {
     ActivationLimit {
         /// The policy's maximum.
         max: u32,
+        /// The refused action (every refusal names it; see docs/decisions.md §50).
+        action: Option<Action>,
+        /// The user whose action was refused; `nil` for the host application's own calls.
+        actor: Option<UserId>,
         /// The core's message.
         message: String,
     },
@@ -121,6 +151,10 @@ pub enum InventoryError {
     BorrowLimit {
         /// Which limit.
         reason: String,
+        /// The refused action (every refusal names it; see docs/decisions.md §50).
+        action: Option<Action>,
+        /// The user whose action was refused; `nil` for the host application's own calls.
+        actor: Option<UserId>,
         /// The core's message.
         message: String,
     },
@@ -131,6 +165,10 @@ pub enum InventoryError {
         key: String,
         /// Why.
         reason: String,
+        /// The refused action (every refusal names it; see docs/decisions.md §50).
+        action: Option<Action>,
+        /// The user whose action was refused; `nil` for the host application's own calls.
+        actor: Option<UserId>,
         /// The core's message.
         message: String,
     },
@@ -139,6 +177,10 @@ pub enum InventoryError {
     PlanRequired {
         /// The permission asked for.
         permission: Permission,
+        /// The refused action (every refusal names it; see docs/decisions.md §50).
+        action: Option<Action>,
+        /// The user whose action was refused; `nil` for the host application's own calls.
+        actor: Option<UserId>,
         /// The core's message.
         message: String,
     },
@@ -150,6 +192,10 @@ pub enum InventoryError {
         order_number: u64,
         /// The numbers of the child orders holding units drawn from it.
         children: Vec<u64>,
+        /// The refused action (every refusal names it; see docs/decisions.md §50).
+        action: Option<Action>,
+        /// The user whose action was refused; `nil` for the host application's own calls.
+        actor: Option<UserId>,
         /// The core's message.
         message: String,
     },
@@ -278,19 +324,25 @@ impl From<core::Error> for InventoryError {
     /// error, with the batch's message (see [`InventoryError::batch_index`]).
     fn from(e: core::Error) -> Self {
         let message = e.to_string();
+        let action = e.action().map(Action::from);
+        let actor = e.actor().map(UserId::from);
         let e = match e {
             core::Error::InBatch { error, .. } => *error,
             e => e,
         };
         match e {
-            core::Error::InvalidInput { field, reason } => InventoryError::InvalidInput {
+            core::Error::InvalidInput { field, reason, .. } => InventoryError::InvalidInput {
                 field: field.to_owned(),
                 reason,
+                action,
+                actor,
                 message,
             },
-            core::Error::NotFound { entity, id } => InventoryError::NotFound {
+            core::Error::NotFound { entity, id, .. } => InventoryError::NotFound {
                 entity: entity.into(),
                 id,
+                action,
+                actor,
                 message,
             },
             core::Error::PermissionDenied {
@@ -306,23 +358,38 @@ impl From<core::Error> for InventoryError {
             core::Error::InsufficientInventory {
                 available,
                 requested,
+                ..
             } => InventoryError::InsufficientInventory {
                 available,
                 requested,
+                action,
+                actor,
                 message,
             },
             core::Error::InvalidState {
                 order,
                 status,
                 action,
+                ..
             } => InventoryError::InvalidState {
                 order_number: order.get(),
                 status: status.into(),
                 action: action.into(),
+                actor,
                 message,
             },
-            core::Error::Hierarchy { reason } => InventoryError::Hierarchy { reason, message },
-            core::Error::Conflict { what } => InventoryError::Conflict { what, message },
+            core::Error::Hierarchy { reason, .. } => InventoryError::Hierarchy {
+                reason,
+                action,
+                actor,
+                message,
+            },
+            core::Error::Conflict { what, .. } => InventoryError::Conflict {
+                what,
+                action,
+                actor,
+                message,
+            },
             core::Error::SchemaMismatch {
                 found,
                 supported,
@@ -333,27 +400,45 @@ impl From<core::Error> for InventoryError {
                 hint: hint.to_owned(),
                 message,
             },
-            core::Error::MistypedKey { key, reason } => InventoryError::MistypedKey {
+            core::Error::MistypedKey { key, reason, .. } => InventoryError::MistypedKey {
                 key,
                 reason,
+                action,
+                actor,
                 message,
             },
-            core::Error::ActivationLimit { max } => {
-                InventoryError::ActivationLimit { max, message }
-            }
-            core::Error::BorrowLimit { reason } => InventoryError::BorrowLimit { reason, message },
-            core::Error::LicenseUnusable { key, reason } => InventoryError::LicenseUnusable {
+            core::Error::ActivationLimit { max, .. } => InventoryError::ActivationLimit {
+                max,
+                action,
+                actor,
+                message,
+            },
+            core::Error::BorrowLimit { reason, .. } => InventoryError::BorrowLimit {
+                reason,
+                action,
+                actor,
+                message,
+            },
+            core::Error::LicenseUnusable { key, reason, .. } => InventoryError::LicenseUnusable {
                 key,
                 reason,
+                action,
+                actor,
                 message,
             },
-            core::Error::PlanRequired { permission } => InventoryError::PlanRequired {
+            core::Error::PlanRequired { permission, .. } => InventoryError::PlanRequired {
                 permission: permission.into(),
+                action,
+                actor,
                 message,
             },
-            core::Error::OrderInUse { order, children } => InventoryError::OrderInUse {
+            core::Error::OrderInUse {
+                order, children, ..
+            } => InventoryError::OrderInUse {
                 order_number: order.get(),
                 children: children.into_iter().map(|c| c.get()).collect(),
+                action,
+                actor,
                 message,
             },
             core::Error::InvariantViolated(_) => InventoryError::InvariantViolated { message },
@@ -409,7 +494,13 @@ mod tests {
             "{err:?}"
         );
         assert_eq!(guard(|| Ok(7)).ok(), Some(7));
-        let refused = guard::<()>(|| Err(core::Error::ActivationLimit { max: 1 }.into()));
+        let refused = guard::<()>(|| {
+            Err(core::Error::ActivationLimit {
+                attempt: None,
+                max: 1,
+            }
+            .into())
+        });
         assert_eq!(refused.unwrap_err().code(), "ACTIVATION_LIMIT");
     }
 
@@ -418,10 +509,12 @@ mod tests {
     fn conversion_keeps_code_and_message() {
         let errors = vec![
             core::Error::InvalidInput {
+                attempt: None,
                 field: "quantity",
                 reason: "must be at least 1".into(),
             },
             core::Error::NotFound {
+                attempt: None,
                 entity: core::Entity::Order,
                 id: "1210".into(),
             },
@@ -431,18 +524,22 @@ mod tests {
                 reason: "not an admin".into(),
             },
             core::Error::InsufficientInventory {
+                attempt: None,
                 available: 1,
                 requested: 2,
             },
             core::Error::InvalidState {
+                attempt: None,
                 order: core::OrderNumber(1213),
                 status: core::OrderStatus::Active,
                 action: core::Action::EditRequest,
             },
             core::Error::Hierarchy {
+                attempt: None,
                 reason: "tier".into(),
             },
             core::Error::Conflict {
+                attempt: None,
                 what: "a product with code CL".into(),
             },
             core::Error::SchemaMismatch {
@@ -451,21 +548,29 @@ mod tests {
                 hint: "upgrade",
             },
             core::Error::MistypedKey {
+                attempt: None,
                 key: "7KQ2M".into(),
                 reason: "too short".into(),
             },
-            core::Error::ActivationLimit { max: 2 },
+            core::Error::ActivationLimit {
+                attempt: None,
+                max: 2,
+            },
             core::Error::BorrowLimit {
+                attempt: None,
                 reason: "1 borrow open, at most 1".into(),
             },
             core::Error::LicenseUnusable {
+                attempt: None,
                 key: "7KQ2M-XR4TD-9WZPH-BN3CV-0G6JA".into(),
                 reason: "disabled".into(),
             },
             core::Error::PlanRequired {
+                attempt: None,
                 permission: core::Permission::IssueLicense,
             },
             core::Error::OrderInUse {
+                attempt: None,
                 order: core::OrderNumber(1210),
                 children: vec![core::OrderNumber(1212)],
             },
@@ -520,6 +625,7 @@ mod tests {
             other => unreachable!("{other:?}"),
         }
         match InventoryError::from(core::Error::OrderInUse {
+            attempt: None,
             order: core::OrderNumber(1210),
             children: vec![core::OrderNumber(1212), core::OrderNumber(1214)],
         }) {
@@ -534,6 +640,7 @@ mod tests {
             other => unreachable!("{other:?}"),
         }
         match InventoryError::from(core::Error::PlanRequired {
+            attempt: None,
             permission: core::Permission::CreateOrder,
         }) {
             InventoryError::PlanRequired { permission, .. } => {

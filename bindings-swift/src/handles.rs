@@ -72,6 +72,7 @@ impl Inventory {
                 options.busy_timeout =
                     std::time::Duration::try_from_secs_f64(secs).map_err(|e| {
                         core::Error::InvalidInput {
+                            attempt: None,
                             field: "busy_timeout",
                             reason: format!("{secs} seconds: {e}"),
                         }

@@ -728,9 +728,14 @@ pub enum BatchResult {
     License(Box<License>),
     /// The license manager an addition or a change of permissions wrote.
     Manager(LicenseManager),
-    /// The license user an edit wrote.
+    /// The license user an addition or an edit wrote.
     LicenseUser(LicenseUser),
-    /// A deletion (of an order, or of a license manager) was done.
+    /// The requests a bundle request made, one per line.
+    Orders(Vec<Order>),
+    /// What an issue in bulk did.
+    Issued(Box<Issued>),
+    /// A deletion (of an order, a license user or a license manager) or a password change
+    /// was done.
     Done,
 }
 
@@ -746,6 +751,10 @@ impl From<core::BatchResult> for BatchResult {
             }
             core::BatchResult::Manager(manager) => BatchResult::Manager(manager.into()),
             core::BatchResult::LicenseUser(user) => BatchResult::LicenseUser(user.into()),
+            core::BatchResult::Orders(orders) => {
+                BatchResult::Orders(orders.into_iter().map(Into::into).collect())
+            }
+            core::BatchResult::Issued(issued) => BatchResult::Issued(Box::new((*issued).into())),
             core::BatchResult::Done => BatchResult::Done,
         }
     }

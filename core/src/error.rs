@@ -61,7 +61,8 @@ impl std::fmt::Display for Entity {
     }
 }
 
-/// An action a user attempts; named in permission and state errors.
+/// An action a user (or, for the tenant's set-up, the host application) attempts; every
+/// refusal names it (see [`Error::action`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Action {
@@ -111,9 +112,102 @@ pub enum Action {
     DeleteOrder,
     /// Return unused units to the source.
     ReturnUnits,
+    /// Create a tenant (the host application's operator).
+    CreateTenant,
+    /// Create an organization of the channel tree.
+    CreateOrg,
+    /// Deactivate an organization.
+    DeactivateOrg,
+    /// Reactivate a deactivated organization.
+    ReactivateOrg,
+    /// Create a user.
+    CreateUser,
+    /// Deactivate a user.
+    DeactivateUser,
+    /// Reactivate a deactivated user.
+    ReactivateUser,
+    /// Make a user an admin of an organization.
+    GrantAdmin,
+    /// Take an admin role back.
+    RevokeAdmin,
+    /// Change the tenant's plan.
+    ChangePlan,
+    /// Create a product.
+    CreateProduct,
+    /// Set a product's license policy.
+    SetProductPolicy,
+    /// Rename a product.
+    RenameProduct,
+    /// Retire a product.
+    RetireProduct,
+    /// Create a bundle of products.
+    CreateBundle,
+    /// Activate a license on a device.
+    Activate,
+    /// Deactivate a license on a device.
+    Deactivate,
+    /// Redeem an activation code.
+    Redeem,
+    /// Import existing license keys into an order.
+    ImportLicenses,
+    /// Mark outbox notifications as sent.
+    MarkNotificationsSent,
+    /// Prune old idempotency keys.
+    PruneIdempotencyKeys,
+    /// Run a batch of commands (its own checks: the number of commands).
+    Batch,
 }
 
 impl Action {
+    /// Every action, in declaration order.
+    pub const ALL: [Action; 45] = [
+        Action::Mint,
+        Action::Request,
+        Action::EditRequest,
+        Action::Cancel,
+        Action::Approve,
+        Action::Reject,
+        Action::Assign,
+        Action::View,
+        Action::EditMetadata,
+        Action::EditCustomer,
+        Action::IssueLicense,
+        Action::Revoke,
+        Action::Disable,
+        Action::Enable,
+        Action::ResetDevice,
+        Action::ResetLicense,
+        Action::Borrow,
+        Action::ManageLicenseUsers,
+        Action::ManageLicenseUserCredentials,
+        Action::ManageManagers,
+        Action::RequestBundle,
+        Action::DeleteOrder,
+        Action::ReturnUnits,
+        Action::CreateTenant,
+        Action::CreateOrg,
+        Action::DeactivateOrg,
+        Action::ReactivateOrg,
+        Action::CreateUser,
+        Action::DeactivateUser,
+        Action::ReactivateUser,
+        Action::GrantAdmin,
+        Action::RevokeAdmin,
+        Action::ChangePlan,
+        Action::CreateProduct,
+        Action::SetProductPolicy,
+        Action::RenameProduct,
+        Action::RetireProduct,
+        Action::CreateBundle,
+        Action::Activate,
+        Action::Deactivate,
+        Action::Redeem,
+        Action::ImportLicenses,
+        Action::MarkNotificationsSent,
+        Action::PruneIdempotencyKeys,
+        Action::Batch,
+    ];
+
     /// The snake-case name used in messages and error payloads.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -140,6 +234,28 @@ impl Action {
             Action::RequestBundle => "request_bundle",
             Action::DeleteOrder => "delete_order",
             Action::ReturnUnits => "return_units",
+            Action::CreateTenant => "create_tenant",
+            Action::CreateOrg => "create_org",
+            Action::DeactivateOrg => "deactivate_org",
+            Action::ReactivateOrg => "reactivate_org",
+            Action::CreateUser => "create_user",
+            Action::DeactivateUser => "deactivate_user",
+            Action::ReactivateUser => "reactivate_user",
+            Action::GrantAdmin => "grant_admin",
+            Action::RevokeAdmin => "revoke_admin",
+            Action::ChangePlan => "change_plan",
+            Action::CreateProduct => "create_product",
+            Action::SetProductPolicy => "set_product_policy",
+            Action::RenameProduct => "rename_product",
+            Action::RetireProduct => "retire_product",
+            Action::CreateBundle => "create_bundle",
+            Action::Activate => "activate",
+            Action::Deactivate => "deactivate",
+            Action::Redeem => "redeem",
+            Action::ImportLicenses => "import_licenses",
+            Action::MarkNotificationsSent => "mark_notifications_sent",
+            Action::PruneIdempotencyKeys => "prune_idempotency_keys",
+            Action::Batch => "batch",
         }
     }
 }
@@ -150,27 +266,60 @@ impl std::fmt::Display for Action {
     }
 }
 
+/// Who attempted what, as a refusal names it: the action, and the acting user (`None` for the
+/// host application's own calls on [`Inventory`](crate::Inventory): setting up the tenant,
+/// activating a device).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Attempt {
+    /// The action that was refused.
+    pub action: Action,
+    /// The user who attempted it, if a user did.
+    pub actor: Option<UserId>,
+}
+
+impl std::fmt::Display for Attempt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.actor {
+            Some(actor) => write!(f, "{} by user {actor}", self.action),
+            None => write!(f, "{} by the host application", self.action),
+        }
+    }
+}
+
+/// The end of a refusal's message: ` (refused: approve by user …)`.
+fn by(attempt: &Option<Attempt>) -> String {
+    attempt
+        .map(|a| format!(" (refused: {a})"))
+        .unwrap_or_default()
+}
+
 /// Everything that can go wrong. Each variant says what happened and what to do about it.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A field of the input is malformed, empty, too long or out of range. Fix the input and retry.
-    #[error("invalid {field}: {reason}")]
+    #[error("invalid {field}: {reason}{}", by(.attempt))]
     InvalidInput {
         /// The offending field, e.g. `quantity` or `email`.
         field: &'static str,
         /// Why it was refused.
         reason: String,
+        /// Who attempted what: set on every refusal of a command or read (see
+        /// [`Error::action`], [`Error::actor`]); `None` only for a value checked outside any.
+        attempt: Option<Attempt>,
     },
 
     /// No such thing exists in this tenant (ids of another tenant are never visible).
-    #[error("{entity} {id} not found in this tenant; check the id")]
+    #[error("{entity} {id} not found in this tenant; check the id{}", by(.attempt))]
     NotFound {
         /// What was looked up.
         entity: Entity,
         /// The id or number that was looked up (a license looked up by its key: the key's
         /// first group only, `7KQ2M-…`).
         id: String,
+        /// Who attempted what: set on every refusal of a command or read (see
+        /// [`Error::action`], [`Error::actor`]); `None` only for a value checked outside any.
+        attempt: Option<Attempt>,
     },
 
     /// The acting user may not perform the action; ask an admin of the right organization.
@@ -187,17 +336,21 @@ pub enum Error {
     /// The source organization holds fewer available units of the product than asked for.
     /// Nothing was drawn; approve or assign at most `available`, or restock the source first.
     #[error(
-        "insufficient inventory: {requested} units asked, only {available} available at the source organization"
+        "insufficient inventory: {requested} units asked, only {available} available at the source organization{}",
+        by(.attempt)
     )]
     InsufficientInventory {
         /// Units available at the source (summed over its active orders of the product).
         available: u64,
         /// Units that were asked for.
         requested: u64,
+        /// Who attempted what: set on every refusal of a command or read (see
+        /// [`Error::action`], [`Error::actor`]); `None` only for a value checked outside any.
+        attempt: Option<Attempt>,
     },
 
     /// The order's status forbids the action (e.g. editing an approved order).
-    #[error("order {order} is {status}; it cannot be used to {action}")]
+    #[error("order {order} is {status}; it cannot be used to {action}{}", by(.attempt))]
     InvalidState {
         /// The order concerned.
         order: OrderNumber,
@@ -205,23 +358,32 @@ pub enum Error {
         status: OrderStatus,
         /// The refused action.
         action: Action,
+        /// Who attempted what: set on every refusal of a command or read (see
+        /// [`Error::action`], [`Error::actor`]); `None` only for a value checked outside any.
+        attempt: Option<Attempt>,
     },
 
     /// The channel tree's rules were broken: a parent of a tier that is not strictly higher,
     /// a cycle, a vendor with a parent, an assignment to an organization that is not a child,
     /// or a deactivated organization.
-    #[error("hierarchy rule broken: {reason}")]
+    #[error("hierarchy rule broken: {reason}{}", by(.attempt))]
     Hierarchy {
         /// Which rule, and for which organizations.
         reason: String,
+        /// Who attempted what: set on every refusal of a command or read (see
+        /// [`Error::action`], [`Error::actor`]); `None` only for a value checked outside any.
+        attempt: Option<Attempt>,
     },
 
     /// Something unique already exists (a user's email, a product code), or an idempotency key
     /// was already used for another command. Choose another value (or key).
-    #[error("conflict: this tenant already has {what}")]
+    #[error("conflict: this tenant already has {what}{}", by(.attempt))]
     Conflict {
         /// What collided: "a user with email …", "idempotency key '…' (used for …)".
         what: String,
+        /// Who attempted what: set on every refusal of a command or read (see
+        /// [`Error::action`], [`Error::actor`]); `None` only for a value checked outside any.
+        attempt: Option<Attempt>,
     },
 
     /// The stored schema version is not the one this build knows. Upgrade the library (newer
@@ -240,58 +402,80 @@ pub enum Error {
 
     /// A license key or activation code is malformed or mistyped (its check symbol does not
     /// match). Nothing was looked up; ask the person to check the key.
-    #[error("mistyped license key '{key}': {reason}")]
+    #[error("mistyped license key '{key}': {reason}{}", by(.attempt))]
     MistypedKey {
         /// The first five symbols of the key as given, then `-…` (never the whole key: a
         /// mistyped key is one symbol away from a real one).
         key: String,
         /// What is wrong with it.
         reason: String,
+        /// Who attempted what: set on every refusal of a command or read (see
+        /// [`Error::action`], [`Error::actor`]); `None` only for a value checked outside any.
+        attempt: Option<Attempt>,
     },
 
     /// The license is activated on as many devices as its policy allows. Deactivate or reset a
     /// device first.
-    #[error("license is already activated on {max} devices, its maximum; reset a device first")]
+    #[error(
+        "license is already activated on {max} devices, its maximum; reset a device first{}",
+        by(.attempt)
+    )]
     ActivationLimit {
         /// The policy's maximum.
         max: u32,
+        /// Who attempted what: set on every refusal of a command or read (see
+        /// [`Error::action`], [`Error::actor`]); `None` only for a value checked outside any.
+        attempt: Option<Attempt>,
     },
 
     /// The floating license has as many open borrows as its policy allows, or the borrow asked
     /// for is longer than allowed.
-    #[error("floating limit: {reason}")]
+    #[error("floating limit: {reason}{}", by(.attempt))]
     BorrowLimit {
         /// Which limit.
         reason: String,
+        /// Who attempted what: set on every refusal of a command or read (see
+        /// [`Error::action`], [`Error::actor`]); `None` only for a value checked outside any.
+        attempt: Option<Attempt>,
     },
 
     /// The license cannot be used now: disabled, expired, not floating, already redeemed.
-    #[error("license {key} is unusable: {reason}")]
+    #[error("license {key} is unusable: {reason}{}", by(.attempt))]
     LicenseUnusable {
         /// The first group of the license's key, `7KQ2M-…` (never the whole key).
         key: String,
         /// Why.
         reason: String,
+        /// Who attempted what: set on every refusal of a command or read (see
+        /// [`Error::action`], [`Error::actor`]); `None` only for a value checked outside any.
+        attempt: Option<Attempt>,
     },
 
     /// The permission can be granted only on the enterprise plan.
-    #[error("the {permission} permission needs the enterprise plan")]
+    #[error("the {permission} permission needs the enterprise plan{}", by(.attempt))]
     PlanRequired {
         /// The permission asked for.
         permission: crate::permission::Permission,
+        /// Who attempted what: set on every refusal of a command or read (see
+        /// [`Error::action`], [`Error::actor`]); `None` only for a value checked outside any.
+        attempt: Option<Attempt>,
     },
 
     /// The order cannot be deleted (or its units returned) while child orders hold units drawn
     /// from it. Delete or return those first.
     #[error(
-        "order {order} is still in use by child orders {}: delete or return their units first",
-        numbers(children)
+        "order {order} is still in use by child orders {}: delete or return their units first{}",
+        numbers(children),
+        by(.attempt)
     )]
     OrderInUse {
         /// The order.
         order: OrderNumber,
         /// The child orders holding units drawn from it.
         children: Vec<OrderNumber>,
+        /// Who attempted what: set on every refusal of a command or read (see
+        /// [`Error::action`], [`Error::actor`]); `None` only for a value checked outside any.
+        attempt: Option<Attempt>,
     },
 
     /// Command `index` (from 0) of a [`Session::batch`](crate::Session::batch) failed with
@@ -473,7 +657,7 @@ impl Error {
     ///
     /// ```
     /// # use license_inventory::*;
-    /// let e = Error::InBatch { index: 2, error: Box::new(Error::InsufficientInventory { available: 1, requested: 3 }) };
+    /// let e = Error::InBatch { index: 2, error: Box::new(Error::InsufficientInventory { available: 1, requested: 3, attempt: None }) };
     /// assert_eq!((e.code(), e.batch_index()), ("INSUFFICIENT_INVENTORY", Some(2)));
     /// assert!(matches!(e.command_error(), Error::InsufficientInventory { available: 1, .. }));
     /// assert!(e.to_string().starts_with("command 2 of the batch failed"));
@@ -485,10 +669,97 @@ impl Error {
         }
     }
 
+    /// The refused action: every refusal of a command or read names it (a storage failure or
+    /// an invariant violation is no refusal and names none).
+    ///
+    /// ```
+    /// # use license_inventory::*;
+    /// # fn main() -> Result<()> {
+    /// let inv = Inventory::in_memory();
+    /// let err = inv.create_tenant(NewTenant { name: " ".into(), plan: Plan::Standard, vendor_name: "V".into(), first_order_number: None }).unwrap_err();
+    /// assert_eq!(err.action(), Some(Action::CreateTenant));
+    /// assert_eq!(err.actor(), None);                     // the host application's own call
+    /// assert!(err.to_string().ends_with("(refused: create_tenant by the host application)"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn action(&self) -> Option<Action> {
+        match self.command_error() {
+            Error::PermissionDenied { action, .. } => Some(*action),
+            Error::InvalidState { action, .. } => Some(*action),
+            e => e.attempt().map(|a| a.action),
+        }
+    }
+
+    /// The user whose action was refused; `None` for no refusal, or for a refusal of the host
+    /// application's own call (see [`Attempt`]).
+    pub fn actor(&self) -> Option<UserId> {
+        match self.command_error() {
+            Error::PermissionDenied { actor, .. } => Some(*actor),
+            e => e.attempt().and_then(|a| a.actor),
+        }
+    }
+
+    /// Who attempted what, for a refusal other than [`Error::PermissionDenied`] (which has
+    /// its own fields).
+    pub fn attempt(&self) -> Option<&Attempt> {
+        match self.command_error() {
+            Error::InvalidInput { attempt, .. }
+            | Error::NotFound { attempt, .. }
+            | Error::InsufficientInventory { attempt, .. }
+            | Error::InvalidState { attempt, .. }
+            | Error::Hierarchy { attempt, .. }
+            | Error::Conflict { attempt, .. }
+            | Error::MistypedKey { attempt, .. }
+            | Error::ActivationLimit { attempt, .. }
+            | Error::BorrowLimit { attempt, .. }
+            | Error::LicenseUnusable { attempt, .. }
+            | Error::PlanRequired { attempt, .. }
+            | Error::OrderInUse { attempt, .. } => attempt.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// This error as the refusal of `action` by `actor`: a refusal that names no attempt yet
+    /// gets this one (an inner command's own attempt wins; a batch's command keeps its own).
+    pub(crate) fn attempted(self, action: Action, actor: Option<UserId>) -> Self {
+        match self {
+            Error::InBatch { index, error } => Error::InBatch {
+                index,
+                error: Box::new(error.attempted(action, actor)),
+            },
+            mut e => {
+                if let Some(slot) = e.attempt_slot() {
+                    slot.get_or_insert(Attempt { action, actor });
+                }
+                e
+            }
+        }
+    }
+
+    fn attempt_slot(&mut self) -> Option<&mut Option<Attempt>> {
+        match self {
+            Error::InvalidInput { attempt, .. }
+            | Error::NotFound { attempt, .. }
+            | Error::InsufficientInventory { attempt, .. }
+            | Error::InvalidState { attempt, .. }
+            | Error::Hierarchy { attempt, .. }
+            | Error::Conflict { attempt, .. }
+            | Error::MistypedKey { attempt, .. }
+            | Error::ActivationLimit { attempt, .. }
+            | Error::BorrowLimit { attempt, .. }
+            | Error::LicenseUnusable { attempt, .. }
+            | Error::PlanRequired { attempt, .. }
+            | Error::OrderInUse { attempt, .. } => Some(attempt),
+            _ => None,
+        }
+    }
+
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidInput {
             field,
             reason: reason.into(),
+            attempt: None,
         }
     }
 
@@ -496,12 +767,14 @@ impl Error {
         Error::NotFound {
             entity,
             id: id.to_string(),
+            attempt: None,
         }
     }
 
     pub(crate) fn hierarchy(reason: impl Into<String>) -> Self {
         Error::Hierarchy {
             reason: reason.into(),
+            attempt: None,
         }
     }
 }
@@ -564,6 +837,7 @@ mod tests {
     fn conflicts_read_right_for_values_and_keys() {
         let email = Error::Conflict {
             what: "a user with email ann@example.com".into(),
+            attempt: None,
         };
         assert_eq!(
             email.to_string(),
@@ -573,6 +847,7 @@ mod tests {
             what: "idempotency key 'k' (used for approve, not reject; choose a new key for a \
                    new command)"
                 .into(),
+            attempt: None,
         };
         assert!(
             key.to_string()

@@ -108,6 +108,7 @@ impl LicenseKey {
     /// [`Error::MistypedKey`], without any lookup.
     pub fn parse(input: &str) -> Result<LicenseKey> {
         let mistyped = |reason: &str| Error::MistypedKey {
+            attempt: None,
             key: redact(input),
             reason: reason.to_owned(),
         };
@@ -153,6 +154,7 @@ impl LicenseKey {
         }
         let t = input.trim();
         let invalid = |reason: String| Error::InvalidInput {
+            attempt: None,
             field: "license key",
             reason: format!("'{}' {reason}", redact(t)),
         };
@@ -222,7 +224,12 @@ impl KeyQuery {
                 not_native: None,
             }),
             Err(native) => match (LicenseKey::imported(input), native) {
-                (Ok(key), Error::MistypedKey { key: shown, reason }) => Ok(KeyQuery {
+                (
+                    Ok(key),
+                    Error::MistypedKey {
+                        key: shown, reason, ..
+                    },
+                ) => Ok(KeyQuery {
                     key,
                     not_native: Some((shown, reason)),
                 }),
@@ -236,10 +243,12 @@ impl KeyQuery {
     pub(crate) fn missing(&self) -> Error {
         match &self.not_native {
             Some((key, reason)) => Error::MistypedKey {
+                attempt: None,
                 key: key.clone(),
                 reason: reason.clone(),
             },
             None => Error::NotFound {
+                attempt: None,
                 entity: crate::error::Entity::License,
                 id: self.key.redacted(),
             },

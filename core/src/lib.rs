@@ -71,7 +71,7 @@ pub use anchor::{
     Checkpoint, SigningKey, VerifyingKey, generate_signing_key, signing_key_from_hex, to_hex,
     verifying_key_from_hex,
 };
-pub use error::{Action, Entity, Error, PasswordHashError, Result, StorageError};
+pub use error::{Action, Attempt, Entity, Error, PasswordHashError, Result, StorageError};
 pub use export::{INVENTORY_COLUMNS, ORDER_COLUMNS, neutralize};
 pub use hierarchy::{NewOrganization, NewTenant, NewUser, Organization, Plan, Tenant, Tier, User};
 pub use idempotency::IdempotencyRecord;
@@ -89,7 +89,7 @@ pub use keys::{IMPORTED_KEY_PUNCTUATION, LicenseKey, MAX_IMPORTED_KEY, MIN_IMPOR
 pub use ledger::{GENESIS_HASH, LedgerEntry, LedgerHead, LedgerKind, Movement};
 pub use license::{
     Activation, Borrow, Floating, License, LicensePolicy, LicenseStatus, LicenseUser,
-    NewLicenseUser, Validity,
+    NewLicenseUser, Password, Validity,
 };
 pub use notification::{Notification, NotificationKind, OrderDigest};
 pub use order::{

@@ -283,6 +283,43 @@ impl fmt::Debug for NewLicenseUser {
     }
 }
 
+/// A password given to a [`crate::BatchCommand`]: its `Debug` form never shows it (batches
+/// are printed and fingerprinted by their `Debug` form).
+///
+/// ```
+/// # use license_inventory::Password;
+/// let p = Password::from("correct horse");
+/// assert_eq!(format!("{p:?}"), "<redacted>");
+/// assert_eq!(p.expose(), "correct horse");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// The password itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Password {
+    fn from(s: String) -> Self {
+        Password(s)
+    }
+}
+
+impl From<&str> for Password {
+    fn from(s: &str) -> Self {
+        Password(s.to_owned())
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,6 +57,13 @@ class InventoryError(Exception):
     batch_index: int | None = None
     """For an error of ``Session.batch``: the position (from 0) of the command that failed, whose
     own error this is (the message says so too); ``None`` otherwise."""
+    action: str | None = None
+    """The refused action (``"approve"``, ``"create_org"``, ``"view"``, ...): every refusal names
+    it, and its message ends with it; ``None`` for a failure that is no refusal (storage, a bug)."""
+    actor: str | None = None
+    """The id of the user whose action was refused; ``None`` for the host application's own
+    calls on ``Inventory`` (creating the tenant's organizations and users, activating a device)
+    and for failures that are no refusal."""
 
     def __init__(self, message: str, *, code: str = "INVENTORY_ERROR") -> None:
         super().__init__(message)

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::anchor::{Checkpoint, SigningKey, VerifyingKey};
 use crate::checked::Checked;
-use crate::error::{Error, Result};
+use crate::error::{Action, Error, Result};
 use crate::ids::{OrderId, TenantId};
 use crate::input::MAX_PAGE;
 use crate::ledger::{GENESIS_HASH, LedgerEntry};
@@ -54,7 +54,9 @@ impl Inventory {
     /// summary counters add up to its orders (§41). Each problem names the first bad
     /// ledger entry (by seq) or the table (and row, where the replay knows it) that differs.
     pub fn audit(&self, tenant: TenantId) -> Result<Audit> {
-        self.read(|tx| audit_in(tx, tenant, &BTreeSet::new()).map(|(audit, _)| audit))
+        self.by_host(Action::View, || {
+            self.read(|tx| audit_in(tx, tenant, &BTreeSet::new()).map(|(audit, _)| audit))
+        })
     }
 
     /// Signs the tenant's ledger head with `key`, a key the host keeps outside the database:
@@ -62,26 +64,28 @@ impl Inventory {
     /// later. Refuses a ledger that does not end at the tenant's recorded head (run
     /// [`Inventory::audit`]). It does not check the chain: audit before the first checkpoint.
     pub fn checkpoint(&self, tenant: TenantId, key: &SigningKey) -> Result<Checkpoint> {
-        // Whole seconds: what every binding's time type carries back unchanged (a JS Date has
-        // milliseconds, a Swift Date a binary fraction).
-        let at = chrono::SubsecRound::trunc_subsecs(self.now(), 0);
-        self.read(|tx| {
-            get_tenant(tx, tenant)?;
-            let recorded = tx.recorded_head(tenant)?;
-            let (seq, hash) = match tx.ledger_head(tenant)? {
-                Some(h) => (h.seq, h.hash),
-                None => (0, GENESIS_HASH.to_owned()),
-            };
-            if let Some(r) = recorded {
-                if (r.seq, r.hash.as_str()) != (seq, hash.as_str()) {
-                    return Err(Error::InvariantViolated(format!(
-                        "the ledger ends at entry {seq} but the tenant's head says entry {}; \
+        self.by_host(Action::View, || {
+            // Whole seconds: what every binding's time type carries back unchanged (a JS Date has
+            // milliseconds, a Swift Date a binary fraction).
+            let at = chrono::SubsecRound::trunc_subsecs(self.now(), 0);
+            self.read(|tx| {
+                get_tenant(tx, tenant)?;
+                let recorded = tx.recorded_head(tenant)?;
+                let (seq, hash) = match tx.ledger_head(tenant)? {
+                    Some(h) => (h.seq, h.hash),
+                    None => (0, GENESIS_HASH.to_owned()),
+                };
+                if let Some(r) = recorded {
+                    if (r.seq, r.hash.as_str()) != (seq, hash.as_str()) {
+                        return Err(Error::InvariantViolated(format!(
+                            "the ledger ends at entry {seq} but the tenant's head says entry {}; \
                          run audit before signing a checkpoint",
-                        r.seq
-                    )));
+                            r.seq
+                        )));
+                    }
                 }
-            }
-            Ok(Checkpoint::sign(tenant, seq, hash, at, key))
+                Ok(Checkpoint::sign(tenant, seq, hash, at, key))
+            })
         })
     }
 
@@ -95,6 +99,7 @@ impl Inventory {
         checkpoints: &[Checkpoint],
         key: &VerifyingKey,
     ) -> Result<Audit> {
+        self.by_host(Action::View, || {
         let wanted: BTreeSet<u64> = checkpoints.iter().map(|c| c.seq).collect();
         self.read(|tx| {
             let (mut audit, hashes) = audit_in(tx, tenant, &wanted)?;
@@ -128,6 +133,7 @@ impl Inventory {
                 }
             }
             Ok(audit)
+        })
         })
     }
 }

@@ -3,12 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
-use crate::ids::{LicenseId, LicenseUserId, OrderId, UserId};
+use crate::error::{Action, Error, Result};
+use crate::ids::{BundleId, LicenseId, LicenseUserId, OrderId, OrgId, UserId};
 use crate::inventory::Session;
-use crate::inventory::licenses::LicenseChange;
-use crate::license::{License, LicenseUser};
-use crate::order::{NewAssignment, NewMint, NewRequest, Order, RequestEdit};
+use crate::inventory::license_users::password_hash;
+use crate::inventory::licenses::{Issued, LicenseChange};
+use crate::license::{License, LicenseUser, NewLicenseUser, Password};
+use crate::order::{
+    Customer, MetadataEdit, NewAssignment, NewMint, NewRequest, Order, RequestEdit,
+};
 use crate::permission::{LicenseManager, Permission};
 
 /// The most commands one batch may hold.
@@ -167,6 +170,98 @@ pub enum BatchCommand {
         /// The manager.
         user: UserId,
     },
+    /// [`Session::edit_metadata`].
+    EditMetadata {
+        /// The order.
+        order: OrderId,
+        /// What changes.
+        edit: MetadataEdit,
+    },
+    /// [`Session::set_customer`].
+    SetCustomer {
+        /// The order.
+        order: OrderId,
+        /// The customer (`None`: removed).
+        customer: Option<Customer>,
+    },
+    /// [`Session::issue_in_bulk`].
+    IssueInBulk {
+        /// The order to issue from.
+        order: OrderId,
+        /// How many licenses (or codes).
+        quantity: u64,
+    },
+    /// [`Session::request_bundle`].
+    RequestBundle {
+        /// The requesting organization.
+        holder: OrgId,
+        /// The bundle.
+        bundle: BundleId,
+        /// Purchase order.
+        purchase_order: Option<String>,
+        /// Requester comments.
+        comments: Option<String>,
+    },
+    /// [`Session::add_license_user`] (a password is hashed before the batch's transaction).
+    AddLicenseUser {
+        /// The order.
+        order: OrderId,
+        /// The license user.
+        user: NewLicenseUser,
+    },
+    /// [`Session::set_license_user_password`] (hashed before the batch's transaction).
+    SetLicenseUserPassword {
+        /// The license user.
+        user: LicenseUserId,
+        /// The new password.
+        password: Password,
+    },
+}
+
+impl BatchCommand {
+    /// The action this command attempts, as its refusal names it.
+    pub fn action(&self) -> Action {
+        match self {
+            BatchCommand::Request(_) => Action::Request,
+            BatchCommand::Approve { .. } => Action::Approve,
+            BatchCommand::Reject { .. } => Action::Reject,
+            BatchCommand::Cancel { .. } => Action::Cancel,
+            BatchCommand::Assign(_) => Action::Assign,
+            BatchCommand::Issue { .. } => Action::IssueLicense,
+            BatchCommand::EditRequest { .. } => Action::EditRequest,
+            BatchCommand::Mint(_) => Action::Mint,
+            BatchCommand::ReturnUnits { .. } => Action::ReturnUnits,
+            BatchCommand::DeleteOrder { .. } => Action::DeleteOrder,
+            BatchCommand::ImportLicenses { .. } => Action::ImportLicenses,
+            BatchCommand::Revoke { .. } => Action::Revoke,
+            BatchCommand::Disable { .. } => Action::Disable,
+            BatchCommand::Enable { .. } => Action::Enable,
+            BatchCommand::ResetDevice { .. } => Action::ResetDevice,
+            BatchCommand::ResetLicense { .. } => Action::ResetLicense,
+            BatchCommand::Borrow { .. } | BatchCommand::ReturnBorrow { .. } => Action::Borrow,
+            BatchCommand::EditLicenseUser { .. }
+            | BatchCommand::DeleteLicenseUser { .. }
+            | BatchCommand::AssignLicense { .. } => Action::ManageLicenseUsers,
+            BatchCommand::AddLicenseManager { .. }
+            | BatchCommand::SetLicenseManagerPermissions { .. }
+            | BatchCommand::RemoveLicenseManager { .. } => Action::ManageManagers,
+            BatchCommand::EditMetadata { .. } => Action::EditMetadata,
+            BatchCommand::SetCustomer { .. } => Action::EditCustomer,
+            BatchCommand::IssueInBulk { .. } => Action::IssueLicense,
+            BatchCommand::RequestBundle { .. } => Action::RequestBundle,
+            BatchCommand::AddLicenseUser { .. } => Action::ManageLicenseUsers,
+            BatchCommand::SetLicenseUserPassword { .. } => Action::ManageLicenseUserCredentials,
+        }
+    }
+
+    /// The password this command carries, if any.
+    fn password(&self) -> Option<&str> {
+        match self {
+            BatchCommand::AddLicenseUser { user, .. } => user.password.as_deref(),
+            BatchCommand::SetLicenseUserPassword { password, .. } => Some(password.expose()),
+            _ => None,
+        }
+    }
 }
 
 /// What one command of a batch returned, in the batch's order.
@@ -181,9 +276,14 @@ pub enum BatchResult {
     License(Box<License>),
     /// The license manager an addition or a change of permissions wrote.
     Manager(LicenseManager),
-    /// The license user an edit wrote.
+    /// The license user an addition or an edit wrote.
     LicenseUser(LicenseUser),
-    /// A deletion (of an order, or of a license manager) was done.
+    /// The requests a bundle request made, one per line.
+    Orders(Vec<Order>),
+    /// What an issue in bulk did.
+    Issued(Box<Issued>),
+    /// A deletion (of an order, a license user or a license manager) or a password change
+    /// was done.
     Done,
 }
 
@@ -220,26 +320,54 @@ impl Session {
     /// # }
     /// ```
     pub fn batch(&self, commands: &[BatchCommand]) -> Result<Vec<BatchResult>> {
-        if commands.is_empty() || commands.len() > MAX_BATCH {
-            return Err(Error::invalid(
+        self.by(Action::Batch, || {
+            if commands.is_empty() || commands.len() > MAX_BATCH {
+                return Err(Error::invalid(
+                    "batch",
+                    format!(
+                        "must hold 1 to {MAX_BATCH} commands, got {}",
+                        commands.len()
+                    ),
+                ));
+            }
+            // Passwords are hashed before the transaction (Argon2 takes time), and fingerprint
+            // a keyed batch with the tenant's keyed hash, never in the clear (decisions §34).
+            let hashes = commands
+                .iter()
+                .enumerate()
+                .map(|(index, c)| {
+                    c.password()
+                        .map(password_hash)
+                        .transpose()
+                        .map_err(|e| in_batch(index, e.attempted(c.action(), Some(self.user))))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let secrets: Vec<String> = commands
+                .iter()
+                .filter_map(BatchCommand::password)
+                .map(|p| format!("{}:{p}", p.len()))
+                .collect();
+            let secret = (!secrets.is_empty()).then(|| secrets.concat());
+            self.inv.command_with_secret(
+                self.tenant,
                 "batch",
-                format!(
-                    "must hold 1 to {MAX_BATCH} commands, got {}",
-                    commands.len()
-                ),
-            ));
-        }
-        self.inv
-            .command(self.tenant, "batch", &(self.user, commands), |tx, now| {
-                commands
-                    .iter()
-                    .enumerate()
-                    .map(|(index, c)| {
-                        self.batch_command(tx, now, c)
-                            .map_err(|e| in_batch(index, e))
-                    })
-                    .collect()
-            })
+                &(self.user, commands),
+                secret.as_deref(),
+                |tx, now| {
+                    commands
+                        .iter()
+                        .zip(&hashes)
+                        .enumerate()
+                        .map(|(index, (c, hash))| {
+                            self.batch_command(tx, now, c, hash.as_deref())
+                                .map_err(|e| {
+                                    in_batch(index, e.attempted(c.action(), Some(self.user)))
+                                })
+                        })
+                        .collect()
+                },
+            )
+        })
     }
 
     /// One command of a batch, as the session method of the same name runs it.
@@ -248,6 +376,7 @@ impl Session {
         tx: &mut dyn crate::store::Tx,
         now: chrono::DateTime<chrono::Utc>,
         c: &BatchCommand,
+        hash: Option<&str>,
     ) -> Result<BatchResult> {
         Ok(match c {
             BatchCommand::Request(new) => {
@@ -357,6 +486,38 @@ impl Session {
             )?),
             BatchCommand::RemoveLicenseManager { order, user } => {
                 self.remove_license_manager_in(tx, now, *order, *user)?;
+                BatchResult::Done
+            }
+            BatchCommand::EditMetadata { order, edit } => {
+                BatchResult::Order(Box::new(self.edit_metadata_in(tx, now, *order, edit)?))
+            }
+            BatchCommand::SetCustomer { order, customer } => BatchResult::Order(Box::new(
+                self.set_customer_in(tx, now, *order, customer.as_ref())?,
+            )),
+            BatchCommand::IssueInBulk { order, quantity } => {
+                BatchResult::Issued(Box::new(self.issue_in_bulk_in(tx, now, *order, *quantity)?))
+            }
+            BatchCommand::RequestBundle {
+                holder,
+                bundle,
+                purchase_order,
+                comments,
+            } => BatchResult::Orders(self.request_bundle_in(
+                tx,
+                now,
+                *holder,
+                *bundle,
+                purchase_order.as_deref(),
+                comments.as_deref(),
+            )?),
+            BatchCommand::AddLicenseUser { order, user } => {
+                BatchResult::LicenseUser(self.add_license_user_in(tx, now, *order, user, hash)?)
+            }
+            BatchCommand::SetLicenseUserPassword { user, .. } => {
+                let hash = hash.ok_or_else(|| {
+                    Error::InvariantViolated("a password change without its hash".into())
+                })?;
+                self.set_license_user_password_in(tx, now, *user, hash)?;
                 BatchResult::Done
             }
         })

@@ -145,10 +145,12 @@ impl Session {
 
     /// An organization, if the actor may see it.
     pub fn organization(&self, id: OrgId) -> Result<Organization> {
-        self.in_directory(|_, actor, tree, visible| {
-            let org = tree.get(id)?;
-            require_visible(actor, org, visible)?;
-            Ok(org.clone())
+        self.by(Action::View, || {
+            self.in_directory(|_, actor, tree, visible| {
+                let org = tree.get(id)?;
+                require_visible(actor, org, visible)?;
+                Ok(org.clone())
+            })
         })
     }
 
@@ -160,11 +162,13 @@ impl Session {
         cursor: Option<NameCursor>,
         limit: usize,
     ) -> Result<Page<Organization, NameCursor>> {
-        self.subtree_page(org, 1, cursor, limit, |e| e.depth == 1)
-            .map(|p| Page {
-                items: p.items.into_iter().map(|e| e.org).collect(),
-                next: p.next,
-            })
+        self.by(Action::View, || {
+            self.subtree_page(org, 1, cursor, limit, |e| e.depth == 1)
+                .map(|p| Page {
+                    items: p.items.into_iter().map(|e| e.org).collect(),
+                    next: p.next,
+                })
+        })
     }
 
     /// `org` and the organizations below it, down to `max_depth` levels (0: `org` alone; at most
@@ -193,7 +197,9 @@ impl Session {
         cursor: Option<NameCursor>,
         limit: usize,
     ) -> Result<Page<OrgInTree, NameCursor>> {
-        self.subtree_page(org, max_depth, cursor, limit, |_| true)
+        self.by(Action::View, || {
+            self.subtree_page(org, max_depth, cursor, limit, |_| true)
+        })
     }
 
     fn subtree_page(
@@ -237,26 +243,30 @@ impl Session {
         cursor: Option<NameCursor>,
         limit: usize,
     ) -> Result<Page<Organization, NameCursor>> {
-        let limit = page_limit(limit)?;
-        let needle = prefix(prefix_text)?;
-        self.in_directory(|_, _, tree, visible| {
-            let entries = visible
-                .iter()
-                .filter_map(|id| tree.orgs.get(id))
-                .filter(|o| fold_case(&o.name).starts_with(&needle))
-                .map(|o| (NameCursor::after(0, &o.name, o.id.as_uuid()), o.clone()))
-                .collect();
-            Ok(page(entries, cursor.as_ref(), limit))
+        self.by(Action::View, || {
+            let limit = page_limit(limit)?;
+            let needle = prefix(prefix_text)?;
+            self.in_directory(|_, _, tree, visible| {
+                let entries = visible
+                    .iter()
+                    .filter_map(|id| tree.orgs.get(id))
+                    .filter(|o| fold_case(&o.name).starts_with(&needle))
+                    .map(|o| (NameCursor::after(0, &o.name, o.id.as_uuid()), o.clone()))
+                    .collect();
+                Ok(page(entries, cursor.as_ref(), limit))
+            })
         })
     }
 
     /// A user, if the actor may see them: themselves, the admins of the organizations the
     /// actor sees (the vendor's admins see every user).
     pub fn find_user(&self, id: UserId) -> Result<User> {
-        self.in_directory(|tx, actor, _, visible| {
-            let user = get_user(tx, actor.tenant.id, id)?;
-            require_visible_user(tx, actor, visible, &user)?;
-            Ok(user)
+        self.by(Action::View, || {
+            self.in_directory(|tx, actor, _, visible| {
+                let user = get_user(tx, actor.tenant.id, id)?;
+                require_visible_user(tx, actor, visible, &user)?;
+                Ok(user)
+            })
         })
     }
 
@@ -268,32 +278,38 @@ impl Session {
         cursor: Option<NameCursor>,
         limit: usize,
     ) -> Result<Page<User, NameCursor>> {
-        let limit = page_limit(limit)?;
-        let needle = prefix(prefix_text)?;
-        self.in_directory(|tx, actor, _, visible| {
-            let users = visible_users(tx, actor, visible)?;
-            let entries = tx
-                .all_users(actor.tenant.id)?
-                .into_iter()
-                .filter(|u| users.contains(&u.id))
-                .filter(|u| fold_case(&u.name).starts_with(&needle) || u.email.starts_with(&needle))
-                .map(|u| (NameCursor::after(0, &u.name, u.id.as_uuid()), u))
-                .collect();
-            Ok(page(entries, cursor.as_ref(), limit))
+        self.by(Action::View, || {
+            let limit = page_limit(limit)?;
+            let needle = prefix(prefix_text)?;
+            self.in_directory(|tx, actor, _, visible| {
+                let users = visible_users(tx, actor, visible)?;
+                let entries = tx
+                    .all_users(actor.tenant.id)?
+                    .into_iter()
+                    .filter(|u| users.contains(&u.id))
+                    .filter(|u| {
+                        fold_case(&u.name).starts_with(&needle) || u.email.starts_with(&needle)
+                    })
+                    .map(|u| (NameCursor::after(0, &u.name, u.id.as_uuid()), u))
+                    .collect();
+                Ok(page(entries, cursor.as_ref(), limit))
+            })
         })
     }
 
     /// The admins of `org`, in name order.
     pub fn org_admins(&self, org: OrgId) -> Result<Vec<User>> {
-        self.in_directory(|tx, actor, tree, visible| {
-            let o = tree.get(org)?;
-            require_visible(actor, o, visible)?;
-            let mut admins = Vec::new();
-            for id in tx.org_admins(actor.tenant.id, org)? {
-                admins.push(get_user(tx, actor.tenant.id, id)?);
-            }
-            admins.sort_by_cached_key(|u| (fold_case(&u.name), u.id));
-            Ok(admins)
+        self.by(Action::View, || {
+            self.in_directory(|tx, actor, tree, visible| {
+                let o = tree.get(org)?;
+                require_visible(actor, o, visible)?;
+                let mut admins = Vec::new();
+                for id in tx.org_admins(actor.tenant.id, org)? {
+                    admins.push(get_user(tx, actor.tenant.id, id)?);
+                }
+                admins.sort_by_cached_key(|u| (fold_case(&u.name), u.id));
+                Ok(admins)
+            })
         })
     }
 
@@ -301,25 +317,27 @@ impl Session {
     /// organization-name order: what a host offers in its Role menu. A user always sees all of
     /// their own roles.
     pub fn roles_of(&self, user: UserId) -> Result<Vec<Role>> {
-        self.in_directory(|tx, actor, tree, visible| {
-            let own = user == actor.user;
-            let u = get_user(tx, actor.tenant.id, user)?;
-            if !own {
-                require_visible_user(tx, actor, visible, &u)?;
-            }
-            let mut roles = Vec::new();
-            for org in tx.admin_orgs(actor.tenant.id, user)? {
-                if own || visible.contains(&org) {
-                    let o = tree.get(org)?;
-                    roles.push(Role {
-                        org,
-                        org_name: o.name.clone(),
-                        tier: o.tier,
-                    });
+        self.by(Action::View, || {
+            self.in_directory(|tx, actor, tree, visible| {
+                let own = user == actor.user;
+                let u = get_user(tx, actor.tenant.id, user)?;
+                if !own {
+                    require_visible_user(tx, actor, visible, &u)?;
                 }
-            }
-            roles.sort_by_cached_key(|r| (fold_case(&r.org_name), r.org));
-            Ok(roles)
+                let mut roles = Vec::new();
+                for org in tx.admin_orgs(actor.tenant.id, user)? {
+                    if own || visible.contains(&org) {
+                        let o = tree.get(org)?;
+                        roles.push(Role {
+                            org,
+                            org_name: o.name.clone(),
+                            tier: o.tier,
+                        });
+                    }
+                }
+                roles.sort_by_cached_key(|r| (fold_case(&r.org_name), r.org));
+                Ok(roles)
+            })
         })
     }
 
@@ -329,20 +347,24 @@ impl Session {
         cursor: Option<NameCursor>,
         limit: usize,
     ) -> Result<Page<Product, NameCursor>> {
-        let limit = page_limit(limit)?;
-        self.in_tenant(|tx, actor| {
-            let entries = tx
-                .all_products(actor.tenant.id)?
-                .into_iter()
-                .map(|p| (NameCursor::after(0, &p.name, p.id.as_uuid()), p))
-                .collect();
-            Ok(page(entries, cursor.as_ref(), limit))
+        self.by(Action::View, || {
+            let limit = page_limit(limit)?;
+            self.in_tenant(|tx, actor| {
+                let entries = tx
+                    .all_products(actor.tenant.id)?
+                    .into_iter()
+                    .map(|p| (NameCursor::after(0, &p.name, p.id.as_uuid()), p))
+                    .collect();
+                Ok(page(entries, cursor.as_ref(), limit))
+            })
         })
     }
 
     /// A product of the tenant.
     pub fn product(&self, id: ProductId) -> Result<Product> {
-        self.in_tenant(|tx, actor| get_product(tx, actor.tenant.id, id))
+        self.by(Action::View, || {
+            self.in_tenant(|tx, actor| get_product(tx, actor.tenant.id, id))
+        })
     }
 
     /// The tenant's bundles, in name order.
@@ -351,22 +373,26 @@ impl Session {
         cursor: Option<NameCursor>,
         limit: usize,
     ) -> Result<Page<Bundle, NameCursor>> {
-        let limit = page_limit(limit)?;
-        self.in_tenant(|tx, actor| {
-            let entries = tx
-                .all_bundles(actor.tenant.id)?
-                .into_iter()
-                .map(|b| (NameCursor::after(0, &b.name, b.id.as_uuid()), b))
-                .collect();
-            Ok(page(entries, cursor.as_ref(), limit))
+        self.by(Action::View, || {
+            let limit = page_limit(limit)?;
+            self.in_tenant(|tx, actor| {
+                let entries = tx
+                    .all_bundles(actor.tenant.id)?
+                    .into_iter()
+                    .map(|b| (NameCursor::after(0, &b.name, b.id.as_uuid()), b))
+                    .collect();
+                Ok(page(entries, cursor.as_ref(), limit))
+            })
         })
     }
 
     /// A bundle of the tenant.
     pub fn bundle(&self, id: BundleId) -> Result<Bundle> {
-        self.in_tenant(|tx, actor| {
-            tx.bundle(actor.tenant.id, id)?
-                .ok_or_else(|| Error::not_found(Entity::Bundle, id))
+        self.by(Action::View, || {
+            self.in_tenant(|tx, actor| {
+                tx.bundle(actor.tenant.id, id)?
+                    .ok_or_else(|| Error::not_found(Entity::Bundle, id))
+            })
         })
     }
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::{Action, Error, Result};
 use crate::export::{
     Csv, INVENTORY_COLUMNS, ORDER_COLUMNS, inventory_cells, license_cells, order_cells,
 };
@@ -23,48 +23,50 @@ impl Session {
     /// columns ([`ORDER_COLUMNS`]); an order without licenses gives one row with empty license
     /// columns. Returns the number of data rows. Readable by whoever may see the order.
     pub fn export_order_csv(&self, order: OrderId, out: impl Write) -> Result<u64> {
-        let mut csv = Csv::new(out);
-        self.inv.read(|tx| {
-            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
-            let o: Order = tx
-                .order(self.tenant, order)?
-                .ok_or_else(|| Error::not_found(crate::Entity::Order, order))?;
-            actor.require_view_order(tx, &o)?;
-            let product = get_product(tx, self.tenant, o.product)?;
-            let holder = get_org(tx, self.tenant, o.holder)?.name;
-            let source = o
-                .source
-                .map(|s| get_org(tx, self.tenant, s).map(|s| s.name))
-                .transpose()?
-                .unwrap_or_default();
-            let emails: HashMap<LicenseUserId, String> = tx
-                .license_users_of_order(self.tenant, o.id)?
-                .into_iter()
-                .map(|u| (u.id, u.email))
-                .collect();
-            let order_cells = order_cells(&o, &product, holder, source);
-            csv.header(&ORDER_COLUMNS)?;
-            let mut after = None;
-            let mut any = false;
-            loop {
-                let page = tx.licenses_of_order(self.tenant, o.id, after, MAX_PAGE)?;
-                let Some(last) = page.last() else { break };
-                after = Some(last.id);
-                for l in &page {
-                    any = true;
+        self.by(Action::View, || {
+            let mut csv = Csv::new(out);
+            self.inv.read(|tx| {
+                let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+                let o: Order = tx
+                    .order(self.tenant, order)?
+                    .ok_or_else(|| Error::not_found(crate::Entity::Order, order))?;
+                actor.require_view_order(tx, &o)?;
+                let product = get_product(tx, self.tenant, o.product)?;
+                let holder = get_org(tx, self.tenant, o.holder)?.name;
+                let source = o
+                    .source
+                    .map(|s| get_org(tx, self.tenant, s).map(|s| s.name))
+                    .transpose()?
+                    .unwrap_or_default();
+                let emails: HashMap<LicenseUserId, String> = tx
+                    .license_users_of_order(self.tenant, o.id)?
+                    .into_iter()
+                    .map(|u| (u.id, u.email))
+                    .collect();
+                let order_cells = order_cells(&o, &product, holder, source);
+                csv.header(&ORDER_COLUMNS)?;
+                let mut after = None;
+                let mut any = false;
+                loop {
+                    let page = tx.licenses_of_order(self.tenant, o.id, after, MAX_PAGE)?;
+                    let Some(last) = page.last() else { break };
+                    after = Some(last.id);
+                    for l in &page {
+                        any = true;
+                        let mut row = order_cells.clone();
+                        row.extend(license_cells(l, &emails));
+                        csv.row(&row)?;
+                    }
+                }
+                if !any {
                     let mut row = order_cells.clone();
-                    row.extend(license_cells(l, &emails));
+                    row.resize(ORDER_COLUMNS.len(), String::new());
                     csv.row(&row)?;
                 }
-            }
-            if !any {
-                let mut row = order_cells.clone();
-                row.resize(ORDER_COLUMNS.len(), String::new());
-                csv.row(&row)?;
-            }
-            Ok(())
-        })?;
-        csv.finish()
+                Ok(())
+            })?;
+            csv.finish()
+        })
     }
 
     /// Writes an organization's inventory list as CSV ([`INVENTORY_COLUMNS`]), newest first,
@@ -75,33 +77,35 @@ impl Session {
         filter: &InventoryFilter,
         out: impl Write,
     ) -> Result<u64> {
-        let mut csv = Csv::new(out);
-        self.inv.read(|tx| {
-            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
-            let org = get_org(tx, self.tenant, org)?;
-            actor.require_view(tx, &org)?;
-            csv.header(&INVENTORY_COLUMNS)?;
-            let mut names = Names::new(self.tenant);
-            let mut before = None;
-            loop {
-                let page = tx.list_orders(
-                    self.tenant,
-                    org.id,
-                    OrderList::Held,
-                    filter,
-                    before,
-                    MAX_PAGE,
-                )?;
-                let Some(last) = page.last() else { break };
-                before = Some(last.number);
-                for o in page {
-                    let d = names.details(tx, o)?;
-                    csv.row(&inventory_cells(&d))?;
+        self.by(Action::View, || {
+            let mut csv = Csv::new(out);
+            self.inv.read(|tx| {
+                let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+                let org = get_org(tx, self.tenant, org)?;
+                actor.require_view(tx, &org)?;
+                csv.header(&INVENTORY_COLUMNS)?;
+                let mut names = Names::new(self.tenant);
+                let mut before = None;
+                loop {
+                    let page = tx.list_orders(
+                        self.tenant,
+                        org.id,
+                        OrderList::Held,
+                        filter,
+                        before,
+                        MAX_PAGE,
+                    )?;
+                    let Some(last) = page.last() else { break };
+                    before = Some(last.number);
+                    for o in page {
+                        let d = names.details(tx, o)?;
+                        csv.row(&inventory_cells(&d))?;
+                    }
                 }
-            }
-            Ok(())
-        })?;
-        csv.finish()
+                Ok(())
+            })?;
+            csv.finish()
+        })
     }
 }
 
@@ -132,7 +136,9 @@ impl Session {
     /// # }
     /// ```
     pub fn export_order_csv_to_path(&self, order: OrderId, path: impl AsRef<Path>) -> Result<u64> {
-        to_path(path.as_ref(), |out| self.export_order_csv(order, out))
+        self.by(Action::View, || {
+            to_path(path.as_ref(), |out| self.export_order_csv(order, out))
+        })
     }
 
     /// [`Session::export_inventory_csv`] into the file at `path`, atomically, like
@@ -143,8 +149,10 @@ impl Session {
         filter: &InventoryFilter,
         path: impl AsRef<Path>,
     ) -> Result<u64> {
-        to_path(path.as_ref(), |out| {
-            self.export_inventory_csv(org, filter, out)
+        self.by(Action::View, || {
+            to_path(path.as_ref(), |out| {
+                self.export_inventory_csv(org, filter, out)
+            })
         })
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use crate::checked::Checked;
-use crate::error::{Entity, Error, Result};
+use crate::error::{Action, Entity, Error, Result};
 use crate::ids::{OrderId, OrgId, ProductId, TenantId};
 use crate::input::MAX_PAGE;
 use crate::inventory::Inventory;
@@ -190,18 +190,20 @@ impl Inventory {
         after: u64,
         limit: usize,
     ) -> Result<Vec<LedgerEntry>> {
-        let limit = page_limit(limit)?;
-        let after = crate::input::stored_number("after", after)?;
-        self.read(|tx| {
-            get_tenant(tx, tenant)?;
-            let mut out = Vec::new();
-            each_entry(tx, tenant, after, |e| {
-                if filter.matches(&e) {
-                    out.push(e);
-                }
-                Ok(out.len() < limit)
-            })?;
-            Ok(out)
+        self.by_host(Action::View, || {
+            let limit = page_limit(limit)?;
+            let after = crate::input::stored_number("after", after)?;
+            self.read(|tx| {
+                get_tenant(tx, tenant)?;
+                let mut out = Vec::new();
+                each_entry(tx, tenant, after, |e| {
+                    if filter.matches(&e) {
+                        out.push(e);
+                    }
+                    Ok(out.len() < limit)
+                })?;
+                Ok(out)
+            })
         })
     }
 
@@ -215,30 +217,32 @@ impl Inventory {
         order: OrderId,
         at: DateTime<Utc>,
     ) -> Result<OrderFigures> {
-        self.read(|tx| {
-            get_tenant(tx, tenant)?;
-            let mut sums = replay(tx, tenant, at, |o, _| o == order)?;
-            if let Some(f) = sums
-                .remove(&order)
-                .map(|s| s.figures(order))
-                .transpose()?
-                .flatten()
-            {
-                return Ok(f);
-            }
-            // No movement ever: a pending (or rejected, cancelled) request, or nothing at all.
-            let o = tx
-                .order(tenant, order)?
-                .ok_or_else(|| Error::not_found(Entity::Order, order))?;
-            let (org, product) = (o.holder, o.product);
-            Ok(OrderFigures {
-                order,
-                org,
-                product,
-                approved: 0,
-                drawn: 0,
-                issued: 0,
-                available: 0,
+        self.by_host(Action::View, || {
+            self.read(|tx| {
+                get_tenant(tx, tenant)?;
+                let mut sums = replay(tx, tenant, at, |o, _| o == order)?;
+                if let Some(f) = sums
+                    .remove(&order)
+                    .map(|s| s.figures(order))
+                    .transpose()?
+                    .flatten()
+                {
+                    return Ok(f);
+                }
+                // No movement ever: a pending (or rejected, cancelled) request, or nothing at all.
+                let o = tx
+                    .order(tenant, order)?
+                    .ok_or_else(|| Error::not_found(Entity::Order, order))?;
+                let (org, product) = (o.holder, o.product);
+                Ok(OrderFigures {
+                    order,
+                    org,
+                    product,
+                    approved: 0,
+                    drawn: 0,
+                    issued: 0,
+                    available: 0,
+                })
             })
         })
     }
@@ -252,31 +256,33 @@ impl Inventory {
         org: OrgId,
         at: DateTime<Utc>,
     ) -> Result<Vec<Holding>> {
-        self.read(|tx| {
-            get_tenant(tx, tenant)?;
-            get_org(tx, tenant, org)?;
-            let sums = replay(tx, tenant, at, |_, g| g == org)?;
-            let mut by_product: BTreeMap<ProductId, Holding> = BTreeMap::new();
-            for (order, s) in &sums {
-                // An order that held nothing then (not yet approved, or deleted) is no holding.
-                let Some(f) = s.figures(*order)?.filter(|f| f.approved > 0) else {
-                    continue;
-                };
-                let h = by_product.entry(f.product).or_insert(Holding {
-                    product: f.product,
-                    orders: 0,
-                    approved: 0,
-                    drawn: 0,
-                    issued: 0,
-                    available: 0,
-                });
-                h.orders = h.orders.plus(1)?;
-                h.approved = h.approved.plus(f.approved)?;
-                h.drawn = h.drawn.plus(f.drawn)?;
-                h.issued = h.issued.plus(f.issued)?;
-                h.available = h.available.plus(f.available)?;
-            }
-            Ok(by_product.into_values().collect())
+        self.by_host(Action::View, || {
+            self.read(|tx| {
+                get_tenant(tx, tenant)?;
+                get_org(tx, tenant, org)?;
+                let sums = replay(tx, tenant, at, |_, g| g == org)?;
+                let mut by_product: BTreeMap<ProductId, Holding> = BTreeMap::new();
+                for (order, s) in &sums {
+                    // An order that held nothing then (not yet approved, or deleted) is no holding.
+                    let Some(f) = s.figures(*order)?.filter(|f| f.approved > 0) else {
+                        continue;
+                    };
+                    let h = by_product.entry(f.product).or_insert(Holding {
+                        product: f.product,
+                        orders: 0,
+                        approved: 0,
+                        drawn: 0,
+                        issued: 0,
+                        available: 0,
+                    });
+                    h.orders = h.orders.plus(1)?;
+                    h.approved = h.approved.plus(f.approved)?;
+                    h.drawn = h.drawn.plus(f.drawn)?;
+                    h.issued = h.issued.plus(f.issued)?;
+                    h.available = h.available.plus(f.available)?;
+                }
+                Ok(by_product.into_values().collect())
+            })
         })
     }
 }

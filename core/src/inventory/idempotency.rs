@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
+use crate::error::{Action, Error, Result};
 use crate::idempotency::IdempotencyRecord;
 use crate::ids::{LicenseId, TenantId};
 use crate::inventory::rules::{get_license, lock_tenant};
@@ -78,10 +78,12 @@ impl Inventory {
     /// # Ok(()) }
     /// ```
     pub fn prune_idempotency_keys(&self, tenant: TenantId, before: DateTime<Utc>) -> Result<u64> {
-        let before = crate::time::storable("before", before)?;
-        self.write(Some(tenant), |tx, _| {
-            crate::inventory::rules::lock_tenant(tx, tenant)?;
-            tx.prune_idempotency(tenant, before)
+        self.by_host(Action::PruneIdempotencyKeys, || {
+            let before = crate::time::storable("before", before)?;
+            self.write(Some(tenant), |tx, _| {
+                crate::inventory::rules::lock_tenant(tx, tenant)?;
+                tx.prune_idempotency(tenant, before)
+            })
         })
     }
 
@@ -132,6 +134,7 @@ impl Inventory {
                         format!("{}, not {name}", done.command)
                     };
                     return Err(Error::Conflict {
+                        attempt: None,
                         what: format!(
                             "idempotency key '{key}' (used for {used}; choose a new key for a \
                              new command)"
@@ -241,6 +244,7 @@ fn restore_license_keys(
                     .parse()?;
                 let license = get_license(tx, tenant, id).map_err(|e| match e {
                     Error::NotFound { .. } => Error::Conflict {
+                        attempt: None,
                         what: format!(
                             "idempotency key '{idempotency_key}' (its command's license {id} \
                              was deleted since, so its result cannot be repeated; choose a new \

@@ -6,7 +6,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::{Action, Error, Result};
 use crate::export::ORDER_COLUMNS;
 use crate::ids::OrderId;
 use crate::inventory::Session;
@@ -44,13 +44,15 @@ impl Session {
         order: OrderId,
         keys: &[impl AsRef<str>],
     ) -> Result<Vec<License>> {
-        let keys = checked_keys(keys)?;
-        self.inv.command(
-            self.tenant,
-            "import_licenses",
-            &(self.user, order, &keys),
-            |tx, now| self.import_in(tx, now, order, &keys),
-        )
+        self.by(Action::ImportLicenses, || {
+            let keys = checked_keys(keys)?;
+            self.inv.command(
+                self.tenant,
+                "import_licenses",
+                &(self.user, order, &keys),
+                |tx, now| self.import_in(tx, now, order, &keys),
+            )
+        })
     }
 
     /// [`Session::import_licenses`] of the keys of a CSV in an order export's layout (a header
@@ -58,8 +60,10 @@ impl Session {
     /// are ignored, and rows without a key are skipped), so an export of another system's order
     /// (or of another tenant's) imports as it is.
     pub fn import_licenses_csv(&self, order: OrderId, csv: impl Read) -> Result<Vec<License>> {
-        let keys = keys_of_csv(csv)?;
-        self.import_licenses(order, &keys)
+        self.by(Action::ImportLicenses, || {
+            let keys = keys_of_csv(csv)?;
+            self.import_licenses(order, &keys)
+        })
     }
 
     /// [`Session::import_licenses_csv`] of the file at `path`.
@@ -68,13 +72,15 @@ impl Session {
         order: OrderId,
         path: impl AsRef<Path>,
     ) -> Result<Vec<License>> {
-        let file = std::fs::File::open(path.as_ref()).map_err(|e| {
-            Error::invalid(
-                "path",
-                format!("cannot open {}: {e}", path.as_ref().display()),
-            )
-        })?;
-        self.import_licenses_csv(order, std::io::BufReader::new(file))
+        self.by(Action::ImportLicenses, || {
+            let file = std::fs::File::open(path.as_ref()).map_err(|e| {
+                Error::invalid(
+                    "path",
+                    format!("cannot open {}: {e}", path.as_ref().display()),
+                )
+            })?;
+            self.import_licenses_csv(order, std::io::BufReader::new(file))
+        })
     }
 }
 
@@ -89,7 +95,8 @@ pub(crate) fn checked_keys(keys: &[impl AsRef<str>]) -> Result<Vec<LicenseKey>> 
 /// An import's key error, with the key's position in the import.
 fn at_position(i: usize, e: Error) -> Error {
     match e {
-        Error::InvalidInput { field, reason } => Error::InvalidInput {
+        Error::InvalidInput { field, reason, .. } => Error::InvalidInput {
+            attempt: None,
             field,
             reason: format!("key {i} of the import: {reason}"),
         },

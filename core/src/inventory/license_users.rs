@@ -22,7 +22,16 @@ use crate::store::Tx;
 pub const MIN_PASSWORD: usize = 8;
 const MAX_PASSWORD: usize = 256;
 
-fn password_hash(password: &str) -> Result<String> {
+/// A new license user's email and name, checked.
+fn checked_license_user(new: &NewLicenseUser) -> Result<(String, Option<String>)> {
+    Ok((
+        input::email(&new.email)?,
+        input::text("name", new.name.as_deref(), MAX_NAME)?,
+    ))
+}
+
+/// The Argon2id hash of a password given to a license user (checked for length first).
+pub(crate) fn password_hash(password: &str) -> Result<String> {
     let n = password.chars().count();
     if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&n) {
         return Err(Error::invalid(
@@ -48,21 +57,23 @@ impl Inventory {
         user: LicenseUserId,
         password: &str,
     ) -> Result<bool> {
-        let hash = self.read(|tx| {
-            get_tenant(tx, tenant)?;
-            get_license_user(tx, tenant, user)?;
-            tx.license_user_password(tenant, user)
-        })?;
-        let Some(hash) = hash else { return Ok(false) };
-        let parsed = PasswordHash::new(&hash).map_err(|e| {
-            Error::Storage(crate::StorageError::Corrupt {
-                table: "license_users",
-                reason: format!("bad password hash: {e}"),
-            })
-        })?;
-        Ok(Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
+        self.by_host(Action::View, || {
+            let hash = self.read(|tx| {
+                get_tenant(tx, tenant)?;
+                get_license_user(tx, tenant, user)?;
+                tx.license_user_password(tenant, user)
+            })?;
+            let Some(hash) = hash else { return Ok(false) };
+            let parsed = PasswordHash::new(&hash).map_err(|e| {
+                Error::Storage(crate::StorageError::Corrupt {
+                    table: "license_users",
+                    reason: format!("bad password hash: {e}"),
+                })
+            })?;
+            Ok(Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok())
+        })
     }
 }
 
@@ -70,57 +81,71 @@ impl Session {
     /// Adds a license user to an order. Admins of the holder, or managers with
     /// `manage_license_users` (and `manage_license_user_credentials` to set a password).
     pub fn add_license_user(&self, order: OrderId, new: NewLicenseUser) -> Result<LicenseUser> {
-        let email = input::email(&new.email)?;
-        let name = input::text("name", new.name.as_deref(), MAX_NAME)?;
-        let hash = new.password.as_deref().map(password_hash).transpose()?;
-        self.inv.command_with_secret(
+        self.by(Action::ManageLicenseUsers, || {
+            let (email, name) = checked_license_user(&new)?;
+            let hash = new.password.as_deref().map(password_hash).transpose()?;
+            self.inv.command_with_secret(
+                self.tenant,
+                "add_license_user",
+                &(self.user, order, &email, &name, hash.is_some()),
+                new.password.as_deref(),
+                |tx, now| self.add_license_user_in(tx, now, order, &new, hash.as_deref()),
+            )
+        })
+    }
+
+    /// [`Session::add_license_user`] inside a transaction, with the password already hashed
+    /// (outside it: Argon2 takes time).
+    pub(crate) fn add_license_user_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        order: OrderId,
+        new: &NewLicenseUser,
+        hash: Option<&str>,
+    ) -> Result<LicenseUser> {
+        let (email, name) = checked_license_user(new)?;
+        let actor = Actor::load(tx, self.tenant, self.user)?;
+        let o = get_order(tx, self.tenant, order)?;
+        actor.require_permission(
+            tx,
+            &o,
+            Permission::ManageLicenseUsers,
+            Action::ManageLicenseUsers,
+        )?;
+        if hash.is_some() {
+            actor.require_permission(
+                tx,
+                &o,
+                Permission::ManageLicenseUserCredentials,
+                Action::ManageLicenseUserCredentials,
+            )?;
+        }
+        if tx
+            .license_user_by_email(self.tenant, o.id, &email)?
+            .is_some()
+        {
+            return Err(Error::Conflict {
+                attempt: None,
+                what: format!("a license user with email {email} in order {}", o.number),
+            });
+        }
+        let u = LicenseUser {
+            id: LicenseUserId::new(),
+            tenant: self.tenant,
+            order: o.id,
+            email,
+            name,
+            has_password: hash.is_some(),
+        };
+        tx.insert_license_user(&u, hash)?;
+        append(
+            tx,
             self.tenant,
-            "add_license_user",
-            &(self.user, order, &email, &name, hash.is_some()),
-            new.password.as_deref(),
-            |tx, now| {
-                let actor = Actor::load(tx, self.tenant, self.user)?;
-                let o = get_order(tx, self.tenant, order)?;
-                actor.require_permission(
-                    tx,
-                    &o,
-                    Permission::ManageLicenseUsers,
-                    Action::ManageLicenseUsers,
-                )?;
-                if hash.is_some() {
-                    actor.require_permission(
-                        tx,
-                        &o,
-                        Permission::ManageLicenseUserCredentials,
-                        Action::ManageLicenseUserCredentials,
-                    )?;
-                }
-                if tx
-                    .license_user_by_email(self.tenant, o.id, &email)?
-                    .is_some()
-                {
-                    return Err(Error::Conflict {
-                        what: format!("a license user with email {email} in order {}", o.number),
-                    });
-                }
-                let u = LicenseUser {
-                    id: LicenseUserId::new(),
-                    tenant: self.tenant,
-                    order: o.id,
-                    email: email.clone(),
-                    name: name.clone(),
-                    has_password: hash.is_some(),
-                };
-                tx.insert_license_user(&u, hash.as_deref())?;
-                append(
-                    tx,
-                    self.tenant,
-                    now,
-                    draft(Some(self.user), LedgerKind::LicenseUserAdded).order(&o),
-                )?;
-                Ok(u)
-            },
-        )
+            now,
+            draft(Some(self.user), LedgerKind::LicenseUserAdded).order(&o),
+        )?;
+        Ok(u)
     }
 
     /// Changes a license user's email and/or name. Admins of the holder, or managers with
@@ -131,20 +156,28 @@ impl Session {
         email: Option<String>,
         name: Option<String>,
     ) -> Result<LicenseUser> {
-        let (email_in, name_in) = (email, name);
-        let email = email_in.as_deref().map(input::email).transpose()?;
-        let name = name_in
-            .as_deref()
-            .map(|n| input::text("name", Some(n), MAX_NAME))
-            .transpose()?;
-        self.inv.command(
-            self.tenant,
-            "edit_license_user",
-            &(self.user, user, &email, &name),
-            |tx, now| {
-                self.edit_license_user_in(tx, now, user, email_in.as_deref(), name_in.as_deref())
-            },
-        )
+        self.by(Action::ManageLicenseUsers, || {
+            let (email_in, name_in) = (email, name);
+            let email = email_in.as_deref().map(input::email).transpose()?;
+            let name = name_in
+                .as_deref()
+                .map(|n| input::text("name", Some(n), MAX_NAME))
+                .transpose()?;
+            self.inv.command(
+                self.tenant,
+                "edit_license_user",
+                &(self.user, user, &email, &name),
+                |tx, now| {
+                    self.edit_license_user_in(
+                        tx,
+                        now,
+                        user,
+                        email_in.as_deref(),
+                        name_in.as_deref(),
+                    )
+                },
+            )
+        })
     }
 
     pub(crate) fn edit_license_user_in(
@@ -168,6 +201,7 @@ impl Session {
         if let Some(e) = &email {
             if *e != u.email && tx.license_user_by_email(self.tenant, o.id, e)?.is_some() {
                 return Err(Error::Conflict {
+                    attempt: None,
                     what: format!("a license user with email {e} in order {}", o.number),
                 });
             }
@@ -205,12 +239,14 @@ impl Session {
     /// Deletes a license user; their licenses stay, without a user. Admins of the holder, or
     /// managers with `manage_license_users`.
     pub fn delete_license_user(&self, user: LicenseUserId) -> Result<()> {
-        self.inv.command(
-            self.tenant,
-            "delete_license_user",
-            &(self.user, user),
-            |tx, now| self.delete_license_user_in(tx, now, user),
-        )
+        self.by(Action::ManageLicenseUsers, || {
+            self.inv.command(
+                self.tenant,
+                "delete_license_user",
+                &(self.user, user),
+                |tx, now| self.delete_license_user_in(tx, now, user),
+            )
+        })
     }
 
     pub(crate) fn delete_license_user_in(
@@ -252,12 +288,14 @@ impl Session {
         license: LicenseId,
         user: Option<LicenseUserId>,
     ) -> Result<License> {
-        self.inv.command(
-            self.tenant,
-            "assign_license",
-            &(self.user, license, user),
-            |tx, now| self.assign_license_in(tx, now, license, user),
-        )
+        self.by(Action::ManageLicenseUsers, || {
+            self.inv.command(
+                self.tenant,
+                "assign_license",
+                &(self.user, license, user),
+                |tx, now| self.assign_license_in(tx, now, license, user),
+            )
+        })
     }
 
     pub(crate) fn assign_license_in(
@@ -299,38 +337,52 @@ impl Session {
     /// Sets a license user's password (kept only as an Argon2id hash). Admins of the holder, or
     /// managers with `manage_license_user_credentials`.
     pub fn set_license_user_password(&self, user: LicenseUserId, password: &str) -> Result<()> {
-        let hash = password_hash(password)?;
-        self.inv.command_with_secret(
+        self.by(Action::ManageLicenseUserCredentials, || {
+            let hash = password_hash(password)?;
+            self.inv.command_with_secret(
+                self.tenant,
+                "set_license_user_password",
+                &(self.user, user),
+                Some(password),
+                |tx, now| self.set_license_user_password_in(tx, now, user, &hash),
+            )
+        })
+    }
+
+    /// [`Session::set_license_user_password`] inside a transaction, with the password already
+    /// hashed.
+    pub(crate) fn set_license_user_password_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        user: LicenseUserId,
+        hash: &str,
+    ) -> Result<()> {
+        let (u, o) = self.guarded_license_user(
+            tx,
+            user,
+            Permission::ManageLicenseUserCredentials,
+            Action::ManageLicenseUserCredentials,
+        )?;
+        tx.set_license_user_password(self.tenant, u.id, hash)?;
+        append(
+            tx,
             self.tenant,
-            "set_license_user_password",
-            &(self.user, user),
-            Some(password),
-            |tx, now| {
-                let (u, o) = self.guarded_license_user(
-                    tx,
-                    user,
-                    Permission::ManageLicenseUserCredentials,
-                    Action::ManageLicenseUserCredentials,
-                )?;
-                tx.set_license_user_password(self.tenant, u.id, &hash)?;
-                append(
-                    tx,
-                    self.tenant,
-                    now,
-                    draft(Some(self.user), LedgerKind::LicenseUserPasswordSet).order(&o),
-                )?;
-                Ok(())
-            },
-        )
+            now,
+            draft(Some(self.user), LedgerKind::LicenseUserPasswordSet).order(&o),
+        )?;
+        Ok(())
     }
 
     /// The license users of an order.
     pub fn license_users(&self, order: OrderId) -> Result<Vec<LicenseUser>> {
-        self.inv.read(|tx| {
-            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
-            let o = get_order(tx, self.tenant, order)?;
-            actor.require_view_order(tx, &o)?;
-            tx.license_users_of_order(self.tenant, o.id)
+        self.by(Action::View, || {
+            self.inv.read(|tx| {
+                let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+                let o = get_order(tx, self.tenant, order)?;
+                actor.require_view_order(tx, &o)?;
+                tx.license_users_of_order(self.tenant, o.id)
+            })
         })
     }
 }

@@ -42,6 +42,7 @@ pub struct Issued {
 
 fn unusable(license: &License, reason: impl Into<String>) -> Error {
     Error::LicenseUnusable {
+        attempt: None,
         key: license.key.redacted(),
         reason: reason.into(),
     }
@@ -73,99 +74,108 @@ impl Inventory {
         fingerprint: &str,
         device_name: &str,
     ) -> Result<License> {
-        let key = KeyQuery::parse(key)?;
-        let fingerprint = device_text("fingerprint", fingerprint)?;
-        let device_name = device_text("device name", device_name)?;
-        self.command(
-            tenant,
-            "activate",
-            &(&key, &fingerprint, &device_name),
-            |tx, now| {
+        self.by_host(Action::Activate, || {
+            let key = KeyQuery::parse(key)?;
+            let fingerprint = device_text("fingerprint", fingerprint)?;
+            let device_name = device_text("device name", device_name)?;
+            self.command(
+                tenant,
+                "activate",
+                &(&key, &fingerprint, &device_name),
+                |tx, now| {
+                    lock_tenant(tx, tenant)?;
+                    let mut l = license_by_key(tx, tenant, &key)?;
+                    if l.is_code {
+                        return Err(unusable(
+                            &l,
+                            "an activation code is redeemed, not activated",
+                        ));
+                    }
+                    require_usable(&l, now)?;
+                    if l.activations.iter().any(|a| a.fingerprint == fingerprint) {
+                        return Ok(l);
+                    }
+                    if l.activations.len() >= l.policy.max_activations as usize {
+                        return Err(Error::ActivationLimit {
+                            attempt: None,
+                            max: l.policy.max_activations,
+                        });
+                    }
+                    l.record_activation(fingerprint.clone(), device_name.clone(), now)?;
+                    tx.update_license(&l)?;
+                    append(
+                        tx,
+                        tenant,
+                        now,
+                        draft(None, LedgerKind::LicenseActivated).license(&l),
+                    )?;
+                    Ok(l)
+                },
+            )
+        })
+    }
+
+    /// An end user deactivates a license on one of its devices, with the key alone.
+    pub fn deactivate(&self, tenant: TenantId, key: &str, fingerprint: &str) -> Result<License> {
+        self.by_host(Action::Deactivate, || {
+            let key = KeyQuery::parse(key)?;
+            self.command(tenant, "deactivate", &(&key, fingerprint), |tx, now| {
                 lock_tenant(tx, tenant)?;
                 let mut l = license_by_key(tx, tenant, &key)?;
-                if l.is_code {
-                    return Err(unusable(
-                        &l,
-                        "an activation code is redeemed, not activated",
-                    ));
-                }
-                require_usable(&l, now)?;
-                if l.activations.iter().any(|a| a.fingerprint == fingerprint) {
-                    return Ok(l);
-                }
-                if l.activations.len() >= l.policy.max_activations as usize {
-                    return Err(Error::ActivationLimit {
-                        max: l.policy.max_activations,
-                    });
-                }
-                l.record_activation(fingerprint.clone(), device_name.clone(), now)?;
+                remove_device(&mut l, fingerprint)?;
                 tx.update_license(&l)?;
                 append(
                     tx,
                     tenant,
                     now,
-                    draft(None, LedgerKind::LicenseActivated).license(&l),
+                    draft(None, LedgerKind::LicenseDeactivated).license(&l),
                 )?;
                 Ok(l)
-            },
-        )
-    }
-
-    /// An end user deactivates a license on one of its devices, with the key alone.
-    pub fn deactivate(&self, tenant: TenantId, key: &str, fingerprint: &str) -> Result<License> {
-        let key = KeyQuery::parse(key)?;
-        self.command(tenant, "deactivate", &(&key, fingerprint), |tx, now| {
-            lock_tenant(tx, tenant)?;
-            let mut l = license_by_key(tx, tenant, &key)?;
-            remove_device(&mut l, fingerprint)?;
-            tx.update_license(&l)?;
-            append(
-                tx,
-                tenant,
-                now,
-                draft(None, LedgerKind::LicenseDeactivated).license(&l),
-            )?;
-            Ok(l)
+            })
         })
     }
 
     /// An end user redeems an activation code, once; `redeemed_by` names who (an email or a
     /// device). A second redemption is refused.
     pub fn redeem(&self, tenant: TenantId, code: &str, redeemed_by: &str) -> Result<License> {
-        let key = KeyQuery::parse(code)?;
-        let by = device_text("redeemed by", redeemed_by)?;
-        self.command(tenant, "redeem", &(&key, &by), |tx, now| {
-            lock_tenant(tx, tenant)?;
-            let mut l = license_by_key(tx, tenant, &key)?;
-            if !l.is_code {
-                return Err(unusable(&l, "a license is activated, not redeemed"));
-            }
-            require_usable(&l, now)?;
-            if l.activated_at.is_some() {
-                return Err(unusable(&l, "the code was already redeemed"));
-            }
-            l.record_activation(by.clone(), by.clone(), now)?;
-            tx.update_license(&l)?;
-            append(
-                tx,
-                tenant,
-                now,
-                draft(None, LedgerKind::CodeRedeemed).license(&l),
-            )?;
-            Ok(l)
+        self.by_host(Action::Redeem, || {
+            let key = KeyQuery::parse(code)?;
+            let by = device_text("redeemed by", redeemed_by)?;
+            self.command(tenant, "redeem", &(&key, &by), |tx, now| {
+                lock_tenant(tx, tenant)?;
+                let mut l = license_by_key(tx, tenant, &key)?;
+                if !l.is_code {
+                    return Err(unusable(&l, "a license is activated, not redeemed"));
+                }
+                require_usable(&l, now)?;
+                if l.activated_at.is_some() {
+                    return Err(unusable(&l, "the code was already redeemed"));
+                }
+                l.record_activation(by.clone(), by.clone(), now)?;
+                tx.update_license(&l)?;
+                append(
+                    tx,
+                    tenant,
+                    now,
+                    draft(None, LedgerKind::CodeRedeemed).license(&l),
+                )?;
+                Ok(l)
+            })
         })
     }
 
     /// Checks a key as an application would at start-up: the license, if it exists and is
     /// neither disabled nor expired.
     pub fn check_license(&self, tenant: TenantId, key: &str) -> Result<License> {
-        let key = KeyQuery::parse(key)?;
-        let now = self.now();
-        self.read(|tx| {
-            get_tenant(tx, tenant)?;
-            let l = license_by_key(tx, tenant, &key)?;
-            require_usable(&l, now)?;
-            Ok(l)
+        self.by_host(Action::View, || {
+            let key = KeyQuery::parse(key)?;
+            let now = self.now();
+            self.read(|tx| {
+                get_tenant(tx, tenant)?;
+                let l = license_by_key(tx, tenant, &key)?;
+                require_usable(&l, now)?;
+                Ok(l)
+            })
         })
     }
 }
@@ -281,6 +291,7 @@ impl LicenseChange<'_> {
                 require_usable(l, now)?;
                 if seconds > f.max_borrow_seconds {
                     return Err(Error::BorrowLimit {
+                        attempt: None,
                         reason: format!(
                             "{seconds} s asked, at most {} s allowed",
                             f.max_borrow_seconds
@@ -291,6 +302,7 @@ impl LicenseChange<'_> {
                     .retain(|b| b.until > now && b.borrower != borrower);
                 if l.borrows.len() >= f.max_borrows as usize {
                     return Err(Error::BorrowLimit {
+                        attempt: None,
                         reason: format!("{} borrows are open, the most allowed", f.max_borrows),
                     });
                 }
@@ -333,6 +345,7 @@ fn require_new_keys(tx: &mut dyn Tx, tenant: TenantId, keys: &[LicenseKey]) -> R
     for (i, key) in keys.iter().enumerate() {
         if !seen.insert(key) {
             return Err(Error::Conflict {
+                attempt: None,
                 what: format!(
                     "license key '{}' twice in this import (again at position {i}): nothing was imported",
                     key.redacted()
@@ -341,6 +354,7 @@ fn require_new_keys(tx: &mut dyn Tx, tenant: TenantId, keys: &[LicenseKey]) -> R
         }
         if tx.license_by_key(tenant, key)?.is_some() {
             return Err(Error::Conflict {
+                attempt: None,
                 what: format!(
                     "a license with key '{}' (position {i} of the import): nothing was imported",
                     key.redacted()
@@ -371,12 +385,14 @@ impl Session {
     /// an order, consuming as many available units, all at once or not at all. Admins of the
     /// holder, or managers with `issue_license`.
     pub fn issue(&self, order: OrderId, quantity: u64) -> Result<Vec<License>> {
-        self.inv.command(
-            self.tenant,
-            "issue",
-            &(self.user, order, quantity),
-            |tx, now| self.issue_in(tx, now, order, quantity),
-        )
+        self.by(Action::IssueLicense, || {
+            self.inv.command(
+                self.tenant,
+                "issue",
+                &(self.user, order, quantity),
+                |tx, now| self.issue_in(tx, now, order, quantity),
+            )
+        })
     }
 
     /// [`Session::issue`] without holding the licenses: they are made and stored
@@ -385,28 +401,37 @@ impl Session {
     /// new licenses are those of the order with ids from `first` to `last`): read them with
     /// [`Session::licenses`], or export them.
     pub fn issue_in_bulk(&self, order: OrderId, quantity: u64) -> Result<Issued> {
-        self.inv.command(
-            self.tenant,
-            "issue_in_bulk",
-            &(self.user, order, quantity),
-            |tx, now| {
-                let mut range: Option<(LicenseId, LicenseId)> = None;
-                let order =
-                    self.issue_with(tx, now, order, Keys::Fresh(quantity), &mut |chunk| {
-                        if let (Some(first), Some(last)) = (chunk.first(), chunk.last()) {
-                            range = Some((range.map_or(first.id, |(f, _)| f), last.id));
-                        }
-                    })?;
-                let (first, last) = range
-                    .ok_or_else(|| Error::InvariantViolated("an issue made no license".into()))?;
-                Ok(Issued {
-                    order,
-                    count: quantity,
-                    first,
-                    last,
-                })
-            },
-        )
+        self.by(Action::IssueLicense, || {
+            self.inv.command(
+                self.tenant,
+                "issue_in_bulk",
+                &(self.user, order, quantity),
+                |tx, now| self.issue_in_bulk_in(tx, now, order, quantity),
+            )
+        })
+    }
+
+    pub(crate) fn issue_in_bulk_in(
+        &self,
+        tx: &mut dyn Tx,
+        now: DateTime<Utc>,
+        order: OrderId,
+        quantity: u64,
+    ) -> Result<Issued> {
+        let mut range: Option<(LicenseId, LicenseId)> = None;
+        let order = self.issue_with(tx, now, order, Keys::Fresh(quantity), &mut |chunk| {
+            if let (Some(first), Some(last)) = (chunk.first(), chunk.last()) {
+                range = Some((range.map_or(first.id, |(f, _)| f), last.id));
+            }
+        })?;
+        let (first, last) =
+            range.ok_or_else(|| Error::InvariantViolated("an issue made no license".into()))?;
+        Ok(Issued {
+            order,
+            count: quantity,
+            first,
+            last,
+        })
     }
 
     pub(crate) fn issue_in(
@@ -466,6 +491,7 @@ impl Session {
         actor.require_permission(tx, &o, Permission::IssueLicense, Action::IssueLicense)?;
         if !o.status.holds_units() {
             return Err(Error::InvalidState {
+                attempt: None,
                 order: o.number,
                 status: o.status,
                 action: Action::IssueLicense,
@@ -476,6 +502,7 @@ impl Session {
         }
         if o.available < quantity {
             return Err(Error::InsufficientInventory {
+                attempt: None,
                 available: o.available,
                 requested: quantity,
             });
@@ -545,24 +572,28 @@ impl Session {
         after: Option<LicenseId>,
         limit: usize,
     ) -> Result<Vec<License>> {
-        let limit = page_limit(limit)?;
-        self.inv.read(|tx| {
-            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
-            let o = get_order(tx, self.tenant, order)?;
-            actor.require_view_order(tx, &o)?;
-            tx.licenses_of_order(self.tenant, o.id, after, limit)
+        self.by(Action::View, || {
+            let limit = page_limit(limit)?;
+            self.inv.read(|tx| {
+                let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+                let o = get_order(tx, self.tenant, order)?;
+                actor.require_view_order(tx, &o)?;
+                tx.licenses_of_order(self.tenant, o.id, after, limit)
+            })
         })
     }
 
     /// A license by its key, if the actor may see its order.
     pub fn license(&self, key: &str) -> Result<License> {
-        let key = KeyQuery::parse(key)?;
-        self.inv.read(|tx| {
-            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
-            let l = license_by_key(tx, self.tenant, &key)?;
-            let o = get_order(tx, self.tenant, l.order)?;
-            actor.require_view_order(tx, &o)?;
-            Ok(l)
+        self.by(Action::View, || {
+            let key = KeyQuery::parse(key)?;
+            self.inv.read(|tx| {
+                let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+                let l = license_by_key(tx, self.tenant, &key)?;
+                let o = get_order(tx, self.tenant, l.order)?;
+                actor.require_view_order(tx, &o)?;
+                Ok(l)
+            })
         })
     }
 
@@ -616,24 +647,32 @@ impl Session {
 
     /// Removes one device from a license. Admins of the holder, or managers with `reset_device`.
     pub fn reset_device(&self, license: LicenseId, fingerprint: &str) -> Result<License> {
-        self.simple_change(license, &LicenseChange::ResetDevice(fingerprint))
+        self.by(Action::ResetDevice, || {
+            self.simple_change(license, &LicenseChange::ResetDevice(fingerprint))
+        })
     }
 
     /// Removes every device from a license. Admins of the holder, or managers with
     /// `reset_license`.
     pub fn reset_license(&self, license: LicenseId) -> Result<License> {
-        self.simple_change(license, &LicenseChange::ResetLicense)
+        self.by(Action::ResetLicense, || {
+            self.simple_change(license, &LicenseChange::ResetLicense)
+        })
     }
 
     /// Disables a license: it can no longer be activated, redeemed or borrowed. Admins of the
     /// holder.
     pub fn disable(&self, license: LicenseId) -> Result<License> {
-        self.simple_change(license, &LicenseChange::Disable)
+        self.by(Action::Disable, || {
+            self.simple_change(license, &LicenseChange::Disable)
+        })
     }
 
     /// Enables a disabled license again. Admins of the holder.
     pub fn enable(&self, license: LicenseId) -> Result<License> {
-        self.simple_change(license, &LicenseChange::Enable)
+        self.by(Action::Enable, || {
+            self.simple_change(license, &LicenseChange::Enable)
+        })
     }
 
     /// One of the changes of [`LicenseChange`] as its own command.
@@ -669,34 +708,40 @@ impl Session {
     /// at most the policy's number of open borrows; a borrower's new borrow replaces its old).
     /// Admins of the holder, or managers with `borrow_license`.
     pub fn borrow(&self, license: LicenseId, borrower: &str, seconds: u32) -> Result<License> {
-        let change = LicenseChange::Borrow { borrower, seconds };
-        change.check()?;
-        let borrower = device_text("borrower", borrower)?;
-        let (permission, action, kind) = change.rule();
-        self.change_license(
-            license,
-            permission,
-            action,
-            kind,
-            &(&borrower, seconds),
-            &|l, now| change.apply(l, now),
-        )
+        self.by(Action::Borrow, || {
+            let change = LicenseChange::Borrow { borrower, seconds };
+            change.check()?;
+            let borrower = device_text("borrower", borrower)?;
+            let (permission, action, kind) = change.rule();
+            self.change_license(
+                license,
+                permission,
+                action,
+                kind,
+                &(&borrower, seconds),
+                &|l, now| change.apply(l, now),
+            )
+        })
     }
 
     /// Returns `borrower`'s borrow of a floating license. Admins of the holder, or managers
     /// with `borrow_license`.
     pub fn return_borrow(&self, license: LicenseId, borrower: &str) -> Result<License> {
-        self.simple_change(license, &LicenseChange::ReturnBorrow(borrower))
+        self.by(Action::Borrow, || {
+            self.simple_change(license, &LicenseChange::ReturnBorrow(borrower))
+        })
     }
 
     /// Revokes an unused license (never activated, redeemed or borrowed): the license is gone
     /// and its unit returns to its order, which becomes active again if it was depleted.
     /// Admins of the holder.
     pub fn revoke(&self, license: LicenseId) -> Result<Order> {
-        self.inv
-            .command(self.tenant, "revoke", &(self.user, license), |tx, now| {
-                self.revoke_in(tx, now, license)
-            })
+        self.by(Action::Revoke, || {
+            self.inv
+                .command(self.tenant, "revoke", &(self.user, license), |tx, now| {
+                    self.revoke_in(tx, now, license)
+                })
+        })
     }
 
     pub(crate) fn revoke_in(

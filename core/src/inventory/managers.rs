@@ -27,13 +27,15 @@ impl Session {
         user: UserId,
         permissions: &[Permission],
     ) -> Result<LicenseManager> {
-        let wanted = permission_set(permissions, "grant at least one permission")?;
-        self.inv.command(
-            self.tenant,
-            "add_license_manager",
-            &(self.user, order, user, &wanted),
-            |tx, now| self.add_license_manager_in(tx, now, order, user, permissions),
-        )
+        self.by(Action::ManageManagers, || {
+            let wanted = permission_set(permissions, "grant at least one permission")?;
+            self.inv.command(
+                self.tenant,
+                "add_license_manager",
+                &(self.user, order, user, &wanted),
+                |tx, now| self.add_license_manager_in(tx, now, order, user, permissions),
+            )
+        })
     }
 
     pub(crate) fn add_license_manager_in(
@@ -90,16 +92,20 @@ impl Session {
         user: UserId,
         permissions: &[Permission],
     ) -> Result<LicenseManager> {
-        let wanted = permission_set(
-            permissions,
-            "keep at least one permission, or remove the manager",
-        )?;
-        self.inv.command(
-            self.tenant,
-            "set_license_manager_permissions",
-            &(self.user, order, user, &wanted),
-            |tx, now| self.set_license_manager_permissions_in(tx, now, order, user, permissions),
-        )
+        self.by(Action::ManageManagers, || {
+            let wanted = permission_set(
+                permissions,
+                "keep at least one permission, or remove the manager",
+            )?;
+            self.inv.command(
+                self.tenant,
+                "set_license_manager_permissions",
+                &(self.user, order, user, &wanted),
+                |tx, now| {
+                    self.set_license_manager_permissions_in(tx, now, order, user, permissions)
+                },
+            )
+        })
     }
 
     pub(crate) fn set_license_manager_permissions_in(
@@ -141,12 +147,14 @@ impl Session {
     /// same authority as [`Session::set_license_manager_permissions`]: a manager with
     /// `manage_managers` may only remove a manager whose permissions it holds itself.
     pub fn remove_license_manager(&self, order: OrderId, user: UserId) -> Result<()> {
-        self.inv.command(
-            self.tenant,
-            "remove_license_manager",
-            &(self.user, order, user),
-            |tx, now| self.remove_license_manager_in(tx, now, order, user),
-        )
+        self.by(Action::ManageManagers, || {
+            self.inv.command(
+                self.tenant,
+                "remove_license_manager",
+                &(self.user, order, user),
+                |tx, now| self.remove_license_manager_in(tx, now, order, user),
+            )
+        })
     }
 
     pub(crate) fn remove_license_manager_in(
@@ -172,11 +180,13 @@ impl Session {
 
     /// The license managers of an order.
     pub fn license_managers(&self, order: OrderId) -> Result<Vec<LicenseManager>> {
-        self.inv.read(|tx| {
-            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
-            let o = get_order(tx, self.tenant, order)?;
-            actor.require_view_order(tx, &o)?;
-            tx.managers_of_order(self.tenant, o.id)
+        self.by(Action::View, || {
+            self.inv.read(|tx| {
+                let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+                let o = get_order(tx, self.tenant, order)?;
+                actor.require_view_order(tx, &o)?;
+                tx.managers_of_order(self.tenant, o.id)
+            })
         })
     }
 }

@@ -38,7 +38,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::error::{Error, Result};
+use crate::error::{Action, Error, Result};
 use crate::ids::{TenantId, UserId};
 use crate::ledger::LedgerEntry;
 use crate::store::{MemoryStore, Store, Tx};
@@ -158,6 +158,12 @@ impl Inventory {
         })
     }
 
+    /// Runs `body` as the host application's own `action` (no acting user): a refusal it
+    /// returns names it (docs/rules.md §5).
+    pub(crate) fn by_host<T>(&self, action: Action, body: impl FnOnce() -> Result<T>) -> Result<T> {
+        body().map_err(|e| e.attempted(action, None))
+    }
+
     /// Acts as `user`: every action of the returned session is checked against their roles.
     pub fn session(&self, tenant: TenantId, user: UserId) -> Result<Session> {
         self.user(tenant, user)?;
@@ -166,11 +172,13 @@ impl Inventory {
 
     /// Up to `limit` ledger entries of the tenant with sequence numbers above `after`.
     pub fn ledger(&self, tenant: TenantId, after: u64, limit: usize) -> Result<Vec<LedgerEntry>> {
-        let limit = page_limit(limit)?;
-        let after = crate::input::stored_number("after", after)?;
-        self.read(|tx| {
-            get_tenant(tx, tenant)?;
-            tx.ledger(tenant, after, limit)
+        self.by_host(Action::View, || {
+            let limit = page_limit(limit)?;
+            let after = crate::input::stored_number("after", after)?;
+            self.read(|tx| {
+                get_tenant(tx, tenant)?;
+                tx.ledger(tenant, after, limit)
+            })
         })
     }
 }

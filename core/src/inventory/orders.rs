@@ -18,13 +18,15 @@ use crate::store::Tx;
 impl Session {
     /// Mints new stock into an order held by the vendor. Vendor admins only.
     pub fn mint(&self, new: NewMint) -> Result<Order> {
-        let (quantity, po, comments) = checked_mint(&new)?;
-        self.inv.command(
-            self.tenant,
-            "mint",
-            &(self.user, new.product, quantity, &po, &comments),
-            |tx, now| self.mint_in(tx, now, &new),
-        )
+        self.by(Action::Mint, || {
+            let (quantity, po, comments) = checked_mint(&new)?;
+            self.inv.command(
+                self.tenant,
+                "mint",
+                &(self.user, new.product, quantity, &po, &comments),
+                |tx, now| self.mint_in(tx, now, &new),
+            )
+        })
     }
 
     pub(crate) fn mint_in(
@@ -70,10 +72,12 @@ impl Session {
 
     /// Requests units from the holder's parent organization. The order starts `requested`.
     pub fn request(&self, new: NewRequest) -> Result<Order> {
-        self.inv
-            .command(self.tenant, "request", &(self.user, &new), |tx, now| {
-                self.request_in(tx, now, &new)
-            })
+        self.by(Action::Request, || {
+            self.inv
+                .command(self.tenant, "request", &(self.user, &new), |tx, now| {
+                    self.request_in(tx, now, &new)
+                })
+        })
     }
 
     pub(crate) fn request_in(
@@ -129,13 +133,15 @@ impl Session {
     /// Edits a pending request (purchase order, product, quantity, comments). Admins of the
     /// requesting organization only; refused once the request is approved, rejected or cancelled.
     pub fn edit_request(&self, order: OrderId, edit: RequestEdit) -> Result<Order> {
-        let (quantity, po, comments) = checked_edit(&edit)?;
-        self.inv.command(
-            self.tenant,
-            "edit_request",
-            &(self.user, order, quantity, &po, edit.product, &comments),
-            |tx, now| self.edit_request_in(tx, now, order, &edit),
-        )
+        self.by(Action::EditRequest, || {
+            let (quantity, po, comments) = checked_edit(&edit)?;
+            self.inv.command(
+                self.tenant,
+                "edit_request",
+                &(self.user, order, quantity, &po, edit.product, &comments),
+                |tx, now| self.edit_request_in(tx, now, order, &edit),
+            )
+        })
     }
 
     pub(crate) fn edit_request_in(
@@ -178,10 +184,12 @@ impl Session {
 
     /// Cancels (withdraws) a pending request. Admins of the requesting organization only.
     pub fn cancel(&self, order: OrderId) -> Result<Order> {
-        self.inv
-            .command(self.tenant, "cancel", &(self.user, order), |tx, now| {
-                self.cancel_in(tx, now, order)
-            })
+        self.by(Action::Cancel, || {
+            self.inv
+                .command(self.tenant, "cancel", &(self.user, order), |tx, now| {
+                    self.cancel_in(tx, now, order)
+                })
+        })
     }
 
     pub(crate) fn cancel_in(
@@ -218,12 +226,14 @@ impl Session {
         quantity: Option<u64>,
         comments: Option<String>,
     ) -> Result<Order> {
-        self.inv.command(
-            self.tenant,
-            "approve",
-            &(self.user, order, quantity, &comments),
-            |tx, now| self.approve_in(tx, now, order, quantity, comments.as_deref()),
-        )
+        self.by(Action::Approve, || {
+            self.inv.command(
+                self.tenant,
+                "approve",
+                &(self.user, order, quantity, &comments),
+                |tx, now| self.approve_in(tx, now, order, quantity, comments.as_deref()),
+            )
+        })
     }
 
     pub(crate) fn approve_in(
@@ -274,12 +284,14 @@ impl Session {
 
     /// Rejects a pending request addressed to the actor's organization.
     pub fn reject(&self, order: OrderId, comments: Option<String>) -> Result<Order> {
-        self.inv.command(
-            self.tenant,
-            "reject",
-            &(self.user, order, &comments),
-            |tx, now| self.reject_in(tx, now, order, comments.as_deref()),
-        )
+        self.by(Action::Reject, || {
+            self.inv.command(
+                self.tenant,
+                "reject",
+                &(self.user, order, &comments),
+                |tx, now| self.reject_in(tx, now, order, comments.as_deref()),
+            )
+        })
     }
 
     pub(crate) fn reject_in(
@@ -319,10 +331,12 @@ impl Session {
     /// Assigns (pushes) units from an organization to one of its children: a new order, born
     /// `active`, drawn like an approval.
     pub fn assign(&self, new: NewAssignment) -> Result<Order> {
-        self.inv
-            .command(self.tenant, "assign", &(self.user, &new), |tx, now| {
-                self.assign_in(tx, now, &new)
-            })
+        self.by(Action::Assign, || {
+            self.inv
+                .command(self.tenant, "assign", &(self.user, &new), |tx, now| {
+                    self.assign_in(tx, now, &new)
+                })
+        })
     }
 
     pub(crate) fn assign_in(

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 
 use crate::checked::Checked;
-use crate::error::{Entity, Error, Result};
+use crate::error::{Action, Entity, Error, Result};
 use crate::ids::{NotificationId, TenantId, UserId};
 use crate::inventory::Inventory;
 use crate::inventory::rules::{
@@ -157,10 +157,12 @@ impl Inventory {
         tenant: TenantId,
         limit: usize,
     ) -> Result<Vec<Notification>> {
-        let limit = page_limit(limit)?;
-        self.read(|tx| {
-            get_tenant(tx, tenant)?;
-            tx.pending_notifications(tenant, limit)
+        self.by_host(Action::View, || {
+            let limit = page_limit(limit)?;
+            self.read(|tx| {
+                get_tenant(tx, tenant)?;
+                tx.pending_notifications(tenant, limit)
+            })
         })
     }
 
@@ -172,34 +174,38 @@ impl Inventory {
         tenant: TenantId,
         ids: &[NotificationId],
     ) -> Result<usize> {
-        if ids.len() > crate::MAX_PAGE {
-            return Err(Error::invalid(
-                "notification ids",
-                format!("at most {} at once, got {}", crate::MAX_PAGE, ids.len()),
-            ));
-        }
-        self.command(tenant, "mark_notifications_sent", &ids, |tx, now| {
-            lock_tenant(tx, tenant)?;
-            let mut marked = 0;
-            for &id in ids {
-                let n = tx
-                    .notification(tenant, id)?
-                    .ok_or_else(|| Error::not_found(Entity::Notification, id))?;
-                if n.sent_at.is_none() {
-                    tx.set_notification_sent(tenant, id, now)?;
-                    marked = marked.plus(1)?;
-                }
+        self.by_host(Action::MarkNotificationsSent, || {
+            if ids.len() > crate::MAX_PAGE {
+                return Err(Error::invalid(
+                    "notification ids",
+                    format!("at most {} at once, got {}", crate::MAX_PAGE, ids.len()),
+                ));
             }
-            Ok(marked)
+            self.command(tenant, "mark_notifications_sent", &ids, |tx, now| {
+                lock_tenant(tx, tenant)?;
+                let mut marked = 0;
+                for &id in ids {
+                    let n = tx
+                        .notification(tenant, id)?
+                        .ok_or_else(|| Error::not_found(Entity::Notification, id))?;
+                    if n.sent_at.is_none() {
+                        tx.set_notification_sent(tenant, id, now)?;
+                        marked = marked.plus(1)?;
+                    }
+                }
+                Ok(marked)
+            })
         })
     }
 
     /// A notification by id, sent or not.
     pub fn notification(&self, tenant: TenantId, id: NotificationId) -> Result<Notification> {
-        self.read(|tx| {
-            get_tenant(tx, tenant)?;
-            tx.notification(tenant, id)?
-                .ok_or_else(|| Error::not_found(Entity::Notification, id))
+        self.by_host(Action::View, || {
+            self.read(|tx| {
+                get_tenant(tx, tenant)?;
+                tx.notification(tenant, id)?
+                    .ok_or_else(|| Error::not_found(Entity::Notification, id))
+            })
         })
     }
 }

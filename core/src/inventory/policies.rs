@@ -2,7 +2,7 @@
 //!
 //! Rules: docs/rules.md §2.
 
-use crate::error::Result;
+use crate::error::{Action, Result};
 use crate::ids::{ProductId, TenantId};
 use crate::inventory::Inventory;
 use crate::inventory::rules::*;
@@ -19,19 +19,21 @@ impl Inventory {
         product: ProductId,
         policy: LicensePolicy,
     ) -> Result<Product> {
-        policy.validate()?;
-        self.command(
-            tenant,
-            "set_product_policy",
-            &(product, policy),
-            |tx, now| {
-                lock_tenant(tx, tenant)?;
-                let mut p = get_product(tx, tenant, product)?;
-                p.policy = policy;
-                tx.update_product(&p)?;
-                append(tx, tenant, now, draft(None, LedgerKind::ProductPolicySet))?;
-                Ok(p)
-            },
-        )
+        self.by_host(Action::SetProductPolicy, || {
+            policy.validate()?;
+            self.command(
+                tenant,
+                "set_product_policy",
+                &(product, policy),
+                |tx, now| {
+                    lock_tenant(tx, tenant)?;
+                    let mut p = get_product(tx, tenant, product)?;
+                    p.policy = policy;
+                    tx.update_product(&p)?;
+                    append(tx, tenant, now, draft(None, LedgerKind::ProductPolicySet))?;
+                    Ok(p)
+                },
+            )
+        })
     }
 }

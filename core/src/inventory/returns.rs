@@ -20,13 +20,15 @@ impl Session {
     /// orders they were drawn from, newest draw first (units minted by a vendor-tier approval
     /// are retired). Admins of the holder.
     pub fn return_units(&self, order: OrderId, quantity: u64) -> Result<Order> {
-        let quantity = input::quantity(quantity)?;
-        self.inv.command(
-            self.tenant,
-            "return_units",
-            &(self.user, order, quantity),
-            |tx, now| self.return_units_in(tx, now, order, quantity),
-        )
+        self.by(Action::ReturnUnits, || {
+            let quantity = input::quantity(quantity)?;
+            self.inv.command(
+                self.tenant,
+                "return_units",
+                &(self.user, order, quantity),
+                |tx, now| self.return_units_in(tx, now, order, quantity),
+            )
+        })
     }
 
     pub(crate) fn return_units_in(
@@ -42,6 +44,7 @@ impl Session {
         actor.require_admin(&get_org(tx, self.tenant, o.holder)?, Action::ReturnUnits)?;
         if !o.status.holds_units() || o.source.is_none() {
             return Err(Error::InvalidState {
+                attempt: None,
                 order: o.number,
                 status: o.status,
                 action: Action::ReturnUnits,
@@ -49,6 +52,7 @@ impl Session {
         }
         if o.available < quantity {
             return Err(Error::InsufficientInventory {
+                attempt: None,
                 available: o.available,
                 requested: quantity,
             });
@@ -85,12 +89,14 @@ impl Session {
     /// units drawn from it (the error names them). Its unconsumed units return to its sources;
     /// its issued units are retired; the ledger records the deletion. Admins of the holder.
     pub fn delete_order(&self, order: OrderId) -> Result<()> {
-        self.inv.command(
-            self.tenant,
-            "delete_order",
-            &(self.user, order),
-            |tx, now| self.delete_order_in(tx, now, order),
-        )
+        self.by(Action::DeleteOrder, || {
+            self.inv.command(
+                self.tenant,
+                "delete_order",
+                &(self.user, order),
+                |tx, now| self.delete_order_in(tx, now, order),
+            )
+        })
     }
 
     pub(crate) fn delete_order_in(
@@ -112,6 +118,7 @@ impl Session {
             children.sort();
             children.dedup();
             return Err(Error::OrderInUse {
+                attempt: None,
                 order: o.number,
                 children,
             });

@@ -191,7 +191,10 @@ impl Actor {
     /// Enterprise-only permissions work only on the enterprise plan.
     pub(crate) fn require_plan(&self, permission: Permission) -> Result<()> {
         if permission.enterprise_only() && self.tenant.plan != Plan::Enterprise {
-            Err(Error::PlanRequired { permission })
+            Err(Error::PlanRequired {
+                permission,
+                attempt: None,
+            })
         } else {
             Ok(())
         }
@@ -275,6 +278,7 @@ pub(crate) fn require_status(order: &Order, status: OrderStatus, action: Action)
         Ok(())
     } else {
         Err(Error::InvalidState {
+            attempt: None,
             order: order.number,
             status: order.status,
             action,
@@ -337,6 +341,7 @@ pub(crate) fn supply(
         .ok_or_else(overflow)?;
     if available < qty {
         return Err(Error::InsufficientInventory {
+            attempt: None,
             available,
             requested: qty,
         });

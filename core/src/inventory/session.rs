@@ -3,6 +3,7 @@
 //!
 //! Rules: docs/rules.md §5.
 
+use crate::error::{Action, Result};
 use crate::ids::{TenantId, UserId};
 use crate::inventory::Inventory;
 
@@ -27,5 +28,10 @@ impl Session {
     /// The tenant.
     pub fn tenant(&self) -> TenantId {
         self.tenant
+    }
+
+    /// Runs `body` as this user's `action`: a refusal it returns names both (docs/rules.md §5).
+    pub(crate) fn by<T>(&self, action: Action, body: impl FnOnce() -> Result<T>) -> Result<T> {
+        body().map_err(|e| e.attempted(action, Some(self.user)))
     }
 }

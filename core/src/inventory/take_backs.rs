@@ -5,7 +5,7 @@
 //!
 //! Rules: docs/rules.md §1, §2, §5.
 
-use crate::error::{Error, Result};
+use crate::error::{Action, Error, Result};
 use crate::hierarchy::{Organization, Plan, Tenant, User};
 use crate::ids::{OrgId, ProductId, TenantId, UserId};
 use crate::input;
@@ -30,61 +30,65 @@ impl Inventory {
     /// # Ok(()) }
     /// ```
     pub fn revoke_admin(&self, tenant: TenantId, user: UserId, org: OrgId) -> Result<()> {
-        self.command(tenant, "revoke_admin", &(user, org), |tx, now| {
-            let t = lock_tenant(tx, tenant)?;
-            get_user(tx, tenant, user)?;
-            let o = get_org(tx, tenant, org)?;
-            let admins = tx.org_admins(tenant, org)?;
-            if !admins.contains(&user) {
-                return Ok(());
-            }
-            if org == t.vendor && admins.len() == 1 {
-                return Err(Error::hierarchy(format!(
-                    "'{}' is the last admin of the vendor organization '{}': grant another \
+        self.by_host(Action::RevokeAdmin, || {
+            self.command(tenant, "revoke_admin", &(user, org), |tx, now| {
+                let t = lock_tenant(tx, tenant)?;
+                get_user(tx, tenant, user)?;
+                let o = get_org(tx, tenant, org)?;
+                let admins = tx.org_admins(tenant, org)?;
+                if !admins.contains(&user) {
+                    return Ok(());
+                }
+                if org == t.vendor && admins.len() == 1 {
+                    return Err(Error::hierarchy(format!(
+                        "'{}' is the last admin of the vendor organization '{}': grant another \
                      user the role first",
-                    get_user(tx, tenant, user)?.name,
-                    o.name
-                )));
-            }
-            tx.delete_admin(tenant, user, org)?;
-            append(
-                tx,
-                tenant,
-                now,
-                draft(None, LedgerKind::AdminRevoked).org(org),
-            )?;
-            Ok(())
+                        get_user(tx, tenant, user)?.name,
+                        o.name
+                    )));
+                }
+                tx.delete_admin(tenant, user, org)?;
+                append(
+                    tx,
+                    tenant,
+                    now,
+                    draft(None, LedgerKind::AdminRevoked).org(org),
+                )?;
+                Ok(())
+            })
         })
     }
 
     /// Reactivates a deactivated organization: it may request, approve and receive inventory
     /// again. Its parent must be active (`Hierarchy` otherwise).
     pub fn reactivate_org(&self, tenant: TenantId, id: OrgId) -> Result<Organization> {
-        self.command(tenant, "reactivate_org", &id, |tx, now| {
-            lock_tenant(tx, tenant)?;
-            let mut org = get_org(tx, tenant, id)?;
-            if org.active {
-                return Ok(org);
-            }
-            if let Some(parent) = org.parent {
-                let p = get_org(tx, tenant, parent)?;
-                if !p.active {
-                    return Err(Error::hierarchy(format!(
-                        "'{}' cannot be reactivated under the deactivated '{}': reactivate \
-                         '{}' first",
-                        org.name, p.name, p.name
-                    )));
+        self.by_host(Action::ReactivateOrg, || {
+            self.command(tenant, "reactivate_org", &id, |tx, now| {
+                lock_tenant(tx, tenant)?;
+                let mut org = get_org(tx, tenant, id)?;
+                if org.active {
+                    return Ok(org);
                 }
-            }
-            org.active = true;
-            tx.update_org(&org)?;
-            append(
-                tx,
-                tenant,
-                now,
-                draft(None, LedgerKind::OrgReactivated).org(org.id),
-            )?;
-            Ok(org)
+                if let Some(parent) = org.parent {
+                    let p = get_org(tx, tenant, parent)?;
+                    if !p.active {
+                        return Err(Error::hierarchy(format!(
+                            "'{}' cannot be reactivated under the deactivated '{}': reactivate \
+                         '{}' first",
+                            org.name, p.name, p.name
+                        )));
+                    }
+                }
+                org.active = true;
+                tx.update_org(&org)?;
+                append(
+                    tx,
+                    tenant,
+                    now,
+                    draft(None, LedgerKind::OrgReactivated).org(org.id),
+                )?;
+                Ok(org)
+            })
         })
     }
 
@@ -93,12 +97,16 @@ impl Inventory {
     /// [`Inventory::reactivate_user`]. The vendor organization keeps at least one active
     /// admin: deactivating its last is refused (`Hierarchy`).
     pub fn deactivate_user(&self, tenant: TenantId, id: UserId) -> Result<User> {
-        self.set_user_active(tenant, id, false)
+        self.by_host(Action::DeactivateUser, || {
+            self.set_user_active(tenant, id, false)
+        })
     }
 
     /// Reactivates a deactivated user: their roles and permissions count again.
     pub fn reactivate_user(&self, tenant: TenantId, id: UserId) -> Result<User> {
-        self.set_user_active(tenant, id, true)
+        self.by_host(Action::ReactivateUser, || {
+            self.set_user_active(tenant, id, true)
+        })
     }
 
     fn set_user_active(&self, tenant: TenantId, id: UserId, active: bool) -> Result<User> {
@@ -145,33 +153,37 @@ impl Inventory {
     /// (every use is refused with `PlanRequired`), and no new one can be granted; an upgrade
     /// back honours them again (docs/rules.md §5).
     pub fn change_plan(&self, tenant: TenantId, plan: Plan) -> Result<Tenant> {
-        self.command(tenant, "change_plan", &plan, |tx, now| {
-            let mut t = lock_tenant(tx, tenant)?;
-            if t.plan == plan {
-                return Ok(t);
-            }
-            t.plan = plan;
-            tx.update_tenant(&t)?;
-            append(tx, tenant, now, draft(None, LedgerKind::PlanChanged))?;
-            // The append moved the ledger head: return the tenant as stored.
-            lock_tenant(tx, tenant)
+        self.by_host(Action::ChangePlan, || {
+            self.command(tenant, "change_plan", &plan, |tx, now| {
+                let mut t = lock_tenant(tx, tenant)?;
+                if t.plan == plan {
+                    return Ok(t);
+                }
+                t.plan = plan;
+                tx.update_tenant(&t)?;
+                append(tx, tenant, now, draft(None, LedgerKind::PlanChanged))?;
+                // The append moved the ledger head: return the tenant as stored.
+                lock_tenant(tx, tenant)
+            })
         })
     }
 
     /// Renames a product (every order, license and export shows the new name from now on;
     /// notifications already written keep the name they were written with).
     pub fn rename_product(&self, tenant: TenantId, id: ProductId, name: &str) -> Result<Product> {
-        let name = input::name("product name", name)?;
-        self.command(tenant, "rename_product", &(id, &name), |tx, now| {
-            lock_tenant(tx, tenant)?;
-            let mut p = get_product(tx, tenant, id)?;
-            if p.name == name {
-                return Ok(p);
-            }
-            p.name = name.clone();
-            tx.update_product(&p)?;
-            append(tx, tenant, now, draft(None, LedgerKind::ProductRenamed))?;
-            Ok(p)
+        self.by_host(Action::RenameProduct, || {
+            let name = input::name("product name", name)?;
+            self.command(tenant, "rename_product", &(id, &name), |tx, now| {
+                lock_tenant(tx, tenant)?;
+                let mut p = get_product(tx, tenant, id)?;
+                if p.name == name {
+                    return Ok(p);
+                }
+                p.name = name.clone();
+                tx.update_product(&p)?;
+                append(tx, tenant, now, draft(None, LedgerKind::ProductRenamed))?;
+                Ok(p)
+            })
         })
     }
 
@@ -179,16 +191,18 @@ impl Inventory {
     /// (`InvalidInput` naming it); existing orders, pending requests and licenses are
     /// untouched, and a pending request may still be approved.
     pub fn retire_product(&self, tenant: TenantId, id: ProductId) -> Result<Product> {
-        self.command(tenant, "retire_product", &id, |tx, now| {
-            lock_tenant(tx, tenant)?;
-            let mut p = get_product(tx, tenant, id)?;
-            if p.retired {
-                return Ok(p);
-            }
-            p.retired = true;
-            tx.update_product(&p)?;
-            append(tx, tenant, now, draft(None, LedgerKind::ProductRetired))?;
-            Ok(p)
+        self.by_host(Action::RetireProduct, || {
+            self.command(tenant, "retire_product", &id, |tx, now| {
+                lock_tenant(tx, tenant)?;
+                let mut p = get_product(tx, tenant, id)?;
+                if p.retired {
+                    return Ok(p);
+                }
+                p.retired = true;
+                tx.update_product(&p)?;
+                append(tx, tenant, now, draft(None, LedgerKind::ProductRetired))?;
+                Ok(p)
+            })
         })
     }
 }

@@ -4,7 +4,7 @@
 //! Rules: docs/rules.md §6.
 
 use crate::checked::Checked;
-use crate::error::{Entity, Error, Result};
+use crate::error::{Action, Entity, Error, Result};
 use crate::ids::{OrderId, OrderNumber, OrgId};
 use crate::inventory::Session;
 use crate::inventory::rules::*;
@@ -16,24 +16,28 @@ use crate::views::{
 impl Session {
     /// An order with its names, if the actor may see it.
     pub fn order(&self, id: OrderId) -> Result<OrderDetails> {
-        self.inv.read(|tx| {
-            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
-            let order = get_order(tx, self.tenant, id)?;
-            actor.require_view_order(tx, &order)?;
-            Names::new(self.tenant).details(tx, order)
+        self.by(Action::View, || {
+            self.inv.read(|tx| {
+                let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+                let order = get_order(tx, self.tenant, id)?;
+                actor.require_view_order(tx, &order)?;
+                Names::new(self.tenant).details(tx, order)
+            })
         })
     }
 
     /// An order by its number, if the actor may see it.
     pub fn order_by_number(&self, number: OrderNumber) -> Result<OrderDetails> {
-        crate::input::stored_number("order number", number.get())?;
-        self.inv.read(|tx| {
-            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
-            let order = tx
-                .order_by_number(self.tenant, number)?
-                .ok_or_else(|| Error::not_found(Entity::Order, number))?;
-            actor.require_view_order(tx, &order)?;
-            Names::new(self.tenant).details(tx, order)
+        self.by(Action::View, || {
+            crate::input::stored_number("order number", number.get())?;
+            self.inv.read(|tx| {
+                let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+                let order = tx
+                    .order_by_number(self.tenant, number)?
+                    .ok_or_else(|| Error::not_found(Entity::Order, number))?;
+                actor.require_view_order(tx, &order)?;
+                Names::new(self.tenant).details(tx, order)
+            })
         })
     }
 
@@ -46,7 +50,9 @@ impl Session {
         cursor: Option<Cursor>,
         limit: usize,
     ) -> Result<Page<OrderDetails>> {
-        self.list_of(OrderList::Held, org, filter, cursor, limit)
+        self.by(Action::View, || {
+            self.list_of(OrderList::Held, org, filter, cursor, limit)
+        })
     }
 
     /// The approval queue of `org`: the requests addressed to it that wait for its decision,
@@ -79,7 +85,9 @@ impl Session {
         cursor: Option<Cursor>,
         limit: usize,
     ) -> Result<Page<OrderDetails>> {
-        self.list_of(OrderList::AwaitingDecision, org, filter, cursor, limit)
+        self.by(Action::View, || {
+            self.list_of(OrderList::AwaitingDecision, org, filter, cursor, limit)
+        })
     }
 
     /// The orders `org` supplied: requests it approved and assignments it made (units drawn
@@ -92,7 +100,9 @@ impl Session {
         cursor: Option<Cursor>,
         limit: usize,
     ) -> Result<Page<OrderDetails>> {
-        self.list_of(OrderList::Supplied, org, filter, cursor, limit)
+        self.by(Action::View, || {
+            self.list_of(OrderList::Supplied, org, filter, cursor, limit)
+        })
     }
 
     /// One page of `list` of `org` ([`OrderList`]): [`Session::list`],
@@ -106,90 +116,96 @@ impl Session {
         cursor: Option<Cursor>,
         limit: usize,
     ) -> Result<Page<OrderDetails>> {
-        let limit = page_limit(limit)?;
-        self.inv.read(|tx| {
-            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
-            let org = get_org(tx, self.tenant, org)?;
-            actor.require_view(tx, &org)?;
-            let mut orders = tx.list_orders(
-                self.tenant,
-                org.id,
-                list,
-                filter,
-                cursor.map(|c| c.0),
-                limit.plus(1)?,
-            )?;
-            let next = if orders.len() > limit {
-                orders.truncate(limit);
-                orders.last().map(|o| Cursor(o.number))
-            } else {
-                None
-            };
-            let mut names = Names::new(self.tenant);
-            let items = orders
-                .into_iter()
-                .map(|o| names.details(tx, o))
-                .collect::<Result<Vec<_>>>()?;
-            Ok(Page { items, next })
+        self.by(Action::View, || {
+            let limit = page_limit(limit)?;
+            self.inv.read(|tx| {
+                let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+                let org = get_org(tx, self.tenant, org)?;
+                actor.require_view(tx, &org)?;
+                let mut orders = tx.list_orders(
+                    self.tenant,
+                    org.id,
+                    list,
+                    filter,
+                    cursor.map(|c| c.0),
+                    limit.plus(1)?,
+                )?;
+                let next = if orders.len() > limit {
+                    orders.truncate(limit);
+                    orders.last().map(|o| Cursor(o.number))
+                } else {
+                    None
+                };
+                let mut names = Names::new(self.tenant);
+                let items = orders
+                    .into_iter()
+                    .map(|o| names.details(tx, o))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Page { items, next })
+            })
         })
     }
 
     /// The summary of `org`: per product, units held and available, its pending requests, and
     /// the requests addressed to it awaiting approval.
     pub fn summary(&self, org: OrgId) -> Result<Vec<SummaryLine>> {
-        self.inv.read(|tx| {
-            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
-            let org = get_org(tx, self.tenant, org)?;
-            actor.require_view(tx, &org)?;
-            let counts = tx.summary(self.tenant, org.id)?;
-            let mut lines = counts
-                .into_iter()
-                .map(|c| {
-                    let p = get_product(tx, self.tenant, c.product)?;
-                    Ok(SummaryLine {
-                        product: c.product,
-                        product_name: p.name,
-                        product_kind: p.kind,
-                        held: c.held,
-                        available: c.available,
-                        pending_requests: c.pending_requests,
-                        pending_units: c.pending_units,
-                        incoming_requests: c.incoming_requests,
-                        incoming_units: c.incoming_units,
+        self.by(Action::View, || {
+            self.inv.read(|tx| {
+                let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+                let org = get_org(tx, self.tenant, org)?;
+                actor.require_view(tx, &org)?;
+                let counts = tx.summary(self.tenant, org.id)?;
+                let mut lines = counts
+                    .into_iter()
+                    .map(|c| {
+                        let p = get_product(tx, self.tenant, c.product)?;
+                        Ok(SummaryLine {
+                            product: c.product,
+                            product_name: p.name,
+                            product_kind: p.kind,
+                            held: c.held,
+                            available: c.available,
+                            pending_requests: c.pending_requests,
+                            pending_units: c.pending_units,
+                            incoming_requests: c.incoming_requests,
+                            incoming_units: c.incoming_units,
+                        })
                     })
-                })
-                .collect::<Result<Vec<_>>>()?;
-            lines.sort_by(|a, b| a.product_name.cmp(&b.product_name));
-            Ok(lines)
+                    .collect::<Result<Vec<_>>>()?;
+                lines.sort_by(|a, b| a.product_name.cmp(&b.product_name));
+                Ok(lines)
+            })
         })
     }
 
     /// "Detail of Inventory Use" of an order: the order and its outgoing draws.
     pub fn detail_of_use(&self, id: OrderId) -> Result<InventoryUse> {
-        self.inv.read(|tx| {
-            let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
-            let order = get_order(tx, self.tenant, id)?;
-            actor.require_view_order(tx, &order)?;
-            let mut names = Names::new(self.tenant);
-            let mut draws = Vec::new();
-            let mut from = tx.draws_from(self.tenant, order.id)?;
-            Draw::sort_oldest_first(&mut from);
-            for d in from {
-                let child = get_order(tx, self.tenant, d.order)?;
-                draws.push(UseLine {
-                    order: child.id,
-                    order_number: child.number,
-                    purchase_order: child.purchase_order.clone(),
-                    quantity: d.quantity,
-                    at: d.at,
-                    requested_by_org: names.org(tx, child.holder)?,
-                    requested_by_user: names.user_opt(tx, child.requested_by)?,
-                    approved_by_org: names.org(tx, order.holder)?,
-                    approved_by_user: names.user_opt(tx, child.approved_by)?,
-                });
-            }
-            let order = names.details(tx, order)?;
-            Ok(InventoryUse { order, draws })
+        self.by(Action::View, || {
+            self.inv.read(|tx| {
+                let actor = Actor::load_for_read(tx, self.tenant, self.user)?;
+                let order = get_order(tx, self.tenant, id)?;
+                actor.require_view_order(tx, &order)?;
+                let mut names = Names::new(self.tenant);
+                let mut draws = Vec::new();
+                let mut from = tx.draws_from(self.tenant, order.id)?;
+                Draw::sort_oldest_first(&mut from);
+                for d in from {
+                    let child = get_order(tx, self.tenant, d.order)?;
+                    draws.push(UseLine {
+                        order: child.id,
+                        order_number: child.number,
+                        purchase_order: child.purchase_order.clone(),
+                        quantity: d.quantity,
+                        at: d.at,
+                        requested_by_org: names.org(tx, child.holder)?,
+                        requested_by_user: names.user_opt(tx, child.requested_by)?,
+                        approved_by_org: names.org(tx, order.holder)?,
+                        approved_by_user: names.user_opt(tx, child.approved_by)?,
+                    });
+                }
+                let order = names.details(tx, order)?;
+                Ok(InventoryUse { order, draws })
+            })
         })
     }
 }

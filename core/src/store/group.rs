@@ -29,6 +29,7 @@ pub(crate) fn check_group(group: usize) -> Result<()> {
         Ok(())
     } else {
         Err(Error::InvalidInput {
+            attempt: None,
             field: "group_commit",
             reason: format!(
                 "{group} commands per transaction: give 1 (no grouping) to {MAX_GROUP}"

@@ -97,6 +97,7 @@ impl PostgresStore {
         let config: Config = url
             .parse()
             .map_err(|e: postgres::Error| Error::InvalidInput {
+                attempt: None,
                 field: "postgres url",
                 reason: e.to_string(),
             })?;

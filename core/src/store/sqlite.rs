@@ -49,6 +49,7 @@ impl std::str::FromStr for Synchronous {
             "normal" => Ok(Synchronous::Normal),
             "full" => Ok(Synchronous::Full),
             other => Err(Error::InvalidInput {
+                attempt: None,
                 field: "synchronous",
                 reason: format!("'{other}' is neither 'normal' nor 'full'"),
             }),
@@ -335,6 +336,7 @@ const MAX_BUSY_TIMEOUT: Duration = Duration::from_millis(i32::MAX as u64);
 fn check_busy_timeout(timeout: Duration) -> Result<()> {
     if timeout > MAX_BUSY_TIMEOUT {
         return Err(Error::InvalidInput {
+            attempt: None,
             field: "busy_timeout",
             reason: format!(
                 "{timeout:?} is longer than SQLite's limit of {} ms (about 24.8 days)",

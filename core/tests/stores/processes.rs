@@ -117,6 +117,7 @@ fn approve_worker(s: &Session) {
                         Err(Error::InsufficientInventory {
                             available,
                             requested,
+                            ..
                         }) => {
                             println!("REFUSED {available} {requested}")
                         }

@@ -437,7 +437,7 @@ fn plan_and_escalation_rules(factory: Factory<'_>) {
     for p in [Permission::CreateOrder, Permission::IssueLicense] {
         assert!(matches!(
             w.erin.add_license_manager(o.id, m.id, &[p]),
-            Err(Error::PlanRequired { permission }) if permission == p
+            Err(Error::PlanRequired { permission, .. }) if permission == p
         ));
     }
     let granted = w

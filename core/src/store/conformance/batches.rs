@@ -7,6 +7,7 @@ suite!(
     batches_are_all_or_nothing,
     batches_take_order_license_and_manager_commands,
     batches_take_edits_and_borrows,
+    batches_take_every_session_write,
 );
 
 /// A request edited and a floating license borrowed and returned, in batches.
@@ -216,7 +217,8 @@ fn batches_are_all_or_nothing(factory: Factory<'_>) {
             Error::InsufficientInventory {
                 available,
                 requested,
-            } => assert_eq!((index, available, requested), (4, 2, 5)),
+..
+} => assert_eq!((index, available, requested), (4, 2, 5)),
             other => panic!("expected the last approval's error, got {other:?}"),
         },
         other => panic!("expected the last approval's error, got {other:?}"),
@@ -295,5 +297,130 @@ fn batches_are_all_or_nothing(factory: Factory<'_>) {
     assert_eq!(w.irina.batch(&[]).unwrap_err().batch_index(), None);
     let too_many = vec![BatchCommand::Cancel { order: asked.id }; MAX_BATCH + 1];
     assert_eq!(err_code(&w.irina.batch(&too_many)), "INVALID_INPUT");
+    w.assert_clean();
+}
+
+/// The last six session writes in batches: metadata, customer, issue in bulk, bundle request,
+/// and the license-user commands carrying a password (hashed before the transaction, never in
+/// the clear; a keyed retry with another password is a conflict).
+fn batches_take_every_session_write(factory: Factory<'_>) {
+    let (inv, _guard) = factory();
+    let w = World::new(inv, 1);
+    let t = w.tenant.id;
+    let order = w.center_order(&w.cl, 5);
+    let pack = w
+        .inv
+        .create_bundle(
+            t,
+            NewBundle {
+                name: "Pack".into(),
+                lines: vec![BundleLine {
+                    product: w.cl.id,
+                    quantity: 1,
+                }],
+            },
+        )
+        .unwrap();
+    let done = w
+        .erin
+        .batch(&[
+            BatchCommand::EditMetadata {
+                order: order.id,
+                edit: MetadataEdit {
+                    reference: Some("REF-7".into()),
+                    ..Default::default()
+                },
+            },
+            BatchCommand::SetCustomer {
+                order: order.id,
+                customer: Some(Customer {
+                    name: "Elerome School".into(),
+                    ..Default::default()
+                }),
+            },
+            BatchCommand::IssueInBulk {
+                order: order.id,
+                quantity: 2,
+            },
+            BatchCommand::RequestBundle {
+                holder: w.elerome.id,
+                bundle: pack.id,
+                purchase_order: Some("PO-B".into()),
+                comments: None,
+            },
+            BatchCommand::AddLicenseUser {
+                order: order.id,
+                user: NewLicenseUser {
+                    email: "stu@elerome.example".into(),
+                    name: Some("Stu".into()),
+                    password: Some("first password".into()),
+                },
+            },
+        ])
+        .unwrap();
+    assert!(
+        matches!(&done[0], BatchResult::Order(o) if o.metadata.reference.as_deref() == Some("REF-7"))
+    );
+    assert!(
+        matches!(&done[1], BatchResult::Order(o) if o.customer.as_ref().map(|c| c.name.as_str()) == Some("Elerome School"))
+    );
+    assert!(
+        matches!(&done[2], BatchResult::Issued(i) if i.count == 2 && i.order.available == 3)
+    );
+    let BatchResult::Orders(asked) = &done[3] else {
+        panic!("{:?}", done[3])
+    };
+    assert_eq!(
+        (asked.len(), asked[0].purchase_order.as_deref()),
+        (1, Some("PO-B"))
+    );
+    let BatchResult::LicenseUser(stu) = &done[4] else {
+        panic!("{:?}", done[4])
+    };
+    assert!(stu.has_password);
+    assert!(
+        w.inv
+            .verify_license_user_password(t, stu.id, "first password")
+            .unwrap()
+    );
+
+    // A password change in a batch, keyed: never in the clear, retried with the same password
+    // it returns the first result; with another, it is a conflict.
+    let change = |password: &str| {
+        vec![BatchCommand::SetLicenseUserPassword {
+            user: stu.id,
+            password: password.into(),
+        }]
+    };
+    assert!(!format!("{:?}", change("second password")).contains("second password"));
+    let keyed = w.erin.with_idempotency_key("pw-1").unwrap();
+    assert_eq!(
+        keyed.batch(&change("second password")).unwrap(),
+        vec![BatchResult::Done]
+    );
+    assert_eq!(
+        keyed.batch(&change("second password")).unwrap(),
+        vec![BatchResult::Done]
+    );
+    assert_eq!(err_code(&keyed.batch(&change("third password"))), "CONFLICT");
+    assert!(
+        w.inv
+            .verify_license_user_password(t, stu.id, "second password")
+            .unwrap()
+    );
+    // A password too short is refused before the transaction, naming its command.
+    let before = w.snapshot();
+    let mut two = change("long enough password");
+    two.extend(change("short"));
+    let err = w.erin.batch(&two).unwrap_err();
+    assert_eq!(
+        (err.code(), err.batch_index(), err.action()),
+        (
+            "INVALID_INPUT",
+            Some(1),
+            Some(Action::ManageLicenseUserCredentials)
+        )
+    );
+    assert_eq!(w.snapshot(), before);
     w.assert_clean();
 }

@@ -105,8 +105,11 @@ fn idempotent_commands(factory: Factory<'_>) {
     let before = w.snapshot();
     assert_eq!(
         keyed.reject(req.id, None).unwrap_err().to_string(),
-        "conflict: this tenant already has idempotency key 'approve-1' (used for approve, not \
-         reject; choose a new key for a new command)"
+        format!(
+            "conflict: this tenant already has idempotency key 'approve-1' (used for approve, not \
+         reject; choose a new key for a new command) (refused: reject by user {})",
+            w.irina.user()
+        )
     );
     assert_eq!(err_code(&keyed.approve(req.id, Some(1), None)), "CONFLICT");
     let vera_keyed = w.vera.with_idempotency_key("approve-1").unwrap();

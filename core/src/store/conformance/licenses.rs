@@ -27,8 +27,7 @@ fn license_lifecycle(factory: Factory<'_>) {
         w.erin.issue(o.id, 6),
         Err(Error::InsufficientInventory {
             available: 5,
-            requested: 6
-        })
+            requested: 6, .. })
     ));
     let pending = request(&w.erin, &w.elerome, &w.cl, 1, "");
     assert_eq!(err_code(&w.erin.issue(pending.id, 1)), "INVALID_STATE");
@@ -66,7 +65,7 @@ fn license_lifecycle(factory: Factory<'_>) {
     );
     assert!(matches!(
         w.inv.activate(t, &key, "pc-3", "Spare"),
-        Err(Error::ActivationLimit { max: 2 })
+        Err(Error::ActivationLimit { max: 2, .. })
     ));
     // Deactivate (end user), reset device and reset license (admin).
     assert_eq!(

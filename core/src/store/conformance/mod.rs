@@ -145,6 +145,7 @@ suites!($
     notifications => __conformance_suite_notifications,
     idempotency => __conformance_suite_idempotency,
     batches => __conformance_suite_batches,
+    refusals => __conformance_suite_refusals,
     panics => __conformance_suite_panics,
 );
 

@@ -180,7 +180,8 @@ fn approve_more_than_available_changes_nothing(factory: Factory<'_>) {
         Error::InsufficientInventory {
             available,
             requested,
-        } => assert_eq!((available, requested), (4, 9)),
+..
+} => assert_eq!((available, requested), (4, 9)),
         other => panic!("expected InsufficientInventory, got {other:?}"),
     }
     assert_eq!(
@@ -390,8 +391,7 @@ fn draws_oldest_first_and_depletion(factory: Factory<'_>) {
         w.irina.assign(NewAssignment::new(w.mga.id, w.elerome.id, w.cl.id, 1)),
         Err(Error::InsufficientInventory {
             available: 0,
-            requested: 1
-        })
+            requested: 1, .. })
     ));
     w.assert_clean();
 }
@@ -444,7 +444,7 @@ fn deciding_a_minted_order_is_an_invalid_state(factory: Factory<'_>) {
         (Action::Reject, w.vera.reject(minted.id, None)),
     ] {
         match result {
-            Err(Error::InvalidState { order, status, action: a }) => {
+            Err(Error::InvalidState { order, status, action: a, .. }) => {
                 assert_eq!((order, status, a), (minted.number, OrderStatus::Active, action));
             }
             other => panic!("{action}: expected InvalidState, got {other:?}"),

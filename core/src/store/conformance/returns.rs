@@ -24,7 +24,7 @@ fn delete_order_rules(factory: Factory<'_>) {
     w.irina.issue(mga.id, 1).unwrap();
     let before = w.snapshot();
     match w.irina.delete_order(mga.id) {
-        Err(Error::OrderInUse { order, children }) => {
+        Err(Error::OrderInUse { order, children, .. }) => {
             assert_eq!((order, children), (mga.number, vec![center.number]));
         }
         r => panic!("expected OrderInUse, got {r:?}"),
@@ -79,8 +79,7 @@ fn return_units_newest_draw_first(factory: Factory<'_>) {
         w.irina.return_units(o.id, 3),
         Err(Error::InsufficientInventory {
             available: 2,
-            requested: 3
-        })
+            requested: 3, .. })
     ));
     // Units minted by a vendor-tier approval are retired when returned.
     let stock = w.stock(&w.ellen, &w.uac, 4);

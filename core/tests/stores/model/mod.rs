@@ -647,6 +647,7 @@ fn refusal(e: &Error, cmd: &Cmd) -> Refusal {
         Error::InsufficientInventory {
             available,
             requested,
+            ..
         } => Refusal::Insufficient {
             available: *available,
             requested: *requested,
@@ -655,6 +656,7 @@ fn refusal(e: &Error, cmd: &Cmd) -> Refusal {
             order,
             status,
             action,
+            ..
         } => Refusal::InvalidState {
             number: order.0,
             status: *status,
@@ -662,13 +664,15 @@ fn refusal(e: &Error, cmd: &Cmd) -> Refusal {
         },
         Error::Hierarchy { .. } => Refusal::Hierarchy,
         Error::Conflict { .. } => Refusal::Conflict,
-        Error::OrderInUse { order, children } => Refusal::OrderInUse {
+        Error::OrderInUse {
+            order, children, ..
+        } => Refusal::OrderInUse {
             number: order.0,
             children: children.iter().map(|n| n.0).collect(),
         },
-        Error::ActivationLimit { max } => Refusal::ActivationLimit { max: *max },
+        Error::ActivationLimit { max, .. } => Refusal::ActivationLimit { max: *max },
         Error::LicenseUnusable { .. } => Refusal::LicenseUnusable,
-        Error::PlanRequired { permission } => Refusal::PlanRequired(*permission),
+        Error::PlanRequired { permission, .. } => Refusal::PlanRequired(*permission),
         Error::InBatch { index, error } => Refusal::InBatch(*index, Box::new(refusal(error, cmd))),
         other => panic!(
             "{cmd:?} failed with {} ({other}): a storage or internal error is never a valid \
