@@ -51,11 +51,16 @@ export type ErrorCode =
  * required, throws V8's own `TypeError` (no `code`). An Invalid Date (`new Date(NaN)`) is
  * `INVALID_INPUT`.
  *
+ * Every refusal names who attempted what: `action` (the refused action) and `actor` (the
+ * acting user's id; absent for the host application's own calls on `Inventory`, such as
+ * creating organizations or activating a device), and its message ends with
+ * `(refused: <action> by …)`. Failures that are no refusal (storage, a bug) have neither.
+ *
  * A rejection of `Session.batch` caused by one of its commands is that command's own error
  * (its `code` and properties) with `batchIndex`, the command's position from 0, and a message
  * that says which command failed.
  */
-export type InventoryError = Error & { batchIndex?: number } &
+export type InventoryError = Error & { batchIndex?: number; action?: Action; actor?: string } &
   (
     | { code: 'INVALID_INPUT'; field: string; reason: string }
     | { code: 'NOT_FOUND'; entity: Entity; id: string }
@@ -582,8 +587,8 @@ export declare class Session {
   exportInventoryCsv(orgId: string, path: string, filter?: InventoryFilter | undefined | null): Promise<number>
 }
 
-/** An action a user attempts, as permission and state errors name it. */
-export type Action = 'mint' | 'request' | 'edit_request' | 'cancel' | 'approve' | 'reject' | 'assign' | 'view' | 'edit_metadata' | 'edit_customer' | 'issue_license' | 'revoke' | 'disable' | 'enable' | 'reset_device' | 'reset_license' | 'borrow_license' | 'manage_license_users' | 'manage_license_user_credentials' | 'manage_managers' | 'request_bundle' | 'delete_order' | 'return_units'
+/** An action a user (or, for the tenant's set-up, the host application) attempts; every refusal names it. */
+export type Action = 'mint' | 'request' | 'edit_request' | 'cancel' | 'approve' | 'reject' | 'assign' | 'view' | 'edit_metadata' | 'edit_customer' | 'issue_license' | 'revoke' | 'disable' | 'enable' | 'reset_device' | 'reset_license' | 'borrow_license' | 'manage_license_users' | 'manage_license_user_credentials' | 'manage_managers' | 'request_bundle' | 'delete_order' | 'return_units' | 'create_tenant' | 'create_org' | 'deactivate_org' | 'reactivate_org' | 'create_user' | 'deactivate_user' | 'reactivate_user' | 'grant_admin' | 'revoke_admin' | 'change_plan' | 'create_product' | 'set_product_policy' | 'rename_product' | 'retire_product' | 'create_bundle' | 'activate' | 'deactivate' | 'redeem' | 'import_licenses' | 'mark_notifications_sent' | 'prune_idempotency_keys' | 'batch'
 
 /** A device a license is activated on (or who redeemed an activation code). */
 export interface Activation {
