@@ -17,9 +17,9 @@
 #        `tsc --strict --noEmit` on a TypeScript file using the installed types;
 #      - the main tarball alone (no platform package): requiring it fails with the loader's
 #        explanation;
-#   4. `npm install <clean clone>/bindings-node` into a fresh npm project (this one with cargo:
-#      the package's prepare script builds the addon, as for any user installing from
-#      source), then the Node walkthrough from it.
+#   4. `npm install <clean clone of HEAD>/bindings-node` into a fresh npm project (with cargo,
+#      its own target dir: the package's prepare script builds the addon, as for any user
+#      installing from source), then the Node walkthrough from it.
 # Exits non-zero on the first failure; skips nothing.
 #
 # Environment: CARGO_TARGET_DIR (default: <repo>/target), PYTHON (default: python3.11, else
@@ -245,13 +245,15 @@ step_end
 
 # --- 4. from a clean clone -------------------------------------------------------------------
 step_start "npm install <clean clone>/bindings-node (builds the addon with cargo), Node walkthrough"
-git clone --quiet --no-hardlinks "$ROOT" "$WORK/clone"
+git -c advice.detachedHead=false -c init.defaultBranch=main clone --quiet --no-hardlinks "$ROOT" "$WORK/clone"
 C="$WORK/from-source"
 mkdir -p "$C"
 printf '{ "name": "consumer", "version": "1.0.0", "private": true, "type": "module" }\n' >"$C/package.json"
-# The dev profile, to reuse this machine's build of the dependencies (a user gets release).
-(cd "$C" && LICENSE_INVENTORY_NODE_PROFILE=dev npm install --offline --no-audit --no-fund \
-    --loglevel=error "$WORK/clone/bindings-node")
+# The dev profile, faster than a user's release build, in a target dir of its own: cargo names
+# a workspace's artifacts by their path relative to the workspace, so the clone's would take
+# the place of the work tree's in a shared one.
+(cd "$C" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR/install-test-clone" LICENSE_INVENTORY_NODE_PROFILE=dev \
+    npm install --offline --no-audit --no-fund --loglevel=error "$WORK/clone/bindings-node")
 [[ -f "$WORK/clone/bindings-node/license-inventory.$PLATFORM.node" ]] \
     || die "installing from the clone built no addon"
 node_walkthrough "$C" env
