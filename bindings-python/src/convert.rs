@@ -20,8 +20,20 @@ pub(crate) fn run<T: Send>(
     py: Python<'_>,
     call: impl FnOnce() -> core::Result<T> + Send,
 ) -> PyResult<T> {
+    run_mapped(py, call, |e| errors::to_py(py, e))
+}
+
+/// [`run`], converting the core's error with `convert` (the handles' [`Gate::run`] raises a
+/// call that closing cut short as `InventoryClosed`).
+///
+/// [`Gate::run`]: crate::gate::Gate::run
+pub(crate) fn run_mapped<T: Send>(
+    py: Python<'_>,
+    call: impl FnOnce() -> core::Result<T> + Send,
+    convert: impl FnOnce(core::Error) -> PyErr,
+) -> PyResult<T> {
     match py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(call))) {
-        Ok(result) => result.map_err(|e| errors::to_py(py, e)),
+        Ok(result) => result.map_err(convert),
         Err(payload) => Err(errors::panic_to_py(py, payload.as_ref())),
     }
 }

@@ -189,6 +189,19 @@ pub(crate) fn invalid(py: Python<'_>, field: &'static str, reason: impl Into<Str
     )
 }
 
+/// The `InventoryClosed` (code `CLOSED`) raised by every call on a closed inventory or its
+/// sessions; if it cannot be built (the Python package is broken), the failure to build it is
+/// raised instead.
+pub(crate) fn closed(py: Python<'_>) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let exc = py.import(ERRORS)?.getattr("InventoryClosed")?.call1((
+            "the inventory is closed (Inventory.close()): nothing was done; open the store again to use it",
+        ))?;
+        Ok(PyErr::from_value(exc))
+    };
+    build().unwrap_or_else(|failure| failure)
+}
+
 /// The `InternalError` (code `INTERNAL_PANIC`) for a panic caught at the boundary; if it cannot
 /// be built (the Python package is broken), the failure to build it is raised instead.
 pub(crate) fn panic_to_py(py: Python<'_>, payload: &(dyn std::any::Any + Send)) -> PyErr {

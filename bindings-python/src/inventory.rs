@@ -13,6 +13,7 @@ use crate::convert::{
     self, parse, parse_all, run, size, string_map, utc, utc_opt, whole, whole_opt, whole_u32,
 };
 use crate::errors;
+use crate::gate::{Gate, Sql};
 use crate::records::{
     Audit, Bundle, BundleLine, Checkpoint, Customer, Holding, InventoryUse, Issued, LedgerEntry,
     License, LicenseManager, LicensePolicy, LicenseUser, Notification, Order, OrderDetails,
@@ -22,31 +23,24 @@ use crate::values::{BatchCommand, BundlePage, OrgPage, OrgTreePage, Page, Produc
 
 /// A handle on one store (in memory, SQLite or PostgreSQL): safe to share between threads.
 ///
-/// Its clock follows the system clock until pinned with `set_time`.
+/// Its clock follows the system clock until pinned with `set_time`. `close()` (or leaving a
+/// `with` block) releases the store; its keyed copies and sessions share it, and close with it.
 #[pyclass(frozen, module = "license_inventory._native")]
 pub struct Inventory {
     inner: core::Inventory,
     clock: Arc<core::ManualClock>,
-    sql: Sql,
+    gate: Arc<Gate>,
     label: &'static str,
-}
-
-/// The SQL store behind an [`Inventory`], kept for `schema_version` (not on the `Store` trait).
-#[derive(Clone)]
-enum Sql {
-    None,
-    Sqlite(Arc<core::SqliteStore>),
-    Postgres(Arc<core::PostgresStore>),
 }
 
 impl Inventory {
     fn over(store: Arc<dyn core::Store>, sql: Sql, label: &'static str) -> Self {
         let clock = Arc::new(core::ManualClock::default());
-        let inner = core::Inventory::from_store(store).with_clock(clock.clone());
+        let (gate, inner) = Gate::open(store, sql, clock.clone());
         Inventory {
             inner,
             clock,
-            sql,
+            gate,
             label,
         }
     }
@@ -146,17 +140,21 @@ impl Inventory {
     /// again with `None`. Sessions opened from this inventory share its clock.
     #[pyo3(signature = (at))]
     fn set_time(&self, py: Python<'_>, at: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.gate.check(py)?;
         self.clock.set(utc_opt(py, "at", at)?);
         Ok(())
     }
 
     /// The schema version of an SQL store (SQLite, PostgreSQL); `None` for a memory store.
     fn schema_version(&self, py: Python<'_>) -> PyResult<Option<i64>> {
-        match &self.sql {
-            Sql::Sqlite(store) => run(py, || store.schema_version()).map(Some),
-            Sql::Postgres(store) => run(py, || store.schema_version()).map(Some),
-            Sql::None => Ok(None),
-        }
+        self.gate.check(py)?;
+        self.gate.run(py, || {
+            self.gate.with_live(|live| match &live.sql {
+                Sql::Sqlite(store) => store.schema_version().map(Some),
+                Sql::Postgres(store) => store.schema_version().map(Some),
+                Sql::None => Ok(None),
+            })
+        })
     }
 
     /// Creates a tenant and its vendor (root) organization; `plan` defaults to the core's
@@ -170,24 +168,29 @@ impl Inventory {
         plan: Option<&str>,
         first_order_number: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Tenant> {
+        self.gate.check(py)?;
         let new = core::NewTenant {
             name,
             plan: plan.map(|p| parse(py, p)).transpose()?.unwrap_or_default(),
             vendor_name,
             first_order_number: whole_opt(py, "first_order_number", first_order_number)?,
         };
-        run(py, || self.inner.create_tenant(new)).map(Tenant)
+        self.gate
+            .run(py, || self.inner.create_tenant(new))
+            .map(Tenant)
     }
 
     /// A tenant by id.
     fn tenant(&self, py: Python<'_>, tenant: &str) -> PyResult<Tenant> {
+        self.gate.check(py)?;
         let tenant = parse(py, tenant)?;
-        run(py, || self.inner.tenant(tenant)).map(Tenant)
+        self.gate.run(py, || self.inner.tenant(tenant)).map(Tenant)
     }
 
     /// Every tenant in the store, oldest first (to find one again in a reopened store).
     fn tenants(&self, py: Python<'_>) -> PyResult<Vec<Tenant>> {
-        let tenants = run(py, || self.inner.tenants())?;
+        self.gate.check(py)?;
+        let tenants = self.gate.run(py, || self.inner.tenants())?;
         Ok(tenants.into_iter().map(Tenant).collect())
     }
 
@@ -200,26 +203,35 @@ impl Inventory {
         tier: &str,
         parent: &str,
     ) -> PyResult<Organization> {
+        self.gate.check(py)?;
         let tenant = parse(py, tenant)?;
         let new = core::NewOrganization {
             name,
             tier: parse(py, tier)?,
             parent: parse(py, parent)?,
         };
-        run(py, || self.inner.create_org(tenant, new)).map(Organization)
+        self.gate
+            .run(py, || self.inner.create_org(tenant, new))
+            .map(Organization)
     }
 
     /// An organization by id.
     fn org(&self, py: Python<'_>, tenant: &str, org: &str) -> PyResult<Organization> {
+        self.gate.check(py)?;
         let (tenant, org) = (parse(py, tenant)?, parse(py, org)?);
-        run(py, || self.inner.org(tenant, org)).map(Organization)
+        self.gate
+            .run(py, || self.inner.org(tenant, org))
+            .map(Organization)
     }
 
     /// Deactivates an organization: it keeps its inventory but can no longer request, approve
     /// or be assigned.
     fn deactivate_org(&self, py: Python<'_>, tenant: &str, org: &str) -> PyResult<Organization> {
+        self.gate.check(py)?;
         let (tenant, org) = (parse(py, tenant)?, parse(py, org)?);
-        run(py, || self.inner.deactivate_org(tenant, org)).map(Organization)
+        self.gate
+            .run(py, || self.inner.deactivate_org(tenant, org))
+            .map(Organization)
     }
 
     /// Creates a user (email unique within the tenant).
@@ -230,54 +242,76 @@ impl Inventory {
         name: String,
         email: String,
     ) -> PyResult<User> {
+        self.gate.check(py)?;
         let tenant = parse(py, tenant)?;
         let new = core::NewUser { name, email };
-        run(py, || self.inner.create_user(tenant, new)).map(User)
+        self.gate
+            .run(py, || self.inner.create_user(tenant, new))
+            .map(User)
     }
 
     /// A user by id.
     fn user(&self, py: Python<'_>, tenant: &str, user: &str) -> PyResult<User> {
+        self.gate.check(py)?;
         let (tenant, user) = (parse(py, tenant)?, parse(py, user)?);
-        run(py, || self.inner.user(tenant, user)).map(User)
+        self.gate
+            .run(py, || self.inner.user(tenant, user))
+            .map(User)
     }
 
     /// Makes `user` an admin of `org`.
     fn grant_admin(&self, py: Python<'_>, tenant: &str, user: &str, org: &str) -> PyResult<()> {
+        self.gate.check(py)?;
         let (tenant, user, org) = (parse(py, tenant)?, parse(py, user)?, parse(py, org)?);
-        run(py, || self.inner.grant_admin(tenant, user, org))
+        self.gate
+            .run(py, || self.inner.grant_admin(tenant, user, org))
     }
 
     /// Takes `user`'s admin role over `org` away (nothing happens if they do not hold it);
     /// removing the vendor organization's last admin raises `HierarchyViolation`.
     fn revoke_admin(&self, py: Python<'_>, tenant: &str, user: &str, org: &str) -> PyResult<()> {
+        self.gate.check(py)?;
         let (tenant, user, org) = (parse(py, tenant)?, parse(py, user)?, parse(py, org)?);
-        run(py, || self.inner.revoke_admin(tenant, user, org))
+        self.gate
+            .run(py, || self.inner.revoke_admin(tenant, user, org))
     }
 
     /// Reactivates a deactivated organization (its parent must be active).
     fn reactivate_org(&self, py: Python<'_>, tenant: &str, org: &str) -> PyResult<Organization> {
+        self.gate.check(py)?;
         let (tenant, org) = (parse(py, tenant)?, parse(py, org)?);
-        run(py, || self.inner.reactivate_org(tenant, org)).map(Organization)
+        self.gate
+            .run(py, || self.inner.reactivate_org(tenant, org))
+            .map(Organization)
     }
 
     /// Deactivates a user: their roles and permissions stay on record but give them nothing
     /// until `reactivate_user`. The vendor organization keeps an active admin.
     fn deactivate_user(&self, py: Python<'_>, tenant: &str, user: &str) -> PyResult<User> {
+        self.gate.check(py)?;
         let (tenant, user) = (parse(py, tenant)?, parse(py, user)?);
-        run(py, || self.inner.deactivate_user(tenant, user)).map(User)
+        self.gate
+            .run(py, || self.inner.deactivate_user(tenant, user))
+            .map(User)
     }
 
     /// Reactivates a deactivated user.
     fn reactivate_user(&self, py: Python<'_>, tenant: &str, user: &str) -> PyResult<User> {
+        self.gate.check(py)?;
         let (tenant, user) = (parse(py, tenant)?, parse(py, user)?);
-        run(py, || self.inner.reactivate_user(tenant, user)).map(User)
+        self.gate
+            .run(py, || self.inner.reactivate_user(tenant, user))
+            .map(User)
     }
 
     /// Changes the tenant's plan. On a downgrade, enterprise-only permissions already granted
     /// stay on record but are not honoured (`PlanRequired`) until an upgrade.
     fn change_plan(&self, py: Python<'_>, tenant: &str, plan: &str) -> PyResult<Tenant> {
+        self.gate.check(py)?;
         let (tenant, plan) = (parse(py, tenant)?, parse(py, plan)?);
-        run(py, || self.inner.change_plan(tenant, plan)).map(Tenant)
+        self.gate
+            .run(py, || self.inner.change_plan(tenant, plan))
+            .map(Tenant)
     }
 
     /// Renames a product.
@@ -288,15 +322,21 @@ impl Inventory {
         product: &str,
         name: &str,
     ) -> PyResult<Product> {
+        self.gate.check(py)?;
         let (tenant, product) = (parse(py, tenant)?, parse(py, product)?);
-        run(py, || self.inner.rename_product(tenant, product, name)).map(Product)
+        self.gate
+            .run(py, || self.inner.rename_product(tenant, product, name))
+            .map(Product)
     }
 
     /// Retires a product: no new requests, assignments, mints or bundles of it
     /// (`InvalidInput`); existing orders are untouched.
     fn retire_product(&self, py: Python<'_>, tenant: &str, product: &str) -> PyResult<Product> {
+        self.gate.check(py)?;
         let (tenant, product) = (parse(py, tenant)?, parse(py, product)?);
-        run(py, || self.inner.retire_product(tenant, product)).map(Product)
+        self.gate
+            .run(py, || self.inner.retire_product(tenant, product))
+            .map(Product)
     }
 
     /// Defines a product (inventory type); `code` is unique within the tenant. `policy` is the
@@ -311,6 +351,7 @@ impl Inventory {
         kind: &str,
         policy: Option<LicensePolicy>,
     ) -> PyResult<Product> {
+        self.gate.check(py)?;
         let tenant = parse(py, tenant)?;
         let new = core::NewProduct {
             code,
@@ -318,10 +359,10 @@ impl Inventory {
             kind: parse(py, kind)?,
         };
         match policy {
-            Some(p) => run(py, || {
+            Some(p) => self.gate.run(py, || {
                 self.inner.create_product_with_policy(tenant, new, p.0)
             }),
-            None => run(py, || self.inner.create_product(tenant, new)),
+            None => self.gate.run(py, || self.inner.create_product(tenant, new)),
         }
         .map(Product)
     }
@@ -335,11 +376,13 @@ impl Inventory {
         product: &str,
         policy: LicensePolicy,
     ) -> PyResult<Product> {
+        self.gate.check(py)?;
         let (tenant, product) = (parse(py, tenant)?, parse(py, product)?);
-        run(py, || {
-            self.inner.set_product_policy(tenant, product, policy.0)
-        })
-        .map(Product)
+        self.gate
+            .run(py, || {
+                self.inner.set_product_policy(tenant, product, policy.0)
+            })
+            .map(Product)
     }
 
     /// Defines a bundle: a named set of (product, quantity) lines (at least one; a product at
@@ -351,19 +394,25 @@ impl Inventory {
         name: String,
         lines: &Bound<'_, PyAny>,
     ) -> PyResult<Bundle> {
+        self.gate.check(py)?;
         let tenant = parse(py, tenant)?;
         let lines = lines
             .try_iter()?
             .map(|line| Ok(line?.extract::<BundleLine>()?.0))
             .collect::<PyResult<Vec<_>>>()?;
         let new = core::NewBundle { name, lines };
-        run(py, || self.inner.create_bundle(tenant, new)).map(Bundle)
+        self.gate
+            .run(py, || self.inner.create_bundle(tenant, new))
+            .map(Bundle)
     }
 
     /// A bundle by id.
     fn bundle(&self, py: Python<'_>, tenant: &str, bundle: &str) -> PyResult<Bundle> {
+        self.gate.check(py)?;
         let (tenant, bundle) = (parse(py, tenant)?, parse(py, bundle)?);
-        run(py, || self.inner.bundle(tenant, bundle)).map(Bundle)
+        self.gate
+            .run(py, || self.inner.bundle(tenant, bundle))
+            .map(Bundle)
     }
 
     /// An end user activates a license on a device, with the key alone (no session). A
@@ -377,11 +426,13 @@ impl Inventory {
         fingerprint: &str,
         device_name: &str,
     ) -> PyResult<License> {
+        self.gate.check(py)?;
         let tenant = parse(py, tenant)?;
-        run(py, || {
-            self.inner.activate(tenant, key, fingerprint, device_name)
-        })
-        .map(License)
+        self.gate
+            .run(py, || {
+                self.inner.activate(tenant, key, fingerprint, device_name)
+            })
+            .map(License)
     }
 
     /// An end user deactivates a license on one of its devices, with the key alone.
@@ -392,8 +443,11 @@ impl Inventory {
         key: &str,
         fingerprint: &str,
     ) -> PyResult<License> {
+        self.gate.check(py)?;
         let tenant = parse(py, tenant)?;
-        run(py, || self.inner.deactivate(tenant, key, fingerprint)).map(License)
+        self.gate
+            .run(py, || self.inner.deactivate(tenant, key, fingerprint))
+            .map(License)
     }
 
     /// An end user redeems an activation code, once; `redeemed_by` names who (an email or a
@@ -405,15 +459,21 @@ impl Inventory {
         code: &str,
         redeemed_by: &str,
     ) -> PyResult<License> {
+        self.gate.check(py)?;
         let tenant = parse(py, tenant)?;
-        run(py, || self.inner.redeem(tenant, code, redeemed_by)).map(License)
+        self.gate
+            .run(py, || self.inner.redeem(tenant, code, redeemed_by))
+            .map(License)
     }
 
     /// Checks a key as an application would at start-up: the license, if it exists and is
     /// neither disabled nor expired (else `LicenseUnusable`).
     fn check_license(&self, py: Python<'_>, tenant: &str, key: &str) -> PyResult<License> {
+        self.gate.check(py)?;
         let tenant = parse(py, tenant)?;
-        run(py, || self.inner.check_license(tenant, key)).map(License)
+        self.gate
+            .run(py, || self.inner.check_license(tenant, key))
+            .map(License)
     }
 
     /// True when `password` is the license user's password (checked against its Argon2id
@@ -425,8 +485,9 @@ impl Inventory {
         user: &str,
         password: &str,
     ) -> PyResult<bool> {
+        self.gate.check(py)?;
         let (tenant, user) = (parse(py, tenant)?, parse(py, user)?);
-        run(py, || {
+        self.gate.run(py, || {
             self.inner
                 .verify_license_user_password(tenant, user, password)
         })
@@ -442,12 +503,15 @@ impl Inventory {
         tenant: &str,
         limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Notification>> {
+        self.gate.check(py)?;
         let tenant = parse(py, tenant)?;
         let limit = match limit {
             Some(l) => size(py, "limit", l)?,
             None => core::DEFAULT_PAGE,
         };
-        let pending = run(py, || self.inner.pending_notifications(tenant, limit))?;
+        let pending = self
+            .gate
+            .run(py, || self.inner.pending_notifications(tenant, limit))?;
         Ok(pending.into_iter().map(Notification).collect())
     }
 
@@ -459,46 +523,64 @@ impl Inventory {
         tenant: &str,
         ids: &Bound<'_, PyAny>,
     ) -> PyResult<usize> {
+        self.gate.check(py)?;
         let tenant = parse(py, tenant)?;
         let ids: Vec<core::NotificationId> = parse_all(py, "ids", Some(ids))?;
-        run(py, || self.inner.mark_notifications_sent(tenant, &ids))
+        self.gate
+            .run(py, || self.inner.mark_notifications_sent(tenant, &ids))
     }
 
     /// A notification by id, sent or not.
     fn notification(&self, py: Python<'_>, tenant: &str, id: &str) -> PyResult<Notification> {
+        self.gate.check(py)?;
         let (tenant, id) = (parse(py, tenant)?, parse(py, id)?);
-        run(py, || self.inner.notification(tenant, id)).map(Notification)
+        self.gate
+            .run(py, || self.inner.notification(tenant, id))
+            .map(Notification)
     }
 
     /// A product by id.
     fn product(&self, py: Python<'_>, tenant: &str, product: &str) -> PyResult<Product> {
+        self.gate.check(py)?;
         let (tenant, product) = (parse(py, tenant)?, parse(py, product)?);
-        run(py, || self.inner.product(tenant, product)).map(Product)
+        self.gate
+            .run(py, || self.inner.product(tenant, product))
+            .map(Product)
     }
 
     /// A product by its code.
     fn product_by_code(&self, py: Python<'_>, tenant: &str, code: &str) -> PyResult<Product> {
+        self.gate.check(py)?;
         let tenant = parse(py, tenant)?;
-        run(py, || self.inner.product_by_code(tenant, code)).map(Product)
+        self.gate
+            .run(py, || self.inner.product_by_code(tenant, code))
+            .map(Product)
     }
 
     /// The same inventory, whose write commands are idempotent under `key` (see
     /// `Session.with_idempotency_key`): for the host's own retries of activation, redemption,
     /// provisioning within a tenant, and marking notifications sent.
     fn with_idempotency_key(&self, py: Python<'_>, key: &str) -> PyResult<Inventory> {
-        let inner = run(py, || self.inner.with_idempotency_key(key))?;
+        self.gate.check(py)?;
+        let inner = self.gate.run(py, || self.inner.with_idempotency_key(key))?;
         Ok(Inventory {
             inner,
             clock: self.clock.clone(),
-            sql: self.sql.clone(),
+            gate: self.gate.clone(),
             label: self.label,
         })
     }
 
     /// Acts as `user`: every action of the returned session is checked against their roles.
     fn session(&self, py: Python<'_>, tenant: &str, user: &str) -> PyResult<Session> {
+        self.gate.check(py)?;
         let (tenant, user) = (parse(py, tenant)?, parse(py, user)?);
-        run(py, || self.inner.session(tenant, user)).map(Session)
+        self.gate
+            .run(py, || self.inner.session(tenant, user))
+            .map(|inner| Session {
+                inner,
+                gate: self.gate.clone(),
+            })
     }
 
     /// Up to `limit` ledger entries of the tenant with sequence numbers above `after`, in order
@@ -511,9 +593,12 @@ impl Inventory {
         after: Option<&Bound<'_, PyAny>>,
         limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<LedgerEntry>> {
+        self.gate.check(py)?;
         let tenant = parse(py, tenant)?;
         let (after, limit) = ledger_page(py, after, limit)?;
-        let entries = run(py, || self.inner.ledger(tenant, after, limit))?;
+        let entries = self
+            .gate
+            .run(py, || self.inner.ledger(tenant, after, limit))?;
         Ok(entries.into_iter().map(LedgerEntry).collect())
     }
 
@@ -533,6 +618,7 @@ impl Inventory {
         after: Option<&Bound<'_, PyAny>>,
         limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<LedgerEntry>> {
+        self.gate.check(py)?;
         let tenant = parse(py, tenant)?;
         let (after, limit) = ledger_page(py, after, limit)?;
         let filter = core::LedgerFilter {
@@ -541,7 +627,7 @@ impl Inventory {
             from: utc_opt(py, "from", from_)?,
             to: utc_opt(py, "to", to)?,
         };
-        let entries = run(py, || {
+        let entries = self.gate.run(py, || {
             self.inner.ledger_matching(tenant, &filter, after, limit)
         })?;
         Ok(entries.into_iter().map(LedgerEntry).collect())
@@ -556,9 +642,11 @@ impl Inventory {
         tenant: &str,
         before: &Bound<'_, PyAny>,
     ) -> PyResult<u64> {
+        self.gate.check(py)?;
         let tenant = parse(py, tenant)?;
         let before = utc(py, "before", before)?;
-        run(py, || self.inner.prune_idempotency_keys(tenant, before))
+        self.gate
+            .run(py, || self.inner.prune_idempotency_keys(tenant, before))
     }
 
     /// An order's quantities as they were at `at` (a timezone-aware `datetime`), rebuilt from
@@ -570,9 +658,12 @@ impl Inventory {
         order: &str,
         at: &Bound<'_, PyAny>,
     ) -> PyResult<OrderFigures> {
+        self.gate.check(py)?;
         let (tenant, order) = (parse(py, tenant)?, parse(py, order)?);
         let at = utc(py, "at", at)?;
-        run(py, || self.inner.order_at(tenant, order, at)).map(OrderFigures)
+        self.gate
+            .run(py, || self.inner.order_at(tenant, order, at))
+            .map(OrderFigures)
     }
 
     /// What an organization held at `at`, per product (sorted by product id), rebuilt from the
@@ -584,25 +675,32 @@ impl Inventory {
         org: &str,
         at: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<Holding>> {
+        self.gate.check(py)?;
         let (tenant, org) = (parse(py, tenant)?, parse(py, org)?);
         let at = utc(py, "at", at)?;
-        let holdings = run(py, || self.inner.holdings_at(tenant, org, at))?;
+        let holdings = self
+            .gate
+            .run(py, || self.inner.holdings_at(tenant, org, at))?;
         Ok(holdings.into_iter().map(Holding).collect())
     }
 
     /// Checks a whole tenant: conservation of every order and of the tenant, the ledger's hash
     /// chain, and that replaying the ledger rebuilds every order's quantities.
     fn audit(&self, py: Python<'_>, tenant: &str) -> PyResult<Audit> {
+        self.gate.check(py)?;
         let tenant = parse(py, tenant)?;
-        run(py, || self.inner.audit(tenant)).map(Audit)
+        self.gate.run(py, || self.inner.audit(tenant)).map(Audit)
     }
 
     /// Signs the tenant's ledger head with `signing_key` (64 hex digits: the 32 secret bytes of
     /// an Ed25519 key the host keeps outside the database; see `generate_signing_key`).
     fn checkpoint(&self, py: Python<'_>, tenant: &str, signing_key: &str) -> PyResult<Checkpoint> {
+        self.gate.check(py)?;
         let tenant = parse(py, tenant)?;
         let key = core::signing_key_from_hex(signing_key).map_err(|e| errors::to_py(py, e))?;
-        run(py, || self.inner.checkpoint(tenant, &key)).map(Checkpoint)
+        self.gate
+            .run(py, || self.inner.checkpoint(tenant, &key))
+            .map(Checkpoint)
     }
 
     /// `audit`, plus a proof that the ledger still extends every checkpoint, each verified
@@ -614,20 +712,63 @@ impl Inventory {
         checkpoints: Vec<Checkpoint>,
         verifying_key: &str,
     ) -> PyResult<Audit> {
+        self.gate.check(py)?;
         let tenant = parse(py, tenant)?;
         let key = core::verifying_key_from_hex(verifying_key).map_err(|e| errors::to_py(py, e))?;
         let checkpoints: Vec<core::Checkpoint> = checkpoints.into_iter().map(|c| c.0).collect();
-        run(py, || self.inner.audit_against(tenant, &checkpoints, &key)).map(Audit)
+        self.gate
+            .run(py, || self.inner.audit_against(tenant, &checkpoints, &key))
+            .map(Audit)
+    }
+
+    /// Closes the inventory: the store is dropped (its connections closed, an SQLite file and
+    /// its `-wal`/`-shm` released) once the calls already running on it have returned, which
+    /// `close` waits for. Every later call on this inventory, its keyed copies and its sessions
+    /// raises `InventoryClosed`. Closing again does nothing. Leaving a `with` block closes too.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        self.gate.close(py)
+    }
+
+    /// True once the inventory (or one of its keyed copies) was closed.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.gate.is_closed()
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    /// Closes the inventory when the `with` block ends; an exception raised in the block
+    /// propagates.
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        exc_type: Option<&Bound<'_, PyAny>>,
+        exc_value: Option<&Bound<'_, PyAny>>,
+        traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        let _ = (exc_type, exc_value, traceback);
+        self.gate.close(py)?;
+        Ok(false)
     }
 
     fn __repr__(&self) -> String {
-        format!("Inventory({})", self.label)
+        if self.gate.is_closed() {
+            format!("Inventory({}, closed)", self.label)
+        } else {
+            format!("Inventory({})", self.label)
+        }
     }
 }
 
-/// A user acting on the inventory: every call checks the user's roles.
+/// A user acting on the inventory: every call checks the user's roles. It shares its
+/// inventory's store: once the inventory is closed, every call raises `InventoryClosed`.
 #[pyclass(frozen, module = "license_inventory._native")]
-pub struct Session(core::Session);
+pub struct Session {
+    inner: core::Session,
+    gate: Arc<Gate>,
+}
 
 #[pymethods]
 impl Session {
@@ -637,19 +778,25 @@ impl Session {
     /// another user) raises `Conflict`. A command that raised recorded nothing: retry it with
     /// the same key. Use one key per command.
     fn with_idempotency_key(&self, py: Python<'_>, key: &str) -> PyResult<Session> {
-        run(py, || self.0.with_idempotency_key(key)).map(Session)
+        self.gate.check(py)?;
+        self.gate
+            .run(py, || self.inner.with_idempotency_key(key))
+            .map(|inner| Session {
+                inner,
+                gate: self.gate.clone(),
+            })
     }
 
     /// The id of the acting user.
     #[getter]
     fn user(&self) -> String {
-        self.0.user().to_string()
+        self.inner.user().to_string()
     }
 
     /// The id of the tenant.
     #[getter]
     fn tenant(&self) -> String {
-        self.0.tenant().to_string()
+        self.inner.tenant().to_string()
     }
 
     /// Mints new stock into an order held by the vendor. Vendor admins only.
@@ -662,13 +809,14 @@ impl Session {
         purchase_order: Option<String>,
         comments: Option<String>,
     ) -> PyResult<Order> {
+        self.gate.check(py)?;
         let new = core::NewMint {
             product: parse(py, product)?,
             quantity: whole(py, "quantity", quantity)?,
             purchase_order,
             comments,
         };
-        run(py, || self.0.mint(new)).map(Order)
+        self.gate.run(py, || self.inner.mint(new)).map(Order)
     }
 
     /// Requests `quantity` units of `product` for `holder` from its parent organization.
@@ -682,6 +830,7 @@ impl Session {
         purchase_order: Option<String>,
         comments: Option<String>,
     ) -> PyResult<Order> {
+        self.gate.check(py)?;
         let new = core::NewRequest {
             holder: parse(py, holder)?,
             product: parse(py, product)?,
@@ -689,7 +838,7 @@ impl Session {
             purchase_order,
             comments,
         };
-        run(py, || self.0.request(new)).map(Order)
+        self.gate.run(py, || self.inner.request(new)).map(Order)
     }
 
     /// Edits a pending request: `None` leaves a field as it is, `""` clears a text field.
@@ -703,6 +852,7 @@ impl Session {
         quantity: Option<&Bound<'_, PyAny>>,
         comments: Option<String>,
     ) -> PyResult<Order> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
         let edit = core::RequestEdit {
             purchase_order,
@@ -710,13 +860,16 @@ impl Session {
             quantity: whole_opt(py, "quantity", quantity)?,
             comments,
         };
-        run(py, || self.0.edit_request(order, edit)).map(Order)
+        self.gate
+            .run(py, || self.inner.edit_request(order, edit))
+            .map(Order)
     }
 
     /// Cancels (withdraws) a pending request.
     fn cancel(&self, py: Python<'_>, order: &str) -> PyResult<Order> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
-        run(py, || self.0.cancel(order)).map(Order)
+        self.gate.run(py, || self.inner.cancel(order)).map(Order)
     }
 
     /// Approves a request addressed to the actor's organization, for `quantity` units (default:
@@ -729,16 +882,22 @@ impl Session {
         quantity: Option<&Bound<'_, PyAny>>,
         comments: Option<String>,
     ) -> PyResult<Order> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
         let quantity = whole_opt(py, "quantity", quantity)?;
-        run(py, || self.0.approve(order, quantity, comments)).map(Order)
+        self.gate
+            .run(py, || self.inner.approve(order, quantity, comments))
+            .map(Order)
     }
 
     /// Rejects a request addressed to the actor's organization.
     #[pyo3(signature = (order, *, comments=None))]
     fn reject(&self, py: Python<'_>, order: &str, comments: Option<String>) -> PyResult<Order> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
-        run(py, || self.0.reject(order, comments)).map(Order)
+        self.gate
+            .run(py, || self.inner.reject(order, comments))
+            .map(Order)
     }
 
     /// Assigns (pushes) `quantity` units of `product` from `from_` to its child `to`: an
@@ -755,6 +914,7 @@ impl Session {
         purchase_order: Option<String>,
         comments: Option<String>,
     ) -> PyResult<Order> {
+        self.gate.check(py)?;
         let new = core::NewAssignment {
             from: parse(py, from_)?,
             to: parse(py, to)?,
@@ -763,7 +923,7 @@ impl Session {
             purchase_order,
             comments,
         };
-        run(py, || self.0.assign(new)).map(Order)
+        self.gate.run(py, || self.inner.assign(new)).map(Order)
     }
 
     /// Runs `commands` (`BatchCommand`s) in order in one transaction: all take effect, or, at
@@ -774,11 +934,12 @@ impl Session {
         py: Python<'py>,
         commands: &Bound<'py, PyAny>,
     ) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        self.gate.check(py)?;
         let commands = commands
             .try_iter()?
             .map(|c| Ok(c?.extract::<BatchCommand>()?.0))
             .collect::<PyResult<Vec<_>>>()?;
-        let results = run(py, || self.0.batch(&commands))?;
+        let results = self.gate.run(py, || self.inner.batch(&commands))?;
         results
             .into_iter()
             .map(|r| match r {
@@ -806,14 +967,20 @@ impl Session {
 
     /// An order with its names, by id.
     fn order(&self, py: Python<'_>, order: &str) -> PyResult<OrderDetails> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
-        run(py, || self.0.order(order)).map(OrderDetails)
+        self.gate
+            .run(py, || self.inner.order(order))
+            .map(OrderDetails)
     }
 
     /// An order with its names, by number.
     fn order_by_number(&self, py: Python<'_>, number: &Bound<'_, PyAny>) -> PyResult<OrderDetails> {
+        self.gate.check(py)?;
         let number = core::OrderNumber(whole(py, "order number", number)?);
-        run(py, || self.0.order_by_number(number)).map(OrderDetails)
+        self.gate
+            .run(py, || self.inner.order_by_number(number))
+            .map(OrderDetails)
     }
 
     /// The inventory list of `org`, newest first, `limit` per page. Every filter is optional:
@@ -841,6 +1008,7 @@ impl Session {
         cursor: Option<&str>,
         limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Page> {
+        self.gate.check(py)?;
         self.orders_page(
             py,
             core::OrderList::Held,
@@ -879,6 +1047,7 @@ impl Session {
         cursor: Option<&str>,
         limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Page> {
+        self.gate.check(py)?;
         self.orders_page(
             py,
             core::OrderList::AwaitingDecision,
@@ -916,6 +1085,7 @@ impl Session {
         cursor: Option<&str>,
         limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Page> {
+        self.gate.check(py)?;
         self.orders_page(
             py,
             core::OrderList::Supplied,
@@ -935,8 +1105,11 @@ impl Session {
     /// An organization, if the acting user may see it (their branches; the vendor's admins
     /// see all).
     fn organization(&self, py: Python<'_>, org: &str) -> PyResult<Organization> {
+        self.gate.check(py)?;
         let org = parse(py, org)?;
-        run(py, || self.0.organization(org)).map(Organization)
+        self.gate
+            .run(py, || self.inner.organization(org))
+            .map(Organization)
     }
 
     /// The organizations directly below `org`, in name order, `limit` per page.
@@ -948,9 +1121,12 @@ impl Session {
         cursor: Option<&str>,
         limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<OrgPage> {
+        self.gate.check(py)?;
         let org = parse(py, org)?;
         let (cursor, limit) = name_page(py, cursor, limit)?;
-        run(py, || self.0.child_orgs(org, cursor.clone(), limit)).map(OrgPage)
+        self.gate
+            .run(py, || self.inner.child_orgs(org, cursor.clone(), limit))
+            .map(OrgPage)
     }
 
     /// `org` and the organizations below it down to `max_depth` levels (0: `org` alone; at
@@ -964,13 +1140,16 @@ impl Session {
         cursor: Option<&str>,
         limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<OrgTreePage> {
+        self.gate.check(py)?;
         let org = parse(py, org)?;
         let depth = match max_depth {
             Some(d) => whole_u32(py, "max depth", d)?,
             None => core::MAX_SUBTREE_DEPTH,
         };
         let (cursor, limit) = name_page(py, cursor, limit)?;
-        run(py, || self.0.subtree(org, depth, cursor.clone(), limit)).map(OrgTreePage)
+        self.gate
+            .run(py, || self.inner.subtree(org, depth, cursor.clone(), limit))
+            .map(OrgTreePage)
     }
 
     /// The organizations the acting user may see whose name starts with `prefix`
@@ -983,15 +1162,19 @@ impl Session {
         cursor: Option<&str>,
         limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<OrgPage> {
+        self.gate.check(py)?;
         let (cursor, limit) = name_page(py, cursor, limit)?;
-        run(py, || self.0.search_orgs(prefix, cursor.clone(), limit)).map(OrgPage)
+        self.gate
+            .run(py, || self.inner.search_orgs(prefix, cursor.clone(), limit))
+            .map(OrgPage)
     }
 
     /// A user, if the acting user may see them (themselves, and the admins of the
     /// organizations they see).
     fn find_user(&self, py: Python<'_>, user: &str) -> PyResult<User> {
+        self.gate.check(py)?;
         let user = parse(py, user)?;
-        run(py, || self.0.find_user(user)).map(User)
+        self.gate.run(py, || self.inner.find_user(user)).map(User)
     }
 
     /// The users the acting user may see whose name or email starts with `prefix`
@@ -1004,22 +1187,29 @@ impl Session {
         cursor: Option<&str>,
         limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<UserPage> {
+        self.gate.check(py)?;
         let (cursor, limit) = name_page(py, cursor, limit)?;
-        run(py, || self.0.search_users(prefix, cursor.clone(), limit)).map(UserPage)
+        self.gate
+            .run(py, || {
+                self.inner.search_users(prefix, cursor.clone(), limit)
+            })
+            .map(UserPage)
     }
 
     /// The admins of `org`, in name order.
     fn org_admins(&self, py: Python<'_>, org: &str) -> PyResult<Vec<User>> {
+        self.gate.check(py)?;
         let org = parse(py, org)?;
-        let users = run(py, || self.0.org_admins(org))?;
+        let users = self.gate.run(py, || self.inner.org_admins(org))?;
         Ok(users.into_iter().map(User).collect())
     }
 
     /// The admin roles of `user` the acting user may see, in organization-name order: what a
     /// Role menu offers.
     fn roles_of(&self, py: Python<'_>, user: &str) -> PyResult<Vec<Role>> {
+        self.gate.check(py)?;
         let user = parse(py, user)?;
-        let roles = run(py, || self.0.roles_of(user))?;
+        let roles = self.gate.run(py, || self.inner.roles_of(user))?;
         Ok(roles.into_iter().map(Role).collect())
     }
 
@@ -1031,14 +1221,20 @@ impl Session {
         cursor: Option<&str>,
         limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<ProductPage> {
+        self.gate.check(py)?;
         let (cursor, limit) = name_page(py, cursor, limit)?;
-        run(py, || self.0.products(cursor.clone(), limit)).map(ProductPage)
+        self.gate
+            .run(py, || self.inner.products(cursor.clone(), limit))
+            .map(ProductPage)
     }
 
     /// A product of the tenant.
     fn product(&self, py: Python<'_>, product: &str) -> PyResult<Product> {
+        self.gate.check(py)?;
         let product = parse(py, product)?;
-        run(py, || self.0.product(product)).map(Product)
+        self.gate
+            .run(py, || self.inner.product(product))
+            .map(Product)
     }
 
     /// The tenant's bundles, in name order.
@@ -1049,28 +1245,36 @@ impl Session {
         cursor: Option<&str>,
         limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<BundlePage> {
+        self.gate.check(py)?;
         let (cursor, limit) = name_page(py, cursor, limit)?;
-        run(py, || self.0.bundles(cursor.clone(), limit)).map(BundlePage)
+        self.gate
+            .run(py, || self.inner.bundles(cursor.clone(), limit))
+            .map(BundlePage)
     }
 
     /// A bundle of the tenant.
     fn bundle(&self, py: Python<'_>, bundle: &str) -> PyResult<Bundle> {
+        self.gate.check(py)?;
         let bundle = parse(py, bundle)?;
-        run(py, || self.0.bundle(bundle)).map(Bundle)
+        self.gate.run(py, || self.inner.bundle(bundle)).map(Bundle)
     }
 
     /// The summary of `org`: per product, units held and available, its pending requests, and
     /// the requests addressed to it awaiting approval.
     fn summary(&self, py: Python<'_>, org: &str) -> PyResult<Vec<SummaryLine>> {
+        self.gate.check(py)?;
         let org = parse(py, org)?;
-        let lines = run(py, || self.0.summary(org))?;
+        let lines = self.gate.run(py, || self.inner.summary(org))?;
         Ok(lines.into_iter().map(SummaryLine).collect())
     }
 
     /// "Detail of Inventory Use" of an order: the order and its outgoing draws.
     fn detail_of_use(&self, py: Python<'_>, order: &str) -> PyResult<InventoryUse> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
-        run(py, || self.0.detail_of_use(order)).map(InventoryUse)
+        self.gate
+            .run(py, || self.inner.detail_of_use(order))
+            .map(InventoryUse)
     }
 
     /// Edits an order's metadata, also after approval: `None` leaves a field as it is, `""`
@@ -1088,6 +1292,7 @@ impl Session {
         is_test: Option<bool>,
         is_trial: Option<bool>,
     ) -> PyResult<Order> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
         let edit = core::MetadataEdit {
             reference,
@@ -1098,7 +1303,9 @@ impl Session {
             is_test,
             is_trial,
         };
-        run(py, || self.0.edit_metadata(order, edit)).map(Order)
+        self.gate
+            .run(py, || self.inner.edit_metadata(order, edit))
+            .map(Order)
     }
 
     /// Adds or replaces an order's customer, or removes it with `None`. Admins of the holder.
@@ -1108,8 +1315,11 @@ impl Session {
         order: &str,
         customer: Option<Customer>,
     ) -> PyResult<Order> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
-        run(py, || self.0.set_customer(order, customer.map(|c| c.0))).map(Order)
+        self.gate
+            .run(py, || self.inner.set_customer(order, customer.map(|c| c.0)))
+            .map(Order)
     }
 
     /// Issues `quantity` licenses (or activation codes, for an activation-code product) from an
@@ -1120,9 +1330,10 @@ impl Session {
         order: &str,
         quantity: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<License>> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
         let quantity = whole(py, "quantity", quantity)?;
-        let licenses = run(py, || self.0.issue(order, quantity))?;
+        let licenses = self.gate.run(py, || self.inner.issue(order, quantity))?;
         Ok(licenses.into_iter().map(License).collect())
     }
 
@@ -1135,9 +1346,12 @@ impl Session {
         order: &str,
         quantity: &Bound<'_, PyAny>,
     ) -> PyResult<Issued> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
         let quantity = whole(py, "quantity", quantity)?;
-        run(py, || self.0.issue_in_bulk(order, quantity)).map(Issued)
+        self.gate
+            .run(py, || self.inner.issue_in_bulk(order, quantity))
+            .map(Issued)
     }
 
     /// Up to `limit` licenses of an order, by id; pass the last id of a page as `after` for the
@@ -1150,46 +1364,62 @@ impl Session {
         after: Option<&str>,
         limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<License>> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
         let after = after.map(|a| parse(py, a)).transpose()?;
         let limit = match limit {
             Some(l) => size(py, "limit", l)?,
             None => core::DEFAULT_PAGE,
         };
-        let licenses = run(py, || self.0.licenses(order, after, limit))?;
+        let licenses = self
+            .gate
+            .run(py, || self.inner.licenses(order, after, limit))?;
         Ok(licenses.into_iter().map(License).collect())
     }
 
     /// A license by its key, if the actor may see its order.
     fn license(&self, py: Python<'_>, key: &str) -> PyResult<License> {
-        run(py, || self.0.license(key)).map(License)
+        self.gate.check(py)?;
+        self.gate.run(py, || self.inner.license(key)).map(License)
     }
 
     /// Removes one device from a license. Admins of the holder, or managers with
     /// `reset_device`.
     fn reset_device(&self, py: Python<'_>, license: &str, fingerprint: &str) -> PyResult<License> {
+        self.gate.check(py)?;
         let license = parse(py, license)?;
-        run(py, || self.0.reset_device(license, fingerprint)).map(License)
+        self.gate
+            .run(py, || self.inner.reset_device(license, fingerprint))
+            .map(License)
     }
 
     /// Removes every device from a license. Admins of the holder, or managers with
     /// `reset_license`.
     fn reset_license(&self, py: Python<'_>, license: &str) -> PyResult<License> {
+        self.gate.check(py)?;
         let license = parse(py, license)?;
-        run(py, || self.0.reset_license(license)).map(License)
+        self.gate
+            .run(py, || self.inner.reset_license(license))
+            .map(License)
     }
 
     /// Disables a license: it can no longer be activated, redeemed or borrowed. Admins of the
     /// holder.
     fn disable(&self, py: Python<'_>, license: &str) -> PyResult<License> {
+        self.gate.check(py)?;
         let license = parse(py, license)?;
-        run(py, || self.0.disable(license)).map(License)
+        self.gate
+            .run(py, || self.inner.disable(license))
+            .map(License)
     }
 
     /// Enables a disabled license again. Admins of the holder.
     fn enable(&self, py: Python<'_>, license: &str) -> PyResult<License> {
+        self.gate.check(py)?;
         let license = parse(py, license)?;
-        run(py, || self.0.enable(license)).map(License)
+        self.gate
+            .run(py, || self.inner.enable(license))
+            .map(License)
     }
 
     /// Borrows a floating license for `borrower` for `seconds`, within the policy's limits
@@ -1201,23 +1431,30 @@ impl Session {
         borrower: &str,
         seconds: &Bound<'_, PyAny>,
     ) -> PyResult<License> {
+        self.gate.check(py)?;
         let license = parse(py, license)?;
         let seconds = whole_u32(py, "seconds", seconds)?;
-        run(py, || self.0.borrow(license, borrower, seconds)).map(License)
+        self.gate
+            .run(py, || self.inner.borrow(license, borrower, seconds))
+            .map(License)
     }
 
     /// Returns `borrower`'s borrow of a floating license. Admins of the holder, or managers
     /// with `borrow_license`.
     fn return_borrow(&self, py: Python<'_>, license: &str, borrower: &str) -> PyResult<License> {
+        self.gate.check(py)?;
         let license = parse(py, license)?;
-        run(py, || self.0.return_borrow(license, borrower)).map(License)
+        self.gate
+            .run(py, || self.inner.return_borrow(license, borrower))
+            .map(License)
     }
 
     /// Revokes an unused license: it is gone and its unit returns to its order (returned).
     /// Admins of the holder.
     fn revoke(&self, py: Python<'_>, license: &str) -> PyResult<Order> {
+        self.gate.check(py)?;
         let license = parse(py, license)?;
-        run(py, || self.0.revoke(license)).map(Order)
+        self.gate.run(py, || self.inner.revoke(license)).map(Order)
     }
 
     /// Adds a license user to an order, with an optional initial password. Admins of the
@@ -1232,13 +1469,16 @@ impl Session {
         name: Option<String>,
         password: Option<String>,
     ) -> PyResult<LicenseUser> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
         let new = core::NewLicenseUser {
             email,
             name,
             password,
         };
-        run(py, || self.0.add_license_user(order, new)).map(LicenseUser)
+        self.gate
+            .run(py, || self.inner.add_license_user(order, new))
+            .map(LicenseUser)
     }
 
     /// Changes a license user's email and/or name (`None` leaves it). Admins of the holder, or
@@ -1251,15 +1491,19 @@ impl Session {
         email: Option<String>,
         name: Option<String>,
     ) -> PyResult<LicenseUser> {
+        self.gate.check(py)?;
         let user = parse(py, user)?;
-        run(py, || self.0.edit_license_user(user, email, name)).map(LicenseUser)
+        self.gate
+            .run(py, || self.inner.edit_license_user(user, email, name))
+            .map(LicenseUser)
     }
 
     /// Deletes a license user; their licenses stay, without a user. Admins of the holder, or
     /// managers with `manage_license_users`.
     fn delete_license_user(&self, py: Python<'_>, user: &str) -> PyResult<()> {
+        self.gate.check(py)?;
         let user = parse(py, user)?;
-        run(py, || self.0.delete_license_user(user))
+        self.gate.run(py, || self.inner.delete_license_user(user))
     }
 
     /// Gives a license to a license user of the same order, or takes it back with `None`.
@@ -1270,9 +1514,12 @@ impl Session {
         license: &str,
         user: Option<&str>,
     ) -> PyResult<License> {
+        self.gate.check(py)?;
         let license = parse(py, license)?;
         let user = user.map(|u| parse(py, u)).transpose()?;
-        run(py, || self.0.assign_license(license, user)).map(License)
+        self.gate
+            .run(py, || self.inner.assign_license(license, user))
+            .map(License)
     }
 
     /// Sets a license user's password (kept only as an Argon2id hash). Admins of the holder, or
@@ -1283,14 +1530,17 @@ impl Session {
         user: &str,
         password: &str,
     ) -> PyResult<()> {
+        self.gate.check(py)?;
         let user = parse(py, user)?;
-        run(py, || self.0.set_license_user_password(user, password))
+        self.gate
+            .run(py, || self.inner.set_license_user_password(user, password))
     }
 
     /// The license users of an order.
     fn license_users(&self, py: Python<'_>, order: &str) -> PyResult<Vec<LicenseUser>> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
-        let users = run(py, || self.0.license_users(order))?;
+        let users = self.gate.run(py, || self.inner.license_users(order))?;
         Ok(users.into_iter().map(LicenseUser).collect())
     }
 
@@ -1305,9 +1555,14 @@ impl Session {
         user: &str,
         permissions: &Bound<'_, PyAny>,
     ) -> PyResult<LicenseManager> {
+        self.gate.check(py)?;
         let (order, user) = (parse(py, order)?, parse(py, user)?);
         let permissions: Vec<core::Permission> = parse_all(py, "permissions", Some(permissions))?;
-        run(py, || self.0.add_license_manager(order, user, &permissions)).map(LicenseManager)
+        self.gate
+            .run(py, || {
+                self.inner.add_license_manager(order, user, &permissions)
+            })
+            .map(LicenseManager)
     }
 
     /// Replaces the permissions of `user`, a license manager of `order`, with `permissions` (1
@@ -1320,25 +1575,30 @@ impl Session {
         user: &str,
         permissions: &Bound<'_, PyAny>,
     ) -> PyResult<LicenseManager> {
+        self.gate.check(py)?;
         let (order, user) = (parse(py, order)?, parse(py, user)?);
         let permissions: Vec<core::Permission> = parse_all(py, "permissions", Some(permissions))?;
-        run(py, || {
-            self.0
-                .set_license_manager_permissions(order, user, &permissions)
-        })
-        .map(LicenseManager)
+        self.gate
+            .run(py, || {
+                self.inner
+                    .set_license_manager_permissions(order, user, &permissions)
+            })
+            .map(LicenseManager)
     }
 
     /// Removes `user` as a license manager of `order`.
     fn remove_license_manager(&self, py: Python<'_>, order: &str, user: &str) -> PyResult<()> {
+        self.gate.check(py)?;
         let (order, user) = (parse(py, order)?, parse(py, user)?);
-        run(py, || self.0.remove_license_manager(order, user))
+        self.gate
+            .run(py, || self.inner.remove_license_manager(order, user))
     }
 
     /// The license managers of an order.
     fn license_managers(&self, py: Python<'_>, order: &str) -> PyResult<Vec<LicenseManager>> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
-        let managers = run(py, || self.0.license_managers(order))?;
+        let managers = self.gate.run(py, || self.inner.license_managers(order))?;
         Ok(managers.into_iter().map(LicenseManager).collect())
     }
 
@@ -1354,9 +1614,10 @@ impl Session {
         purchase_order: Option<String>,
         comments: Option<String>,
     ) -> PyResult<Vec<Order>> {
+        self.gate.check(py)?;
         let (holder, bundle) = (parse(py, holder)?, parse(py, bundle)?);
-        let orders = run(py, || {
-            self.0
+        let orders = self.gate.run(py, || {
+            self.inner
                 .request_bundle(holder, bundle, purchase_order, comments)
         })?;
         Ok(orders.into_iter().map(Order).collect())
@@ -1370,16 +1631,20 @@ impl Session {
         order: &str,
         quantity: &Bound<'_, PyAny>,
     ) -> PyResult<Order> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
         let quantity = whole(py, "quantity", quantity)?;
-        run(py, || self.0.return_units(order, quantity)).map(Order)
+        self.gate
+            .run(py, || self.inner.return_units(order, quantity))
+            .map(Order)
     }
 
     /// Deletes an order and every license in it, irreversibly; refused with `OrderInUse` while
     /// child orders hold units drawn from it. Admins of the holder.
     fn delete_order(&self, py: Python<'_>, order: &str) -> PyResult<()> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
-        run(py, || self.0.delete_order(order))
+        self.gate.run(py, || self.inner.delete_order(order))
     }
 
     /// Adds licenses with existing `keys` (an iterable of `str`, from another system, in the
@@ -1392,9 +1657,12 @@ impl Session {
         order: &str,
         keys: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<License>> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
         let keys: Vec<String> = convert::strings(py, "keys", keys)?;
-        let licenses = run(py, || self.0.import_licenses(order, &keys))?;
+        let licenses = self
+            .gate
+            .run(py, || self.inner.import_licenses(order, &keys))?;
         Ok(licenses.into_iter().map(License).collect())
     }
 
@@ -1407,8 +1675,11 @@ impl Session {
         order: &str,
         path: PathBuf,
     ) -> PyResult<Vec<License>> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
-        let licenses = run(py, || self.0.import_licenses_csv_from_path(order, &path))?;
+        let licenses = self.gate.run(py, || {
+            self.inner.import_licenses_csv_from_path(order, &path)
+        })?;
         Ok(licenses.into_iter().map(License).collect())
     }
 
@@ -1417,8 +1688,10 @@ impl Session {
     /// Streamed from one snapshot with the GIL released, into a temporary file renamed over
     /// `path` once complete: a refused or failed export leaves `path` as it was.
     fn export_order_csv(&self, py: Python<'_>, order: &str, path: PathBuf) -> PyResult<u64> {
+        self.gate.check(py)?;
         let order = parse(py, order)?;
-        run(py, || self.0.export_order_csv_to_path(order, &path))
+        self.gate
+            .run(py, || self.inner.export_order_csv_to_path(order, &path))
     }
 
     /// Writes the inventory list of `org` as CSV (`INVENTORY_COLUMNS`) to the file at `path`,
@@ -1442,6 +1715,7 @@ impl Session {
         requested_to: Option<&Bound<'_, PyAny>>,
         requested_by_org: Option<&str>,
     ) -> PyResult<u64> {
+        self.gate.check(py)?;
         let org = parse(py, org)?;
         let filter = inventory_filter(
             py,
@@ -1453,16 +1727,16 @@ impl Session {
             requested_to,
             requested_by_org,
         )?;
-        run(py, || {
-            self.0.export_inventory_csv_to_path(org, &filter, &path)
+        self.gate.run(py, || {
+            self.inner.export_inventory_csv_to_path(org, &filter, &path)
         })
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
             "Session(tenant={}, user={})",
-            convert::repr(py, &self.0.tenant().to_string()),
-            convert::repr(py, &self.0.user().to_string())
+            convert::repr(py, &self.inner.tenant().to_string()),
+            convert::repr(py, &self.inner.user().to_string())
         )
     }
 }
@@ -1485,6 +1759,7 @@ impl Session {
         cursor: Option<&str>,
         limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Page> {
+        self.gate.check(py)?;
         let org = parse(py, org)?;
         let filter = inventory_filter(
             py,
@@ -1501,7 +1776,9 @@ impl Session {
             Some(l) => size(py, "limit", l)?,
             None => core::DEFAULT_PAGE,
         };
-        run(py, || self.0.list_of(list, org, &filter, cursor, limit)).map(Page)
+        self.gate
+            .run(py, || self.inner.list_of(list, org, &filter, cursor, limit))
+            .map(Page)
     }
 }
 

@@ -15,6 +15,7 @@ use pyo3::types::PyTuple;
 
 mod convert;
 mod errors;
+mod gate;
 mod inventory;
 mod records;
 mod values;

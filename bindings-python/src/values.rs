@@ -5,8 +5,8 @@
 use license_inventory as core;
 use pyo3::prelude::*;
 
-use crate::convert::{self, parse, repr_opt, whole, whole_u32};
-use crate::records::{Bundle, OrderDetails, OrgInTree, Organization, Product, User};
+use crate::convert::{self, parse, repr_opt, string_map, whole, whole_u32};
+use crate::records::{Bundle, Customer, OrderDetails, OrgInTree, Organization, Product, User};
 
 /// How long a license is valid: perpetual, or N days from its first activation or from issue.
 /// Built with `Validity.perpetual()`, `Validity.days_from_activation(n)` or
@@ -451,7 +451,95 @@ impl BatchCommand {
             user: parse(py, user)?,
         }))
     }
-    fn __repr__(&self) -> String {
+    /// `Session.edit_metadata` in a batch.
+    #[staticmethod]
+    #[pyo3(signature = (order, *, reference=None, campaign=None, download_id=None, is_test=None, is_trial=None))]
+    fn edit_metadata(
+        py: Python<'_>,
+        order: &str,
+        reference: Option<String>,
+        campaign: Option<&Bound<'_, PyAny>>,
+        download_id: Option<String>,
+        is_test: Option<bool>,
+        is_trial: Option<bool>,
+    ) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::EditMetadata {
+            order: parse(py, order)?,
+            edit: core::MetadataEdit {
+                reference,
+                campaign: campaign
+                    .map(|c| string_map(py, "campaign", c))
+                    .transpose()?,
+                download_id,
+                is_test,
+                is_trial,
+            },
+        }))
+    }
+    /// `Session.set_customer` in a batch (`customer=None` removes it).
+    #[staticmethod]
+    fn set_customer(py: Python<'_>, order: &str, customer: Option<Customer>) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::SetCustomer {
+            order: parse(py, order)?,
+            customer: customer.map(|c| c.0),
+        }))
+    }
+    /// `Session.issue_in_bulk` in a batch (its result is an `Issued`).
+    #[staticmethod]
+    fn issue_in_bulk(py: Python<'_>, order: &str, quantity: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::IssueInBulk {
+            order: parse(py, order)?,
+            quantity: whole(py, "quantity", quantity)?,
+        }))
+    }
+    /// `Session.request_bundle` in a batch (its result is the list of the requests it made).
+    #[staticmethod]
+    #[pyo3(signature = (holder, bundle, *, purchase_order=None, comments=None))]
+    fn request_bundle(
+        py: Python<'_>,
+        holder: &str,
+        bundle: &str,
+        purchase_order: Option<String>,
+        comments: Option<String>,
+    ) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::RequestBundle {
+            holder: parse(py, holder)?,
+            bundle: parse(py, bundle)?,
+            purchase_order,
+            comments,
+        }))
+    }
+    /// `Session.add_license_user` in a batch. The password is hashed before the batch's
+    /// transaction, and never shows in the command's `repr`.
+    #[staticmethod]
+    #[pyo3(signature = (order, email, *, name=None, password=None))]
+    fn add_license_user(
+        py: Python<'_>,
+        order: &str,
+        email: String,
+        name: Option<String>,
+        password: Option<String>,
+    ) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::AddLicenseUser {
+            order: parse(py, order)?,
+            user: core::NewLicenseUser {
+                email,
+                name,
+                password,
+            },
+        }))
+    }
+    /// `Session.set_license_user_password` in a batch. The password is hashed before the
+    /// batch's transaction, and never shows in the command's `repr`.
+    #[staticmethod]
+    fn set_license_user_password(py: Python<'_>, user: &str, password: String) -> PyResult<Self> {
+        Ok(BatchCommand(core::BatchCommand::SetLicenseUserPassword {
+            user: parse(py, user)?,
+            password: core::Password::from(password),
+        }))
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let r = |text: &str| convert::repr(py, text);
         match &self.0 {
             core::BatchCommand::Request(n) => format!(
                 "BatchCommand.request('{}', '{}', {})",
@@ -479,9 +567,12 @@ impl BatchCommand {
                 license,
                 borrower,
                 seconds,
-            } => format!("BatchCommand.borrow('{license}', {borrower:?}, {seconds})"),
+            } => format!(
+                "BatchCommand.borrow('{license}', {}, {seconds})",
+                r(borrower)
+            ),
             core::BatchCommand::ReturnBorrow { license, borrower } => {
-                format!("BatchCommand.return_borrow('{license}', {borrower:?})")
+                format!("BatchCommand.return_borrow('{license}', {})", r(borrower))
             }
             core::BatchCommand::Mint(n) => {
                 format!("BatchCommand.mint('{}', {})", n.product, n.quantity)
@@ -507,7 +598,7 @@ impl BatchCommand {
             core::BatchCommand::ResetDevice {
                 license,
                 fingerprint,
-            } => format!("BatchCommand.reset_device('{license}', {fingerprint:?})"),
+            } => format!("BatchCommand.reset_device('{license}', {})", r(fingerprint)),
             core::BatchCommand::ResetLicense { license } => {
                 format!("BatchCommand.reset_license('{license}')")
             }
@@ -546,8 +637,8 @@ impl BatchCommand {
             // Passwords never show.
             core::BatchCommand::AddLicenseUser { order, user } => {
                 format!(
-                    "BatchCommand.add_license_user('{order}', {:?}, …)",
-                    user.email
+                    "BatchCommand.add_license_user('{order}', {}, …)",
+                    r(&user.email)
                 )
             }
             core::BatchCommand::SetLicenseUserPassword { user, .. } => {

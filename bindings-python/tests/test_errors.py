@@ -77,5 +77,8 @@ def test_raised_from_the_core_keeps_the_core_message() -> None:
     inv = li.Inventory.in_memory()
     with pytest.raises(InvalidInput) as e:
         inv.create_tenant("", "V")
-    assert str(e.value) == f"invalid {e.value.field}: {e.value.reason}"
+    assert str(e.value) == (
+        f"invalid {e.value.field}: {e.value.reason} (refused: create_tenant by the host application)"
+    )
+    assert (e.value.action, e.value.actor) == ("create_tenant", None)
     assert e.value.args == (str(e.value),)

@@ -5,7 +5,8 @@ Start from an :class:`Inventory` (``Inventory.in_memory()``, ``Inventory.open_sq
 ``Inventory.open_postgres(url)``): provision tenants, organizations, users and products on it,
 then act as a user through ``inventory.session(tenant_id, user_id)``. Ids are ``str`` (UUIDs),
 times are timezone-aware UTC ``datetime`` objects, and every refused action raises a subclass of
-:class:`InventoryError`.
+:class:`InventoryError`. ``inventory.close()`` (or ``with Inventory.open_sqlite(path) as inv:``)
+releases the store; later calls raise :class:`InventoryClosed`.
 
 >>> from license_inventory import Inventory, Tier, ProductKind
 >>> inv = Inventory.in_memory()
@@ -40,6 +41,7 @@ from license_inventory._errors import (
     InvalidInput,
     InvalidState,
     InvariantViolated,
+    InventoryClosed,
     InventoryError,
     LicenseUnusable,
     MistypedKey,
@@ -148,6 +150,7 @@ __all__ = [
     "InvalidState",
     "InvariantViolated",
     "Inventory",
+    "InventoryClosed",
     "InventoryError",
     "InventoryUse",
     "Issued",

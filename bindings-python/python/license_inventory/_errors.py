@@ -8,6 +8,9 @@ class also derives from it (``InvalidInput`` is a ``ValueError``, ``NotFound`` a
 ``OSError``), so generic ``except`` clauses keep working.
 
 When an operation raises, nothing was changed: every operation is one atomic transaction.
+
+``InventoryClosed`` is the binding's own: every call on an ``Inventory`` after its ``close()``
+(or on one of its sessions) raises it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ __all__ = [
     "InvalidInput",
     "InvalidState",
     "InvariantViolated",
+    "InventoryClosed",
     "InventoryError",
     "LicenseUnusable",
     "MistypedKey",
@@ -321,6 +325,17 @@ class StorageError(InventoryError):
         self.kind = kind
         self.detail = detail
         self.table = table
+
+
+class InventoryClosed(InventoryError):
+    """The inventory was closed (``Inventory.close()``, or the end of its ``with`` block): every
+    call on it, on its keyed copies and on its sessions raises this, and did nothing. Open the
+    store again (``Inventory.open_sqlite(path)`` ...) to go on.
+
+    Not a refusal of the core: ``action`` and ``actor`` are ``None``."""
+
+    def __init__(self, message: str, *, code: str = "CLOSED") -> None:
+        super().__init__(message, code=code)
 
 
 class InternalError(InventoryError):

@@ -4,6 +4,7 @@ import builtins
 import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from types import TracebackType
 from typing import Final, final
 
 from license_inventory._enums import (
@@ -193,6 +194,34 @@ class BatchCommand:
     ) -> BatchCommand: ...
     @staticmethod
     def remove_license_manager(order: str, user: str) -> BatchCommand: ...
+    @staticmethod
+    def edit_metadata(
+        order: str,
+        *,
+        reference: str | None = None,
+        campaign: Mapping[str, str] | None = None,
+        download_id: str | None = None,
+        is_test: bool | None = None,
+        is_trial: bool | None = None,
+    ) -> BatchCommand: ...
+    @staticmethod
+    def set_customer(order: str, customer: Customer | None) -> BatchCommand: ...
+    @staticmethod
+    def issue_in_bulk(order: str, quantity: int) -> BatchCommand: ...
+    @staticmethod
+    def request_bundle(
+        holder: str,
+        bundle: str,
+        *,
+        purchase_order: str | None = None,
+        comments: str | None = None,
+    ) -> BatchCommand: ...
+    @staticmethod
+    def add_license_user(
+        order: str, email: str, *, name: str | None = None, password: str | None = None
+    ) -> BatchCommand: ...
+    @staticmethod
+    def set_license_user_password(user: str, password: str) -> BatchCommand: ...
     def __eq__(self, value: object, /) -> bool: ...
 
 @final
@@ -933,6 +962,16 @@ class Inventory:
     def audit_against(
         self, tenant: str, checkpoints: builtins.list[Checkpoint], verifying_key: str
     ) -> Audit: ...
+    def close(self) -> None: ...
+    @property
+    def closed(self) -> bool: ...
+    def __enter__(self) -> Inventory: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool: ...
 
 @final
 class Session:
@@ -984,7 +1023,9 @@ class Session:
     ) -> Order: ...
     def batch(
         self, commands: Iterable[BatchCommand]
-    ) -> builtins.list[Order | builtins.list[License] | License | LicenseManager | LicenseUser | None]: ...
+    ) -> builtins.list[
+        Order | builtins.list[License] | builtins.list[Order] | License | LicenseManager | LicenseUser | Issued | None
+    ]: ...
     def order(self, order: str) -> OrderDetails: ...
     def order_by_number(self, number: int) -> OrderDetails: ...
     def list(
