@@ -14,6 +14,7 @@ from license_inventory import (
     InvalidInput,
     InvalidState,
     InvariantViolated,
+    InventoryClosed,
     InventoryError,
     NotFound,
     OrderStatus,
@@ -31,6 +32,7 @@ def test_hierarchy() -> None:
         InvalidInput,
         InvalidState,
         InvariantViolated,
+        InventoryClosed,
         NotFound,
         PermissionDenied,
         SchemaMismatch,
@@ -56,6 +58,7 @@ def test_hierarchy() -> None:
         SchemaMismatch("schema 9", found=9, supported=1, hint="upgrade"),
         InvariantViolated("invariant", reason="r"),
         StorageError("storage failure: disk", kind="sqlite", detail="disk"),
+        InventoryClosed("the inventory is closed"),
     ],
 )
 def test_pickle_round_trip(err: InventoryError) -> None:
