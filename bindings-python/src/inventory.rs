@@ -1,6 +1,7 @@
 //! The handles: [`Inventory`] (a store, provisioning, ledger, audit) and [`Session`] (a user
-//! acting on the inventory). Each method converts its arguments, calls the core once with the
-//! GIL released, and converts the result: no rule of the domain lives here.
+//! acting on the inventory). Each method first refuses if the inventory is closed
+//! ([`Gate::check`]), then converts its arguments, calls the core once with the GIL released
+//! ([`Gate::run`]), and converts the result: no rule of the domain lives here.
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -4,7 +4,8 @@
 //! [`Session`] and frozen value classes over its records, which only convert and delegate. The
 //! enums (`Tier`, `OrderStatus`, …) and the exception hierarchy (`InventoryError` …) are plain
 //! Python, in `python/license_inventory/`; [`errors::to_py`] is the one conversion of the
-//! core's `Error` into them. Every call into the store releases the GIL ([`convert::run`]).
+//! core's `Error` into them. Every call into the store releases the GIL ([`convert::run`]);
+//! `Inventory.close()` releases the store through the gate its handles share (`gate.rs`).
 //!
 //! [`Inventory`]: license_inventory::Inventory
 //! [`Session`]: license_inventory::Session
