@@ -279,6 +279,63 @@ impl InventoryError {
     }
 }
 
+#[uniffi::export]
+impl InventoryError {
+    /// The refused action, read from any refusal's case (docs/decisions.md §50): what
+    /// `PermissionDenied` and `InvalidState` name, or the `action` field of the other
+    /// refusals; `nil` for failures that are no fault of the call (storage, export, …).
+    pub fn action(&self) -> Option<Action> {
+        match self {
+            InventoryError::PermissionDenied { action, .. }
+            | InventoryError::InvalidState { action, .. } => Some(action.clone()),
+            InventoryError::InvalidInput { action, .. }
+            | InventoryError::NotFound { action, .. }
+            | InventoryError::InsufficientInventory { action, .. }
+            | InventoryError::Hierarchy { action, .. }
+            | InventoryError::Conflict { action, .. }
+            | InventoryError::MistypedKey { action, .. }
+            | InventoryError::ActivationLimit { action, .. }
+            | InventoryError::BorrowLimit { action, .. }
+            | InventoryError::LicenseUnusable { action, .. }
+            | InventoryError::PlanRequired { action, .. }
+            | InventoryError::OrderInUse { action, .. } => action.clone(),
+            InventoryError::SchemaMismatch { .. }
+            | InventoryError::InvariantViolated { .. }
+            | InventoryError::Export { .. }
+            | InventoryError::Storage { .. }
+            | InventoryError::Internal { .. }
+            | InventoryError::Other { .. } => None,
+        }
+    }
+
+    /// The user whose action was refused, read from any refusal's case; `nil` for the host
+    /// application's own calls on `Inventory` (`createOrg`, `activate`, …) and for failures
+    /// that are no refusal.
+    pub fn actor(&self) -> Option<UserId> {
+        match self {
+            InventoryError::PermissionDenied { actor, .. } => Some(*actor),
+            InventoryError::InvalidInput { actor, .. }
+            | InventoryError::NotFound { actor, .. }
+            | InventoryError::InsufficientInventory { actor, .. }
+            | InventoryError::InvalidState { actor, .. }
+            | InventoryError::Hierarchy { actor, .. }
+            | InventoryError::Conflict { actor, .. }
+            | InventoryError::MistypedKey { actor, .. }
+            | InventoryError::ActivationLimit { actor, .. }
+            | InventoryError::BorrowLimit { actor, .. }
+            | InventoryError::LicenseUnusable { actor, .. }
+            | InventoryError::PlanRequired { actor, .. }
+            | InventoryError::OrderInUse { actor, .. } => *actor,
+            InventoryError::SchemaMismatch { .. }
+            | InventoryError::InvariantViolated { .. }
+            | InventoryError::Export { .. }
+            | InventoryError::Storage { .. }
+            | InventoryError::Internal { .. }
+            | InventoryError::Other { .. } => None,
+        }
+    }
+}
+
 impl InventoryError {
     /// The core's message, which every case carries.
     fn message(&self) -> &str {

@@ -7,6 +7,7 @@
 //! Times are `SystemTime` here and `Date` in Swift; ids are typed structs over a Foundation
 //! `UUID`.
 
+use std::collections::HashMap;
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
@@ -346,7 +347,7 @@ impl From<LedgerFilter> for core::LedgerFilter {
 /// One command of `Session.batch`: the same inputs, defaults, rules and effects as the
 /// session method of the same name (`.approve(order:)` approves all that was asked, like
 /// `Session.approve(order:)`).
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+#[derive(Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum BatchCommand {
     /// `Session.request`: `quantity` units of `product` for `holder` from its parent.
     Request {
@@ -552,6 +553,83 @@ pub enum BatchCommand {
         /// The manager.
         user: UserId,
     },
+    /// `Session.editMetadata`: `nil` leaves a field as it is, `""` clears a text field,
+    /// `campaign` replaces all the campaign parameters.
+    EditMetadata {
+        /// The order.
+        order: OrderId,
+        /// New order reference.
+        #[uniffi(default = None)]
+        reference: Option<String>,
+        /// New campaign parameters (replaces them all).
+        #[uniffi(default = None)]
+        campaign: Option<HashMap<String, String>>,
+        /// New download id.
+        #[uniffi(default = None)]
+        download_id: Option<String>,
+        /// New test flag.
+        #[uniffi(default = None)]
+        is_test: Option<bool>,
+        /// New trial flag.
+        #[uniffi(default = None)]
+        is_trial: Option<bool>,
+    },
+    /// `Session.setCustomer`: adds or replaces an order's customer; `nil` removes it.
+    SetCustomer {
+        /// The order.
+        order: OrderId,
+        /// The customer (`nil`: removed).
+        customer: Option<Customer>,
+    },
+    /// `Session.issueInBulk`: issues `quantity` licenses without returning them (`.issued`).
+    IssueInBulk {
+        /// The order to issue from.
+        order: OrderId,
+        /// How many licenses (or codes).
+        quantity: u64,
+    },
+    /// `Session.requestBundle`: one request per line of the bundle (`.orders`).
+    RequestBundle {
+        /// The requesting organization.
+        holder: OrgId,
+        /// The bundle.
+        bundle: BundleId,
+        /// Purchase order reference.
+        #[uniffi(default = None)]
+        purchase_order: Option<String>,
+        /// The requester's comments.
+        #[uniffi(default = None)]
+        comments: Option<String>,
+    },
+    /// `Session.addLicenseUser`, with an initial `password` when given (hashed before the
+    /// batch's transaction; a keyed batch fingerprints it, never in the clear).
+    AddLicenseUser {
+        /// The order.
+        order: OrderId,
+        /// Email.
+        email: String,
+        /// Name.
+        #[uniffi(default = None)]
+        name: Option<String>,
+        /// Initial password.
+        #[uniffi(default = None)]
+        password: Option<String>,
+    },
+    /// `Session.setLicenseUserPassword` (hashed before the batch's transaction; a keyed batch
+    /// retried with another password is `Conflict`).
+    SetLicenseUserPassword {
+        /// The license user (`user`, like the other license-user commands of a batch).
+        user: LicenseUserId,
+        /// The new password (at least `minPassword()` characters).
+        password: String,
+    },
+}
+
+/// Passwords never show: the core's command redacts them.
+impl std::fmt::Debug for BatchCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&core::BatchCommand::from(self.clone()), f)
+    }
 }
 
 impl From<BatchCommand> for core::BatchCommand {
@@ -710,6 +788,61 @@ impl From<BatchCommand> for core::BatchCommand {
                 core::BatchCommand::RemoveLicenseManager {
                     order: order.into(),
                     user: user.into(),
+                }
+            }
+            BatchCommand::EditMetadata {
+                order,
+                reference,
+                campaign,
+                download_id,
+                is_test,
+                is_trial,
+            } => core::BatchCommand::EditMetadata {
+                order: order.into(),
+                edit: core::MetadataEdit {
+                    reference,
+                    campaign: campaign.map(|c| c.into_iter().collect()),
+                    download_id,
+                    is_test,
+                    is_trial,
+                },
+            },
+            BatchCommand::SetCustomer { order, customer } => core::BatchCommand::SetCustomer {
+                order: order.into(),
+                customer: customer.map(Into::into),
+            },
+            BatchCommand::IssueInBulk { order, quantity } => core::BatchCommand::IssueInBulk {
+                order: order.into(),
+                quantity,
+            },
+            BatchCommand::RequestBundle {
+                holder,
+                bundle,
+                purchase_order,
+                comments,
+            } => core::BatchCommand::RequestBundle {
+                holder: holder.into(),
+                bundle: bundle.into(),
+                purchase_order,
+                comments,
+            },
+            BatchCommand::AddLicenseUser {
+                order,
+                email,
+                name,
+                password,
+            } => core::BatchCommand::AddLicenseUser {
+                order: order.into(),
+                user: core::NewLicenseUser {
+                    email,
+                    name,
+                    password,
+                },
+            },
+            BatchCommand::SetLicenseUserPassword { user, password } => {
+                core::BatchCommand::SetLicenseUserPassword {
+                    user: user.into(),
+                    password: core::Password::from(password),
                 }
             }
         }

@@ -75,7 +75,7 @@ class BatchTests: StoreTestCase {
         // 4 × 2 units fit in the 10; the last approval's 5 do not fit in the 2 left.
         let commands: [BatchCommand] = asks.map { .approve(order: $0.id) } + [.approve(order: extra.id)]
         assertInventoryError(try c.dora().batch(commands: commands)) {
-            guard case let .InsufficientInventory(available, requested, message) = $0 else { return XCTFail("\($0)") }
+            guard case let .InsufficientInventory(available, requested, _, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(available, 2)
             XCTAssertEqual(requested, 5)
             XCTAssertTrue(message.hasPrefix("command 4 of the batch failed"), message)
@@ -98,7 +98,7 @@ class BatchTests: StoreTestCase {
         assertInventoryError(try c.dora().batch(commands: [
             .approve(order: asks[0].id), .approve(order: asks[1].id, quantity: 0),
         ])) {
-            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "quantity")
             XCTAssertEqual($0.batchIndex(), 1)
         }
@@ -255,7 +255,7 @@ class BatchTests: StoreTestCase {
 
         // The key with another batch is a conflict and changes nothing.
         assertInventoryError(try keyed.batch(commands: [.issue(order: order.id, quantity: 2)])) {
-            guard case let .Conflict(what, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .Conflict(what, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(
                 what,
                 "idempotency key 'batch-issue' (used for batch with other arguments or by another user; "
@@ -275,15 +275,17 @@ class BatchTests: StoreTestCase {
         let before = try snapshot(c)
 
         assertInventoryError(try c.rita().batch(commands: [])) {
-            guard case let .InvalidInput(field, reason, message) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, reason, _, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "batch")
             XCTAssertEqual(reason, "must hold 1 to 1000 commands, got 0")
-            XCTAssertEqual(message, "invalid batch: must hold 1 to 1000 commands, got 0")
+            XCTAssertEqual(
+                message,
+                "invalid batch: must hold 1 to 1000 commands, got 0 (refused: batch by user \(idText(c.ritaUser.id.uuid)))")
             XCTAssertEqual($0.code(), "INVALID_INPUT")
         }
         let tooMany = [BatchCommand](repeating: .cancel(order: ask.id), count: 1001)
         assertInventoryError(try c.rita().batch(commands: tooMany)) {
-            guard case let .InvalidInput(field, reason, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, reason, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "batch")
             XCTAssertEqual(reason, "must hold 1 to 1000 commands, got 1001")
         }
@@ -291,7 +293,7 @@ class BatchTests: StoreTestCase {
         // the first is rolled back with it.
         let most = [BatchCommand](repeating: .cancel(order: ask.id), count: 1000)
         assertInventoryError(try c.rita().batch(commands: most)) {
-            guard case let .InvalidState(order, status, action, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidState(order, status, action, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(order, ask.number)
             XCTAssertEqual(status, .cancelled)
             XCTAssertEqual(action, .cancel)
@@ -383,4 +385,174 @@ class BatchTests: StoreTestCase {
         XCTAssertEqual(try rita.licenseUsers(order: l.order), [])
     }
 
+    func testMetadataCustomerBulkAndBundleCommandsBatchToo() throws {
+        let c = try channel()
+        let held = try c.mgaOrder(c.cl, 6)
+        let pack = try c.inv.createBundle(
+            tenant: c.t, name: "Pack",
+            lines: [BundleLine(product: c.cl.id, quantity: 1), BundleLine(product: c.uac.id, quantity: 2)])
+        let customer = Customer(name: "Elerome School", email: "principal@elerome.example")
+        let rita = try c.rita()
+
+        let done = try rita.batch(commands: [
+            .editMetadata(order: held.id, reference: "REF-B", campaign: ["utm_source": "batch"], isTrial: true),
+            .setCustomer(order: held.id, customer: customer),
+            .issueInBulk(order: held.id, quantity: 4),
+            .requestBundle(holder: c.mga.id, bundle: pack.id, purchaseOrder: "PO-PACK"),
+            .editMetadata(order: held.id, downloadId: "DL-1"),
+        ])
+
+        XCTAssertEqual(done.count, 5)
+        XCTAssertEqual(
+            try order(done[0]).metadata,
+            OrderMetadata(reference: "REF-B", campaign: ["utm_source": "batch"], downloadId: nil, isTest: false, isTrial: true))
+        XCTAssertEqual(try order(done[1]).customer, customer)
+        guard case let .issued(issued) = done[2] else { return XCTFail("\(done[2])") }
+        XCTAssertEqual([issued.count, issued.order.issued, issued.order.available], [4, 4, 2])
+        let licenses = try rita.licenses(order: held.id)
+        XCTAssertEqual(licenses.count, 4)
+        XCTAssertEqual(licenses.first?.id, issued.first)
+        XCTAssertEqual(licenses.last?.id, issued.last)
+        XCTAssertTrue(licenses.allSatisfy(\.trial), "the trial flag set earlier in the batch")
+        guard case let .orders(asked) = done[3] else { return XCTFail("\(done[3])") }
+        XCTAssertEqual(asked.map(\.product), [c.cl.id, c.uac.id])
+        XCTAssertEqual(asked.map(\.requestedQuantity), [1, 2])
+        XCTAssertEqual(asked.map(\.status), [.requested, .requested])
+        XCTAssertEqual(asked.map(\.purchaseOrder), ["PO-PACK", "PO-PACK"])
+        XCTAssertNotNil(asked[0].bundle)
+        XCTAssertEqual(asked[0].bundle, asked[1].bundle)
+        let last = try order(done[4])
+        XCTAssertEqual(last.metadata.reference, "REF-B", "nil leaves a field as it is")
+        XCTAssertEqual(last.metadata.downloadId, "DL-1")
+        XCTAssertEqual(try rita.order(id: held.id).order, last)
+
+        // The customer goes with nil; a refusal names its command and action, and rolls back.
+        XCTAssertNil(try order(try rita.batch(commands: [.setCustomer(order: held.id, customer: nil)])[0]).customer)
+        let before = try snapshot(c)
+        assertInventoryError(try c.oscar().batch(commands: [
+            .setCustomer(order: held.id, customer: customer),
+        ])) {
+            guard case let .PermissionDenied(action, actor, _, _) = $0 else { return XCTFail("\($0)") }
+            XCTAssertEqual(action, .editCustomer)
+            XCTAssertEqual(actor, c.oscarUser.id)
+            XCTAssertEqual($0.batchIndex(), 0)
+        }
+        assertInventoryError(try rita.batch(commands: [
+            .editMetadata(order: held.id, reference: "REF-C"),
+            .issueInBulk(order: held.id, quantity: 3),
+        ])) {
+            guard case let .InsufficientInventory(available, requested, action, actor, message) = $0 else {
+                return XCTFail("\($0)")
+            }
+            XCTAssertEqual([available, requested], [2, 3])
+            XCTAssertEqual(action, .issueLicense)
+            XCTAssertEqual(actor, c.ritaUser.id)
+            XCTAssertEqual($0.batchIndex(), 1)
+            XCTAssertTrue(message.hasPrefix("command 1 of the batch failed"), message)
+            XCTAssertTrue(message.hasSuffix("(refused: issue_license by user \(idText(c.ritaUser.id.uuid)))"), message)
+        }
+        assertInventoryError(try c.oscar().batch(commands: [
+            .requestBundle(holder: c.mga.id, bundle: pack.id),
+        ])) {
+            XCTAssertEqual($0.action(), .requestBundle)
+            XCTAssertEqual($0.actor(), c.oscarUser.id)
+            XCTAssertEqual($0.batchIndex(), 0)
+        }
+        XCTAssertEqual(try snapshot(c), before)
+        XCTAssertEqual(try rita.order(id: held.id).order.metadata.reference, "REF-B")
+        XCTAssertEqual(try c.inv.audit(tenant: c.t).problems, [])
+    }
+
+    func testLicenseUserCommandsWithPasswordsBatchToo() throws {
+        let c = try channel()
+        let held = try c.mgaOrder(c.cl, 2)
+        let rita = try c.rita()
+        func verify(_ user: LicenseUser, _ password: String) throws -> Bool {
+            try c.inv.verifyLicenseUserPassword(tenant: c.t, licenseUser: user.id, password: password)
+        }
+
+        let done = try rita.batch(commands: [
+            .addLicenseUser(order: held.id, email: "sam@mga.example", name: "Sam", password: "first password"),
+            .addLicenseUser(order: held.id, email: "kim@mga.example"),
+        ])
+        guard case let .licenseUser(sam) = done[0], case let .licenseUser(kim) = done[1] else {
+            return XCTFail("\(done)")
+        }
+        XCTAssertEqual([sam.email, kim.email], ["sam@mga.example", "kim@mga.example"])
+        XCTAssertEqual(sam.name, "Sam")
+        XCTAssertNil(kim.name)
+        XCTAssertEqual([sam.hasPassword, kim.hasPassword], [true, false])
+        XCTAssertTrue(try verify(sam, "first password"))
+        XCTAssertEqual(
+            try rita.batch(commands: [.setLicenseUserPassword(user: kim.id, password: "kim's password")]), [.done])
+        XCTAssertTrue(try verify(kim, "kim's password"))
+        XCTAssertEqual(Set(try rita.licenseUsers(order: held.id).map(\.email)), ["sam@mga.example", "kim@mga.example"])
+
+        // A short password is refused before the transaction, named by its position and its
+        // action; the addition before it is rolled back.
+        let before = try snapshot(c)
+        assertInventoryError(try rita.batch(commands: [
+            .addLicenseUser(order: held.id, email: "lee@mga.example"),
+            .setLicenseUserPassword(user: kim.id, password: "short"),
+        ])) {
+            guard case let .InvalidInput(field, _, action, actor, message) = $0 else { return XCTFail("\($0)") }
+            XCTAssertEqual(field, "password")
+            XCTAssertEqual(action, .manageLicenseUserCredentials)
+            XCTAssertEqual(actor, c.ritaUser.id)
+            XCTAssertEqual($0.batchIndex(), 1)
+            XCTAssertTrue(message.hasPrefix("command 1 of the batch failed"), message)
+            XCTAssertTrue(
+                message.hasSuffix("(refused: manage_license_user_credentials by user \(idText(c.ritaUser.id.uuid)))"),
+                message)
+        }
+        XCTAssertEqual(try snapshot(c), before)
+        XCTAssertEqual(try rita.licenseUsers(order: held.id).count, 2)
+        XCTAssertTrue(try verify(kim, "kim's password"))
+        // A manager without manageLicenseUserCredentials may add users, not passwords.
+        let lena = try c.user("Lena Manager")
+        _ = try rita.addLicenseManager(order: held.id, user: lena.id, permissions: [.manageLicenseUsers])
+        assertInventoryError(try c.session(lena).batch(commands: [
+            .addLicenseUser(order: held.id, email: "lee@mga.example"),
+            .addLicenseUser(order: held.id, email: "max@mga.example", password: "max's password"),
+        ])) {
+            guard case let .PermissionDenied(action, actor, _, _) = $0 else { return XCTFail("\($0)") }
+            XCTAssertEqual(action, .manageLicenseUserCredentials)
+            XCTAssertEqual(actor, lena.id)
+            XCTAssertEqual($0.batchIndex(), 1)
+        }
+        XCTAssertEqual(try rita.licenseUsers(order: held.id).count, 2)
+    }
+
+    func testAKeyedBatchRetriedWithAnotherPasswordIsAConflict() throws {
+        let c = try channel()
+        let held = try c.mgaOrder(c.cl, 1)
+        let rita = try c.rita()
+        let sam = try rita.addLicenseUser(order: held.id, email: "sam@mga.example")
+        let keyed = try rita.withIdempotencyKey(key: "batch-password")
+        let first: [BatchCommand] = [.setLicenseUserPassword(user: sam.id, password: "first password")]
+        func verify(_ password: String) throws -> Bool {
+            try c.inv.verifyLicenseUserPassword(tenant: c.t, licenseUser: sam.id, password: password)
+        }
+
+        XCTAssertEqual(try keyed.batch(commands: first), [.done])
+        let after = try snapshot(c)
+        // The retry with the same password returns the first result and writes nothing.
+        XCTAssertEqual(try keyed.batch(commands: first), [.done])
+        XCTAssertEqual(try snapshot(c), after)
+
+        // Another password under the key is another command: a conflict, and nothing changes.
+        assertInventoryError(try keyed.batch(commands: [
+            .setLicenseUserPassword(user: sam.id, password: "other password"),
+        ])) {
+            guard case let .Conflict(what, action, actor, message) = $0 else { return XCTFail("\($0)") }
+            XCTAssertTrue(what.hasPrefix("idempotency key 'batch-password'"), what)
+            XCTAssertEqual(action, .batch)
+            XCTAssertEqual(actor, c.ritaUser.id)
+            XCTAssertNil($0.batchIndex())
+            XCTAssertFalse(message.contains("other password"), message)
+        }
+        XCTAssertEqual(try snapshot(c), after)
+        XCTAssertTrue(try verify("first password"))
+        XCTAssertFalse(try verify("other password"))
+    }
 }

@@ -45,7 +45,7 @@ func assertConcurrentAssignmentsNeverOversell(
     XCTAssertEqual(succeeded, 10, file: file, line: line)
     XCTAssertEqual(refused.count, 14, file: file, line: line)
     for error in refused {
-        guard case .InsufficientInventory(0, 1, _) = error else { return XCTFail("\(error)", file: file, line: line) }
+        guard case .InsufficientInventory(0, 1, _, _, _) = error else { return XCTFail("\(error)", file: file, line: line) }
     }
     let summary = try c.rita().summary(org: c.mga.id)
     XCTAssertEqual(summary.first?.available, 10, file: file, line: line)

@@ -41,7 +41,7 @@ class DirectoryTests: StoreTestCase {
             guard case .InvalidInput = $0 else { return XCTFail("\($0)") }
         }
         assertInventoryError(try vera.searchOrgs(cursor: "nope")) {
-            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "cursor")
         }
     }

@@ -234,7 +234,7 @@ class ExportTests: StoreTestCase {
         }
         let unknown = OrderId(uuid: UUID())
         assertInventoryError(try c.rita().exportOrderCsv(order: unknown, path: path)) {
-            guard case let .NotFound(entity, id, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .NotFound(entity, id, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(entity, .order)
             XCTAssertEqual(id, idText(unknown.uuid))
         }

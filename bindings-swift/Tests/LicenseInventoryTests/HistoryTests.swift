@@ -135,7 +135,7 @@ class HistoryTests: StoreTestCase {
         // The deleted order is gone from the store but readable in the past: it held 2, one
         // issued, until 01:07; at its center it was one holding then, none after.
         assertInventoryError(try cleo.order(id: ctr.id)) {
-            guard case .NotFound(.order, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case .NotFound(.order, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
         XCTAssertEqual(try c.inv.orderAt(tenant: c.t, order: ctr.id, at: minute(6)), OrderFigures(
             order: ctr.id, org: c.elerome.id, product: c.cl.id, approved: 2, drawn: 0, issued: 1, available: 1))
@@ -153,27 +153,27 @@ class HistoryTests: StoreTestCase {
         let now = Date()
         let unknownOrder = OrderId(uuid: UUID())
         assertInventoryError(try c.inv.orderAt(tenant: c.t, order: unknownOrder, at: now)) {
-            guard case let .NotFound(.order, id, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .NotFound(.order, id, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(id, idText(unknownOrder.uuid))
             XCTAssertEqual($0.code(), "NOT_FOUND")
         }
         let unknownOrg = OrgId(uuid: UUID())
         assertInventoryError(try c.inv.holdingsAt(tenant: c.t, org: unknownOrg, at: now)) {
-            guard case let .NotFound(.organization, id, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .NotFound(.organization, id, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(id, idText(unknownOrg.uuid))
         }
         let unknownTenant = TenantId(uuid: UUID())
         assertInventoryError(try c.inv.orderAt(tenant: unknownTenant, order: unknownOrder, at: now)) {
-            guard case .NotFound(.tenant, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case .NotFound(.tenant, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
         assertInventoryError(try c.inv.ledgerMatching(tenant: unknownTenant, filter: LedgerFilter())) {
-            guard case .NotFound(.tenant, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case .NotFound(.tenant, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
         // An order of another tenant is unknown here.
         let other = try Channel(inv: c.inv)
         let theirs = try other.stockEllen(other.cl, 1)
         assertInventoryError(try c.inv.orderAt(tenant: c.t, order: theirs.id, at: now)) {
-            guard case .NotFound(.order, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case .NotFound(.order, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
     }
 
@@ -252,7 +252,7 @@ class HistoryTests: StoreTestCase {
         let c = try channel()
         for limit: UInt32 in [0, 1001] {
             assertInventoryError(try c.inv.ledgerMatching(tenant: c.t, filter: LedgerFilter(), limit: limit)) {
-                guard case .InvalidInput(field: "limit", _, _) = $0 else { return XCTFail("\($0)") }
+                guard case .InvalidInput(field: "limit", _, _, _, _) = $0 else { return XCTFail("\($0)") }
                 XCTAssertEqual($0.code(), "INVALID_INPUT")
             }
         }

@@ -15,7 +15,7 @@ class IdempotencyTests: StoreTestCase {
         file: StaticString = #filePath, line: UInt = #line
     ) {
         assertInventoryError(try body(), file: file, line: line) {
-            guard case let .Conflict(what, message) = $0 else { return XCTFail("\($0)", file: file, line: line) }
+            guard case let .Conflict(what, _, _, message) = $0 else { return XCTFail("\($0)", file: file, line: line) }
             XCTAssertTrue(what.hasPrefix("idempotency key '\(key)' (used for \(usedFor)"), what, file: file, line: line)
             XCTAssertTrue(what.hasSuffix("; choose a new key for a new command)"), what, file: file, line: line)
             XCTAssertTrue(message.contains(what), message, file: file, line: line)
@@ -60,7 +60,7 @@ class IdempotencyTests: StoreTestCase {
         let keyed = try c.dora().withIdempotencyKey(key: "approve-1")
         let before = try snapshot(c)
         assertInventoryError(try keyed.approve(order: request.id)) {
-            guard case let .InsufficientInventory(available, requested, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InsufficientInventory(available, requested, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(available, 0)
             XCTAssertEqual(requested, 3)
         }
@@ -89,7 +89,7 @@ class IdempotencyTests: StoreTestCase {
         XCTAssertEqual(try c.rita().order(id: request.id).order, approved)
         // Without the key, approving it again is refused: it is no longer a request.
         assertInventoryError(try c.dora().approve(order: request.id)) {
-            guard case let .InvalidState(order, status, action, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidState(order, status, action, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(order, request.number)
             XCTAssertEqual(status, .active)
             XCTAssertEqual(action, .approve)
@@ -190,7 +190,7 @@ class IdempotencyTests: StoreTestCase {
         for (key, reason) in bad {
             for attempt in [{ _ = try rita.withIdempotencyKey(key: key) }, { _ = try c.inv.withIdempotencyKey(key: key) }] {
                 assertInventoryError(try attempt()) {
-                    guard case let .InvalidInput(field, why, message) = $0 else { return XCTFail("\(key.debugDescription): \($0)") }
+                    guard case let .InvalidInput(field, why, _, _, message) = $0 else { return XCTFail("\(key.debugDescription): \($0)") }
                     XCTAssertEqual(field, "idempotency key")
                     XCTAssertEqual(why, reason, key.debugDescription)
                     XCTAssertTrue(message.contains("idempotency key"), message)

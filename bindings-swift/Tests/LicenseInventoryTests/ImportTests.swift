@@ -15,7 +15,7 @@ class ImportTests: StoreTestCase {
         XCTAssertEqual(try XCTUnwrap(c.ledger().last).kind, .licensesImported)
         XCTAssertEqual(try c.inv.checkLicense(tenant: c.t, key: "ACME-2017-0001").id, licenses[0].id)
         assertInventoryError(try rita.importLicenses(order: order.id, keys: ["GOOD-0001", "not ok"])) {
-            guard case let .InvalidInput(_, reason, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(_, reason, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertTrue(reason.contains("key 1 of the import"), reason)
         }
         assertInventoryError(try rita.importLicenses(order: order.id, keys: ["ACME-2017-0001"])) {

@@ -58,7 +58,7 @@ class LedgerTests: StoreTestCase {
         // Without a limit, one default page (100 entries) of the core.
         XCTAssertEqual(try c.inv.ledger(tenant: c.t), Array(all.prefix(100)))
         assertInventoryError(try c.inv.ledger(tenant: c.t, limit: 0)) {
-            guard case .InvalidInput(field: "limit", _, _) = $0 else { return XCTFail("\($0)") }
+            guard case .InvalidInput(field: "limit", _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
     }
 

@@ -72,7 +72,7 @@ class LicenseTests: StoreTestCase {
         XCTAssertEqual([after.issued, after.available, after.approvedQuantity], [3, 2, 5])
         // More than available: all or nothing.
         assertInventoryError(try rita.issue(order: order.id, quantity: 3)) {
-            guard case let .InsufficientInventory(available, requested, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InsufficientInventory(available, requested, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(available, 2)
             XCTAssertEqual(requested, 3)
         }
@@ -115,7 +115,7 @@ class LicenseTests: StoreTestCase {
         ]
         for (name, call) in calls {
             assertInventoryError(try call()) {
-                guard case let .MistypedKey(key, reason, message) = $0 else { return XCTFail("\(name): \($0)") }
+                guard case let .MistypedKey(key, reason, _, _, message) = $0 else { return XCTFail("\(name): \($0)") }
                 XCTAssertEqual(key, redacted(typo), name)
                 XCTAssertEqual(reason, "the check symbol does not match: a symbol is mistyped", name)
                 XCTAssertTrue(message.hasPrefix("mistyped license key '\(redacted(typo))'"), message)
@@ -124,12 +124,12 @@ class LicenseTests: StoreTestCase {
             }
         }
         assertInventoryError(try c.inv.checkLicense(tenant: c.t, key: "7KQ2M-XR4TD")) {
-            guard case let .MistypedKey(key, reason, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .MistypedKey(key, reason, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(key, "7KQ2M-…")
             XCTAssertEqual(reason, "a key has 25 symbols, this has 10")
         }
         assertInventoryError(try c.inv.checkLicense(tenant: c.t, key: "7KQ2M-XR4TD-9WZPH-BN3CV-0G6J!")) {
-            guard case let .MistypedKey(_, reason, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .MistypedKey(_, reason, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(reason, "'!' is not a key symbol")
         }
         XCTAssertEqual(try c.ledger(), ledger)
@@ -154,9 +154,11 @@ class LicenseTests: StoreTestCase {
         XCTAssertEqual(two.activations.map(\.name), ["Front desk PC", "Lab PC"])
         let ledger = try c.ledger()
         assertInventoryError(try inv.activate(tenant: c.t, key: l.key, fingerprint: "pc-3", deviceName: "Third")) {
-            guard case let .ActivationLimit(max, message) = $0 else { return XCTFail("\($0)") }
+            guard case let .ActivationLimit(max, _, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(max, 2)
-            XCTAssertEqual(message, "license is already activated on 2 devices, its maximum; reset a device first")
+            XCTAssertEqual(
+                message,
+                "license is already activated on 2 devices, its maximum; reset a device first (refused: activate by the host application)")
             XCTAssertEqual($0.code(), "ACTIVATION_LIMIT")
         }
         // Activating an activated device again changes nothing.
@@ -172,7 +174,7 @@ class LicenseTests: StoreTestCase {
         // The holder's admin removes one device, or all of them.
         XCTAssertEqual(try rita.resetDevice(license: l.id, fingerprint: "pc-1").activations.map(\.fingerprint), ["pc-3"])
         assertInventoryError(try rita.resetDevice(license: l.id, fingerprint: "pc-1")) {
-            guard case let .InvalidInput(field, reason, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, reason, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "fingerprint")
             XCTAssertEqual(reason, "license \(redacted(l.key)) is not activated on device 'pc-1'")
         }
@@ -196,13 +198,15 @@ class LicenseTests: StoreTestCase {
         XCTAssertEqual(borrowed.borrows, [Borrow(borrower: "desk-1", at: seedTime("09:00"), until: seedTime("09:01"))])
         let ledger = try c.ledger()
         assertInventoryError(try rita.borrow(license: l.id, borrower: "desk-2", seconds: 60)) {
-            guard case let .BorrowLimit(reason, message) = $0 else { return XCTFail("\($0)") }
+            guard case let .BorrowLimit(reason, _, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(reason, "1 borrows are open, the most allowed")
-            XCTAssertEqual(message, "floating limit: 1 borrows are open, the most allowed")
+            XCTAssertEqual(
+                message,
+                "floating limit: 1 borrows are open, the most allowed (refused: borrow_license by user \(idText(c.ritaUser.id.uuid)))")
             XCTAssertEqual($0.code(), "BORROW_LIMIT")
         }
         assertInventoryError(try rita.borrow(license: l.id, borrower: "desk-1", seconds: 601)) {
-            guard case let .BorrowLimit(reason, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .BorrowLimit(reason, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(reason, "601 s asked, at most 600 s allowed")
         }
         XCTAssertEqual(try c.ledger(), ledger)
@@ -210,7 +214,7 @@ class LicenseTests: StoreTestCase {
         // Returned, the place is free again; returning twice is an error.
         XCTAssertEqual(try rita.returnBorrow(license: l.id, borrower: "desk-1").borrows, [])
         assertInventoryError(try rita.returnBorrow(license: l.id, borrower: "desk-1")) {
-            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "borrower")
         }
         XCTAssertEqual(try rita.borrow(license: l.id, borrower: "desk-2", seconds: 600).borrows.map(\.borrower), ["desk-2"])
@@ -220,7 +224,7 @@ class LicenseTests: StoreTestCase {
         // A license that does not float cannot be borrowed.
         let plain = try rita.issue(order: try c.mgaOrder(c.cl, 1).id, quantity: 1)[0]
         assertInventoryError(try rita.borrow(license: plain.id, borrower: "desk-1", seconds: 60)) {
-            guard case let .LicenseUnusable(key, reason, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .LicenseUnusable(key, reason, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(key, redacted(plain.key))
             XCTAssertEqual(reason, "it is not a floating license")
         }
@@ -239,15 +243,17 @@ class LicenseTests: StoreTestCase {
         XCTAssertEqual(redeemed.activations.map(\.fingerprint), ["student@elerome.example"])
         let ledger = try c.ledger()
         assertInventoryError(try c.inv.redeem(tenant: c.t, code: code.key, redeemedBy: "someone@else.example")) {
-            guard case let .LicenseUnusable(key, reason, message) = $0 else { return XCTFail("\($0)") }
+            guard case let .LicenseUnusable(key, reason, _, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(key, redacted(code.key))
             XCTAssertEqual(reason, "the code was already redeemed")
-            XCTAssertEqual(message, "license \(redacted(code.key)) is unusable: the code was already redeemed")
+            XCTAssertEqual(
+                message,
+                "license \(redacted(code.key)) is unusable: the code was already redeemed (refused: redeem by the host application)")
             XCTAssertEqual($0.code(), "LICENSE_UNUSABLE")
         }
         // A code is redeemed, not activated.
         assertInventoryError(try c.inv.activate(tenant: c.t, key: code.key, fingerprint: "pc", deviceName: "PC")) {
-            guard case let .LicenseUnusable(_, reason, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .LicenseUnusable(_, reason, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(reason, "an activation code is redeemed, not activated")
         }
         XCTAssertEqual(try c.ledger(), ledger)
@@ -255,13 +261,13 @@ class LicenseTests: StoreTestCase {
         // …and a license is activated, not redeemed.
         let license = try rita.issue(order: try c.mgaOrder(c.cl, 1).id, quantity: 1)[0]
         assertInventoryError(try c.inv.redeem(tenant: c.t, code: license.key, redeemedBy: "x")) {
-            guard case let .LicenseUnusable(_, reason, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .LicenseUnusable(_, reason, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(reason, "a license is activated, not redeemed")
         }
         // An unknown (well-formed) key of another tenant is not found.
         let elsewhere = try Channel(inv: c.inv)
         assertInventoryError(try elsewhere.inv.checkLicense(tenant: elsewhere.t, key: license.key)) {
-            guard case let .NotFound(entity, id, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .NotFound(entity, id, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(entity, .license)
             XCTAssertEqual(id, redacted(license.key))
         }
@@ -285,7 +291,7 @@ class LicenseTests: StoreTestCase {
         ]
         for call in uses {
             assertInventoryError(try call()) {
-                guard case let .LicenseUnusable(key, reason, _) = $0 else { return XCTFail("\($0)") }
+                guard case let .LicenseUnusable(key, reason, _, _, _) = $0 else { return XCTFail("\($0)") }
                 XCTAssertEqual(key, redacted(l.key))
                 XCTAssertEqual(reason, "it is disabled")
             }
@@ -322,7 +328,7 @@ class LicenseTests: StoreTestCase {
         c.inv.setTime(at: seedTime("09:00").addingTimeInterval(31 * day))
         for l in [termLicense, trialLicense] {
             assertInventoryError(try c.inv.checkLicense(tenant: c.t, key: l.key)) {
-                guard case let .LicenseUnusable(key, reason, _) = $0 else { return XCTFail("\($0)") }
+                guard case let .LicenseUnusable(key, reason, _, _, _) = $0 else { return XCTFail("\($0)") }
                 XCTAssertEqual(key, redacted(l.key))
                 XCTAssertTrue(reason.hasPrefix("it expired at "), reason)
             }
@@ -355,7 +361,7 @@ class LicenseTests: StoreTestCase {
             }
         }
         assertInventoryError(try c.inv.productByCode(tenant: c.t, code: "BAD")) {
-            guard case .NotFound(.product, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case .NotFound(.product, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
         XCTAssertEqual(try c.inv.product(tenant: c.t, id: product.id).policy, policy)
         XCTAssertEqual(try c.ledger(), ledger)
@@ -383,7 +389,7 @@ class LicenseTests: StoreTestCase {
         XCTAssertEqual([revoked.issued, revoked.available], [1, 1])
         XCTAssertEqual(revoked.status, .active)
         assertInventoryError(try rita.license(key: licenses[0].key)) {
-            guard case let .NotFound(entity, id, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .NotFound(entity, id, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(entity, .license)
             XCTAssertEqual(id, redacted(licenses[0].key))
         }
@@ -392,7 +398,7 @@ class LicenseTests: StoreTestCase {
         _ = try c.inv.activate(tenant: c.t, key: licenses[1].key, fingerprint: "pc", deviceName: "PC")
         let ledger = try c.ledger()
         assertInventoryError(try rita.revoke(license: licenses[1].id)) {
-            guard case let .LicenseUnusable(key, reason, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .LicenseUnusable(key, reason, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(key, redacted(licenses[1].key))
             XCTAssertEqual(reason, "only an unused license can be revoked; reset or disable it instead")
         }
@@ -425,7 +431,7 @@ class LicenseTests: StoreTestCase {
         XCTAssertTrue(try c.inv.verifyLicenseUserPassword(tenant: c.t, licenseUser: bob.id, password: "battery staple"))
         XCTAssertTrue(try rita.licenseUsers(order: order.id).first { $0.id == bob.id }?.hasPassword ?? false)
         assertInventoryError(try rita.setLicenseUserPassword(licenseUser: bob.id, password: "short")) {
-            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "password")
         }
         XCTAssertTrue(try c.inv.verifyLicenseUserPassword(tenant: c.t, licenseUser: bob.id, password: "battery staple"))
@@ -436,7 +442,7 @@ class LicenseTests: StoreTestCase {
         XCTAssertEqual(cleared.email, "ann.smith@elerome.example")
         XCTAssertNil(cleared.name)
         assertInventoryError(try rita.addLicenseUser(order: order.id, email: "not an email")) {
-            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "email")
         }
         // Licenses are given to license users of the same order, and taken back.
@@ -446,7 +452,7 @@ class LicenseTests: StoreTestCase {
         let elsewhere = try c.mgaOrder(c.cl, 1)
         let stranger = try rita.addLicenseUser(order: elsewhere.id, email: "stranger@elerome.example")
         assertInventoryError(try rita.assignLicense(license: licenses[1].id, licenseUser: stranger.id)) {
-            guard case let .InvalidInput(field, reason, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, reason, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "license user")
             XCTAssertEqual(reason, "stranger@elerome.example is a license user of another order")
         }
@@ -455,7 +461,7 @@ class LicenseTests: StoreTestCase {
         XCTAssertNil(try rita.license(key: licenses[0].key).licenseUser)
         XCTAssertEqual(try rita.licenseUsers(order: order.id).map(\.id), [bob.id])
         assertInventoryError(try c.inv.verifyLicenseUserPassword(tenant: c.t, licenseUser: ann.id, password: "correct horse")) {
-            guard case let .NotFound(entity, id, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .NotFound(entity, id, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(entity, .licenseUser)
             XCTAssertEqual(id, idText(ann.id.uuid))
         }
@@ -499,7 +505,7 @@ class LicenseTests: StoreTestCase {
             guard case .PermissionDenied(.editMetadata, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
         assertInventoryError(try rita.setCustomer(order: order.id, customer: Customer(name: "X", email: "no email"))) {
-            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "email")
         }
         XCTAssertEqual(try c.ledger(), ledger)
@@ -528,18 +534,18 @@ class LicenseTests: StoreTestCase {
         XCTAssertEqual(orders.map(\.number), [orders[0].number, orders[0].number + 1])
         // Bad bundles are refused; unknown ones are not found.
         assertInventoryError(try c.inv.createBundle(tenant: c.t, name: "Empty", lines: [])) {
-            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "bundle lines")
         }
         assertInventoryError(try c.inv.createBundle(
             tenant: c.t, name: "Twice",
             lines: [BundleLine(product: c.cl.id, quantity: 1), BundleLine(product: c.cl.id, quantity: 2)])) {
-            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "bundle lines")
         }
         let unknown = BundleId(uuid: UUID())
         assertInventoryError(try c.inv.bundle(tenant: c.t, id: unknown)) {
-            guard case let .NotFound(entity, id, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .NotFound(entity, id, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(entity, .bundle)
             XCTAssertEqual(id, idText(unknown.uuid))
         }
@@ -556,7 +562,7 @@ class LicenseTests: StoreTestCase {
         XCTAssertEqual([returned.approvedQuantity, returned.available], [3, 3])
         XCTAssertEqual(try c.dora().order(id: stock.id).order.available, 7)
         assertInventoryError(try c.rita().returnUnits(order: order.id, quantity: 4)) {
-            guard case let .InsufficientInventory(available, requested, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InsufficientInventory(available, requested, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual([available, requested], [3, 4])
         }
         assertInventoryError(try c.dora().returnUnits(order: order.id, quantity: 1)) {
@@ -575,7 +581,7 @@ class LicenseTests: StoreTestCase {
         _ = try rita.issue(order: order.id, quantity: 2)
         let ledger = try c.ledger()
         assertInventoryError(try rita.deleteOrder(order: order.id)) {
-            guard case let .OrderInUse(number, children, message) = $0 else { return XCTFail("\($0)") }
+            guard case let .OrderInUse(number, children, _, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(number, 1211)
             XCTAssertEqual(children, [1212])
             XCTAssertTrue(message.hasPrefix("order 1211 is still in use by child orders 1212: "), message)
@@ -591,7 +597,7 @@ class LicenseTests: StoreTestCase {
         XCTAssertEqual(try rita.order(id: order.id).order.available, 3)
         try rita.deleteOrder(order: order.id)
         assertInventoryError(try rita.order(id: order.id)) {
-            guard case .NotFound(.order, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case .NotFound(.order, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
         XCTAssertEqual(try c.dora().order(id: stock.id).order.available, 8)
         XCTAssertEqual(try c.inv.tenant(id: c.t).retired, 2)

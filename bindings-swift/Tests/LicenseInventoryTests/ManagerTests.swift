@@ -166,9 +166,11 @@ class ManagerTests: StoreTestCase {
         for p in [Permission.createOrder, .issueLicense] {
             for granter in [rita, try c.vera()] {
                 assertInventoryError(try granter.addLicenseManager(order: order.id, user: lena.id, permissions: [.resetDevice, p])) {
-                    guard case let .PlanRequired(permission, message) = $0 else { return XCTFail("\($0)") }
+                    guard case let .PlanRequired(permission, _, _, message) = $0 else { return XCTFail("\($0)") }
                     XCTAssertEqual(permission, p)
-                    XCTAssertEqual(message, "the \(p.name()) permission needs the enterprise plan")
+                    XCTAssertEqual(
+                        message,
+                        "the \(p.name()) permission needs the enterprise plan (refused: manage_managers by user \(idText(granter.user().uuid)))")
                     XCTAssertEqual($0.code(), "PLAN_REQUIRED")
                 }
             }
@@ -233,7 +235,7 @@ class ManagerTests: StoreTestCase {
             XCTAssertTrue(reason.contains("with the manage_managers permission"), reason)
         }
         assertInventoryError(try rita.addLicenseManager(order: order.id, user: maxUser.id, permissions: [])) {
-            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "permissions")
         }
     }

@@ -70,7 +70,7 @@ class NotificationTests: StoreTestCase {
         XCTAssertEqual(try c.inv.pendingNotifications(tenant: c.t, limit: 1), [confirmation])
         XCTAssertEqual(try c.inv.pendingNotifications(tenant: c.t), n)
         assertInventoryError(try c.inv.pendingNotifications(tenant: c.t, limit: 0)) {
-            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "limit")
         }
 
@@ -95,7 +95,7 @@ class NotificationTests: StoreTestCase {
         let ledger = try c.ledger()
         // Ellen Emporium holds nothing.
         assertInventoryError(try c.dora().approve(order: order.id)) {
-            guard case let .InsufficientInventory(available, requested, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InsufficientInventory(available, requested, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(available, 0)
             XCTAssertEqual(requested, 2)
         }
@@ -218,7 +218,7 @@ class NotificationTests: StoreTestCase {
         // An unknown id: NotFound naming it, and nothing is marked.
         let unknown = NotificationId(uuid: UUID())
         assertInventoryError(try c.inv.markNotificationsSent(tenant: c.t, ids: ids + [unknown])) {
-            guard case let .NotFound(entity, id, message) = $0 else { return XCTFail("\($0)") }
+            guard case let .NotFound(entity, id, _, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(entity, .notification)
             XCTAssertEqual(id, idText(unknown.uuid))
             XCTAssertTrue(message.contains("notification"), message)
@@ -226,7 +226,7 @@ class NotificationTests: StoreTestCase {
         }
         XCTAssertEqual(try pending(c), before)
         assertInventoryError(try c.inv.notification(tenant: c.t, id: unknown)) {
-            guard case .NotFound(.notification, idText(unknown.uuid), _) = $0 else { return XCTFail("\($0)") }
+            guard case .NotFound(.notification, idText(unknown.uuid), _, _, _) = $0 else { return XCTFail("\($0)") }
         }
 
         // Marking returns how many were newly marked; the first time stays.
@@ -258,10 +258,10 @@ class NotificationTests: StoreTestCase {
         let other = try Channel(inv: c.inv)
         XCTAssertEqual(try pending(other), [])
         assertInventoryError(try other.inv.notification(tenant: other.t, id: ids[0])) {
-            guard case .NotFound(.notification, idText(ids[0].uuid), _) = $0 else { return XCTFail("\($0)") }
+            guard case .NotFound(.notification, idText(ids[0].uuid), _, _, _) = $0 else { return XCTFail("\($0)") }
         }
         assertInventoryError(try other.inv.markNotificationsSent(tenant: other.t, ids: ids)) {
-            guard case .NotFound(.notification, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case .NotFound(.notification, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
         XCTAssertEqual(try pending(c), ours)
 

@@ -85,7 +85,7 @@ class OrderFlowTests: StoreTestCase {
         let request = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 50)
         let ledgerBefore = try c.inv.ledger(tenant: c.t, limit: 1000).count
         assertInventoryError(try c.dora().approve(order: request.id)) {
-            guard case let .InsufficientInventory(available, requested, message) = $0 else { return XCTFail("\($0)") }
+            guard case let .InsufficientInventory(available, requested, _, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(available, 10)
             XCTAssertEqual(requested, 50)
             XCTAssertTrue(message.contains("only 10 available"), message)
@@ -104,7 +104,7 @@ class OrderFlowTests: StoreTestCase {
         try c.stockEllen(c.cl, 10)
         let request = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 2)
         assertInventoryError(try c.dora().approve(order: request.id, quantity: 3)) {
-            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "quantity")
         }
     }
@@ -112,7 +112,7 @@ class OrderFlowTests: StoreTestCase {
     func testZeroQuantityIsInvalid() throws {
         let c = try channel()
         assertInventoryError(try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 0)) {
-            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "quantity")
         }
     }
@@ -135,7 +135,7 @@ class OrderFlowTests: StoreTestCase {
         // After approval, product and quantities are frozen.
         _ = try c.dora().approve(order: request.id)
         assertInventoryError(try rita.editRequest(order: request.id, quantity: 5)) {
-            guard case let .InvalidState(order, status, action, message) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidState(order, status, action, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(order, request.number)
             XCTAssertEqual(status, .active)
             XCTAssertEqual(action, .editRequest)
@@ -150,12 +150,12 @@ class OrderFlowTests: StoreTestCase {
         let request = try rita.request(holder: c.mga.id, product: c.cl.id, quantity: 2)
         XCTAssertEqual(try rita.cancel(order: request.id).status, .cancelled)
         assertInventoryError(try rita.cancel(order: request.id)) {
-            guard case let .InvalidState(_, status, action, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidState(_, status, action, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(status, .cancelled)
             XCTAssertEqual(action, .cancel)
         }
         assertInventoryError(try c.dora().approve(order: request.id)) {
-            guard case .InvalidState(_, .cancelled, .approve, _) = $0 else { return XCTFail("\($0)") }
+            guard case .InvalidState(_, .cancelled, .approve, _, _) = $0 else { return XCTFail("\($0)") }
         }
     }
 
@@ -169,13 +169,13 @@ class OrderFlowTests: StoreTestCase {
         XCTAssertEqual(rejected.approvedBy, c.doraUser.id)
         XCTAssertEqual(rejected.available, 0)
         assertInventoryError(try c.dora().approve(order: request.id)) {
-            guard case let .InvalidState(order, status, action, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidState(order, status, action, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(order, request.number)
             XCTAssertEqual(status, .rejected)
             XCTAssertEqual(action, .approve)
         }
         assertInventoryError(try c.dora().reject(order: request.id)) {
-            guard case .InvalidState(_, .rejected, .reject, _) = $0 else { return XCTFail("\($0)") }
+            guard case .InvalidState(_, .rejected, .reject, _, _) = $0 else { return XCTFail("\($0)") }
         }
     }
 
@@ -202,7 +202,7 @@ class OrderFlowTests: StoreTestCase {
         XCTAssertEqual(b.available, 3)
 
         assertInventoryError(try dora.assign(from: c.ellen.id, to: c.mga.id, product: c.cl.id, quantity: 4)) {
-            guard case .InsufficientInventory(3, 4, _) = $0 else { return XCTFail("\($0)") }
+            guard case .InsufficientInventory(3, 4, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
     }
 
@@ -210,7 +210,7 @@ class OrderFlowTests: StoreTestCase {
         let c = try channel()
         try c.stockEllen(c.cl)
         assertInventoryError(try c.dora().assign(from: c.ellen.id, to: c.elerome.id, product: c.cl.id, quantity: 1)) {
-            guard case let .Hierarchy(reason, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .Hierarchy(reason, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertTrue(reason.contains("direct children"), reason)
         }
     }

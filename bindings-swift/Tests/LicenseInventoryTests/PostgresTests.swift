@@ -151,6 +151,9 @@ final class PostgresBatchTests: BatchTests {
     override func testAnIssueReturnsLicenses() throws { try super.testAnIssueReturnsLicenses() }
     override func testAKeyedBatchRunTwiceIssuesOnce() throws { try super.testAKeyedBatchRunTwiceIssuesOnce() }
     override func testBatchSizeLimits() throws { try super.testBatchSizeLimits() }
+    override func testMetadataCustomerBulkAndBundleCommandsBatchToo() throws { try super.testMetadataCustomerBulkAndBundleCommandsBatchToo() }
+    override func testLicenseUserCommandsWithPasswordsBatchToo() throws { try super.testLicenseUserCommandsWithPasswordsBatchToo() }
+    override func testAKeyedBatchRetriedWithAnotherPasswordIsAConflict() throws { try super.testAKeyedBatchRetriedWithAnotherPasswordIsAConflict() }
 }
 
 /// `Inventory.openPostgres`: its errors and options, sharing one database between handles.
@@ -203,7 +206,7 @@ final class PostgresTests: XCTestCase {
         ]
         for url in malformed {
             assertInventoryError(try Inventory.openPostgres(url: url)) {
-                guard case let .InvalidInput(field, reason, message) = $0 else { return XCTFail("\(url): \($0)") }
+                guard case let .InvalidInput(field, reason, _, _, message) = $0 else { return XCTFail("\(url): \($0)") }
                 XCTAssertEqual(field, "postgres url", url)
                 XCTAssertFalse(reason.isEmpty, url)
                 XCTAssertTrue(message.contains("postgres url"), message)
@@ -260,7 +263,7 @@ final class PostgresTests: XCTestCase {
         // The same names, emails and codes live in both tenants; numbers are per tenant.
         XCTAssertEqual(try b.stockEllen(b.cl, 2).number, 1210)
         assertInventoryError(try b.dora().order(id: try a.dora().list(org: a.ellen.id).items[0].order.id)) {
-            guard case .NotFound(.order, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case .NotFound(.order, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
         XCTAssertEqual(try a.dora().summary(org: a.ellen.id).first?.available, 5)
         XCTAssertEqual(try b.dora().summary(org: b.ellen.id).first?.available, 2)
@@ -298,3 +301,4 @@ final class PostgresImportTests: ImportTests {
     override func testImportKeysLikeAnIssue() throws { try super.testImportKeysLikeAnIssue() }
     override func testCsvRoundTripIntoAFreshOrder() throws { try super.testCsvRoundTripIntoAFreshOrder() }
 }
+

@@ -61,7 +61,7 @@ final class ProvisioningTests: XCTestCase {
         let u = try c.inv.createUser(tenant: c.t, name: "Mixed Case", email: "Mixed.Case@Example.COM")
         XCTAssertEqual(u.email, "mixed.case@example.com")
         assertInventoryError(try c.inv.createUser(tenant: c.t, name: "Again", email: "MIXED.case@example.com")) {
-            guard case let .Conflict(what, message) = $0 else { return XCTFail("\($0)") }
+            guard case let .Conflict(what, _, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertTrue(what.contains("mixed.case@example.com"), what)
             XCTAssertTrue(message.hasPrefix("conflict:"), message)
         }
@@ -70,7 +70,7 @@ final class ProvisioningTests: XCTestCase {
     func testDuplicateProductCodeIsAConflict() throws {
         let c = try Channel()
         assertInventoryError(try c.inv.createProduct(tenant: c.t, code: "CL", name: "Again", kind: .license)) {
-            guard case let .Conflict(what, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .Conflict(what, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertTrue(what.contains("CL"), what)
             XCTAssertEqual($0.code(), "CONFLICT")
         }
@@ -92,7 +92,7 @@ final class ProvisioningTests: XCTestCase {
     func testTierMustBeStrictlyLowerThanParent() throws {
         let c = try Channel()
         assertInventoryError(try c.inv.createOrg(tenant: c.t, name: "Upside Down", tier: .reseller, parent: c.elerome.id)) {
-            guard case let .Hierarchy(reason, message) = $0 else { return XCTFail("\($0)") }
+            guard case let .Hierarchy(reason, _, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertTrue(reason.contains("strictly higher"), reason)
             XCTAssertTrue(message.hasPrefix("hierarchy rule broken"), message)
             XCTAssertEqual($0.code(), "HIERARCHY_VIOLATION")
@@ -131,24 +131,24 @@ final class ProvisioningTests: XCTestCase {
     func testInvalidInputNamesTheField() throws {
         let inv = Inventory.inMemory()
         assertInventoryError(try inv.createTenant(name: "  ", plan: .standard, vendorName: "V")) {
-            guard case let .InvalidInput(field, reason, message) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, reason, _, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "tenant name")
             XCTAssertEqual(reason, "must not be empty")
-            XCTAssertEqual(message, "invalid tenant name: must not be empty")
+            XCTAssertEqual(message, "invalid tenant name: must not be empty (refused: create_tenant by the host application)")
             XCTAssertEqual($0.code(), "INVALID_INPUT")
         }
         assertInventoryError(try inv.createTenant(name: "T", plan: .standard, vendorName: "V", firstOrderNumber: 0)) {
-            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "first order number")
         }
         let c = try Channel(inv: inv)
         assertInventoryError(try inv.createUser(tenant: c.t, name: "No Mail", email: "not-an-email")) {
-            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "email")
         }
         let long = String(repeating: "x", count: 201)
         assertInventoryError(try inv.createOrg(tenant: c.t, name: long, tier: .hub, parent: c.mga.id)) {
-            guard case let .InvalidInput(field, reason, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, reason, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "organization name")
             XCTAssertTrue(reason.contains("200"), reason)
         }
@@ -158,36 +158,36 @@ final class ProvisioningTests: XCTestCase {
         let c = try Channel()
         let stranger = UUID()
         assertInventoryError(try c.inv.tenant(id: TenantId(uuid: stranger))) {
-            guard case let .NotFound(entity, id, message) = $0 else { return XCTFail("\($0)") }
+            guard case let .NotFound(entity, id, _, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(entity, .tenant)
             XCTAssertEqual(id, idText(stranger))
             XCTAssertTrue(message.contains("not found"), message)
             XCTAssertEqual($0.code(), "NOT_FOUND")
         }
         assertInventoryError(try c.inv.org(tenant: c.t, id: OrgId(uuid: stranger))) {
-            guard case let .NotFound(entity, id, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .NotFound(entity, id, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(entity, .organization)
             XCTAssertEqual(id, idText(stranger))
         }
         assertInventoryError(try c.inv.user(tenant: c.t, id: UserId(uuid: stranger))) {
-            guard case .NotFound(.user, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case .NotFound(.user, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
         assertInventoryError(try c.inv.session(tenant: c.t, user: UserId(uuid: stranger))) {
-            guard case .NotFound(.user, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case .NotFound(.user, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
         assertInventoryError(try c.inv.product(tenant: c.t, id: ProductId(uuid: stranger))) {
-            guard case .NotFound(.product, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case .NotFound(.product, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
         assertInventoryError(try c.inv.productByCode(tenant: c.t, code: "NOPE")) {
-            guard case let .NotFound(.product, id, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .NotFound(.product, id, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(id, "NOPE")
         }
         assertInventoryError(try c.rita().orderByNumber(number: 9999)) {
-            guard case let .NotFound(.order, id, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .NotFound(.order, id, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(id, "9999")
         }
         assertInventoryError(try c.rita().order(id: OrderId(uuid: stranger))) {
-            guard case .NotFound(.order, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case .NotFound(.order, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
     }
 
@@ -195,10 +195,10 @@ final class ProvisioningTests: XCTestCase {
         let c = try Channel()
         let otherTenant = try c.inv.createTenant(name: "Elsewhere", plan: .standard, vendorName: "Elsewhere")
         assertInventoryError(try c.inv.org(tenant: otherTenant.id, id: c.mga.id)) {
-            guard case .NotFound(.organization, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case .NotFound(.organization, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
         assertInventoryError(try c.inv.session(tenant: otherTenant.id, user: c.ritaUser.id)) {
-            guard case .NotFound(.user, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case .NotFound(.user, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
     }
 

@@ -133,7 +133,7 @@ final class ReadmeTests: XCTestCase {
         var refusal = ""
         do {
             _ = try keyed.issue(order: order.id, quantity: 4)
-        } catch InventoryError.Conflict(let what, _) {
+        } catch InventoryError.Conflict(let what, _, _, _) {
             refusal = what
         }
         let device = try inv.withIdempotencyKey(key: "activate-\(requestId)")
@@ -164,7 +164,7 @@ final class ReadmeTests: XCTestCase {
         for case let .order(order) in results { print(order.number, order.status.label()) }
         do {
             _ = try session.batch(commands: [.approve(order: small.id), .approve(order: big.id)])
-        } catch InventoryError.InsufficientInventory(let available, let requested, _) {
+        } catch InventoryError.InsufficientInventory(let available, let requested, _, _, _) {
             print("only \(available) of \(requested)")
         }
         let chain = try session.batch(commands: [

@@ -49,7 +49,7 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try alone.createTenant(name: "A", plan: .standard, vendorName: "A").name, "A")
         for bad: UInt32 in [0, 1025] {
             assertInventoryError(try Inventory.openSqlite(path: dir.appendingPathComponent("bad.db").path, groupCommit: bad)) {
-                guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+                guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
                 XCTAssertEqual(field, "group_commit")
             }
         }

@@ -23,12 +23,12 @@ final class TableTests: XCTestCase {
     func testLimitsAreEnforced() throws {
         let c = try Channel()
         assertInventoryError(try c.vera().mint(product: c.cl.id, quantity: maxQuantity() + 1)) {
-            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "quantity")
         }
         let long = String(repeating: "x", count: Int(maxName()) + 1)
         assertInventoryError(try c.inv.createUser(tenant: c.t, name: long, email: "long@users.example")) {
-            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "user name")
         }
     }
@@ -60,7 +60,7 @@ final class TableTests: XCTestCase {
         let request = try rita.request(holder: c.mga.id, product: c.cl.id, quantity: 1)
         _ = try rita.cancel(order: request.id)
         assertInventoryError(try rita.cancel(order: request.id)) {
-            guard case let .InvalidState(orderNumber: number, status: status, action: _, message: _) = $0 else {
+            guard case let .InvalidState(orderNumber: number, status: status, action: _, actor: _, message: _) = $0 else {
                 return XCTFail("\($0)")
             }
             XCTAssertEqual(number, request.number)
@@ -87,13 +87,13 @@ final class TableTests: XCTestCase {
         XCTAssertEqual(try inv.tenant(id: c.t).name, "Jasperactive")
         XCTAssertEqual(Synchronous.full, Synchronous.full)
         assertInventoryError(try Inventory.openSqlite(path: path, busyTimeout: -1)) {
-            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "busy_timeout")
         }
         // 2^31 ms made the SQLite driver panic (UniffiInternalError.rustPanic): now InvalidInput.
         for seconds in [2_147_483.648, 1e12] {
             assertInventoryError(try Inventory.openSqlite(path: path, busyTimeout: seconds)) {
-                guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+                guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
                 XCTAssertEqual(field, "busy_timeout")
             }
         }

@@ -130,16 +130,16 @@ class ViewTests: StoreTestCase {
         let (c, _) = try makeOrders()
         let rita = try c.rita()
         assertInventoryError(try rita.list(org: c.mga.id, cursor: "not-a-cursor")) {
-            guard case let .InvalidInput(field, _, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "cursor")
         }
         assertInventoryError(try rita.list(org: c.mga.id, limit: 0)) {
-            guard case let .InvalidInput(field, reason, _) = $0 else { return XCTFail("\($0)") }
+            guard case let .InvalidInput(field, reason, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "limit")
             XCTAssertTrue(reason.contains("1000"), reason)
         }
         assertInventoryError(try rita.list(org: c.mga.id, limit: 1001)) {
-            guard case .InvalidInput(field: "limit", _, _) = $0 else { return XCTFail("\($0)") }
+            guard case .InvalidInput(field: "limit", _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
     }
 
