@@ -167,6 +167,7 @@ final class PostgresTests: XCTestCase {
         ("HistoryTests", "PostgresHistoryTests"), ("IdempotencyTests", "PostgresIdempotencyTests"),
         ("BatchTests", "PostgresBatchTests"), ("DirectoryTests", "PostgresDirectoryTests"),
         ("TakeBackTests", "PostgresTakeBackTests"), ("ImportTests", "PostgresImportTests"),
+        ("RefusalTests", "PostgresRefusalTests"),
     ]
 
     // No database needed: reads the test sources (the package folder is visible to the tests).
@@ -302,3 +303,10 @@ final class PostgresImportTests: ImportTests {
     override func testCsvRoundTripIntoAFreshOrder() throws { try super.testCsvRoundTripIntoAFreshOrder() }
 }
 
+final class PostgresRefusalTests: RefusalTests {
+    override class var store: TestStore { .postgres }
+
+    override func testEveryRefusalNamesActionAndActor() throws { try super.testEveryRefusalNamesActionAndActor() }
+    override func testHostRefusalsNameTheActionAndNoUser() throws { try super.testHostRefusalsNameTheActionAndNoUser() }
+    override func testABatchRefusalNamesItsCommandAction() throws { try super.testABatchRefusalNamesItsCommandAction() }
+}
