@@ -695,6 +695,10 @@ export type BatchResult =
   manager: LicenseManager }
   | { kind: 'license_user', /** The license user. */
   licenseUser: LicenseUser }
+  | { kind: 'orders', /** The requests. */
+  orders: Array<Order> }
+  | { kind: 'issued', /** The order and the new licenses' id range. */
+  issued: Issued }
   | { kind: 'done' }
 
 /** An open borrow of a floating license. */
