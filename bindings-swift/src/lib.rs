@@ -3,7 +3,8 @@
 //! Thin by design: [`Inventory`] and [`Session`] are handles over the core's types, the value
 //! types of [`types`] (most generated into [`records`] from the bindings' table) are Swift structs and enums converted with `From`, and every core error is
 //! converted in one place ([`InventoryError`]'s `From<license_inventory::Error>`) into a Swift
-//! `enum InventoryError: Error` with associated values. No domain rule lives here.
+//! `enum InventoryError: Error` with associated values. No domain rule lives here. Store calls
+//! are `async` in Swift and run on this crate's own threads (module `background`).
 //!
 //! The Swift package (Package.swift, Sources/, Tests/) sits beside this crate; the Swift sources
 //! are generated from this library by `scripts/test-swift.sh` with the crate's own
@@ -15,6 +16,7 @@
 
 uniffi::setup_scaffolding!();
 
+pub(crate) mod background;
 mod error;
 mod handles;
 pub mod records;

@@ -89,7 +89,7 @@ struct WalkthroughError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-func run() throws -> Bool {
+func run() async throws -> Bool {
     let args = CommandLine.arguments
     let path: String
     if args.count > 1 {
@@ -98,55 +98,55 @@ func run() throws -> Bool {
         path = FileManager.default.temporaryDirectory
             .appendingPathComponent("license-inventory-walkthrough-\(ProcessInfo.processInfo.processIdentifier).db")
             .path
-        try? FileManager.default.removeItem(atPath: path)
+        try? await FileManager.default.removeItem(atPath: path)
     }
-    let inv = try Inventory.openSqlite(path: path)
+    let inv = try await Inventory.openSqlite(path: path)
     inv.setTime(at: at("01:30"))
 
     // The channel: Jasperactive (vendor) › Ellen Emporium › MGA Inc › Elerome School.
-    let tenant = try inv.createTenant(
+    let tenant = try await inv.createTenant(
         name: "Jasperactive", plan: .standard, vendorName: "Jasperactive", firstOrderNumber: 1208)
     let t = tenant.id
-    let ellen = try inv.createOrg(tenant: t, name: "Ellen Emporium", tier: .distributor, parent: tenant.vendor)
-    let mga = try inv.createOrg(tenant: t, name: "MGA Inc", tier: .reseller, parent: ellen.id)
-    let elerome = try inv.createOrg(tenant: t, name: "Elerome School", tier: .center, parent: mga.id)
-    let veraUser = try inv.createUser(tenant: t, name: "Vera Vendor", email: "vera@jasperactive.example")
-    let irinaUser = try inv.createUser(tenant: t, name: "Irina Heer", email: "irina.heer@mga.example")
-    try inv.grantAdmin(tenant: t, user: veraUser.id, org: tenant.vendor)
-    try inv.grantAdmin(tenant: t, user: irinaUser.id, org: ellen.id)
-    try inv.grantAdmin(tenant: t, user: irinaUser.id, org: mga.id)
-    let cl = try inv.createProduct(tenant: t, code: "CL", name: "Center License", kind: .license)
-    let uac = try inv.createProduct(tenant: t, code: "UAC", name: "User Activation Codes", kind: .activationCode)
-    let vera = try inv.session(tenant: t, user: veraUser.id)
-    let irina = try inv.session(tenant: t, user: irinaUser.id)
+    let ellen = try await inv.createOrg(tenant: t, name: "Ellen Emporium", tier: .distributor, parent: tenant.vendor)
+    let mga = try await inv.createOrg(tenant: t, name: "MGA Inc", tier: .reseller, parent: ellen.id)
+    let elerome = try await inv.createOrg(tenant: t, name: "Elerome School", tier: .center, parent: mga.id)
+    let veraUser = try await inv.createUser(tenant: t, name: "Vera Vendor", email: "vera@jasperactive.example")
+    let irinaUser = try await inv.createUser(tenant: t, name: "Irina Heer", email: "irina.heer@mga.example")
+    try await inv.grantAdmin(tenant: t, user: veraUser.id, org: tenant.vendor)
+    try await inv.grantAdmin(tenant: t, user: irinaUser.id, org: ellen.id)
+    try await inv.grantAdmin(tenant: t, user: irinaUser.id, org: mga.id)
+    let cl = try await inv.createProduct(tenant: t, code: "CL", name: "Center License", kind: .license)
+    let uac = try await inv.createProduct(tenant: t, code: "UAC", name: "User Activation Codes", kind: .activationCode)
+    let vera = try await inv.session(tenant: t, user: veraUser.id)
+    let irina = try await inv.session(tenant: t, user: irinaUser.id)
 
     // Ellen Emporium's stock from the vendor (orders 1208, 1209).
     for product in [cl, uac] {
-        _ = try vera.assign(
+        _ = try await vera.assign(
             from: tenant.vendor, to: ellen.id, product: product.id, quantity: 10, purchaseOrder: "JA-2017-10")
     }
     // 01:45 Ellen Emporium assigns to MGA Inc: 1210 (3 Center Licenses), 1211 (2 codes).
     inv.setTime(at: at("01:45"))
-    _ = try irina.assign(from: ellen.id, to: mga.id, product: cl.id, quantity: 3, purchaseOrder: "EE2017-1")
-    let o1211 = try irina.assign(from: ellen.id, to: mga.id, product: uac.id, quantity: 2, purchaseOrder: "EE2017-5")
+    _ = try await irina.assign(from: ellen.id, to: mga.id, product: cl.id, quantity: 3, purchaseOrder: "EE2017-1")
+    let o1211 = try await irina.assign(from: ellen.id, to: mga.id, product: uac.id, quantity: 2, purchaseOrder: "EE2017-5")
     // 01:52 MGA Inc assigns one code to Elerome School: 1212.
     inv.setTime(at: at("01:52"))
-    _ = try irina.assign(from: mga.id, to: elerome.id, product: uac.id, quantity: 1)
+    _ = try await irina.assign(from: mga.id, to: elerome.id, product: uac.id, quantity: 1)
     // 02:24 MGA Inc requests 2 Center Licenses from Ellen Emporium (1213), then edits it to 1.
     inv.setTime(at: at("02:24"))
-    let o1213 = try irina.request(holder: mga.id, product: cl.id, quantity: 2, purchaseOrder: "20171019")
+    let o1213 = try await irina.request(holder: mga.id, product: cl.id, quantity: 2, purchaseOrder: "20171019")
     inv.setTime(at: at("02:31"))
-    _ = try irina.editRequest(order: o1213.id, quantity: 1, comments: "One more center license, please.")
+    _ = try await irina.editRequest(order: o1213.id, quantity: 1, comments: "One more center license, please.")
 
     // ---- Step 1: Irina picks her administrator role from the Role menu ------------------
-    let roles = try irina.rolesOf(user: irinaUser.id)
+    let roles = try await irina.rolesOf(user: irinaUser.id)
     print("Role: " + roles.map { "\($0.orgName) (\($0.tier))" }.joined(separator: ", "))
     print()
 
     // ---- License Inventory of MGA Inc ------------------------------------------------------
     print("License Inventory: \(mga.name) (\(mga.tier))")
     print()
-    let summary = try irina.summary(org: mga.id)
+    let summary = try await irina.summary(org: mga.id)
     for line in summary {
         // The guide's indicators speak in plurals: "Assigned Center Licenses: 3".
         let plural = line.productName.hasSuffix("s") ? "" : "s"
@@ -154,18 +154,18 @@ func run() throws -> Bool {
     }
     print("Pending Requests: \(summary.reduce(0) { $0 + $1.pendingRequests })")
     print()
-    let page = try irina.list(org: mga.id)
+    let page = try await irina.list(org: mga.id)
     table(inventoryHeader, page.items.map(inventoryRow))
 
     // ---- Ellen Emporium's approval queue: the requests submitted to it for approval ---------
     print()
     print("Requests Submitted for Approval: \(ellen.name) (\(ellen.tier))")
     print()
-    let queue = try irina.approvalQueue(org: ellen.id)
+    let queue = try await irina.approvalQueue(org: ellen.id)
     table(inventoryHeader, queue.items.map(inventoryRow))
 
     // ---- Detail of Inventory Use of 1211 ----------------------------------------------------
-    let usage = try irina.detailOfUse(order: o1211.id)
+    let usage = try await irina.detailOfUse(order: o1211.id)
     let u = usage.order.order
     print()
     print("Detail of Inventory Use")
@@ -190,7 +190,7 @@ func run() throws -> Bool {
         })
 
     // ---- Order Details of 1211 --------------------------------------------------------------
-    let d = try irina.orderByNumber(number: 1211)
+    let d = try await irina.orderByNumber(number: 1211)
     let o = d.order
     print()
     print("Order Details")
@@ -213,50 +213,50 @@ func run() throws -> Bool {
 
     // ---- The life of order 1210, as in the vendor platform's Order Detail View -------------
     // The vendor's Center License policy: two devices per license, perpetual.
-    _ = try inv.setProductPolicy(
+    _ = try await inv.setProductPolicy(
         tenant: t, product: cl.id, policy: LicensePolicy(validity: .perpetual, maxActivations: 2))
     inv.setTime(at: at("09:00"))
-    let o1210 = try irina.orderByNumber(number: 1210).order
+    let o1210 = try await irina.orderByNumber(number: 1210).order
     print()
     print("Order 1210")
     print()
-    let licenses = try irina.issue(order: o1210.id, quantity: 2)
+    let licenses = try await irina.issue(order: o1210.id, quantity: 2)
     let keys = licenses.map(\.key)
     print("Issued \(keys.count) licenses: \(keys.joined(separator: ", "))")
-    _ = try irina.setCustomer(
+    _ = try await irina.setCustomer(
         order: o1210.id,
         customer: Customer(
             name: "Elerome School", email: "principal@elerome.example", company: "Elerome School",
             reference: "ES-2017"))
     print("Customer: Elerome School <principal@elerome.example>")
-    let lenaUser = try inv.createUser(tenant: t, name: "Lena Manager", email: "lena@elerome.example")
-    let granted = try irina.addLicenseManager(
+    let lenaUser = try await inv.createUser(tenant: t, name: "Lena Manager", email: "lena@elerome.example")
+    let granted = try await irina.addLicenseManager(
         order: o1210.id, user: lenaUser.id, permissions: [.manageLicenseUsers, .resetDevice])
     print("License manager: \(lenaUser.name) (\(granted.permissions.map { $0.name() }.joined(separator: ", ")))")
-    let lena = try inv.session(tenant: t, user: lenaUser.id)
-    let student = try lena.addLicenseUser(order: o1210.id, email: "student@elerome.example", name: "Stu Dent")
-    _ = try lena.assignLicense(license: licenses[0].id, licenseUser: student.id)
+    let lena = try await inv.session(tenant: t, user: lenaUser.id)
+    let student = try await lena.addLicenseUser(order: o1210.id, email: "student@elerome.example", name: "Stu Dent")
+    _ = try await lena.assignLicense(license: licenses[0].id, licenseUser: student.id)
     print("License user: \(student.email) holds \(keys[0])")
-    let activated = try inv.activate(tenant: t, key: keys[0], fingerprint: "front-desk", deviceName: "Front desk PC")
+    let activated = try await inv.activate(tenant: t, key: keys[0], fingerprint: "front-desk", deviceName: "Front desk PC")
     print("Activated \(keys[0]) on front-desk: \(activated.activations.count) of \(activated.policy.maxActivations) devices")
-    let reset = try lena.resetDevice(license: licenses[0].id, fingerprint: "front-desk")
+    let reset = try await lena.resetDevice(license: licenses[0].id, fingerprint: "front-desk")
     print("Lena Manager reset device front-desk: \(reset.activations.count) devices")
     do {
-        let issued = try lena.issue(order: o1210.id, quantity: 1)
+        let issued = try await lena.issue(order: o1210.id, quantity: 1)
         throw WalkthroughError("expected a refusal, got \(issued)")
     } catch let error as InventoryError {
         guard case .PermissionDenied = error else { throw WalkthroughError("expected a refusal, got \(error)") }
         print("Lena Manager may not issue licenses (\(error.code()))")
     }
     let csvPath = URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("1210.csv").path
-    let rows = try irina.exportOrderCsv(order: o1210.id, path: csvPath)
+    let rows = try await irina.exportOrderCsv(order: o1210.id, path: csvPath)
     print("Exported order 1210: \(rows) license rows to \(csvPath)")
-    try irina.deleteOrder(order: o1210.id)
-    let ellenStock = try irina.orderByNumber(number: 1208).order
+    try await irina.deleteOrder(order: o1210.id)
+    let ellenStock = try await irina.orderByNumber(number: 1208).order
     print("Deleted order 1210: 1 unused unit back to 1208 (\(ellenStock.available) available), 2 licenses retired")
     print()
 
-    let audit = try inv.audit(tenant: t)
+    let audit = try await inv.audit(tenant: t)
     let clean = audit.isClean
     print("Audit: \(audit.orders) orders, \(audit.ledgerEntries) ledger entries, minted \(audit.minted) - retired \(audit.retired) = available \(audit.available) + issued \(audit.issued): \(clean ? "clean" : "PROBLEMS")")
     print("Store: \(path)")
@@ -267,7 +267,7 @@ func run() throws -> Bool {
 }
 
 do {
-    exit(try run() ? 0 : 1)
+    exit(try await run() ? 0 : 1)
 } catch {
     FileHandle.standardError.write(Data("walkthrough failed: \(error)\n".utf8))
     exit(1)

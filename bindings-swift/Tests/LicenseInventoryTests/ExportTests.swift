@@ -51,11 +51,11 @@ func parseCsv(_ text: String) -> [[String]] {
 
 /// The CSV file at `path`: its header and its records as column → cell, checking that every
 /// record has the header's width and ends with CRLF.
-func readCsv(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws -> (header: [String], records: [[String: String]]) {
-    let text = try String(contentsOfFile: path, encoding: .utf8)
+func readCsv(_ path: String, file: StaticString = #filePath, line: UInt = #line) async throws -> (header: [String], records: [[String: String]]) {
+    let text = try await String(contentsOfFile: path, encoding: .utf8)
     XCTAssertTrue(text.hasSuffix("\r\n"), "records end with CRLF", file: file, line: line)
     let table = parseCsv(text)
-    let header = try XCTUnwrap(table.first, file: file, line: line)
+    let header = try await XCTUnwrap(table.first, file: file, line: line)
     var records: [[String: String]] = []
     for row in table.dropFirst() {
         XCTAssertEqual(row.count, header.count, "\(row)", file: file, line: line)
@@ -67,29 +67,29 @@ func readCsv(_ path: String, file: StaticString = #filePath, line: UInt = #line)
 /// CSV export (docs/rules.md §12) to a file path: header = the columns, one row per license (or per
 /// order), formula cells neutralised.
 class ExportTests: StoreTestCase {
-    func testOrderCsv() throws {
-        let c = try channel()
+    func testOrderCsv() async throws {
+        let c = try await channel()
         c.inv.setTime(at: seedTime("09:00"))
-        let rita = try c.rita()
-        let order = try c.mgaOrder(c.cl, 5)
+        let rita = try await c.rita()
+        let order = try await c.mgaOrder(c.cl, 5)
         XCTAssertEqual(order.number, 1211)
-        _ = try rita.editMetadata(
+        _ = try await rita.editMetadata(
             order: order.id, reference: "REF-1211", campaign: ["utm_source": "newsletter"], isTest: true)
-        _ = try rita.setCustomer(
+        _ = try await rita.setCustomer(
             order: order.id,
             customer: Customer(
                 name: "Elerome School", email: "principal@elerome.example", company: "Elerome School, \"Inc.\"",
                 reference: "ES-2017"))
-        let licenses = try rita.issue(order: order.id, quantity: 3)
-        let student = try rita.addLicenseUser(order: order.id, email: "student@elerome.example")
-        _ = try rita.assignLicense(license: licenses[0].id, licenseUser: student.id)
+        let licenses = try await rita.issue(order: order.id, quantity: 3)
+        let student = try await rita.addLicenseUser(order: order.id, email: "student@elerome.example")
+        _ = try await rita.assignLicense(license: licenses[0].id, licenseUser: student.id)
         c.inv.setTime(at: seedTime("09:30"))
-        _ = try c.inv.activate(tenant: c.t, key: licenses[0].key, fingerprint: "pc", deviceName: "Front desk PC")
+        _ = try await c.inv.activate(tenant: c.t, key: licenses[0].key, fingerprint: "pc", deviceName: "Front desk PC")
 
         let path = temporaryPath(".csv")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        XCTAssertEqual(try rita.exportOrderCsv(order: order.id, path: path), 3)
-        let (header, records) = try readCsv(path)
+        await assertEqual(try await rita.exportOrderCsv(order: order.id, path: path), 3)
+        let (header, records) = try await readCsv(path)
         XCTAssertEqual(header, orderColumns())
         XCTAssertEqual(records.count, 3)
         XCTAssertEqual(Set(records.map { $0["license_key"] ?? "" }), Set(licenses.map(\.key)))
@@ -111,30 +111,30 @@ class ExportTests: StoreTestCase {
             XCTAssertEqual(record["issued_at"], "2017-10-20T09:00:00.000000Z")
             XCTAssertEqual(record["expires_at"], "")
         }
-        let used = try XCTUnwrap(records.first { $0["license_key"] == licenses[0].key })
+        let used = try await XCTUnwrap(records.first { $0["license_key"] == licenses[0].key })
         XCTAssertEqual(used["license_status"], "active")
         XCTAssertEqual(used["license_user_email"], "student@elerome.example")
         XCTAssertEqual(used["activations"], "1")
         XCTAssertEqual(used["devices"], "Front desk PC")
         XCTAssertEqual(used["activated_at"], "2017-10-20T09:30:00.000000Z")
-        let unused = try XCTUnwrap(records.first { $0["license_key"] == licenses[1].key })
+        let unused = try await XCTUnwrap(records.first { $0["license_key"] == licenses[1].key })
         XCTAssertEqual(unused["license_status"], "issued")
         XCTAssertEqual(unused["license_user_email"], "")
         XCTAssertEqual(unused["activations"], "0")
         XCTAssertEqual(unused["activated_at"], "")
 
         // Exporting again truncates the file.
-        XCTAssertEqual(try rita.exportOrderCsv(order: order.id, path: path), 3)
-        XCTAssertEqual(try readCsv(path).records.count, 3)
+        await assertEqual(try await rita.exportOrderCsv(order: order.id, path: path), 3)
+        await assertEqual(try await readCsv(path).records.count, 3)
     }
 
-    func testOrderWithoutLicensesGivesOneRow() throws {
-        let c = try channel()
-        let order = try c.mgaOrder(c.uac, 2)
+    func testOrderWithoutLicensesGivesOneRow() async throws {
+        let c = try await channel()
+        let order = try await c.mgaOrder(c.uac, 2)
         let path = temporaryPath(".csv")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        XCTAssertEqual(try c.rita().exportOrderCsv(order: order.id, path: path), 1)
-        let (header, records) = try readCsv(path)
+        await assertEqual(try await c.rita().exportOrderCsv(order: order.id, path: path), 1)
+        let (header, records) = try await readCsv(path)
         XCTAssertEqual(header, orderColumns())
         XCTAssertEqual(records.count, 1)
         XCTAssertEqual(records[0]["order_number"], String(order.number))
@@ -145,19 +145,19 @@ class ExportTests: StoreTestCase {
         }
     }
 
-    func testFormulaCellsAreNeutralised() throws {
-        let c = try channel()
-        let rita = try c.rita()
-        try c.stockEllen(c.cl, 5)
-        let order = try c.dora().assign(from: c.ellen.id, to: c.mga.id, product: c.cl.id, quantity: 2, purchaseOrder: "=1+1")
-        _ = try rita.editMetadata(order: order.id, reference: "@SUM(A1)", downloadId: "-2")
-        _ = try rita.setCustomer(
+    func testFormulaCellsAreNeutralised() async throws {
+        let c = try await channel()
+        let rita = try await c.rita()
+        try await c.stockEllen(c.cl, 5)
+        let order = try await c.dora().assign(from: c.ellen.id, to: c.mga.id, product: c.cl.id, quantity: 2, purchaseOrder: "=1+1")
+        _ = try await rita.editMetadata(order: order.id, reference: "@SUM(A1)", downloadId: "-2")
+        _ = try await rita.setCustomer(
             order: order.id,
             customer: Customer(name: "=HYPERLINK(\"http://x.example\",\"y\")", company: "@cmd", phone: "+1 555 0100", reference: "ES-1"))
         let path = temporaryPath(".csv")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        XCTAssertEqual(try rita.exportOrderCsv(order: order.id, path: path), 1)
-        let record = try XCTUnwrap(try readCsv(path).records.first)
+        await assertEqual(try await rita.exportOrderCsv(order: order.id, path: path), 1)
+        let record = try await unwrap(try await readCsv(path).records.first)
         XCTAssertEqual(record["purchase_order"], "'=1+1")
         XCTAssertEqual(record["order_reference"], "'@SUM(A1)")
         XCTAssertEqual(record["download_id"], "'-2")
@@ -170,27 +170,27 @@ class ExportTests: StoreTestCase {
         // The inventory list too.
         let listPath = temporaryPath(".csv")
         defer { try? FileManager.default.removeItem(atPath: listPath) }
-        XCTAssertEqual(try rita.exportInventoryCsv(org: c.mga.id, path: listPath), 1)
-        let row = try XCTUnwrap(try readCsv(listPath).records.first)
+        await assertEqual(try await rita.exportInventoryCsv(org: c.mga.id, path: listPath), 1)
+        let row = try await unwrap(try await readCsv(listPath).records.first)
         XCTAssertEqual(row["purchase_order"], "'=1+1")
         XCTAssertEqual(row["order_reference"], "'@SUM(A1)")
     }
 
-    func testInventoryCsv() throws {
-        let c = try channel()
+    func testInventoryCsv() async throws {
+        let c = try await channel()
         c.inv.setTime(at: seedTime("09:00"))
-        try c.stockEllen(c.cl, 10)  // 1210, Ellen Emporium's
-        let rita = try c.rita()
-        let assigned = try c.dora().assign(from: c.ellen.id, to: c.mga.id, product: c.cl.id, quantity: 3, purchaseOrder: "EE2017-1")
+        try await c.stockEllen(c.cl, 10)  // 1210, Ellen Emporium's
+        let rita = try await c.rita()
+        let assigned = try await c.dora().assign(from: c.ellen.id, to: c.mga.id, product: c.cl.id, quantity: 3, purchaseOrder: "EE2017-1")
         c.inv.setTime(at: seedTime("09:30"))
-        _ = try rita.request(holder: c.mga.id, product: c.cl.id, quantity: 2, purchaseOrder: "20171019")
-        _ = try rita.editMetadata(order: assigned.id, reference: "REF-A")
-        _ = try rita.issue(order: assigned.id, quantity: 1)
+        _ = try await rita.request(holder: c.mga.id, product: c.cl.id, quantity: 2, purchaseOrder: "20171019")
+        _ = try await rita.editMetadata(order: assigned.id, reference: "REF-A")
+        _ = try await rita.issue(order: assigned.id, quantity: 1)
 
         let path = temporaryPath(".csv")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        XCTAssertEqual(try rita.exportInventoryCsv(org: c.mga.id, path: path), 2)
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+        await assertEqual(try await rita.exportInventoryCsv(org: c.mga.id, path: path), 2)
+        let text = try await String(contentsOfFile: path, encoding: .utf8)
         let table = parseCsv(text)
         XCTAssertEqual(table.first, inventoryColumns())
         XCTAssertEqual(Array(table.dropFirst()), [
@@ -200,45 +200,45 @@ class ExportTests: StoreTestCase {
              "2017-10-20T09:00:00.000000Z", "Ellen Emporium Dora Distributor", "2017-10-20T09:00:00.000000Z", "REF-A"],
         ])
         // Filtered like `list`.
-        XCTAssertEqual(try rita.exportInventoryCsv(org: c.mga.id, path: path, filter: InventoryFilter(statuses: [.active])), 1)
-        XCTAssertEqual(try readCsv(path).records.map { $0["order_number"] }, ["1211"])
-        XCTAssertEqual(try rita.exportInventoryCsv(org: c.mga.id, path: path, filter: InventoryFilter(orderNumber: 999)), 0)
-        XCTAssertEqual(parseCsv(try String(contentsOfFile: path, encoding: .utf8)), [inventoryColumns()])
+        await assertEqual(try await rita.exportInventoryCsv(org: c.mga.id, path: path, filter: InventoryFilter(statuses: [.active])), 1)
+        await assertEqual(try await readCsv(path).records.map { $0["order_number"] }, ["1211"])
+        await assertEqual(try await rita.exportInventoryCsv(org: c.mga.id, path: path, filter: InventoryFilter(orderNumber: 999)), 0)
+        await assertEqual(parseCsv(try await String(contentsOfFile: path, encoding: .utf8)), [inventoryColumns()])
     }
 
-    func testExportRefusals() throws {
-        let c = try channel()
-        let order = try c.mgaOrder(c.cl, 1)
+    func testExportRefusals() async throws {
+        let c = try await channel()
+        let order = try await c.mgaOrder(c.cl, 1)
         let path = temporaryPath(".csv")
         defer { try? FileManager.default.removeItem(atPath: path) }
         // A previous export at the path survives every refusal below, byte for byte.
-        try "previous export\n".write(toFile: path, atomically: false, encoding: .utf8)
+        try await "previous export\n".write(toFile: path, atomically: false, encoding: .utf8)
         // A file that cannot be created.
         let nowhere = temporaryPath("/no/such/folder/x.csv")
-        assertInventoryError(try c.rita().exportOrderCsv(order: order.id, path: nowhere)) {
+        await assertInventoryError(try await c.rita().exportOrderCsv(order: order.id, path: nowhere)) {
             guard case let .Export(message) = $0 else { return XCTFail("\($0)") }
             XCTAssertTrue(message.hasPrefix("export failed: "), message)
             XCTAssertEqual($0.code(), "EXPORT_FAILED")
         }
-        assertInventoryError(try c.rita().exportInventoryCsv(org: c.mga.id, path: nowhere)) {
+        await assertInventoryError(try await c.rita().exportInventoryCsv(org: c.mga.id, path: nowhere)) {
             guard case .Export = $0 else { return XCTFail("\($0)") }
         }
         // Someone who may not see the order or the organization.
-        assertInventoryError(try c.oscar().exportOrderCsv(order: order.id, path: path)) {
+        await assertInventoryError(try await c.oscar().exportOrderCsv(order: order.id, path: path)) {
             guard case let .PermissionDenied(action, actor, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(action, .view)
             XCTAssertEqual(actor, c.oscarUser.id)
         }
-        assertInventoryError(try c.oscar().exportInventoryCsv(org: c.mga.id, path: path)) {
+        await assertInventoryError(try await c.oscar().exportInventoryCsv(org: c.mga.id, path: path)) {
             guard case .PermissionDenied(.view, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
         let unknown = OrderId(uuid: UUID())
-        assertInventoryError(try c.rita().exportOrderCsv(order: unknown, path: path)) {
+        await assertInventoryError(try await c.rita().exportOrderCsv(order: unknown, path: path)) {
             guard case let .NotFound(entity, id, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(entity, .order)
             XCTAssertEqual(id, idText(unknown.uuid))
         }
-        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "previous export\n")
+        await assertEqual(try await String(contentsOfFile: path, encoding: .utf8), "previous export\n")
     }
 }
 

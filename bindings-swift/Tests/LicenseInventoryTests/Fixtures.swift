@@ -30,63 +30,63 @@ struct Channel {
     var t: TenantId { tenant.id }
     var vendor: OrgId { tenant.vendor }
 
-    init(inv: Inventory = Inventory.inMemory(), firstOrderNumber: UInt64 = 1210, plan: Plan = .standard) throws {
+    init(inv: Inventory = Inventory.inMemory(), firstOrderNumber: UInt64 = 1210, plan: Plan = .standard) async throws {
         self.inv = inv
-        tenant = try inv.createTenant(
+        tenant = try await inv.createTenant(
             name: "Jasperactive", plan: plan, vendorName: "Jasperactive",
             firstOrderNumber: firstOrderNumber)
         let t = tenant.id
-        ellen = try inv.createOrg(tenant: t, name: "Ellen Emporium", tier: .distributor, parent: tenant.vendor)
-        mga = try inv.createOrg(tenant: t, name: "MGA Inc", tier: .reseller, parent: ellen.id)
-        elerome = try inv.createOrg(tenant: t, name: "Elerome School", tier: .center, parent: mga.id)
-        other = try inv.createOrg(tenant: t, name: "Other Resale", tier: .reseller, parent: ellen.id)
-        veraUser = try inv.createUser(tenant: t, name: "Vera Vendor", email: "vera@jasperactive.example")
-        doraUser = try inv.createUser(tenant: t, name: "Dora Distributor", email: "dora@ellen.example")
-        ritaUser = try inv.createUser(tenant: t, name: "Rita Reseller", email: "rita@mga.example")
-        cleoUser = try inv.createUser(tenant: t, name: "Cleo Center", email: "cleo@elerome.example")
-        oscarUser = try inv.createUser(tenant: t, name: "Oscar Other", email: "oscar@other.example")
-        try inv.grantAdmin(tenant: t, user: veraUser.id, org: tenant.vendor)
-        try inv.grantAdmin(tenant: t, user: doraUser.id, org: ellen.id)
-        try inv.grantAdmin(tenant: t, user: ritaUser.id, org: mga.id)
-        try inv.grantAdmin(tenant: t, user: cleoUser.id, org: elerome.id)
-        try inv.grantAdmin(tenant: t, user: oscarUser.id, org: other.id)
-        cl = try inv.createProduct(tenant: t, code: "CL", name: "Center License", kind: .license)
-        uac = try inv.createProduct(tenant: t, code: "UAC", name: "User Activation Codes", kind: .activationCode)
+        ellen = try await inv.createOrg(tenant: t, name: "Ellen Emporium", tier: .distributor, parent: tenant.vendor)
+        mga = try await inv.createOrg(tenant: t, name: "MGA Inc", tier: .reseller, parent: ellen.id)
+        elerome = try await inv.createOrg(tenant: t, name: "Elerome School", tier: .center, parent: mga.id)
+        other = try await inv.createOrg(tenant: t, name: "Other Resale", tier: .reseller, parent: ellen.id)
+        veraUser = try await inv.createUser(tenant: t, name: "Vera Vendor", email: "vera@jasperactive.example")
+        doraUser = try await inv.createUser(tenant: t, name: "Dora Distributor", email: "dora@ellen.example")
+        ritaUser = try await inv.createUser(tenant: t, name: "Rita Reseller", email: "rita@mga.example")
+        cleoUser = try await inv.createUser(tenant: t, name: "Cleo Center", email: "cleo@elerome.example")
+        oscarUser = try await inv.createUser(tenant: t, name: "Oscar Other", email: "oscar@other.example")
+        try await inv.grantAdmin(tenant: t, user: veraUser.id, org: tenant.vendor)
+        try await inv.grantAdmin(tenant: t, user: doraUser.id, org: ellen.id)
+        try await inv.grantAdmin(tenant: t, user: ritaUser.id, org: mga.id)
+        try await inv.grantAdmin(tenant: t, user: cleoUser.id, org: elerome.id)
+        try await inv.grantAdmin(tenant: t, user: oscarUser.id, org: other.id)
+        cl = try await inv.createProduct(tenant: t, code: "CL", name: "Center License", kind: .license)
+        uac = try await inv.createProduct(tenant: t, code: "UAC", name: "User Activation Codes", kind: .activationCode)
     }
 
-    func vera() throws -> Session { try inv.session(tenant: t, user: veraUser.id) }
-    func dora() throws -> Session { try inv.session(tenant: t, user: doraUser.id) }
-    func rita() throws -> Session { try inv.session(tenant: t, user: ritaUser.id) }
-    func cleo() throws -> Session { try inv.session(tenant: t, user: cleoUser.id) }
-    func oscar() throws -> Session { try inv.session(tenant: t, user: oscarUser.id) }
+    func vera() async throws -> Session { try await inv.session(tenant: t, user: veraUser.id) }
+    func dora() async throws -> Session { try await inv.session(tenant: t, user: doraUser.id) }
+    func rita() async throws -> Session { try await inv.session(tenant: t, user: ritaUser.id) }
+    func cleo() async throws -> Session { try await inv.session(tenant: t, user: cleoUser.id) }
+    func oscar() async throws -> Session { try await inv.session(tenant: t, user: oscarUser.id) }
 
     /// Gives Ellen Emporium `quantity` units of `product` from the vendor (an assignment).
     @discardableResult
-    func stockEllen(_ product: Product, _ quantity: UInt64 = 10) throws -> Order {
-        try vera().assign(from: vendor, to: ellen.id, product: product.id, quantity: quantity)
+    func stockEllen(_ product: Product, _ quantity: UInt64 = 10) async throws -> Order {
+        try await vera().assign(from: vendor, to: ellen.id, product: product.id, quantity: quantity)
     }
 }
 
 extension Channel {
     /// A new user of the tenant (a unique email), e.g. a license manager to be.
-    func user(_ name: String) throws -> User {
-        try inv.createUser(tenant: t, name: name, email: "\(UUID().uuidString.lowercased())@users.example")
+    func user(_ name: String) async throws -> User {
+        try await inv.createUser(tenant: t, name: name, email: "\(UUID().uuidString.lowercased())@users.example")
     }
 
-    func session(_ user: User) throws -> Session { try inv.session(tenant: t, user: user.id) }
+    func session(_ user: User) async throws -> Session { try await inv.session(tenant: t, user: user.id) }
 
     /// An active order of MGA Inc (rita) holding `quantity` units of `product`, assigned from
     /// Ellen Emporium's stock (stocked from the vendor first).
-    func mgaOrder(_ product: Product, _ quantity: UInt64) throws -> Order {
-        try stockEllen(product, quantity)
-        return try dora().assign(from: ellen.id, to: mga.id, product: product.id, quantity: quantity)
+    func mgaOrder(_ product: Product, _ quantity: UInt64) async throws -> Order {
+        try await stockEllen(product, quantity)
+        return try await dora().assign(from: ellen.id, to: mga.id, product: product.id, quantity: quantity)
     }
 
     /// Every ledger entry of the tenant (to show that a refusal wrote nothing).
-    func ledger() throws -> [LedgerEntry] {
+    func ledger() async throws -> [LedgerEntry] {
         var entries: [LedgerEntry] = []
         while true {
-            let page = try inv.ledger(tenant: t, after: entries.last?.seq ?? 0, limit: 1000)
+            let page = try await inv.ledger(tenant: t, after: entries.last?.seq ?? 0, limit: 1000)
             if page.isEmpty { return entries }
             entries += page
         }
@@ -109,12 +109,12 @@ func idText(_ uuid: UUID) -> String { uuid.uuidString.lowercased() }
 
 /// Asserts that `body` throws an `InventoryError` and hands it to `check`.
 func assertInventoryError<T>(
-    _ body: @autoclosure () throws -> T,
+    _ body: @autoclosure () async throws -> T,
     file: StaticString = #filePath, line: UInt = #line,
     _ check: (InventoryError) -> Void
-) {
+) async {
     do {
-        let value = try body()
+        let value = try await body()
         XCTFail("expected an InventoryError, got \(value)", file: file, line: line)
     } catch let error as InventoryError {
         check(error)
@@ -139,7 +139,7 @@ enum TestDatabase {
 
     /// The database's URL. Without one, throws `XCTSkip` (so the test is skipped, saying why),
     /// or `Missing` when `CI=true` (so it fails).
-    static func url() throws -> String {
+    static func url() async throws -> String {
         let env = ProcessInfo.processInfo.environment
         if let url = env[variable], !url.isEmpty { return url }
         if env["CI"] == "true" { throw Missing() }
@@ -148,8 +148,8 @@ enum TestDatabase {
     }
 
     /// A new handle on the database (its own connection pool).
-    static func open(maxConnections: UInt32? = nil) throws -> Inventory {
-        try Inventory.openPostgres(url: try url(), maxConnections: maxConnections)
+    static func open(maxConnections: UInt32? = nil) async throws -> Inventory {
+        try await Inventory.openPostgres(url: try await url(), maxConnections: maxConnections)
     }
 }
 
@@ -174,22 +174,22 @@ class StoreTestCase: XCTestCase {
         let pending: [InventoryNotification]
     }
 
-    func snapshot(_ c: Channel) throws -> Snapshot {
+    func snapshot(_ c: Channel) async throws -> Snapshot {
         Snapshot(
-            ledger: try c.ledger(), tenant: try c.inv.tenant(id: c.t),
-            pending: try c.inv.pendingNotifications(tenant: c.t, limit: 1000))
+            ledger: try await c.ledger(), tenant: try await c.inv.tenant(id: c.t),
+            pending: try await c.inv.pendingNotifications(tenant: c.t, limit: 1000))
     }
 
     /// A new handle on this class's store.
-    func makeInventory() throws -> Inventory {
+    func makeInventory() async throws -> Inventory {
         switch Self.store {
         case .memory: return Inventory.inMemory()
-        case .postgres: return try TestDatabase.open()
+        case .postgres: return try await TestDatabase.open()
         }
     }
 
     /// The fixture channel in a fresh tenant of this class's store.
-    func channel(firstOrderNumber: UInt64 = 1210, plan: Plan = .standard) throws -> Channel {
-        try Channel(inv: try makeInventory(), firstOrderNumber: firstOrderNumber, plan: plan)
+    func channel(firstOrderNumber: UInt64 = 1210, plan: Plan = .standard) async throws -> Channel {
+        try await Channel(inv: try await makeInventory(), firstOrderNumber: firstOrderNumber, plan: plan)
     }
 }

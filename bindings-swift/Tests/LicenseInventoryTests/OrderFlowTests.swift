@@ -4,12 +4,12 @@ import LicenseInventory
 
 /// Mint, request, edit, cancel, approve, reject, assign: `Session`'s write calls.
 class OrderFlowTests: StoreTestCase {
-    func testVendorAdminMints() throws {
-        let c = try channel()
-        let vera = try c.vera()
+    func testVendorAdminMints() async throws {
+        let c = try await channel()
+        let vera = try await c.vera()
         XCTAssertEqual(vera.user(), c.veraUser.id)
         XCTAssertEqual(vera.tenant(), c.t)
-        let order = try vera.mint(product: c.cl.id, quantity: 25, purchaseOrder: "JA-1", comments: "stock")
+        let order = try await vera.mint(product: c.cl.id, quantity: 25, purchaseOrder: "JA-1", comments: "stock")
         XCTAssertEqual(order.number, 1210)
         XCTAssertEqual(order.status, .active)
         XCTAssertEqual(order.holder, c.vendor)
@@ -18,12 +18,12 @@ class OrderFlowTests: StoreTestCase {
         XCTAssertEqual(order.available, 25)
         XCTAssertEqual(order.purchaseOrder, "JA-1")
         XCTAssertEqual(order.requesterComments, "stock")
-        XCTAssertEqual(try c.inv.tenant(id: c.t).minted, 25)
+        await assertEqual(try await c.inv.tenant(id: c.t).minted, 25)
     }
 
-    func testOnlyVendorAdminsMint() throws {
-        let c = try channel()
-        assertInventoryError(try c.dora().mint(product: c.cl.id, quantity: 5)) {
+    func testOnlyVendorAdminsMint() async throws {
+        let c = try await channel()
+        await assertInventoryError(try await c.dora().mint(product: c.cl.id, quantity: 5)) {
             guard case let .PermissionDenied(action, actor, reason, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(action, .mint)
             XCTAssertEqual(actor, c.doraUser.id)
@@ -31,14 +31,14 @@ class OrderFlowTests: StoreTestCase {
             XCTAssertTrue(message.contains("may not mint"), message)
             XCTAssertEqual($0.code(), "PERMISSION_DENIED")
         }
-        XCTAssertEqual(try c.inv.tenant(id: c.t).minted, 0)
+        await assertEqual(try await c.inv.tenant(id: c.t).minted, 0)
     }
 
-    func testRequestThenPartialApproval() throws {
-        let c = try channel()
-        let stock = try c.stockEllen(c.cl, 10)
-        let rita = try c.rita()
-        let request = try rita.request(
+    func testRequestThenPartialApproval() async throws {
+        let c = try await channel()
+        let stock = try await c.stockEllen(c.cl, 10)
+        let rita = try await c.rita()
+        let request = try await rita.request(
             holder: c.mga.id, product: c.cl.id, quantity: 5, purchaseOrder: "EE2017-1", comments: "for the fall")
         XCTAssertEqual(request.status, .requested)
         XCTAssertEqual(request.holder, c.mga.id)
@@ -48,7 +48,7 @@ class OrderFlowTests: StoreTestCase {
         XCTAssertEqual(request.available, 0)
         XCTAssertNil(request.approvedAt)
 
-        let approved = try c.dora().approve(order: request.id, quantity: 3, comments: "3 for now")
+        let approved = try await c.dora().approve(order: request.id, quantity: 3, comments: "3 for now")
         XCTAssertEqual(approved.status, .active)
         XCTAssertEqual(approved.approvedQuantity, 3)
         XCTAssertEqual(approved.available, 3)
@@ -57,84 +57,84 @@ class OrderFlowTests: StoreTestCase {
         XCTAssertNotNil(approved.approvedAt)
 
         // The units were drawn from Ellen Emporium's stock.
-        let source = try c.dora().order(id: stock.id).order
+        let source = try await c.dora().order(id: stock.id).order
         XCTAssertEqual(source.drawn, 3)
         XCTAssertEqual(source.available, 7)
     }
 
-    func testApprovalDefaultsToTheRequestedQuantity() throws {
-        let c = try channel()
-        try c.stockEllen(c.uac, 10)
-        let request = try c.rita().request(holder: c.mga.id, product: c.uac.id, quantity: 4)
-        let approved = try c.dora().approve(order: request.id)
+    func testApprovalDefaultsToTheRequestedQuantity() async throws {
+        let c = try await channel()
+        try await c.stockEllen(c.uac, 10)
+        let request = try await c.rita().request(holder: c.mga.id, product: c.uac.id, quantity: 4)
+        let approved = try await c.dora().approve(order: request.id)
         XCTAssertEqual(approved.approvedQuantity, 4)
     }
 
-    func testApprovalAtTheVendorMints() throws {
-        let c = try channel()
-        let request = try c.dora().request(holder: c.ellen.id, product: c.cl.id, quantity: 7)
+    func testApprovalAtTheVendorMints() async throws {
+        let c = try await channel()
+        let request = try await c.dora().request(holder: c.ellen.id, product: c.cl.id, quantity: 7)
         XCTAssertEqual(request.source, c.vendor)
-        let approved = try c.vera().approve(order: request.id)
+        let approved = try await c.vera().approve(order: request.id)
         XCTAssertEqual(approved.available, 7)
-        XCTAssertEqual(try c.inv.tenant(id: c.t).minted, 7)
+        await assertEqual(try await c.inv.tenant(id: c.t).minted, 7)
     }
 
-    func testInsufficientInventoryChangesNothing() throws {
-        let c = try channel()
-        let stock = try c.stockEllen(c.cl, 10)
-        let request = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 50)
-        let ledgerBefore = try c.inv.ledger(tenant: c.t, limit: 1000).count
-        assertInventoryError(try c.dora().approve(order: request.id)) {
+    func testInsufficientInventoryChangesNothing() async throws {
+        let c = try await channel()
+        let stock = try await c.stockEllen(c.cl, 10)
+        let request = try await c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 50)
+        let ledgerBefore = try await c.inv.ledger(tenant: c.t, limit: 1000).count
+        await assertInventoryError(try await c.dora().approve(order: request.id)) {
             guard case let .InsufficientInventory(available, requested, _, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(available, 10)
             XCTAssertEqual(requested, 50)
             XCTAssertTrue(message.contains("only 10 available"), message)
             XCTAssertEqual($0.code(), "INSUFFICIENT_INVENTORY")
         }
-        XCTAssertEqual(try c.rita().order(id: request.id).order.status, .requested)
-        XCTAssertEqual(try c.dora().order(id: stock.id).order.available, 10)
-        XCTAssertEqual(try c.inv.ledger(tenant: c.t, limit: 1000).count, ledgerBefore)
+        await assertEqual(try await c.rita().order(id: request.id).order.status, .requested)
+        await assertEqual(try await c.dora().order(id: stock.id).order.available, 10)
+        await assertEqual(try await c.inv.ledger(tenant: c.t, limit: 1000).count, ledgerBefore)
         // Approving what is there works.
-        XCTAssertEqual(try c.dora().approve(order: request.id, quantity: 10).available, 10)
-        XCTAssertEqual(try c.dora().order(id: stock.id).order.status, .depleted)
+        await assertEqual(try await c.dora().approve(order: request.id, quantity: 10).available, 10)
+        await assertEqual(try await c.dora().order(id: stock.id).order.status, .depleted)
     }
 
-    func testCannotApproveMoreThanRequested() throws {
-        let c = try channel()
-        try c.stockEllen(c.cl, 10)
-        let request = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 2)
-        assertInventoryError(try c.dora().approve(order: request.id, quantity: 3)) {
+    func testCannotApproveMoreThanRequested() async throws {
+        let c = try await channel()
+        try await c.stockEllen(c.cl, 10)
+        let request = try await c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 2)
+        await assertInventoryError(try await c.dora().approve(order: request.id, quantity: 3)) {
             guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "quantity")
         }
     }
 
-    func testZeroQuantityIsInvalid() throws {
-        let c = try channel()
-        assertInventoryError(try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 0)) {
+    func testZeroQuantityIsInvalid() async throws {
+        let c = try await channel()
+        await assertInventoryError(try await c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 0)) {
             guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "quantity")
         }
     }
 
-    func testEditPendingRequest() throws {
-        let c = try channel()
-        try c.stockEllen(c.uac, 10)
-        let rita = try c.rita()
-        let request = try rita.request(
+    func testEditPendingRequest() async throws {
+        let c = try await channel()
+        try await c.stockEllen(c.uac, 10)
+        let rita = try await c.rita()
+        let request = try await rita.request(
             holder: c.mga.id, product: c.cl.id, quantity: 2, purchaseOrder: "20171019", comments: "two")
-        let edited = try rita.editRequest(order: request.id, product: c.uac.id, quantity: 1, comments: "one")
+        let edited = try await rita.editRequest(order: request.id, product: c.uac.id, quantity: 1, comments: "one")
         XCTAssertEqual(edited.product, c.uac.id)
         XCTAssertEqual(edited.requestedQuantity, 1)
         XCTAssertEqual(edited.requesterComments, "one")
         XCTAssertEqual(edited.purchaseOrder, "20171019", "nil leaves a field as it is")
-        let cleared = try rita.editRequest(order: request.id, purchaseOrder: "")
+        let cleared = try await rita.editRequest(order: request.id, purchaseOrder: "")
         XCTAssertNil(cleared.purchaseOrder, "an empty string clears a text field")
         XCTAssertEqual(cleared.requestedQuantity, 1)
 
         // After approval, product and quantities are frozen.
-        _ = try c.dora().approve(order: request.id)
-        assertInventoryError(try rita.editRequest(order: request.id, quantity: 5)) {
+        _ = try await c.dora().approve(order: request.id)
+        await assertInventoryError(try await rita.editRequest(order: request.id, quantity: 5)) {
             guard case let .InvalidState(order, status, action, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(order, request.number)
             XCTAssertEqual(status, .active)
@@ -144,47 +144,47 @@ class OrderFlowTests: StoreTestCase {
         }
     }
 
-    func testCancelPendingRequest() throws {
-        let c = try channel()
-        let rita = try c.rita()
-        let request = try rita.request(holder: c.mga.id, product: c.cl.id, quantity: 2)
-        XCTAssertEqual(try rita.cancel(order: request.id).status, .cancelled)
-        assertInventoryError(try rita.cancel(order: request.id)) {
+    func testCancelPendingRequest() async throws {
+        let c = try await channel()
+        let rita = try await c.rita()
+        let request = try await rita.request(holder: c.mga.id, product: c.cl.id, quantity: 2)
+        await assertEqual(try await rita.cancel(order: request.id).status, .cancelled)
+        await assertInventoryError(try await rita.cancel(order: request.id)) {
             guard case let .InvalidState(_, status, action, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(status, .cancelled)
             XCTAssertEqual(action, .cancel)
         }
-        assertInventoryError(try c.dora().approve(order: request.id)) {
+        await assertInventoryError(try await c.dora().approve(order: request.id)) {
             guard case .InvalidState(_, .cancelled, .approve, _, _) = $0 else { return XCTFail("\($0)") }
         }
     }
 
-    func testRejectRequest() throws {
-        let c = try channel()
-        try c.stockEllen(c.cl)
-        let request = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 2)
-        let rejected = try c.dora().reject(order: request.id, comments: "not this quarter")
+    func testRejectRequest() async throws {
+        let c = try await channel()
+        try await c.stockEllen(c.cl)
+        let request = try await c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 2)
+        let rejected = try await c.dora().reject(order: request.id, comments: "not this quarter")
         XCTAssertEqual(rejected.status, .rejected)
         XCTAssertEqual(rejected.approvalComments, "not this quarter")
         XCTAssertEqual(rejected.approvedBy, c.doraUser.id)
         XCTAssertEqual(rejected.available, 0)
-        assertInventoryError(try c.dora().approve(order: request.id)) {
+        await assertInventoryError(try await c.dora().approve(order: request.id)) {
             guard case let .InvalidState(order, status, action, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(order, request.number)
             XCTAssertEqual(status, .rejected)
             XCTAssertEqual(action, .approve)
         }
-        assertInventoryError(try c.dora().reject(order: request.id)) {
+        await assertInventoryError(try await c.dora().reject(order: request.id)) {
             guard case .InvalidState(_, .rejected, .reject, _, _) = $0 else { return XCTFail("\($0)") }
         }
     }
 
-    func testAssignDrawsOldestFirstAndDepletes() throws {
-        let c = try channel()
-        let first = try c.stockEllen(c.cl, 2)
-        let second = try c.stockEllen(c.cl, 5)
-        let dora = try c.dora()
-        let assigned = try dora.assign(
+    func testAssignDrawsOldestFirstAndDepletes() async throws {
+        let c = try await channel()
+        let first = try await c.stockEllen(c.cl, 2)
+        let second = try await c.stockEllen(c.cl, 5)
+        let dora = try await c.dora()
+        let assigned = try await dora.assign(
             from: c.ellen.id, to: c.mga.id, product: c.cl.id, quantity: 4, purchaseOrder: "PO-4", comments: "pushed")
         XCTAssertEqual(assigned.status, .active)
         XCTAssertEqual(assigned.source, c.ellen.id)
@@ -193,31 +193,31 @@ class OrderFlowTests: StoreTestCase {
         XCTAssertEqual(assigned.approvalComments, "pushed")
         XCTAssertEqual(assigned.available, 4)
         // The oldest order is drawn first and is depleted; the next one gives the rest.
-        let a = try dora.order(id: first.id).order
+        let a = try await dora.order(id: first.id).order
         XCTAssertEqual(a.status, .depleted)
         XCTAssertEqual(a.available, 0)
         XCTAssertEqual(a.drawn, 2)
-        let b = try dora.order(id: second.id).order
+        let b = try await dora.order(id: second.id).order
         XCTAssertEqual(b.status, .active)
         XCTAssertEqual(b.available, 3)
 
-        assertInventoryError(try dora.assign(from: c.ellen.id, to: c.mga.id, product: c.cl.id, quantity: 4)) {
+        await assertInventoryError(try await dora.assign(from: c.ellen.id, to: c.mga.id, product: c.cl.id, quantity: 4)) {
             guard case .InsufficientInventory(3, 4, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
     }
 
-    func testAssignOnlyToDirectChildren() throws {
-        let c = try channel()
-        try c.stockEllen(c.cl)
-        assertInventoryError(try c.dora().assign(from: c.ellen.id, to: c.elerome.id, product: c.cl.id, quantity: 1)) {
+    func testAssignOnlyToDirectChildren() async throws {
+        let c = try await channel()
+        try await c.stockEllen(c.cl)
+        await assertInventoryError(try await c.dora().assign(from: c.ellen.id, to: c.elerome.id, product: c.cl.id, quantity: 1)) {
             guard case let .Hierarchy(reason, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertTrue(reason.contains("direct children"), reason)
         }
     }
 
-    func testTheVendorCannotRequest() throws {
-        let c = try channel()
-        assertInventoryError(try c.vera().request(holder: c.vendor, product: c.cl.id, quantity: 1)) {
+    func testTheVendorCannotRequest() async throws {
+        let c = try await channel()
+        await assertInventoryError(try await c.vera().request(holder: c.vendor, product: c.cl.id, quantity: 1)) {
             guard case .Hierarchy = $0 else { return XCTFail("\($0)") }
         }
     }

@@ -15,145 +15,145 @@ import LicenseInventory
 final class PostgresOrderFlowTests: OrderFlowTests {
     override class var store: TestStore { .postgres }
 
-    override func testVendorAdminMints() throws { try super.testVendorAdminMints() }
-    override func testOnlyVendorAdminsMint() throws { try super.testOnlyVendorAdminsMint() }
-    override func testRequestThenPartialApproval() throws { try super.testRequestThenPartialApproval() }
-    override func testApprovalDefaultsToTheRequestedQuantity() throws { try super.testApprovalDefaultsToTheRequestedQuantity() }
-    override func testApprovalAtTheVendorMints() throws { try super.testApprovalAtTheVendorMints() }
-    override func testInsufficientInventoryChangesNothing() throws { try super.testInsufficientInventoryChangesNothing() }
-    override func testCannotApproveMoreThanRequested() throws { try super.testCannotApproveMoreThanRequested() }
-    override func testZeroQuantityIsInvalid() throws { try super.testZeroQuantityIsInvalid() }
-    override func testEditPendingRequest() throws { try super.testEditPendingRequest() }
-    override func testCancelPendingRequest() throws { try super.testCancelPendingRequest() }
-    override func testRejectRequest() throws { try super.testRejectRequest() }
-    override func testAssignDrawsOldestFirstAndDepletes() throws { try super.testAssignDrawsOldestFirstAndDepletes() }
-    override func testAssignOnlyToDirectChildren() throws { try super.testAssignOnlyToDirectChildren() }
-    override func testTheVendorCannotRequest() throws { try super.testTheVendorCannotRequest() }
+    override func testVendorAdminMints() async throws { try await super.testVendorAdminMints() }
+    override func testOnlyVendorAdminsMint() async throws { try await super.testOnlyVendorAdminsMint() }
+    override func testRequestThenPartialApproval() async throws { try await super.testRequestThenPartialApproval() }
+    override func testApprovalDefaultsToTheRequestedQuantity() async throws { try await super.testApprovalDefaultsToTheRequestedQuantity() }
+    override func testApprovalAtTheVendorMints() async throws { try await super.testApprovalAtTheVendorMints() }
+    override func testInsufficientInventoryChangesNothing() async throws { try await super.testInsufficientInventoryChangesNothing() }
+    override func testCannotApproveMoreThanRequested() async throws { try await super.testCannotApproveMoreThanRequested() }
+    override func testZeroQuantityIsInvalid() async throws { try await super.testZeroQuantityIsInvalid() }
+    override func testEditPendingRequest() async throws { try await super.testEditPendingRequest() }
+    override func testCancelPendingRequest() async throws { try await super.testCancelPendingRequest() }
+    override func testRejectRequest() async throws { try await super.testRejectRequest() }
+    override func testAssignDrawsOldestFirstAndDepletes() async throws { try await super.testAssignDrawsOldestFirstAndDepletes() }
+    override func testAssignOnlyToDirectChildren() async throws { try await super.testAssignOnlyToDirectChildren() }
+    override func testTheVendorCannotRequest() async throws { try await super.testTheVendorCannotRequest() }
 }
 
 final class PostgresViewTests: ViewTests {
     override class var store: TestStore { .postgres }
 
-    override func testListIsNewestFirst() throws { try super.testListIsNewestFirst() }
-    override func testListFilters() throws { try super.testListFilters() }
-    override func testCursorPagination() throws { try super.testCursorPagination() }
-    override func testDefaultPageIsTheCores() throws { try super.testDefaultPageIsTheCores() }
-    override func testBadCursorAndLimit() throws { try super.testBadCursorAndLimit() }
-    override func testApprovalQueueAndSuppliedOrders() throws { try super.testApprovalQueueAndSuppliedOrders() }
-    override func testSummary() throws { try super.testSummary() }
-    override func testOrderDetailsAndDetailOfUse() throws { try super.testOrderDetailsAndDetailOfUse() }
+    override func testListIsNewestFirst() async throws { try await super.testListIsNewestFirst() }
+    override func testListFilters() async throws { try await super.testListFilters() }
+    override func testCursorPagination() async throws { try await super.testCursorPagination() }
+    override func testDefaultPageIsTheCores() async throws { try await super.testDefaultPageIsTheCores() }
+    override func testBadCursorAndLimit() async throws { try await super.testBadCursorAndLimit() }
+    override func testApprovalQueueAndSuppliedOrders() async throws { try await super.testApprovalQueueAndSuppliedOrders() }
+    override func testSummary() async throws { try await super.testSummary() }
+    override func testOrderDetailsAndDetailOfUse() async throws { try await super.testOrderDetailsAndDetailOfUse() }
 }
 
 final class PostgresLedgerTests: LedgerTests {
     override class var store: TestStore { .postgres }
 
-    override func testLedgerIsAHashChainWithMovements() throws { try super.testLedgerIsAHashChainWithMovements() }
-    override func testLedgerPaging() throws { try super.testLedgerPaging() }
-    override func testAuditIsClean() throws { try super.testAuditIsClean() }
-    override func testPinnedClockStampsChanges() throws { try super.testPinnedClockStampsChanges() }
-    override func testCheckpointAndAuditAgainst() throws { try super.testCheckpointAndAuditAgainst() }
+    override func testLedgerIsAHashChainWithMovements() async throws { try await super.testLedgerIsAHashChainWithMovements() }
+    override func testLedgerPaging() async throws { try await super.testLedgerPaging() }
+    override func testAuditIsClean() async throws { try await super.testAuditIsClean() }
+    override func testPinnedClockStampsChanges() async throws { try await super.testPinnedClockStampsChanges() }
+    override func testCheckpointAndAuditAgainst() async throws { try await super.testCheckpointAndAuditAgainst() }
 }
 
 final class PostgresPermissionTests: PermissionTests {
     override class var store: TestStore { .postgres }
 
-    override func testNoViewAcrossBranches() throws { try super.testNoViewAcrossBranches() }
-    override func testAdminsSeeTheirBranchDownwards() throws { try super.testAdminsSeeTheirBranchDownwards() }
-    override func testNoWritesAcrossBranches() throws { try super.testNoWritesAcrossBranches() }
-    override func testRefusalsChangeNothing() throws { try super.testRefusalsChangeNothing() }
-    override func testVendorAdminsMayDoEverything() throws { try super.testVendorAdminsMayDoEverything() }
+    override func testNoViewAcrossBranches() async throws { try await super.testNoViewAcrossBranches() }
+    override func testAdminsSeeTheirBranchDownwards() async throws { try await super.testAdminsSeeTheirBranchDownwards() }
+    override func testNoWritesAcrossBranches() async throws { try await super.testNoWritesAcrossBranches() }
+    override func testRefusalsChangeNothing() async throws { try await super.testRefusalsChangeNothing() }
+    override func testVendorAdminsMayDoEverything() async throws { try await super.testVendorAdminsMayDoEverything() }
 }
 
 final class PostgresLicenseTests: LicenseTests {
     override class var store: TestStore { .postgres }
 
-    override func testIssueInBulkReturnsTheRangeReadBackByPages() throws { try super.testIssueInBulkReturnsTheRangeReadBackByPages() }
-    override func testIssueGivesUniqueKeysAndConsumesUnits() throws { try super.testIssueGivesUniqueKeysAndConsumesUnits() }
-    override func testMistypedKeyIsRefusedBeforeAnyLookup() throws { try super.testMistypedKeyIsRefusedBeforeAnyLookup() }
-    override func testActivationLimit() throws { try super.testActivationLimit() }
-    override func testBorrowLimits() throws { try super.testBorrowLimits() }
-    override func testActivationCodesAreRedeemedOnce() throws { try super.testActivationCodesAreRedeemedOnce() }
-    override func testDisableAndEnable() throws { try super.testDisableAndEnable() }
-    override func testValidityFromIssueAndFromActivation() throws { try super.testValidityFromIssueAndFromActivation() }
-    override func testProductPolicies() throws { try super.testProductPolicies() }
-    override func testRevokeReturnsTheUnit() throws { try super.testRevokeReturnsTheUnit() }
-    override func testLicenseUsersAndPasswords() throws { try super.testLicenseUsersAndPasswords() }
-    override func testMetadataAndCustomer() throws { try super.testMetadataAndCustomer() }
-    override func testBundles() throws { try super.testBundles() }
-    override func testReturnUnits() throws { try super.testReturnUnits() }
-    override func testDeleteOrderAndOrderInUse() throws { try super.testDeleteOrderAndOrderInUse() }
+    override func testIssueInBulkReturnsTheRangeReadBackByPages() async throws { try await super.testIssueInBulkReturnsTheRangeReadBackByPages() }
+    override func testIssueGivesUniqueKeysAndConsumesUnits() async throws { try await super.testIssueGivesUniqueKeysAndConsumesUnits() }
+    override func testMistypedKeyIsRefusedBeforeAnyLookup() async throws { try await super.testMistypedKeyIsRefusedBeforeAnyLookup() }
+    override func testActivationLimit() async throws { try await super.testActivationLimit() }
+    override func testBorrowLimits() async throws { try await super.testBorrowLimits() }
+    override func testActivationCodesAreRedeemedOnce() async throws { try await super.testActivationCodesAreRedeemedOnce() }
+    override func testDisableAndEnable() async throws { try await super.testDisableAndEnable() }
+    override func testValidityFromIssueAndFromActivation() async throws { try await super.testValidityFromIssueAndFromActivation() }
+    override func testProductPolicies() async throws { try await super.testProductPolicies() }
+    override func testRevokeReturnsTheUnit() async throws { try await super.testRevokeReturnsTheUnit() }
+    override func testLicenseUsersAndPasswords() async throws { try await super.testLicenseUsersAndPasswords() }
+    override func testMetadataAndCustomer() async throws { try await super.testMetadataAndCustomer() }
+    override func testBundles() async throws { try await super.testBundles() }
+    override func testReturnUnits() async throws { try await super.testReturnUnits() }
+    override func testDeleteOrderAndOrderInUse() async throws { try await super.testDeleteOrderAndOrderInUse() }
 }
 
 final class PostgresManagerTests: ManagerTests {
     override class var store: TestStore { .postgres }
 
-    override func testPermissionMatrix() throws { try super.testPermissionMatrix() }
-    override func testAnInitialPasswordNeedsTheCredentialsPermission() throws { try super.testAnInitialPasswordNeedsTheCredentialsPermission() }
-    override func testPlanRequiredOnTheStandardPlan() throws { try super.testPlanRequiredOnTheStandardPlan() }
-    override func testPlanAllowsEnterprisePermissions() throws { try super.testPlanAllowsEnterprisePermissions() }
-    override func testNoEscalation() throws { try super.testNoEscalation() }
-    override func testManagersReadOnlyTheirOrder() throws { try super.testManagersReadOnlyTheirOrder() }
+    override func testPermissionMatrix() async throws { try await super.testPermissionMatrix() }
+    override func testAnInitialPasswordNeedsTheCredentialsPermission() async throws { try await super.testAnInitialPasswordNeedsTheCredentialsPermission() }
+    override func testPlanRequiredOnTheStandardPlan() async throws { try await super.testPlanRequiredOnTheStandardPlan() }
+    override func testPlanAllowsEnterprisePermissions() async throws { try await super.testPlanAllowsEnterprisePermissions() }
+    override func testNoEscalation() async throws { try await super.testNoEscalation() }
+    override func testManagersReadOnlyTheirOrder() async throws { try await super.testManagersReadOnlyTheirOrder() }
 }
 
 final class PostgresExportTests: ExportTests {
     override class var store: TestStore { .postgres }
 
-    override func testOrderCsv() throws { try super.testOrderCsv() }
-    override func testOrderWithoutLicensesGivesOneRow() throws { try super.testOrderWithoutLicensesGivesOneRow() }
-    override func testFormulaCellsAreNeutralised() throws { try super.testFormulaCellsAreNeutralised() }
-    override func testInventoryCsv() throws { try super.testInventoryCsv() }
-    override func testExportRefusals() throws { try super.testExportRefusals() }
+    override func testOrderCsv() async throws { try await super.testOrderCsv() }
+    override func testOrderWithoutLicensesGivesOneRow() async throws { try await super.testOrderWithoutLicensesGivesOneRow() }
+    override func testFormulaCellsAreNeutralised() async throws { try await super.testFormulaCellsAreNeutralised() }
+    override func testInventoryCsv() async throws { try await super.testInventoryCsv() }
+    override func testExportRefusals() async throws { try await super.testExportRefusals() }
 }
 
 final class PostgresNotificationTests: NotificationTests {
     override class var store: TestStore { .postgres }
 
-    override func testRequestNotifiesTheRequesterAndTheApprovers() throws { try super.testRequestNotifiesTheRequesterAndTheApprovers() }
-    override func testRefusedApprovalWritesNone() throws { try super.testRefusedApprovalWritesNone() }
-    override func testApprovalAndRejectionNotifyTheRequester() throws { try super.testApprovalAndRejectionNotifyTheRequester() }
-    override func testANewLicenseManagerIsInvitedOnce() throws { try super.testANewLicenseManagerIsInvitedOnce() }
-    override func testMarkingSentIsAllOrNone() throws { try super.testMarkingSentIsAllOrNone() }
-    override func testAnotherTenantSeesNone() throws { try super.testAnotherTenantSeesNone() }
+    override func testRequestNotifiesTheRequesterAndTheApprovers() async throws { try await super.testRequestNotifiesTheRequesterAndTheApprovers() }
+    override func testRefusedApprovalWritesNone() async throws { try await super.testRefusedApprovalWritesNone() }
+    override func testApprovalAndRejectionNotifyTheRequester() async throws { try await super.testApprovalAndRejectionNotifyTheRequester() }
+    override func testANewLicenseManagerIsInvitedOnce() async throws { try await super.testANewLicenseManagerIsInvitedOnce() }
+    override func testMarkingSentIsAllOrNone() async throws { try await super.testMarkingSentIsAllOrNone() }
+    override func testAnotherTenantSeesNone() async throws { try await super.testAnotherTenantSeesNone() }
 }
 
 final class PostgresHistoryTests: HistoryTests {
     override class var store: TestStore { .postgres }
 
-    override func testHistoryRebuildsEveryPastMinute() throws { try super.testHistoryRebuildsEveryPastMinute() }
-    override func testUnknownOrderOrganizationOrTenantIsNotFound() throws { try super.testUnknownOrderOrganizationOrTenantIsNotFound() }
-    override func testLedgerReadsByOrderOrgAndTime() throws { try super.testLedgerReadsByOrderOrgAndTime() }
-    override func testLedgerMatchingLimits() throws { try super.testLedgerMatchingLimits() }
+    override func testHistoryRebuildsEveryPastMinute() async throws { try await super.testHistoryRebuildsEveryPastMinute() }
+    override func testUnknownOrderOrganizationOrTenantIsNotFound() async throws { try await super.testUnknownOrderOrganizationOrTenantIsNotFound() }
+    override func testLedgerReadsByOrderOrgAndTime() async throws { try await super.testLedgerReadsByOrderOrgAndTime() }
+    override func testLedgerMatchingLimits() async throws { try await super.testLedgerMatchingLimits() }
 }
 
 final class PostgresIdempotencyTests: IdempotencyTests {
     override class var store: TestStore { .postgres }
 
-    override func testKeyedIssueRunTwiceIssuesOnce() throws { try super.testKeyedIssueRunTwiceIssuesOnce() }
-    override func testAFailedKeyedApprovalCanBeRetriedAfterStocking() throws { try super.testAFailedKeyedApprovalCanBeRetriedAfterStocking() }
-    override func testTheKeyForAnotherCommandOrUserIsAConflict() throws { try super.testTheKeyForAnotherCommandOrUserIsAConflict() }
-    override func testPruneForgetsTheKeysRecordedBeforeAMoment() throws { try super.testPruneForgetsTheKeysRecordedBeforeAMoment() }
-    override func testKeysArePerTenant() throws { try super.testKeysArePerTenant() }
-    override func testBadKeysAreInvalidInput() throws { try super.testBadKeysAreInvalidInput() }
-    override func testConcurrentKeyedRequestsCreateOneOrder() throws { try super.testConcurrentKeyedRequestsCreateOneOrder() }
-    override func testKeyedInventoryActivateTwiceActivatesOnce() throws { try super.testKeyedInventoryActivateTwiceActivatesOnce() }
+    override func testKeyedIssueRunTwiceIssuesOnce() async throws { try await super.testKeyedIssueRunTwiceIssuesOnce() }
+    override func testAFailedKeyedApprovalCanBeRetriedAfterStocking() async throws { try await super.testAFailedKeyedApprovalCanBeRetriedAfterStocking() }
+    override func testTheKeyForAnotherCommandOrUserIsAConflict() async throws { try await super.testTheKeyForAnotherCommandOrUserIsAConflict() }
+    override func testPruneForgetsTheKeysRecordedBeforeAMoment() async throws { try await super.testPruneForgetsTheKeysRecordedBeforeAMoment() }
+    override func testKeysArePerTenant() async throws { try await super.testKeysArePerTenant() }
+    override func testBadKeysAreInvalidInput() async throws { try await super.testBadKeysAreInvalidInput() }
+    override func testConcurrentKeyedRequestsCreateOneOrder() async throws { try await super.testConcurrentKeyedRequestsCreateOneOrder() }
+    override func testKeyedInventoryActivateTwiceActivatesOnce() async throws { try await super.testKeyedInventoryActivateTwiceActivatesOnce() }
 }
 
 final class PostgresBatchTests: BatchTests {
     override class var store: TestStore { .postgres }
 
-    override func testOrderLicenseAndManagerCommandsBatchToo() throws { try super.testOrderLicenseAndManagerCommandsBatchToo() }
-    override func testEditsAndBorrowsBatchToo() throws { try super.testEditsAndBorrowsBatchToo() }
+    override func testOrderLicenseAndManagerCommandsBatchToo() async throws { try await super.testOrderLicenseAndManagerCommandsBatchToo() }
+    override func testEditsAndBorrowsBatchToo() async throws { try await super.testEditsAndBorrowsBatchToo() }
 
-    override func testFiveApprovalsInOneBatch() throws { try super.testFiveApprovalsInOneBatch() }
-    override func testALastApprovalWithoutStockChangesNothing() throws { try super.testALastApprovalWithoutStockChangesNothing() }
-    override func testAPermissionRefusalInsideABatchRollsBack() throws { try super.testAPermissionRefusalInsideABatchRollsBack() }
-    override func testChainedAssignsInOneBatch() throws { try super.testChainedAssignsInOneBatch() }
-    override func testAnIssueReturnsLicenses() throws { try super.testAnIssueReturnsLicenses() }
-    override func testAKeyedBatchRunTwiceIssuesOnce() throws { try super.testAKeyedBatchRunTwiceIssuesOnce() }
-    override func testBatchSizeLimits() throws { try super.testBatchSizeLimits() }
-    override func testMetadataCustomerBulkAndBundleCommandsBatchToo() throws { try super.testMetadataCustomerBulkAndBundleCommandsBatchToo() }
-    override func testLicenseUserCommandsWithPasswordsBatchToo() throws { try super.testLicenseUserCommandsWithPasswordsBatchToo() }
-    override func testAKeyedBatchRetriedWithAnotherPasswordIsAConflict() throws { try super.testAKeyedBatchRetriedWithAnotherPasswordIsAConflict() }
+    override func testFiveApprovalsInOneBatch() async throws { try await super.testFiveApprovalsInOneBatch() }
+    override func testALastApprovalWithoutStockChangesNothing() async throws { try await super.testALastApprovalWithoutStockChangesNothing() }
+    override func testAPermissionRefusalInsideABatchRollsBack() async throws { try await super.testAPermissionRefusalInsideABatchRollsBack() }
+    override func testChainedAssignsInOneBatch() async throws { try await super.testChainedAssignsInOneBatch() }
+    override func testAnIssueReturnsLicenses() async throws { try await super.testAnIssueReturnsLicenses() }
+    override func testAKeyedBatchRunTwiceIssuesOnce() async throws { try await super.testAKeyedBatchRunTwiceIssuesOnce() }
+    override func testBatchSizeLimits() async throws { try await super.testBatchSizeLimits() }
+    override func testMetadataCustomerBulkAndBundleCommandsBatchToo() async throws { try await super.testMetadataCustomerBulkAndBundleCommandsBatchToo() }
+    override func testLicenseUserCommandsWithPasswordsBatchToo() async throws { try await super.testLicenseUserCommandsWithPasswordsBatchToo() }
+    override func testAKeyedBatchRetriedWithAnotherPasswordIsAConflict() async throws { try await super.testAKeyedBatchRetriedWithAnotherPasswordIsAConflict() }
 }
 
 /// `Inventory.openPostgres`: its errors and options, sharing one database between handles.
@@ -171,14 +171,14 @@ final class PostgresTests: XCTestCase {
     ]
 
     // No database needed: reads the test sources (the package folder is visible to the tests).
-    func testEveryParametrisedTestRunsOnPostgres() throws {
+    func testEveryParametrisedTestRunsOnPostgres() async throws {
         let here = URL(fileURLWithPath: #filePath)
         let dir = here.deletingLastPathComponent()
         // The test methods each class of a file declares, by class name.
-        func tests(in file: URL) throws -> [String: [String]] {
+        func tests(in file: URL) async throws -> [String: [String]] {
             var byClass: [String: [String]] = [:]
             var current = ""
-            for line in try String(contentsOf: file, encoding: .utf8).split(separator: "\n") {
+            for line in try await String(contentsOf: file, encoding: .utf8).split(separator: "\n") {
                 let words = line.split(whereSeparator: { $0 == " " || $0 == ":" || $0 == "(" })
                 if words.starts(with: ["class"]) || words.starts(with: ["final", "class"]), !line.hasPrefix(" ") {
                     current = String(words[words.firstIndex(of: "class")! + 1])
@@ -189,16 +189,16 @@ final class PostgresTests: XCTestCase {
             }
             return byClass
         }
-        let forwarded = try tests(in: here)
+        let forwarded = try await tests(in: here)
         for (base, subclass) in Self.parametrised {
-            let declared = try XCTUnwrap(try tests(in: dir.appendingPathComponent("\(base).swift"))[base], base)
+            let declared = try await unwrap(try await tests(in: dir.appendingPathComponent("\(base).swift"))[base], base)
             XCTAssertFalse(declared.isEmpty, base)
             XCTAssertEqual(Set(forwarded[subclass] ?? []), Set(declared), "\(subclass) must forward every test of \(base)")
         }
     }
 
     // No database needed: the URL is refused before any connection is tried.
-    func testMalformedUrlIsInvalidInput() {
+    func testMalformedUrlIsInvalidInput() async {
         let malformed = [
             "not a url",
             "host=/tmp port=not-a-number dbname=x",
@@ -206,7 +206,7 @@ final class PostgresTests: XCTestCase {
             "postgres://user@localhost:99999999/db",
         ]
         for url in malformed {
-            assertInventoryError(try Inventory.openPostgres(url: url)) {
+            await assertInventoryError(try await Inventory.openPostgres(url: url)) {
                 guard case let .InvalidInput(field, reason, _, _, message) = $0 else { return XCTFail("\(url): \($0)") }
                 XCTAssertEqual(field, "postgres url", url)
                 XCTAssertFalse(reason.isEmpty, url)
@@ -217,96 +217,96 @@ final class PostgresTests: XCTestCase {
     }
 
     // No database needed: nothing listens on a socket in a folder that does not exist.
-    func testUnreachableDatabaseIsAStorageError() {
+    func testUnreachableDatabaseIsAStorageError() async {
         let url = "host=/nonexistent/license-inventory-\(UUID().uuidString) port=5432 user=postgres dbname=x"
-        assertInventoryError(try Inventory.openPostgres(url: url, maxRetries: 0)) {
+        await assertInventoryError(try await Inventory.openPostgres(url: url, maxRetries: 0)) {
             guard case let .Storage(message) = $0 else { return XCTFail("\($0)") }
             XCTAssertTrue(message.hasPrefix("storage failure"), message)
             XCTAssertEqual($0.code(), "STORAGE")
         }
     }
 
-    func testEverythingIsKeptAcrossHandles() throws {
-        let url = try TestDatabase.url()
+    func testEverythingIsKeptAcrossHandles() async throws {
+        let url = try await TestDatabase.url()
         let (tenant, mga, ritaId, requested): (TenantId, OrgId, UserId, Order)
         do {
-            let c = try Channel(inv: try Inventory.openPostgres(url: url))
-            try c.stockEllen(c.cl, 10)
-            requested = try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 3, purchaseOrder: "PO-PG")
+            let c = try await Channel(inv: try await Inventory.openPostgres(url: url))
+            try await c.stockEllen(c.cl, 10)
+            requested = try await c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 3, purchaseOrder: "PO-PG")
             (tenant, mga, ritaId) = (c.t, c.mga.id, c.ritaUser.id)
         }
         // A new handle (new connections) that neither migrates nor retries.
-        let reopened = try Inventory.openPostgres(url: url, maxConnections: 1, maxRetries: 0, migrate: false)
-        XCTAssertTrue(try reopened.tenants().map(\.id).contains(tenant))
-        XCTAssertEqual(try reopened.tenant(id: tenant).nextOrderNumber, requested.number + 1)
-        let page = try reopened.session(tenant: tenant, user: ritaId).list(org: mga)
+        let reopened = try await Inventory.openPostgres(url: url, maxConnections: 1, maxRetries: 0, migrate: false)
+        await assertTrue(try await reopened.tenants().map(\.id).contains(tenant))
+        await assertEqual(try await reopened.tenant(id: tenant).nextOrderNumber, requested.number + 1)
+        let page = try await reopened.session(tenant: tenant, user: ritaId).list(org: mga)
         XCTAssertEqual(page.items.map(\.order), [requested])
-        XCTAssertEqual(try reopened.audit(tenant: tenant).problems, [])
+        await assertEqual(try await reopened.audit(tenant: tenant).problems, [])
     }
 
-    func testTwoHandlesSeeEachOthersWrites() throws {
-        let c = try Channel(inv: try TestDatabase.open())
-        let second = try TestDatabase.open()
-        try c.stockEllen(c.uac, 4)
-        let summary = try second.session(tenant: c.t, user: c.doraUser.id).summary(org: c.ellen.id)
+    func testTwoHandlesSeeEachOthersWrites() async throws {
+        let c = try await Channel(inv: try await TestDatabase.open())
+        let second = try await TestDatabase.open()
+        try await c.stockEllen(c.uac, 4)
+        let summary = try await second.session(tenant: c.t, user: c.doraUser.id).summary(org: c.ellen.id)
         XCTAssertEqual(summary.first?.available, 4)
         // Order numbers continue across handles: one sequence per tenant.
-        let next = try second.session(tenant: c.t, user: c.veraUser.id).mint(product: c.cl.id, quantity: 1)
+        let next = try await second.session(tenant: c.t, user: c.veraUser.id).mint(product: c.cl.id, quantity: 1)
         XCTAssertEqual(next.number, 1211)
-        XCTAssertEqual(try c.inv.tenant(id: c.t).nextOrderNumber, 1212)
+        await assertEqual(try await c.inv.tenant(id: c.t).nextOrderNumber, 1212)
     }
 
-    func testTenantsDoNotSeeEachOther() throws {
-        let inv = try TestDatabase.open()
-        let a = try Channel(inv: inv)
-        let b = try Channel(inv: inv)
-        try a.stockEllen(a.cl, 5)
+    func testTenantsDoNotSeeEachOther() async throws {
+        let inv = try await TestDatabase.open()
+        let a = try await Channel(inv: inv)
+        let b = try await Channel(inv: inv)
+        try await a.stockEllen(a.cl, 5)
         // The same names, emails and codes live in both tenants; numbers are per tenant.
-        XCTAssertEqual(try b.stockEllen(b.cl, 2).number, 1210)
-        assertInventoryError(try b.dora().order(id: try a.dora().list(org: a.ellen.id).items[0].order.id)) {
+        await assertEqual(try await b.stockEllen(b.cl, 2).number, 1210)
+        await assertInventoryError(try await b.dora().order(id: try await a.dora().list(org: a.ellen.id).items[0].order.id)) {
             guard case .NotFound(.order, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
-        XCTAssertEqual(try a.dora().summary(org: a.ellen.id).first?.available, 5)
-        XCTAssertEqual(try b.dora().summary(org: b.ellen.id).first?.available, 2)
+        await assertEqual(try await a.dora().summary(org: a.ellen.id).first?.available, 5)
+        await assertEqual(try await b.dora().summary(org: b.ellen.id).first?.available, 2)
     }
 
-    func testConcurrentAssignmentsAcrossHandlesNeverOversell() throws {
-        let c = try Channel(inv: try TestDatabase.open(maxConnections: 4))
+    func testConcurrentAssignmentsAcrossHandlesNeverOversell() async throws {
+        let c = try await Channel(inv: try await TestDatabase.open(maxConnections: 4))
         // The second handle has a single connection: its threads queue for it.
-        try assertConcurrentAssignmentsNeverOversell(
-            c, handles: [c.inv, try TestDatabase.open(maxConnections: 1), try TestDatabase.open()])
+        try await assertConcurrentAssignmentsNeverOversell(
+            c, handles: [c.inv, try await TestDatabase.open(maxConnections: 1), try await TestDatabase.open()])
     }
 }
 
 final class PostgresDirectoryTests: DirectoryTests {
     override class var store: TestStore { .postgres }
 
-    override func testOrganizationsByVisibility() throws { try super.testOrganizationsByVisibility() }
-    override func testUsersAdminsAndRoles() throws { try super.testUsersAdminsAndRoles() }
-    override func testProductsAndBundles() throws { try super.testProductsAndBundles() }
+    override func testOrganizationsByVisibility() async throws { try await super.testOrganizationsByVisibility() }
+    override func testUsersAdminsAndRoles() async throws { try await super.testUsersAdminsAndRoles() }
+    override func testProductsAndBundles() async throws { try await super.testProductsAndBundles() }
 }
 
 final class PostgresTakeBackTests: TakeBackTests {
     override class var store: TestStore { .postgres }
 
-    override func testRevokeAdmin() throws { try super.testRevokeAdmin() }
-    override func testReactivateOrgAndUsers() throws { try super.testReactivateOrgAndUsers() }
-    override func testChangePlanKeepsEnterpriseGrantsInert() throws { try super.testChangePlanKeepsEnterpriseGrantsInert() }
-    override func testRenameAndRetireAProduct() throws { try super.testRenameAndRetireAProduct() }
-    override func testChangeAndRemoveALicenseManager() throws { try super.testChangeAndRemoveALicenseManager() }
+    override func testRevokeAdmin() async throws { try await super.testRevokeAdmin() }
+    override func testReactivateOrgAndUsers() async throws { try await super.testReactivateOrgAndUsers() }
+    override func testChangePlanKeepsEnterpriseGrantsInert() async throws { try await super.testChangePlanKeepsEnterpriseGrantsInert() }
+    override func testRenameAndRetireAProduct() async throws { try await super.testRenameAndRetireAProduct() }
+    override func testChangeAndRemoveALicenseManager() async throws { try await super.testChangeAndRemoveALicenseManager() }
 }
 
 final class PostgresImportTests: ImportTests {
     override class var store: TestStore { .postgres }
 
-    override func testImportKeysLikeAnIssue() throws { try super.testImportKeysLikeAnIssue() }
-    override func testCsvRoundTripIntoAFreshOrder() throws { try super.testCsvRoundTripIntoAFreshOrder() }
+    override func testImportKeysLikeAnIssue() async throws { try await super.testImportKeysLikeAnIssue() }
+    override func testCsvRoundTripIntoAFreshOrder() async throws { try await super.testCsvRoundTripIntoAFreshOrder() }
 }
 
 final class PostgresRefusalTests: RefusalTests {
     override class var store: TestStore { .postgres }
 
-    override func testEveryRefusalNamesActionAndActor() throws { try super.testEveryRefusalNamesActionAndActor() }
-    override func testHostRefusalsNameTheActionAndNoUser() throws { try super.testHostRefusalsNameTheActionAndNoUser() }
-    override func testABatchRefusalNamesItsCommandAction() throws { try super.testABatchRefusalNamesItsCommandAction() }
+    override func testEveryRefusalNamesActionAndActor() async throws { try await super.testEveryRefusalNamesActionAndActor() }
+    override func testHostRefusalsNameTheActionAndNoUser() async throws { try await super.testHostRefusalsNameTheActionAndNoUser() }
+    override func testABatchRefusalNamesItsCommandAction() async throws { try await super.testABatchRefusalNamesItsCommandAction() }
 }

@@ -8,17 +8,17 @@ final class ProvisioningTests: XCTestCase {
         XCTAssertFalse(bindingVersion().isEmpty)
     }
 
-    func testCreateTenantMakesItsVendor() throws {
+    func testCreateTenantMakesItsVendor() async throws {
         let inv = Inventory.inMemory()
-        let tenant = try inv.createTenant(
+        let tenant = try await inv.createTenant(
             name: "Jasperactive", plan: .enterprise, vendorName: "Jasperactive Vendor", firstOrderNumber: 1210)
         XCTAssertEqual(tenant.name, "Jasperactive")
         XCTAssertEqual(tenant.plan, .enterprise)
         XCTAssertEqual(tenant.minted, 0)
         XCTAssertEqual(tenant.nextOrderNumber, 1210)
-        XCTAssertEqual(try inv.tenant(id: tenant.id), tenant)
+        await assertEqual(try await inv.tenant(id: tenant.id), tenant)
 
-        let vendor = try inv.org(tenant: tenant.id, id: tenant.vendor)
+        let vendor = try await inv.org(tenant: tenant.id, id: tenant.vendor)
         XCTAssertEqual(vendor.name, "Jasperactive Vendor")
         XCTAssertEqual(vendor.tier, .vendor)
         XCTAssertNil(vendor.parent)
@@ -26,186 +26,186 @@ final class ProvisioningTests: XCTestCase {
         XCTAssertEqual(vendor.tenant, tenant.id)
     }
 
-    func testFirstOrderNumberDefaultsToOne() throws {
+    func testFirstOrderNumberDefaultsToOne() async throws {
         let inv = Inventory.inMemory()
-        let tenant = try inv.createTenant(name: "T", plan: .standard, vendorName: "V")
+        let tenant = try await inv.createTenant(name: "T", plan: .standard, vendorName: "V")
         XCTAssertEqual(tenant.nextOrderNumber, 1)
     }
 
-    func testTenantsListsEveryTenantOldestFirst() throws {
+    func testTenantsListsEveryTenantOldestFirst() async throws {
         let inv = Inventory.inMemory()
-        XCTAssertEqual(try inv.tenants(), [])
-        let first = try inv.createTenant(name: "First", plan: .standard, vendorName: "V1")
-        let second = try inv.createTenant(name: "Second", plan: .enterprise, vendorName: "V2")
-        XCTAssertEqual(try inv.tenants(), [first, second])
+        await assertEqual(try await inv.tenants(), [])
+        let first = try await inv.createTenant(name: "First", plan: .standard, vendorName: "V1")
+        let second = try await inv.createTenant(name: "Second", plan: .enterprise, vendorName: "V2")
+        await assertEqual(try await inv.tenants(), [first, second])
     }
 
-    func testOrgsUsersProductsReadBack() throws {
-        let c = try Channel()
+    func testOrgsUsersProductsReadBack() async throws {
+        let c = try await Channel()
         XCTAssertEqual(c.mga.tier, .reseller)
         XCTAssertEqual(c.mga.parent, c.ellen.id)
-        XCTAssertEqual(try c.inv.org(tenant: c.t, id: c.mga.id), c.mga)
+        await assertEqual(try await c.inv.org(tenant: c.t, id: c.mga.id), c.mga)
 
-        XCTAssertEqual(try c.inv.user(tenant: c.t, id: c.ritaUser.id), c.ritaUser)
+        await assertEqual(try await c.inv.user(tenant: c.t, id: c.ritaUser.id), c.ritaUser)
         XCTAssertEqual(c.ritaUser.name, "Rita Reseller")
 
-        XCTAssertEqual(try c.inv.product(tenant: c.t, id: c.cl.id), c.cl)
-        XCTAssertEqual(try c.inv.productByCode(tenant: c.t, code: "UAC"), c.uac)
+        await assertEqual(try await c.inv.product(tenant: c.t, id: c.cl.id), c.cl)
+        await assertEqual(try await c.inv.productByCode(tenant: c.t, code: "UAC"), c.uac)
         XCTAssertEqual(c.uac.kind, .activationCode)
         XCTAssertEqual(c.cl.kind, .license)
         XCTAssertEqual(c.cl.code, "CL")
     }
 
-    func testEmailIsStoredLowerCaseAndUniqueIgnoringCase() throws {
-        let c = try Channel()
-        let u = try c.inv.createUser(tenant: c.t, name: "Mixed Case", email: "Mixed.Case@Example.COM")
+    func testEmailIsStoredLowerCaseAndUniqueIgnoringCase() async throws {
+        let c = try await Channel()
+        let u = try await c.inv.createUser(tenant: c.t, name: "Mixed Case", email: "Mixed.Case@Example.COM")
         XCTAssertEqual(u.email, "mixed.case@example.com")
-        assertInventoryError(try c.inv.createUser(tenant: c.t, name: "Again", email: "MIXED.case@example.com")) {
+        await assertInventoryError(try await c.inv.createUser(tenant: c.t, name: "Again", email: "MIXED.case@example.com")) {
             guard case let .Conflict(what, _, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertTrue(what.contains("mixed.case@example.com"), what)
             XCTAssertTrue(message.hasPrefix("conflict:"), message)
         }
     }
 
-    func testDuplicateProductCodeIsAConflict() throws {
-        let c = try Channel()
-        assertInventoryError(try c.inv.createProduct(tenant: c.t, code: "CL", name: "Again", kind: .license)) {
+    func testDuplicateProductCodeIsAConflict() async throws {
+        let c = try await Channel()
+        await assertInventoryError(try await c.inv.createProduct(tenant: c.t, code: "CL", name: "Again", kind: .license)) {
             guard case let .Conflict(what, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertTrue(what.contains("CL"), what)
             XCTAssertEqual($0.code(), "CONFLICT")
         }
     }
 
-    func testGrantAdminIsIdempotent() throws {
-        let c = try Channel()
-        let before = try c.inv.ledger(tenant: c.t, limit: 1000).count
-        try c.inv.grantAdmin(tenant: c.t, user: c.ritaUser.id, org: c.mga.id)
-        XCTAssertEqual(try c.inv.ledger(tenant: c.t, limit: 1000).count, before)
-        try c.inv.grantAdmin(tenant: c.t, user: c.ritaUser.id, org: c.other.id)
-        let last = try c.inv.ledger(tenant: c.t, limit: 1000).last
+    func testGrantAdminIsIdempotent() async throws {
+        let c = try await Channel()
+        let before = try await c.inv.ledger(tenant: c.t, limit: 1000).count
+        try await c.inv.grantAdmin(tenant: c.t, user: c.ritaUser.id, org: c.mga.id)
+        await assertEqual(try await c.inv.ledger(tenant: c.t, limit: 1000).count, before)
+        try await c.inv.grantAdmin(tenant: c.t, user: c.ritaUser.id, org: c.other.id)
+        let last = try await c.inv.ledger(tenant: c.t, limit: 1000).last
         XCTAssertEqual(last?.kind, .adminGranted)
         XCTAssertEqual(last?.org, c.other.id)
         // Rita now administers Other Resale too.
-        XCTAssertNoThrow(try c.rita().list(org: c.other.id))
+        await assertNoThrow(try await c.rita().list(org: c.other.id))
     }
 
-    func testTierMustBeStrictlyLowerThanParent() throws {
-        let c = try Channel()
-        assertInventoryError(try c.inv.createOrg(tenant: c.t, name: "Upside Down", tier: .reseller, parent: c.elerome.id)) {
+    func testTierMustBeStrictlyLowerThanParent() async throws {
+        let c = try await Channel()
+        await assertInventoryError(try await c.inv.createOrg(tenant: c.t, name: "Upside Down", tier: .reseller, parent: c.elerome.id)) {
             guard case let .Hierarchy(reason, _, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertTrue(reason.contains("strictly higher"), reason)
             XCTAssertTrue(message.hasPrefix("hierarchy rule broken"), message)
             XCTAssertEqual($0.code(), "HIERARCHY_VIOLATION")
         }
-        assertInventoryError(try c.inv.createOrg(tenant: c.t, name: "Second Vendor", tier: .vendor, parent: c.vendor)) {
+        await assertInventoryError(try await c.inv.createOrg(tenant: c.t, name: "Second Vendor", tier: .vendor, parent: c.vendor)) {
             guard case .Hierarchy = $0 else { return XCTFail("\($0)") }
         }
         // Skipping tiers is fine: a center right under a distributor.
-        let center = try c.inv.createOrg(tenant: c.t, name: "Direct Center", tier: .center, parent: c.ellen.id)
+        let center = try await c.inv.createOrg(tenant: c.t, name: "Direct Center", tier: .center, parent: c.ellen.id)
         XCTAssertEqual(center.parent, c.ellen.id)
     }
 
-    func testDeactivateOrg() throws {
-        let c = try Channel()
-        try c.stockEllen(c.cl)
-        let deactivated = try c.inv.deactivateOrg(tenant: c.t, id: c.mga.id)
+    func testDeactivateOrg() async throws {
+        let c = try await Channel()
+        try await c.stockEllen(c.cl)
+        let deactivated = try await c.inv.deactivateOrg(tenant: c.t, id: c.mga.id)
         XCTAssertFalse(deactivated.active)
-        XCTAssertFalse(try c.inv.org(tenant: c.t, id: c.mga.id).active)
+        await assertFalse(try await c.inv.org(tenant: c.t, id: c.mga.id).active)
         // A deactivated organization can neither request nor receive inventory.
-        assertInventoryError(try c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 1)) {
+        await assertInventoryError(try await c.rita().request(holder: c.mga.id, product: c.cl.id, quantity: 1)) {
             guard case .Hierarchy = $0 else { return XCTFail("\($0)") }
         }
-        assertInventoryError(try c.dora().assign(from: c.ellen.id, to: c.mga.id, product: c.cl.id, quantity: 1)) {
+        await assertInventoryError(try await c.dora().assign(from: c.ellen.id, to: c.mga.id, product: c.cl.id, quantity: 1)) {
             guard case .Hierarchy = $0 else { return XCTFail("\($0)") }
         }
         // Nor can organizations be created under it.
-        assertInventoryError(try c.inv.createOrg(tenant: c.t, name: "Late Center", tier: .center, parent: c.mga.id)) {
+        await assertInventoryError(try await c.inv.createOrg(tenant: c.t, name: "Late Center", tier: .center, parent: c.mga.id)) {
             guard case .Hierarchy = $0 else { return XCTFail("\($0)") }
         }
         // The vendor cannot be deactivated.
-        assertInventoryError(try c.inv.deactivateOrg(tenant: c.t, id: c.vendor)) {
+        await assertInventoryError(try await c.inv.deactivateOrg(tenant: c.t, id: c.vendor)) {
             guard case .Hierarchy = $0 else { return XCTFail("\($0)") }
         }
     }
 
-    func testInvalidInputNamesTheField() throws {
+    func testInvalidInputNamesTheField() async throws {
         let inv = Inventory.inMemory()
-        assertInventoryError(try inv.createTenant(name: "  ", plan: .standard, vendorName: "V")) {
+        await assertInventoryError(try await inv.createTenant(name: "  ", plan: .standard, vendorName: "V")) {
             guard case let .InvalidInput(field, reason, _, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "tenant name")
             XCTAssertEqual(reason, "must not be empty")
             XCTAssertEqual(message, "invalid tenant name: must not be empty (refused: create_tenant by the host application)")
             XCTAssertEqual($0.code(), "INVALID_INPUT")
         }
-        assertInventoryError(try inv.createTenant(name: "T", plan: .standard, vendorName: "V", firstOrderNumber: 0)) {
+        await assertInventoryError(try await inv.createTenant(name: "T", plan: .standard, vendorName: "V", firstOrderNumber: 0)) {
             guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "first order number")
         }
-        let c = try Channel(inv: inv)
-        assertInventoryError(try inv.createUser(tenant: c.t, name: "No Mail", email: "not-an-email")) {
+        let c = try await Channel(inv: inv)
+        await assertInventoryError(try await inv.createUser(tenant: c.t, name: "No Mail", email: "not-an-email")) {
             guard case let .InvalidInput(field, _, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "email")
         }
         let long = String(repeating: "x", count: 201)
-        assertInventoryError(try inv.createOrg(tenant: c.t, name: long, tier: .hub, parent: c.mga.id)) {
+        await assertInventoryError(try await inv.createOrg(tenant: c.t, name: long, tier: .hub, parent: c.mga.id)) {
             guard case let .InvalidInput(field, reason, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(field, "organization name")
             XCTAssertTrue(reason.contains("200"), reason)
         }
     }
 
-    func testUnknownIdsAreNotFound() throws {
-        let c = try Channel()
+    func testUnknownIdsAreNotFound() async throws {
+        let c = try await Channel()
         let stranger = UUID()
-        assertInventoryError(try c.inv.tenant(id: TenantId(uuid: stranger))) {
+        await assertInventoryError(try await c.inv.tenant(id: TenantId(uuid: stranger))) {
             guard case let .NotFound(entity, id, _, _, message) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(entity, .tenant)
             XCTAssertEqual(id, idText(stranger))
             XCTAssertTrue(message.contains("not found"), message)
             XCTAssertEqual($0.code(), "NOT_FOUND")
         }
-        assertInventoryError(try c.inv.org(tenant: c.t, id: OrgId(uuid: stranger))) {
+        await assertInventoryError(try await c.inv.org(tenant: c.t, id: OrgId(uuid: stranger))) {
             guard case let .NotFound(entity, id, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(entity, .organization)
             XCTAssertEqual(id, idText(stranger))
         }
-        assertInventoryError(try c.inv.user(tenant: c.t, id: UserId(uuid: stranger))) {
+        await assertInventoryError(try await c.inv.user(tenant: c.t, id: UserId(uuid: stranger))) {
             guard case .NotFound(.user, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
-        assertInventoryError(try c.inv.session(tenant: c.t, user: UserId(uuid: stranger))) {
+        await assertInventoryError(try await c.inv.session(tenant: c.t, user: UserId(uuid: stranger))) {
             guard case .NotFound(.user, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
-        assertInventoryError(try c.inv.product(tenant: c.t, id: ProductId(uuid: stranger))) {
+        await assertInventoryError(try await c.inv.product(tenant: c.t, id: ProductId(uuid: stranger))) {
             guard case .NotFound(.product, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
-        assertInventoryError(try c.inv.productByCode(tenant: c.t, code: "NOPE")) {
+        await assertInventoryError(try await c.inv.productByCode(tenant: c.t, code: "NOPE")) {
             guard case let .NotFound(.product, id, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(id, "NOPE")
         }
-        assertInventoryError(try c.rita().orderByNumber(number: 9999)) {
+        await assertInventoryError(try await c.rita().orderByNumber(number: 9999)) {
             guard case let .NotFound(.order, id, _, _, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(id, "9999")
         }
-        assertInventoryError(try c.rita().order(id: OrderId(uuid: stranger))) {
+        await assertInventoryError(try await c.rita().order(id: OrderId(uuid: stranger))) {
             guard case .NotFound(.order, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
     }
 
-    func testNothingCrossesTenants() throws {
-        let c = try Channel()
-        let otherTenant = try c.inv.createTenant(name: "Elsewhere", plan: .standard, vendorName: "Elsewhere")
-        assertInventoryError(try c.inv.org(tenant: otherTenant.id, id: c.mga.id)) {
+    func testNothingCrossesTenants() async throws {
+        let c = try await Channel()
+        let otherTenant = try await c.inv.createTenant(name: "Elsewhere", plan: .standard, vendorName: "Elsewhere")
+        await assertInventoryError(try await c.inv.org(tenant: otherTenant.id, id: c.mga.id)) {
             guard case .NotFound(.organization, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
-        assertInventoryError(try c.inv.session(tenant: otherTenant.id, user: c.ritaUser.id)) {
+        await assertInventoryError(try await c.inv.session(tenant: otherTenant.id, user: c.ritaUser.id)) {
             guard case .NotFound(.user, _, _, _, _) = $0 else { return XCTFail("\($0)") }
         }
     }
 
-    func testErrorsDescribeThemselves() throws {
+    func testErrorsDescribeThemselves() async throws {
         let inv = Inventory.inMemory()
         do {
-            _ = try inv.tenant(id: TenantId(uuid: UUID()))
+            _ = try await inv.tenant(id: TenantId(uuid: UUID()))
             XCTFail("expected an error")
         } catch {
             // The core's message, through Swift's usual error descriptions.

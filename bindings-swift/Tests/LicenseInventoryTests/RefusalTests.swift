@@ -60,80 +60,80 @@ class RefusalTests: StoreTestCase {
     }
 
     /// The error `body` throws (the test fails when it throws none, or another type).
-    func refusal<T>(_ body: @autoclosure () throws -> T, file: StaticString = #filePath, line: UInt = #line) -> InventoryError {
+    func refusal<T>(_ body: @autoclosure () async throws -> T, file: StaticString = #filePath, line: UInt = #line) async -> InventoryError {
         var caught: InventoryError = .Other(code: "NONE", message: "nothing was thrown")
-        assertInventoryError(try body(), file: file, line: line) { caught = $0 }
+        await assertInventoryError(try await body(), file: file, line: line) { caught = $0 }
         return caught
     }
 
     /// One refusal of each kind a session or the host can meet: its code, its action, its user.
-    func testEveryRefusalNamesActionAndActor() throws {
-        let c = try channel()
-        let (rita, dora, vera) = (try c.rita(), try c.dora(), try c.vera())
+    func testEveryRefusalNamesActionAndActor() async throws {
+        let c = try await channel()
+        let (rita, dora, vera) = (try await c.rita(), try await c.dora(), try await c.vera())
         let (r, d) = (c.ritaUser.id, c.doraUser.id)
         let floating = Floating(maxBorrows: 1, maxBorrowSeconds: 60)
-        _ = try c.inv.setProductPolicy(
+        _ = try await c.inv.setProductPolicy(
             tenant: c.t, product: c.cl.id,
             policy: LicensePolicy(validity: .perpetual, maxActivations: 1, floating: floating))
-        let order = try c.mgaOrder(c.cl, 4)
-        let ls = try rita.issue(order: order.id, quantity: 2)
-        _ = try rita.borrow(license: ls[0].id, borrower: "ann", seconds: 60)
-        let codes = try rita.issue(order: try c.mgaOrder(c.uac, 1).id, quantity: 1)
+        let order = try await c.mgaOrder(c.cl, 4)
+        let ls = try await rita.issue(order: order.id, quantity: 2)
+        _ = try await rita.borrow(license: ls[0].id, borrower: "ann", seconds: 60)
+        let codes = try await rita.issue(order: try await c.mgaOrder(c.uac, 1).id, quantity: 1)
         var kinds: Set<String> = []
 
         // INVALID_INPUT: checked before the command runs, still named.
         kinds.insert(assertNames(
-            refusal(try rita.request(holder: c.mga.id, product: c.cl.id, quantity: 0)),
+            await refusal(try await rita.request(holder: c.mga.id, product: c.cl.id, quantity: 0)),
             "INVALID_INPUT", .request, "request", r))
         // NOT_FOUND, on a read.
-        kinds.insert(assertNames(refusal(try rita.orderByNumber(number: 9_999)), "NOT_FOUND", .view, "view", r))
+        kinds.insert(assertNames(await refusal(try await rita.orderByNumber(number: 9_999)), "NOT_FOUND", .view, "view", r))
         // PERMISSION_DENIED.
         kinds.insert(assertNames(
-            refusal(try rita.mint(product: c.cl.id, quantity: 5)), "PERMISSION_DENIED", .mint, "mint", r))
+            await refusal(try await rita.mint(product: c.cl.id, quantity: 5)), "PERMISSION_DENIED", .mint, "mint", r))
         // INSUFFICIENT_INVENTORY: Ellen Emporium holds no activation code any more.
-        let ask = try rita.request(holder: c.mga.id, product: c.uac.id, quantity: 5)
+        let ask = try await rita.request(holder: c.mga.id, product: c.uac.id, quantity: 5)
         kinds.insert(assertNames(
-            refusal(try dora.approve(order: ask.id)), "INSUFFICIENT_INVENTORY", .approve, "approve", d))
+            await refusal(try await dora.approve(order: ask.id)), "INSUFFICIENT_INVENTORY", .approve, "approve", d))
         // INVALID_STATE: a cancelled request cannot be approved.
-        _ = try rita.cancel(order: ask.id)
-        kinds.insert(assertNames(refusal(try dora.approve(order: ask.id)), "INVALID_STATE", .approve, "approve", d))
+        _ = try await rita.cancel(order: ask.id)
+        kinds.insert(assertNames(await refusal(try await dora.approve(order: ask.id)), "INVALID_STATE", .approve, "approve", d))
         // HIERARCHY_VIOLATION: the vendor has no parent to request from.
         kinds.insert(assertNames(
-            refusal(try vera.request(holder: c.vendor, product: c.cl.id, quantity: 1)),
+            await refusal(try await vera.request(holder: c.vendor, product: c.cl.id, quantity: 1)),
             "HIERARCHY_VIOLATION", .request, "request", c.veraUser.id))
         // CONFLICT: a license user's email twice on one order.
-        _ = try rita.addLicenseUser(order: order.id, email: "ann@example.com")
+        _ = try await rita.addLicenseUser(order: order.id, email: "ann@example.com")
         kinds.insert(assertNames(
-            refusal(try rita.addLicenseUser(order: order.id, email: "ann@example.com")),
+            await refusal(try await rita.addLicenseUser(order: order.id, email: "ann@example.com")),
             "CONFLICT", .manageLicenseUsers, "manage_license_users", r))
         // MISTYPED_KEY, on a read by key.
         let key = ls[1].key
         var typo = Array(key)
         typo[3] = typo[3] == "A" ? "B" : "A"
-        kinds.insert(assertNames(refusal(try rita.license(key: String(typo))), "MISTYPED_KEY", .view, "view", r))
+        kinds.insert(assertNames(await refusal(try await rita.license(key: String(typo))), "MISTYPED_KEY", .view, "view", r))
         // BORROW_LIMIT: one open borrow at most.
         kinds.insert(assertNames(
-            refusal(try rita.borrow(license: ls[0].id, borrower: "bob", seconds: 60)),
+            await refusal(try await rita.borrow(license: ls[0].id, borrower: "bob", seconds: 60)),
             "BORROW_LIMIT", .borrow, "borrow_license", r))
         // LICENSE_UNUSABLE: an activation code cannot be borrowed.
         kinds.insert(assertNames(
-            refusal(try rita.borrow(license: codes[0].id, borrower: "bob", seconds: 60)),
+            await refusal(try await rita.borrow(license: codes[0].id, borrower: "bob", seconds: 60)),
             "LICENSE_UNUSABLE", .borrow, "borrow_license", r))
         // PLAN_REQUIRED: createOrder needs the enterprise plan.
         kinds.insert(assertNames(
-            refusal(try rita.addLicenseManager(order: order.id, user: c.cleoUser.id, permissions: [.createOrder])),
+            await refusal(try await rita.addLicenseManager(order: order.id, user: c.cleoUser.id, permissions: [.createOrder])),
             "PLAN_REQUIRED", .manageManagers, "manage_managers", r))
         // ORDER_IN_USE: Ellen Emporium's stock still feeds MGA Inc's order; nothing is written.
-        let stock = try c.stockEllen(c.uac, 3)
-        _ = try dora.assign(from: c.ellen.id, to: c.mga.id, product: c.uac.id, quantity: 2)
-        let beforeDelete = try snapshot(c)
+        let stock = try await c.stockEllen(c.uac, 3)
+        _ = try await dora.assign(from: c.ellen.id, to: c.mga.id, product: c.uac.id, quantity: 2)
+        let beforeDelete = try await snapshot(c)
         kinds.insert(assertNames(
-            refusal(try dora.deleteOrder(order: stock.id)), "ORDER_IN_USE", .deleteOrder, "delete_order", d))
-        XCTAssertEqual(try snapshot(c), beforeDelete, "a refusal writes nothing")
+            await refusal(try await dora.deleteOrder(order: stock.id)), "ORDER_IN_USE", .deleteOrder, "delete_order", d))
+        await assertEqual(try await snapshot(c), beforeDelete, "a refusal writes nothing")
         // ACTIVATION_LIMIT: the host's own call (a device), named with no user.
-        _ = try c.inv.activate(tenant: c.t, key: key, fingerprint: "pc-1", deviceName: "PC 1")
+        _ = try await c.inv.activate(tenant: c.t, key: key, fingerprint: "pc-1", deviceName: "PC 1")
         kinds.insert(assertNames(
-            refusal(try c.inv.activate(tenant: c.t, key: key, fingerprint: "pc-2", deviceName: "PC 2")),
+            await refusal(try await c.inv.activate(tenant: c.t, key: key, fingerprint: "pc-2", deviceName: "PC 2")),
             "ACTIVATION_LIMIT", .activate, "activate", nil))
 
         XCTAssertEqual(kinds, [
@@ -141,49 +141,49 @@ class RefusalTests: StoreTestCase {
             "HIERARCHY_VIOLATION", "CONFLICT", "MISTYPED_KEY", "ACTIVATION_LIMIT", "BORROW_LIMIT",
             "LICENSE_UNUSABLE", "PLAN_REQUIRED", "ORDER_IN_USE",
         ], "every refusal kind is checked")
-        XCTAssertEqual(try c.inv.audit(tenant: c.t).problems, [])
+        await assertEqual(try await c.inv.audit(tenant: c.t).problems, [])
     }
 
     /// The host application's own calls (setting the tenant up) name their action and no user.
-    func testHostRefusalsNameTheActionAndNoUser() throws {
-        let c = try channel()
-        let before = try snapshot(c)
+    func testHostRefusalsNameTheActionAndNoUser() async throws {
+        let c = try await channel()
+        let before = try await snapshot(c)
         assertNames(
-            refusal(try c.inv.createUser(tenant: c.t, name: "Rita again", email: "rita@mga.example")),
+            await refusal(try await c.inv.createUser(tenant: c.t, name: "Rita again", email: "rita@mga.example")),
             "CONFLICT", .createUser, "create_user", nil)
         assertNames(
-            refusal(try c.inv.createOrg(tenant: c.t, name: "Upside Down", tier: .distributor, parent: c.mga.id)),
+            await refusal(try await c.inv.createOrg(tenant: c.t, name: "Upside Down", tier: .distributor, parent: c.mga.id)),
             "HIERARCHY_VIOLATION", .createOrg, "create_org", nil)
-        let last = refusal(try c.inv.revokeAdmin(tenant: c.t, user: c.veraUser.id, org: c.vendor))
+        let last = await refusal(try await c.inv.revokeAdmin(tenant: c.t, user: c.veraUser.id, org: c.vendor))
         XCTAssertEqual(last.action(), .revokeAdmin, "\(last)")
         XCTAssertNil(last.actor(), "\(last)")
         XCTAssertEqual(fields(last)?.action, .revokeAdmin, "\(last)")
         assertNames(
-            refusal(try c.inv.renameProduct(tenant: c.t, product: c.cl.id, name: " ")),
+            await refusal(try await c.inv.renameProduct(tenant: c.t, product: c.cl.id, name: " ")),
             "INVALID_INPUT", .renameProduct, "rename_product", nil)
-        XCTAssertEqual(try snapshot(c), before, "a refusal writes nothing")
+        await assertEqual(try await snapshot(c), before, "a refusal writes nothing")
     }
 
     /// A batch's failing command is named by its own action (not "batch"), with the batch's
     /// index; the batch's own check (its size) is named "batch".
-    func testABatchRefusalNamesItsCommandAction() throws {
-        let c = try channel()
-        let rita = try c.rita()
-        let ask = try rita.request(holder: c.mga.id, product: c.cl.id, quantity: 5)
-        let failed = refusal(try rita.batch(commands: [.cancel(order: ask.id), .cancel(order: ask.id)]))
+    func testABatchRefusalNamesItsCommandAction() async throws {
+        let c = try await channel()
+        let rita = try await c.rita()
+        let ask = try await rita.request(holder: c.mga.id, product: c.cl.id, quantity: 5)
+        let failed = await refusal(try await rita.batch(commands: [.cancel(order: ask.id), .cancel(order: ask.id)]))
         assertNames(failed, "INVALID_STATE", .cancel, "cancel", c.ritaUser.id)
         XCTAssertEqual(failed.batchIndex(), 1)
-        assertNames(refusal(try rita.batch(commands: [])), "INVALID_INPUT", .batch, "batch", c.ritaUser.id)
-        XCTAssertEqual(try rita.order(id: ask.id).order.status, .requested)
+        assertNames(await refusal(try await rita.batch(commands: [])), "INVALID_INPUT", .batch, "batch", c.ritaUser.id)
+        await assertEqual(try await rita.order(id: ask.id).order.status, .requested)
     }
 }
 
 /// Errors that are no refusal, store-independent.
 final class NonRefusalTests: XCTestCase {
     /// Failures that are no fault of the call name no action and no actor.
-    func testNonRefusalsNameNoActionNorActor() {
+    func testNonRefusalsNameNoActionNorActor() async {
         let missing = "\(temporaryPath("-missing"))/no/such/folder/inventory.sqlite"
-        assertInventoryError(try Inventory.openSqlite(path: missing)) {
+        await assertInventoryError(try await Inventory.openSqlite(path: missing)) {
             XCTAssertEqual($0.code(), "STORAGE")
             XCTAssertNil($0.action())
             XCTAssertNil($0.actor())
