@@ -3,7 +3,8 @@
 
 /**
  * The stable `code` of the `Error` a Promise of this package rejects with (the core's
- * `Error::code()`, plus `INTERNAL_PANIC` for a bug caught at the FFI boundary).
+ * `Error::code()`, plus `INTERNAL_PANIC` for a bug caught at the FFI boundary and `CLOSED` for
+ * a call after `Inventory.close()`).
  */
 export type ErrorCode =
   | 'INVALID_INPUT'
@@ -26,6 +27,7 @@ export type ErrorCode =
   | 'RANDOMNESS_UNAVAILABLE'
   | 'PASSWORD_HASHING_FAILED'
   | 'INTERNAL_PANIC'
+  | 'CLOSED'
 
 /**
  * What every Promise of this package rejects with: a plain `Error` with a stable `code` and
@@ -44,12 +46,15 @@ export type ErrorCode =
  * the same `Error`, with `INVALID_INPUT`, for a bad key; a keyed command rejects with `CONFLICT`
  * when its key was used for a different command.
  *
- * Arguments of the wrong JS type (a string where an object is expected, an unknown tier) are
- * refused synchronously with an `Error` whose `code` is napi's own (`StringExpected`,
- * `ObjectExpected`, `InvalidArg`, `DateExpected`, …), not one of the codes below; `null` or
- * `undefined` where an object is required, or an object holding a BigInt where a string is
- * required, throws V8's own `TypeError` (no `code`). An Invalid Date (`new Date(NaN)`) is
- * `INVALID_INPUT`.
+ * Arguments of the wrong JS type (a string where a number is expected, a missing field, an
+ * unknown enum string, `null` for a required object) reject like any other failure, never
+ * throwing synchronously: `INVALID_INPUT`, with `field` naming the argument or field and a
+ * message saying what was expected (`invalid quantity: Session.issue: expected a number, got
+ * the string "3"`). The synchronous `setTime` and `withIdempotencyKey` throw the same error.
+ * An Invalid Date (`new Date(NaN)`) is `INVALID_INPUT` too.
+ *
+ * After `Inventory.close()`, every call on the inventory and its sessions rejects with
+ * `CLOSED` (the synchronous ones throw it).
  *
  * Every refusal names who attempted what: `action` (the refused action) and `actor` (the
  * acting user's id; absent for the host application's own calls on `Inventory`, such as
@@ -82,13 +87,19 @@ export type InventoryError = Error & { batchIndex?: number; action?: Action; act
     | { code: 'RANDOMNESS_UNAVAILABLE'; cause: Error }
     | { code: 'PASSWORD_HASHING_FAILED'; cause: Error }
     | { code: 'INTERNAL_PANIC' }
+    | { code: 'CLOSED' }
   )
 
 
 /**
  * One command of `Session.batch`, a discriminated union on `kind`: the arguments of the
- * session method of that name, with the same input shapes (`NewRequest`, `ApproveOptions`,
- * `RejectOptions`, `NewAssignment`).
+ * session method of that name, with the same input shapes, an input object's fields spread
+ * into the command (`NewRequest`, `ApproveOptions`, `RejectOptions`, `NewAssignment`,
+ * `MetadataEdit`, `NewBundleRequest`, `NewLicenseUser`, …). Each resolves like that method:
+ * see `BatchResult` (`request_bundle` gives `{ kind: 'orders', orders }`, `issue_in_bulk`
+ * `{ kind: 'issued', issued }`, `add_license_user` `{ kind: 'license_user', licenseUser }`,
+ * `set_license_user_password` `{ kind: 'done' }`). Passwords are hashed before the batch's
+ * transaction, and a keyed batch retried with another password is a `CONFLICT`.
  *
  * ```ts
  * const results = await session.batch([
@@ -129,3 +140,64 @@ export type BatchCommand =
       permissions: Permission[]
     }
   | { kind: 'remove_license_manager'; order: string; user: string }
+  | ({ kind: 'edit_metadata'; order: string } & MetadataEdit)
+  | { kind: 'set_customer'; order: string; customer: Customer | null }
+  | { kind: 'issue_in_bulk'; order: string; quantity: number }
+  | ({ kind: 'request_bundle' } & NewBundleRequest)
+  | ({ kind: 'add_license_user'; order: string } & NewLicenseUser)
+  | { kind: 'set_license_user_password'; user: string; password: string }
+
+declare global {
+  interface SymbolConstructor {
+    /** `Symbol.asyncDispose` (ES2025 / TypeScript's `esnext.disposable` lib), for `await using`. */
+    readonly asyncDispose: unique symbol
+  }
+}
+
+/**
+ * What `exportOrderCsvTo` and `exportInventoryCsvTo` write to: a Node `Writable` (a file
+ * stream, an HTTP response, …), or anything with its `write`/`end` and events.
+ */
+export interface CsvWritable {
+  write(chunk: Uint8Array): boolean
+  end(): unknown
+  on(event: 'error', listener: (err: Error) => void): unknown
+  once(event: 'drain' | 'finish' | 'close' | 'error', listener: (...args: any[]) => void): unknown
+  removeListener(event: string, listener: (...args: any[]) => void): unknown
+}
+
+/** Options of `exportOrderCsvTo` and `exportInventoryCsvTo`. */
+export interface CsvStreamOptions {
+  /** End the stream once the CSV is written (default true). */
+  end?: boolean
+}
+
+export interface Inventory {
+  /** `close()`, for `await using inv = await Inventory.openSqlite(path)`. */
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+export interface Session {
+  /**
+   * Every license of an order, by id, as an async iterator that reads one page of `licenses`
+   * (`pageSize`, 1 to 1000, default 1000) at a time: `for await (const l of
+   * session.licensesOf(orderId)) …`. Pages read after a change see it.
+   */
+  licensesOf(orderId: string, options?: { pageSize?: number }): AsyncIterableIterator<License>
+  /**
+   * Writes an order as CSV (as `exportOrderCsv`, from one consistent snapshot) to a stream,
+   * in pieces of 64 KiB, waiting for `'drain'` when the stream asks to; ends it unless
+   * `options.end` is false. Resolves with the number of data rows once the stream has
+   * finished. A refused or failed export rejects with its error and leaves the stream open; a
+   * stream that fails rejects with its error and stops the export. While the stream is slow,
+   * the export (up to 1 MiB ahead) keeps its snapshot open.
+   */
+  exportOrderCsvTo(orderId: string, writable: CsvWritable, options?: CsvStreamOptions): Promise<number>
+  /** Writes an organization's inventory list as CSV (as `exportInventoryCsv`) to a stream, like `exportOrderCsvTo`. */
+  exportInventoryCsvTo(
+    orgId: string,
+    writable: CsvWritable,
+    filter?: InventoryFilter | null,
+    options?: CsvStreamOptions,
+  ): Promise<number>
+}

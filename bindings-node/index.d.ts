@@ -3,7 +3,8 @@
 
 /**
  * The stable `code` of the `Error` a Promise of this package rejects with (the core's
- * `Error::code()`, plus `INTERNAL_PANIC` for a bug caught at the FFI boundary).
+ * `Error::code()`, plus `INTERNAL_PANIC` for a bug caught at the FFI boundary and `CLOSED` for
+ * a call after `Inventory.close()`).
  */
 export type ErrorCode =
   | 'INVALID_INPUT'
@@ -26,6 +27,7 @@ export type ErrorCode =
   | 'RANDOMNESS_UNAVAILABLE'
   | 'PASSWORD_HASHING_FAILED'
   | 'INTERNAL_PANIC'
+  | 'CLOSED'
 
 /**
  * What every Promise of this package rejects with: a plain `Error` with a stable `code` and
@@ -44,12 +46,15 @@ export type ErrorCode =
  * the same `Error`, with `INVALID_INPUT`, for a bad key; a keyed command rejects with `CONFLICT`
  * when its key was used for a different command.
  *
- * Arguments of the wrong JS type (a string where an object is expected, an unknown tier) are
- * refused synchronously with an `Error` whose `code` is napi's own (`StringExpected`,
- * `ObjectExpected`, `InvalidArg`, `DateExpected`, …), not one of the codes below; `null` or
- * `undefined` where an object is required, or an object holding a BigInt where a string is
- * required, throws V8's own `TypeError` (no `code`). An Invalid Date (`new Date(NaN)`) is
- * `INVALID_INPUT`.
+ * Arguments of the wrong JS type (a string where a number is expected, a missing field, an
+ * unknown enum string, `null` for a required object) reject like any other failure, never
+ * throwing synchronously: `INVALID_INPUT`, with `field` naming the argument or field and a
+ * message saying what was expected (`invalid quantity: Session.issue: expected a number, got
+ * the string "3"`). The synchronous `setTime` and `withIdempotencyKey` throw the same error.
+ * An Invalid Date (`new Date(NaN)`) is `INVALID_INPUT` too.
+ *
+ * After `Inventory.close()`, every call on the inventory and its sessions rejects with
+ * `CLOSED` (the synchronous ones throw it).
  *
  * Every refusal names who attempted what: `action` (the refused action) and `actor` (the
  * acting user's id; absent for the host application's own calls on `Inventory`, such as
@@ -82,13 +87,19 @@ export type InventoryError = Error & { batchIndex?: number; action?: Action; act
     | { code: 'RANDOMNESS_UNAVAILABLE'; cause: Error }
     | { code: 'PASSWORD_HASHING_FAILED'; cause: Error }
     | { code: 'INTERNAL_PANIC' }
+    | { code: 'CLOSED' }
   )
 
 
 /**
  * One command of `Session.batch`, a discriminated union on `kind`: the arguments of the
- * session method of that name, with the same input shapes (`NewRequest`, `ApproveOptions`,
- * `RejectOptions`, `NewAssignment`).
+ * session method of that name, with the same input shapes, an input object's fields spread
+ * into the command (`NewRequest`, `ApproveOptions`, `RejectOptions`, `NewAssignment`,
+ * `MetadataEdit`, `NewBundleRequest`, `NewLicenseUser`, …). Each resolves like that method:
+ * see `BatchResult` (`request_bundle` gives `{ kind: 'orders', orders }`, `issue_in_bulk`
+ * `{ kind: 'issued', issued }`, `add_license_user` `{ kind: 'license_user', licenseUser }`,
+ * `set_license_user_password` `{ kind: 'done' }`). Passwords are hashed before the batch's
+ * transaction, and a keyed batch retried with another password is a `CONFLICT`.
  *
  * ```ts
  * const results = await session.batch([
@@ -129,6 +140,67 @@ export type BatchCommand =
       permissions: Permission[]
     }
   | { kind: 'remove_license_manager'; order: string; user: string }
+  | ({ kind: 'edit_metadata'; order: string } & MetadataEdit)
+  | { kind: 'set_customer'; order: string; customer: Customer | null }
+  | { kind: 'issue_in_bulk'; order: string; quantity: number }
+  | ({ kind: 'request_bundle' } & NewBundleRequest)
+  | ({ kind: 'add_license_user'; order: string } & NewLicenseUser)
+  | { kind: 'set_license_user_password'; user: string; password: string }
+
+declare global {
+  interface SymbolConstructor {
+    /** `Symbol.asyncDispose` (ES2025 / TypeScript's `esnext.disposable` lib), for `await using`. */
+    readonly asyncDispose: unique symbol
+  }
+}
+
+/**
+ * What `exportOrderCsvTo` and `exportInventoryCsvTo` write to: a Node `Writable` (a file
+ * stream, an HTTP response, …), or anything with its `write`/`end` and events.
+ */
+export interface CsvWritable {
+  write(chunk: Uint8Array): boolean
+  end(): unknown
+  on(event: 'error', listener: (err: Error) => void): unknown
+  once(event: 'drain' | 'finish' | 'close' | 'error', listener: (...args: any[]) => void): unknown
+  removeListener(event: string, listener: (...args: any[]) => void): unknown
+}
+
+/** Options of `exportOrderCsvTo` and `exportInventoryCsvTo`. */
+export interface CsvStreamOptions {
+  /** End the stream once the CSV is written (default true). */
+  end?: boolean
+}
+
+export interface Inventory {
+  /** `close()`, for `await using inv = await Inventory.openSqlite(path)`. */
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+export interface Session {
+  /**
+   * Every license of an order, by id, as an async iterator that reads one page of `licenses`
+   * (`pageSize`, 1 to 1000, default 1000) at a time: `for await (const l of
+   * session.licensesOf(orderId)) …`. Pages read after a change see it.
+   */
+  licensesOf(orderId: string, options?: { pageSize?: number }): AsyncIterableIterator<License>
+  /**
+   * Writes an order as CSV (as `exportOrderCsv`, from one consistent snapshot) to a stream,
+   * in pieces of 64 KiB, waiting for `'drain'` when the stream asks to; ends it unless
+   * `options.end` is false. Resolves with the number of data rows once the stream has
+   * finished. A refused or failed export rejects with its error and leaves the stream open; a
+   * stream that fails rejects with its error and stops the export. While the stream is slow,
+   * the export (up to 1 MiB ahead) keeps its snapshot open.
+   */
+  exportOrderCsvTo(orderId: string, writable: CsvWritable, options?: CsvStreamOptions): Promise<number>
+  /** Writes an organization's inventory list as CSV (as `exportInventoryCsv`) to a stream, like `exportOrderCsvTo`. */
+  exportInventoryCsvTo(
+    orgId: string,
+    writable: CsvWritable,
+    filter?: InventoryFilter | null,
+    options?: CsvStreamOptions,
+  ): Promise<number>
+}
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -163,6 +235,16 @@ export declare class Inventory {
    * `INVALID_INPUT`, an unreachable database with `STORAGE`.
    */
   static openPostgres(url: string, options?: PostgresOptions | undefined | null): Promise<Inventory>
+  /**
+   * Closes the inventory: every later call on it, on the inventories `withIdempotencyKey`
+   * made from it and on their sessions rejects with `CLOSED` (synchronous ones throw it).
+   * Calls already in flight finish normally; the Promise resolves once they have, and
+   * the store's connections and files are released (an SQLite file can then be removed or
+   * opened again). Closing a closed inventory does nothing. Also `[Symbol.asyncDispose]`,
+   * so `await using inv = await Inventory.openSqlite(path)` closes it at the end of the
+   * block.
+   */
+  close(): Promise<void>
   /**
    * Pins the clock the inventory stamps its changes with to `at`; `null` follows the system
    * clock again. For replays, imports and tests. An Invalid Date throws `INVALID_INPUT`
@@ -371,9 +453,9 @@ export declare class Session {
    * `PERMISSION_DENIED`, …). Each command obeys exactly the rules of the session method of
    * its `kind`, and later commands see the effects of earlier ones (approve a request made
    * earlier in the batch, assign onwards units assigned earlier). Resolves with one result
-   * per command, in order: `{ kind: 'order', order }`, or `{ kind: 'licenses', licenses }`
-   * for an issue. Through a keyed session (`withIdempotencyKey`) the whole batch is one
-   * command. A malformed command (a missing or unknown `kind`, a missing field, a field its
+   * per command, in order, as its method resolves (see `BatchResult`): `{ kind: 'order',
+   * order }`, `{ kind: 'licenses', licenses }` for an issue, … . Through a keyed session
+   * (`withIdempotencyKey`) the whole batch is one command, its passwords included. A malformed command (a missing or unknown `kind`, a missing field, a field its
    * kind does not take) rejects with `INVALID_INPUT` naming its index, and nothing runs.
    */
   batch(commands: Array<BatchCommand>): Promise<Array<BatchResult>>
@@ -452,6 +534,10 @@ export declare class Session {
   /**
    * Issues `quantity` licenses (or activation codes) from an order, all at once or not at
    * all. Admins of the holder, or managers with `issue_license`.
+   *
+   * The licenses are made and converted off the event loop, and `api.js` builds their JS
+   * objects a page at a time between turns of the event loop, so even 100,000 never hold
+   * it for more than a few milliseconds.
    */
   issue(orderId: string, quantity: number): Promise<Array<License>>
   /**
@@ -638,13 +724,13 @@ export interface Audit {
 export interface BatchCommandFields {
   /** The command: the session method's name in snake case (`'approve'`, `'reset_device'`, …). */
   kind?: string
-  /** The order (approve, reject, cancel, issue). */
+  /** The order (approve, reject, cancel, issue, …). */
   order?: string
-  /** Units (request, assign, issue; approve: default all requested). */
+  /** Units (request, assign, issue, issue_in_bulk; approve: default all requested). */
   quantity?: number
   /** Comments (request, approve, reject, assign). */
   comments?: string
-  /** The requesting organization (request). */
+  /** The requesting organization (request, request_bundle). */
   holder?: string
   /** The product (request, assign). */
   product?: string
@@ -652,7 +738,7 @@ export interface BatchCommandFields {
   from?: string
   /** The receiving child organization (assign). */
   to?: string
-  /** Purchase order reference (request, assign, mint). */
+  /** Purchase order reference (request, assign, mint, request_bundle). */
   purchaseOrder?: string
   /** The license (revoke, disable, enable, reset_device, reset_license). */
   license?: string
@@ -660,7 +746,8 @@ export interface BatchCommandFields {
   fingerprint?: string
   /**
    * The manager (add_license_manager, set_license_manager_permissions,
-   * remove_license_manager).
+   * remove_license_manager) or the license user (edit_license_user, delete_license_user,
+   * assign_license, set_license_user_password).
    */
   user?: string
   /** Permissions (add_license_manager, set_license_manager_permissions). */
@@ -671,18 +758,37 @@ export interface BatchCommandFields {
   borrower?: string
   /** How long a borrow lasts, in seconds (borrow). */
   seconds?: number
-  /** New email (edit_license_user). */
+  /** Email (add_license_user; edit_license_user: the new one). */
   email?: string
-  /** New name (edit_license_user). */
+  /** Name (add_license_user; edit_license_user: the new one). */
   name?: string
+  /** A password (add_license_user: the initial one; set_license_user_password). */
+  password?: string
+  /** New order reference (edit_metadata). */
+  reference?: string
+  /** New campaign parameters, replacing them all (edit_metadata). */
+  campaign?: Record<string, string>
+  /** New download id (edit_metadata). */
+  downloadId?: string
+  /** New test flag (edit_metadata). */
+  isTest?: boolean
+  /** New trial flag (edit_metadata). */
+  isTrial?: boolean
+  /** The customer; `null` or left out removes it (set_customer). */
+  customer?: Customer | null
+  /** The bundle (request_bundle). */
+  bundle?: string
 }
 
 /**
  * What one command of a batch resolved with, in the batch's order: `{ kind: 'order', order }`
- * for a request, approval, rejection, cancellation, assignment, mint, return or revocation;
- * `{ kind: 'licenses', licenses }` for an issue or an import; `{ kind: 'license', license }`
- * for a disable, enable or reset; `{ kind: 'manager', manager }` for an added or changed
- * license manager; `{ kind: 'done' }` for a deletion.
+ * for a request, approval, rejection, cancellation, assignment, mint, return, revocation,
+ * metadata or customer edit; `{ kind: 'licenses', licenses }` for an issue or an import;
+ * `{ kind: 'license', license }` for a disable, enable, reset, borrow or license assignment;
+ * `{ kind: 'manager', manager }` for an added or changed license manager;
+ * `{ kind: 'license_user', licenseUser }` for an added or edited license user;
+ * `{ kind: 'orders', orders }` for a bundle request; `{ kind: 'issued', issued }` for an issue
+ * in bulk; `{ kind: 'done' }` for a deletion or a password change.
  */
 export type BatchResult =
   | { kind: 'order', /** The order, as the command left it. */

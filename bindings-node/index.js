@@ -10,6 +10,8 @@ try {
 } catch (error) {
   throw missingAddon(error)
 }
+// api.js: arguments errors as rejections, large results in pages, streams, close().
+require('./api.js').install(module.exports)
 
 function missingAddon(cause) {
   const { platformName, publishedPlatforms } = require('./scripts/platform.cjs')

@@ -1,5 +1,6 @@
-// All-or-nothing batches: `Session.batch(commands)` runs request, approve, reject, cancel,
-// assign and issue commands (a discriminated union on `kind`) in one transaction. Every command
+// All-or-nothing batches: `Session.batch(commands)` runs any session write (request, approve,
+// assign, issue, license and manager changes, metadata, customers, bundles, license users;
+// a discriminated union on `kind`) in one transaction. Every command
 // takes effect, or, at the first failure, none does and the batch rejects with that command's
 // own error. Later commands see earlier ones; a keyed batch is one idempotent command;
 // malformed commands are INVALID_INPUT naming their index. On memory, SQLite and PostgreSQL.
@@ -222,8 +223,8 @@ storeTest('malformed commands are INVALID_INPUT naming their index, and nothing 
   const before = await state(w, a.id, held.id)
   const ok = approve(a)
   const cases = [
-    [{ kind: 'aprove', order: a.id }, 'kind', "invalid kind: batch command 1: 'aprove' is not one of 'request', 'edit_request', 'approve', 'reject', 'cancel', 'assign', 'issue', 'mint', 'borrow', 'return_borrow', 'edit_license_user', 'delete_license_user', 'assign_license', 'return_units', 'delete_order', 'import_licenses', 'revoke', 'disable', 'enable', 'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions' or 'remove_license_manager'"],
-    [{ order: a.id }, 'kind', "invalid kind: batch command 1: missing (one of 'request', 'edit_request', 'approve', 'reject', 'cancel', 'assign', 'issue', 'mint', 'borrow', 'return_borrow', 'edit_license_user', 'delete_license_user', 'assign_license', 'return_units', 'delete_order', 'import_licenses', 'revoke', 'disable', 'enable', 'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions' or 'remove_license_manager')"],
+    [{ kind: 'aprove', order: a.id }, 'kind', "invalid kind: batch command 1: 'aprove' is not one of 'request', 'edit_request', 'approve', 'reject', 'cancel', 'assign', 'issue', 'mint', 'borrow', 'return_borrow', 'edit_license_user', 'delete_license_user', 'assign_license', 'return_units', 'delete_order', 'import_licenses', 'revoke', 'disable', 'enable', 'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions', 'remove_license_manager', 'edit_metadata', 'set_customer', 'issue_in_bulk', 'request_bundle', 'add_license_user' or 'set_license_user_password'"],
+    [{ order: a.id }, 'kind', "invalid kind: batch command 1: missing (one of 'request', 'edit_request', 'approve', 'reject', 'cancel', 'assign', 'issue', 'mint', 'borrow', 'return_borrow', 'edit_license_user', 'delete_license_user', 'assign_license', 'return_units', 'delete_order', 'import_licenses', 'revoke', 'disable', 'enable', 'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions', 'remove_license_manager', 'edit_metadata', 'set_customer', 'issue_in_bulk', 'request_bundle', 'add_license_user' or 'set_license_user_password')"],
     [{ kind: 'Approve', order: a.id }, 'kind', /'Approve' is not one of/],
     [{ kind: 'approve' }, 'order', 'invalid order: batch command 1 (approve): missing'],
     [{ kind: 'request', product: w.products.cl.id, quantity: 1 }, 'holder', 'invalid holder: batch command 1 (request): missing'],
@@ -245,10 +246,13 @@ storeTest('malformed commands are INVALID_INPUT naming their index, and nothing 
   }
   assert.deepEqual(await state(w, a.id, held.id), before, 'the valid approval before it did not run')
 
-  // Values of the wrong JS type are refused synchronously by the napi layer, as everywhere.
-  assert.throws(() => w.irina.batch([{ kind: 42 }]), { code: 'StringExpected' })
-  assert.throws(() => w.irina.batch([{ kind: 'issue', order: held.id, quantity: '1' }]), { code: 'NumberExpected' })
-  assert.throws(() => w.irina.batch(ok), { code: 'InvalidArg' })
+  // Values of the wrong JS type reject too, naming the command's field.
+  let err = await rejection(w.irina.batch([ok, { kind: 42 }]), 'INVALID_INPUT')
+  assert.equal(err.message, 'invalid kind: Session.batch: commands[1].kind must be a string, got the number 42')
+  err = await rejection(w.irina.batch([{ kind: 'issue', order: held.id, quantity: '1' }]), 'INVALID_INPUT')
+  assert.equal(err.message, 'invalid quantity: Session.batch: commands[0].quantity must be a number, got the string "1"')
+  err = await rejection(w.irina.batch(ok), 'INVALID_INPUT')
+  assert.deepEqual([err.field, err.reason], ['commands', 'Session.batch: expected an array of BatchCommand, got an object'])
   assert.deepEqual(await state(w, a.id, held.id), before)
 })
 
@@ -317,4 +321,129 @@ storeTest('edits and borrows batch too', async (inv) => {
   assert.equal(users[1].licenseUser.name, 'Sam')
   assert.equal(users[2].license.licenseUser, null)
   assert.deepEqual(await w.eli.licenseUsers(order.id), [])
+})
+
+storeTest('metadata, customers, bulk issues, bundles and license users batch too', async (inv) => {
+  const w = await world({ inv })
+  const t = w.tenant.id
+  const order = await centerOrder(w, w.products.cl, 10)
+  const bundle = await w.inv.createBundle(t, {
+    name: 'Classroom pack',
+    lines: [{ product: w.products.cl.id, quantity: 2 }, { product: w.products.uac.id, quantity: 5 }],
+  })
+  const customer = { name: 'Ada School', email: 'office@ada.example', company: null, phone: null, reference: 'C-1' }
+  const results = await w.eli.batch([
+    { kind: 'edit_metadata', order: order.id, reference: 'REF-9', campaign: { source: 'fall' }, isTest: true },
+    { kind: 'set_customer', order: order.id, customer },
+    { kind: 'issue_in_bulk', order: order.id, quantity: 3 },
+    { kind: 'request_bundle', holder: w.orgs.elerome.id, bundle: bundle.id, purchaseOrder: 'PO-B', comments: 'for the lab' },
+    { kind: 'add_license_user', order: order.id, email: 'sam@elerome.example', name: 'Sam', password: 'correct horse' },
+  ])
+  assert.deepEqual(results.map((r) => r.kind), ['order', 'order', 'issued', 'orders', 'license_user'])
+  const [edited, customered, bulk, bundled, added] = results
+  assert.deepEqual(
+    [edited.order.metadata.reference, edited.order.metadata.campaign, edited.order.metadata.isTest],
+    ['REF-9', { source: 'fall' }, true],
+  )
+  assert.deepEqual(customered.order.customer, customer)
+  assert.deepEqual(Object.keys(bulk).sort(), ['issued', 'kind'])
+  assert.deepEqual([bulk.issued.order.id, bulk.issued.order.issued, bulk.issued.count], [order.id, 3, 3])
+  const licenses = await w.eli.licenses(order.id)
+  assert.deepEqual([licenses.length, licenses[0].id, licenses.at(-1).id], [3, bulk.issued.first, bulk.issued.last])
+  assert.equal(bundled.orders.length, 2)
+  for (const o of bundled.orders) {
+    assert.deepEqual([o.holder, o.source, o.status, o.purchaseOrder], [w.orgs.elerome.id, w.orgs.mga.id, 'requested', 'PO-B'])
+  }
+  assert.ok(bundled.orders[0].bundle, 'the requests of a bundle share its id')
+  assert.equal(bundled.orders[1].bundle, bundled.orders[0].bundle)
+  assert.deepEqual(bundled.orders.map((o) => [o.product, o.requestedQuantity]), [[w.products.cl.id, 2], [w.products.uac.id, 5]])
+  const sam = added.licenseUser
+  assert.deepEqual([sam.order, sam.email, sam.name], [order.id, 'sam@elerome.example', 'Sam'])
+  assert.equal(await w.inv.verifyLicenseUserPassword(t, sam.id, 'correct horse'), true)
+
+  // A password change resolves with 'done'; removing the customer with null or left out.
+  const done = await w.eli.batch([
+    { kind: 'set_license_user_password', user: sam.id, password: 'battery staple' },
+    { kind: 'set_customer', order: order.id, customer: null },
+  ])
+  assert.deepEqual(done.map((r) => r.kind), ['done', 'order'])
+  assert.equal(done[1].order.customer, null)
+  assert.equal(await w.inv.verifyLicenseUserPassword(t, sam.id, 'battery staple'), true)
+  assert.equal(await w.inv.verifyLicenseUserPassword(t, sam.id, 'correct horse'), false)
+  const [again] = await w.eli.batch([{ kind: 'set_customer', order: order.id }])
+  assert.equal(again.order.customer, null)
+  assert.equal((await w.inv.audit(t)).isClean, true)
+})
+
+storeTest('a refused command of a new kind names its index and action, and nothing runs', async (inv) => {
+  const w = await world({ inv })
+  const t = w.tenant.id
+  const order = await centerOrder(w, w.products.cl, 4)
+  const sam = await w.eli.addLicenseUser(order.id, { email: 'sam@elerome.example' })
+  const before = await state(w, order.id)
+  const cases = [
+    // Olga administers another branch.
+    [w.olga, { kind: 'edit_metadata', order: order.id, reference: 'X' }, 'PERMISSION_DENIED', 'edit_metadata'],
+    [w.olga, { kind: 'set_customer', order: order.id, customer: null }, 'PERMISSION_DENIED', 'edit_customer'],
+    // Five of four units.
+    [w.eli, { kind: 'issue_in_bulk', order: order.id, quantity: 5 }, 'INSUFFICIENT_INVENTORY', 'issue_license'],
+    // The vendor requests from nobody.
+    [w.vera, { kind: 'request_bundle', holder: w.orgs.vendor, bundle: order.id }, 'NOT_FOUND', 'request_bundle'],
+    // An email twice on one order.
+    [w.eli, { kind: 'add_license_user', order: order.id, email: 'sam@elerome.example' }, 'CONFLICT', 'manage_license_users'],
+    // Too short a password.
+    [w.eli, { kind: 'set_license_user_password', user: sam.id, password: 'short' }, 'INVALID_INPUT', 'manage_license_user_credentials'],
+  ]
+  for (const [session, command, code, action] of cases) {
+    // Eli's own commands follow one that would succeed on its own.
+    const first = session === w.eli ? [{ kind: 'edit_metadata', order: order.id, reference: 'first' }] : []
+    const err = await rejection(session.batch([...first, command]), code)
+    const index = first.length
+    assert.deepEqual([err.batchIndex, err.action, err.actor], [index, action, session.user], `${command.kind}: ${err.message}`)
+    assert.match(err.message, new RegExp(`^command ${index} of the batch failed`))
+    if (code === 'PERMISSION_DENIED') assert.ok(err.message.includes(`user ${session.user} may not ${action}: `), err.message)
+    else assert.ok(err.message.endsWith(`(refused: ${action} by user ${session.user})`), err.message)
+  }
+  assert.deepEqual(await state(w, order.id), before, 'no command of a refused batch ran')
+  assert.equal((await w.eli.order(order.id)).order.metadata.reference, null)
+
+  // Malformed commands of the new kinds.
+  const malformed = [
+    [{ kind: 'issue_in_bulk', order: order.id }, 'quantity', 'invalid quantity: batch command 0 (issue_in_bulk): missing'],
+    [{ kind: 'add_license_user', order: order.id, name: 'Ann' }, 'email', 'invalid email: batch command 0 (add_license_user): missing'],
+    [{ kind: 'set_license_user_password', user: sam.id }, 'password', 'invalid password: batch command 0 (set_license_user_password): missing'],
+    [{ kind: 'request_bundle', holder: w.orgs.elerome.id }, 'bundle', 'invalid bundle: batch command 0 (request_bundle): missing'],
+    [{ kind: 'edit_metadata', order: order.id, quantity: 1 }, 'quantity', /edit_metadata does not take quantity/],
+    [{ kind: 'set_customer', order: order.id, password: 'x' }, 'password', /set_customer does not take password/],
+  ]
+  for (const [bad, field, message] of malformed) {
+    const err = await rejection(w.eli.batch([bad]), 'INVALID_INPUT')
+    assert.equal(err.field, field, JSON.stringify(bad))
+    if (typeof message === 'string') assert.ok(err.message.startsWith(message), err.message)
+    else assert.match(err.message, message)
+  }
+  assert.deepEqual(await state(w, order.id), before)
+})
+
+storeTest('a keyed batch retried with another password is a CONFLICT', async (inv) => {
+  const w = await world({ inv })
+  const t = w.tenant.id
+  const order = await centerOrder(w, w.products.cl, 2)
+  const sam = await w.eli.addLicenseUser(order.id, { email: 'sam@elerome.example' })
+  const keyed = w.eli.withIdempotencyKey('set-sam-password')
+  const change = (password) => [{ kind: 'set_license_user_password', user: sam.id, password }]
+  assert.deepEqual(await keyed.batch(change('correct horse')), [{ kind: 'done' }])
+  assert.deepEqual(await keyed.batch(change('correct horse')), [{ kind: 'done' }], 'the same password: a retry')
+  const err = await rejection(keyed.batch(change('battery staple')), 'CONFLICT')
+  assert.ok(!err.message.includes('battery staple'), 'the password never shows')
+  assert.equal(await w.inv.verifyLicenseUserPassword(t, sam.id, 'correct horse'), true)
+  assert.equal(await w.inv.verifyLicenseUserPassword(t, sam.id, 'battery staple'), false)
+
+  // The same for an initial password.
+  const addKeyed = w.eli.withIdempotencyKey('add-ann')
+  const add = (password) => [{ kind: 'add_license_user', order: order.id, email: 'ann@elerome.example', password }]
+  const [first] = await addKeyed.batch(add('first secret'))
+  assert.deepEqual(await addKeyed.batch(add('first secret')), [first])
+  await rejection(addKeyed.batch(add('other secret')), 'CONFLICT')
+  assert.equal((await w.eli.licenseUsers(order.id)).length, 2)
 })

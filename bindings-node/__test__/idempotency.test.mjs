@@ -167,7 +167,8 @@ storeTest('a bad key throws INVALID_INPUT synchronously', async (inv) => {
       })
     }
   }
-  assert.throws(() => w.irina.withIdempotencyKey(42), { code: 'StringExpected' }) // the napi layer's own check
+  // A key of the wrong type: synchronous, like the method, with the same code.
+  assert.throws(() => w.irina.withIdempotencyKey(42), { code: 'INVALID_INPUT', field: 'key' })
   // The limit counts characters, not UTF-16 units or bytes.
   const o = await centerOrder(w, w.products.cl, 2)
   const longest = w.eli.withIdempotencyKey('k'.repeat(200))

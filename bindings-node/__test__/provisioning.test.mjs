@@ -131,8 +131,10 @@ storeTest('provisioning errors carry a code and their figures', async (inv) => {
 
 test('values of the wrong JS type are refused at the boundary', async () => {
   const inv = await Inventory.inMemory()
-  assert.throws(() => inv.createTenant({ name: 'X', plan: 'platinum', vendorName: 'X' }), /Plan/)
-  assert.throws(() => inv.createTenant({ name: 'X', vendorName: 'X' }), /plan/)
+  let err = await rejection(inv.createTenant({ name: 'X', plan: 'platinum', vendorName: 'X' }), 'INVALID_INPUT')
+  assert.equal(err.message, `invalid plan: Inventory.createTenant: tenant.plan must be one of 'standard' or 'enterprise', got the string "platinum"`)
+  err = await rejection(inv.createTenant({ name: 'X', vendorName: 'X' }), 'INVALID_INPUT')
+  assert.equal(err.message, 'invalid plan: Inventory.createTenant: tenant.plan is missing')
 })
 
 test('storage failures keep their cause; schema mismatches give the versions', async () => {

@@ -24,6 +24,7 @@ import {
   type ErrorCode,
   type Holding,
   type InventoryError,
+  type Issued,
   type LedgerEntry,
   type LedgerFilter,
   type LedgerKind,
@@ -34,6 +35,7 @@ import {
   type LicenseUser,
   type Notification,
   type NotificationKind,
+  type Order,
   type OrderDetails,
   type OrderDigest,
   type OrderFigures,
@@ -331,6 +333,12 @@ export async function batches(s: Session, requestIds: string[], from: string, to
     { kind: 'cancel', order: heldId },
     { kind: 'assign', from, to, product: productId, quantity: 3 },
     { kind: 'issue', order: heldId, quantity: 2 },
+    { kind: 'edit_metadata', order: heldId, reference: 'REF-1', campaign: { source: 'fall' }, isTest: false },
+    { kind: 'set_customer', order: heldId, customer: null },
+    { kind: 'issue_in_bulk', order: heldId, quantity: 500 },
+    { kind: 'request_bundle', holder: to, bundle: productId, purchaseOrder: 'PO-2' },
+    { kind: 'add_license_user', order: heldId, email: 'a@b.example', name: 'Ann', password: 'correct horse' },
+    { kind: 'set_license_user_password', user: heldId, password: 'battery staple' },
   ]
   const max: number = MAX_BATCH
   const chunk: BatchCommand[] = commands.slice(0, max)
@@ -370,6 +378,16 @@ export async function batches(s: Session, requestIds: string[], from: string, to
       case 'license_user':
         keys.push(r.licenseUser.email)
         break
+      case 'orders': {
+        const bundle: Order[] = r.orders
+        keys.push(...bundle.map((o) => o.id))
+        break
+      }
+      case 'issued': {
+        const issued: Issued = r.issued
+        keys.push(issued.order.id)
+        break
+      }
       case 'done':
         break
       default: {
@@ -391,7 +409,11 @@ export async function batches(s: Session, requestIds: string[], from: string, to
   // @ts-expect-error: a cancel takes no comments
   void s.batch([{ kind: 'cancel', order: heldId, comments: 'why' }])
   // @ts-expect-error: not a kind of batch command
-  void s.batch([{ kind: 'add_license_user', order: heldId, email: 'a@b.example' }])
+  void s.batch([{ kind: 'add_license_users', order: heldId, email: 'a@b.example' }])
+  // @ts-expect-error: a license user needs an email
+  void s.batch([{ kind: 'add_license_user', order: heldId, name: 'Ann' }])
+  // @ts-expect-error: a password change names the license user and the password
+  void s.batch([{ kind: 'set_license_user_password', user: heldId }])
   // @ts-expect-error: a mint names its product and quantity, not an order
   void s.batch([{ kind: 'mint', order: heldId, quantity: 1 }])
   // @ts-expect-error: a request names its holder, not an order

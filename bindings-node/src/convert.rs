@@ -279,10 +279,13 @@ name_page!(ProductPage, Product, "products, in name order");
 name_page!(BundlePage, Bundle, "bundles, in name order");
 
 /// What one command of a batch resolved with, in the batch's order: `{ kind: 'order', order }`
-/// for a request, approval, rejection, cancellation, assignment, mint, return or revocation;
-/// `{ kind: 'licenses', licenses }` for an issue or an import; `{ kind: 'license', license }`
-/// for a disable, enable or reset; `{ kind: 'manager', manager }` for an added or changed
-/// license manager; `{ kind: 'done' }` for a deletion.
+/// for a request, approval, rejection, cancellation, assignment, mint, return, revocation,
+/// metadata or customer edit; `{ kind: 'licenses', licenses }` for an issue or an import;
+/// `{ kind: 'license', license }` for a disable, enable, reset, borrow or license assignment;
+/// `{ kind: 'manager', manager }` for an added or changed license manager;
+/// `{ kind: 'license_user', licenseUser }` for an added or edited license user;
+/// `{ kind: 'orders', orders }` for a bundle request; `{ kind: 'issued', issued }` for an issue
+/// in bulk; `{ kind: 'done' }` for a deletion or a password change.
 #[napi(
     discriminant = "kind",
     discriminant_case = "snake_case",

@@ -12,12 +12,20 @@ use napi::{Env, JsValue};
 /// The code of a rejection that is not a core error: a panic caught at the FFI boundary.
 pub(crate) const PANIC_CODE: &str = "INTERNAL_PANIC";
 
+/// The code of a call on an inventory (or one of its sessions) after `close()`.
+pub(crate) const CLOSED_CODE: &str = "CLOSED";
+
+/// The message of a call after `close()`.
+pub(crate) const CLOSED_MESSAGE: &str = "the inventory is closed: close() was called on it, so it and its sessions can no longer be used (open the store again)";
+
 /// Why a task failed.
 pub(crate) enum Failure {
     /// The core refused or failed.
     Core(li::Error),
     /// The core panicked (a bug); caught so that no panic crosses the FFI boundary.
     Panic(String),
+    /// The inventory was closed before the call.
+    Closed,
 }
 
 /// Builds the JS `Error` for `failure` (the single conversion point of the binding).
@@ -29,6 +37,11 @@ pub(crate) fn to_js_error(env: &Env, failure: &Failure) -> napi::Result<napi::Er
             obj.set_named_property("code", PANIC_CODE)?;
             obj
         }
+        Failure::Closed => {
+            let mut obj = plain_error(env, CLOSED_MESSAGE)?;
+            obj.set_named_property("code", CLOSED_CODE)?;
+            obj
+        }
     };
     Ok(napi::Error::from(err.to_unknown()))
 }
@@ -37,6 +50,11 @@ pub(crate) fn to_js_error(env: &Env, failure: &Failure) -> napi::Result<napi::Er
 /// rejected Promise's).
 pub(crate) fn throw_core(env: &Env, err: li::Error) -> napi::Error {
     to_js_error(env, &Failure::Core(err)).unwrap_or_else(|failed| failed)
+}
+
+/// The JS `Error` a synchronous method throws after `close()` (code `CLOSED`).
+pub(crate) fn closed(env: &Env) -> napi::Error {
+    to_js_error(env, &Failure::Closed).unwrap_or_else(|failed| failed)
 }
 
 /// A JS `Error` with `message` and no `code` (napi's own `GenericFailure` code is removed).

@@ -5,11 +5,13 @@
 use std::collections::BTreeMap;
 
 use license_inventory as li;
+use napi::bindgen_prelude::{Either, Null};
 use napi_derive::napi;
 
 use crate::convert::{Date, id, ids, opt_id, to_u32, to_u64, to_usize};
 use crate::records::{
-    BundleLine, LicensePolicy, OrderStatus, Permission, Plan, ProductKind, Synchronous, Tier,
+    BundleLine, Customer, LicensePolicy, OrderStatus, Permission, Plan, ProductKind, Synchronous,
+    Tier,
 };
 // ---------------------------------------------------------------------------------------------
 // Inputs
@@ -590,8 +592,9 @@ const BATCH_KINDS: &str = "'request', 'edit_request', 'approve', 'reject', 'canc
      'issue', 'mint', 'borrow', 'return_borrow', 'edit_license_user', 'delete_license_user', \
      'assign_license', \
      'return_units', 'delete_order', 'import_licenses', 'revoke', 'disable', 'enable', \
-     'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions' \
-     or 'remove_license_manager'";
+     'reset_device', 'reset_license', 'add_license_manager', 'set_license_manager_permissions', \
+     'remove_license_manager', 'edit_metadata', 'set_customer', 'issue_in_bulk', 'request_bundle', \
+     'add_license_user' or 'set_license_user_password'";
 
 /// How the binding reads one command of `Session.batch`: `kind` and every field any kind
 /// takes, flat. Write a `BatchCommand` (the discriminated union on `kind`); each command is
@@ -602,13 +605,13 @@ const BATCH_KINDS: &str = "'request', 'edit_request', 'approve', 'reject', 'canc
 pub struct BatchCommandFields {
     /// The command: the session method's name in snake case (`'approve'`, `'reset_device'`, …).
     pub kind: Option<String>,
-    /// The order (approve, reject, cancel, issue).
+    /// The order (approve, reject, cancel, issue, …).
     pub order: Option<String>,
-    /// Units (request, assign, issue; approve: default all requested).
+    /// Units (request, assign, issue, issue_in_bulk; approve: default all requested).
     pub quantity: Option<f64>,
     /// Comments (request, approve, reject, assign).
     pub comments: Option<String>,
-    /// The requesting organization (request).
+    /// The requesting organization (request, request_bundle).
     pub holder: Option<String>,
     /// The product (request, assign).
     pub product: Option<String>,
@@ -616,14 +619,15 @@ pub struct BatchCommandFields {
     pub from: Option<String>,
     /// The receiving child organization (assign).
     pub to: Option<String>,
-    /// Purchase order reference (request, assign, mint).
+    /// Purchase order reference (request, assign, mint, request_bundle).
     pub purchase_order: Option<String>,
     /// The license (revoke, disable, enable, reset_device, reset_license).
     pub license: Option<String>,
     /// The device to remove (reset_device).
     pub fingerprint: Option<String>,
     /// The manager (add_license_manager, set_license_manager_permissions,
-    /// remove_license_manager).
+    /// remove_license_manager) or the license user (edit_license_user, delete_license_user,
+    /// assign_license, set_license_user_password).
     pub user: Option<String>,
     /// Permissions (add_license_manager, set_license_manager_permissions).
     pub permissions: Option<Vec<Permission>>,
@@ -633,10 +637,26 @@ pub struct BatchCommandFields {
     pub borrower: Option<String>,
     /// How long a borrow lasts, in seconds (borrow).
     pub seconds: Option<f64>,
-    /// New email (edit_license_user).
+    /// Email (add_license_user; edit_license_user: the new one).
     pub email: Option<String>,
-    /// New name (edit_license_user).
+    /// Name (add_license_user; edit_license_user: the new one).
     pub name: Option<String>,
+    /// A password (add_license_user: the initial one; set_license_user_password).
+    pub password: Option<String>,
+    /// New order reference (edit_metadata).
+    pub reference: Option<String>,
+    /// New campaign parameters, replacing them all (edit_metadata).
+    pub campaign: Option<BTreeMap<String, String>>,
+    /// New download id (edit_metadata).
+    pub download_id: Option<String>,
+    /// New test flag (edit_metadata).
+    pub is_test: Option<bool>,
+    /// New trial flag (edit_metadata).
+    pub is_trial: Option<bool>,
+    /// The customer; `null` or left out removes it (set_customer).
+    pub customer: Option<Either<Customer, Null>>,
+    /// The bundle (request_bundle).
+    pub bundle: Option<String>,
 }
 
 impl BatchCommandFields {
@@ -661,6 +681,14 @@ impl BatchCommandFields {
             seconds,
             email,
             name,
+            password,
+            reference,
+            campaign,
+            download_id,
+            is_test,
+            is_trial,
+            customer,
+            bundle,
         } = self;
         let Some(kind) = kind else {
             return Err(li::Error::InvalidInput {
@@ -699,6 +727,19 @@ impl BatchCommandFields {
                 &["order", "user", "permissions"]
             }
             "remove_license_manager" => &["order", "user"],
+            "edit_metadata" => &[
+                "order",
+                "reference",
+                "campaign",
+                "downloadId",
+                "isTest",
+                "isTrial",
+            ],
+            "set_customer" => &["order", "customer"],
+            "issue_in_bulk" => &["order", "quantity"],
+            "request_bundle" => &["holder", "bundle", "purchaseOrder", "comments"],
+            "add_license_user" => &["order", "email", "name", "password"],
+            "set_license_user_password" => &["user", "password"],
             _ => {
                 return Err(li::Error::InvalidInput {
                     attempt: None,
@@ -726,6 +767,14 @@ impl BatchCommandFields {
             ("seconds", seconds.is_some()),
             ("email", email.is_some()),
             ("name", name.is_some()),
+            ("password", password.is_some()),
+            ("reference", reference.is_some()),
+            ("campaign", campaign.is_some()),
+            ("downloadId", download_id.is_some()),
+            ("isTest", is_test.is_some()),
+            ("isTrial", is_trial.is_some()),
+            ("customer", customer.is_some()),
+            ("bundle", bundle.is_some()),
         ];
         if let Some((field, _)) = given.iter().find(|(f, is)| *is && !takes.contains(f)) {
             return Err(at.error(field, format!("{kind} does not take {field}")));
@@ -855,6 +904,51 @@ impl BatchCommandFields {
             "remove_license_manager" => li::BatchCommand::RemoveLicenseManager {
                 order: order_id(order)?,
                 user: at.value(id(&at.need(user, "user")?))?,
+            },
+            "edit_metadata" => li::BatchCommand::EditMetadata {
+                order: order_id(order)?,
+                edit: MetadataEdit {
+                    reference,
+                    campaign,
+                    download_id,
+                    is_test,
+                    is_trial,
+                }
+                .into(),
+            },
+            "set_customer" => li::BatchCommand::SetCustomer {
+                order: order_id(order)?,
+                customer: at.value(
+                    customer
+                        .and_then(|c| match c {
+                            Either::A(customer) => Some(customer.into_core()),
+                            Either::B(Null) => None,
+                        })
+                        .transpose(),
+                )?,
+            },
+            "issue_in_bulk" => li::BatchCommand::IssueInBulk {
+                order: order_id(order)?,
+                quantity: at.value(to_u64("quantity", at.need(quantity, "quantity")?))?,
+            },
+            "request_bundle" => li::BatchCommand::RequestBundle {
+                holder: at.value(id(&at.need(holder, "holder")?))?,
+                bundle: at.value(id(&at.need(bundle, "bundle")?))?,
+                purchase_order,
+                comments,
+            },
+            "add_license_user" => li::BatchCommand::AddLicenseUser {
+                order: order_id(order)?,
+                user: NewLicenseUser {
+                    email: at.need(email, "email")?,
+                    name,
+                    password,
+                }
+                .into(),
+            },
+            "set_license_user_password" => li::BatchCommand::SetLicenseUserPassword {
+                user: at.value(id(&at.need(user, "user")?))?,
+                password: at.need(password, "password")?.into(),
             },
             // The license commands: the kind was checked above.
             _ => {

@@ -7,14 +7,15 @@ use std::sync::Arc;
 
 use license_inventory as li;
 use napi::Env;
-use napi::bindgen_prelude::AsyncTask;
+use napi::bindgen_prelude::{AsyncTask, External, ExternalRef, Object, ToNapiValue, TypeName};
 use napi_derive::napi;
 
+use crate::chunks::{CsvChunks, LicenseChunks};
 use crate::convert::{
     BatchResult, BundlePage, Date, OrderPage, OrgPage, OrgTreePage, ProductPage, UserPage, id, num,
     opt_id, to_u32, to_u64, to_usize,
 };
-use crate::error::throw_core;
+use crate::error::{Failure, closed, throw_core};
 use crate::inputs::{
     ApproveOptions, BatchCommandFields, InventoryFilter, LedgerFilter, LedgerOptions,
     LicenseListOptions, LicenseUserEdit, ListOptions, MetadataEdit, NewAssignment, NewBundle,
@@ -22,12 +23,13 @@ use crate::inputs::{
     NewUser, PageOptions, PostgresOptions, RejectOptions, RequestEdit, SqliteOptions,
     batch_commands,
 };
+use crate::lifetime::{Closed, Lifetime, Slot};
 use crate::records::{
     Audit, Bundle, Checkpoint, Customer, Holding, InventoryUse, Issued, LedgerEntry, License,
     LicenseManager, LicensePolicy, LicenseUser, Notification, Order, OrderDetails, OrderFigures,
     Organization, Permission, Plan, Product, Role, SummaryLine, Tenant, User,
 };
-use crate::task::{Op, run, sync};
+use crate::task::{Finish, Op, fail, itself, opaque, run, run_with, sync};
 
 /// The columns of `exportOrderCsv`, in order: the order's and customer's columns, then the
 /// license's (`order_number`, …, `license_key`, …, `expires_at`).
@@ -48,7 +50,7 @@ pub const INVENTORY_COLUMNS: [&str; 12] = li::INVENTORY_COLUMNS;
 /// `session(tenantId, userId)`.
 #[napi]
 pub struct Inventory {
-    inner: li::Inventory,
+    inner: Arc<Slot<li::Inventory>>,
     clock: Arc<li::ManualClock>,
 }
 
@@ -56,14 +58,36 @@ impl Inventory {
     fn over(store: li::Inventory) -> Self {
         let clock = Arc::new(li::ManualClock::default());
         Inventory {
-            inner: store.with_clock(clock.clone()),
+            inner: Lifetime::new().slot(store.with_clock(clock.clone())),
             clock,
         }
     }
 
-    /// A clone of the core handle for a task (cheap: it is reference-counted).
-    fn core(&self) -> li::Inventory {
-        self.inner.clone()
+    /// Runs `work` on the libuv pool with a clone of the core handle (cheap: it is
+    /// reference-counted); after `close()`, a task that rejects with `CLOSED`.
+    fn run<T, F>(&self, work: F) -> AsyncTask<Op<T>>
+    where
+        T: ToNapiValue + TypeName + Send + 'static,
+        F: FnOnce(li::Inventory) -> li::Result<T> + Send + 'static,
+    {
+        match self.inner.enter() {
+            Ok((inv, in_flight)) => run_with(
+                move || {
+                    let _in_flight = in_flight;
+                    work(inv)
+                },
+                itself,
+            ),
+            Err(Closed) => fail(Failure::Closed, itself),
+        }
+    }
+
+    /// The core handle for a synchronous call; `CLOSED` after `close()`.
+    fn now(&self, env: &Env) -> napi::Result<li::Inventory> {
+        self.inner
+            .enter()
+            .map(|(inv, _)| inv)
+            .map_err(|Closed| closed(env))
     }
 }
 
@@ -110,11 +134,37 @@ impl Inventory {
         })
     }
 
+    /// Closes the inventory: every later call on it, on the inventories `withIdempotencyKey`
+    /// made from it and on their sessions rejects with `CLOSED` (synchronous ones throw it).
+    /// Calls already in flight finish normally; the Promise resolves once they have, and
+    /// the store's connections and files are released (an SQLite file can then be removed or
+    /// opened again). Closing a closed inventory does nothing. Also `[Symbol.asyncDispose]`,
+    /// so `await using inv = await Inventory.openSqlite(path)` closes it at the end of the
+    /// block.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn close<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
+        let lifetime = self.inner.lifetime().clone();
+        let handles = lifetime.close();
+        let (deferred, promise) = env.create_deferred::<(), fn(Env) -> napi::Result<()>>()?;
+        // Dropping the handles may close connections: off the event loop, and off the libuv
+        // pool, which the calls in flight may still need.
+        std::thread::Builder::new()
+            .name("license-inventory-close".into())
+            .spawn(move || {
+                drop(handles);
+                lifetime.wait_idle();
+                deferred.resolve(|_| Ok(()));
+            })
+            .map_err(|err| napi::Error::from_reason(format!("cannot close: {err}")))?;
+        Ok(promise)
+    }
+
     /// Pins the clock the inventory stamps its changes with to `at`; `null` follows the system
     /// clock again. For replays, imports and tests. An Invalid Date throws `INVALID_INPUT`
     /// (and leaves the clock as it was).
     #[napi]
     pub fn set_time(&self, env: Env, at: Option<Date>) -> napi::Result<()> {
+        self.now(&env)?;
         let at = Date::opt(at, "at").map_err(|e| throw_core(&env, e))?;
         self.clock.set(at);
         Ok(())
@@ -131,9 +181,10 @@ impl Inventory {
     /// storage I/O); a bad key throws `INVALID_INPUT`.
     #[napi]
     pub fn with_idempotency_key(&self, env: Env, key: String) -> napi::Result<Inventory> {
-        let inner = sync(&env, || self.inner.with_idempotency_key(&key))?;
+        let inv = self.now(&env)?;
+        let keyed = sync(&env, || inv.with_idempotency_key(&key))?;
         Ok(Inventory {
-            inner,
+            inner: self.inner.lifetime().slot(keyed),
             clock: self.clock.clone(),
         })
     }
@@ -141,22 +192,19 @@ impl Inventory {
     /// Creates a tenant and its vendor (root) organization.
     #[napi(ts_return_type = "Promise<Tenant>")]
     pub fn create_tenant(&self, tenant: NewTenant) -> AsyncTask<Op<Tenant>> {
-        let inv = self.core();
-        run(move || Ok(inv.create_tenant(tenant.into_core()?)?.into()))
+        self.run(move |inv| Ok(inv.create_tenant(tenant.into_core()?)?.into()))
     }
 
     /// Reads a tenant.
     #[napi(ts_return_type = "Promise<Tenant>")]
     pub fn tenant(&self, tenant_id: String) -> AsyncTask<Op<Tenant>> {
-        let inv = self.core();
-        run(move || Ok(inv.tenant(id(&tenant_id)?)?.into()))
+        self.run(move |inv| Ok(inv.tenant(id(&tenant_id)?)?.into()))
     }
 
     /// Every tenant in the store, oldest first (to find one again in a reopened store).
     #[napi(ts_return_type = "Promise<Array<Tenant>>")]
     pub fn tenants(&self) -> AsyncTask<Op<Vec<Tenant>>> {
-        let inv = self.core();
-        run(move || Ok(inv.tenants()?.into_iter().map(Into::into).collect()))
+        self.run(move |inv| Ok(inv.tenants()?.into_iter().map(Into::into).collect()))
     }
 
     /// Creates an organization under a parent of a strictly higher tier.
@@ -166,37 +214,32 @@ impl Inventory {
         tenant_id: String,
         org: NewOrganization,
     ) -> AsyncTask<Op<Organization>> {
-        let inv = self.core();
-        run(move || Ok(inv.create_org(id(&tenant_id)?, org.into_core()?)?.into()))
+        self.run(move |inv| Ok(inv.create_org(id(&tenant_id)?, org.into_core()?)?.into()))
     }
 
     /// Reads an organization.
     #[napi(ts_return_type = "Promise<Organization>")]
     pub fn org(&self, tenant_id: String, org_id: String) -> AsyncTask<Op<Organization>> {
-        let inv = self.core();
-        run(move || Ok(inv.org(id(&tenant_id)?, id(&org_id)?)?.into()))
+        self.run(move |inv| Ok(inv.org(id(&tenant_id)?, id(&org_id)?)?.into()))
     }
 
     /// Deactivates an organization: it keeps its inventory but can no longer request, approve
     /// or be assigned.
     #[napi(ts_return_type = "Promise<Organization>")]
     pub fn deactivate_org(&self, tenant_id: String, org_id: String) -> AsyncTask<Op<Organization>> {
-        let inv = self.core();
-        run(move || Ok(inv.deactivate_org(id(&tenant_id)?, id(&org_id)?)?.into()))
+        self.run(move |inv| Ok(inv.deactivate_org(id(&tenant_id)?, id(&org_id)?)?.into()))
     }
 
     /// Creates a user (email unique within the tenant).
     #[napi(ts_return_type = "Promise<User>")]
     pub fn create_user(&self, tenant_id: String, user: NewUser) -> AsyncTask<Op<User>> {
-        let inv = self.core();
-        run(move || Ok(inv.create_user(id(&tenant_id)?, user.into())?.into()))
+        self.run(move |inv| Ok(inv.create_user(id(&tenant_id)?, user.into())?.into()))
     }
 
     /// Reads a user.
     #[napi(ts_return_type = "Promise<User>")]
     pub fn user(&self, tenant_id: String, user_id: String) -> AsyncTask<Op<User>> {
-        let inv = self.core();
-        run(move || Ok(inv.user(id(&tenant_id)?, id(&user_id)?)?.into()))
+        self.run(move |inv| Ok(inv.user(id(&tenant_id)?, id(&user_id)?)?.into()))
     }
 
     /// Makes a user an admin of an organization.
@@ -207,8 +250,7 @@ impl Inventory {
         user_id: String,
         org_id: String,
     ) -> AsyncTask<Op<()>> {
-        let inv = self.core();
-        run(move || inv.grant_admin(id(&tenant_id)?, id(&user_id)?, id(&org_id)?))
+        self.run(move |inv| inv.grant_admin(id(&tenant_id)?, id(&user_id)?, id(&org_id)?))
     }
 
     /// Takes a user's admin role over an organization away (nothing happens if they do not
@@ -221,38 +263,33 @@ impl Inventory {
         user_id: String,
         org_id: String,
     ) -> AsyncTask<Op<()>> {
-        let inv = self.core();
-        run(move || inv.revoke_admin(id(&tenant_id)?, id(&user_id)?, id(&org_id)?))
+        self.run(move |inv| inv.revoke_admin(id(&tenant_id)?, id(&user_id)?, id(&org_id)?))
     }
 
     /// Reactivates a deactivated organization (its parent must be active).
     #[napi(ts_return_type = "Promise<Organization>")]
     pub fn reactivate_org(&self, tenant_id: String, org_id: String) -> AsyncTask<Op<Organization>> {
-        let inv = self.core();
-        run(move || Ok(inv.reactivate_org(id(&tenant_id)?, id(&org_id)?)?.into()))
+        self.run(move |inv| Ok(inv.reactivate_org(id(&tenant_id)?, id(&org_id)?)?.into()))
     }
 
     /// Deactivates a user: their roles and permissions stay on record but give them nothing
     /// until `reactivateUser`. The vendor organization keeps an active admin.
     #[napi(ts_return_type = "Promise<User>")]
     pub fn deactivate_user(&self, tenant_id: String, user_id: String) -> AsyncTask<Op<User>> {
-        let inv = self.core();
-        run(move || Ok(inv.deactivate_user(id(&tenant_id)?, id(&user_id)?)?.into()))
+        self.run(move |inv| Ok(inv.deactivate_user(id(&tenant_id)?, id(&user_id)?)?.into()))
     }
 
     /// Reactivates a deactivated user.
     #[napi(ts_return_type = "Promise<User>")]
     pub fn reactivate_user(&self, tenant_id: String, user_id: String) -> AsyncTask<Op<User>> {
-        let inv = self.core();
-        run(move || Ok(inv.reactivate_user(id(&tenant_id)?, id(&user_id)?)?.into()))
+        self.run(move |inv| Ok(inv.reactivate_user(id(&tenant_id)?, id(&user_id)?)?.into()))
     }
 
     /// Changes the tenant's plan. On a downgrade, enterprise-only permissions already granted
     /// stay on record but are not honoured (`PLAN_REQUIRED`) until an upgrade.
     #[napi(ts_return_type = "Promise<Tenant>")]
     pub fn change_plan(&self, tenant_id: String, plan: Plan) -> AsyncTask<Op<Tenant>> {
-        let inv = self.core();
-        run(move || Ok(inv.change_plan(id(&tenant_id)?, plan.into())?.into()))
+        self.run(move |inv| Ok(inv.change_plan(id(&tenant_id)?, plan.into())?.into()))
     }
 
     /// Renames a product.
@@ -263,8 +300,7 @@ impl Inventory {
         product_id: String,
         name: String,
     ) -> AsyncTask<Op<Product>> {
-        let inv = self.core();
-        run(move || {
+        self.run(move |inv| {
             Ok(inv
                 .rename_product(id(&tenant_id)?, id(&product_id)?, &name)?
                 .into())
@@ -275,8 +311,7 @@ impl Inventory {
     /// (`INVALID_INPUT`); existing orders are untouched.
     #[napi(ts_return_type = "Promise<Product>")]
     pub fn retire_product(&self, tenant_id: String, product_id: String) -> AsyncTask<Op<Product>> {
-        let inv = self.core();
-        run(move || {
+        self.run(move |inv| {
             Ok(inv
                 .retire_product(id(&tenant_id)?, id(&product_id)?)?
                 .into())
@@ -287,8 +322,7 @@ impl Inventory {
     /// one transaction.
     #[napi(ts_return_type = "Promise<Product>")]
     pub fn create_product(&self, tenant_id: String, product: NewProduct) -> AsyncTask<Op<Product>> {
-        let inv = self.core();
-        run(move || {
+        self.run(move |inv| {
             let tenant = id(&tenant_id)?;
             let product = match product.into_core()? {
                 (new, Some(policy)) => inv.create_product_with_policy(tenant, new, policy)?,
@@ -307,8 +341,7 @@ impl Inventory {
         product_id: String,
         policy: LicensePolicy,
     ) -> AsyncTask<Op<Product>> {
-        let inv = self.core();
-        run(move || {
+        self.run(move |inv| {
             let product =
                 inv.set_product_policy(id(&tenant_id)?, id(&product_id)?, policy.into_core()?)?;
             Ok(product.into())
@@ -318,8 +351,7 @@ impl Inventory {
     /// Defines a bundle: a named set of (product, quantity) lines.
     #[napi(ts_return_type = "Promise<Bundle>")]
     pub fn create_bundle(&self, tenant_id: String, bundle: NewBundle) -> AsyncTask<Op<Bundle>> {
-        let inv = self.core();
-        run(move || {
+        self.run(move |inv| {
             Ok(inv
                 .create_bundle(id(&tenant_id)?, bundle.into_core()?)?
                 .into())
@@ -329,8 +361,7 @@ impl Inventory {
     /// Reads a bundle.
     #[napi(ts_return_type = "Promise<Bundle>")]
     pub fn bundle(&self, tenant_id: String, bundle_id: String) -> AsyncTask<Op<Bundle>> {
-        let inv = self.core();
-        run(move || Ok(inv.bundle(id(&tenant_id)?, id(&bundle_id)?)?.into()))
+        self.run(move |inv| Ok(inv.bundle(id(&tenant_id)?, id(&bundle_id)?)?.into()))
     }
 
     /// An end user activates a license on a device, with the key alone (no session). A
@@ -344,8 +375,7 @@ impl Inventory {
         fingerprint: String,
         device_name: String,
     ) -> AsyncTask<Op<License>> {
-        let inv = self.core();
-        run(move || {
+        self.run(move |inv| {
             let license = inv.activate(id(&tenant_id)?, &key, &fingerprint, &device_name)?;
             Ok(license.into())
         })
@@ -359,8 +389,7 @@ impl Inventory {
         key: String,
         fingerprint: String,
     ) -> AsyncTask<Op<License>> {
-        let inv = self.core();
-        run(move || Ok(inv.deactivate(id(&tenant_id)?, &key, &fingerprint)?.into()))
+        self.run(move |inv| Ok(inv.deactivate(id(&tenant_id)?, &key, &fingerprint)?.into()))
     }
 
     /// An end user redeems an activation code, once; `redeemedBy` names who (an email or a
@@ -372,16 +401,14 @@ impl Inventory {
         code: String,
         redeemed_by: String,
     ) -> AsyncTask<Op<License>> {
-        let inv = self.core();
-        run(move || Ok(inv.redeem(id(&tenant_id)?, &code, &redeemed_by)?.into()))
+        self.run(move |inv| Ok(inv.redeem(id(&tenant_id)?, &code, &redeemed_by)?.into()))
     }
 
     /// Checks a key as an application would at start-up: the license, if it exists and is
     /// neither disabled nor expired (else `LICENSE_UNUSABLE`).
     #[napi(ts_return_type = "Promise<License>")]
     pub fn check_license(&self, tenant_id: String, key: String) -> AsyncTask<Op<License>> {
-        let inv = self.core();
-        run(move || Ok(inv.check_license(id(&tenant_id)?, &key)?.into()))
+        self.run(move |inv| Ok(inv.check_license(id(&tenant_id)?, &key)?.into()))
     }
 
     /// True when `password` is the license user's password (checked against its Argon2id
@@ -393,8 +420,7 @@ impl Inventory {
         license_user_id: String,
         password: String,
     ) -> AsyncTask<Op<bool>> {
-        let inv = self.core();
-        run(move || {
+        self.run(move |inv| {
             inv.verify_license_user_password(id(&tenant_id)?, id(&license_user_id)?, &password)
         })
     }
@@ -402,25 +428,22 @@ impl Inventory {
     /// Reads a product.
     #[napi(ts_return_type = "Promise<Product>")]
     pub fn product(&self, tenant_id: String, product_id: String) -> AsyncTask<Op<Product>> {
-        let inv = self.core();
-        run(move || Ok(inv.product(id(&tenant_id)?, id(&product_id)?)?.into()))
+        self.run(move |inv| Ok(inv.product(id(&tenant_id)?, id(&product_id)?)?.into()))
     }
 
     /// Reads a product by its code.
     #[napi(ts_return_type = "Promise<Product>")]
     pub fn product_by_code(&self, tenant_id: String, code: String) -> AsyncTask<Op<Product>> {
-        let inv = self.core();
-        run(move || Ok(inv.product_by_code(id(&tenant_id)?, &code)?.into()))
+        self.run(move |inv| Ok(inv.product_by_code(id(&tenant_id)?, &code)?.into()))
     }
 
     /// A session acting as `userId`: every action is checked against the user's roles.
     #[napi(ts_return_type = "Promise<Session>")]
     pub fn session(&self, tenant_id: String, user_id: String) -> AsyncTask<Op<Session>> {
-        let inv = self.core();
-        run(move || {
-            Ok(Session {
-                inner: inv.session(id(&tenant_id)?, id(&user_id)?)?,
-            })
+        let lifetime = self.inner.lifetime().clone();
+        self.run(move |inv| {
+            let session = inv.session(id(&tenant_id)?, id(&user_id)?)?;
+            Ok(Session::over(&lifetime, session))
         })
     }
 
@@ -432,8 +455,7 @@ impl Inventory {
         tenant_id: String,
         options: Option<LedgerOptions>,
     ) -> AsyncTask<Op<Vec<LedgerEntry>>> {
-        let inv = self.core();
-        run(move || {
+        self.run(move |inv| {
             let (after, limit) = match options {
                 Some(o) => o.into_core()?,
                 None => (0, li::DEFAULT_PAGE),
@@ -454,8 +476,7 @@ impl Inventory {
         filter: Option<LedgerFilter>,
         options: Option<LedgerOptions>,
     ) -> AsyncTask<Op<Vec<LedgerEntry>>> {
-        let inv = self.core();
-        run(move || {
+        self.run(move |inv| {
             let filter = match filter {
                 Some(f) => f.into_core()?,
                 None => li::LedgerFilter::default(),
@@ -474,8 +495,7 @@ impl Inventory {
     /// a client may still make.
     #[napi(ts_return_type = "Promise<number>")]
     pub fn prune_idempotency_keys(&self, tenant_id: String, before: Date) -> AsyncTask<Op<f64>> {
-        let inv = self.core();
-        run(move || {
+        self.run(move |inv| {
             let before = before.to_core("before")?;
             Ok(num(inv.prune_idempotency_keys(id(&tenant_id)?, before)?))
         })
@@ -492,8 +512,7 @@ impl Inventory {
         order_id: String,
         at: Date,
     ) -> AsyncTask<Op<OrderFigures>> {
-        let inv = self.core();
-        run(move || {
+        self.run(move |inv| {
             let at = at.to_core("at")?;
             Ok(inv.order_at(id(&tenant_id)?, id(&order_id)?, at)?.into())
         })
@@ -508,8 +527,7 @@ impl Inventory {
         org_id: String,
         at: Date,
     ) -> AsyncTask<Op<Vec<Holding>>> {
-        let inv = self.core();
-        run(move || {
+        self.run(move |inv| {
             let at = at.to_core("at")?;
             let holdings = inv.holdings_at(id(&tenant_id)?, id(&org_id)?, at)?;
             Ok(holdings.into_iter().map(Into::into).collect())
@@ -520,16 +538,14 @@ impl Inventory {
     /// ledger rebuilds every order.
     #[napi(ts_return_type = "Promise<Audit>")]
     pub fn audit(&self, tenant_id: String) -> AsyncTask<Op<Audit>> {
-        let inv = self.core();
-        run(move || Ok(inv.audit(id(&tenant_id)?)?.into()))
+        self.run(move |inv| Ok(inv.audit(id(&tenant_id)?)?.into()))
     }
 
     /// Signs the tenant's ledger head with `signingKey` (64 hex digits: the 32 secret bytes of
     /// an Ed25519 key the host keeps outside the database; see `generateSigningKey`).
     #[napi(ts_return_type = "Promise<Checkpoint>")]
     pub fn checkpoint(&self, tenant_id: String, signing_key: String) -> AsyncTask<Op<Checkpoint>> {
-        let inv = self.core();
-        run(move || {
+        self.run(move |inv| {
             let key = li::signing_key_from_hex(&signing_key)?;
             Ok(inv.checkpoint(id(&tenant_id)?, &key)?.into())
         })
@@ -547,8 +563,7 @@ impl Inventory {
         checkpoints: Vec<Checkpoint>,
         verifying_key: String,
     ) -> AsyncTask<Op<Audit>> {
-        let inv = self.core();
-        run(move || {
+        self.run(move |inv| {
             let key = li::verifying_key_from_hex(&verifying_key)?;
             let checkpoints = checkpoints
                 .into_iter()
@@ -570,8 +585,7 @@ impl Inventory {
         tenant_id: String,
         limit: Option<f64>,
     ) -> AsyncTask<Op<Vec<Notification>>> {
-        let inv = self.core();
-        run(move || {
+        self.run(move |inv| {
             let limit = limit
                 .map(|l| to_usize("limit", l))
                 .transpose()?
@@ -591,8 +605,7 @@ impl Inventory {
         tenant_id: String,
         ids: Vec<String>,
     ) -> AsyncTask<Op<f64>> {
-        let inv = self.core();
-        run(move || {
+        self.run(move |inv| {
             let ids = ids
                 .iter()
                 .map(|s| id::<li::NotificationId>(s))
@@ -609,8 +622,7 @@ impl Inventory {
         tenant_id: String,
         notification_id: String,
     ) -> AsyncTask<Op<Notification>> {
-        let inv = self.core();
-        run(move || {
+        self.run(move |inv| {
             Ok(inv
                 .notification(id(&tenant_id)?, id(&notification_id)?)?
                 .into())
@@ -621,12 +633,47 @@ impl Inventory {
 /// A user acting on the inventory; get one with `inventory.session(tenantId, userId)`.
 #[napi]
 pub struct Session {
-    inner: li::Session,
+    inner: Arc<Slot<li::Session>>,
+    user: li::UserId,
+    tenant: li::TenantId,
 }
 
 impl Session {
-    fn core(&self) -> li::Session {
-        self.inner.clone()
+    fn over(lifetime: &Arc<Lifetime>, session: li::Session) -> Self {
+        Session {
+            user: session.user(),
+            tenant: session.tenant(),
+            inner: lifetime.slot(session),
+        }
+    }
+
+    /// Runs `work` on the libuv pool with a clone of the core session; after the
+    /// inventory's `close()`, a task that rejects with `CLOSED`.
+    fn run<T, F>(&self, work: F) -> AsyncTask<Op<T>>
+    where
+        T: ToNapiValue + TypeName + Send + 'static,
+        F: FnOnce(li::Session) -> li::Result<T> + Send + 'static,
+    {
+        self.run_with(work, itself)
+    }
+
+    /// `run`, resolving with `finish` of the work's output.
+    fn run_with<T, J, F>(&self, work: F, finish: Finish<T, J>) -> AsyncTask<Op<T, J>>
+    where
+        T: Send + 'static,
+        J: ToNapiValue + TypeName,
+        F: FnOnce(li::Session) -> li::Result<T> + Send + 'static,
+    {
+        match self.inner.enter() {
+            Ok((s, in_flight)) => run_with(
+                move || {
+                    let _in_flight = in_flight;
+                    work(s)
+                },
+                finish,
+            ),
+            Err(Closed) => fail(Failure::Closed, finish),
+        }
     }
 
     /// One page of `list` of an organization, filtered.
@@ -636,8 +683,7 @@ impl Session {
         org_id: String,
         options: Option<ListOptions>,
     ) -> AsyncTask<Op<OrderPage>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let (filter, cursor, limit) = match options {
                 Some(o) => o.into_core()?,
                 None => (li::InventoryFilter::default(), None, li::DEFAULT_PAGE),
@@ -653,13 +699,13 @@ impl Session {
     /// The acting user's id (the core's `Session::user`).
     #[napi(getter)]
     pub fn user(&self) -> String {
-        self.inner.user().to_string()
+        self.user.to_string()
     }
 
     /// The tenant's id (the core's `Session::tenant`).
     #[napi(getter)]
     pub fn tenant(&self) -> String {
-        self.inner.tenant().to_string()
+        self.tenant.to_string()
     }
 
     /// The same session, whose write commands are idempotent under `key` (see
@@ -669,36 +715,37 @@ impl Session {
     /// `INVALID_INPUT`.
     #[napi]
     pub fn with_idempotency_key(&self, env: Env, key: String) -> napi::Result<Session> {
-        let inner = sync(&env, || self.inner.with_idempotency_key(&key))?;
-        Ok(Session { inner })
+        let (session, _) = self.inner.enter().map_err(|Closed| closed(&env))?;
+        let keyed = sync(&env, || session.with_idempotency_key(&key))?;
+        Ok(Session {
+            inner: self.inner.lifetime().slot(keyed),
+            user: self.user,
+            tenant: self.tenant,
+        })
     }
 
     /// Mints new stock into an order held by the vendor (vendor admins only).
     #[napi(ts_return_type = "Promise<Order>")]
     pub fn mint(&self, mint: NewMint) -> AsyncTask<Op<Order>> {
-        let s = self.core();
-        run(move || Ok(s.mint(mint.into_core()?)?.into()))
+        self.run(move |s| Ok(s.mint(mint.into_core()?)?.into()))
     }
 
     /// Requests units for `holder` from its parent organization.
     #[napi(ts_return_type = "Promise<Order>")]
     pub fn request(&self, request: NewRequest) -> AsyncTask<Op<Order>> {
-        let s = self.core();
-        run(move || Ok(s.request(request.into_core()?)?.into()))
+        self.run(move |s| Ok(s.request(request.into_core()?)?.into()))
     }
 
     /// Edits a pending request.
     #[napi(ts_return_type = "Promise<Order>")]
     pub fn edit_request(&self, order_id: String, edit: RequestEdit) -> AsyncTask<Op<Order>> {
-        let s = self.core();
-        run(move || Ok(s.edit_request(id(&order_id)?, edit.into_core()?)?.into()))
+        self.run(move |s| Ok(s.edit_request(id(&order_id)?, edit.into_core()?)?.into()))
     }
 
     /// Cancels (withdraws) a pending request.
     #[napi(ts_return_type = "Promise<Order>")]
     pub fn cancel(&self, order_id: String) -> AsyncTask<Op<Order>> {
-        let s = self.core();
-        run(move || Ok(s.cancel(id(&order_id)?)?.into()))
+        self.run(move |s| Ok(s.cancel(id(&order_id)?)?.into()))
     }
 
     /// Approves a request addressed to the actor's organization, drawing the units from its
@@ -709,8 +756,7 @@ impl Session {
         order_id: String,
         options: Option<ApproveOptions>,
     ) -> AsyncTask<Op<Order>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let (quantity, comments) = match options {
                 Some(o) => (
                     o.quantity.map(|q| to_u64("quantity", q)).transpose()?,
@@ -725,8 +771,7 @@ impl Session {
     /// Rejects a request addressed to the actor's organization.
     #[napi(ts_return_type = "Promise<Order>")]
     pub fn reject(&self, order_id: String, options: Option<RejectOptions>) -> AsyncTask<Op<Order>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let comments = options.and_then(|o| o.comments);
             Ok(s.reject(id(&order_id)?, comments)?.into())
         })
@@ -738,17 +783,16 @@ impl Session {
     /// `PERMISSION_DENIED`, …). Each command obeys exactly the rules of the session method of
     /// its `kind`, and later commands see the effects of earlier ones (approve a request made
     /// earlier in the batch, assign onwards units assigned earlier). Resolves with one result
-    /// per command, in order: `{ kind: 'order', order }`, or `{ kind: 'licenses', licenses }`
-    /// for an issue. Through a keyed session (`withIdempotencyKey`) the whole batch is one
-    /// command. A malformed command (a missing or unknown `kind`, a missing field, a field its
+    /// per command, in order, as its method resolves (see `BatchResult`): `{ kind: 'order',
+    /// order }`, `{ kind: 'licenses', licenses }` for an issue, … . Through a keyed session
+    /// (`withIdempotencyKey`) the whole batch is one command, its passwords included. A malformed command (a missing or unknown `kind`, a missing field, a field its
     /// kind does not take) rejects with `INVALID_INPUT` naming its index, and nothing runs.
     #[napi(
         ts_args_type = "commands: Array<BatchCommand>",
         ts_return_type = "Promise<Array<BatchResult>>"
     )]
     pub fn batch(&self, commands: Vec<BatchCommandFields>) -> AsyncTask<Op<Vec<BatchResult>>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let results = s.batch(&batch_commands(commands)?)?;
             Ok(results.into_iter().map(Into::into).collect())
         })
@@ -757,22 +801,19 @@ impl Session {
     /// Assigns (pushes) units to a child organization: an order born active.
     #[napi(ts_return_type = "Promise<Order>")]
     pub fn assign(&self, assignment: NewAssignment) -> AsyncTask<Op<Order>> {
-        let s = self.core();
-        run(move || Ok(s.assign(assignment.into_core()?)?.into()))
+        self.run(move |s| Ok(s.assign(assignment.into_core()?)?.into()))
     }
 
     /// An order with its names ("Order Details").
     #[napi(ts_return_type = "Promise<OrderDetails>")]
     pub fn order(&self, order_id: String) -> AsyncTask<Op<OrderDetails>> {
-        let s = self.core();
-        run(move || Ok(s.order(id(&order_id)?)?.into()))
+        self.run(move |s| Ok(s.order(id(&order_id)?)?.into()))
     }
 
     /// An order by its number.
     #[napi(ts_return_type = "Promise<OrderDetails>")]
     pub fn order_by_number(&self, number: f64) -> AsyncTask<Op<OrderDetails>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let number = li::OrderNumber(to_u64("order number", number)?);
             Ok(s.order_by_number(number)?.into())
         })
@@ -811,8 +852,7 @@ impl Session {
     /// all).
     #[napi(ts_return_type = "Promise<Organization>")]
     pub fn organization(&self, org_id: String) -> AsyncTask<Op<Organization>> {
-        let s = self.core();
-        run(move || Ok(s.organization(id(&org_id)?)?.into()))
+        self.run(move |s| Ok(s.organization(id(&org_id)?)?.into()))
     }
 
     /// The organizations directly below an organization, in name order.
@@ -822,8 +862,7 @@ impl Session {
         org_id: String,
         options: Option<PageOptions>,
     ) -> AsyncTask<Op<OrgPage>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let (cursor, limit) = PageOptions::into_core(options)?;
             Ok(s.child_orgs(id(&org_id)?, cursor, limit)?.into())
         })
@@ -838,8 +877,7 @@ impl Session {
         max_depth: Option<f64>,
         options: Option<PageOptions>,
     ) -> AsyncTask<Op<OrgTreePage>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let depth = max_depth
                 .map(|d| to_u32("max depth", d))
                 .transpose()?
@@ -857,8 +895,7 @@ impl Session {
         prefix: Option<String>,
         options: Option<PageOptions>,
     ) -> AsyncTask<Op<OrgPage>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let (cursor, limit) = PageOptions::into_core(options)?;
             Ok(
                 s.search_orgs(prefix.as_deref().unwrap_or(""), cursor, limit)?
@@ -871,8 +908,7 @@ impl Session {
     /// organizations they see).
     #[napi(ts_return_type = "Promise<User>")]
     pub fn find_user(&self, user_id: String) -> AsyncTask<Op<User>> {
-        let s = self.core();
-        run(move || Ok(s.find_user(id(&user_id)?)?.into()))
+        self.run(move |s| Ok(s.find_user(id(&user_id)?)?.into()))
     }
 
     /// The users the acting user may see whose name or email starts with `prefix`
@@ -883,8 +919,7 @@ impl Session {
         prefix: Option<String>,
         options: Option<PageOptions>,
     ) -> AsyncTask<Op<UserPage>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let (cursor, limit) = PageOptions::into_core(options)?;
             Ok(
                 s.search_users(prefix.as_deref().unwrap_or(""), cursor, limit)?
@@ -896,8 +931,7 @@ impl Session {
     /// The admins of an organization, in name order.
     #[napi(ts_return_type = "Promise<Array<User>>")]
     pub fn org_admins(&self, org_id: String) -> AsyncTask<Op<Vec<User>>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             Ok(s.org_admins(id(&org_id)?)?
                 .into_iter()
                 .map(Into::into)
@@ -909,8 +943,7 @@ impl Session {
     /// Role menu offers.
     #[napi(ts_return_type = "Promise<Array<Role>>")]
     pub fn roles_of(&self, user_id: String) -> AsyncTask<Op<Vec<Role>>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             Ok(s.roles_of(id(&user_id)?)?
                 .into_iter()
                 .map(Into::into)
@@ -921,8 +954,7 @@ impl Session {
     /// The tenant's products, in name order.
     #[napi(ts_return_type = "Promise<ProductPage>")]
     pub fn products(&self, options: Option<PageOptions>) -> AsyncTask<Op<ProductPage>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let (cursor, limit) = PageOptions::into_core(options)?;
             Ok(s.products(cursor, limit)?.into())
         })
@@ -931,15 +963,13 @@ impl Session {
     /// A product of the tenant.
     #[napi(ts_return_type = "Promise<Product>")]
     pub fn product(&self, product_id: String) -> AsyncTask<Op<Product>> {
-        let s = self.core();
-        run(move || Ok(s.product(id(&product_id)?)?.into()))
+        self.run(move |s| Ok(s.product(id(&product_id)?)?.into()))
     }
 
     /// The tenant's bundles, in name order.
     #[napi(ts_return_type = "Promise<BundlePage>")]
     pub fn bundles(&self, options: Option<PageOptions>) -> AsyncTask<Op<BundlePage>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let (cursor, limit) = PageOptions::into_core(options)?;
             Ok(s.bundles(cursor, limit)?.into())
         })
@@ -948,15 +978,13 @@ impl Session {
     /// A bundle of the tenant.
     #[napi(ts_return_type = "Promise<Bundle>")]
     pub fn bundle(&self, bundle_id: String) -> AsyncTask<Op<Bundle>> {
-        let s = self.core();
-        run(move || Ok(s.bundle(id(&bundle_id)?)?.into()))
+        self.run(move |s| Ok(s.bundle(id(&bundle_id)?)?.into()))
     }
 
     /// The summary of an organization, per product.
     #[napi(ts_return_type = "Promise<Array<SummaryLine>>")]
     pub fn summary(&self, org_id: String) -> AsyncTask<Op<Vec<SummaryLine>>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             Ok(s.summary(id(&org_id)?)?
                 .into_iter()
                 .map(Into::into)
@@ -967,16 +995,14 @@ impl Session {
     /// "Detail of Inventory Use" of an order: the order and its outgoing draws.
     #[napi(ts_return_type = "Promise<InventoryUse>")]
     pub fn detail_of_use(&self, order_id: String) -> AsyncTask<Op<InventoryUse>> {
-        let s = self.core();
-        run(move || Ok(s.detail_of_use(id(&order_id)?)?.into()))
+        self.run(move |s| Ok(s.detail_of_use(id(&order_id)?)?.into()))
     }
 
     /// Edits an order's metadata (reference, campaign, download id, test and trial flags),
     /// also after approval. Admins of the holder.
     #[napi(ts_return_type = "Promise<Order>")]
     pub fn edit_metadata(&self, order_id: String, edit: MetadataEdit) -> AsyncTask<Op<Order>> {
-        let s = self.core();
-        run(move || Ok(s.edit_metadata(id(&order_id)?, edit.into())?.into()))
+        self.run(move |s| Ok(s.edit_metadata(id(&order_id)?, edit.into())?.into()))
     }
 
     /// Adds or replaces an order's customer; `null` removes it. Admins of the holder.
@@ -989,8 +1015,7 @@ impl Session {
         order_id: String,
         customer: Option<Customer>,
     ) -> AsyncTask<Op<Order>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             Ok(s.set_customer(
                 id(&order_id)?,
                 customer.map(Customer::into_core).transpose()?,
@@ -1001,13 +1026,23 @@ impl Session {
 
     /// Issues `quantity` licenses (or activation codes) from an order, all at once or not at
     /// all. Admins of the holder, or managers with `issue_license`.
+    ///
+    /// The licenses are made and converted off the event loop, and `api.js` builds their JS
+    /// objects a page at a time between turns of the event loop, so even 100,000 never hold
+    /// it for more than a few milliseconds.
     #[napi(ts_return_type = "Promise<Array<License>>")]
-    pub fn issue(&self, order_id: String, quantity: f64) -> AsyncTask<Op<Vec<License>>> {
-        let s = self.core();
-        run(move || {
-            let licenses = s.issue(id(&order_id)?, to_u64("quantity", quantity)?)?;
-            Ok(licenses.into_iter().map(Into::into).collect())
-        })
+    pub fn issue(
+        &self,
+        order_id: String,
+        quantity: f64,
+    ) -> AsyncTask<Op<LicenseChunks, ExternalRef<LicenseChunks>>> {
+        self.run_with(
+            move |s| {
+                let licenses = s.issue(id(&order_id)?, to_u64("quantity", quantity)?)?;
+                Ok(LicenseChunks::new(licenses))
+            },
+            opaque,
+        )
     }
 
     /// Adds licenses with existing `keys` (from another system, in the vendor's own format) to
@@ -1019,12 +1054,14 @@ impl Session {
         &self,
         order_id: String,
         keys: Vec<String>,
-    ) -> AsyncTask<Op<Vec<License>>> {
-        let s = self.core();
-        run(move || {
-            let licenses = s.import_licenses(id(&order_id)?, &keys)?;
-            Ok(licenses.into_iter().map(Into::into).collect())
-        })
+    ) -> AsyncTask<Op<LicenseChunks, ExternalRef<LicenseChunks>>> {
+        self.run_with(
+            move |s| {
+                let licenses = s.import_licenses(id(&order_id)?, &keys)?;
+                Ok(LicenseChunks::new(licenses))
+            },
+            opaque,
+        )
     }
 
     /// `importLicenses` of the keys of the CSV file at `path`, in an order export's layout (its
@@ -1034,12 +1071,14 @@ impl Session {
         &self,
         order_id: String,
         path: String,
-    ) -> AsyncTask<Op<Vec<License>>> {
-        let s = self.core();
-        run(move || {
-            let licenses = s.import_licenses_csv_from_path(id(&order_id)?, &path)?;
-            Ok(licenses.into_iter().map(Into::into).collect())
-        })
+    ) -> AsyncTask<Op<LicenseChunks, ExternalRef<LicenseChunks>>> {
+        self.run_with(
+            move |s| {
+                let licenses = s.import_licenses_csv_from_path(id(&order_id)?, &path)?;
+                Ok(LicenseChunks::new(licenses))
+            },
+            opaque,
+        )
     }
 
     /// Issues `quantity` licenses like `issue`, without returning them: they are made and
@@ -1047,8 +1086,7 @@ impl Session {
     /// the new licenses' id range; read them with `licenses`.
     #[napi(ts_return_type = "Promise<Issued>")]
     pub fn issue_in_bulk(&self, order_id: String, quantity: f64) -> AsyncTask<Op<Issued>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             Ok(
                 s.issue_in_bulk(id(&order_id)?, to_u64("quantity", quantity)?)?
                     .into(),
@@ -1064,8 +1102,7 @@ impl Session {
         order_id: String,
         options: Option<LicenseListOptions>,
     ) -> AsyncTask<Op<Vec<License>>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let (after, limit) = match options {
                 Some(o) => o.into_core()?,
                 None => (None, li::DEFAULT_PAGE),
@@ -1078,38 +1115,33 @@ impl Session {
     /// A license by its key, if the actor may see its order.
     #[napi(ts_return_type = "Promise<License>")]
     pub fn license(&self, key: String) -> AsyncTask<Op<License>> {
-        let s = self.core();
-        run(move || Ok(s.license(&key)?.into()))
+        self.run(move |s| Ok(s.license(&key)?.into()))
     }
 
     /// Removes one device from a license. Admins of the holder, or managers with
     /// `reset_device`.
     #[napi(ts_return_type = "Promise<License>")]
     pub fn reset_device(&self, license_id: String, fingerprint: String) -> AsyncTask<Op<License>> {
-        let s = self.core();
-        run(move || Ok(s.reset_device(id(&license_id)?, &fingerprint)?.into()))
+        self.run(move |s| Ok(s.reset_device(id(&license_id)?, &fingerprint)?.into()))
     }
 
     /// Removes every device from a license. Admins of the holder, or managers with
     /// `reset_license`.
     #[napi(ts_return_type = "Promise<License>")]
     pub fn reset_license(&self, license_id: String) -> AsyncTask<Op<License>> {
-        let s = self.core();
-        run(move || Ok(s.reset_license(id(&license_id)?)?.into()))
+        self.run(move |s| Ok(s.reset_license(id(&license_id)?)?.into()))
     }
 
     /// Disables a license: it can no longer be activated or borrowed. Admins of the holder.
     #[napi(ts_return_type = "Promise<License>")]
     pub fn disable(&self, license_id: String) -> AsyncTask<Op<License>> {
-        let s = self.core();
-        run(move || Ok(s.disable(id(&license_id)?)?.into()))
+        self.run(move |s| Ok(s.disable(id(&license_id)?)?.into()))
     }
 
     /// Enables a disabled license again. Admins of the holder.
     #[napi(ts_return_type = "Promise<License>")]
     pub fn enable(&self, license_id: String) -> AsyncTask<Op<License>> {
-        let s = self.core();
-        run(move || Ok(s.enable(id(&license_id)?)?.into()))
+        self.run(move |s| Ok(s.enable(id(&license_id)?)?.into()))
     }
 
     /// Borrows a floating license for `borrower` for `seconds`, within the policy's limits
@@ -1121,8 +1153,7 @@ impl Session {
         borrower: String,
         seconds: f64,
     ) -> AsyncTask<Op<License>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let license = s.borrow(id(&license_id)?, &borrower, to_u32("seconds", seconds)?)?;
             Ok(license.into())
         })
@@ -1132,16 +1163,14 @@ impl Session {
     /// with `borrow_license`.
     #[napi(ts_return_type = "Promise<License>")]
     pub fn return_borrow(&self, license_id: String, borrower: String) -> AsyncTask<Op<License>> {
-        let s = self.core();
-        run(move || Ok(s.return_borrow(id(&license_id)?, &borrower)?.into()))
+        self.run(move |s| Ok(s.return_borrow(id(&license_id)?, &borrower)?.into()))
     }
 
     /// Revokes an unused license: it is gone and its unit returns to its order (resolved with
     /// the order). Admins of the holder.
     #[napi(ts_return_type = "Promise<Order>")]
     pub fn revoke(&self, license_id: String) -> AsyncTask<Op<Order>> {
-        let s = self.core();
-        run(move || Ok(s.revoke(id(&license_id)?)?.into()))
+        self.run(move |s| Ok(s.revoke(id(&license_id)?)?.into()))
     }
 
     /// Adds a license user to an order. Admins of the holder, or managers with
@@ -1152,8 +1181,7 @@ impl Session {
         order_id: String,
         user: NewLicenseUser,
     ) -> AsyncTask<Op<LicenseUser>> {
-        let s = self.core();
-        run(move || Ok(s.add_license_user(id(&order_id)?, user.into())?.into()))
+        self.run(move |s| Ok(s.add_license_user(id(&order_id)?, user.into())?.into()))
     }
 
     /// Changes a license user's email and/or name. Admins of the holder, or managers with
@@ -1164,8 +1192,7 @@ impl Session {
         license_user_id: String,
         edit: LicenseUserEdit,
     ) -> AsyncTask<Op<LicenseUser>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let user = s.edit_license_user(id(&license_user_id)?, edit.email, edit.name)?;
             Ok(user.into())
         })
@@ -1175,8 +1202,7 @@ impl Session {
     /// managers with `manage_license_users`.
     #[napi(ts_return_type = "Promise<void>")]
     pub fn delete_license_user(&self, license_user_id: String) -> AsyncTask<Op<()>> {
-        let s = self.core();
-        run(move || s.delete_license_user(id(&license_user_id)?))
+        self.run(move |s| s.delete_license_user(id(&license_user_id)?))
     }
 
     /// Gives a license to a license user of the same order, or takes it back with `null`.
@@ -1190,8 +1216,7 @@ impl Session {
         license_id: String,
         license_user_id: Option<String>,
     ) -> AsyncTask<Op<License>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             Ok(
                 s.assign_license(id(&license_id)?, opt_id(license_user_id)?)?
                     .into(),
@@ -1207,15 +1232,13 @@ impl Session {
         license_user_id: String,
         password: String,
     ) -> AsyncTask<Op<()>> {
-        let s = self.core();
-        run(move || s.set_license_user_password(id(&license_user_id)?, &password))
+        self.run(move |s| s.set_license_user_password(id(&license_user_id)?, &password))
     }
 
     /// The license users of an order.
     #[napi(ts_return_type = "Promise<Array<LicenseUser>>")]
     pub fn license_users(&self, order_id: String) -> AsyncTask<Op<Vec<LicenseUser>>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let users = s.license_users(id(&order_id)?)?;
             Ok(users.into_iter().map(Into::into).collect())
         })
@@ -1232,8 +1255,7 @@ impl Session {
         user_id: String,
         permissions: Vec<Permission>,
     ) -> AsyncTask<Op<LicenseManager>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let permissions: Vec<li::Permission> =
                 permissions.into_iter().map(Into::into).collect();
             Ok(
@@ -1252,8 +1274,7 @@ impl Session {
         user_id: String,
         permissions: Vec<Permission>,
     ) -> AsyncTask<Op<LicenseManager>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let permissions: Vec<li::Permission> =
                 permissions.into_iter().map(Into::into).collect();
             Ok(
@@ -1266,15 +1287,13 @@ impl Session {
     /// Removes a license manager of an order.
     #[napi(ts_return_type = "Promise<void>")]
     pub fn remove_license_manager(&self, order_id: String, user_id: String) -> AsyncTask<Op<()>> {
-        let s = self.core();
-        run(move || s.remove_license_manager(id(&order_id)?, id(&user_id)?))
+        self.run(move |s| s.remove_license_manager(id(&order_id)?, id(&user_id)?))
     }
 
     /// The license managers of an order.
     #[napi(ts_return_type = "Promise<Array<LicenseManager>>")]
     pub fn license_managers(&self, order_id: String) -> AsyncTask<Op<Vec<LicenseManager>>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let managers = s.license_managers(id(&order_id)?)?;
             Ok(managers.into_iter().map(Into::into).collect())
         })
@@ -1284,8 +1303,7 @@ impl Session {
     /// sharing one `bundle` id. Admins of the holder, or managers with `create_bundle_order`.
     #[napi(ts_return_type = "Promise<Array<Order>>")]
     pub fn request_bundle(&self, request: NewBundleRequest) -> AsyncTask<Op<Vec<Order>>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let orders = s.request_bundle(
                 id(&request.holder)?,
                 id(&request.bundle)?,
@@ -1300,8 +1318,7 @@ impl Session {
     /// Admins of the holder.
     #[napi(ts_return_type = "Promise<Order>")]
     pub fn return_units(&self, order_id: String, quantity: f64) -> AsyncTask<Op<Order>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             Ok(
                 s.return_units(id(&order_id)?, to_u64("quantity", quantity)?)?
                     .into(),
@@ -1314,8 +1331,42 @@ impl Session {
     /// Admins of the holder.
     #[napi(ts_return_type = "Promise<void>")]
     pub fn delete_order(&self, order_id: String) -> AsyncTask<Op<()>> {
-        let s = self.core();
-        run(move || s.delete_order(id(&order_id)?))
+        self.run(move |s| s.delete_order(id(&order_id)?))
+    }
+
+    /// Starts writing an order as CSV (as `exportOrderCsv`) into pieces for `api.js`'s
+    /// `exportOrderCsvTo(orderId, writable)`.
+    #[napi(js_name = "exportOrderCsvChunks", skip_typescript)]
+    pub fn export_order_csv_chunks(
+        &self,
+        env: Env,
+        order_id: String,
+    ) -> napi::Result<External<CsvChunks>> {
+        let (s, in_flight) = self.inner.enter().map_err(|Closed| closed(&env))?;
+        CsvChunks::start(in_flight, move |out| {
+            s.export_order_csv(id(&order_id)?, out)
+        })
+        .map(External::new)
+    }
+
+    /// Starts writing an organization's inventory list as CSV (as `exportInventoryCsv`)
+    /// into pieces for `api.js`'s `exportInventoryCsvTo(orgId, writable, filter)`.
+    #[napi(js_name = "exportInventoryCsvChunks", skip_typescript)]
+    pub fn export_inventory_csv_chunks(
+        &self,
+        env: Env,
+        org_id: String,
+        filter: Option<InventoryFilter>,
+    ) -> napi::Result<External<CsvChunks>> {
+        let (s, in_flight) = self.inner.enter().map_err(|Closed| closed(&env))?;
+        CsvChunks::start(in_flight, move |out| {
+            let filter = match filter {
+                Some(f) => f.into_core()?,
+                None => li::InventoryFilter::default(),
+            };
+            s.export_inventory_csv(id(&org_id)?, &filter, out)
+        })
+        .map(External::new)
     }
 
     /// Writes an order as CSV to the file at `path`: a header of `ORDER_COLUMNS`, then one
@@ -1328,8 +1379,7 @@ impl Session {
     /// with `EXPORT_FAILED`. Whoever may see the order may export it (managers too).
     #[napi(ts_return_type = "Promise<number>")]
     pub fn export_order_csv(&self, order_id: String, path: String) -> AsyncTask<Op<f64>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let order = id(&order_id)?;
             Ok(num(s.export_order_csv_to_path(order, path)?))
         })
@@ -1346,8 +1396,7 @@ impl Session {
         path: String,
         filter: Option<InventoryFilter>,
     ) -> AsyncTask<Op<f64>> {
-        let s = self.core();
-        run(move || {
+        self.run(move |s| {
             let org = id(&org_id)?;
             let filter = match filter {
                 Some(f) => f.into_core()?,

@@ -12,10 +12,12 @@
 
 use napi::Env;
 
+mod chunks;
 mod convert;
 mod error;
 mod inputs;
 mod inventory;
+mod lifetime;
 mod records;
 mod task;
 
