@@ -20,6 +20,7 @@ import {
   type BatchResult,
   type Bundle,
   type Customer,
+  type CsvWritable,
   type Entity,
   type ErrorCode,
   type Holding,
@@ -446,4 +447,28 @@ export async function limits(inv: Inventory, s: Session, tenantId: string): Prom
   const borrow: Action = 'borrow'
   void [figures, clean, borrow]
   return [actor, tenant, action, entity]
+}
+
+/** close(), asyncDispose, the async iterator and the stream exports. */
+export async function lifecycle(inv: Inventory, s: Session, orderId: string, orgId: string, sink: CsvWritable): Promise<number> {
+  let count = 0
+  for await (const l of s.licensesOf(orderId, { pageSize: 100 })) {
+    const key: string = l.key
+    void key
+    count++
+  }
+  const rows: number = await s.exportOrderCsvTo(orderId, sink)
+  const inventoryRows: number = await s.exportInventoryCsvTo(orgId, sink, { statuses: ['active'] }, { end: false })
+  await inv[Symbol.asyncDispose]()
+  const closing: Promise<void> = inv.close()
+  await closing
+  try {
+    await s.order(orderId)
+  } catch (e) {
+    const err = e as InventoryError
+    if (err.code === 'CLOSED') count = -1
+  }
+  // @ts-expect-error: a stream, not a path
+  void s.exportOrderCsvTo(orderId, '/tmp/out.csv')
+  return count + rows + inventoryRows
 }
