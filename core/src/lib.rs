@@ -28,7 +28,7 @@
 //! // Ellen Emporium has nothing yet: MGA's request cannot be approved…
 //! let req = s.request(NewRequest::new(mga.id, cl.id, 3))?;
 //! let err = s.approve(req.id, None, None).unwrap_err();
-//! assert!(matches!(err, Error::InsufficientInventory { available: 0, requested: 3 }));
+//! assert!(matches!(err, Error::InsufficientInventory { available: 0, requested: 3, .. }));
 //! // …until the vendor supplies Ellen Emporium (an approval at the vendor mints).
 //! let stock = s.request(NewRequest::new(ellen.id, cl.id, 5));
 //! assert!(matches!(stock, Ok(_)));
