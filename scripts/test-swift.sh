@@ -3,13 +3,21 @@
 #
 #   1. builds the Rust library and the crate's own uniffi-bindgen on the host (cargo, debug,
 #      the workspace target dir), and runs the crate's Rust unit tests (error conversion);
-#   2. generates the Swift bindings from the library (uniffi library mode) into the
-#      gitignored Sources/LicenseInventory/Generated and Sources/LicenseInventoryFFI, and copies
-#      the library into bindings-swift/.rust-lib for SwiftPM to link; files whose content did
-#      not change are left untouched, so SwiftPM's incremental build stays incremental;
+#   2. generates the Swift bindings from the library (bindings-swift/scripts/generate.sh, uniffi
+#      library mode) into the gitignored Sources/LicenseInventory/Generated and
+#      Sources/LicenseInventoryFFI, and stages the library and its pkg-config file in
+#      bindings-swift/.rust-lib (bindings-swift/scripts/stage-linux.sh), as Package.swift's
+#      system library target expects on Linux; files whose content did not change are left
+#      untouched, so SwiftPM's incremental build stays incremental;
 #   3. runs `swift build` and `swift test` through scripts/swift-env.sh (a Debian 13 chroot
-#      with swiftlang when this machine has no Swift);
-#   4. runs the walkthrough executable on a fresh SQLite file and checks its output.
+#      with swiftlang when this machine has no Swift), with PKG_CONFIG_PATH (build) and
+#      LD_LIBRARY_PATH (run) naming .rust-lib;
+#   4. runs the walkthrough executable on a fresh SQLite file and checks its output;
+#   5. builds and runs the consumer package bindings-swift/Consumer, which depends on the library
+#      package by path as another package would (no unsafe flags anywhere), and checks its output;
+#   6. checks the Linux-testable parts of bindings-swift/scripts/build-xcframework.sh (macOS-only:
+#      its arguments, the staging of the header and module map) and shellchecks the Swift scripts
+#      when shellcheck is installed.
 #
 # Standalone and idempotent; runs as root on a fresh Debian 12 machine (the chroot is made on
 # first use), with CI=true and no stdin. Exits non-zero on any failure.
@@ -60,29 +68,27 @@ step_start "cargo test -p license-inventory-swift --lib (the conversions)"
 (cd "$ROOT" && cargo test -p license-inventory-swift --lib --quiet)
 step_end
 
-# --- 2. generate the Swift bindings (library mode) -------------------------------------
-step_start "uniffi-bindgen generate --library (swift)"
+# --- 2. generate the Swift bindings (library mode), stage the library ----------------------
+step_start "generate the Swift bindings, stage the library and its pkg-config file"
 GEN_TMP=$(mktemp -d)
 trap 'rm -rf "$GEN_TMP"' EXIT
-# cwd = the crate, so that cargo metadata finds this crate's uniffi.toml
-(cd "$PKG" && "$BINDGEN" generate --library "$LIB" --language swift --no-format \
-    --out-dir "$GEN_TMP" >&2)
-for f in LicenseInventory.swift LicenseInventoryFFI.h LicenseInventoryFFI.modulemap; do
-    [[ -f $GEN_TMP/$f ]] || die "bindgen did not write $f (check bindings-swift/uniffi.toml)"
-done
+"$PKG/scripts/generate.sh" "$LIB" "$BINDGEN" "$GEN_TMP"
 install_if_changed "$GEN_TMP/LicenseInventory.swift" "$PKG/Sources/LicenseInventory/Generated/LicenseInventory.swift"
 install_if_changed "$GEN_TMP/LicenseInventoryFFI.h" "$PKG/Sources/LicenseInventoryFFI/LicenseInventoryFFI.h"
-# SwiftPM's system library target wants the module map under this exact name.
-install_if_changed "$GEN_TMP/LicenseInventoryFFI.modulemap" "$PKG/Sources/LicenseInventoryFFI/module.modulemap"
-# Dynamic linking with an rpath to .rust-lib (see Package.swift): no relink needed when only
-# the library's code changed; an interface change changes the generated Swift, which SwiftPM
+install_if_changed "$GEN_TMP/module.modulemap" "$PKG/Sources/LicenseInventoryFFI/module.modulemap"
+# Dynamic linking: no relink needed when only the library's code changed (SwiftPM would not
+# notice a rebuilt library); an interface change changes the generated Swift, which SwiftPM
 # sees, and uniffi's checksums catch any mismatch at load time.
-install_if_changed "$LIB" "$PKG/.rust-lib/$LIB_NAME"
+STAGE="$PKG/.rust-lib"
+"$PKG/scripts/stage-linux.sh" "$LIB" "$STAGE"
+# What the system library target and the loader need, passed into the chroot by swift-env.sh.
+export PKG_CONFIG_PATH="$STAGE/lib/pkgconfig" LD_LIBRARY_PATH="$STAGE/lib"
+SWIFT_PASS="PKG_CONFIG_PATH LD_LIBRARY_PATH"
 step_end
 
 # --- 3. swift build, swift test --------------------------------------------------------
 step_start "swift build"
-"$SWIFT_ENV" run "$PKG" swift build
+SWIFT_ENV_PASS="$SWIFT_PASS" "$SWIFT_ENV" run "$PKG" swift build
 step_end
 
 # socket_dirs URL: the absolute host folders (Unix socket directories) a libpq URL names, one
@@ -144,7 +150,7 @@ else
     log "  PostgreSQL: LICENSE_INVENTORY_PG_URL is not set: its tests are skipped"
 fi
 set +e
-SWIFT_ENV_BIND="$PG_BINDS" SWIFT_ENV_PASS="LICENSE_INVENTORY_PG_URL CI" \
+SWIFT_ENV_BIND="$PG_BINDS" SWIFT_ENV_PASS="LICENSE_INVENTORY_PG_URL CI $SWIFT_PASS" \
     "$SWIFT_ENV" run "$PKG" "${TEST_ARGS[@]}" 2>&1 | tee "$TEST_LOG"
 rc=${PIPESTATUS[0]}
 set -e
@@ -164,7 +170,7 @@ step_start "walkthrough (SQLite file)"
 # The chroot has its own /tmp: the database file lives in the package's .build folder.
 DB="$PKG/.build/walkthrough.sqlite"
 rm -f "$DB" "$DB-wal" "$DB-shm"
-OUT=$("$SWIFT_ENV" run "$PKG" .build/debug/Walkthrough "$DB")
+OUT=$(SWIFT_ENV_PASS="$SWIFT_PASS" "$SWIFT_ENV" run "$PKG" .build/debug/Walkthrough "$DB")
 printf '%s\n' "$OUT"
 check() {
     grep -qE -- "$1" <<<"$OUT" || die "walkthrough output lacks a line matching: $1"
@@ -191,6 +197,44 @@ check '^Exported order 1210: 2 license rows to .*\.1210\.csv$'
 check '^Deleted order 1210: 1 unused unit back to 1208 \(8 available\), 2 licenses retired$'
 check '^Audit: 5 orders, 28 ledger entries, minted 20 - retired 2 = available 18 \+ issued 0: clean$'
 check '^Audit: .*: clean$'
+step_end
+
+# --- 5. the consumer package ---------------------------------------------------------------
+step_start "consumer package (bindings-swift/Consumer: depends on the library by path)"
+# Run from the library's folder (bound into the chroot), which holds the consumer's.
+SWIFT_ENV_PASS="$SWIFT_PASS" "$SWIFT_ENV" run "$PKG" swift build --package-path Consumer
+OUT=$(SWIFT_ENV_PASS="$SWIFT_PASS" "$SWIFT_ENV" run "$PKG" Consumer/.build/debug/Consumer)
+printf '%s\n' "$OUT"
+check '^Consumer of LicenseInventory [0-9]+\.[0-9]+\.[0-9]+$'
+check '^Requested 1210: 3 Center License for MGA Inc$'
+check '^Approved 1210 \(Active\): 3 available$'
+check '^Issued 8 licenses from 1211 in 8 concurrent calls: 8 distinct keys$'
+check '^Activated [0-9A-Z-]{29} on laptop: 1 of 2 devices$'
+check '^Refused: PERMISSION_DENIED approve by user [0-9a-f-]{36}$'
+check '^Audit: clean$'
+step_end
+
+# --- 6. the XCFramework script's Linux-testable parts --------------------------------------
+step_start "build-xcframework.sh (macOS-only): arguments and header staging"
+XCF="$PKG/scripts/build-xcframework.sh"
+bash "$XCF" --help >/dev/null || die "build-xcframework.sh --help failed"
+if bash "$XCF" --no-such-option >/dev/null 2>&1; then die "build-xcframework.sh accepted an unknown option"; fi
+if [[ $(uname -s) != Darwin ]] && bash "$XCF" >/dev/null 2>&1; then
+    die "build-xcframework.sh ran a full build off macOS"
+fi
+STAGED="$GEN_TMP/xcframework-headers"
+bash "$XCF" --stage-headers "$STAGED" --lib "$LIB" --bindgen "$BINDGEN" >/dev/null
+for f in LicenseInventoryFFI.h module.modulemap; do
+    [[ -s $STAGED/$f ]] || die "build-xcframework.sh --stage-headers wrote no $f"
+done
+grep -q 'link "license_inventory_ffi"' "$STAGED/module.modulemap" || die "staged module map has no link line"
+cmp -s "$STAGED/LicenseInventoryFFI.h" "$PKG/Sources/LicenseInventoryFFI/LicenseInventoryFFI.h" \
+    || die "the staged header differs from the package's"
+if command -v shellcheck >/dev/null; then
+    shellcheck "$XCF" "$PKG/scripts/generate.sh" "$PKG/scripts/stage-linux.sh" "$ROOT/scripts/test-swift.sh"
+else
+    log "  shellcheck not installed: scripts not linted"
+fi
 step_end
 
 log "all Swift checks passed"
