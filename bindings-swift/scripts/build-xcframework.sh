@@ -6,14 +6,16 @@
 # runner.
 #
 # Usage:
-#   build-xcframework.sh [--profile PROFILE] [--targets "T1 T2 …"] [--output DIR] [--zip]
+#   build-xcframework.sh [--profile PROFILE] [--targets "T1 T2 …"] [--output DIR] [--dist DIR] [--no-zip]
 #       (macOS) builds the static library for each target (default: macOS arm64 and x86_64,
 #       iOS arm64, iOS simulator arm64 and x86_64) with cargo, merges each platform's
 #       architectures with lipo, generates the header and module map (scripts/generate.sh),
 #       writes DIR/LicenseInventoryFFI.xcframework (default DIR: bindings-swift, where
-#       Package.swift looks) and the generated Swift sources into the package; with --zip, also
-#       LicenseInventoryFFI.xcframework.zip and its SwiftPM checksum (for a
-#       `.binaryTarget(url:checksum:)`).
+#       Package.swift looks) and the generated Swift sources into the package; then, unless
+#       --no-zip, the release artifacts in the --dist folder (default: dist/ of the repository,
+#       what the release workflow uploads): LicenseInventoryFFI.xcframework.zip and
+#       LicenseInventoryFFI.xcframework.zip.checksum, its SwiftPM checksum (for a
+#       `.binaryTarget(url:checksum:)`), also printed.
 #   build-xcframework.sh --stage-headers DIR [--lib LIB] [--bindgen BINDGEN]
 #       (any OS) only stages the C header and module map the XCFramework carries into DIR, from
 #       LIB (default: the debug library of the host) with BINDGEN (default: the debug
@@ -37,7 +39,8 @@ usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0
 profile=release
 targets="aarch64-apple-darwin x86_64-apple-darwin aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios"
 output="$PKG"
-zip=false
+zip=true
+dist="$ROOT/dist"
 stage_dir=""
 lib=""
 bindgen=""
@@ -46,7 +49,8 @@ while (($#)); do
         --profile) [[ $# -ge 2 ]] || die "--profile needs a value"; profile=$2; shift 2 ;;
         --targets) [[ $# -ge 2 ]] || die "--targets needs a value"; targets=$2; shift 2 ;;
         --output) [[ $# -ge 2 ]] || die "--output needs a value"; output=$2; shift 2 ;;
-        --zip) zip=true; shift ;;
+        --no-zip) zip=false; shift ;;
+        --dist) [[ $# -ge 2 ]] || die "--dist needs a value"; dist=$2; shift 2 ;;
         --stage-headers) [[ $# -ge 2 ]] || die "--stage-headers needs a folder"; stage_dir=$2; shift 2 ;;
         --lib) [[ $# -ge 2 ]] || die "--lib needs a value"; lib=$2; shift 2 ;;
         --bindgen) [[ $# -ge 2 ]] || die "--bindgen needs a value"; bindgen=$2; shift 2 ;;
@@ -140,8 +144,12 @@ xcodebuild -create-xcframework "${args[@]}" -output "$output/$NAME.xcframework" 
 log "wrote $output/$NAME.xcframework"
 
 if $zip; then
-    (cd "$output" && rm -f "$NAME.xcframework.zip" && ditto -c -k --keepParent "$NAME.xcframework" "$NAME.xcframework.zip")
-    checksum=$(cd "$PKG" && swift package compute-checksum "$output/$NAME.xcframework.zip")
-    log "wrote $output/$NAME.xcframework.zip (checksum $checksum)"
+    mkdir -p "$dist"
+    dist=$(cd "$dist" && pwd)
+    rm -f "$dist/$NAME.xcframework.zip"
+    (cd "$output" && ditto -c -k --keepParent "$NAME.xcframework" "$dist/$NAME.xcframework.zip")
+    checksum=$(cd "$PKG" && swift package compute-checksum "$dist/$NAME.xcframework.zip")
+    echo "$checksum" >"$dist/$NAME.xcframework.zip.checksum"
+    log "wrote $dist/$NAME.xcframework.zip (SwiftPM checksum $checksum)"
     echo "$checksum"
 fi

@@ -98,7 +98,7 @@ func run() async throws -> Bool {
         path = FileManager.default.temporaryDirectory
             .appendingPathComponent("license-inventory-walkthrough-\(ProcessInfo.processInfo.processIdentifier).db")
             .path
-        try? await FileManager.default.removeItem(atPath: path)
+        try? FileManager.default.removeItem(atPath: path)
     }
     let inv = try await Inventory.openSqlite(path: path)
     inv.setTime(at: at("01:30"))

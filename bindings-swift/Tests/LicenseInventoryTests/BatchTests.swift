@@ -528,7 +528,7 @@ class BatchTests: StoreTestCase {
         let held = try await c.mgaOrder(c.cl, 1)
         let rita = try await c.rita()
         let sam = try await rita.addLicenseUser(order: held.id, email: "sam@mga.example")
-        let keyed = try await rita.withIdempotencyKey(key: "batch-password")
+        let keyed = try rita.withIdempotencyKey(key: "batch-password")
         let first: [BatchCommand] = [.setLicenseUserPassword(user: sam.id, password: "first password")]
         func verify(_ password: String) async throws -> Bool {
             try await c.inv.verifyLicenseUserPassword(tenant: c.t, licenseUser: sam.id, password: password)

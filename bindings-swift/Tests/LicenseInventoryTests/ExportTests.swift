@@ -52,10 +52,10 @@ func parseCsv(_ text: String) -> [[String]] {
 /// The CSV file at `path`: its header and its records as column → cell, checking that every
 /// record has the header's width and ends with CRLF.
 func readCsv(_ path: String, file: StaticString = #filePath, line: UInt = #line) async throws -> (header: [String], records: [[String: String]]) {
-    let text = try await String(contentsOfFile: path, encoding: .utf8)
+    let text = try String(contentsOfFile: path, encoding: .utf8)
     XCTAssertTrue(text.hasSuffix("\r\n"), "records end with CRLF", file: file, line: line)
     let table = parseCsv(text)
-    let header = try await XCTUnwrap(table.first, file: file, line: line)
+    let header = try XCTUnwrap(table.first, file: file, line: line)
     var records: [[String: String]] = []
     for row in table.dropFirst() {
         XCTAssertEqual(row.count, header.count, "\(row)", file: file, line: line)
@@ -111,13 +111,13 @@ class ExportTests: StoreTestCase {
             XCTAssertEqual(record["issued_at"], "2017-10-20T09:00:00.000000Z")
             XCTAssertEqual(record["expires_at"], "")
         }
-        let used = try await XCTUnwrap(records.first { $0["license_key"] == licenses[0].key })
+        let used = try XCTUnwrap(records.first { $0["license_key"] == licenses[0].key })
         XCTAssertEqual(used["license_status"], "active")
         XCTAssertEqual(used["license_user_email"], "student@elerome.example")
         XCTAssertEqual(used["activations"], "1")
         XCTAssertEqual(used["devices"], "Front desk PC")
         XCTAssertEqual(used["activated_at"], "2017-10-20T09:30:00.000000Z")
-        let unused = try await XCTUnwrap(records.first { $0["license_key"] == licenses[1].key })
+        let unused = try XCTUnwrap(records.first { $0["license_key"] == licenses[1].key })
         XCTAssertEqual(unused["license_status"], "issued")
         XCTAssertEqual(unused["license_user_email"], "")
         XCTAssertEqual(unused["activations"], "0")
@@ -190,7 +190,7 @@ class ExportTests: StoreTestCase {
         let path = temporaryPath(".csv")
         defer { try? FileManager.default.removeItem(atPath: path) }
         await assertEqual(try await rita.exportInventoryCsv(org: c.mga.id, path: path), 2)
-        let text = try await String(contentsOfFile: path, encoding: .utf8)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
         let table = parseCsv(text)
         XCTAssertEqual(table.first, inventoryColumns())
         XCTAssertEqual(Array(table.dropFirst()), [
@@ -203,7 +203,7 @@ class ExportTests: StoreTestCase {
         await assertEqual(try await rita.exportInventoryCsv(org: c.mga.id, path: path, filter: InventoryFilter(statuses: [.active])), 1)
         await assertEqual(try await readCsv(path).records.map { $0["order_number"] }, ["1211"])
         await assertEqual(try await rita.exportInventoryCsv(org: c.mga.id, path: path, filter: InventoryFilter(orderNumber: 999)), 0)
-        await assertEqual(parseCsv(try await String(contentsOfFile: path, encoding: .utf8)), [inventoryColumns()])
+        await assertEqual(parseCsv(try String(contentsOfFile: path, encoding: .utf8)), [inventoryColumns()])
     }
 
     func testExportRefusals() async throws {
@@ -212,7 +212,7 @@ class ExportTests: StoreTestCase {
         let path = temporaryPath(".csv")
         defer { try? FileManager.default.removeItem(atPath: path) }
         // A previous export at the path survives every refusal below, byte for byte.
-        try await "previous export\n".write(toFile: path, atomically: false, encoding: .utf8)
+        try "previous export\n".write(toFile: path, atomically: false, encoding: .utf8)
         // A file that cannot be created.
         let nowhere = temporaryPath("/no/such/folder/x.csv")
         await assertInventoryError(try await c.rita().exportOrderCsv(order: order.id, path: nowhere)) {
@@ -238,7 +238,7 @@ class ExportTests: StoreTestCase {
             XCTAssertEqual(entity, .order)
             XCTAssertEqual(id, idText(unknown.uuid))
         }
-        await assertEqual(try await String(contentsOfFile: path, encoding: .utf8), "previous export\n")
+        await assertEqual(try String(contentsOfFile: path, encoding: .utf8), "previous export\n")
     }
 }
 

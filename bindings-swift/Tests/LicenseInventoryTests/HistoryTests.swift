@@ -71,16 +71,16 @@ class HistoryTests: StoreTestCase {
             stockUac = try await c.stockEllen(c.uac, 3)
         }
         try await step { request = try await rita.request(holder: c.mga.id, product: c.cl.id, quantity: 4) }  // 01:02
-        let req = try await XCTUnwrap(request)
+        let req = try XCTUnwrap(request)
         try await step { _ = try await dora.approve(order: req.id) }  // 01:03
         try await step {  // 01:04
             center = try await rita.assign(from: c.mga.id, to: c.elerome.id, product: c.cl.id, quantity: 2)
         }
-        let ctr = try await XCTUnwrap(center)
+        let ctr = try XCTUnwrap(center)
         try await step { _ = try await cleo.issue(order: ctr.id, quantity: 1) }  // 01:05
         try await step { _ = try await rita.returnUnits(order: req.id, quantity: 1) }  // 01:06
         try await step { try await cleo.deleteOrder(order: ctr.id) }  // 01:07
-        let (cl, uac) = (try await XCTUnwrap(stockCl), try await XCTUnwrap(stockUac))
+        let (cl, uac) = (try XCTUnwrap(stockCl), try XCTUnwrap(stockUac))
         XCTAssertEqual(moments.count, 8)
 
         // The live figures, as the store reported them minute by minute: (approved, drawn,
@@ -239,8 +239,8 @@ class HistoryTests: StoreTestCase {
         // No filter: the whole ledger.
         await assertEqual(try await read(LedgerFilter()) { _ in true }, all.map(\.kind))
         // `after` skips what came before, like `ledger`.
-        let approval = try await XCTUnwrap(all.first { $0.kind == .approved })
-        let assignment = try await XCTUnwrap(all.last { $0.kind == .assigned })
+        let approval = try XCTUnwrap(all.first { $0.kind == .approved })
+        let assignment = try XCTUnwrap(all.last { $0.kind == .assigned })
         await assertEqual(try await c.inv.ledgerMatching(tenant: c.t, filter: LedgerFilter(order: request.id),
                                                 after: approval.seq - 1).map(\.seq),
                        [approval.seq, assignment.seq])

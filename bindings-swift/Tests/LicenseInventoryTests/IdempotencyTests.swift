@@ -188,8 +188,8 @@ class IdempotencyTests: StoreTestCase {
             ("tab\tkey", "must not contain control characters"),
         ]
         for (key, reason) in bad {
-            for attempt in [{ _ = try await rita.withIdempotencyKey(key: key) }, { _ = try await c.inv.withIdempotencyKey(key: key) }] {
-                await assertInventoryError(try await attempt()) {
+            for attempt in [{ _ = try rita.withIdempotencyKey(key: key) }, { _ = try c.inv.withIdempotencyKey(key: key) }] {
+                await assertInventoryError(try attempt()) {
                     guard case let .InvalidInput(field, why, _, _, message) = $0 else { return XCTFail("\(key.debugDescription): \($0)") }
                     XCTAssertEqual(field, "idempotency key")
                     XCTAssertEqual(why, reason, key.debugDescription)
@@ -202,7 +202,7 @@ class IdempotencyTests: StoreTestCase {
         let order = try await c.mgaOrder(c.cl, 2)
         let good = [String(repeating: "k", count: 200), String(repeating: "é", count: 200), "a", "Bestellung 1210 · Wiederholung"]
         for (i, key) in good.enumerated() {
-            let keyed = try await rita.withIdempotencyKey(key: key)
+            let keyed = try rita.withIdempotencyKey(key: key)
             await assertEqual(try await keyed.editMetadata(order: order.id, reference: "REF-\(i)").metadata.reference, "REF-\(i)")
         }
         await assertEqual(try await rita.order(id: order.id).order.metadata.reference, "REF-3")
@@ -241,7 +241,7 @@ class IdempotencyTests: StoreTestCase {
         }
         XCTAssertTrue(errors.isEmpty, "\(errors)")
         XCTAssertEqual(results.count, 8)
-        let order = try await XCTUnwrap(results.first)
+        let order = try XCTUnwrap(results.first)
         XCTAssertEqual(results, Array(repeating: order, count: 8))
         XCTAssertEqual(order.number, 1210)
         XCTAssertEqual(order.status, .requested)
@@ -265,7 +265,7 @@ class IdempotencyTests: StoreTestCase {
         let order = try await c.mgaOrder(c.cl, 2)
         let license = try await c.rita().issue(order: order.id, quantity: 1)[0]
         c.inv.setTime(at: seedTime("03:00"))
-        let keyed = try await c.inv.withIdempotencyKey(key: "activate-1")
+        let keyed = try c.inv.withIdempotencyKey(key: "activate-1")
         let first = try await keyed.activate(tenant: c.t, key: license.key, fingerprint: "pc", deviceName: "PC")
         // The keyed handle keeps the clock: the pinned time stamps its changes.
         XCTAssertEqual(first.activations, [Activation(fingerprint: "pc", name: "PC", at: seedTime("03:00"))])

@@ -84,8 +84,8 @@ class LicenseTests: StoreTestCase {
         let all = try await rita.licenses(order: order.id)
         XCTAssertEqual(Set(all.map(\.id)), Set((licenses + rest).map(\.id)))
         let first = try await rita.licenses(order: order.id, limit: 2)
-        let second = try await rita.licenses(order: order.id, after: try await XCTUnwrap(first.last).id, limit: 2)
-        let third = try await rita.licenses(order: order.id, after: try await XCTUnwrap(second.last).id, limit: 2)
+        let second = try await rita.licenses(order: order.id, after: try XCTUnwrap(first.last).id, limit: 2)
+        let third = try await rita.licenses(order: order.id, after: try XCTUnwrap(second.last).id, limit: 2)
         XCTAssertEqual([first.count, second.count, third.count], [2, 2, 1])
         XCTAssertEqual(first + second + third, all)
         // A license by its key, also typed loosely (lower case, no dashes).
@@ -528,7 +528,7 @@ class LicenseTests: StoreTestCase {
         XCTAssertEqual(orders.map(\.status), [.requested, .requested])
         XCTAssertEqual(orders.map(\.source), [c.ellen.id, c.ellen.id])
         XCTAssertEqual(orders.map(\.purchaseOrder), ["PO-PACK", "PO-PACK"])
-        let shared = try await XCTUnwrap(orders[0].bundle)
+        let shared = try XCTUnwrap(orders[0].bundle)
         XCTAssertEqual(orders[1].bundle, shared)
         XCTAssertNotEqual(shared, bundle.id)  // the bundle order, not the definition
         XCTAssertEqual(orders.map(\.number), [orders[0].number, orders[0].number + 1])

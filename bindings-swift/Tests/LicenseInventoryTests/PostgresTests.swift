@@ -178,7 +178,7 @@ final class PostgresTests: XCTestCase {
         func tests(in file: URL) async throws -> [String: [String]] {
             var byClass: [String: [String]] = [:]
             var current = ""
-            for line in try await String(contentsOf: file, encoding: .utf8).split(separator: "\n") {
+            for line in try String(contentsOf: file, encoding: .utf8).split(separator: "\n") {
                 let words = line.split(whereSeparator: { $0 == " " || $0 == ":" || $0 == "(" })
                 if words.starts(with: ["class"]) || words.starts(with: ["final", "class"]), !line.hasPrefix(" ") {
                     current = String(words[words.firstIndex(of: "class")! + 1])

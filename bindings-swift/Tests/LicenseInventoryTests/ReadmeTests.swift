@@ -80,7 +80,7 @@ final class ReadmeTests: XCTestCase {
         XCTAssertEqual(outbox.map(\.2), [order.number, order.number, order.number])
         XCTAssertEqual(marked, [1, 1, 1])
         await assertEqual(try await inv.pendingNotifications(tenant: tenant.id), [])
-        let someId = try await XCTUnwrap(ids.first)
+        let someId = try XCTUnwrap(ids.first)
         let one = try await inv.notification(tenant: tenant.id, id: someId)
         XCTAssertEqual(one.kind, .requestConfirmation)
         XCTAssertEqual(one.sentAt, seedTime("02:24"))
@@ -127,7 +127,7 @@ final class ReadmeTests: XCTestCase {
         let order = try await c.mgaOrder(c.cl, 5)
         let requestId = "5b1f9c2e-issue"
 
-        let keyed = try await session.withIdempotencyKey(key: "issue-\(requestId)")
+        let keyed = try session.withIdempotencyKey(key: "issue-\(requestId)")
         let licenses = try await keyed.issue(order: order.id, quantity: 3)
         let same = try await keyed.issue(order: order.id, quantity: 3)
         var refusal = ""

@@ -79,7 +79,7 @@ final class TableTests: XCTestCase {
     /// `openSqlite` takes the core's SQLite options; a bad timeout is `InvalidInput`.
     func testOpenSqliteOptions() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-        try await FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("options.sqlite").path
         let inv = try await Inventory.openSqlite(path: path, synchronous: .normal, busyTimeout: 5, migrate: true)

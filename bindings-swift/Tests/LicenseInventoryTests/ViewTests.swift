@@ -35,7 +35,7 @@ class ViewTests: StoreTestCase {
         XCTAssertEqual(numbers(page), orders.reversed().map(\.number))
         XCTAssertEqual(numbers(page), [1216, 1215, 1214, 1213, 1212])
         XCTAssertNil(page.next)
-        let first = try await XCTUnwrap(page.items.last)
+        let first = try XCTUnwrap(page.items.last)
         XCTAssertEqual(first.productName, "Center License")
         XCTAssertEqual(first.productKind, .license)
         XCTAssertEqual(first.holderName, "MGA Inc")
@@ -161,7 +161,7 @@ class ViewTests: StoreTestCase {
         XCTAssertEqual(uac.pendingUnits, 4)
 
         let ellen = try await c.dora().summary(org: c.ellen.id)
-        let ellenCl = try await XCTUnwrap(ellen.first { $0.product == c.cl.id })
+        let ellenCl = try XCTUnwrap(ellen.first { $0.product == c.cl.id })
         XCTAssertEqual(ellenCl.held, 100)
         XCTAssertEqual(ellenCl.available, 99)
         XCTAssertEqual(ellenCl.incomingRequests, 2)
