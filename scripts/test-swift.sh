@@ -215,7 +215,7 @@ check '^Audit: clean$'
 step_end
 
 # --- 6. the XCFramework script's Linux-testable parts --------------------------------------
-step_start "build-xcframework.sh (macOS-only): arguments and header staging"
+step_start "build-xcframework.sh (macOS-only): arguments and header staging; stage-package.sh"
 XCF="$PKG/scripts/build-xcframework.sh"
 bash "$XCF" --help >/dev/null || die "build-xcframework.sh --help failed"
 if bash "$XCF" --no-such-option >/dev/null 2>&1; then die "build-xcframework.sh accepted an unknown option"; fi
@@ -230,8 +230,24 @@ done
 grep -q 'link "license_inventory_ffi"' "$STAGED/module.modulemap" || die "staged module map has no link line"
 cmp -s "$STAGED/LicenseInventoryFFI.h" "$PKG/Sources/LicenseInventoryFFI/LicenseInventoryFFI.h" \
     || die "the staged header differs from the package's"
+# The package as a release publishes it (its own repository's root, the XCFramework by URL).
+PUBLISHED="$GEN_TMP/published"
+SUM=$(printf '%064d' 0)
+bash "$PKG/scripts/stage-package.sh" "$PUBLISHED" https://example.invalid/LicenseInventoryFFI.xcframework.zip "$SUM" >/dev/null
+grep -q "url: \"https://example.invalid/LicenseInventoryFFI.xcframework.zip\", checksum: \"$SUM\"" "$PUBLISHED/Package.swift" \
+    || die "stage-package.sh did not point the binary target at the release's zip"
+if grep -q 'path: "LicenseInventoryFFI.xcframework"' "$PUBLISHED/Package.swift"; then
+    die "stage-package.sh left the local XCFramework path"
+fi
+cmp -s "$PUBLISHED/Sources/LicenseInventory/Generated/LicenseInventory.swift" \
+    "$PKG/Sources/LicenseInventory/Generated/LicenseInventory.swift" \
+    || die "stage-package.sh did not carry the generated Swift sources"
+[[ -s $PUBLISHED/LICENSE-MIT && -d $PUBLISHED/Tests ]] || die "stage-package.sh left out the licence or the tests"
+if bash "$PKG/scripts/stage-package.sh" "$GEN_TMP/bad" https://example.invalid/x.zip nope >/dev/null 2>&1; then
+    die "stage-package.sh accepted a malformed checksum"
+fi
 if command -v shellcheck >/dev/null; then
-    shellcheck "$XCF" "$PKG/scripts/generate.sh" "$PKG/scripts/stage-linux.sh" "$ROOT/scripts/test-swift.sh"
+    shellcheck "$XCF" "$PKG/scripts/generate.sh" "$PKG/scripts/stage-linux.sh" "$PKG/scripts/stage-package.sh" "$ROOT/scripts/test-swift.sh"
 else
     log "  shellcheck not installed: scripts not linted"
 fi
