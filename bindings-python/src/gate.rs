@@ -11,7 +11,7 @@
 //! call raises `InventoryClosed`.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
 use license_inventory as core;
@@ -39,6 +39,9 @@ pub(crate) struct Gate {
     closed: AtomicBool,
     /// The store; `None` once closed. Each transaction clones the `Arc` for its length.
     live: Mutex<Option<Arc<Live>>>,
+    /// Signalled, once closing has begun, each time a transaction lets go of the store; the
+    /// mutex orders that release against `close`'s check, so no wake-up is lost.
+    released: (Mutex<()>, Condvar),
 }
 
 impl Gate {
@@ -52,6 +55,7 @@ impl Gate {
         let gate = Arc::new(Gate {
             closed: AtomicBool::new(false),
             live: Mutex::new(Some(Arc::new(Live { store, sql }))),
+            released: (Mutex::new(()), Condvar::new()),
         });
         let inner =
             core::Inventory::from_store(Arc::new(GatedStore(gate.clone()))).with_clock(clock);
@@ -99,10 +103,20 @@ impl Gate {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        match live {
-            Some(l) => f(&l),
-            None => Err(gone()),
+        let Some(live) = live else {
+            return Err(gone());
+        };
+        let out = f(&live);
+        drop(live);
+        if self.is_closed() {
+            let _order = self
+                .released
+                .0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            self.released.1.notify_all();
         }
+        out
     }
 
     /// Closes: refuses new calls, waits (with the GIL released) for the transactions already
@@ -118,10 +132,22 @@ impl Gate {
             return Ok(());
         };
         convert::run(py, move || {
-            // Nobody can take another reference now: the running transactions hold the others.
+            // Nobody can take another reference now: the running transactions hold the others,
+            // and each signals when it lets go (the timeout only bounds a missed signal).
+            let mut order = self
+                .released
+                .0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             while Arc::strong_count(&live) > 1 {
-                std::thread::sleep(Duration::from_millis(1));
+                order = self
+                    .released
+                    .1
+                    .wait_timeout(order, Duration::from_millis(50))
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
             }
+            drop(order);
             // The store's drop closes its connections (SQLite checkpoints its write-ahead log).
             drop(live);
             Ok(())
