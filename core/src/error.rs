@@ -293,6 +293,28 @@ fn by(attempt: &Option<Attempt>) -> String {
         .unwrap_or_default()
 }
 
+/// The `attempt` field of a refusal variant (`&` or `&mut`, as `$error` is borrowed), or
+/// `None` for an error that is no refusal: the one list of the refusal variants.
+macro_rules! refusal_attempt {
+    ($error:expr) => {
+        match $error {
+            Error::InvalidInput { attempt, .. }
+            | Error::NotFound { attempt, .. }
+            | Error::InsufficientInventory { attempt, .. }
+            | Error::InvalidState { attempt, .. }
+            | Error::Hierarchy { attempt, .. }
+            | Error::Conflict { attempt, .. }
+            | Error::MistypedKey { attempt, .. }
+            | Error::ActivationLimit { attempt, .. }
+            | Error::BorrowLimit { attempt, .. }
+            | Error::LicenseUnusable { attempt, .. }
+            | Error::PlanRequired { attempt, .. }
+            | Error::OrderInUse { attempt, .. } => Some(attempt),
+            _ => None,
+        }
+    };
+}
+
 /// Everything that can go wrong. Each variant says what happened and what to do about it.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -703,21 +725,7 @@ impl Error {
     /// Who attempted what, for a refusal other than [`Error::PermissionDenied`] (which has
     /// its own fields).
     pub fn attempt(&self) -> Option<&Attempt> {
-        match self.command_error() {
-            Error::InvalidInput { attempt, .. }
-            | Error::NotFound { attempt, .. }
-            | Error::InsufficientInventory { attempt, .. }
-            | Error::InvalidState { attempt, .. }
-            | Error::Hierarchy { attempt, .. }
-            | Error::Conflict { attempt, .. }
-            | Error::MistypedKey { attempt, .. }
-            | Error::ActivationLimit { attempt, .. }
-            | Error::BorrowLimit { attempt, .. }
-            | Error::LicenseUnusable { attempt, .. }
-            | Error::PlanRequired { attempt, .. }
-            | Error::OrderInUse { attempt, .. } => attempt.as_ref(),
-            _ => None,
-        }
+        refusal_attempt!(self.command_error()).and_then(Option::as_ref)
     }
 
     /// This error as the refusal of `action` by `actor`: a refusal that names no attempt yet
@@ -738,21 +746,7 @@ impl Error {
     }
 
     fn attempt_slot(&mut self) -> Option<&mut Option<Attempt>> {
-        match self {
-            Error::InvalidInput { attempt, .. }
-            | Error::NotFound { attempt, .. }
-            | Error::InsufficientInventory { attempt, .. }
-            | Error::InvalidState { attempt, .. }
-            | Error::Hierarchy { attempt, .. }
-            | Error::Conflict { attempt, .. }
-            | Error::MistypedKey { attempt, .. }
-            | Error::ActivationLimit { attempt, .. }
-            | Error::BorrowLimit { attempt, .. }
-            | Error::LicenseUnusable { attempt, .. }
-            | Error::PlanRequired { attempt, .. }
-            | Error::OrderInUse { attempt, .. } => Some(attempt),
-            _ => None,
-        }
+        refusal_attempt!(self)
     }
 
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
