@@ -40,6 +40,10 @@ struct Written {
     wal: u64,
     main: u64,
     syscalls: u64,
+    /// WAL frames appended, by the b-tree (table or index) of the page each one carries.
+    frames: std::collections::BTreeMap<String, u64>,
+    /// Pages each b-tree gained.
+    grown: std::collections::BTreeMap<String, u64>,
 }
 
 fn checkpoint(conn: &rusqlite::Connection) {
@@ -56,6 +60,7 @@ fn measure(path: &Path, pairs: u64, mut pair: impl FnMut()) -> Written {
     let conn = rusqlite::Connection::open(path).unwrap();
     checkpoint(&conn);
     let main_before = std::fs::metadata(path).unwrap().len();
+    let pages_before = pages_by_btree(&conn);
     assert_eq!(std::fs::metadata(&wal_path).map_or(0, |m| m.len()), 0);
     // A read transaction on the empty WAL: checkpoints cannot backfill or restart it.
     conn.execute_batch("BEGIN").unwrap();
@@ -68,6 +73,7 @@ fn measure(path: &Path, pairs: u64, mut pair: impl FnMut()) -> Written {
     }
     let syscalls = written_bytes().unwrap_or(0) - syscalls_before;
     let wal = std::fs::metadata(&wal_path).unwrap().len();
+    let pages = wal_pages(&std::fs::read(&wal_path).unwrap());
     conn.execute_batch("COMMIT").unwrap();
     checkpoint(&conn);
     let main = std::fs::metadata(path).unwrap().len() - main_before;
@@ -75,7 +81,60 @@ fn measure(path: &Path, pairs: u64, mut pair: impl FnMut()) -> Written {
         wal,
         main,
         syscalls,
+        frames: frames_by_btree(&conn, &pages),
+        grown: pages_by_btree(&conn)
+            .into_iter()
+            .map(|(name, n)| {
+                let before = pages_before.get(&name).copied().unwrap_or(0);
+                (name, n.saturating_sub(before))
+            })
+            .collect(),
     }
+}
+
+/// How many pages each b-tree has (SQLite's `dbstat`).
+fn pages_by_btree(conn: &rusqlite::Connection) -> std::collections::BTreeMap<String, u64> {
+    let mut stmt = conn
+        .prepare("SELECT name, count(*) FROM dbstat GROUP BY name")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// The page number of every frame of a WAL file (a 32-byte header with the page size at byte
+/// 8, then frames of a 24-byte header, whose first 4 bytes are the page number, and one page).
+fn wal_pages(wal: &[u8]) -> Vec<u32> {
+    let be = |at: usize| u32::from_be_bytes(wal[at..at + 4].try_into().unwrap());
+    let page_size = be(8) as usize;
+    wal[32..]
+        .chunks_exact(24 + page_size)
+        .map(|frame| u32::from_be_bytes(frame[..4].try_into().unwrap()))
+        .collect()
+}
+
+/// Counts frames by the b-tree their page belongs to now (SQLite's `dbstat`; page 1 is the
+/// file header and the schema, written whenever the file grows).
+fn frames_by_btree(
+    conn: &rusqlite::Connection,
+    pages: &[u32],
+) -> std::collections::BTreeMap<String, u64> {
+    let mut owner = std::collections::HashMap::new();
+    let mut stmt = conn.prepare("SELECT name, pageno FROM dbstat").unwrap();
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))
+        .unwrap();
+    for row in rows {
+        let (name, page) = row.unwrap();
+        owner.insert(page, name);
+    }
+    let mut frames = std::collections::BTreeMap::new();
+    for page in pages {
+        let name = owner.get(page).map_or("(free or new)", String::as_str);
+        *frames.entry(name.to_owned()).or_insert(0) += 1;
+    }
+    frames
 }
 
 fn bytes() {
@@ -110,6 +169,17 @@ fn bytes() {
         );
     }
     println!("  (ratio = library ÷ peer; issue 10's target for bytes per pair is ≤ 2)");
+    println!("WAL frames (4 KiB pages) per pair, by table or index, and pages it grew by:");
+    for (side, written) in [("library", &lib), ("full peer", &peer)] {
+        let total: u64 = written.frames.values().sum();
+        println!("  {side}: {:.1}", per(total));
+        let mut by: Vec<_> = written.frames.iter().collect();
+        by.sort_by(|a, b| b.1.cmp(a.1));
+        for (name, n) in by {
+            let grown = written.grown.get(name).copied().unwrap_or(0);
+            println!("    {name:<36} {:>6.2} {:>6.2}", per(*n), per(grown));
+        }
+    }
 }
 
 /// One side's issue: keys per second and peak resident set in kB, before and after.

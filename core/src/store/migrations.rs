@@ -1,7 +1,7 @@
 //! The numbered SQL migrations shared by the SQL stores.
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
 
 /// `(version, sql)`, applied in order, each inside the opening transaction.
 pub const MIGRATIONS: &[(i64, &str)] = &[
@@ -23,6 +23,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../../migrations/0010_approval_queue.sql")),
     (11, include_str!("../../migrations/0011_take_backs.sql")),
     (12, include_str!("../../migrations/0012_imported_keys.sql")),
+    (
+        13,
+        include_str!("../../migrations/0013_slimmer_indexes.sql"),
+    ),
 ];
 
 /// Versions whose script only changes SQLite's storage layout: a PostgreSQL store records them

@@ -433,6 +433,26 @@ fn opt_id<T: ToString>(v: Option<T>) -> Cell {
     v.map_or(Cell::Null, id)
 }
 
+/// A holder's drawable orders of a product (`?1` tenant, `?2` holder, `?3` product), read
+/// through the partial index `orders_for_draw` (migration 0013), which holds the drawable
+/// status only: the query names it as a literal, as a partial index requires.
+pub(crate) fn drawable_sql() -> String {
+    format!(
+        "SELECT {ORDER_COLS} FROM orders WHERE tenant = ?1 AND holder = ?2 AND product = ?3 \
+         AND status = '{}' AND available > 0",
+        OrderStatus::DRAWABLE.as_str()
+    )
+}
+
+/// A tenant's pending notifications in order (`?1` tenant, `?2` limit), read through the
+/// partial index `notifications_pending`.
+pub(crate) fn pending_sql() -> String {
+    format!(
+        "SELECT {NOTIFICATION_COLS} FROM notifications \
+         WHERE tenant = ?1 AND sent_at IS NULL ORDER BY seq, id LIMIT ?2"
+    )
+}
+
 const NOTIFICATION_COLS: &str = "id, tenant, seq, kind, recipient, email, name, order_id, digest, \
      permissions, created_at, sent_at";
 fn notification_from(r: &Raw) -> Result<Notification> {
@@ -1241,16 +1261,8 @@ impl Tx for SqlTx<'_> {
         product: ProductId,
     ) -> Result<Vec<Order>> {
         self.many(
-            &format!(
-                "SELECT {ORDER_COLS} FROM orders WHERE tenant = ?1 AND holder = ?2 AND product = ?3 \
-                 AND status = ?4 AND available > 0"
-            ),
-            &[
-                id(tenant),
-                id(holder),
-                id(product),
-                OrderStatus::DRAWABLE.as_str().into(),
-            ],
+            &drawable_sql(),
+            &[id(tenant), id(holder), id(product)],
             order_from,
         )
         .inspect(|orders| self.note_orders(orders))
@@ -2052,10 +2064,7 @@ impl Tx for SqlTx<'_> {
         limit: usize,
     ) -> Result<Vec<Notification>> {
         self.many(
-            &format!(
-                "SELECT {NOTIFICATION_COLS} FROM notifications \
-                 WHERE tenant = ?1 AND sent_at IS NULL ORDER BY seq, id LIMIT ?2"
-            ),
+            &pending_sql(),
             &[id(tenant), num(limit as u64)?],
             notification_from,
         )

@@ -516,3 +516,37 @@ impl SqlConn for SqliteConn<'_> {
         Ok(n as u64)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sql::{drawable_sql, pending_sql};
+
+    /// The hot reads use the partial indexes of migration 0013: a partial index serves only a
+    /// query whose terms imply its condition, so a query that stopped naming the status (or an
+    /// index whose condition drifted from `OrderStatus::DRAWABLE`) would scan instead.
+    #[test]
+    fn hot_reads_use_their_partial_indexes() {
+        let store = SqliteStore::in_memory().unwrap();
+        let conn = store.pool.checkout().unwrap();
+        for (query, index) in [
+            (drawable_sql(), "orders_for_draw"),
+            (pending_sql(), "notifications_pending"),
+        ] {
+            let mut stmt = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {query}"))
+                .unwrap();
+            let unbound = std::iter::repeat_n(Value::Null, stmt.parameter_count());
+            let plan: Vec<String> = stmt
+                .query_map(params_from_iter(unbound), |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(
+                plan.iter()
+                    .any(|step| step.contains(&format!("INDEX {index} "))),
+                "{query}\nis planned as {plan:?}, not through {index}"
+            );
+        }
+    }
+}

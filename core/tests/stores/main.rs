@@ -132,6 +132,14 @@ pub fn writers_share_commits(
 /// For the upgrade tests of both SQL stores.
 pub fn downgrade_to(to: i64) -> String {
     const UNDO: &[(i64, &str)] = &[
+        (
+            13,
+            "DROP INDEX orders_for_draw; \
+             CREATE INDEX orders_for_draw ON orders (tenant, holder, product, status, number); \
+             DROP INDEX notifications_pending; \
+             CREATE INDEX notifications_pending ON notifications (tenant, seq, id) \
+             WHERE sent_at IS NULL;",
+        ),
         (12, "ALTER TABLE licenses DROP COLUMN imported;"),
         (
             11,
