@@ -97,7 +97,7 @@ fn pages_by_btree(conn: &rusqlite::Connection) -> std::collections::BTreeMap<Str
     let mut stmt = conn
         .prepare("SELECT name, count(*) FROM dbstat GROUP BY name")
         .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, u32>(1)?.into())))
         .unwrap()
         .map(Result::unwrap)
         .collect()

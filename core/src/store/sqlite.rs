@@ -519,6 +519,7 @@ impl SqlConn for SqliteConn<'_> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::store::sql::{drawable_sql, pending_sql};
 
