@@ -73,11 +73,18 @@ pub struct SqliteOptions {
     /// [`MAX_GROUP`](crate::store::MAX_GROUP). Default
     /// [`SqliteOptions::GROUP`].
     pub group_commit: usize,
+    /// The page size, in bytes, of a database this store creates: a power of two from 512 to
+    /// 65,536. SQLite writes whole pages, one for every table and index a command changes, so
+    /// smaller pages write fewer bytes per command (docs/decisions.md §55). A database that
+    /// exists keeps the size it was created with. Default [`SqliteOptions::PAGE_SIZE`].
+    pub page_size: u32,
 }
 
 impl SqliteOptions {
     /// The default most commands per transaction.
     pub const GROUP: usize = 32;
+    /// The default page size of a new database: 2 KiB.
+    pub const PAGE_SIZE: u32 = 2048;
 }
 
 impl Default for SqliteOptions {
@@ -87,6 +94,7 @@ impl Default for SqliteOptions {
             busy_timeout: Duration::from_secs(30),
             migrate: true,
             group_commit: Self::GROUP,
+            page_size: Self::PAGE_SIZE,
         }
     }
 }
@@ -152,6 +160,7 @@ impl SqliteStore {
         let path = path.as_ref().to_path_buf();
         check_busy_timeout(options.busy_timeout)?;
         check_group(options.group_commit)?;
+        check_page_size(options.page_size)?;
         let conn = Self::connect(Some(&path), &options)?;
         migrate(&conn, options.migrate)?;
         let (p, o) = (path.clone(), options.clone());
@@ -197,6 +206,14 @@ impl SqliteStore {
         })
     }
 
+    /// The page size, in bytes, of the open database (see [`SqliteOptions::page_size`]).
+    pub fn page_size(&self) -> Result<u32> {
+        self.pool
+            .checkout()?
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .map_err(sql)
+    }
+
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<i64> {
         read_version(&*self.pool.checkout()?)
@@ -228,6 +245,10 @@ impl SqliteStore {
             Synchronous::Normal => "NORMAL",
             Synchronous::Full => "FULL",
         };
+        // Takes effect only on a database without tables yet (a new file, or a new in-memory
+        // one), before WAL mode; an existing database keeps its page size.
+        conn.execute_batch(&format!("PRAGMA page_size={}", options.page_size))
+            .map_err(sql)?;
         if path.is_some() {
             // journal_mode returns the mode in effect, which is not WAL when the file cannot
             // have one (e.g. a read-only folder): refuse to run without it.
@@ -345,6 +366,20 @@ fn check_busy_timeout(timeout: Duration) -> Result<()> {
         });
     }
     Ok(())
+}
+
+fn check_page_size(size: u32) -> Result<()> {
+    if (512..=65_536).contains(&size) && size.is_power_of_two() {
+        return Ok(());
+    }
+    Err(Error::InvalidInput {
+        attempt: None,
+        field: "page_size",
+        reason: format!(
+            "{size} bytes: SQLite's page size is a power of two from 512 to 65536 (default {})",
+            SqliteOptions::PAGE_SIZE
+        ),
+    })
 }
 
 fn migrate(conn: &Connection, allow: bool) -> Result<()> {

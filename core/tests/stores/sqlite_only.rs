@@ -331,6 +331,66 @@ fn busy_timeout_beyond_sqlite_limit_is_invalid_input() {
     SqliteStore::open_with(dir.path().join("y.db"), options).unwrap();
 }
 
+/// A new database gets the page size of its options (2 KiB by default, in memory too); an
+/// existing one keeps its own whatever the options say, and every store works on either.
+#[test]
+fn a_new_database_takes_the_page_size_and_an_existing_one_keeps_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = |size| SqliteOptions {
+        page_size: size,
+        ..SqliteOptions::default()
+    };
+    let default = dir.path().join("default.db");
+    let store = SqliteStore::open(&default).unwrap();
+    assert_eq!(store.page_size().unwrap(), SqliteOptions::PAGE_SIZE);
+    assert_eq!(SqliteOptions::PAGE_SIZE, 2048);
+    drop(store);
+    let raw = rusqlite::Connection::open(&default).unwrap();
+    let on_disk: u32 = raw.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+    assert_eq!(on_disk, 2048, "the file itself");
+    drop(raw);
+    let reopened = SqliteStore::open_with(&default, with(8192)).unwrap();
+    assert_eq!(
+        reopened.page_size().unwrap(),
+        2048,
+        "an existing file keeps its size"
+    );
+    assert_eq!(
+        SqliteStore::in_memory().unwrap().page_size().unwrap(),
+        SqliteOptions::PAGE_SIZE
+    );
+    for size in [512, 4096, 65_536] {
+        let path = dir.path().join(format!("p{size}.db"));
+        let store = Arc::new(SqliteStore::open_with(&path, with(size)).unwrap());
+        assert_eq!(store.page_size().unwrap(), size);
+        let w = World::new(Inventory::from_store(store), 1);
+        w.stock(&w.ellen, &w.cl, 100);
+        requests_and_approvals(&w, 3);
+        w.assert_clean();
+    }
+}
+
+/// A page size SQLite cannot take is refused, typed, before any file is created.
+#[test]
+fn a_page_size_sqlite_cannot_take_is_invalid_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.db");
+    for size in [0, 256, 3000, 131_072, u32::MAX] {
+        let options = SqliteOptions {
+            page_size: size,
+            ..SqliteOptions::default()
+        };
+        match SqliteStore::open_with(&path, options) {
+            Err(e @ Error::InvalidInput { field, .. }) => {
+                assert_eq!(field, "page_size");
+                assert!(e.to_string().contains(&size.to_string()), "{e}");
+            }
+            other => panic!("{size}: expected InvalidInput, got {other:?}"),
+        }
+    }
+    assert!(!path.exists(), "nothing was created");
+}
+
 /// The options take effect on every pooled connection, not only the first: WAL, and
 /// `synchronous` as configured.
 #[test]
