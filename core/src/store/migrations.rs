@@ -1,7 +1,7 @@
 //! The numbered SQL migrations shared by the SQL stores.
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 13;
+pub const SCHEMA_VERSION: i64 = 14;
 
 /// `(version, sql)`, applied in order, each inside the opening transaction.
 pub const MIGRATIONS: &[(i64, &str)] = &[
@@ -27,12 +27,13 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         13,
         include_str!("../../migrations/0013_slimmer_indexes.sql"),
     ),
+    (14, include_str!("../../migrations/0014_compact_ids.sql")),
 ];
 
 /// Versions whose script only changes SQLite's storage layout: a PostgreSQL store records them
-/// without running the script (docs/decisions.md §44).
+/// without running the script (docs/decisions.md §44, §56).
 #[cfg(feature = "postgres")]
-pub(crate) const SQLITE_ONLY: &[i64] = &[9];
+pub(crate) const SQLITE_ONLY: &[i64] = &[9, 14];
 
 /// Whether a PostgreSQL store runs the script of `version`.
 #[cfg(feature = "postgres")]

@@ -360,6 +360,7 @@ fn boxed(params: &[Cell]) -> Vec<Box<dyn ToSql + Sync>> {
                 Cell::Null => Box::new(None::<String>),
                 Cell::Int(v) => Box::new(*v),
                 Cell::Text(s) => Box::new(s.clone()),
+                Cell::Id(u) => Box::new(u.hyphenated().to_string()),
             }
         })
         .collect()
@@ -423,7 +424,7 @@ impl<C: GenericClient> SqlConn for PgTx<'_, C> {
             .map(|(v, c)| {
                 let ty = match c {
                     Cell::Int(_) => Type::INT8,
-                    Cell::Null | Cell::Text(_) => Type::TEXT,
+                    Cell::Null | Cell::Text(_) | Cell::Id(_) => Type::TEXT,
                 };
                 (v.as_ref(), ty)
             })

@@ -30,12 +30,15 @@ use crate::time;
 use crate::views::fold_case;
 use crate::views::{CountsChange, InventoryFilter, OrderList, SummaryCounts};
 
-/// A value in a row or a parameter: the three types our schema uses.
+/// A value in a row or a parameter: the types our schema uses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Cell {
     Null,
     Int(i64),
     Text(String),
+    /// An id: 16 bytes on SQLite (a BLOB, migration 0014), its hyphenated text on PostgreSQL
+    /// (docs/decisions.md §56).
+    Id(Uuid),
 }
 
 impl From<String> for Cell {
@@ -57,10 +60,6 @@ impl<T: Into<Cell>> From<Option<T>> for Cell {
     fn from(v: Option<T>) -> Self {
         v.map_or(Cell::Null, Into::into)
     }
-}
-
-macro_rules! cells {
-    ($($v:expr),* $(,)?) => { &[$(Cell::from($v)),*][..] };
 }
 
 /// The one thing a SQL backend provides inside an open transaction.
@@ -189,10 +188,20 @@ impl Raw {
         u64::try_from(v).map_err(|_| corrupt(t, format!("column {i}: negative value {v}")))
     }
     fn uuid(&self, t: &'static str, i: usize) -> Result<Uuid> {
-        uuid_col(t, &self.text(t, i)?)
+        match self.0.get(i) {
+            Some(Cell::Id(u)) => Ok(*u),
+            Some(Cell::Text(s)) => uuid_col(t, s),
+            other => Err(corrupt(
+                t,
+                format!("column {i}: expected an id, got {other:?}"),
+            )),
+        }
     }
     fn opt_uuid(&self, t: &'static str, i: usize) -> Result<Option<Uuid>> {
-        self.opt_text(t, i)?.map(|s| uuid_col(t, &s)).transpose()
+        match self.0.get(i) {
+            Some(Cell::Null) => Ok(None),
+            _ => self.uuid(t, i).map(Some),
+        }
     }
     fn time(&self, t: &'static str, i: usize) -> Result<DateTime<Utc>> {
         time_col(t, &self.text(t, i)?)
@@ -425,11 +434,11 @@ fn manager_from(r: &Raw) -> Result<LicenseManager> {
 /// Licenses per multi-row INSERT: few round trips, well under every parameter limit.
 const LICENSE_BATCH: usize = 100;
 
-fn id<T: ToString>(v: T) -> Cell {
-    Cell::Text(v.to_string())
+fn id(v: impl Into<Uuid>) -> Cell {
+    Cell::Id(v.into())
 }
 
-fn opt_id<T: ToString>(v: Option<T>) -> Cell {
+fn opt_id<T: Into<Uuid>>(v: Option<T>) -> Cell {
     v.map_or(Cell::Null, id)
 }
 
@@ -637,7 +646,7 @@ impl<'a> SqlTx<'a> {
                     Cell::Int(directory),
                 ],
                 table: "tenants",
-                key: ("tenants", id(row.id)),
+                key: row_of("tenants", row.id),
                 rows: 1,
             });
         }
@@ -1003,7 +1012,7 @@ impl Tx for SqlTx<'_> {
     fn user_by_email(&mut self, tenant: TenantId, email: &str) -> Result<Option<User>> {
         self.one(
             &format!("SELECT {USER_COLS} FROM users WHERE tenant = ?1 AND email = ?2"),
-            cells![tenant.to_string(), email],
+            &[id(tenant), email.into()],
             user_from,
         )
     }
@@ -1122,7 +1131,7 @@ impl Tx for SqlTx<'_> {
     fn product_by_code(&mut self, tenant: TenantId, code: &str) -> Result<Option<Product>> {
         self.one(
             &format!("SELECT {PRODUCT_COLS} FROM products WHERE tenant = ?1 AND code = ?2"),
-            cells![tenant.to_string(), code],
+            &[id(tenant), code.into()],
             product_from,
         )
     }
@@ -1317,7 +1326,7 @@ impl Tx for SqlTx<'_> {
                 if i > 0 {
                     q.push_str(", ");
                 }
-                push(&mut q, &mut args, id(p));
+                push(&mut q, &mut args, id(*p));
             }
             q.push(')');
         }
@@ -1588,7 +1597,7 @@ impl Tx for SqlTx<'_> {
     fn license_by_key(&mut self, tenant: TenantId, key: &LicenseKey) -> Result<Option<License>> {
         self.one(
             &format!("SELECT {LICENSE_COLS} FROM licenses WHERE tenant = ?1 AND license_key = ?2"),
-            cells![tenant.to_string(), key.as_str()],
+            &[id(tenant), key.as_str().into()],
             license_from,
         )
     }

@@ -501,6 +501,8 @@ fn to_value(cell: &Cell) -> Value {
         Cell::Null => Value::Null,
         Cell::Int(v) => Value::Integer(*v),
         Cell::Text(s) => Value::Text(s.clone()),
+        // Ids are 16 bytes (migration 0014, docs/decisions.md §56).
+        Cell::Id(u) => Value::Blob(u.as_bytes().to_vec()),
     }
 }
 
@@ -512,6 +514,13 @@ fn from_value(v: ValueRef<'_>) -> Result<Cell> {
             StorageError::Corrupt {
                 table: "(query)",
                 reason: format!("text is not UTF-8: {e}"),
+            }
+            .into()
+        }),
+        ValueRef::Blob(b) => uuid::Uuid::from_slice(b).map(Cell::Id).map_err(|e| {
+            StorageError::Corrupt {
+                table: "(query)",
+                reason: format!("a BLOB of {} bytes is not an id: {e}", b.len()),
             }
             .into()
         }),

@@ -130,8 +130,11 @@ pub fn writers_share_commits(
 /// SQL that takes a database of the current schema back to version `to`: the tables and columns
 /// of every newer migration dropped (data steps of a version are the caller's), the version set.
 /// For the upgrade tests of both SQL stores.
-pub fn downgrade_to(to: i64) -> String {
+pub fn downgrade_to(to: i64, sqlite: bool) -> String {
     const UNDO: &[(i64, &str)] = &[
+        // 14 changed SQLite's ids to 16-byte BLOBs (PostgreSQL skips it): each id column of its
+        // script back to hyphenated text.
+        (14, TEXT_IDS_AGAIN),
         (
             13,
             "DROP INDEX orders_for_draw; \
@@ -174,10 +177,43 @@ pub fn downgrade_to(to: i64) -> String {
         "downgrade_to knows the newest migration"
     );
     const ROWID_AGAIN: &str = "(migration 9 without WITHOUT ROWID)";
+    const TEXT_IDS_AGAIN: &str = "(migration 14 reversed)";
     let mut sql: String = UNDO
         .iter()
         .filter(|(v, _)| *v > to)
         .map(|(v, s)| match *s {
+            TEXT_IDS_AGAIN if !sqlite => String::new(),
+            TEXT_IDS_AGAIN => {
+                let (_, script) = license_inventory::store::MIGRATIONS
+                    .iter()
+                    .find(|(m, _)| m == v)
+                    .unwrap();
+                let hyphenated = |c: &str| {
+                    let part = |from: u32, len: &str| format!("substr(hex({c}), {from}{len})");
+                    format!(
+                        "CASE WHEN {c} IS NULL THEN NULL ELSE lower({} || '-' || {} || '-' || {} || '-' || {} || '-' || {}) END",
+                        part(1, ", 8"),
+                        part(9, ", 4"),
+                        part(13, ", 4"),
+                        part(17, ", 4"),
+                        part(21, "")
+                    )
+                };
+                let reversed = script
+                    .lines()
+                    .filter(|l| !l.starts_with("--"))
+                    .map(|l| match l.trim().split_once(" = unhex(replace(") {
+                        Some((c, rest)) => {
+                            let end = if rest.ends_with(',') { "," } else { ";" };
+                            format!("    {c} = {}{end}", hyphenated(c))
+                        }
+                        None => l.to_owned(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                // Foreign keys are checked at this commit, once every column is text again.
+                format!("BEGIN; {reversed} COMMIT; ")
+            }
             ROWID_AGAIN => {
                 let (_, script) = license_inventory::store::MIGRATIONS
                     .iter()

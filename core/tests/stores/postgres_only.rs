@@ -203,7 +203,7 @@ fn upgrade_to_5_folds_existing_purchase_orders() {
     let (tenant, mga, irina) = (w.tenant.id, w.mga.id, w.irina.user());
     drop(w);
     let mut raw = postgres::Client::connect(&db_url, postgres::NoTls).unwrap();
-    raw.batch_execute(&super::downgrade_to(4)).unwrap();
+    raw.batch_execute(&super::downgrade_to(4, false)).unwrap();
     drop(raw);
     let inv = Inventory::new(PostgresStore::connect(&db_url).unwrap());
     let s = inv.session(tenant, irina).unwrap();

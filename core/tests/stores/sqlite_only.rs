@@ -155,7 +155,7 @@ fn a_corrupt_row_is_a_storage_error_not_a_panic() {
     let raw = rusqlite::Connection::open(&path).unwrap();
     raw.execute(
         "UPDATE orders SET status = 'bogus' WHERE id = ?1",
-        [o.id.to_string()],
+        [o.id.as_uuid().as_bytes()],
     )
     .unwrap();
     let err = w.vera.order(o.id).unwrap_err();
@@ -291,7 +291,7 @@ fn upgrade_to_5_folds_existing_purchase_orders() {
     drop(w);
     // Back to version 4: no folded column.
     let raw = rusqlite::Connection::open(&path).unwrap();
-    raw.execute_batch(&super::downgrade_to(4)).unwrap();
+    raw.execute_batch(&super::downgrade_to(4, true)).unwrap();
     drop(raw);
     let inv = Inventory::open_sqlite(&path).unwrap();
     let s = inv.session(tenant, irina).unwrap();
@@ -442,7 +442,7 @@ fn upgrade_to_6_records_the_heads_and_the_next_entry_the_state() {
         )
         .unwrap();
     }
-    raw.execute_batch(&super::downgrade_to(5)).unwrap();
+    raw.execute_batch(&super::downgrade_to(5, true)).unwrap();
     drop(raw);
     let inv = Inventory::open_sqlite(&path).unwrap();
     let audit = inv.audit(tenant).unwrap();
@@ -569,7 +569,7 @@ fn upgrade_to_8_counts_the_existing_orders() {
         1
     );
     let raw = rusqlite::Connection::open(&path).unwrap();
-    raw.execute_batch(&super::downgrade_to(7)).unwrap();
+    raw.execute_batch(&super::downgrade_to(7, true)).unwrap();
     drop(raw);
     let inv = Inventory::open_sqlite(&path).unwrap();
     let audit = inv.audit(w.tenant.id).unwrap();
@@ -619,7 +619,7 @@ fn upgrade_to_9_keeps_every_row_of_the_rebuilt_tables() {
         fresh.iter().all(|(compact, rows)| *compact && *rows > 0),
         "{fresh:?}"
     );
-    raw.execute_batch(&super::downgrade_to(8)).unwrap();
+    raw.execute_batch(&super::downgrade_to(8, true)).unwrap();
     let old = layout(&raw);
     assert!(old.iter().all(|(compact, _)| !compact), "{old:?}");
     assert_eq!(old.map(|(_, rows)| rows), fresh.map(|(_, rows)| rows));
@@ -635,6 +635,158 @@ fn upgrade_to_9_keeps_every_row_of_the_rebuilt_tables() {
         .approve(pending.id, None, None)
         .unwrap();
     let audit = inv.audit(w.tenant.id).unwrap();
+    assert!(audit.is_clean(), "{:?}", audit.problems);
+}
+
+/// Every column of every table that holds a value written as an id's 36-character text, with
+/// how many such values: after migration 0014 there are none (docs/decisions.md §56).
+fn text_ids(raw: &rusqlite::Connection) -> BTreeMap<String, i64> {
+    let tables: Vec<String> = raw
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut found = BTreeMap::new();
+    for t in tables {
+        let columns: Vec<String> = raw
+            .prepare(&format!("SELECT name FROM pragma_table_info('{t}')"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for c in columns {
+            let n: i64 = raw
+                .query_row(
+                    &format!(
+                        "SELECT COUNT(*) FROM {t} WHERE typeof({c}) = 'text' AND {c} GLOB \
+                         '[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]-*' \
+                         AND length({c}) = 36"
+                    ),
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            if n > 0 {
+                found.insert(format!("{t}.{c}"), n);
+            }
+        }
+    }
+    found
+}
+
+/// Migration 0014 stores every id in 16 bytes (docs/decisions.md §56): a version-13 file,
+/// whose ids are text in every table (licenses, license users and managers, bundles,
+/// idempotency records, notifications included), comes out with no id left as text, reads the
+/// same, audits clean (the audit re-hashes every row), and takes the next write. A new file
+/// never holds an id as text.
+#[test]
+fn upgrade_to_14_stores_every_id_in_16_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v13.db");
+    let w = World::new(Inventory::open_sqlite(&path).unwrap(), 1);
+    let t = w.tenant.id;
+    let order = w.center_order(&w.cl, 10);
+    w.stock(&w.ellen, &w.uac, 20);
+    let pending = w
+        .irina
+        .request(NewRequest::new(w.mga.id, w.uac.id, 3))
+        .unwrap();
+    let license = w.erin.issue(order.id, 2).unwrap().remove(0);
+    w.inv
+        .activate(t, license.key.as_str(), "pc-1", "Front desk")
+        .unwrap();
+    w.erin
+        .add_license_user(
+            order.id,
+            NewLicenseUser {
+                email: "lu@example.com".into(),
+                name: Some("Lu".into()),
+                password: None,
+            },
+        )
+        .unwrap();
+    let manager = w.user("Max Manager");
+    w.erin
+        .add_license_manager(order.id, manager.id, &[Permission::ResetDevice])
+        .unwrap();
+    let bundle = w
+        .inv
+        .create_bundle(
+            t,
+            NewBundle {
+                name: "Pack".into(),
+                lines: vec![BundleLine {
+                    product: w.cl.id,
+                    quantity: 1,
+                }],
+            },
+        )
+        .unwrap();
+    w.irina
+        .request_bundle(w.mga.id, bundle.id, None, None)
+        .unwrap();
+    w.inv
+        .with_idempotency_key("once")
+        .unwrap()
+        .create_user(
+            t,
+            NewUser {
+                name: "Oona".into(),
+                email: "oona@example.com".into(),
+            },
+        )
+        .unwrap();
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(text_ids(&raw), BTreeMap::new(), "a new file");
+    let read = |inv: &Inventory| {
+        let vera = inv.session(t, w.vera.user()).unwrap();
+        (
+            vera.summary(w.mga.id).unwrap(),
+            vera.order(order.id).unwrap(),
+            inv.ledger(t, 0, MAX_PAGE).unwrap(),
+            vera.licenses(order.id, None, 10).unwrap(),
+            inv.pending_notifications(t, 100).unwrap(),
+        )
+    };
+    let before = read(&w.inv);
+
+    raw.execute_batch(&super::downgrade_to(13, true)).unwrap();
+    let old = text_ids(&raw);
+    for column in [
+        "tenants.id",
+        "orders.holder",
+        "draws.source_order",
+        "ledger.actor",
+        "licenses.order_id",
+        "license_users.id",
+        "license_managers.user_id",
+        "bundles.id",
+        "orders.bundle",
+        "notifications.recipient",
+        "org_counts.product",
+        "idempotency_keys.tenant",
+    ] {
+        assert!(
+            old.contains_key(column),
+            "{column} is text at version 13: {old:?}"
+        );
+    }
+    drop(raw);
+
+    let inv = Inventory::open_sqlite(&path).unwrap();
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(text_ids(&raw), BTreeMap::new(), "after the upgrade");
+    assert_eq!(read(&inv), before);
+    let audit = inv.audit(t).unwrap();
+    assert!(audit.is_clean(), "{:?}", audit.problems);
+    inv.session(t, w.irina.user())
+        .unwrap()
+        .approve(pending.id, None, None)
+        .unwrap();
+    let audit = inv.audit(t).unwrap();
     assert!(audit.is_clean(), "{:?}", audit.problems);
 }
 

@@ -9,6 +9,9 @@ use license_inventory::*;
 pub trait Raw {
     /// Runs statements.
     fn exec(&mut self, sql: &str);
+    /// An id as the store keeps it, as an SQL literal: 16 bytes on SQLite (migration 0014),
+    /// hyphenated text on PostgreSQL.
+    fn id(&self, id: &dyn std::fmt::Display) -> String;
 }
 
 /// A tenant with a ledger that moves units, issues and activates licenses, adds a license
@@ -73,8 +76,8 @@ pub fn delete_newest(inv: Inventory, raw: &mut dyn Raw) {
     let (w, _, _) = world(inv);
     let last = newest(&w);
     raw.exec(&format!(
-        "DELETE FROM ledger WHERE tenant = '{}' AND seq = {last}",
-        w.tenant.id
+        "DELETE FROM ledger WHERE tenant = {} AND seq = {last}",
+        raw.id(&w.tenant.id)
     ));
     expect(
         &problems(&w),
@@ -88,13 +91,13 @@ pub fn delete_newest(inv: Inventory, raw: &mut dyn Raw) {
 pub fn delete_newest_and_move_the_head(inv: Inventory, raw: &mut dyn Raw) {
     let (w, _, _) = world(inv);
     let last = newest(&w);
-    let t = w.tenant.id;
+    let t = raw.id(&w.tenant.id);
     raw.exec(&format!(
-        "DELETE FROM ledger WHERE tenant = '{t}' AND seq = {last}"
+        "DELETE FROM ledger WHERE tenant = {t} AND seq = {last}"
     ));
     raw.exec(&format!(
         "UPDATE tenants SET ledger_seq = {prev}, ledger_hash = \
-         (SELECT hash FROM ledger WHERE tenant = '{t}' AND seq = {prev}) WHERE id = '{t}'",
+         (SELECT hash FROM ledger WHERE tenant = {t} AND seq = {prev}) WHERE id = {t}",
         prev = last - 1
     ));
     // The deleted entry added the license user.
@@ -110,8 +113,8 @@ pub fn delete_newest_and_move_the_head(inv: Inventory, raw: &mut dyn Raw) {
 pub fn delete_a_middle_entry(inv: Inventory, raw: &mut dyn Raw) {
     let (w, _, _) = world(inv);
     raw.exec(&format!(
-        "DELETE FROM ledger WHERE tenant = '{}' AND seq = 5",
-        w.tenant.id
+        "DELETE FROM ledger WHERE tenant = {} AND seq = 5",
+        raw.id(&w.tenant.id)
     ));
     let p = problems(&w);
     expect(&p, "ledger sequence gap before entry 6: entry 5 is missing");
@@ -125,10 +128,10 @@ pub fn edit_a_payload(inv: Inventory, raw: &mut dyn Raw) {
     // Move one unit less into the order, and one more out of the source: still balanced.
     raw.exec(&format!(
         "UPDATE ledger SET movements = replace(movements, '\"available\":{}', '\"available\":{}') \
-         WHERE tenant = '{}' AND seq = {}",
+         WHERE tenant = {} AND seq = {}",
         m.available,
         m.available + 1,
-        w.tenant.id,
+        raw.id(&w.tenant.id),
         e.seq
     ));
     let edited = w.inv.ledger(w.tenant.id, e.seq - 1, 1).unwrap();
@@ -147,9 +150,9 @@ pub fn edit_an_actor(inv: Inventory, raw: &mut dyn Raw) {
     let (w, _, _) = world(inv);
     let e = first_movement(&w);
     raw.exec(&format!(
-        "UPDATE ledger SET actor = '{}' WHERE tenant = '{}' AND seq = {}",
-        w.irina.user(),
-        w.tenant.id,
+        "UPDATE ledger SET actor = {} WHERE tenant = {} AND seq = {}",
+        raw.id(&w.irina.user()),
+        raw.id(&w.tenant.id),
         e.seq
     ));
     expect(
@@ -163,8 +166,8 @@ pub fn edit_an_orders_quantities(inv: Inventory, raw: &mut dyn Raw) {
     let order = w.center_order(&w.uac, 3);
     raw.exec(&format!(
         "UPDATE orders SET approved_quantity = approved_quantity + 10, available = available + 10 \
-         WHERE id = '{}'",
-        order.id
+         WHERE id = {}",
+        raw.id(&order.id)
     ));
     let p = problems(&w);
     expect(&p, &format!("order {}: ledger replays to", order.number));
@@ -174,8 +177,8 @@ pub fn edit_an_orders_quantities(inv: Inventory, raw: &mut dyn Raw) {
 pub fn edit_a_license_status(inv: Inventory, raw: &mut dyn Raw) {
     let (w, license, _) = world(inv);
     raw.exec(&format!(
-        "UPDATE licenses SET status = 'disabled' WHERE id = '{}'",
-        license.id
+        "UPDATE licenses SET status = 'disabled' WHERE id = {}",
+        raw.id(&license.id)
     ));
     assert_eq!(
         w.erin.license(license.key.as_str()).unwrap().status,
@@ -198,7 +201,8 @@ pub fn edit_a_license_status(inv: Inventory, raw: &mut dyn Raw) {
 pub fn edit_a_license_user(inv: Inventory, raw: &mut dyn Raw) {
     let (w, _, user) = world(inv);
     raw.exec(&format!(
-        "UPDATE license_users SET name = 'Mallory' WHERE id = '{user}'"
+        "UPDATE license_users SET name = 'Mallory' WHERE id = {}",
+        raw.id(&user)
     ));
     expect(&problems(&w), "table license_users: the rows differ");
 }
@@ -206,6 +210,7 @@ pub fn edit_a_license_user(inv: Inventory, raw: &mut dyn Raw) {
 pub fn insert_a_forged_entry(inv: Inventory, raw: &mut dyn Raw) {
     let (w, _, _) = world(inv);
     let t = w.tenant.id;
+    let tenant = raw.id(&t);
     let last = newest(&w);
     // A well-formed, correctly chained entry: only the head shows it is not the library's.
     let mut forged = w.inv.ledger(t, last - 1, 1).unwrap().pop().unwrap();
@@ -216,7 +221,7 @@ pub fn insert_a_forged_entry(inv: Inventory, raw: &mut dyn Raw) {
         "INSERT INTO ledger (tenant, seq, recorded_at, actor, kind, order_id, org, minted, \
          movements, prev_hash, hash, retired, state) \
          SELECT tenant, {seq}, recorded_at, actor, kind, order_id, org, minted, movements, \
-         '{prev}', '{hash}', retired, state FROM ledger WHERE tenant = '{t}' AND seq = {last}",
+         '{prev}', '{hash}', retired, state FROM ledger WHERE tenant = {tenant} AND seq = {last}",
         seq = forged.seq,
         prev = forged.prev_hash,
         hash = forged.hash,
@@ -247,6 +252,7 @@ pub fn recompute_the_chain_after_an_edit(inv: Inventory, raw: &mut dyn Raw) {
     // Some more work after the checkpoint.
     w.advance(1);
     w.stock(&w.ellen, &w.uac, 1);
+    let tenant = raw.id(&t);
     // Rewrite entry 3's actor and recompute every hash from there.
     let mut entries = w.inv.ledger(t, 0, MAX_PAGE).unwrap();
     let mut prev = GENESIS_HASH.to_owned();
@@ -259,16 +265,16 @@ pub fn recompute_the_chain_after_an_edit(inv: Inventory, raw: &mut dyn Raw) {
         prev = e.hash.clone();
         raw.exec(&format!(
             "UPDATE ledger SET actor = {actor}, prev_hash = '{}', hash = '{}' \
-             WHERE tenant = '{t}' AND seq = {}",
+             WHERE tenant = {tenant} AND seq = {}",
             e.prev_hash,
             e.hash,
             e.seq,
-            actor = e.actor.map_or("NULL".to_owned(), |a| format!("'{a}'")),
+            actor = e.actor.map_or("NULL".to_owned(), |a| raw.id(&a)),
         ));
     }
     let last = entries.last().unwrap();
     raw.exec(&format!(
-        "UPDATE tenants SET ledger_seq = {}, ledger_hash = '{}' WHERE id = '{t}'",
+        "UPDATE tenants SET ledger_seq = {}, ledger_hash = '{}' WHERE id = {tenant}",
         last.seq, last.hash
     ));
     // The plain audit cannot tell.
@@ -299,8 +305,9 @@ pub fn recompute_the_chain_after_an_edit(inv: Inventory, raw: &mut dyn Raw) {
 pub fn edit_a_summary_counter(inv: Inventory, raw: &mut dyn Raw) {
     let (w, _, _) = world(inv);
     raw.exec(&format!(
-        "UPDATE org_counts SET available = available + 7 WHERE tenant = '{}' AND org = '{}'",
-        w.tenant.id, w.mga.id
+        "UPDATE org_counts SET available = available + 7 WHERE tenant = {} AND org = {}",
+        raw.id(&w.tenant.id),
+        raw.id(&w.mga.id)
     ));
     expect(
         &problems(&w),
@@ -337,6 +344,9 @@ impl Raw for Sqlite {
     fn exec(&mut self, sql: &str) {
         self.conn.execute_batch(sql).unwrap();
     }
+    fn id(&self, id: &dyn std::fmt::Display) -> String {
+        format!("X'{}'", id.to_string().replace('-', ""))
+    }
 }
 
 fn sqlite() -> Option<(Inventory, Box<dyn Raw>)> {
@@ -356,6 +366,9 @@ struct Postgres(postgres::Client);
 impl Raw for Postgres {
     fn exec(&mut self, sql: &str) {
         self.0.batch_execute(sql).unwrap();
+    }
+    fn id(&self, id: &dyn std::fmt::Display) -> String {
+        format!("'{id}'")
     }
 }
 
