@@ -12,17 +12,19 @@
 //!
 //! The cost of a pair is (instructions at N = 1000 − at N = 0) / 1000; `callgrind_annotate
 //! cg.1000` says where it goes. `peer` runs the full `HashMap` peer of the `approvals` bench
-//! (benches/src/peers.rs) instead, for the same subtraction.
+//! (benches/src/peers.rs) instead, for the same subtraction. `sqlite-library` and
+//! `sqlite-peer` do the same on a new SQLite file (`synchronous=NORMAL`, in a temporary
+//! folder) against the full rusqlite peer.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use license_inventory::Inventory;
+use license_inventory::{Inventory, Synchronous};
 use license_inventory_benches::{library, peers};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (side, n) = match args.as_slice() {
         [_, side, n] => (side.as_str(), n.parse::<u64>().unwrap()),
-        _ => panic!("usage: memory_pairs library|peer N"),
+        _ => panic!("usage: memory_pairs library|peer|sqlite-library|sqlite-peer N"),
     };
     // Setup and 20 warm-up pairs, then N pairs.
     match side {
@@ -32,6 +34,21 @@ fn main() {
                 b.pair();
             }
         }
+        "sqlite-library" => {
+            let dir = tempfile::tempdir().unwrap();
+            let inv = library::sqlite(&dir.path().join("pairs.db"), Synchronous::Normal);
+            let b = library::setup(&inv);
+            for _ in 0..20 + n {
+                b.pair();
+            }
+        }
+        "sqlite-peer" => {
+            let dir = tempfile::tempdir().unwrap();
+            let mut p = peers::sqlite::Peer::open(&dir.path().join("pairs.db"), "NORMAL", true);
+            for _ in 0..20 + n {
+                p.pair();
+            }
+        }
         "peer" => {
             let mut p = peers::memory::Peer::new(true);
             for _ in 0..20 + n {
@@ -39,6 +56,6 @@ fn main() {
             }
             std::hint::black_box(p.rows());
         }
-        _ => panic!("usage: memory_pairs library|peer N"),
+        _ => panic!("usage: memory_pairs library|peer|sqlite-library|sqlite-peer N"),
     }
 }
