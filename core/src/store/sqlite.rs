@@ -260,6 +260,15 @@ impl SqliteStore {
                     "SQLite refused journal_mode=WAL (the mode is '{mode}'): check that the database's folder is writable and not on a network file system"
                 )));
             }
+            // Checkpoint when the WAL holds as many bytes as SQLite's default does (1,000 pages
+            // of 4 KiB), whatever the page size: smaller pages would otherwise checkpoint (and
+            // `fsync` the database file) more often for the same work (docs/decisions.md §55).
+            let page_size: i64 = conn
+                .query_row("PRAGMA page_size", [], |r| r.get(0))
+                .map_err(sql)?;
+            let pages = WAL_CHECKPOINT_BYTES / page_size.max(512);
+            conn.execute_batch(&format!("PRAGMA wal_autocheckpoint={pages}"))
+                .map_err(sql)?;
         }
         // temp_store=MEMORY: the journals of a group's savepoints (docs/decisions.md §42) stay in
         // memory instead of temporary files (they only serve a rollback within the
@@ -287,6 +296,23 @@ impl SqliteStore {
         for _ in 0..self.pool.max() {
             let conn = self.pool.checkout()?;
             out.push(pragmas(&conn)?);
+            held.push(conn);
+        }
+        Ok(out)
+    }
+
+    /// `PRAGMA wal_autocheckpoint` (in pages) on each pooled connection, all of them opened for
+    /// the occasion: the WAL is checkpointed at the same size in bytes whatever the page size.
+    #[doc(hidden)]
+    pub fn wal_autocheckpoints(&self) -> Result<Vec<i64>> {
+        let mut held = Vec::new();
+        let mut out = Vec::new();
+        for _ in 0..self.pool.max() {
+            let conn = self.pool.checkout()?;
+            out.push(
+                conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+                    .map_err(sql)?,
+            );
             held.push(conn);
         }
         Ok(out)
@@ -367,6 +393,10 @@ fn check_busy_timeout(timeout: Duration) -> Result<()> {
     }
     Ok(())
 }
+
+/// The WAL's size, in bytes, at which a commit checkpoints it: SQLite's default (1,000 pages of
+/// its default 4 KiB).
+const WAL_CHECKPOINT_BYTES: i64 = 1000 * 4096;
 
 fn check_page_size(size: u32) -> Result<()> {
     if (512..=65_536).contains(&size) && size.is_power_of_two() {
