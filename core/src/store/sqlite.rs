@@ -266,7 +266,7 @@ impl SqliteStore {
             let page_size: i64 = conn
                 .query_row("PRAGMA page_size", [], |r| r.get(0))
                 .map_err(sql)?;
-            let pages = WAL_CHECKPOINT_BYTES / page_size.max(512);
+            let pages = WAL_CHECKPOINT_BYTES.checked_div(page_size).unwrap_or(1000);
             conn.execute_batch(&format!("PRAGMA wal_autocheckpoint={pages}"))
                 .map_err(sql)?;
         }
