@@ -1647,6 +1647,11 @@ export interface SqliteOptions {
   migrate?: boolean
   /** The most commands one transaction may carry (group commit); 1 = no grouping. */
   groupCommit?: number
+  /**
+   * The page size, in bytes, of a database file this call creates: a power of two from 512
+   * to 65536 (default 2048). An existing file keeps the size it was created with.
+   */
+  pageSize?: number
 }
 
 /** One line of an organization's summary: one product. */

@@ -1,6 +1,7 @@
 // Opening stores, the clock, and provisioning: tenants, organizations, users, products.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { existsSync, openSync, readSync, closeSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { Inventory, needsPostgres, postgresUrl, rejection, storeTest, tempDir, world } from './helpers.mjs'
@@ -89,6 +90,51 @@ test('an SQLite store persists across reopenings', async () => {
   assert.equal(details.order.id, order.id)
   assert.equal(details.order.requestedQuantity, 4)
   assert.equal((await again.audit(w.tenant.id)).isClean, true)
+})
+
+/** The page size an SQLite file records in its header (bytes 16-17, big-endian; 1 = 65536). */
+function headerPageSize(path) {
+  const header = Buffer.alloc(100)
+  const fd = openSync(path, 'r')
+  try {
+    assert.equal(readSync(fd, header, 0, 100, 0), 100)
+  } finally {
+    closeSync(fd)
+  }
+  assert.equal(header.subarray(0, 16).toString('latin1'), 'SQLite format 3\0')
+  const size = header.readUInt16BE(16)
+  return size === 1 ? 65536 : size
+}
+
+test('pageSize sets the page size of a new SQLite file; an existing one keeps its own', async () => {
+  const dir = tempDir()
+  // A new file gets the core's default, 2 KiB pages.
+  const fresh = join(dir, 'default.sqlite')
+  const inv = await Inventory.openSqlite(fresh)
+  await inv.createTenant({ name: 'D', plan: 'standard', vendorName: 'D' })
+  await inv.close()
+  assert.equal(headerPageSize(fresh), 2048)
+  // pageSize sets the page size of a file the call creates.
+  const big = join(dir, 'big.sqlite')
+  const first = await Inventory.openSqlite(big, { pageSize: 4096 })
+  const t = await first.createTenant({ name: 'B', plan: 'standard', vendorName: 'B' })
+  await first.close()
+  assert.equal(headerPageSize(big), 4096)
+  // An existing file keeps the size it was created with, whatever is asked or defaulted.
+  for (const pageSize of [8192, 512, undefined]) {
+    const again = await Inventory.openSqlite(big, { pageSize })
+    assert.equal((await again.tenant(t.id)).name, 'B')
+    await again.createTenant({ name: 'B2', plan: 'standard', vendorName: 'B2' })
+    await again.close()
+    assert.equal(headerPageSize(big), 4096)
+  }
+  // Not a power of two from 512 to 65536: INVALID_INPUT, before any file is created.
+  for (const pageSize of [3000, 256, 0, 131072, -1, 2048.5, 2 ** 40]) {
+    const path = join(dir, `bad-${pageSize}.sqlite`)
+    const err = await rejection(Inventory.openSqlite(path, { pageSize }), 'INVALID_INPUT')
+    assert.equal(err.field, 'page_size')
+    assert.equal(existsSync(path), false)
+  }
 })
 
 storeTest('provisioning errors carry a code and their figures', async (inv) => {

@@ -53,7 +53,7 @@ import {
 } from '../index.js'
 
 export async function usage(path: string): Promise<void> {
-  const inv: Inventory = await Inventory.openSqlite(path, { synchronous: 'normal', busyTimeoutMs: 1000 })
+  const inv: Inventory = await Inventory.openSqlite(path, { synchronous: 'normal', busyTimeoutMs: 1000, pageSize: 4096 })
   const shared: Promise<Inventory> = Inventory.openPostgres('host=/run/postgresql dbname=x', { maxConnections: 4, maxRetries: 2, migrate: true })
   void shared
   const opts: PostgresOptions = {}

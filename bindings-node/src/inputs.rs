@@ -27,6 +27,9 @@ pub struct SqliteOptions {
     pub migrate: Option<bool>,
     /// The most commands one transaction may carry (group commit); 1 = no grouping.
     pub group_commit: Option<f64>,
+    /// The page size, in bytes, of a database file this call creates: a power of two from 512
+    /// to 65536 (default 2048). An existing file keeps the size it was created with.
+    pub page_size: Option<f64>,
 }
 
 impl SqliteOptions {
@@ -43,6 +46,10 @@ impl SqliteOptions {
         }
         if let Some(n) = self.group_commit {
             options.group_commit = to_usize("group commit", n)?;
+        }
+        if let Some(n) = self.page_size {
+            // The core's field name, so every refusal of this option names the same field.
+            options.page_size = to_u32("page_size", n)?;
         }
         Ok(options)
     }

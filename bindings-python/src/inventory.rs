@@ -62,11 +62,14 @@ impl Inventory {
 
     /// An inventory in an SQLite file, created and migrated as needed.
     ///
-    /// `synchronous`, `busy_timeout` (seconds), `migrate` and `group_commit` (the most commands
-    /// one transaction may carry; 1 = no grouping) override the core's defaults
-    /// (`Synchronous.FULL`, 30 s, `True`, 32) when given.
+    /// `synchronous`, `busy_timeout` (seconds), `migrate`, `group_commit` (the most commands
+    /// one transaction may carry; 1 = no grouping) and `page_size` (bytes, a power of two from
+    /// 512 to 65536, for a file this call creates; an existing file keeps its own) override
+    /// the core's defaults (`Synchronous.FULL`, 30 s, `True`, 32, 2048) when given.
     #[staticmethod]
-    #[pyo3(signature = (path, *, synchronous=None, busy_timeout=None, migrate=None, group_commit=None))]
+    #[pyo3(signature = (
+        path, *, synchronous=None, busy_timeout=None, migrate=None, group_commit=None, page_size=None
+    ))]
     fn open_sqlite(
         py: Python<'_>,
         path: PathBuf,
@@ -74,6 +77,7 @@ impl Inventory {
         busy_timeout: Option<f64>,
         migrate: Option<bool>,
         group_commit: Option<&Bound<'_, PyAny>>,
+        page_size: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut options = core::SqliteOptions::default();
         if let Some(s) = synchronous {
@@ -88,6 +92,9 @@ impl Inventory {
         }
         if let Some(n) = group_commit {
             options.group_commit = size(py, "group_commit", n)?;
+        }
+        if let Some(n) = page_size {
+            options.page_size = whole_u32(py, "page_size", n)?;
         }
         let store = run(py, || core::SqliteStore::open_with(&path, options))?;
         Ok(Self::sqlite_store(store, "sqlite"))

@@ -212,6 +212,42 @@ def test_stores(tmp_path: Path) -> None:
         assert e.value.field == "group_commit"
 
 
+def header_page_size(path: Path) -> int:
+    """The page size an SQLite file records in its header (bytes 16-17, big-endian; 1 = 65536)."""
+    with open(path, "rb") as f:
+        header = f.read(100)
+    assert header.startswith(b"SQLite format 3\x00"), header[:16]
+    size = int.from_bytes(header[16:18], "big")
+    return 65536 if size == 1 else size
+
+
+def test_sqlite_page_size(tmp_path: Path) -> None:
+    # A new file gets the core's default, 2 KiB pages.
+    default = tmp_path / "default.db"
+    with Inventory.open_sqlite(default) as inv:
+        inv.create_tenant("D", "D")
+    assert header_page_size(default) == 2048
+    # page_size sets the page size of a file the call creates.
+    big = tmp_path / "big.db"
+    with Inventory.open_sqlite(big, page_size=4096) as inv:
+        t = inv.create_tenant("B", "B")
+    assert header_page_size(big) == 4096
+    # An existing file keeps the size it was created with, whatever is asked or defaulted.
+    for again in (8192, 512, None):
+        with Inventory.open_sqlite(big, page_size=again) as inv:
+            assert inv.tenant(t.id).name == "B"
+            inv.create_tenant("B2", "B2")
+        assert header_page_size(big) == 4096
+    # Not a power of two from 512 to 65536: refused, typed, before any file is created.
+    for bad in (3000, 256, 0, 131072, -1, 2**40):
+        path = tmp_path / f"bad-{bad}.db"
+        with pytest.raises(InvalidInput) as e:
+            Inventory.open_sqlite(path, page_size=bad)
+        assert e.value.field == "page_size"
+        assert e.value.code == "INVALID_INPUT"
+        assert not path.exists()
+
+
 def test_sqlite_storage_error(tmp_path: Path) -> None:
     # A directory is not a database file.
     with pytest.raises(li.StorageError) as e:

@@ -54,13 +54,16 @@ impl Inventory {
     ///
     /// `synchronous` (durability of each commit), `busy_timeout` (seconds a writer waits for
     /// another connection's lock), `migrate` (`false`: refuse an older schema rather than
-    /// upgrade it) and `group_commit` (the most commands one transaction may carry; 1 = no
-    /// grouping) override the core's defaults (`.full`, 30 s, `true`, 32) when given.
+    /// upgrade it), `group_commit` (the most commands one transaction may carry; 1 = no
+    /// grouping) and `page_size` (bytes, a power of two from 512 to 65536, for a file this call
+    /// creates; an existing file keeps its own) override the core's defaults (`.full`, 30 s,
+    /// `true`, 32, 2048) when given.
     #[uniffi::constructor(default(
         synchronous = None,
         busy_timeout = None,
         migrate = None,
-        group_commit = None
+        group_commit = None,
+        page_size = None
     ))]
     pub async fn open_sqlite(
         path: String,
@@ -68,6 +71,7 @@ impl Inventory {
         busy_timeout: Option<f64>,
         migrate: Option<bool>,
         group_commit: Option<u32>,
+        page_size: Option<u32>,
     ) -> Result<Arc<Self>> {
         background::run(move || {
             let mut options = core::SqliteOptions::default();
@@ -89,6 +93,9 @@ impl Inventory {
             }
             if let Some(n) = group_commit {
                 options.group_commit = usize::try_from(n).unwrap_or(usize::MAX);
+            }
+            if let Some(n) = page_size {
+                options.page_size = n;
             }
             let store = core::SqliteStore::open_with(path, options)?;
             Ok(Self::over(core::Inventory::new(store)))

@@ -875,6 +875,7 @@ class Inventory:
         busy_timeout: float | None = None,
         migrate: bool | None = None,
         group_commit: int | None = None,
+        page_size: int | None = None,
     ) -> Inventory: ...
     @staticmethod
     def sqlite_in_memory() -> Inventory: ...
