@@ -97,6 +97,32 @@ fn row_of(table: &'static str, key: impl std::fmt::Display) -> (&'static str, Ce
     (table, Cell::Text(key.to_string()))
 }
 
+/// Appends the placeholder `?n` to `q` (without a `format!` allocation: multi-row statements
+/// write hundreds of them per command).
+fn push_placeholder(q: &mut String, n: usize) {
+    q.push('?');
+    push_number(q, n);
+}
+
+/// Appends `n` in decimal to `q`.
+fn push_number(q: &mut String, n: usize) {
+    use std::fmt::Write as _;
+    // Writing to a String cannot fail.
+    let _ = write!(q, "{n}");
+}
+
+/// `count` placeholders from `?first` on, separated by commas: `?3, ?4, ?5`.
+fn placeholders(first: usize, count: usize) -> String {
+    let mut q = String::with_capacity(count.saturating_mul(5));
+    for i in 0..count {
+        if i > 0 {
+            q.push_str(", ");
+        }
+        push_placeholder(&mut q, first.saturating_add(i));
+    }
+    q
+}
+
 /// Renumbers a statement's `?N` placeholders by `by`.
 fn shift_placeholders(sql: &str, by: usize) -> String {
     let mut out = String::with_capacity(sql.len().saturating_add(16));
@@ -112,7 +138,7 @@ fn shift_placeholders(sql: &str, by: usize) -> String {
             chars.next();
         }
         match digits.parse::<usize>() {
-            Ok(n) => out.push_str(&n.saturating_add(by).to_string()),
+            Ok(n) => push_number(&mut out, n.saturating_add(by)),
             Err(_) => out.push_str(&digits),
         }
     }
@@ -1294,7 +1320,7 @@ impl Tx for SqlTx<'_> {
         let mut args: Vec<Cell> = vec![id(tenant), id(org)];
         let push = |q: &mut String, args: &mut Vec<Cell>, v: Cell| {
             args.push(v);
-            q.push_str(&format!("?{}", args.len()));
+            push_placeholder(q, args.len());
         };
         if let Some(statuses) = list.statuses() {
             q.push_str(" AND status IN (");
@@ -1389,13 +1415,7 @@ impl Tx for SqlTx<'_> {
         let mut rows = Vec::with_capacity(changes.len());
         for c in changes {
             let first = args.len().saturating_add(1);
-            rows.push(format!(
-                "(?1, {})",
-                (first..first.saturating_add(9))
-                    .map(|i| format!("?{i}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+            rows.push(format!("(?1, {})", placeholders(first, 9)));
             args.extend([
                 id(c.org),
                 id(c.product),
@@ -1543,7 +1563,7 @@ impl Tx for SqlTx<'_> {
                         .checked_mul(LICENSE_N)
                         .and_then(|n| n.checked_add(j))
                         .and_then(|n| n.checked_add(1));
-                    q.push_str(&format!("?{}", n.ok_or_else(crate::checked::overflow)?));
+                    push_placeholder(&mut q, n.ok_or_else(crate::checked::overflow)?);
                 }
                 q.push(')');
                 args.extend(license_cells(l)?);
@@ -2034,13 +2054,7 @@ impl Tx for SqlTx<'_> {
         let mut args = Vec::with_capacity(notifications.len().saturating_mul(12));
         for n in notifications {
             let at = args.len();
-            rows.push(format!(
-                "({})",
-                (1..=12)
-                    .map(|i| format!("?{}", at.saturating_add(i)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+            rows.push(format!("({})", placeholders(at.saturating_add(1), 12)));
             args.extend([
                 id(n.id),
                 id(n.tenant),
@@ -2102,5 +2116,24 @@ impl Tx for SqlTx<'_> {
             &[id(nid), id(tenant), ts(at)],
             "notifications",
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_from_the_first() {
+        assert_eq!(placeholders(3, 3), "?3, ?4, ?5");
+        assert_eq!(placeholders(1, 1), "?1");
+        assert_eq!(placeholders(9, 0), "");
+        let mut q = String::from("x = ");
+        push_placeholder(&mut q, 120);
+        assert_eq!(q, "x = ?120");
+        assert_eq!(
+            shift_placeholders("a = ?1 AND b IN (?2, ?10)", 7),
+            "a = ?8 AND b IN (?9, ?17)"
+        );
     }
 }
