@@ -417,23 +417,45 @@ impl<C: GenericClient> SqlConn for PgTx<'_, C> {
     }
 
     fn query_once(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>> {
-        let values = boxed(params);
-        let typed: Vec<(&(dyn ToSql + Sync), Type)> = values
+        // The held writes of a command, as one statement (docs/decisions.md §41). The same
+        // commands give the same text again and again, so it is prepared with its parameter
+        // types the first time it is seen on this connection (one round trip more, once) and
+        // only bound and run after that: the server no longer parses and plans it per command.
+        let types: Vec<Type> = params
             .iter()
-            .zip(params)
-            .map(|(v, c)| {
-                let ty = match c {
-                    Cell::Int(_) => Type::INT8,
-                    Cell::Null | Cell::Text(_) | Cell::Id(_) => Type::TEXT,
-                };
-                (v.as_ref(), ty)
+            .map(|c| match c {
+                Cell::Int(_) => Type::INT8,
+                Cell::Null | Cell::Text(_) | Cell::Id(_) => Type::TEXT,
             })
             .collect();
+        let mut key =
+            String::with_capacity(sql.len().saturating_add(types.len()).saturating_add(1));
+        key.push_str(sql);
+        key.push('\u{0}');
+        key.extend(
+            types
+                .iter()
+                .map(|t| if *t == Type::INT8 { 'i' } else { 't' }),
+        );
+        let stmt = match self.statements.get(&key) {
+            Some(s) => s.clone(),
+            None => {
+                trip(self.round_trips);
+                let s = self
+                    .tx
+                    .prepare_typed(&dollar_placeholders(sql), &types)
+                    .map_err(pg)?;
+                if self.statements.len() >= 256 {
+                    self.statements.clear();
+                }
+                self.statements.insert(key, s.clone());
+                s
+            }
+        };
+        let values = boxed(params);
+        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(AsRef::as_ref).collect();
         trip(self.round_trips);
-        let rows = self
-            .tx
-            .query_typed(&dollar_placeholders(sql), &typed)
-            .map_err(pg)?;
+        let rows = self.tx.query(&stmt, &refs).map_err(pg)?;
         rows.iter().map(cells).collect()
     }
 

@@ -68,8 +68,9 @@ pub(crate) trait SqlConn {
     fn query(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>>;
     /// Runs a statement; returns the number of rows it changed.
     fn execute(&mut self, sql: &str, params: &[Cell]) -> Result<u64>;
-    /// Runs a query whose text is seldom the same twice (the combined writes): PostgreSQL sends
-    /// it unprepared, with its parameters' types, in one round trip.
+    /// Runs the combined writes of a command (one statement of several parts, typed by its
+    /// parameters): PostgreSQL prepares each text once per connection with its parameters'
+    /// types, then binds and runs it in one round trip.
     fn query_once(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>> {
         self.query(sql, params)
     }
