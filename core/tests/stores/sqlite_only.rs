@@ -690,31 +690,17 @@ fn text_ids(raw: &rusqlite::Connection) -> BTreeMap<String, i64> {
 fn upgrade_to_14_stores_every_id_in_16_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v13.db");
-    let w = World::new(Inventory::open_sqlite(&path).unwrap(), 1);
-    let t = w.tenant.id;
-    let order = w.center_order(&w.cl, 10);
+    // Licenses (one activated) and a license user, from the tamper tests' world.
+    let (w, license, _) = super::tamper::world(Inventory::open_sqlite(&path).unwrap());
+    let (t, order) = (w.tenant.id, license.order);
     w.stock(&w.ellen, &w.uac, 20);
     let pending = w
         .irina
         .request(NewRequest::new(w.mga.id, w.uac.id, 3))
         .unwrap();
-    let license = w.erin.issue(order.id, 2).unwrap().remove(0);
-    w.inv
-        .activate(t, license.key.as_str(), "pc-1", "Front desk")
-        .unwrap();
-    w.erin
-        .add_license_user(
-            order.id,
-            NewLicenseUser {
-                email: "lu@example.com".into(),
-                name: Some("Lu".into()),
-                password: None,
-            },
-        )
-        .unwrap();
     let manager = w.user("Max Manager");
     w.erin
-        .add_license_manager(order.id, manager.id, &[Permission::ResetDevice])
+        .add_license_manager(order, manager.id, &[Permission::ResetDevice])
         .unwrap();
     let bundle = w
         .inv
@@ -749,9 +735,9 @@ fn upgrade_to_14_stores_every_id_in_16_bytes() {
         let vera = inv.session(t, w.vera.user()).unwrap();
         (
             vera.summary(w.mga.id).unwrap(),
-            vera.order(order.id).unwrap(),
+            vera.order(order).unwrap(),
             inv.ledger(t, 0, MAX_PAGE).unwrap(),
-            vera.licenses(order.id, None, 10).unwrap(),
+            vera.licenses(order, None, 10).unwrap(),
             inv.pending_notifications(t, 100).unwrap(),
         )
     };

@@ -16,7 +16,7 @@ pub trait Raw {
 
 /// A tenant with a ledger that moves units, issues and activates licenses, adds a license
 /// user and a manager; returns the world, a license and the license user's id.
-fn world(inv: Inventory) -> (World, License, LicenseUserId) {
+pub(crate) fn world(inv: Inventory) -> (World, License, LicenseUserId) {
     let w = World::new(inv, 1);
     let order = w.center_order(&w.cl, 5);
     let licenses = w.erin.issue(order.id, 2).unwrap();
