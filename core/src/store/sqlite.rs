@@ -478,22 +478,29 @@ impl Backend for SqliteStore {
         }
     }
 
+    /// The first command of a group runs without a savepoint, as on PostgreSQL: a lone writer
+    /// (the common case) pays for no savepoint journal. If it fails, the transaction is rolled
+    /// back and begun again for the commands behind it.
     fn member(
         &self,
         conn: &mut Connection,
-        _first: bool,
+        first: bool,
         work: Work<'_>,
     ) -> std::result::Result<Result<()>, Error> {
-        conn.execute_batch("SAVEPOINT command").map_err(sql)?;
+        if !first {
+            conn.execute_batch("SAVEPOINT command").map_err(sql)?;
+        }
         let result = (|| {
             let mut sql_conn = SqliteConn(conn, &self.reprepares);
             let mut tx = SqlTx::new(&mut sql_conn, "", false, &self.directory);
             work(&mut tx)?;
             tx.finish()
         })();
-        let end = match result {
-            Ok(()) => "RELEASE command",
-            Err(_) => "ROLLBACK TO command; RELEASE command",
+        let end = match (&result, first) {
+            (Ok(()), true) => return Ok(result),
+            (Ok(()), false) => "RELEASE command",
+            (Err(_), true) => "ROLLBACK; BEGIN IMMEDIATE",
+            (Err(_), false) => "ROLLBACK TO command; RELEASE command",
         };
         conn.execute_batch(end).map_err(sql)?;
         Ok(result)
