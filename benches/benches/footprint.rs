@@ -60,7 +60,8 @@ fn measure(path: &Path, pairs: u64, mut pair: impl FnMut()) -> Written {
     let conn = rusqlite::Connection::open(path).unwrap();
     checkpoint(&conn);
     let main_before = std::fs::metadata(path).unwrap().len();
-    let pages_before = pages_by_btree(&conn);
+    let before = page_owners(&conn);
+    let pages_before = count_by_btree(&before, before.keys());
     assert_eq!(std::fs::metadata(&wal_path).map_or(0, |m| m.len()), 0);
     // A read transaction on the empty WAL: checkpoints cannot backfill or restart it.
     conn.execute_batch("BEGIN").unwrap();
@@ -77,12 +78,13 @@ fn measure(path: &Path, pairs: u64, mut pair: impl FnMut()) -> Written {
     conn.execute_batch("COMMIT").unwrap();
     checkpoint(&conn);
     let main = std::fs::metadata(path).unwrap().len() - main_before;
+    let owners = page_owners(&conn);
     Written {
         wal,
         main,
         syscalls,
-        frames: frames_by_btree(&conn, &pages),
-        grown: pages_by_btree(&conn)
+        frames: count_by_btree(&owners, &pages),
+        grown: count_by_btree(&owners, owners.keys())
             .into_iter()
             .map(|(name, n)| {
                 let before = pages_before.get(&name).copied().unwrap_or(0);
@@ -92,15 +94,28 @@ fn measure(path: &Path, pairs: u64, mut pair: impl FnMut()) -> Written {
     }
 }
 
-/// How many pages each b-tree has (SQLite's `dbstat`).
-fn pages_by_btree(conn: &rusqlite::Connection) -> std::collections::BTreeMap<String, u64> {
-    let mut stmt = conn
-        .prepare("SELECT name, count(*) FROM dbstat GROUP BY name")
-        .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, u32>(1)?.into())))
+/// The b-tree (table or index) each page belongs to (SQLite's `dbstat`; page 1 is the file
+/// header and the schema, written whenever the file grows).
+fn page_owners(conn: &rusqlite::Connection) -> std::collections::HashMap<u32, String> {
+    let mut stmt = conn.prepare("SELECT pageno, name FROM dbstat").unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap()
         .map(Result::unwrap)
         .collect()
+}
+
+/// How many of `pages` belong to each b-tree of `owners` (a page no b-tree holds now: "(free
+/// or new)").
+fn count_by_btree<'a>(
+    owners: &std::collections::HashMap<u32, String>,
+    pages: impl IntoIterator<Item = &'a u32>,
+) -> std::collections::BTreeMap<String, u64> {
+    let mut counts = std::collections::BTreeMap::new();
+    for page in pages {
+        let name = owners.get(page).map_or("(free or new)", String::as_str);
+        *counts.entry(name.to_owned()).or_insert(0) += 1;
+    }
+    counts
 }
 
 /// The page number of every frame of a WAL file (a 32-byte header with the page size at byte
@@ -112,29 +127,6 @@ fn wal_pages(wal: &[u8]) -> Vec<u32> {
         .chunks_exact(24 + page_size)
         .map(|frame| u32::from_be_bytes(frame[..4].try_into().unwrap()))
         .collect()
-}
-
-/// Counts frames by the b-tree their page belongs to now (SQLite's `dbstat`; page 1 is the
-/// file header and the schema, written whenever the file grows).
-fn frames_by_btree(
-    conn: &rusqlite::Connection,
-    pages: &[u32],
-) -> std::collections::BTreeMap<String, u64> {
-    let mut owner = std::collections::HashMap::new();
-    let mut stmt = conn.prepare("SELECT name, pageno FROM dbstat").unwrap();
-    let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))
-        .unwrap();
-    for row in rows {
-        let (name, page) = row.unwrap();
-        owner.insert(page, name);
-    }
-    let mut frames = std::collections::BTreeMap::new();
-    for page in pages {
-        let name = owner.get(page).map_or("(free or new)", String::as_str);
-        *frames.entry(name.to_owned()).or_insert(0) += 1;
-    }
-    frames
 }
 
 fn bytes() {

@@ -337,17 +337,45 @@ struct PgTx<'a, C: GenericClient> {
 }
 
 impl<C: GenericClient> PgTx<'_, C> {
-    fn statement(&mut self, sql: &str) -> Result<Statement> {
-        if let Some(s) = self.statements.get(sql) {
+    /// `sql` prepared on this connection, once: with the server inferring its parameter types
+    /// (`types` empty) or with `types`, cached under the text and those types.
+    fn statement(&mut self, sql: &str, types: &[Type]) -> Result<Statement> {
+        let key: std::borrow::Cow<'_, str> = if types.is_empty() {
+            sql.into()
+        } else {
+            let mut key =
+                String::with_capacity(sql.len().saturating_add(types.len()).saturating_add(1));
+            key.push_str(sql);
+            key.push('\u{0}');
+            key.extend(
+                types
+                    .iter()
+                    .map(|t| if *t == Type::INT8 { 'i' } else { 't' }),
+            );
+            key.into()
+        };
+        if let Some(s) = self.statements.get(key.as_ref()) {
             return Ok(s.clone());
         }
         trip(self.round_trips);
-        let s = self.tx.prepare(&dollar_placeholders(sql)).map_err(pg)?;
+        let s = self
+            .tx
+            .prepare_typed(&dollar_placeholders(sql), types)
+            .map_err(pg)?;
         if self.statements.len() >= 256 {
             self.statements.clear();
         }
-        self.statements.insert(sql.to_owned(), s.clone());
+        self.statements.insert(key.into_owned(), s.clone());
         Ok(s)
+    }
+
+    /// Runs a prepared statement with `params`: one round trip.
+    fn run(&mut self, stmt: &Statement, params: &[Cell]) -> Result<Vec<Raw>> {
+        let values = boxed(params);
+        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(AsRef::as_ref).collect();
+        trip(self.round_trips);
+        let rows = self.tx.query(stmt, &refs).map_err(pg)?;
+        rows.iter().map(cells).collect()
     }
 }
 
@@ -400,16 +428,12 @@ fn cells(row: &Row) -> Result<Raw> {
 
 impl<C: GenericClient> SqlConn for PgTx<'_, C> {
     fn query(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>> {
-        let stmt = self.statement(sql)?;
-        let values = boxed(params);
-        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(AsRef::as_ref).collect();
-        trip(self.round_trips);
-        let rows = self.tx.query(&stmt, &refs).map_err(pg)?;
-        rows.iter().map(cells).collect()
+        let stmt = self.statement(sql, &[])?;
+        self.run(&stmt, params)
     }
 
     fn execute(&mut self, sql: &str, params: &[Cell]) -> Result<u64> {
-        let stmt = self.statement(sql)?;
+        let stmt = self.statement(sql, &[])?;
         let values = boxed(params);
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(AsRef::as_ref).collect();
         trip(self.round_trips);
@@ -428,35 +452,8 @@ impl<C: GenericClient> SqlConn for PgTx<'_, C> {
                 Cell::Null | Cell::Text(_) | Cell::Id(_) => Type::TEXT,
             })
             .collect();
-        let mut key =
-            String::with_capacity(sql.len().saturating_add(types.len()).saturating_add(1));
-        key.push_str(sql);
-        key.push('\u{0}');
-        key.extend(
-            types
-                .iter()
-                .map(|t| if *t == Type::INT8 { 'i' } else { 't' }),
-        );
-        let stmt = match self.statements.get(&key) {
-            Some(s) => s.clone(),
-            None => {
-                trip(self.round_trips);
-                let s = self
-                    .tx
-                    .prepare_typed(&dollar_placeholders(sql), &types)
-                    .map_err(pg)?;
-                if self.statements.len() >= 256 {
-                    self.statements.clear();
-                }
-                self.statements.insert(key, s.clone());
-                s
-            }
-        };
-        let values = boxed(params);
-        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(AsRef::as_ref).collect();
-        trip(self.round_trips);
-        let rows = self.tx.query(&stmt, &refs).map_err(pg)?;
-        rows.iter().map(cells).collect()
+        let stmt = self.statement(sql, &types)?;
+        self.run(&stmt, params)
     }
 
     fn combines_writes(&self) -> bool {

@@ -291,28 +291,26 @@ impl SqliteStore {
     /// of them opened for the occasion (tests check that the options took effect everywhere).
     #[doc(hidden)]
     pub fn connection_pragmas(&self) -> Result<Vec<(Synchronous, String)>> {
-        let mut held = Vec::new();
-        let mut out = Vec::new();
-        for _ in 0..self.pool.max() {
-            let conn = self.pool.checkout()?;
-            out.push(pragmas(&conn)?);
-            held.push(conn);
-        }
-        Ok(out)
+        self.on_every_connection(pragmas)
     }
 
     /// `PRAGMA wal_autocheckpoint` (in pages) on each pooled connection, all of them opened for
     /// the occasion: the WAL is checkpointed at the same size in bytes whatever the page size.
     #[doc(hidden)]
     pub fn wal_autocheckpoints(&self) -> Result<Vec<i64>> {
+        self.on_every_connection(|conn| {
+            conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+                .map_err(sql)
+        })
+    }
+
+    /// `read` on every connection the pool may hold, each checked out (so opened) at once.
+    fn on_every_connection<T>(&self, read: impl Fn(&Connection) -> Result<T>) -> Result<Vec<T>> {
         let mut held = Vec::new();
         let mut out = Vec::new();
         for _ in 0..self.pool.max() {
             let conn = self.pool.checkout()?;
-            out.push(
-                conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
-                    .map_err(sql)?,
-            );
+            out.push(read(&conn)?);
             held.push(conn);
         }
         Ok(out)

@@ -183,50 +183,57 @@ pub fn downgrade_to(to: i64, sqlite: bool) -> String {
         .filter(|(v, _)| *v > to)
         .map(|(v, s)| match *s {
             TEXT_IDS_AGAIN if !sqlite => String::new(),
-            TEXT_IDS_AGAIN => {
-                let (_, script) = license_inventory::store::MIGRATIONS
-                    .iter()
-                    .find(|(m, _)| m == v)
-                    .unwrap();
-                let hyphenated = |c: &str| {
-                    let part = |from: u32, len: &str| format!("substr(hex({c}), {from}{len})");
-                    format!(
-                        "CASE WHEN {c} IS NULL THEN NULL ELSE lower({} || '-' || {} || '-' || {} || '-' || {} || '-' || {}) END",
-                        part(1, ", 8"),
-                        part(9, ", 4"),
-                        part(13, ", 4"),
-                        part(17, ", 4"),
-                        part(21, "")
-                    )
-                };
-                let reversed = script
-                    .lines()
-                    .filter(|l| !l.starts_with("--"))
-                    .map(|l| match l.trim().split_once(" = unhex(replace(") {
-                        Some((c, rest)) => {
-                            let end = if rest.ends_with(',') { "," } else { ";" };
-                            format!("    {c} = {}{end}", hyphenated(c))
-                        }
-                        None => l.to_owned(),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                // Foreign keys are checked at this commit, once every column is text again.
-                format!("BEGIN; {reversed} COMMIT; ")
-            }
-            ROWID_AGAIN => {
-                let (_, script) = license_inventory::store::MIGRATIONS
-                    .iter()
-                    .find(|(m, _)| m == v)
-                    .unwrap();
-                format!("{} ", script.replace(") WITHOUT ROWID;", ");"))
-            }
+            TEXT_IDS_AGAIN => text_ids_again(migration_script(*v)),
+            ROWID_AGAIN => format!(
+                "{} ",
+                migration_script(*v).replace(") WITHOUT ROWID;", ");")
+            ),
             s => format!("{s} "),
         })
         .collect();
     sql.push_str(&format!("UPDATE schema_version SET version = {to};"));
     sql
 }
+/// The script of migration `version`.
+fn migration_script(version: i64) -> &'static str {
+    let (_, script) = license_inventory::store::MIGRATIONS
+        .iter()
+        .find(|(m, _)| *m == version)
+        .unwrap();
+    script
+}
+
+/// Migration 14's script reversed: each id column it turns into 16 bytes back to hyphenated
+/// text, in one transaction (foreign keys are checked at its commit, once every column is text
+/// again).
+fn text_ids_again(script: &str) -> String {
+    let hyphenated = |c: &str| {
+        let part = |from: u32, len: &str| format!("substr(hex({c}), {from}{len})");
+        let text = [
+            part(1, ", 8"),
+            part(9, ", 4"),
+            part(13, ", 4"),
+            part(17, ", 4"),
+            part(21, ""),
+        ]
+        .join(" || '-' || ");
+        format!("CASE WHEN {c} IS NULL THEN NULL ELSE lower({text}) END")
+    };
+    let reversed = script
+        .lines()
+        .filter(|l| !l.starts_with("--"))
+        .map(|l| match l.trim().split_once(" = unhex(replace(") {
+            Some((c, rest)) => {
+                let end = if rest.ends_with(',') { "," } else { ";" };
+                format!("    {c} = {}{end}", hyphenated(c))
+            }
+            None => l.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    format!("BEGIN; {reversed} COMMIT; ")
+}
+
 /// Stand-ins for the PostgreSQL tests when they were built without a database: ignored, so a
 /// runner reports them as skipped (nextest: "SKIP"), with the reason; never as passed.
 #[cfg(not(license_inventory_pg))]
