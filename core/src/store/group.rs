@@ -64,7 +64,12 @@ pub(crate) trait Backend {
 /// The groups of one store.
 pub(crate) struct Groups<C> {
     state: Mutex<State<C>>,
+    /// Signalled (one writer) when the connection is free: every writer waiting on it waits
+    /// for the same thing, so waking one is enough, and 64 writers do not all wake for each
+    /// command (docs/decisions.md §58).
     turn: Condvar,
+    /// Signalled (every writer) when a group's outcome is published.
+    told: Condvar,
     max: usize,
 }
 
@@ -112,6 +117,7 @@ impl<C: Send> Groups<C> {
                 commits: 0,
             }),
             turn: Condvar::new(),
+            told: Condvar::new(),
             max: max.max(1),
         }
     }
@@ -122,10 +128,8 @@ impl<C: Send> Groups<C> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn wait<'a>(&self, guard: MutexGuard<'a, State<C>>) -> MutexGuard<'a, State<C>> {
-        self.turn
-            .wait(guard)
-            .unwrap_or_else(PoisonError::into_inner)
+    fn wait<'a>(&self, on: &Condvar, guard: MutexGuard<'a, State<C>>) -> MutexGuard<'a, State<C>> {
+        on.wait(guard).unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Runs `work` as a member of a group on `backend`; returns its own outcome.
@@ -136,7 +140,7 @@ impl<C: Send> Groups<C> {
         let mut st = self.lock();
         st.waiting = st.waiting.saturating_add(1);
         while st.busy {
-            st = self.wait(st);
+            st = self.wait(&self.turn, st);
         }
         st.waiting = st.waiting.saturating_sub(1);
         st.busy = true;
@@ -219,7 +223,7 @@ impl<C: Send> Groups<C> {
             st.to_tell = st.to_tell.saturating_add(1);
         }
         st.busy = false;
-        self.turn.notify_all();
+        self.turn.notify_one();
         // A refusal is rolled back to its savepoint: nothing of it is in the group.
         result?;
         loop {
@@ -231,7 +235,7 @@ impl<C: Send> Groups<C> {
                 }
                 return outcome.map_err(|reason| StorageError::GroupAborted { reason }.into());
             }
-            st = self.wait(st);
+            st = self.wait(&self.told, st);
         }
     }
 
@@ -241,10 +245,13 @@ impl<C: Send> Groups<C> {
         (st.written, st.commits)
     }
 
+    /// Frees the connection after a group ends (or could not begin), and wakes the writers
+    /// waiting for an outcome.
     fn release(&self, mut st: MutexGuard<'_, State<C>>) {
         st.busy = false;
         drop(st);
-        self.turn.notify_all();
+        self.turn.notify_one();
+        self.told.notify_all();
     }
 }
 

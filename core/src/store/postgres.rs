@@ -22,7 +22,7 @@ use crate::store::directory::Directory;
 use crate::store::group::{Backend, Groups, check_group};
 use crate::store::migrations::{backfill_value, backfills, pending, runs_on_postgres};
 use crate::store::pool::Pool;
-use crate::store::sql::{Cell, Raw, SqlConn, SqlTx};
+use crate::store::sql::{Cell, Locked, Raw, SqlConn, SqlTx};
 use crate::store::{Store, Work};
 
 /// How to open a [`PostgresStore`].
@@ -80,6 +80,9 @@ pub(crate) struct PgConn {
     client: Client,
     statements: HashMap<String, Statement>,
     round_trips: Arc<AtomicU64>,
+    /// In a group's open transaction: the tenant locked by its commands so far, as they left
+    /// it (docs/decisions.md §58).
+    carry: Option<Locked>,
 }
 
 /// A lock id for `pg_advisory_xact_lock`, serialising concurrent migrations.
@@ -214,6 +217,7 @@ fn open(config: &Config, round_trips: &Arc<AtomicU64>) -> Result<PgConn> {
         client: config.connect(NoTls).map_err(pg)?,
         statements: HashMap::new(),
         round_trips: Arc::clone(round_trips),
+        carry: None,
     })
 }
 
@@ -232,6 +236,7 @@ fn attempt_once(
         client,
         statements,
         round_trips,
+        ..
     } = conn;
     trip(round_trips);
     let mut tx = client
@@ -469,6 +474,7 @@ impl Backend for PostgresStore {
 
     fn begin(&self) -> Result<PgConn> {
         let mut conn = self.pool.take()?;
+        conn.carry = None;
         trip(&conn.round_trips);
         match conn.client.batch_execute(BEGIN) {
             Ok(()) => Ok(conn),
@@ -489,6 +495,7 @@ impl Backend for PostgresStore {
             client,
             statements,
             round_trips,
+            carry,
         } = conn;
         if !first {
             trip(round_trips);
@@ -500,20 +507,31 @@ impl Backend for PostgresStore {
                 statements,
                 round_trips,
             };
-            let mut sql_tx = SqlTx::new(&mut pg_tx, " FOR UPDATE", false, &self.directory);
+            let mut sql_tx = SqlTx::new(&mut pg_tx, " FOR UPDATE", false, &self.directory)
+                .carrying(carry.clone());
             work(&mut sql_tx)?;
-            sql_tx.finish()
+            sql_tx.finish_carrying()
         })();
-        if result.is_err() {
-            trip(round_trips);
-            let undo = if first {
-                format!("ROLLBACK; {BEGIN}")
-            } else {
-                "ROLLBACK TO SAVEPOINT command".to_owned()
-            };
-            client.batch_execute(&undo).map_err(pg)?;
+        match result {
+            Ok(locked) => {
+                *carry = locked;
+                Ok(Ok(()))
+            }
+            Err(e) => {
+                trip(round_trips);
+                let undo = if first {
+                    // The lock goes with the transaction: the next command takes it again.
+                    *carry = None;
+                    format!("ROLLBACK; {BEGIN}")
+                } else {
+                    // Rolled back to before this command: the tenant as the earlier ones
+                    // left it, still locked by them.
+                    "ROLLBACK TO SAVEPOINT command".to_owned()
+                };
+                client.batch_execute(&undo).map_err(pg)?;
+                Ok(Err(e))
+            }
         }
-        Ok(result)
     }
 
     fn commit(&self, conn: &mut PgConn) -> Result<()> {

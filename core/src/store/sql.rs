@@ -586,8 +586,12 @@ pub(crate) struct SqlTx<'a> {
     order_keys: std::collections::HashMap<OrderId, (ProductId, OrderStatus)>,
 }
 
-/// The tenant a write transaction locked, as this transaction has left it.
-struct Locked {
+/// The tenant a write transaction locked, as this transaction has left it. A group's
+/// transaction hands it from one command to the next ([`SqlTx::carrying`]): the lock is held
+/// until the group commits, so the next command needs no statement to take it again
+/// (docs/decisions.md §58).
+#[derive(Clone, Debug)]
+pub(crate) struct Locked {
     row: Tenant,
     head: LedgerHead,
     /// The head's state digests (JSON; `None` if not recorded).
@@ -618,9 +622,23 @@ impl<'a> SqlTx<'a> {
         }
     }
 
+    /// This transaction, in a group whose earlier commands left the tenant `locked` (with its
+    /// lock still held by the open transaction): `lock_tenant` of that tenant reads nothing.
+    pub(crate) fn carrying(mut self, locked: Option<Locked>) -> Self {
+        self.locked = locked;
+        self
+    }
+
     /// Sends the held writes; the store calls it before committing.
-    pub(crate) fn finish(mut self) -> Result<()> {
-        self.flush()
+    pub(crate) fn finish(self) -> Result<()> {
+        self.finish_carrying().map(drop)
+    }
+
+    /// Sends the held writes, and gives the locked tenant as this transaction left it, for the
+    /// next command of a group ([`SqlTx::carrying`]).
+    pub(crate) fn finish_carrying(mut self) -> Result<Option<Locked>> {
+        self.flush()?;
+        Ok(self.locked.take())
     }
 
     /// Holds back a write of the row `key` of `table` (it must change `rows` rows), after

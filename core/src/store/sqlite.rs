@@ -15,7 +15,7 @@ use crate::store::directory::Directory;
 use crate::store::group::{Backend, Groups, check_group};
 use crate::store::migrations::{backfill_value, backfills, pending};
 use crate::store::pool::Pool;
-use crate::store::sql::{Cell, Raw, SqlConn, SqlTx};
+use crate::store::sql::{Cell, Locked, Raw, SqlConn, SqlTx};
 use crate::store::{Store, Work};
 
 /// SQLite's `synchronous` setting.
@@ -109,7 +109,7 @@ pub struct SqliteStore {
     pool: Pool<Connection>,
     reprepares: Reprepares,
     directory: Directory,
-    groups: Groups<Connection>,
+    groups: Groups<GroupConn>,
 }
 
 /// How many times SQLite re-prepared each statement the store ran, by statement text: read
@@ -462,13 +462,20 @@ fn read_version(conn: &Connection) -> Result<i64> {
 
 /// The SQLite side of a group commit: `BEGIN IMMEDIATE` on a connection taken from the pool,
 /// a savepoint per command, one `COMMIT`.
-impl Backend for SqliteStore {
-    type Conn = Connection;
+/// A group's connection, with the tenant its commands have locked so far, as they left it
+/// (docs/decisions.md §58).
+pub(crate) struct GroupConn {
+    conn: Connection,
+    carry: Option<Locked>,
+}
 
-    fn begin(&self) -> Result<Connection> {
+impl Backend for SqliteStore {
+    type Conn = GroupConn;
+
+    fn begin(&self) -> Result<GroupConn> {
         let conn = self.pool.take()?;
         match conn.execute_batch("BEGIN IMMEDIATE") {
-            Ok(()) => Ok(conn),
+            Ok(()) => Ok(GroupConn { conn, carry: None }),
             Err(e) => {
                 self.pool.give_back(conn, false);
                 Err(sql(e))
@@ -481,34 +488,48 @@ impl Backend for SqliteStore {
     /// back and begun again for the commands behind it.
     fn member(
         &self,
-        conn: &mut Connection,
+        group: &mut GroupConn,
         first: bool,
         work: Work<'_>,
     ) -> std::result::Result<Result<()>, Error> {
+        let GroupConn { conn, carry } = group;
         if !first {
             conn.execute_batch("SAVEPOINT command").map_err(sql)?;
         }
         let result = (|| {
             let mut sql_conn = SqliteConn(conn, &self.reprepares);
-            let mut tx = SqlTx::new(&mut sql_conn, "", false, &self.directory);
+            let mut tx =
+                SqlTx::new(&mut sql_conn, "", false, &self.directory).carrying(carry.clone());
             work(&mut tx)?;
-            tx.finish()
+            tx.finish_carrying()
         })();
-        let end = match (&result, first) {
-            (Ok(()), true) => return Ok(result),
-            (Ok(()), false) => "RELEASE command",
-            (Err(_), true) => "ROLLBACK; BEGIN IMMEDIATE",
-            (Err(_), false) => "ROLLBACK TO command; RELEASE command",
+        let end = match (result, first) {
+            (Ok(locked), true) => {
+                *carry = locked;
+                return Ok(Ok(()));
+            }
+            (Ok(locked), false) => {
+                *carry = locked;
+                ("RELEASE command", Ok(()))
+            }
+            (Err(e), true) => {
+                // The transaction is begun again: the next command reads the tenant again.
+                *carry = None;
+                ("ROLLBACK; BEGIN IMMEDIATE", Err(e))
+            }
+            // Rolled back to before this command: the tenant as the earlier ones left it.
+            (Err(e), false) => ("ROLLBACK TO command; RELEASE command", Err(e)),
         };
-        conn.execute_batch(end).map_err(sql)?;
-        Ok(result)
+        conn.execute_batch(end.0).map_err(sql)?;
+        Ok(end.1)
     }
 
-    fn commit(&self, conn: &mut Connection) -> Result<()> {
-        conn.execute_batch("COMMIT").map_err(sql)
+    fn commit(&self, group: &mut GroupConn) -> Result<()> {
+        group.conn.execute_batch("COMMIT").map_err(sql)
     }
 
-    fn give_back(&self, mut conn: Connection, broken: bool) {
+    fn give_back(&self, group: GroupConn, broken: bool) {
+        let mut conn = group.conn;
         if broken {
             // Whether the rollback worked is read from the connection just below.
             let _ = conn.execute_batch("ROLLBACK");

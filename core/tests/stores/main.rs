@@ -127,6 +127,86 @@ pub fn writers_share_commits(
     results
 }
 
+/// A group's commands hand the locked tenant from one to the next (docs/decisions.md §58): a
+/// command that fails after moving the tenant's ledger head (a batch whose request is written
+/// before its approval is refused, taking an order number) is rolled back, and the commands
+/// after it in its group must see the tenant as it was before it. 16 writers each make 6
+/// rounds of a request, a failing batch and an approval; afterwards the kept requests hold
+/// consecutive order numbers (none lost to a refused batch), the ledger holds exactly their
+/// entries, and the audit (chain, replay, state digests) is clean.
+pub fn failed_commands_do_not_leak_into_their_group(
+    w: &license_inventory::store::conformance::World,
+    counts: impl Fn() -> (u64, u64),
+) {
+    use license_inventory::*;
+    const THREADS: u64 = 16;
+    const ROUNDS: u64 = 6;
+    let (tenant, irina, mga, cl) = (w.tenant.id, w.irina.user(), w.mga.id, w.cl.id);
+    let before = w.inv.audit(tenant).unwrap();
+    assert!(before.is_clean(), "{:?}", before.problems);
+    let (commands_before, commits_before) = counts();
+    let mut numbers: Vec<u64> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..THREADS)
+            .map(|t| {
+                let inv = w.inv.clone();
+                scope.spawn(move || {
+                    let s = inv.session(tenant, irina).unwrap();
+                    let mut numbers = Vec::new();
+                    for round in 0..ROUNDS {
+                        let req = s.request(NewRequest::new(mga, cl, 1)).unwrap();
+                        numbers.push(req.number.0);
+                        let err = s
+                            .batch(&[
+                                BatchCommand::Request(NewRequest::new(mga, cl, 1)),
+                                BatchCommand::Approve {
+                                    order: req.id,
+                                    quantity: Some(2),
+                                    comments: None,
+                                },
+                            ])
+                            .unwrap_err();
+                        assert_eq!(
+                            (err.code(), err.batch_index()),
+                            ("INVALID_INPUT", Some(1)),
+                            "thread {t} round {round}: {err}"
+                        );
+                        let done = s.approve(req.id, None, None).unwrap();
+                        assert_eq!(done.available, 1, "thread {t} round {round}");
+                    }
+                    numbers
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    numbers.sort_unstable();
+    let first = numbers[0];
+    let expected: Vec<u64> = (first..first + THREADS * ROUNDS).collect();
+    assert_eq!(numbers, expected, "the kept requests' numbers, consecutive");
+    let (commands, commits) = counts();
+    let (commands, commits) = (commands - commands_before, commits - commits_before);
+    assert_eq!(commands, THREADS * ROUNDS * 2, "commands committed");
+    assert!(
+        commits < commands,
+        "no commit carried two commands ({commits} commits for {commands} commands)"
+    );
+    let after = w.inv.audit(tenant).unwrap();
+    assert!(after.is_clean(), "{:?}", after.problems);
+    assert_eq!(
+        after.ledger_entries - before.ledger_entries,
+        THREADS * ROUNDS * 2,
+        "one ledger entry per kept command, none of the failed batches'"
+    );
+    assert_eq!(
+        after.orders - before.orders,
+        usize::try_from(THREADS * ROUNDS).unwrap(),
+        "one order per round"
+    );
+}
+
 /// SQL that takes a database of the current schema back to version `to`: the tables and columns
 /// of every newer migration dropped (data steps of a version are the caller's), the version set.
 /// For the upgrade tests of both SQL stores.

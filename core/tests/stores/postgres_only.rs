@@ -295,6 +295,28 @@ fn concurrent_writers_of_a_tenant_share_commits() {
     w.assert_clean();
 }
 
+/// A command that fails after moving the locked tenant leaves nothing to the rest of its
+/// group (docs/decisions.md §58): see `failed_commands_do_not_leak_into_their_group`.
+#[test]
+fn a_failed_command_leaves_its_group_the_tenant_as_it_was() {
+    use std::sync::Arc;
+    let Some(url) = super::pg_url() else { return };
+    let store = Arc::new(
+        PostgresStore::connect_with(
+            &url,
+            PostgresOptions {
+                max_connections: 16,
+                ..PostgresOptions::default()
+            },
+        )
+        .unwrap(),
+    );
+    let w = World::new(Inventory::from_store(store.clone()), 1);
+    w.stock(&w.ellen, &w.cl, 1_000);
+    super::failed_commands_do_not_leak_into_their_group(&w, || store.commit_counts());
+    w.assert_clean();
+}
+
 /// A group size of 0, or above `MAX_GROUP`, is refused, typed, before connecting.
 #[test]
 fn a_group_size_out_of_range_is_invalid_input() {

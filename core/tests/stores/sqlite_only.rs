@@ -823,6 +823,17 @@ fn concurrent_writers_share_commits_and_keep_their_own_results() {
     assert!(audit.is_clean(), "{:?}", audit.problems);
 }
 
+/// A command that fails after moving the locked tenant leaves nothing to the rest of its
+/// group (docs/decisions.md §58): see `failed_commands_do_not_leak_into_their_group`.
+#[test]
+fn a_failed_command_leaves_its_group_the_tenant_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(&dir.path().join("carry.db")).unwrap());
+    let w = World::new(Inventory::from_store(store.clone()), 1);
+    w.stock(&w.ellen, &w.cl, 1_000);
+    super::failed_commands_do_not_leak_into_their_group(&w, || store.commit_counts());
+}
+
 /// With `group_commit: 1` every command commits alone.
 #[test]
 fn group_commit_can_be_turned_off() {
