@@ -828,7 +828,7 @@ fn concurrent_writers_share_commits_and_keep_their_own_results() {
 #[test]
 fn a_failed_command_leaves_its_group_the_tenant_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(&dir.path().join("carry.db")).unwrap());
+    let store = Arc::new(SqliteStore::open(dir.path().join("carry.db")).unwrap());
     let w = World::new(Inventory::from_store(store.clone()), 1);
     w.stock(&w.ellen, &w.cl, 1_000);
     super::failed_commands_do_not_leak_into_their_group(&w, || store.commit_counts());
