@@ -44,10 +44,11 @@ pub(crate) trait Backend {
     type Conn: Send;
     /// A connection for a new group, with its transaction begun (the write lock taken).
     fn begin(&self) -> Result<Self::Conn>;
-    /// Runs one writer's work in the open transaction, `first` in its group or not: what it
-    /// wrote stays if the work succeeds, and is undone if it fails (a savepoint, or for the
-    /// first the whole transaction, begun again), the rest of the group kept. The outer error says the savepoint could not be
-    /// released or rolled back to: the transaction can no longer be trusted.
+    /// Runs one writer's work in the group's transaction, `first` in its group or not: what it
+    /// wrote stays if the work succeeds, and is undone if it fails (a savepoint, or for a
+    /// transaction's first command the whole transaction, begun again), the rest of the group
+    /// kept. The outer error says the savepoint could not be released or rolled back to: the
+    /// transaction can no longer be trusted.
     fn member(
         &self,
         conn: &mut Self::Conn,

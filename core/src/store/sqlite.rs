@@ -467,6 +467,11 @@ fn read_version(conn: &Connection) -> Result<i64> {
 pub(crate) struct GroupConn {
     conn: Connection,
     carry: Option<Locked>,
+    /// Whether a transaction is open: not after the only command in it failed and it was
+    /// rolled back (the next command begins one).
+    begun: bool,
+    /// Whether the open transaction holds no command yet (its next runs without a savepoint).
+    empty: bool,
 }
 
 impl Backend for SqliteStore {
@@ -475,7 +480,12 @@ impl Backend for SqliteStore {
     fn begin(&self) -> Result<GroupConn> {
         let conn = self.pool.take()?;
         match conn.execute_batch("BEGIN IMMEDIATE") {
-            Ok(()) => Ok(GroupConn { conn, carry: None }),
+            Ok(()) => Ok(GroupConn {
+                conn,
+                carry: None,
+                begun: true,
+                empty: true,
+            }),
             Err(e) => {
                 self.pool.give_back(conn, false);
                 Err(sql(e))
@@ -483,17 +493,31 @@ impl Backend for SqliteStore {
         }
     }
 
-    /// The first command of a group runs without a savepoint, as on PostgreSQL: a lone writer
-    /// (the common case) pays for no savepoint journal. If it fails, the transaction is rolled
-    /// back and begun again for the commands behind it.
+    /// The first command of a transaction runs without a savepoint, as on PostgreSQL: a lone
+    /// writer (the common case) pays for no savepoint journal. If it fails, the transaction is
+    /// rolled back and the next command of the group begins another: the failed one gets its
+    /// own error, not that of a `BEGIN` that waited for another process's lock.
     fn member(
         &self,
         group: &mut GroupConn,
-        first: bool,
+        _first: bool,
         work: Work<'_>,
     ) -> std::result::Result<Result<()>, Error> {
-        let GroupConn { conn, carry } = group;
-        if !first {
+        let GroupConn {
+            conn,
+            carry,
+            begun,
+            empty,
+        } = group;
+        if !*begun {
+            // This command's own error if the lock cannot be had: the group goes on.
+            if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+                return Ok(Err(sql(e)));
+            }
+            (*begun, *empty) = (true, true);
+        }
+        let alone = *empty;
+        if !alone {
             conn.execute_batch("SAVEPOINT command").map_err(sql)?;
         }
         let result = (|| {
@@ -503,9 +527,9 @@ impl Backend for SqliteStore {
             work(&mut tx)?;
             tx.finish_carrying()
         })();
-        let end = match (result, first) {
+        let (end, result) = match (result, alone) {
             (Ok(locked), true) => {
-                *carry = locked;
+                (*carry, *empty) = (locked, false);
                 return Ok(Ok(()));
             }
             (Ok(locked), false) => {
@@ -513,18 +537,22 @@ impl Backend for SqliteStore {
                 ("RELEASE command", Ok(()))
             }
             (Err(e), true) => {
-                // The transaction is begun again: the next command reads the tenant again.
-                *carry = None;
-                ("ROLLBACK; BEGIN IMMEDIATE", Err(e))
+                // Nothing of the group is in the transaction: it ends, and with it the lock.
+                (*carry, *begun) = (None, false);
+                ("ROLLBACK", Err(e))
             }
             // Rolled back to before this command: the tenant as the earlier ones left it.
             (Err(e), false) => ("ROLLBACK TO command; RELEASE command", Err(e)),
         };
-        conn.execute_batch(end.0).map_err(sql)?;
-        Ok(end.1)
+        conn.execute_batch(end).map_err(sql)?;
+        Ok(result)
     }
 
     fn commit(&self, group: &mut GroupConn) -> Result<()> {
+        if !group.begun {
+            // Every command of the group failed: nothing to commit.
+            return Ok(());
+        }
         group.conn.execute_batch("COMMIT").map_err(sql)
     }
 
@@ -622,6 +650,58 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::store::sql::{drawable_sql, pending_sql};
+
+    /// A group's command that fails alone in its transaction ends the transaction, and the
+    /// write lock with it, at once, and gets its own refusal; the next command of the group
+    /// begins another transaction, and if another connection holds the lock by then, that
+    /// command (not the refused one) gets the storage error, and the group goes on
+    /// (docs/decisions.md §58).
+    #[test]
+    fn a_refused_first_command_ends_its_transaction_and_keeps_its_own_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("group.db");
+        let options = SqliteOptions {
+            busy_timeout: Duration::from_millis(20),
+            ..SqliteOptions::default()
+        };
+        let store = SqliteStore::open_with(&path, options).unwrap();
+        let mut group = store.begin().unwrap();
+        let refused = store
+            .member(&mut group, true, &mut |_| {
+                Err(Error::invalid("quantity", "too many"))
+            })
+            .unwrap();
+        assert!(
+            matches!(
+                refused,
+                Err(Error::InvalidInput {
+                    field: "quantity",
+                    ..
+                })
+            ),
+            "{refused:?}"
+        );
+        // The lock is free: another connection takes it without waiting.
+        let other = Connection::open(&path).unwrap();
+        other.busy_timeout(Duration::ZERO).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let busy = store.member(&mut group, false, &mut |_| Ok(())).unwrap();
+        assert_eq!(busy.map_err(|e| e.code()), Err("STORAGE"));
+        other.execute_batch("COMMIT").unwrap();
+        // The group goes on: its next command begins a transaction, which commits and frees
+        // the lock again.
+        store
+            .member(&mut group, false, &mut |_| Ok(()))
+            .unwrap()
+            .unwrap();
+        assert!(
+            other.execute_batch("BEGIN IMMEDIATE").is_err(),
+            "the group's command holds the lock until the group commits"
+        );
+        store.commit(&mut group).unwrap();
+        store.give_back(group, false);
+        other.execute_batch("BEGIN IMMEDIATE; COMMIT").unwrap();
+    }
 
     /// The hot reads use the partial indexes of migration 0013: a partial index serves only a
     /// query whose terms imply its condition, so a query that stopped naming the status (or an
