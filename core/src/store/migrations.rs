@@ -1,7 +1,7 @@
 //! The numbered SQL migrations shared by the SQL stores.
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 14;
+pub const SCHEMA_VERSION: i64 = 15;
 
 /// `(version, sql)`, applied in order, each inside the opening transaction.
 pub const MIGRATIONS: &[(i64, &str)] = &[
@@ -28,6 +28,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/0013_slimmer_indexes.sql"),
     ),
     (14, include_str!("../../migrations/0014_compact_ids.sql")),
+    (
+        15,
+        include_str!("../../migrations/0015_hot_foreign_keys.sql"),
+    ),
 ];
 
 /// Versions whose script only changes SQLite's storage layout: a PostgreSQL store records them
@@ -39,6 +43,15 @@ pub(crate) const SQLITE_ONLY: &[i64] = &[9, 14];
 #[cfg(feature = "postgres")]
 pub(crate) fn runs_on_postgres(version: i64) -> bool {
     !SQLITE_ONLY.contains(&version)
+}
+
+/// Versions whose script only changes PostgreSQL's constraints: an SQLite store records them
+/// without running the script (docs/decisions.md §59).
+pub const POSTGRES_ONLY: &[i64] = &[15];
+
+/// Whether an SQLite store runs the script of `version`.
+pub(crate) fn runs_on_sqlite(version: i64) -> bool {
+    !POSTGRES_ONLY.contains(&version)
 }
 
 /// Data steps the SQL cannot do, run right after the script of their version in the same

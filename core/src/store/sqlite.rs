@@ -13,7 +13,7 @@ use rusqlite::{Connection, Statement, StatementStatus, TransactionBehavior, para
 use crate::error::{Error, Result, StorageError};
 use crate::store::directory::Directory;
 use crate::store::group::{Backend, Groups, check_group};
-use crate::store::migrations::{backfill_value, backfills, pending};
+use crate::store::migrations::{backfill_value, backfills, pending, runs_on_sqlite};
 use crate::store::pool::Pool;
 use crate::store::sql::{Cell, Locked, Raw, SqlConn, SqlTx};
 use crate::store::{Store, Work};
@@ -417,7 +417,9 @@ fn migrate(conn: &Connection, allow: bool) -> Result<()> {
         .map_err(sql)?;
     let found = read_version(&tx)?;
     for (version, script) in pending(found, allow)? {
-        tx.execute_batch(script).map_err(sql)?;
+        if runs_on_sqlite(*version) {
+            tx.execute_batch(script).map_err(sql)?;
+        }
         for (select, update) in backfills(*version) {
             let rows = tx
                 .prepare(select)

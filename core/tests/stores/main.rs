@@ -212,6 +212,8 @@ pub fn failed_commands_do_not_leak_into_their_group(
 /// For the upgrade tests of both SQL stores.
 pub fn downgrade_to(to: i64, sqlite: bool) -> String {
     const UNDO: &[(i64, &str)] = &[
+        // 15 dropped foreign keys of PostgreSQL's hot tables (SQLite skips it): added again.
+        (15, HOT_FOREIGN_KEYS_AGAIN),
         // 14 changed SQLite's ids to 16-byte BLOBs (PostgreSQL skips it): each id column of its
         // script back to hyphenated text.
         (14, TEXT_IDS_AGAIN),
@@ -258,11 +260,20 @@ pub fn downgrade_to(to: i64, sqlite: bool) -> String {
     );
     const ROWID_AGAIN: &str = "(migration 9 without WITHOUT ROWID)";
     const TEXT_IDS_AGAIN: &str = "(migration 14 reversed)";
+    const HOT_FOREIGN_KEYS_AGAIN: &str = "ALTER TABLE orders ADD FOREIGN KEY (tenant) REFERENCES tenants (id); \
+         ALTER TABLE draws ADD FOREIGN KEY (tenant) REFERENCES tenants (id); \
+         ALTER TABLE ledger ADD FOREIGN KEY (tenant) REFERENCES tenants (id); \
+         ALTER TABLE notifications ADD FOREIGN KEY (tenant) REFERENCES tenants (id); \
+         ALTER TABLE notifications ADD FOREIGN KEY (recipient) REFERENCES users (id); \
+         ALTER TABLE org_counts ADD FOREIGN KEY (tenant) REFERENCES tenants (id); \
+         ALTER TABLE org_counts ADD FOREIGN KEY (org) REFERENCES organizations (id); \
+         ALTER TABLE org_counts ADD FOREIGN KEY (product) REFERENCES products (id); ";
     let mut sql: String = UNDO
         .iter()
         .filter(|(v, _)| *v > to)
         .map(|(v, s)| match *s {
             TEXT_IDS_AGAIN if !sqlite => String::new(),
+            HOT_FOREIGN_KEYS_AGAIN if sqlite => String::new(),
             TEXT_IDS_AGAIN => text_ids_again(migration_script(*v)),
             ROWID_AGAIN => format!(
                 "{} ",

@@ -168,32 +168,61 @@ fn passwords_never_reach_postgres_in_plain_text() {
     assert!(hash.starts_with("$argon2id$"), "{hash}");
 }
 
+/// A database of its own on the test cluster, dropped when the test is done: for the upgrade
+/// tests, which take a whole database back to an older schema.
+struct OwnDatabase {
+    admin: postgres::Client,
+    name: String,
+    url: String,
+}
+
+impl OwnDatabase {
+    fn new(url: &str, tag: &str) -> Self {
+        let name = format!("li_{tag}_{}", std::process::id());
+        let mut admin = postgres::Client::connect(url, postgres::NoTls).unwrap();
+        // One statement per call: DROP and CREATE DATABASE refuse to run in a transaction block.
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+            .unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let url = url
+            .split_whitespace()
+            .map(|kv| {
+                if kv.starts_with("dbname=") {
+                    format!("dbname={name}")
+                } else {
+                    kv.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        OwnDatabase { admin, name, url }
+    }
+
+    fn raw(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url, postgres::NoTls).unwrap()
+    }
+}
+
+impl Drop for OwnDatabase {
+    fn drop(&mut self) {
+        // A failed test's database is dropped too; a failure to drop it must not hide that.
+        let _ = self.admin.batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ));
+    }
+}
+
 /// Migration 0005 on PostgreSQL: in a database of its own, orders written at version 4 (no
 /// folded column) are found by a non-ASCII search after the upgrade's backfill.
 #[test]
 fn upgrade_to_5_folds_existing_purchase_orders() {
     let Some(url) = super::pg_url() else { return };
-    let name = format!("li_upgrade_{}", std::process::id());
-    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    // One statement per call: DROP and CREATE DATABASE refuse to run in a transaction block.
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-        .unwrap();
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap();
-    let db_url = url
-        .split_whitespace()
-        .map(|kv| {
-            if kv.starts_with("dbname=") {
-                format!("dbname={name}")
-            } else {
-                kv.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
-    let w = World::new(Inventory::new(PostgresStore::connect(&db_url).unwrap()), 1);
+    let db = OwnDatabase::new(&url, "upgrade");
+    let w = World::new(Inventory::new(PostgresStore::connect(&db.url).unwrap()), 1);
     w.stock(&w.ellen, &w.cl, 10);
     for po in ["ÉCOLE-Ü-1", "straße-2"] {
         w.irina
@@ -202,10 +231,10 @@ fn upgrade_to_5_folds_existing_purchase_orders() {
     }
     let (tenant, mga, irina) = (w.tenant.id, w.mga.id, w.irina.user());
     drop(w);
-    let mut raw = postgres::Client::connect(&db_url, postgres::NoTls).unwrap();
-    raw.batch_execute(&super::downgrade_to(4, false)).unwrap();
-    drop(raw);
-    let inv = Inventory::new(PostgresStore::connect(&db_url).unwrap());
+    db.raw()
+        .batch_execute(&super::downgrade_to(4, false))
+        .unwrap();
+    let inv = Inventory::new(PostgresStore::connect(&db.url).unwrap());
     let s = inv.session(tenant, irina).unwrap();
     let found = |needle: &str| {
         let f = InventoryFilter {
@@ -218,11 +247,67 @@ fn upgrade_to_5_folds_existing_purchase_orders() {
         (found("école-ü"), found("STRAßE"), found("strasse")),
         (1, 1, 0)
     );
-    drop(s);
-    drop(inv);
-    admin
-        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .unwrap();
+}
+
+/// The foreign keys of a database, as `table: definition`.
+fn foreign_keys(raw: &mut postgres::Client) -> std::collections::BTreeSet<String> {
+    raw.query(
+        "SELECT conrelid::regclass::text || ': ' || pg_get_constraintdef(oid) \
+         FROM pg_constraint WHERE contype = 'f'",
+        &[],
+    )
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+/// Migration 0015 (docs/decisions.md §59): a database at version 14 upgrades to a schema
+/// without the eight foreign keys of the hot tables, and with every other foreign key it had
+/// (the inventory's references among them); its audit is clean and a new pair chains on.
+#[test]
+fn upgrade_to_15_drops_only_the_hot_tables_foreign_keys() {
+    let Some(url) = super::pg_url() else { return };
+    let db = OwnDatabase::new(&url, "hot_keys");
+    let w = World::new(Inventory::new(PostgresStore::connect(&db.url).unwrap()), 1);
+    w.stock(&w.ellen, &w.cl, 10);
+    let (tenant, irina, mga, cl) = (w.tenant.id, w.irina.user(), w.mga.id, w.cl.id);
+    drop(w);
+    let mut raw = db.raw();
+    let current = foreign_keys(&mut raw);
+    raw.batch_execute(&super::downgrade_to(14, false)).unwrap();
+    let at_14 = foreign_keys(&mut raw);
+    drop(raw);
+    let inv = Inventory::new(PostgresStore::connect(&db.url).unwrap());
+    let upgraded = foreign_keys(&mut db.raw());
+    assert_eq!(
+        upgraded, current,
+        "the upgrade gives the schema of a new database"
+    );
+    let dropped: Vec<&String> = at_14.difference(&upgraded).collect();
+    assert_eq!(
+        dropped,
+        [
+            "draws: FOREIGN KEY (tenant) REFERENCES tenants(id)",
+            "ledger: FOREIGN KEY (tenant) REFERENCES tenants(id)",
+            "notifications: FOREIGN KEY (recipient) REFERENCES users(id)",
+            "notifications: FOREIGN KEY (tenant) REFERENCES tenants(id)",
+            "orders: FOREIGN KEY (tenant) REFERENCES tenants(id)",
+            "org_counts: FOREIGN KEY (org) REFERENCES organizations(id)",
+            "org_counts: FOREIGN KEY (product) REFERENCES products(id)",
+            "org_counts: FOREIGN KEY (tenant) REFERENCES tenants(id)",
+        ]
+    );
+    assert!(
+        upgraded.contains("orders: FOREIGN KEY (product) REFERENCES products(id)")
+            && upgraded.contains("draws: FOREIGN KEY (source_order) REFERENCES orders(id)"),
+        "the inventory's references keep their foreign keys: {upgraded:?}"
+    );
+    let s = inv.session(tenant, irina).unwrap();
+    let req = s.request(NewRequest::new(mga, cl, 1)).unwrap();
+    s.approve(req.id, None, None).unwrap();
+    let audit = inv.audit(tenant).unwrap();
+    assert!(audit.is_clean(), "{:?}", audit.problems);
 }
 
 /// A request and an approval each cost at most a handful of round trips to the server

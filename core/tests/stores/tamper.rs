@@ -12,6 +12,9 @@ pub trait Raw {
     /// An id as the store keeps it, as an SQL literal: 16 bytes on SQLite (migration 0014),
     /// hyphenated text on PostgreSQL.
     fn id(&self, id: &dyn std::fmt::Display) -> String;
+    /// The statement that turns this connection's foreign-key checks off, as anyone with
+    /// access to the database can.
+    fn foreign_keys_off(&self) -> &'static str;
 }
 
 /// A tenant with a ledger that moves units, issues and activates licenses, adds a license
@@ -315,6 +318,28 @@ pub fn edit_a_summary_counter(inv: Inventory, raw: &mut dyn Raw) {
     );
 }
 
+/// PostgreSQL has no foreign key from the counters to organizations (docs/decisions.md §59):
+/// a counter line of an organization that does not exist, written behind the library's back
+/// (here with foreign-key checks off, so that SQLite's key does not stop it either), is named
+/// by the audit like any other line its orders do not add up to.
+pub fn insert_a_counter_of_a_missing_organization(inv: Inventory, raw: &mut dyn Raw) {
+    let (w, _, _) = world(inv);
+    let ghost = OrgId::new();
+    raw.exec(&format!(
+        "{} INSERT INTO org_counts (tenant, org, product, orders, held, available, \
+         pending_requests, pending_units, incoming_requests, incoming_units) \
+         VALUES ({}, {}, {}, 1, 5, 5, 0, 0, 0, 0)",
+        raw.foreign_keys_off(),
+        raw.id(&w.tenant.id),
+        raw.id(&ghost),
+        raw.id(&w.cl.id)
+    ));
+    expect(
+        &problems(&w),
+        &format!("summary counters of organization {ghost}"),
+    );
+}
+
 /// One test per scenario for a store given by `$setup` (an `Option<(Inventory, Box<dyn Raw>)>`;
 /// `None` when the store is unavailable, which the setup reports as skipped).
 macro_rules! tamper_tests {
@@ -323,7 +348,7 @@ macro_rules! tamper_tests {
             delete_newest, delete_newest_and_move_the_head, delete_a_middle_entry,
             edit_a_payload, edit_an_actor, edit_an_orders_quantities, edit_a_license_status,
             edit_a_license_user, insert_a_forged_entry, recompute_the_chain_after_an_edit,
-            edit_a_summary_counter);
+            edit_a_summary_counter, insert_a_counter_of_a_missing_organization);
     };
     (@each $setup:expr; $($name:ident),*) => {$(
         #[test]
@@ -347,6 +372,9 @@ impl Raw for Sqlite {
     fn id(&self, id: &dyn std::fmt::Display) -> String {
         format!("X'{}'", id.to_string().replace('-', ""))
     }
+    fn foreign_keys_off(&self) -> &'static str {
+        "PRAGMA foreign_keys = OFF;"
+    }
 }
 
 fn sqlite() -> Option<(Inventory, Box<dyn Raw>)> {
@@ -369,6 +397,10 @@ impl Raw for Postgres {
     }
     fn id(&self, id: &dyn std::fmt::Display) -> String {
         format!("'{id}'")
+    }
+    fn foreign_keys_off(&self) -> &'static str {
+        // Foreign keys are triggers, which a replica's session does not fire.
+        "SET session_replication_role = replica;"
     }
 }
 
