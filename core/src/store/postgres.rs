@@ -553,8 +553,13 @@ impl Backend for PostgresStore {
     }
 }
 
-/// How a group's transaction begins: as a write of [`PostgresStore::run`] does.
-const BEGIN: &str = "BEGIN ISOLATION LEVEL READ COMMITTED";
+/// How a group's transaction begins: as a write of [`PostgresStore::run`] does, with generic
+/// plans for its prepared statements (docs/decisions.md §60). A write's statements find rows by
+/// key, whose best plan does not depend on the values bound, so the server's custom plan for
+/// each of the first executions on a connection, and its plan-cost comparison after, are work
+/// done under the tenant's lock for nothing.
+const BEGIN: &str =
+    "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL plan_cache_mode = force_generic_plan";
 
 impl Store for PostgresStore {
     fn write(&self, work: Work<'_>) -> Result<()> {
