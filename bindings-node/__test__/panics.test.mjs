@@ -21,10 +21,14 @@ test('group commit: 1 turns it off; 0 or more than the maximum rejects with INVA
   const dir = tempDir()
   const alone = await Inventory.openSqlite(join(dir, 'alone.db'), { groupCommit: 1 })
   assert.ok((await alone.createTenant({ name: 'T', plan: 'standard', vendorName: 'V' })).id)
-  for (const groupCommit of [0, 1025]) {
+  // The same field name whether the binding (not a whole number) or the core (out of range)
+  // refuses the value: the core's, as in Python.
+  for (const groupCommit of [0, 1025, -1, 1.5]) {
     const err = await rejection(Inventory.openSqlite(join(dir, 'bad.db'), { groupCommit }), 'INVALID_INPUT')
     assert.equal(err.field, 'group_commit')
   }
+  const err = await rejection(Inventory.openSqlite(join(dir, 'bad.db'), { busyTimeoutMs: -1 }), 'INVALID_INPUT')
+  assert.equal(err.field, 'busy_timeout')
 })
 
 test('synchronous methods throw the coded error of the core', async () => {

@@ -205,9 +205,9 @@ test('openPostgres: a malformed URL rejects with INVALID_INPUT (no server needed
     assert.equal(typeof err.reason, 'string')
   }
   let err = await rejection(Inventory.openPostgres('host=/nowhere', { maxConnections: -1 }), 'INVALID_INPUT')
-  assert.equal(err.field, 'max connections')
+  assert.equal(err.field, 'max_connections')
   err = await rejection(Inventory.openPostgres('host=/nowhere', { maxRetries: 2 ** 40 }), 'INVALID_INPUT')
-  assert.equal(err.field, 'max retries')
+  assert.equal(err.field, 'max_retries')
 })
 
 test('openPostgres: an unreachable database rejects with STORAGE and its cause', async () => {

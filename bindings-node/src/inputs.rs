@@ -39,13 +39,13 @@ impl SqliteOptions {
             options.synchronous = s.into();
         }
         if let Some(ms) = self.busy_timeout_ms {
-            options.busy_timeout = std::time::Duration::from_millis(to_u64("busy timeout", ms)?);
+            options.busy_timeout = std::time::Duration::from_millis(to_u64("busy_timeout", ms)?);
         }
         if let Some(m) = self.migrate {
             options.migrate = m;
         }
         if let Some(n) = self.group_commit {
-            options.group_commit = to_usize("group commit", n)?;
+            options.group_commit = to_usize("group_commit", n)?;
         }
         if let Some(n) = self.page_size {
             // The core's field name, so every refusal of this option names the same field.
@@ -72,13 +72,13 @@ impl PostgresOptions {
     pub(crate) fn into_core(self) -> li::Result<li::PostgresOptions> {
         let mut options = li::PostgresOptions::default();
         if let Some(n) = self.max_connections {
-            options.max_connections = to_usize("max connections", n)?;
+            options.max_connections = to_usize("max_connections", n)?;
         }
         if let Some(n) = self.max_retries {
             options.max_retries =
-                u32::try_from(to_u64("max retries", n)?).map_err(|_| li::Error::InvalidInput {
+                u32::try_from(to_u64("max_retries", n)?).map_err(|_| li::Error::InvalidInput {
                     attempt: None,
-                    field: "max retries",
+                    field: "max_retries",
                     reason: format!("{n} is too large"),
                 })?;
         }
@@ -86,7 +86,7 @@ impl PostgresOptions {
             options.migrate = m;
         }
         if let Some(n) = self.group_commit {
-            options.group_commit = to_usize("group commit", n)?;
+            options.group_commit = to_usize("group_commit", n)?;
         }
         Ok(options)
     }
