@@ -7,7 +7,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use rusqlite::config::DbConfig;
-use rusqlite::types::{Value, ValueRef};
+use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, Statement, StatementStatus, TransactionBehavior, params_from_iter};
 
 use crate::error::{Error, Result, StorageError};
@@ -226,7 +226,8 @@ impl SqliteStore {
         }
         .map_err(sql)?;
         conn.busy_timeout(options.busy_timeout).map_err(sql)?;
-        conn.set_prepared_statement_cache_capacity(64);
+        // The hot path's statements and the six transaction-control ones (§62), with room.
+        conn.set_prepared_statement_cache_capacity(96);
         // Keep each cached statement's plan (decision 40). Without the query planner stability
         // guarantee, the bundled SQLite (built with STAT4) lets a plan depend on the values
         // bound to `?N`, marks the statement expired whenever one is rebound, and prepares it
@@ -464,6 +465,18 @@ fn read_version(conn: &Connection) -> Result<i64> {
 
 /// The SQLite side of a group commit: `BEGIN IMMEDIATE` on a connection taken from the pool,
 /// a savepoint per command, one `COMMIT`.
+/// Runs transaction-control statements (`BEGIN IMMEDIATE`, `SAVEPOINT`, `COMMIT`, …) one after
+/// another, each prepared once per connection: parsing them afresh for every command was 7% of
+/// the instructions of a request+approve pair (docs/decisions.md §62).
+fn control(conn: &Connection, statements: &[&str]) -> Result<()> {
+    statements.iter().try_for_each(|s| {
+        conn.prepare_cached(s)
+            .and_then(|mut st| st.execute([]))
+            .map(drop)
+            .map_err(sql)
+    })
+}
+
 /// A group's connection, with the tenant its commands have locked so far, as they left it
 /// (docs/decisions.md §58).
 pub(crate) struct GroupConn {
@@ -481,7 +494,7 @@ impl Backend for SqliteStore {
 
     fn begin(&self) -> Result<GroupConn> {
         let conn = self.pool.take()?;
-        match conn.execute_batch("BEGIN IMMEDIATE") {
+        match control(&conn, &["BEGIN IMMEDIATE"]) {
             Ok(()) => Ok(GroupConn {
                 conn,
                 carry: None,
@@ -490,7 +503,7 @@ impl Backend for SqliteStore {
             }),
             Err(e) => {
                 self.pool.give_back(conn, false);
-                Err(sql(e))
+                Err(e)
             }
         }
     }
@@ -513,14 +526,14 @@ impl Backend for SqliteStore {
         } = group;
         if !*begun {
             // This command's own error if the lock cannot be had: the group goes on.
-            if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-                return Ok(Err(sql(e)));
+            if let Err(e) = control(conn, &["BEGIN IMMEDIATE"]) {
+                return Ok(Err(e));
             }
             (*begun, *empty) = (true, true);
         }
         let alone = *empty;
         if !alone {
-            conn.execute_batch("SAVEPOINT command").map_err(sql)?;
+            control(conn, &["SAVEPOINT command"])?;
         }
         let result = (|| {
             let mut sql_conn = SqliteConn(conn, &self.reprepares);
@@ -529,24 +542,24 @@ impl Backend for SqliteStore {
             work(&mut tx)?;
             tx.finish_carrying()
         })();
-        let (end, result) = match (result, alone) {
+        let (end, result): (&[&str], _) = match (result, alone) {
             (Ok(locked), true) => {
                 (*carry, *empty) = (locked, false);
                 return Ok(Ok(()));
             }
             (Ok(locked), false) => {
                 *carry = locked;
-                ("RELEASE command", Ok(()))
+                (&["RELEASE command"], Ok(()))
             }
             (Err(e), true) => {
                 // Nothing of the group is in the transaction: it ends, and with it the lock.
                 (*carry, *begun) = (None, false);
-                ("ROLLBACK", Err(e))
+                (&["ROLLBACK"], Err(e))
             }
             // Rolled back to before this command: the tenant as the earlier ones left it.
-            (Err(e), false) => ("ROLLBACK TO command; RELEASE command", Err(e)),
+            (Err(e), false) => (&["ROLLBACK TO command", "RELEASE command"], Err(e)),
         };
-        conn.execute_batch(end).map_err(sql)?;
+        control(conn, end)?;
         Ok(result)
     }
 
@@ -555,7 +568,7 @@ impl Backend for SqliteStore {
             // Every command of the group failed: nothing to commit.
             return Ok(());
         }
-        group.conn.execute_batch("COMMIT").map_err(sql)
+        control(&group.conn, &["COMMIT"])
     }
 
     fn give_back(&self, group: GroupConn, broken: bool) {
@@ -582,13 +595,17 @@ impl Store for SqliteStore {
 /// Runs the shared SQL on one SQLite connection (inside its open transaction).
 struct SqliteConn<'a>(&'a Connection, &'a Reprepares);
 
-fn to_value(cell: &Cell) -> Value {
-    match cell {
-        Cell::Null => Value::Null,
-        Cell::Int(v) => Value::Integer(*v),
-        Cell::Text(s) => Value::Text(s.clone()),
-        // Ids are 16 bytes (migration 0014, docs/decisions.md §56).
-        Cell::Id(u) => Value::Blob(u.as_bytes().to_vec()),
+/// A cell bound as it is, borrowed: no copy of a text (a row's JSON, a ledger state) per
+/// statement (docs/decisions.md §62).
+impl rusqlite::ToSql for Cell {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Cell::Null => ValueRef::Null,
+            Cell::Int(v) => ValueRef::Integer(*v),
+            Cell::Text(s) => ValueRef::Text(s.as_bytes()),
+            // Ids are 16 bytes (migration 0014, docs/decisions.md §56).
+            Cell::Id(u) => ValueRef::Blob(u.as_bytes()),
+        }))
     }
 }
 
@@ -622,9 +639,7 @@ impl SqlConn for SqliteConn<'_> {
     fn query(&mut self, query: &str, params: &[Cell]) -> Result<Vec<Raw>> {
         let mut stmt = self.0.prepare_cached(query).map_err(sql)?;
         let n = stmt.column_count();
-        let mut rows = stmt
-            .query(params_from_iter(params.iter().map(to_value)))
-            .map_err(sql)?;
+        let mut rows = stmt.query(params_from_iter(params)).map_err(sql)?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(sql)? {
             let cells = (0..n)
@@ -639,9 +654,7 @@ impl SqlConn for SqliteConn<'_> {
 
     fn execute(&mut self, query: &str, params: &[Cell]) -> Result<u64> {
         let mut stmt = self.0.prepare_cached(query).map_err(sql)?;
-        let n = stmt
-            .execute(params_from_iter(params.iter().map(to_value)))
-            .map_err(sql)?;
+        let n = stmt.execute(params_from_iter(params)).map_err(sql)?;
         self.1.note(&stmt, query);
         Ok(n as u64)
     }
@@ -719,7 +732,7 @@ mod tests {
             let mut stmt = conn
                 .prepare(&format!("EXPLAIN QUERY PLAN {query}"))
                 .unwrap();
-            let unbound = std::iter::repeat_n(Value::Null, stmt.parameter_count());
+            let unbound = std::iter::repeat_n(rusqlite::types::Value::Null, stmt.parameter_count());
             let plan: Vec<String> = stmt
                 .query_map(params_from_iter(unbound), |r| r.get::<_, String>(3))
                 .unwrap()
