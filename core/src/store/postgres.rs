@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use postgres::error::SqlState;
-use postgres::types::{ToSql, Type};
+use postgres::types::{IsNull, ToSql, Type};
 use postgres::{Client, Config, GenericClient, IsolationLevel, NoTls, Row, Statement};
 
 use crate::error::{Error, Result, StorageError};
@@ -376,27 +376,59 @@ impl<C: GenericClient> PgTx<'_, C> {
 
     /// Runs a prepared statement with `params`: one round trip.
     fn run(&mut self, stmt: &Statement, params: &[Cell]) -> Result<Vec<Raw>> {
-        let values = boxed(params);
-        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(AsRef::as_ref).collect();
         trip(self.round_trips);
-        let rows = self.tx.query(stmt, &refs).map_err(pg)?;
+        let rows = self.tx.query(stmt, &bound(params)).map_err(pg)?;
         rows.iter().map(cells).collect()
     }
 }
 
-fn boxed(params: &[Cell]) -> Vec<Box<dyn ToSql + Sync>> {
-    params
-        .iter()
-        .map(|c| -> Box<dyn ToSql + Sync> {
-            match c {
-                // Every nullable column of the schema is TEXT.
-                Cell::Null => Box::new(None::<String>),
-                Cell::Int(v) => Box::new(*v),
-                Cell::Text(s) => Box::new(s.clone()),
-                Cell::Id(u) => Box::new(u.hyphenated().to_string()),
+/// A cell bound as it is (docs/decisions.md §62): a text borrowed, an id written as its
+/// hyphenated text from the stack, instead of a boxed copy of each per statement. The checked
+/// form keeps each variant to the parameter types it fits (an integer to `INT8`, a text or an
+/// id to `TEXT`); a null fits any (every nullable column of the schema is `TEXT`).
+impl ToSql for Cell {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Cell::Null => Ok(IsNull::Yes),
+            Cell::Int(v) => v.to_sql(ty, out),
+            Cell::Text(s) => s.as_str().to_sql(ty, out),
+            Cell::Id(u) => {
+                let mut text = uuid::Uuid::encode_buffer();
+                let text: &str = u.hyphenated().encode_lower(&mut text);
+                text.to_sql(ty, out)
             }
-        })
-        .collect()
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        <i64 as ToSql>::accepts(ty) || <&str as ToSql>::accepts(ty)
+    }
+
+    fn to_sql_checked(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Cell::Null => Ok(IsNull::Yes),
+            Cell::Int(v) => v.to_sql_checked(ty, out),
+            Cell::Text(s) => s.as_str().to_sql_checked(ty, out),
+            Cell::Id(u) => {
+                let mut text = uuid::Uuid::encode_buffer();
+                let text: &str = u.hyphenated().encode_lower(&mut text);
+                text.to_sql_checked(ty, out)
+            }
+        }
+    }
+}
+
+/// The cells as the driver's parameters.
+fn bound(params: &[Cell]) -> Vec<&(dyn ToSql + Sync)> {
+    params.iter().map(|c| c as &(dyn ToSql + Sync)).collect()
 }
 
 fn cells(row: &Row) -> Result<Raw> {
@@ -439,10 +471,8 @@ impl<C: GenericClient> SqlConn for PgTx<'_, C> {
 
     fn execute(&mut self, sql: &str, params: &[Cell]) -> Result<u64> {
         let stmt = self.statement(sql, &[])?;
-        let values = boxed(params);
-        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(AsRef::as_ref).collect();
         trip(self.round_trips);
-        self.tx.execute(&stmt, &refs).map_err(pg)
+        self.tx.execute(&stmt, &bound(params)).map_err(pg)
     }
 
     fn query_once(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>> {
