@@ -386,41 +386,41 @@ impl<C: GenericClient> PgTx<'_, C> {
 /// hyphenated text from the stack, instead of a boxed copy of each per statement. The checked
 /// form keeps each variant to the parameter types it fits (an integer to `INT8`, a text or an
 /// id to `TEXT`); a null fits any (every nullable column of the schema is `TEXT`).
+/// What the driver's `ToSql` gives back.
+type Encoded = std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>>;
+
 impl ToSql for Cell {
-    fn to_sql(
-        &self,
-        ty: &Type,
-        out: &mut bytes::BytesMut,
-    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
-        match self {
-            Cell::Null => Ok(IsNull::Yes),
-            Cell::Int(v) => v.to_sql(ty, out),
-            Cell::Text(s) => s.as_str().to_sql(ty, out),
-            Cell::Id(u) => {
-                let mut text = uuid::Uuid::encode_buffer();
-                let text: &str = u.hyphenated().encode_lower(&mut text);
-                text.to_sql(ty, out)
-            }
-        }
+    fn to_sql(&self, ty: &Type, out: &mut bytes::BytesMut) -> Encoded {
+        self.encode(ty, out, false)
     }
 
     fn accepts(ty: &Type) -> bool {
         <i64 as ToSql>::accepts(ty) || <&str as ToSql>::accepts(ty)
     }
 
-    fn to_sql_checked(
-        &self,
-        ty: &Type,
-        out: &mut bytes::BytesMut,
-    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+    fn to_sql_checked(&self, ty: &Type, out: &mut bytes::BytesMut) -> Encoded {
+        self.encode(ty, out, true)
+    }
+}
+
+impl Cell {
+    /// The cell in the driver's encoding of `ty`, `checked` against it or not.
+    fn encode(&self, ty: &Type, out: &mut bytes::BytesMut, checked: bool) -> Encoded {
+        fn put<T: ToSql>(v: T, ty: &Type, out: &mut bytes::BytesMut, checked: bool) -> Encoded {
+            if checked {
+                v.to_sql_checked(ty, out)
+            } else {
+                v.to_sql(ty, out)
+            }
+        }
         match self {
             Cell::Null => Ok(IsNull::Yes),
-            Cell::Int(v) => v.to_sql_checked(ty, out),
-            Cell::Text(s) => s.as_str().to_sql_checked(ty, out),
+            Cell::Int(v) => put(*v, ty, out, checked),
+            Cell::Text(s) => put(s.as_str(), ty, out, checked),
             Cell::Id(u) => {
                 let mut text = uuid::Uuid::encode_buffer();
                 let text: &str = u.hyphenated().encode_lower(&mut text);
-                text.to_sql_checked(ty, out)
+                put(text, ty, out, checked)
             }
         }
     }

@@ -358,24 +358,27 @@ fn a_directory_change_by_another_store_is_seen_at_once() {
     super::directory_changes_are_seen(&w, &b);
 }
 
+/// A store with a connection for each of 16 writers, and a world on it whose lot holds 1,000
+/// units: for the group-commit tests.
+fn grouped_world() -> Option<(std::sync::Arc<PostgresStore>, World)> {
+    let url = super::pg_url()?;
+    let options = PostgresOptions {
+        max_connections: 16,
+        ..PostgresOptions::default()
+    };
+    let store = std::sync::Arc::new(PostgresStore::connect_with(&url, options).unwrap());
+    let w = World::new(Inventory::from_store(store.clone()), 1);
+    w.stock(&w.ellen, &w.cl, 1_000);
+    Some((store, w))
+}
+
 /// Group commit on PostgreSQL (docs/decisions.md §42): see `writers_share_commits`; the audit
 /// is clean after.
 #[test]
 fn concurrent_writers_of_a_tenant_share_commits() {
-    use std::sync::Arc;
-    let Some(url) = super::pg_url() else { return };
-    let store = Arc::new(
-        PostgresStore::connect_with(
-            &url,
-            PostgresOptions {
-                max_connections: 16,
-                ..PostgresOptions::default()
-            },
-        )
-        .unwrap(),
-    );
-    let w = World::new(Inventory::from_store(store.clone()), 1);
-    w.stock(&w.ellen, &w.cl, 1_000);
+    let Some((store, w)) = grouped_world() else {
+        return;
+    };
     super::writers_share_commits(&w, || store.commit_counts());
     w.assert_clean();
 }
@@ -384,20 +387,9 @@ fn concurrent_writers_of_a_tenant_share_commits() {
 /// group (docs/decisions.md §58): see `failed_commands_do_not_leak_into_their_group`.
 #[test]
 fn a_failed_command_leaves_its_group_the_tenant_as_it_was() {
-    use std::sync::Arc;
-    let Some(url) = super::pg_url() else { return };
-    let store = Arc::new(
-        PostgresStore::connect_with(
-            &url,
-            PostgresOptions {
-                max_connections: 16,
-                ..PostgresOptions::default()
-            },
-        )
-        .unwrap(),
-    );
-    let w = World::new(Inventory::from_store(store.clone()), 1);
-    w.stock(&w.ellen, &w.cl, 1_000);
+    let Some((store, w)) = grouped_world() else {
+        return;
+    };
     super::failed_commands_do_not_leak_into_their_group(&w, || store.commit_counts());
     w.assert_clean();
 }
