@@ -254,7 +254,7 @@ fn attempt_once(
         statements,
         round_trips,
     };
-    let mut sql_tx = SqlTx::new(&mut conn, " FOR UPDATE", read_only, directory);
+    let mut sql_tx = SqlTx::new(&mut conn, true, read_only, directory);
     work(&mut sql_tx)?;
     sql_tx.finish()?;
     trip(round_trips);
@@ -537,8 +537,8 @@ impl Backend for PostgresStore {
                 statements,
                 round_trips,
             };
-            let mut sql_tx = SqlTx::new(&mut pg_tx, " FOR UPDATE", false, &self.directory)
-                .carrying(carry.clone());
+            let mut sql_tx =
+                SqlTx::new(&mut pg_tx, true, false, &self.directory).carrying(carry.clone());
             work(&mut sql_tx)?;
             sql_tx.finish_carrying()
         })();

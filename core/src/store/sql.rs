@@ -105,6 +105,16 @@ fn push_placeholder(q: &mut String, n: usize) {
     push_number(q, n);
 }
 
+/// A statement's text built from the column lists once, on first use, then borrowed: the hot
+/// reads ran a `format!` (an allocation and the `fmt` machinery) per call (docs/decisions.md
+/// §62). Each use is its own static.
+macro_rules! sql_once {
+    ($($text:tt)*) => {{
+        static TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| format!($($text)*));
+        TEXT.as_str()
+    }};
+}
+
 /// Appends `n` in decimal to `q` (`itoa`: no `fmt` machinery per placeholder).
 fn push_number(q: &mut String, n: usize) {
     q.push_str(itoa::Buffer::new().format(n));
@@ -470,8 +480,8 @@ fn opt_id<T: Into<Uuid>>(v: Option<T>) -> Cell {
 /// A holder's drawable orders of a product (`?1` tenant, `?2` holder, `?3` product), read
 /// through the partial index `orders_for_draw` (migration 0013), which holds the drawable
 /// status only: the query names it as a literal, as a partial index requires.
-pub(crate) fn drawable_sql() -> String {
-    format!(
+pub(crate) fn drawable_sql() -> &'static str {
+    sql_once!(
         "SELECT {ORDER_COLS} FROM orders WHERE tenant = ?1 AND holder = ?2 AND product = ?3 \
          AND status = '{}' AND available > 0",
         OrderStatus::DRAWABLE.as_str()
@@ -480,8 +490,8 @@ pub(crate) fn drawable_sql() -> String {
 
 /// A tenant's pending notifications in order (`?1` tenant, `?2` limit), read through the
 /// partial index `notifications_pending`.
-pub(crate) fn pending_sql() -> String {
-    format!(
+pub(crate) fn pending_sql() -> &'static str {
+    sql_once!(
         "SELECT {NOTIFICATION_COLS} FROM notifications \
          WHERE tenant = ?1 AND sent_at IS NULL ORDER BY seq, id LIMIT ?2"
     )
@@ -562,8 +572,9 @@ fn expect_rows(h: &Held, changed: u64) -> Result<()> {
 /// The [`Tx`] of every SQL store.
 pub(crate) struct SqlTx<'a> {
     conn: &'a mut dyn SqlConn,
-    /// Appended to the tenant lookup of [`Tx::lock_tenant`] (`" FOR UPDATE"` on PostgreSQL).
-    lock_suffix: &'static str,
+    /// Whether [`Tx::lock_tenant`] locks the row it reads (`FOR UPDATE`, on PostgreSQL; SQLite's
+    /// write transaction holds the whole database).
+    lock_rows: bool,
     /// Refuse writes and write locks (a read transaction), on every backend alike.
     read_only: bool,
     /// What the lock statement read with the tenant it locked, kept current by this
@@ -603,13 +614,13 @@ impl<'a> SqlTx<'a> {
     /// A transaction's `Tx` over `conn`.
     pub(crate) fn new(
         conn: &'a mut dyn SqlConn,
-        lock_suffix: &'static str,
+        lock_rows: bool,
         read_only: bool,
         directory: &'a Directory,
     ) -> Self {
         SqlTx {
             conn,
-            lock_suffix,
+            lock_rows,
             read_only,
             locked: None,
             directory,
@@ -875,12 +886,18 @@ impl Tx for SqlTx<'_> {
         if let Some(l) = self.locked(tenant) {
             return Ok(Some(l.row.clone()));
         }
-        let sql = format!(
-            "SELECT {TENANT_COLS}, ledger_seq, ledger_hash, ledger_state, directory_version \
-             FROM tenants WHERE id = ?1{}",
-            self.lock_suffix
-        );
-        let rows = self.query(&sql, &[id(tenant)])?;
+        let sql = if self.lock_rows {
+            sql_once!(
+                "SELECT {TENANT_COLS}, ledger_seq, ledger_hash, ledger_state, directory_version \
+                 FROM tenants WHERE id = ?1 FOR UPDATE"
+            )
+        } else {
+            sql_once!(
+                "SELECT {TENANT_COLS}, ledger_seq, ledger_hash, ledger_state, directory_version \
+                 FROM tenants WHERE id = ?1"
+            )
+        };
+        let rows = self.query(sql, &[id(tenant)])?;
         let Some(r) = rows.first() else {
             return Ok(None);
         };
@@ -904,7 +921,7 @@ impl Tx for SqlTx<'_> {
             return Ok(Some(l.row.clone()));
         }
         let rows = self.query(
-            &format!("SELECT {TENANT_COLS}, directory_version FROM tenants WHERE id = ?1"),
+            sql_once!("SELECT {TENANT_COLS}, directory_version FROM tenants WHERE id = ?1"),
             &[id(tenant)],
         )?;
         let Some(r) = rows.first() else {
@@ -1287,7 +1304,7 @@ impl Tx for SqlTx<'_> {
 
     fn order(&mut self, tenant: TenantId, order: OrderId) -> Result<Option<Order>> {
         let o = self.one(
-            &format!("SELECT {ORDER_COLS} FROM orders WHERE id = ?1 AND tenant = ?2"),
+            sql_once!("SELECT {ORDER_COLS} FROM orders WHERE id = ?1 AND tenant = ?2"),
             &[id(order), id(tenant)],
             order_from,
         )?;
@@ -1297,7 +1314,7 @@ impl Tx for SqlTx<'_> {
 
     fn order_by_number(&mut self, tenant: TenantId, number: OrderNumber) -> Result<Option<Order>> {
         let o = self.one(
-            &format!("SELECT {ORDER_COLS} FROM orders WHERE tenant = ?1 AND number = ?2"),
+            sql_once!("SELECT {ORDER_COLS} FROM orders WHERE tenant = ?1 AND number = ?2"),
             &[id(tenant), num(number.0)?],
             order_from,
         )?;
@@ -1312,7 +1329,7 @@ impl Tx for SqlTx<'_> {
         product: ProductId,
     ) -> Result<Vec<Order>> {
         self.many(
-            &drawable_sql(),
+            drawable_sql(),
             &[id(tenant), id(holder), id(product)],
             order_from,
         )
@@ -2103,7 +2120,7 @@ impl Tx for SqlTx<'_> {
         limit: usize,
     ) -> Result<Vec<Notification>> {
         self.many(
-            &pending_sql(),
+            pending_sql(),
             &[id(tenant), num(limit as u64)?],
             notification_from,
         )

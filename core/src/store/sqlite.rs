@@ -341,7 +341,7 @@ impl SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Deferred)
             .map_err(sql)?;
         let mut sql_conn = SqliteConn(&tx, &self.reprepares);
-        let mut sql_tx = SqlTx::new(&mut sql_conn, "", true, &self.directory);
+        let mut sql_tx = SqlTx::new(&mut sql_conn, false, true, &self.directory);
         work(&mut sql_tx)?;
         sql_tx.finish()
     }
@@ -538,7 +538,7 @@ impl Backend for SqliteStore {
         let result = (|| {
             let mut sql_conn = SqliteConn(conn, &self.reprepares);
             let mut tx =
-                SqlTx::new(&mut sql_conn, "", false, &self.directory).carrying(carry.clone());
+                SqlTx::new(&mut sql_conn, false, false, &self.directory).carrying(carry.clone());
             work(&mut tx)?;
             tx.finish_carrying()
         })();
