@@ -177,6 +177,7 @@ impl LicenseKey {
     }
 
     /// A key as a store holds it (written by this library: not checked again).
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub(crate) fn stored(text: String) -> LicenseKey {
         LicenseKey(text)
     }

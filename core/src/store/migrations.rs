@@ -47,9 +47,11 @@ pub(crate) fn runs_on_postgres(version: i64) -> bool {
 
 /// Versions whose script only changes PostgreSQL's constraints: an SQLite store records them
 /// without running the script (docs/decisions.md §59).
-pub const POSTGRES_ONLY: &[i64] = &[15];
+#[cfg(feature = "sqlite")]
+pub(crate) const POSTGRES_ONLY: &[i64] = &[15];
 
 /// Whether an SQLite store runs the script of `version`.
+#[cfg(feature = "sqlite")]
 pub(crate) fn runs_on_sqlite(version: i64) -> bool {
     !POSTGRES_ONLY.contains(&version)
 }

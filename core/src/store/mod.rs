@@ -27,7 +27,7 @@ mod memory;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) mod migrations;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub use migrations::{MIGRATIONS, POSTGRES_ONLY, SCHEMA_VERSION};
+pub use migrations::{MIGRATIONS, SCHEMA_VERSION};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod pool;
 pub use memory::MemoryStore;
