@@ -38,8 +38,12 @@ mod directory;
 mod group;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use group::MAX_GROUP;
+#[cfg(feature = "sqlite")]
+mod checkpoint;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
+#[cfg(feature = "sqlite")]
+pub use checkpoint::CheckpointCounts;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "sqlite")]

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use rusqlite::config::DbConfig;
@@ -11,6 +11,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, Statement, StatementStatus, TransactionBehavior, params_from_iter};
 
 use crate::error::{Error, Result, StorageError};
+use crate::store::checkpoint::{CheckpointCounts, Checkpoints};
 use crate::store::directory::Directory;
 use crate::store::group::{Backend, Groups, check_group};
 use crate::store::migrations::{backfill_value, backfills, pending, runs_on_sqlite};
@@ -110,6 +111,8 @@ pub struct SqliteStore {
     reprepares: Reprepares,
     directory: Directory,
     groups: Groups<GroupConn>,
+    /// The WAL's checkpoints (a file's store; none in memory).
+    checkpoints: Option<Arc<Checkpoints>>,
 }
 
 /// How many times SQLite re-prepared each statement the store ran, by statement text: read
@@ -161,13 +164,22 @@ impl SqliteStore {
         check_busy_timeout(options.busy_timeout)?;
         check_group(options.group_commit)?;
         check_page_size(options.page_size)?;
-        let conn = Self::connect(Some(&path), &options)?;
+        let mut conn = Self::connect(Some(&path), &options)?;
         migrate(&conn, options.migrate)?;
-        let (p, o) = (path.clone(), options.clone());
+        let checkpoints = Arc::new(Checkpoints::start(
+            Self::connect(Some(&path), &options)?,
+            checkpoint_pages(&conn)?,
+        ));
+        checkpoints.hook(&mut conn).map_err(sql)?;
+        let (p, o, c) = (path.clone(), options.clone(), Arc::clone(&checkpoints));
         let pool = Pool::new(
             conn,
             8,
-            Box::new(move || Self::connect(Some(&p), &o)),
+            Box::new(move || {
+                let mut conn = Self::connect(Some(&p), &o)?;
+                c.hook(&mut conn).map_err(sql)?;
+                Ok(conn)
+            }),
             reusable,
         );
         Ok(SqliteStore {
@@ -177,6 +189,7 @@ impl SqliteStore {
             pool,
             reprepares: Reprepares::default(),
             directory: Directory::default(),
+            checkpoints: Some(checkpoints),
         })
     }
 
@@ -203,6 +216,7 @@ impl SqliteStore {
             pool,
             reprepares: Reprepares::default(),
             directory: Directory::default(),
+            checkpoints: None,
         })
     }
 
@@ -261,13 +275,9 @@ impl SqliteStore {
                     "SQLite refused journal_mode=WAL (the mode is '{mode}'): check that the database's folder is writable and not on a network file system"
                 )));
             }
-            // Checkpoint when the WAL holds as many bytes as SQLite's default does (1,000 pages
-            // of 4 KiB), whatever the page size: smaller pages would otherwise checkpoint (and
-            // `fsync` the database file) more often for the same work (docs/decisions.md §55).
-            let page_size: i64 = conn
-                .query_row("PRAGMA page_size", [], |r| r.get(0))
-                .map_err(sql)?;
-            let pages = WAL_CHECKPOINT_BYTES.checked_div(page_size).unwrap_or(1000);
+            // A pooled connection's WAL hook replaces this (docs/decisions.md §63); set for any
+            // other connection that commits (none does).
+            let pages = checkpoint_pages(&conn)?;
             conn.execute_batch(&format!("PRAGMA wal_autocheckpoint={pages}"))
                 .map_err(sql)?;
         }
@@ -296,13 +306,31 @@ impl SqliteStore {
     }
 
     /// `PRAGMA wal_autocheckpoint` (in pages) on each pooled connection, all of them opened for
-    /// the occasion: the WAL is checkpointed at the same size in bytes whatever the page size.
+    /// the occasion: 0 where the store's WAL hook has replaced SQLite's automatic checkpoint
+    /// (docs/decisions.md §63).
     #[doc(hidden)]
     pub fn wal_autocheckpoints(&self) -> Result<Vec<i64>> {
         self.on_every_connection(|conn| {
             conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
                 .map_err(sql)
         })
+    }
+
+    /// The WAL's length, in pages, at which it is checkpointed (the same size in bytes whatever
+    /// the page size); `None` for an in-memory store, which has no WAL.
+    #[doc(hidden)]
+    pub fn checkpoint_threshold(&self) -> Option<i64> {
+        self.checkpoints.as_ref().map(|c| c.threshold())
+    }
+
+    /// The WAL checkpoints run since the store opened, by the store's thread or by a writer
+    /// (docs/decisions.md §63). Tests and benchmarks read it.
+    #[doc(hidden)]
+    pub fn checkpoint_counts(&self) -> CheckpointCounts {
+        self.checkpoints
+            .as_ref()
+            .map(|c| c.counts())
+            .unwrap_or_default()
     }
 
     /// `read` on every connection the pool may hold, each checked out (so opened) at once.
@@ -393,9 +421,19 @@ fn check_busy_timeout(timeout: Duration) -> Result<()> {
     Ok(())
 }
 
-/// The WAL's size, in bytes, at which a commit checkpoints it: SQLite's default (1,000 pages of
-/// its default 4 KiB).
+/// The WAL's size, in bytes, at which it is checkpointed: SQLite's default (1,000 pages of its
+/// default 4 KiB).
 const WAL_CHECKPOINT_BYTES: i64 = 1000 * 4096;
+
+/// The WAL's length, in pages of `conn`'s database, at which it is checkpointed: the same size
+/// in bytes whatever the page size, or smaller pages would checkpoint (and `fsync` the database
+/// file) more often for the same work (docs/decisions.md §55).
+fn checkpoint_pages(conn: &Connection) -> Result<i64> {
+    let page_size: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .map_err(sql)?;
+    Ok(WAL_CHECKPOINT_BYTES.checked_div(page_size).unwrap_or(1000))
+}
 
 fn check_page_size(size: u32) -> Result<()> {
     if (512..=65_536).contains(&size) && size.is_power_of_two() {
@@ -716,6 +754,110 @@ mod tests {
         store.commit(&mut group).unwrap();
         store.give_back(group, false);
         other.execute_batch("BEGIN IMMEDIATE; COMMIT").unwrap();
+    }
+
+    /// A store on a new file whose WAL is checkpointed at `threshold` pages by its thread and
+    /// at `limit` by the writer; with a table to fill.
+    fn checkpointed(threshold: i64, limit: i64) -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("wal.db")).unwrap();
+        store
+            .checkpoints
+            .as_ref()
+            .unwrap()
+            .set_pages(threshold, limit);
+        store
+            .pool
+            .checkout()
+            .unwrap()
+            .execute_batch("CREATE TABLE filler (b BLOB); PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
+        (dir, store)
+    }
+
+    /// `n` commits of about two pages each, on the store's pooled connections.
+    fn fill(store: &SqliteStore, n: usize) {
+        for _ in 0..n {
+            store
+                .pool
+                .checkout()
+                .unwrap()
+                .execute_batch("INSERT INTO filler VALUES (randomblob(3000))")
+                .unwrap();
+        }
+    }
+
+    /// The WAL file's length in pages (of 2 KiB, with their frame headers).
+    fn wal_pages(dir: &tempfile::TempDir) -> u64 {
+        let bytes = std::fs::metadata(dir.path().join("wal.db-wal"))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        bytes / (2048 + 24)
+    }
+
+    /// Waits (up to 30 s) until `done` holds.
+    fn eventually(what: &str, done: impl Fn() -> bool) {
+        let until = std::time::Instant::now() + Duration::from_secs(30);
+        while !done() {
+            assert!(std::time::Instant::now() < until, "{what}: not within 30 s");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Past the threshold the store's thread checkpoints the WAL and the writers do not; the
+    /// WAL stays near the threshold although nothing else would checkpoint it (the limit is out
+    /// of reach) (docs/decisions.md §63).
+    #[test]
+    fn the_thread_checkpoints_the_wal_and_the_writers_do_not() {
+        let (dir, store) = checkpointed(40, 1_000_000);
+        assert_eq!(store.wal_autocheckpoints().unwrap(), vec![0; 8]);
+        for _ in 0..20 {
+            fill(&store, 15);
+            // Each round's commits cross the threshold; wait for the checkpoint they asked for
+            // before the next round, so the WAL is reused from its start.
+            let before = store.checkpoint_counts().background;
+            eventually("a background checkpoint", || {
+                store.checkpoint_counts().background > before
+            });
+        }
+        let counts = store.checkpoint_counts();
+        assert_eq!(counts.inline, 0, "{counts:?}");
+        assert!(counts.background >= 20, "{counts:?}");
+        // A round's WAL is about 50 pages, so without the thread it would reach 1,000; with
+        // it, it stays within a few rounds (a checkpoint that ran beside a commit leaves that
+        // commit's frames for the next one, and the WAL starts again only after a whole one).
+        let pages = wal_pages(&dir);
+        assert!(pages <= 250, "the WAL grew to {pages} pages");
+    }
+
+    /// A WAL that reaches the limit (the thread asked but not keeping up) is checkpointed by the
+    /// writer that committed, as SQLite would, so it stays bounded whatever the thread does.
+    #[test]
+    fn a_writer_checkpoints_a_wal_at_the_limit() {
+        let (dir, store) = checkpointed(1_000_000, 40);
+        fill(&store, 300);
+        let counts = store.checkpoint_counts();
+        assert_eq!(counts.background, 0, "{counts:?}");
+        assert!(counts.inline >= 5, "{counts:?}");
+        // The limit, and the commit that crossed it (three or four pages), and the next one,
+        // which starts the WAL again only once it commits.
+        let pages = wal_pages(&dir);
+        assert!(pages <= 60, "the WAL grew to {pages} pages");
+    }
+
+    /// A store whose thread is gone checkpoints at the threshold in its writers, as before.
+    #[test]
+    fn without_the_thread_writers_checkpoint_at_the_threshold() {
+        let (dir, store) = checkpointed(40, 1_000_000);
+        store.checkpoints.as_ref().unwrap().halt();
+        // (The schema's pages may have asked the thread for one checkpoint already.)
+        let before = store.checkpoint_counts();
+        fill(&store, 300);
+        let counts = store.checkpoint_counts();
+        assert_eq!(counts.background, before.background, "{counts:?}");
+        assert!(counts.inline >= before.inline + 5, "{counts:?}");
+        let pages = wal_pages(&dir);
+        assert!(pages <= 60, "the WAL grew to {pages} pages");
     }
 
     /// The hot reads use the partial indexes of migration 0013: a partial index serves only a
