@@ -24,6 +24,9 @@ use rusqlite::wal::CheckpointMode;
 /// itself.
 const LIMIT_FACTOR: i64 = 4;
 
+/// The most checkpoints the thread runs in a row to catch up with the writers.
+const PASSES: usize = 4;
+
 /// What the writers' hooks and the thread share.
 #[derive(Debug)]
 struct Shared {
@@ -34,6 +37,13 @@ struct Shared {
     /// Whether a checkpoint is wanted, and whether the thread is to stop.
     state: Mutex<State>,
     wake: Condvar,
+    /// The WAL's length at the last commit: a shorter one means the WAL started again.
+    last: AtomicI64,
+    /// The WAL's length when the thread was last asked (0 since the WAL started again): it is
+    /// asked again once the WAL has grown by another threshold, so once per threshold of new
+    /// frames, not at every commit while a checkpoint that ran beside the writers (and so could
+    /// not start the WAL again) left it long.
+    asked_at: AtomicI64,
     /// Whether a thread runs the checkpoints (false: the hooks checkpoint at the threshold).
     threaded: AtomicBool,
     background: AtomicU64,
@@ -72,6 +82,8 @@ impl Checkpoints {
             limit: AtomicI64::new(threshold.saturating_mul(LIMIT_FACTOR)),
             state: Mutex::new(State::default()),
             wake: Condvar::new(),
+            last: AtomicI64::new(0),
+            asked_at: AtomicI64::new(0),
             threaded: AtomicBool::new(true),
             background: AtomicU64::new(0),
             inline: AtomicU64::new(0),
@@ -102,11 +114,6 @@ impl Checkpoints {
         }))
     }
 
-    /// The WAL pages at which a commit asks for a checkpoint.
-    pub(crate) fn threshold(&self) -> i64 {
-        self.shared.threshold.load(Ordering::Relaxed)
-    }
-
     /// Checkpoints run so far.
     pub(crate) fn counts(&self) -> CheckpointCounts {
         CheckpointCounts {
@@ -120,6 +127,12 @@ impl Checkpoints {
     pub(crate) fn set_pages(&self, threshold: i64, limit: i64) {
         self.shared.threshold.store(threshold, Ordering::Relaxed);
         self.shared.limit.store(limit, Ordering::Relaxed);
+    }
+
+    /// The WAL's length, in frames, after the last commit.
+    #[cfg(test)]
+    pub(crate) fn wal_frames(&self) -> i64 {
+        self.shared.last.load(Ordering::Relaxed)
     }
 
     /// Stops the thread now (tests: a thread that has fallen behind).
@@ -158,23 +171,32 @@ impl Shared {
     /// After a commit that left `pages` in the WAL: below the threshold nothing; from it, a
     /// word to the thread; at the limit, or with no thread to ask, a checkpoint here.
     fn committed(&self, wal: &mut Wal, pages: i64) {
+        if pages < self.last.swap(pages, Ordering::Relaxed) {
+            self.asked_at.store(0, Ordering::Relaxed);
+        }
         let asked = pages < self.limit.load(Ordering::Relaxed)
-            && (pages < self.threshold.load(Ordering::Relaxed) || self.ask());
+            && (pages < self.threshold.load(Ordering::Relaxed) || self.ask(pages));
         if !asked && wal.checkpoint_v2(CheckpointMode::PASSIVE).is_ok() {
             self.inline.fetch_add(1, Ordering::Relaxed);
         }
     }
 
-    /// Asks the thread for a checkpoint; false if there is no thread to ask.
-    fn ask(&self) -> bool {
+    /// Asks the thread for a checkpoint of a WAL of `pages`, unless it was asked within the
+    /// last threshold of frames; false if there is no thread to ask.
+    fn ask(&self, pages: i64) -> bool {
         if !self.threaded.load(Ordering::Relaxed) {
             return false;
         }
+        let again = self
+            .asked_at
+            .load(Ordering::Relaxed)
+            .saturating_add(self.threshold.load(Ordering::Relaxed));
         let mut state = self.lock();
         if state.stop {
             return false;
         }
-        if !state.wanted {
+        if pages >= again {
+            self.asked_at.store(pages, Ordering::Relaxed);
             state.wanted = true;
             self.wake.notify_one();
         }
@@ -197,14 +219,27 @@ impl Shared {
                 }
                 state.wanted = false;
             }
-            // Busy (another process is checkpointing) or failed: the next commit past the
-            // threshold asks again, and the limit bounds the WAL meanwhile.
-            if conn
-                .wal_checkpoint_v2(None::<&str>, CheckpointMode::PASSIVE)
-                .is_ok()
-            {
-                self.background.fetch_add(1, Ordering::Relaxed);
+            self.catch_up(conn);
+        }
+    }
+
+    /// `PASSIVE` checkpoints until one copies the whole WAL (the next write then starts it
+    /// again), at most [`PASSES`] of them and while each copies more than the last: a pass
+    /// that ran beside commits leaves their frames behind, and the next copies just those.
+    /// Busy (another process is checkpointing) or failed: the next threshold of frames asks
+    /// again, and the limit bounds the WAL meanwhile.
+    fn catch_up(&self, conn: &Connection) {
+        let mut copied = -1;
+        for _ in 0..PASSES {
+            let Ok((log, done)) = conn.wal_checkpoint_v2(None::<&str>, CheckpointMode::PASSIVE)
+            else {
+                return;
+            };
+            self.background.fetch_add(1, Ordering::Relaxed);
+            if done >= log || done <= copied {
+                return;
             }
+            copied = done;
         }
     }
 }

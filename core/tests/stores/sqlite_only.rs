@@ -359,16 +359,14 @@ fn a_new_database_takes_the_page_size_and_an_existing_one_keeps_its_own() {
         SqliteStore::in_memory().unwrap().page_size().unwrap(),
         SqliteOptions::PAGE_SIZE
     );
-    // The WAL is checkpointed at SQLite's default size in bytes (1,000 pages of 4 KiB), by the
-    // store's thread: every pooled connection's automatic checkpoint is replaced (§63).
-    assert_eq!(reopened.checkpoint_threshold(), Some(2000));
-    assert_eq!(reopened.wal_autocheckpoints().unwrap(), vec![0; 8]);
+    // The WAL is checkpointed at SQLite's default size in bytes (1,000 pages of 4 KiB).
+    assert_eq!(reopened.wal_autocheckpoints().unwrap(), vec![2000; 8]);
     for size in [512, 4096, 65_536] {
         let path = dir.path().join(format!("p{size}.db"));
         let store = Arc::new(SqliteStore::open_with(&path, with(size)).unwrap());
         assert_eq!(store.page_size().unwrap(), size);
         let pages = i64::from(4_096_000 / size);
-        assert_eq!(store.checkpoint_threshold(), Some(pages));
+        assert_eq!(store.wal_autocheckpoints().unwrap(), vec![pages; 8]);
         let w = World::new(Inventory::from_store(store), 1);
         w.stock(&w.ellen, &w.cl, 100);
         requests_and_approvals(&w, 3);
