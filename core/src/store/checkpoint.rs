@@ -1,15 +1,15 @@
 //! An SQLite store's WAL checkpoints, run on a thread of their own instead of by the writer
-//! whose commit crossed the threshold (docs/decisions.md §63).
+//! whose commit crossed the threshold: stores with synchronous=NORMAL (docs/decisions.md §63).
 //!
 //! SQLite's default is that the commit which leaves the WAL longer than `wal_autocheckpoint`
-//! pages copies the whole WAL into the database file and `fsync`s it, inside that writer's call:
+//! pages copies the WAL into the database file and `fsync`s it, inside that writer's call:
 //! about a tenth of a request+approve pair's time, in bursts that stall every writer of the
-//! store. Here each pooled connection's WAL hook only wakes the store's checkpoint thread, which
-//! runs a `PASSIVE` checkpoint on its own connection (it copies what no reader still needs and
-//! never blocks a writer), while the writers go on. Two things keep the WAL bounded whatever the
-//! thread does: a commit that finds the WAL at [`Checkpoints::limit`] pages (four times the
-//! threshold) checkpoints inline, as SQLite would; and a store whose thread could not be
-//! started checkpoints inline at the threshold, exactly as before.
+//! store. Here each pooled connection's WAL hook only wakes the store's checkpoint thread, once
+//! per threshold of new frames, and the thread runs `PASSIVE` checkpoints on its own connection
+//! (they copy what no reader still needs and never block a writer) while the writers go on. Two
+//! things keep the WAL bounded whatever the thread does: a commit that finds the WAL at four
+//! times the threshold (the limit) checkpoints inline, as SQLite would; and a store whose thread
+//! could not be started checkpoints inline at the threshold, exactly as before.
 
 use std::ffi::c_int;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
@@ -135,7 +135,7 @@ impl Checkpoints {
         self.shared.last.load(Ordering::Relaxed)
     }
 
-    /// Stops the thread now (tests: a thread that has fallen behind).
+    /// Stops the thread now (tests: a store without its thread).
     #[cfg(test)]
     pub(crate) fn halt(&self) {
         self.stop();
