@@ -14,7 +14,9 @@ use std::time::Duration;
 
 use postgres::error::SqlState;
 use postgres::types::{IsNull, ToSql, Type};
-use postgres::{Client, Config, GenericClient, IsolationLevel, NoTls, Row, Statement};
+use postgres::{
+    Client, Config, GenericClient, IsolationLevel, NoTls, Row, SimpleQueryMessage, Statement,
+};
 
 use crate::error::{Error, Result, StorageError};
 use crate::ids::TenantId;
@@ -22,7 +24,7 @@ use crate::store::directory::Directory;
 use crate::store::group::{Backend, Groups, check_group};
 use crate::store::migrations::{backfill_value, backfills, pending, runs_on_postgres};
 use crate::store::pool::Pool;
-use crate::store::sql::{Cell, Locked, Raw, SqlConn, SqlTx};
+use crate::store::sql::{Cell, LOCK_INTEGERS, Locked, Raw, SqlConn, SqlTx, lock_cols};
 use crate::store::{Store, Work};
 
 /// How to open a [`PostgresStore`].
@@ -173,7 +175,11 @@ impl PostgresStore {
         let group = self.group(tenant);
         let mut attempt = 0;
         loop {
-            match group.write(self, &mut *work) {
+            let backend = Tenanted {
+                store: self,
+                tenant,
+            };
+            match group.write(&backend, &mut *work) {
                 Err(e) if is_transient(&e) && attempt < self.options.max_retries => {
                     attempt = attempt.saturating_add(1);
                     std::thread::sleep(Duration::from_millis(5_u64 << attempt.min(6)));
@@ -496,21 +502,31 @@ impl<C: GenericClient> SqlConn for PgTx<'_, C> {
     }
 }
 
-/// `BEGIN` is sent with the lock's transaction isolation; a command runs in a savepoint
-/// except the first of its group, which is rolled back with the whole transaction (then begun
-/// again) if it fails: a lone command costs no round trip more than without grouping.
-impl Backend for PostgresStore {
+/// The groups of one tenant's writes on a store: their transaction begins by locking the
+/// tenant.
+struct Tenanted<'a> {
+    store: &'a PostgresStore,
+    tenant: TenantId,
+}
+
+/// `BEGIN` is sent with the lock's transaction isolation and the tenant's lock, in one round
+/// trip (docs/decisions.md §64); a command runs in a savepoint except the first of its group,
+/// which is rolled back with the whole transaction (then begun again) if it fails: a lone
+/// command costs no round trip more than without grouping.
+impl Backend for Tenanted<'_> {
     type Conn = PgConn;
 
     fn begin(&self) -> Result<PgConn> {
-        let mut conn = self.pool.take()?;
-        conn.carry = None;
+        let mut conn = self.store.pool.take()?;
         trip(&conn.round_trips);
-        match conn.client.batch_execute(BEGIN) {
-            Ok(()) => Ok(conn),
+        match begin_locked(&mut conn.client, self.tenant) {
+            Ok(locked) => {
+                conn.carry = locked;
+                Ok(conn)
+            }
             Err(e) => {
                 self.give_back(conn, true);
-                Err(pg(e))
+                Err(e)
             }
         }
     }
@@ -538,7 +554,7 @@ impl Backend for PostgresStore {
                 round_trips,
             };
             let mut sql_tx =
-                SqlTx::new(&mut pg_tx, true, false, &self.directory).carrying(carry.clone());
+                SqlTx::new(&mut pg_tx, true, false, &self.store.directory).carrying(carry.clone());
             work(&mut sql_tx)?;
             sql_tx.finish_carrying()
         })();
@@ -574,13 +590,48 @@ impl Backend for PostgresStore {
             trip(&conn.round_trips);
             // If the rollback fails the connection is closed: the server rolls back.
             if conn.client.batch_execute("ROLLBACK").is_err() {
-                self.pool.give_back(conn, true);
+                self.store.pool.give_back(conn, true);
                 return;
             }
         }
         let closed = conn.client.is_closed();
-        self.pool.give_back(conn, closed);
+        self.store.pool.give_back(conn, closed);
     }
+}
+
+/// Begins a group's transaction and locks `tenant` in the same round trip: one simple query
+/// (the id written into its text: a UUID, nothing a caller typed), whose row is read as text.
+/// The tenant as locked is what the group's first command starts from, as a later command
+/// starts from what the one before it left ([`SqlTx::carrying`]); `None` if there is no such
+/// tenant (the command's own lock then finds none and says so).
+fn begin_locked(client: &mut Client, tenant: TenantId) -> Result<Option<Locked>> {
+    let query = format!(
+        "{BEGIN}; SELECT {} FROM tenants WHERE id = '{}' FOR UPDATE",
+        lock_cols(),
+        tenant.as_uuid().hyphenated()
+    );
+    let messages = client.simple_query(&query).map_err(pg)?;
+    let Some(row) = messages.iter().find_map(|m| match m {
+        SimpleQueryMessage::Row(row) => Some(row),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let mut cells = Vec::with_capacity(row.len());
+    for i in 0..row.len() {
+        let text = row.try_get(i).map_err(pg)?;
+        cells.push(match text {
+            None => Cell::Null,
+            Some(v) if LOCK_INTEGERS.contains(&i) => {
+                Cell::Int(v.parse().map_err(|e| StorageError::Corrupt {
+                    table: "tenants",
+                    reason: format!("column {i} holds '{v}', not an integer: {e}"),
+                })?)
+            }
+            Some(v) => Cell::Text(v.to_owned()),
+        });
+    }
+    Locked::from_row(&Raw(cells)).map(Some)
 }
 
 /// How a group's transaction begins: as a write of [`PostgresStore::run`] does, with generic

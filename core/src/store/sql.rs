@@ -610,6 +610,32 @@ pub(crate) struct Locked {
     changed: bool,
 }
 
+/// What locking a tenant reads: its row, its ledger head and state, its directory version.
+pub(crate) fn lock_cols() -> &'static str {
+    sql_once!("{TENANT_COLS}, ledger_seq, ledger_hash, ledger_state, directory_version")
+}
+
+/// The columns of [`lock_cols`] that hold integers (the others hold text), for a row read as
+/// text.
+pub(crate) const LOCK_INTEGERS: [usize; 5] = [4, 5, 7, 8, 11];
+
+impl Locked {
+    /// The tenant as a row of [`lock_cols`] holds it, locked and not yet changed.
+    pub(crate) fn from_row(r: &Raw) -> Result<Locked> {
+        let t = "tenants";
+        Ok(Locked {
+            row: tenant_from(r)?,
+            head: LedgerHead {
+                seq: r.uint(t, 8)?,
+                hash: r.text(t, 9)?,
+            },
+            state: r.opt_text(t, 10)?,
+            directory_version: r.int(t, 11)?,
+            changed: false,
+        })
+    }
+}
+
 impl<'a> SqlTx<'a> {
     /// A transaction's `Tx` over `conn`.
     pub(crate) fn new(
@@ -888,31 +914,19 @@ impl Tx for SqlTx<'_> {
         }
         let sql = if self.lock_rows {
             sql_once!(
-                "SELECT {TENANT_COLS}, ledger_seq, ledger_hash, ledger_state, directory_version \
-                 FROM tenants WHERE id = ?1 FOR UPDATE"
+                "SELECT {} FROM tenants WHERE id = ?1 FOR UPDATE",
+                lock_cols()
             )
         } else {
-            sql_once!(
-                "SELECT {TENANT_COLS}, ledger_seq, ledger_hash, ledger_state, directory_version \
-                 FROM tenants WHERE id = ?1"
-            )
+            sql_once!("SELECT {} FROM tenants WHERE id = ?1", lock_cols())
         };
         let rows = self.query(sql, &[id(tenant)])?;
         let Some(r) = rows.first() else {
             return Ok(None);
         };
-        let t = "tenants";
-        let row = tenant_from(r)?;
-        self.locked = Some(Locked {
-            row: row.clone(),
-            head: LedgerHead {
-                seq: r.uint(t, 8)?,
-                hash: r.text(t, 9)?,
-            },
-            state: r.opt_text(t, 10)?,
-            directory_version: r.int(t, 11)?,
-            changed: false,
-        });
+        let locked = Locked::from_row(r)?;
+        let row = locked.row.clone();
+        self.locked = Some(locked);
         Ok(Some(row))
     }
 

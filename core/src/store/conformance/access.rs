@@ -237,8 +237,22 @@ fn tenants_are_isolated(factory: Factory<'_>) {
         )),
         "NOT_FOUND"
     );
+    // A write to a tenant that does not exist is refused and writes nothing (on PostgreSQL
+    // its group's `BEGIN` finds no tenant row to lock, docs/decisions.md §64).
+    let nobody = TenantId::new();
+    for _ in 0..2 {
+        let refused = a.inv.create_user(
+            nobody,
+            NewUser {
+                name: "Nobody".into(),
+                email: "nobody@example.com".into(),
+            },
+        );
+        assert_eq!(err_code(&refused), "NOT_FOUND", "{refused:?}");
+    }
     let listed: Vec<TenantId> = a.inv.tenants().unwrap().iter().map(|t| t.id).collect();
     assert!(listed.contains(&a.tenant.id) && listed.contains(&b.tenant.id));
+    assert!(!listed.contains(&nobody));
     a.assert_clean();
     b.assert_clean();
 }
