@@ -519,7 +519,7 @@ impl Backend for Tenanted<'_> {
     fn begin(&self) -> Result<PgConn> {
         let mut conn = self.store.pool.take()?;
         trip(&conn.round_trips);
-        match begin_locked(&mut conn.client, self.tenant) {
+        match begin_locked(&mut conn.client, "", self.tenant) {
             Ok(locked) => {
                 conn.carry = locked;
                 Ok(conn)
@@ -565,16 +565,17 @@ impl Backend for Tenanted<'_> {
             }
             Err(e) => {
                 trip(round_trips);
-                let undo = if first {
-                    // The lock goes with the transaction: the next command takes it again.
-                    *carry = None;
-                    format!("ROLLBACK; {BEGIN}")
+                if first {
+                    // The lock goes with the transaction: the next one takes it again, in the
+                    // same round trip as the rollback, for the next command.
+                    *carry = begin_locked(client, "ROLLBACK; ", self.tenant)?;
                 } else {
                     // Rolled back to before this command: the tenant as the earlier ones
                     // left it, still locked by them.
-                    "ROLLBACK TO SAVEPOINT command".to_owned()
-                };
-                client.batch_execute(&undo).map_err(pg)?;
+                    client
+                        .batch_execute("ROLLBACK TO SAVEPOINT command")
+                        .map_err(pg)?;
+                }
                 Ok(Err(e))
             }
         }
@@ -599,14 +600,15 @@ impl Backend for Tenanted<'_> {
     }
 }
 
-/// Begins a group's transaction and locks `tenant` in the same round trip: one simple query
+/// Begins a group's transaction and locks `tenant` in the same round trip (after the
+/// statements `after`, if any: a rollback): one simple query
 /// (the id written into its text: a UUID, nothing a caller typed), whose row is read as text.
 /// The tenant as locked is what the group's first command starts from, as a later command
 /// starts from what the one before it left ([`SqlTx::carrying`]); `None` if there is no such
 /// tenant (the command's own lock then finds none and says so).
-fn begin_locked(client: &mut Client, tenant: TenantId) -> Result<Option<Locked>> {
+fn begin_locked(client: &mut Client, after: &str, tenant: TenantId) -> Result<Option<Locked>> {
     let query = format!(
-        "{BEGIN}; SELECT {} FROM tenants WHERE id = '{}' FOR UPDATE",
+        "{after}{BEGIN}; SELECT {} FROM tenants WHERE id = '{}' FOR UPDATE",
         lock_cols(),
         tenant.as_uuid().hyphenated()
     );
