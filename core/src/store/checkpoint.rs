@@ -12,7 +12,7 @@
 //! could not be started checkpoints inline at the threshold, exactly as before.
 
 use std::ffi::c_int;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
@@ -34,7 +34,8 @@ struct Shared {
     threshold: AtomicI64,
     /// WAL pages at which a commit checkpoints inline.
     limit: AtomicI64,
-    /// Whether a checkpoint is wanted, and whether the thread is to stop.
+    /// Whether a checkpoint is wanted, and whether the thread is to stop (or was never
+    /// started).
     state: Mutex<State>,
     wake: Condvar,
     /// The WAL's length at the last commit: a shorter one means the WAL started again.
@@ -44,8 +45,6 @@ struct Shared {
     /// frames, not at every commit while a checkpoint that ran beside the writers (and so could
     /// not start the WAL again) left it long.
     asked_at: AtomicI64,
-    /// Whether a thread runs the checkpoints (false: the hooks checkpoint at the threshold).
-    threaded: AtomicBool,
     background: AtomicU64,
     inline: AtomicU64,
 }
@@ -84,7 +83,6 @@ impl Checkpoints {
             wake: Condvar::new(),
             last: AtomicI64::new(0),
             asked_at: AtomicI64::new(0),
-            threaded: AtomicBool::new(true),
             background: AtomicU64::new(0),
             inline: AtomicU64::new(0),
         });
@@ -94,7 +92,8 @@ impl Checkpoints {
             .spawn(move || for_thread.run(&conn))
             .ok();
         if thread.is_none() {
-            shared.threaded.store(false, Ordering::Relaxed);
+            // No thread to ask: the hooks checkpoint at the threshold, as for a stopped one.
+            shared.lock().stop = true;
         }
         Checkpoints {
             shared,
@@ -184,9 +183,6 @@ impl Shared {
     /// Asks the thread for a checkpoint of a WAL of `pages`, unless it was asked within the
     /// last threshold of frames; false if there is no thread to ask.
     fn ask(&self, pages: i64) -> bool {
-        if !self.threaded.load(Ordering::Relaxed) {
-            return false;
-        }
         let again = self
             .asked_at
             .load(Ordering::Relaxed)

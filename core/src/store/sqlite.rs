@@ -784,7 +784,8 @@ mod tests {
         (dir, store)
     }
 
-    /// `n` commits of about two pages each, on the store's pooled connections.
+    /// `n` commits of a 3,000-byte blob (three or four WAL frames each), on the store's pooled
+    /// connections.
     fn fill(store: &SqliteStore, n: usize) {
         for _ in 0..n {
             store
