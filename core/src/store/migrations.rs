@@ -1,7 +1,7 @@
 //! The numbered SQL migrations shared by the SQL stores.
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 15;
+pub const SCHEMA_VERSION: i64 = 17;
 
 /// `(version, sql)`, applied in order, each inside the opening transaction.
 pub const MIGRATIONS: &[(i64, &str)] = &[
@@ -32,12 +32,18 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         15,
         include_str!("../../migrations/0015_hot_foreign_keys.sql"),
     ),
+    (16, include_str!("../../migrations/0016_ledger_keys.sql")),
+    (
+        17,
+        include_str!("../../migrations/0017_ledger_keys_postgres.sql"),
+    ),
 ];
 
-/// Versions whose script only changes SQLite's storage layout: a PostgreSQL store records them
-/// without running the script (docs/decisions.md §44, §56).
+/// Versions whose script is written for SQLite alone (its storage layout; 17 does 16's work
+/// on PostgreSQL): a PostgreSQL store records them without running the script
+/// (docs/decisions.md §44, §56, §65).
 #[cfg(feature = "postgres")]
-pub(crate) const SQLITE_ONLY: &[i64] = &[9, 14];
+pub(crate) const SQLITE_ONLY: &[i64] = &[9, 14, 16];
 
 /// Whether a PostgreSQL store runs the script of `version`.
 #[cfg(feature = "postgres")]
@@ -45,10 +51,12 @@ pub(crate) fn runs_on_postgres(version: i64) -> bool {
     !SQLITE_ONLY.contains(&version)
 }
 
-/// Versions whose script only changes PostgreSQL's constraints: an SQLite store records them
-/// without running the script (docs/decisions.md §59).
+/// Versions whose script is written for PostgreSQL alone (its constraints; 17 is 16's work in
+/// its dialect): an SQLite store records them without running the script (docs/decisions.md
+/// §59, §65).
 #[cfg(feature = "sqlite")]
-pub(crate) const POSTGRES_ONLY: &[i64] = &[15];
+#[doc(hidden)]
+pub const POSTGRES_ONLY: &[i64] = &[15, 17];
 
 /// Whether an SQLite store runs the script of `version`.
 #[cfg(feature = "sqlite")]

@@ -26,6 +26,9 @@ use crate::views::{CountsChange, InventoryFilter, OrderList, SummaryCounts};
 mod memory;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) mod migrations;
+#[cfg(feature = "sqlite")]
+#[doc(hidden)]
+pub use migrations::POSTGRES_ONLY;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use migrations::{MIGRATIONS, SCHEMA_VERSION};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]

@@ -351,6 +351,41 @@ fn order_from(r: &Raw) -> Result<Order> {
 
 const LEDGER_COLS: &str = "tenant, seq, recorded_at, actor, kind, order_id, org, minted, \
     movements, prev_hash, hash, retired, state";
+
+/// The ledger's rows are keyed by one integer, `ledger_base × 2^40 + seq`, where `ledger_base`
+/// is the tenant's store-wide number (migrations 0016 and 0017, docs/decisions.md §65): a
+/// tenant's entries are the keys from its base to its base + 2^40 − 1, in order. This is the
+/// base of the tenant bound as `?1` (0 for a tenant that does not exist, whose range holds no
+/// entry: every key is at least 2^40).
+macro_rules! ledger_base {
+    () => {
+        "(COALESCE((SELECT ledger_base FROM tenants WHERE id = ?1), 0) * 1099511627776)"
+    };
+}
+
+/// The largest `seq` a ledger key can hold (2^40 − 1); the schema refuses a larger one.
+const LEDGER_SEQ_MAX: u64 = (1 << 40) - 1;
+
+/// A tenant's newest ledger entry (`?1` tenant): the last key of its range.
+pub(crate) fn ledger_head_sql() -> &'static str {
+    concat!(
+        "SELECT seq, hash FROM ledger WHERE key BETWEEN ",
+        ledger_base!(),
+        " AND ",
+        ledger_base!(),
+        " + 1099511627775 ORDER BY key DESC LIMIT 1"
+    )
+}
+
+/// A page of a tenant's ledger (`?1` tenant, after `?2`, at most `?3` entries): keys of its
+/// range, in order.
+pub(crate) fn ledger_page_sql() -> &'static str {
+    sql_once!(
+        "SELECT {LEDGER_COLS} FROM ledger WHERE key > {base} + ?2 \
+         AND key <= {base} + 1099511627775 ORDER BY key LIMIT ?3",
+        base = ledger_base!()
+    )
+}
 fn ledger_from(r: &Raw) -> Result<LedgerEntry> {
     let t = "ledger";
     let movements: Vec<Movement> =
@@ -1875,16 +1910,12 @@ impl Tx for SqlTx<'_> {
         if let Some(l) = self.locked(tenant) {
             return Ok(Some(l.head.clone()).filter(|h| h.seq > 0));
         }
-        self.one(
-            "SELECT seq, hash FROM ledger WHERE tenant = ?1 ORDER BY seq DESC LIMIT 1",
-            &[id(tenant)],
-            |r| {
-                Ok(LedgerHead {
-                    seq: r.uint("ledger", 0)?,
-                    hash: r.text("ledger", 1)?,
-                })
-            },
-        )
+        self.one(ledger_head_sql(), &[id(tenant)], |r| {
+            Ok(LedgerHead {
+                seq: r.uint("ledger", 0)?,
+                hash: r.text("ledger", 1)?,
+            })
+        })
     }
 
     fn append_ledger(&mut self, e: &LedgerEntry) -> Result<()> {
@@ -1897,9 +1928,12 @@ impl Tx for SqlTx<'_> {
             source,
         })?;
         self.hold(
-            format!(
-                "INSERT INTO ledger ({LEDGER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-            ),
+            sql_once!(
+                "INSERT INTO ledger (key, {LEDGER_COLS}) VALUES ({} + ?2, \
+                 ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                ledger_base!()
+            )
+            .to_owned(),
             vec![
                 id(e.tenant),
                 num(e.seq)?,
@@ -2023,10 +2057,11 @@ impl Tx for SqlTx<'_> {
     }
 
     fn ledger(&mut self, tenant: TenantId, after: u64, limit: usize) -> Result<Vec<LedgerEntry>> {
+        // Past the largest seq a key holds there is no entry (and `base + after` stays in
+        // range).
+        let after = after.min(LEDGER_SEQ_MAX);
         self.many(
-            &format!(
-                "SELECT {LEDGER_COLS} FROM ledger WHERE tenant = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
-            ),
+            ledger_page_sql(),
             &[id(tenant), num(after)?, num(limit as u64)?],
             ledger_from,
         )

@@ -212,6 +212,12 @@ pub fn failed_commands_do_not_leak_into_their_group(
 /// For the upgrade tests of both SQL stores.
 pub fn downgrade_to(to: i64, sqlite: bool) -> String {
     const UNDO: &[(i64, &str)] = &[
+        // 17 keyed PostgreSQL's ledger by one integer (SQLite skips it): the key goes, and
+        // `(tenant, seq)` is the primary key again.
+        (17, POSTGRES_LEDGER_KEYS_UNDONE),
+        // 16 rebuilt SQLite's ledger keyed by one integer (PostgreSQL skips it): rebuilt again
+        // with its `(tenant, seq)` key.
+        (16, SQLITE_LEDGER_KEYS_UNDONE),
         // 15 dropped foreign keys of PostgreSQL's hot tables (SQLite skips it): added again.
         (15, HOT_FOREIGN_KEYS_AGAIN),
         // 14 changed SQLite's ids to 16-byte BLOBs (PostgreSQL skips it): each id column of its
@@ -258,6 +264,20 @@ pub fn downgrade_to(to: i64, sqlite: bool) -> String {
         license_inventory::store::SCHEMA_VERSION,
         "downgrade_to knows the newest migration"
     );
+    const POSTGRES_LEDGER_KEYS_UNDONE: &str = "ALTER TABLE ledger DROP CONSTRAINT ledger_pkey; \
+         ALTER TABLE ledger DROP COLUMN key; ALTER TABLE ledger ADD PRIMARY KEY (tenant, seq); \
+         ALTER TABLE tenants DROP COLUMN ledger_base; ";
+    const SQLITE_LEDGER_KEYS_UNDONE: &str = "DROP TRIGGER tenants_ledger_base; \
+         DROP INDEX tenants_by_ledger_base; \
+         CREATE TABLE ledger_0015 (tenant TEXT NOT NULL REFERENCES tenants (id), \
+         seq BIGINT NOT NULL, recorded_at TEXT NOT NULL, actor TEXT, kind TEXT NOT NULL, \
+         order_id TEXT, org TEXT, minted BIGINT NOT NULL, movements TEXT NOT NULL, \
+         prev_hash TEXT NOT NULL, hash TEXT NOT NULL, retired BIGINT NOT NULL DEFAULT 0, \
+         state TEXT NOT NULL DEFAULT '{}', PRIMARY KEY (tenant, seq)); \
+         INSERT INTO ledger_0015 SELECT tenant, seq, recorded_at, actor, kind, order_id, org, \
+         minted, movements, prev_hash, hash, retired, state FROM ledger; \
+         DROP TABLE ledger; ALTER TABLE ledger_0015 RENAME TO ledger; \
+         ALTER TABLE tenants DROP COLUMN ledger_base; ";
     const ROWID_AGAIN: &str = "(migration 9 without WITHOUT ROWID)";
     const TEXT_IDS_AGAIN: &str = "(migration 14 reversed)";
     const HOT_FOREIGN_KEYS_AGAIN: &str = "ALTER TABLE orders ADD FOREIGN KEY (tenant) REFERENCES tenants (id); \
@@ -273,7 +293,8 @@ pub fn downgrade_to(to: i64, sqlite: bool) -> String {
         .filter(|(v, _)| *v > to)
         .map(|(v, s)| match *s {
             TEXT_IDS_AGAIN if !sqlite => String::new(),
-            HOT_FOREIGN_KEYS_AGAIN if sqlite => String::new(),
+            HOT_FOREIGN_KEYS_AGAIN | POSTGRES_LEDGER_KEYS_UNDONE if sqlite => String::new(),
+            SQLITE_LEDGER_KEYS_UNDONE if !sqlite => String::new(),
             TEXT_IDS_AGAIN => text_ids_again(migration_script(*v)),
             ROWID_AGAIN => format!(
                 "{} ",

@@ -310,6 +310,89 @@ fn upgrade_to_15_drops_only_the_hot_tables_foreign_keys() {
     assert!(audit.is_clean(), "{:?}", audit.problems);
 }
 
+/// The ledger's key column and primary key, and how many of its rows hold the key
+/// `ledger_base × 2^40 + seq` of their tenant, against how many rows there are.
+fn ledger_keys(raw: &mut postgres::Client) -> (String, i64, i64) {
+    let pkey: String = raw
+        .query_one(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint \
+             WHERE conrelid = 'ledger'::regclass AND contype = 'p'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let keyed: i64 = raw
+        .query_one(
+            "SELECT COUNT(*) FROM ledger AS l JOIN tenants AS t ON t.id = l.tenant \
+             WHERE l.key = t.ledger_base * 1099511627776 + l.seq",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let rows: i64 = raw
+        .query_one("SELECT COUNT(*) FROM ledger", &[])
+        .unwrap()
+        .get(0);
+    (pkey, keyed, rows)
+}
+
+/// Migration 0017 keys PostgreSQL's ledger by one integer, as 0016 does SQLite's
+/// (docs/decisions.md §65): a version-16 database with two tenants comes out with every entry
+/// keyed by its tenant's number and seq; each ledger reads as before, audits clean and takes
+/// the next write, and a tenant created after the upgrade takes the next number.
+#[test]
+fn upgrade_to_17_keys_the_ledger_by_one_integer() {
+    let Some(url) = super::pg_url() else { return };
+    let db = OwnDatabase::new(&url, "ledger_keys");
+    let a = World::new(Inventory::new(PostgresStore::connect(&db.url).unwrap()), 1);
+    let b = World::new(a.inv.clone(), 1);
+    for w in [&a, &b, &a] {
+        w.stock(&w.ellen, &w.cl, 4);
+    }
+    let ledgers =
+        |inv: &Inventory| [a.tenant.id, b.tenant.id].map(|t| inv.ledger(t, 0, MAX_PAGE).unwrap());
+    let before = ledgers(&a.inv);
+    let mut raw = db.raw();
+    let fresh = ledger_keys(&mut raw);
+    assert_eq!(fresh.0, "PRIMARY KEY (key)");
+    assert_eq!(fresh.1, fresh.2);
+    raw.batch_execute(&super::downgrade_to(16, false)).unwrap();
+    let at_16: String = raw
+        .query_one(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint \
+             WHERE conrelid = 'ledger'::regclass AND contype = 'p'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(at_16, "PRIMARY KEY (tenant, seq)");
+    drop(raw);
+
+    let inv = Inventory::new(PostgresStore::connect(&db.url).unwrap());
+    assert_eq!(ledgers(&inv), before);
+    let mut raw = db.raw();
+    assert_eq!(ledger_keys(&mut raw), fresh, "after the upgrade");
+    let s = inv.session(a.tenant.id, a.irina.user()).unwrap();
+    let req = s.request(NewRequest::new(a.mga.id, a.cl.id, 1)).unwrap();
+    s.approve(req.id, None, None).unwrap();
+    let c = World::new(inv.clone(), 1);
+    c.stock(&c.ellen, &c.cl, 2);
+    let bases: Vec<i64> = raw
+        .query("SELECT ledger_base FROM tenants ORDER BY ledger_base", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(bases, [1, 2, 3]);
+    let (_, keyed, rows) = ledger_keys(&mut raw);
+    assert_eq!(keyed, rows);
+    for t in [a.tenant.id, b.tenant.id, c.tenant.id] {
+        let audit = inv.audit(t).unwrap();
+        assert!(audit.is_clean(), "{:?}", audit.problems);
+    }
+    assert_eq!(ledgers(&inv)[1], before[1], "b's ledger did not move");
+}
+
 /// A request and an approval each cost a handful of round trips to the server (issue 10: at
 /// most 6; docs/decisions.md §41, §64): counted by the store itself, after two pairs have
 /// prepared the statements on the connection. The group's `BEGIN` carries the tenant's lock.

@@ -88,7 +88,11 @@ fn every_upgrade_path_yields_the_fresh_schema() {
         let raw = rusqlite::Connection::open(&old).unwrap();
         raw.execute_batch("CREATE TABLE unrelated (x BIGINT); CREATE TABLE schema_version (version BIGINT NOT NULL)")
             .unwrap();
-        for (_, sql) in MIGRATIONS.iter().filter(|(v, _)| *v <= start) {
+        let on_sqlite = |v: &i64| !license_inventory::store::POSTGRES_ONLY.contains(v);
+        for (_, sql) in MIGRATIONS
+            .iter()
+            .filter(|(v, _)| *v <= start && on_sqlite(v))
+        {
             raw.execute_batch(sql).unwrap();
         }
         raw.execute("INSERT INTO schema_version (version) VALUES (?1)", [start])
@@ -778,6 +782,91 @@ fn upgrade_to_14_stores_every_id_in_16_bytes() {
         .unwrap();
     let audit = inv.audit(t).unwrap();
     assert!(audit.is_clean(), "{:?}", audit.problems);
+}
+
+/// How the ledger is keyed: whether its rows have an integer `key`, how many indexes the table
+/// has (its own `(tenant, seq)` key was one), and how many of its rows there are; then how many
+/// rows hold the key `ledger_base × 2^40 + seq` of their tenant.
+fn ledger_layout(raw: &rusqlite::Connection) -> (bool, i64, i64) {
+    let count = |sql: &str| raw.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    (
+        count("SELECT COUNT(*) FROM pragma_table_info('ledger') WHERE name = 'key'") == 1,
+        count("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger'"),
+        count("SELECT COUNT(*) FROM ledger"),
+    )
+}
+
+fn keyed_ledger_rows(raw: &rusqlite::Connection) -> i64 {
+    raw.query_row(
+        "SELECT COUNT(*) FROM ledger AS l JOIN tenants AS t ON t.id = l.tenant \
+         WHERE l.key = t.ledger_base * 1099511627776 + l.seq",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+/// Migration 0016 keys SQLite's ledger by one integer (docs/decisions.md §65): a version-15
+/// file with two tenants, whose entries interleave, comes out with every entry keyed by its
+/// tenant's number and seq and no index on the ledger; each tenant's ledger reads as before,
+/// audits clean, and takes the next write; a tenant created after the upgrade takes the next
+/// number, and its entries are its own.
+#[test]
+fn upgrade_to_16_keys_the_ledger_by_one_integer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v15.db");
+    let a = World::new(Inventory::open_sqlite(&path).unwrap(), 1);
+    let b = World::new(a.inv.clone(), 1);
+    for w in [&a, &b, &a] {
+        w.center_order(&w.cl, 4);
+    }
+    a.stock(&a.ellen, &a.uac, 5);
+    let pending = a
+        .irina
+        .request(NewRequest::new(a.mga.id, a.uac.id, 3))
+        .unwrap();
+    let ledgers =
+        |inv: &Inventory| [a.tenant.id, b.tenant.id].map(|t| inv.ledger(t, 0, MAX_PAGE).unwrap());
+    let before = ledgers(&a.inv);
+    assert!(before.iter().all(|l| l.len() > 3), "{before:?}");
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let fresh = ledger_layout(&raw);
+    assert_eq!((fresh.0, fresh.1), (true, 0), "a new file: {fresh:?}");
+    assert_eq!(keyed_ledger_rows(&raw), fresh.2);
+
+    raw.execute_batch(&super::downgrade_to(15, true)).unwrap();
+    assert_eq!(ledger_layout(&raw), (false, 1, fresh.2), "version 15");
+    drop(raw);
+
+    let inv = Inventory::open_sqlite(&path).unwrap();
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(ledger_layout(&raw), fresh, "after the upgrade");
+    assert_eq!(keyed_ledger_rows(&raw), fresh.2);
+    assert_eq!(ledgers(&inv), before);
+    inv.session(a.tenant.id, a.irina.user())
+        .unwrap()
+        .approve(pending.id, None, None)
+        .unwrap();
+    let c = World::new(inv.clone(), 1);
+    c.center_order(&c.cl, 2);
+    let bases: Vec<i64> = raw
+        .prepare("SELECT ledger_base FROM tenants ORDER BY ledger_base")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(bases, [1, 2, 3]);
+    assert_eq!(keyed_ledger_rows(&raw), ledger_layout(&raw).2);
+    for (w, t) in [(&a, a.tenant.id), (&b, b.tenant.id), (&c, c.tenant.id)] {
+        let entries = inv.ledger(t, 0, MAX_PAGE).unwrap();
+        let seqs: Vec<u64> = entries.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, (1..=entries.len() as u64).collect::<Vec<_>>());
+        assert!(entries.iter().all(|e| e.tenant == t));
+        let audit = inv.audit(w.tenant.id).unwrap();
+        assert!(audit.is_clean(), "{:?}", audit.problems);
+    }
+    assert_eq!(ledgers(&inv)[1], before[1], "b's ledger did not move");
 }
 
 /// The directory cache of one store never hides a change made through another store of the

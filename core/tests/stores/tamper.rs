@@ -221,9 +221,9 @@ pub fn insert_a_forged_entry(inv: Inventory, raw: &mut dyn Raw) {
     forged.seq = last + 1;
     forged.hash = forged.compute_hash();
     raw.exec(&format!(
-        "INSERT INTO ledger (tenant, seq, recorded_at, actor, kind, order_id, org, minted, \
+        "INSERT INTO ledger (key, tenant, seq, recorded_at, actor, kind, order_id, org, minted, \
          movements, prev_hash, hash, retired, state) \
-         SELECT tenant, {seq}, recorded_at, actor, kind, order_id, org, minted, movements, \
+         SELECT key + 1, tenant, {seq}, recorded_at, actor, kind, order_id, org, minted, movements, \
          '{prev}', '{hash}', retired, state FROM ledger WHERE tenant = {tenant} AND seq = {last}",
         seq = forged.seq,
         prev = forged.prev_hash,

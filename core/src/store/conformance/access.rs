@@ -253,6 +253,24 @@ fn tenants_are_isolated(factory: Factory<'_>) {
     let listed: Vec<TenantId> = a.inv.tenants().unwrap().iter().map(|t| t.id).collect();
     assert!(listed.contains(&a.tenant.id) && listed.contains(&b.tenant.id));
     assert!(!listed.contains(&nobody));
+    // Each tenant's ledger holds its own entries, numbered from 1, whatever the other wrote in
+    // between (the SQL stores key them by the tenant's range, docs/decisions.md §65); past its
+    // last entry, and past any seq a ledger can hold, there is nothing.
+    for w in [&a, &b] {
+        let entries = w.inv.ledger(w.tenant.id, 0, MAX_PAGE).unwrap();
+        let seqs: Vec<u64> = entries.iter().map(|e| e.seq).collect();
+        assert!(seqs.len() > 3, "{seqs:?}");
+        assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
+        assert!(entries.iter().all(|e| e.tenant == w.tenant.id));
+        let last = seqs.len() as u64;
+        assert_eq!(w.inv.ledger(w.tenant.id, last - 1, 5).unwrap().len(), 1);
+        for after in [last, 1 << 40, i64::MAX as u64] {
+            assert_eq!(w.inv.ledger(w.tenant.id, after, 5).unwrap(), [], "after {after}");
+        }
+        let beyond = w.inv.ledger(w.tenant.id, u64::MAX, 5);
+        assert_eq!(err_code(&beyond), "INVALID_INPUT", "{beyond:?}");
+    }
+    assert_eq!(err_code(&a.inv.ledger(nobody, 0, 5)), "NOT_FOUND");
     a.assert_clean();
     b.assert_clean();
 }
