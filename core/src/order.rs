@@ -113,6 +113,7 @@ pub struct Order {
     /// Who requested it; `None` when it was assigned (pushed) or minted.
     pub requested_by: Option<UserId>,
     /// When it was requested (or assigned, or minted).
+    #[serde(serialize_with = "crate::time::serde_text::serialize")]
     pub requested_at: DateTime<Utc>,
     /// Units asked for.
     pub requested_quantity: u64,
@@ -121,6 +122,7 @@ pub struct Order {
     /// Who approved (or rejected, or assigned) it.
     pub approved_by: Option<UserId>,
     /// When it was approved (or rejected).
+    #[serde(serialize_with = "crate::time::serde_text::option")]
     pub approved_at: Option<DateTime<Utc>>,
     /// Units approved (0 until approved).
     pub approved_quantity: u64,
@@ -135,6 +137,7 @@ pub struct Order {
     /// Units available to draw or issue.
     pub available: u64,
     /// When it last changed.
+    #[serde(serialize_with = "crate::time::serde_text::serialize")]
     pub updated_at: DateTime<Utc>,
     /// Metadata: reference, campaign, download id, test and trial flags.
     pub metadata: OrderMetadata,
@@ -305,6 +308,7 @@ pub struct Draw {
     /// Units drawn.
     pub quantity: u64,
     /// When.
+    #[serde(serialize_with = "crate::time::serde_text::serialize")]
     pub at: DateTime<Utc>,
 }
 
