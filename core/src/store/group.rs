@@ -187,7 +187,7 @@ impl<C: Send> Groups<C> {
         let result = match outcome {
             Ok(result) => result,
             Err(broken) => {
-                held.abort("a savepoint of the group could not be rolled back");
+                held.abort("a command's writes could not be undone apart from the group's");
                 return Err(broken);
             }
         };

@@ -79,6 +79,9 @@ pub(crate) trait SqlConn {
     fn combines_writes(&self) -> bool {
         false
     }
+    /// The writes sent from now on are the command's last: no read follows them (an SQLite
+    /// group's command then needs no savepoint, docs/decisions.md §67).
+    fn last_writes(&mut self) {}
 }
 
 /// A write held back until the transaction next reads or ends (docs/decisions.md §41).
@@ -652,6 +655,7 @@ pub(crate) fn lock_cols() -> &'static str {
 
 /// The columns of [`lock_cols`] that hold integers (the others hold text), for a row read as
 /// text.
+#[cfg(feature = "postgres")]
 pub(crate) const LOCK_INTEGERS: [usize; 5] = [4, 5, 7, 8, 11];
 
 impl Locked {
@@ -707,6 +711,7 @@ impl<'a> SqlTx<'a> {
     /// Sends the held writes, and gives the locked tenant as this transaction left it, for the
     /// next command of a group ([`SqlTx::carrying`]).
     pub(crate) fn finish_carrying(mut self) -> Result<Option<Locked>> {
+        self.conn.last_writes();
         self.flush()?;
         Ok(self.locked.take())
     }

@@ -373,7 +373,7 @@ impl SqliteStore {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Deferred)
             .map_err(sql)?;
-        let mut sql_conn = SqliteConn(&tx, &self.reprepares);
+        let mut sql_conn = SqliteConn::new(&tx, &self.reprepares, Savepoint::None);
         let mut sql_tx = SqlTx::new(&mut sql_conn, false, true, &self.directory);
         work(&mut sql_tx)?;
         sql_tx.finish()
@@ -530,6 +530,8 @@ pub(crate) struct GroupConn {
     begun: bool,
     /// Whether the open transaction holds no command yet (its next runs without a savepoint).
     empty: bool,
+    /// Savepoints its commands took (docs/decisions.md §67), for the tests.
+    savepoints: u64,
 }
 
 impl Backend for SqliteStore {
@@ -543,6 +545,7 @@ impl Backend for SqliteStore {
                 carry: None,
                 begun: true,
                 empty: true,
+                savepoints: 0,
             }),
             Err(e) => {
                 self.pool.give_back(conn, false);
@@ -566,6 +569,7 @@ impl Backend for SqliteStore {
             carry,
             begun,
             empty,
+            savepoints,
         } = group;
         if !*begun {
             // This command's own error if the lock cannot be had: the group goes on.
@@ -575,32 +579,55 @@ impl Backend for SqliteStore {
             (*begun, *empty) = (true, true);
         }
         let alone = *empty;
-        if !alone {
-            control(conn, &["SAVEPOINT command"])?;
-        }
+        let mut sql_conn = SqliteConn::new(
+            conn,
+            &self.reprepares,
+            if alone {
+                Savepoint::None
+            } else {
+                Savepoint::Pending
+            },
+        );
         let result = (|| {
-            let mut sql_conn = SqliteConn(conn, &self.reprepares);
             let mut tx =
                 SqlTx::new(&mut sql_conn, false, false, &self.directory).carrying(carry.clone());
             work(&mut tx)?;
             tx.finish_carrying()
         })();
-        let (end, result): (&[&str], _) = match (result, alone) {
-            (Ok(locked), true) => {
+        let savepoint = sql_conn.savepoint;
+        if savepoint == Savepoint::Taken {
+            *savepoints = savepoints.saturating_add(1);
+        }
+        let (end, result): (&[&str], _) = match (result, alone, savepoint) {
+            (Ok(locked), true, _) => {
                 (*carry, *empty) = (locked, false);
                 return Ok(Ok(()));
             }
-            (Ok(locked), false) => {
+            (Ok(locked), false, Savepoint::Taken) => {
                 *carry = locked;
                 (&["RELEASE command"], Ok(()))
             }
-            (Err(e), true) => {
+            (Ok(locked), false, _) => {
+                *carry = locked;
+                return Ok(Ok(()));
+            }
+            (Err(e), true, _) => {
                 // Nothing of the group is in the transaction: it ends, and with it the lock.
                 (*carry, *begun) = (None, false);
                 (&["ROLLBACK"], Err(e))
             }
             // Rolled back to before this command: the tenant as the earlier ones left it.
-            (Err(e), false) => (&["ROLLBACK TO command", "RELEASE command"], Err(e)),
+            (Err(e), false, Savepoint::Taken) => {
+                (&["ROLLBACK TO command", "RELEASE command"], Err(e))
+            }
+            // Part of the command is in the transaction, or SQLite ended the transaction
+            // itself (an I/O error): the group cannot go on.
+            (Err(e), false, Savepoint::Skipped { sent }) if sent > 0 || conn.is_autocommit() => {
+                return Err(e);
+            }
+            (Err(e), false, _) if conn.is_autocommit() => return Err(e),
+            // Nothing of it was written: the group goes on as the earlier commands left it.
+            (Err(e), false, _) => return Ok(Err(e)),
         };
         control(conn, end)?;
         Ok(result)
@@ -636,7 +663,60 @@ impl Store for SqliteStore {
 }
 
 /// Runs the shared SQL on one SQLite connection (inside its open transaction).
-struct SqliteConn<'a>(&'a Connection, &'a Reprepares);
+struct SqliteConn<'a> {
+    conn: &'a Connection,
+    reprepares: &'a Reprepares,
+    savepoint: Savepoint,
+    /// The writes sent from now on are the command's last (`SqlConn::last_writes`).
+    ending: bool,
+}
+
+impl<'a> SqliteConn<'a> {
+    fn new(conn: &'a Connection, reprepares: &'a Reprepares, savepoint: Savepoint) -> Self {
+        SqliteConn {
+            conn,
+            reprepares,
+            savepoint,
+            ending: false,
+        }
+    }
+
+    /// Takes a group command's savepoint before its first write, unless that write is of its
+    /// last flush (docs/decisions.md §67).
+    fn before_write(&mut self) -> Result<()> {
+        match self.savepoint {
+            Savepoint::Pending if self.ending => self.savepoint = Savepoint::Skipped { sent: 0 },
+            Savepoint::Pending => {
+                control(self.conn, &["SAVEPOINT command"])?;
+                self.savepoint = Savepoint::Taken;
+            }
+            Savepoint::None | Savepoint::Taken | Savepoint::Skipped { .. } => {}
+        }
+        Ok(())
+    }
+}
+
+/// A group's command and its savepoint (docs/decisions.md §67). A command that is not its
+/// transaction's first needs one only if something it wrote must be undone: its writes are held
+/// back until it reads or ends (§41), so a command refused before then wrote nothing, and one
+/// whose writes all go out in its last flush (the common case: reads first, then writes) is
+/// not refused after them. So the savepoint is taken at the first write that a read follows,
+/// and otherwise not at all: SQLite then keeps no copy of the pages the command changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Savepoint {
+    /// None wanted: the transaction's first command (a failure ends the transaction), or no
+    /// group at all.
+    None,
+    /// Wanted before the command's first write, unless that write is of its last flush.
+    Pending,
+    /// Taken: a failure rolls back to it.
+    Taken,
+    /// The command's writes went out in its last flush without one; `sent` of them succeeded.
+    /// A failure after the first leaves part of the command in the transaction, which can
+    /// then no longer be trusted; a failure of the first left nothing (SQLite undoes a failed
+    /// statement).
+    Skipped { sent: u32 },
+}
 
 /// A cell bound as it is, borrowed: no copy of a text (a row's JSON, a ledger state) per
 /// statement (docs/decisions.md §62).
@@ -680,7 +760,7 @@ fn from_value(v: ValueRef<'_>) -> Result<Cell> {
 
 impl SqlConn for SqliteConn<'_> {
     fn query(&mut self, query: &str, params: &[Cell]) -> Result<Vec<Raw>> {
-        let mut stmt = self.0.prepare_cached(query).map_err(sql)?;
+        let mut stmt = self.conn.prepare_cached(query).map_err(sql)?;
         let n = stmt.column_count();
         let mut rows = stmt.query(params_from_iter(params)).map_err(sql)?;
         let mut out = Vec::new();
@@ -691,15 +771,23 @@ impl SqlConn for SqliteConn<'_> {
             out.push(Raw(cells));
         }
         drop(rows);
-        self.1.note(&stmt, query);
+        self.reprepares.note(&stmt, query);
         Ok(out)
     }
 
     fn execute(&mut self, query: &str, params: &[Cell]) -> Result<u64> {
-        let mut stmt = self.0.prepare_cached(query).map_err(sql)?;
+        self.before_write()?;
+        let mut stmt = self.conn.prepare_cached(query).map_err(sql)?;
         let n = stmt.execute(params_from_iter(params)).map_err(sql)?;
-        self.1.note(&stmt, query);
+        self.reprepares.note(&stmt, query);
+        if let Savepoint::Skipped { sent } = &mut self.savepoint {
+            *sent = sent.saturating_add(1);
+        }
         Ok(n as u64)
+    }
+
+    fn last_writes(&mut self) {
+        self.ending = true;
     }
 }
 
@@ -707,7 +795,146 @@ impl SqlConn for SqliteConn<'_> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::TenantId;
+    use crate::store::Tx;
     use crate::store::sql::{drawable_sql, ledger_head_sql, ledger_page_sql, pending_sql};
+    use crate::views::CountsChange;
+
+    /// A tenant (with its vendor organization) and a product, committed on `path`.
+    fn tenant_and_product(path: &Path) -> (crate::Tenant, crate::Product) {
+        let inv = crate::Inventory::open_sqlite(path).unwrap();
+        let tenant = inv
+            .create_tenant(crate::NewTenant {
+                name: "Savepoints".into(),
+                plan: crate::Plan::Standard,
+                vendor_name: "Vendor".into(),
+                first_order_number: None,
+            })
+            .unwrap();
+        let product = inv
+            .create_product(
+                tenant.id,
+                crate::NewProduct {
+                    code: "P".into(),
+                    name: "Product".into(),
+                    kind: crate::ProductKind::License,
+                },
+            )
+            .unwrap();
+        (tenant, product)
+    }
+
+    /// Renames the tenant (its locked row, written in the command's last flush).
+    fn rename(tx: &mut dyn Tx, tenant: TenantId, name: &str) -> Result<()> {
+        let mut t = tx.lock_tenant(tenant)?.unwrap();
+        t.name = name.into();
+        tx.update_tenant(&t)
+    }
+
+    fn name_of(path: &Path, tenant: TenantId) -> String {
+        Connection::open(path)
+            .unwrap()
+            .query_row(
+                "SELECT name FROM tenants WHERE id = ?1",
+                [tenant.as_uuid().as_bytes()],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    /// A group's command takes a savepoint only when it reads after it wrote (docs/decisions.md
+    /// §67): one whose writes all go out at its end takes none; one refused after a read that
+    /// followed its writes is rolled back to its savepoint; one refused before it wrote leaves
+    /// nothing; the group's other commands stay.
+    #[test]
+    fn a_grouped_command_takes_a_savepoint_only_when_it_reads_after_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("savepoints.db");
+        let (tenant, _) = tenant_and_product(&path);
+        let t = tenant.id;
+        let store = SqliteStore::open(&path).unwrap();
+        let mut group = store.begin().unwrap();
+        let mut run = |first: bool, work: &mut dyn FnMut(&mut dyn Tx) -> Result<()>| {
+            store.member(&mut group, first, work).unwrap()
+        };
+        run(true, &mut |tx| rename(tx, t, "one")).unwrap();
+        run(false, &mut |tx| rename(tx, t, "two")).unwrap();
+        let refused = run(false, &mut |tx| {
+            rename(tx, t, "three")?;
+            tx.tenants()?;
+            Err(Error::invalid("name", "refused after a read"))
+        });
+        assert_eq!(refused.map_err(|e| e.code()), Err("INVALID_INPUT"));
+        let refused = run(false, &mut |tx| {
+            rename(tx, t, "four")?;
+            Err(Error::invalid("name", "refused before writing"))
+        });
+        assert_eq!(refused.map_err(|e| e.code()), Err("INVALID_INPUT"));
+        assert_eq!(
+            group.savepoints, 1,
+            "only the command that read after writing"
+        );
+        store.commit(&mut group).unwrap();
+        store.give_back(group, false);
+        assert_eq!(name_of(&path, t), "two");
+    }
+
+    /// A group's command whose last writes fail after one of them went out cannot be undone
+    /// apart from the group (it took no savepoint): the group's transaction is given up, and
+    /// nothing of any of its commands stays (docs/decisions.md §67).
+    #[test]
+    fn a_grouped_command_failing_within_its_last_writes_gives_the_group_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("broken.db");
+        let (tenant, product) = tenant_and_product(&path);
+        let t = tenant.id;
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TRIGGER boom BEFORE UPDATE OF name ON tenants WHEN NEW.name = 'boom' \
+                 BEGIN SELECT RAISE(ABORT, 'boom'); END;",
+            )
+            .unwrap();
+        let counts = |path: &Path| -> i64 {
+            Connection::open(path)
+                .unwrap()
+                .query_row("SELECT COALESCE(SUM(orders), 0) FROM org_counts", [], |r| {
+                    r.get(0)
+                })
+                .unwrap()
+        };
+        let before = counts(&path);
+        let store = SqliteStore::open(&path).unwrap();
+        let mut group = store.begin().unwrap();
+        store
+            .member(&mut group, true, &mut |tx| rename(tx, t, "one"))
+            .unwrap()
+            .unwrap();
+        // Held: a counter line (sent first, and kept by SQLite), then the tenant's row (refused
+        // by the trigger).
+        let broken = store.member(&mut group, false, &mut |tx| {
+            tx.change_counts(
+                t,
+                &[CountsChange {
+                    org: tenant.vendor,
+                    product: product.id,
+                    orders: 1,
+                    held: 0,
+                    available: 0,
+                    pending_requests: 0,
+                    pending_units: 0,
+                    incoming_requests: 0,
+                    incoming_units: 0,
+                }],
+            )?;
+            rename(tx, t, "boom")
+        });
+        assert!(broken.is_err(), "{broken:?}");
+        assert_eq!(group.savepoints, 0);
+        store.give_back(group, true);
+        assert_eq!(name_of(&path, t), "Savepoints");
+        assert_eq!(counts(&path), before);
+    }
 
     /// A group's command that fails alone in its transaction ends the transaction, and the
     /// write lock with it, at once, and gets its own refusal; the next command of the group
