@@ -24,7 +24,7 @@ use crate::store::directory::Directory;
 use crate::store::group::{Backend, Groups, check_group};
 use crate::store::migrations::{backfill_value, backfills, pending, runs_on_postgres};
 use crate::store::pool::Pool;
-use crate::store::sql::{Cell, LOCK_INTEGERS, Locked, Raw, SqlConn, SqlTx, lock_cols};
+use crate::store::sql::{Cell, LOCK_INTEGERS, Locked, Raw, Savepoint, SqlConn, SqlTx, lock_cols};
 use crate::store::{Store, Work};
 
 /// How to open a [`PostgresStore`].
@@ -259,6 +259,9 @@ fn attempt_once(
         tx: &mut tx,
         statements,
         round_trips,
+        savepoint: Savepoint::None,
+        ending: false,
+        failed: false,
     };
     let mut sql_tx = SqlTx::new(&mut conn, true, read_only, directory);
     work(&mut sql_tx)?;
@@ -345,6 +348,12 @@ struct PgTx<'a, C: GenericClient> {
     tx: &'a mut C,
     statements: &'a mut HashMap<String, Statement>,
     round_trips: &'a AtomicU64,
+    /// A group's command's savepoint (docs/decisions.md §67); `None` outside groups.
+    savepoint: Savepoint,
+    /// The writes sent from now on are the command's last (`SqlConn::last_writes`).
+    ending: bool,
+    /// A statement failed: the server has aborted the transaction.
+    failed: bool,
 }
 
 impl<C: GenericClient> PgTx<'_, C> {
@@ -469,23 +478,26 @@ fn cells(row: &Row) -> Result<Raw> {
     Ok(Raw(out))
 }
 
-impl<C: GenericClient> SqlConn for PgTx<'_, C> {
-    fn query(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>> {
-        let stmt = self.statement(sql, &[])?;
-        self.run(&stmt, params)
+impl<C: GenericClient> PgTx<'_, C> {
+    /// Notes a failure: the server may have aborted the transaction.
+    fn noting<T>(&mut self, result: Result<T>) -> Result<T> {
+        self.failed |= result.is_err();
+        result
     }
 
-    fn execute(&mut self, sql: &str, params: &[Cell]) -> Result<u64> {
-        let stmt = self.statement(sql, &[])?;
-        trip(self.round_trips);
-        self.tx.execute(&stmt, &bound(params)).map_err(pg)
+    /// Takes a group command's savepoint before a write, unless the write is of its last flush
+    /// (docs/decisions.md §67).
+    fn before_write(&mut self) -> Result<()> {
+        if self.savepoint.take_before_write(self.ending) {
+            trip(self.round_trips);
+            let taken = self.tx.batch_execute("SAVEPOINT command").map_err(pg);
+            self.noting(taken)?;
+        }
+        Ok(())
     }
 
-    fn query_once(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>> {
-        // The held writes of a command, as one statement (docs/decisions.md §41). The same
-        // commands give the same text again and again, so it is prepared with its parameter
-        // types the first time it is seen on this connection (one round trip more, once) and
-        // only bound and run after that: the server no longer parses and plans it per command.
+    /// Runs the combined writes, prepared with their parameters' types ([`SqlConn::query_once`]).
+    fn combined_writes(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>> {
         let types: Vec<Type> = params
             .iter()
             .map(|c| match c {
@@ -496,9 +508,45 @@ impl<C: GenericClient> SqlConn for PgTx<'_, C> {
         let stmt = self.statement(sql, &types)?;
         self.run(&stmt, params)
     }
+}
+
+impl<C: GenericClient> SqlConn for PgTx<'_, C> {
+    fn query(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>> {
+        let rows = self
+            .statement(sql, &[])
+            .and_then(|stmt| self.run(&stmt, params));
+        self.noting(rows)
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Cell]) -> Result<u64> {
+        self.before_write()?;
+        let n = self.statement(sql, &[]).and_then(|stmt| {
+            trip(self.round_trips);
+            self.tx.execute(&stmt, &bound(params)).map_err(pg)
+        });
+        let n = self.noting(n)?;
+        self.savepoint.wrote();
+        Ok(n)
+    }
+
+    /// The held writes of a command, as one statement (docs/decisions.md §41). The same
+    /// commands give the same text again and again, so it is prepared with its parameter types
+    /// the first time it is seen on this connection (one round trip more, once) and only bound
+    /// and run after that: the server no longer parses and plans it per command.
+    fn query_once(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>> {
+        self.before_write()?;
+        let rows = self.combined_writes(sql, params);
+        let rows = self.noting(rows)?;
+        self.savepoint.wrote();
+        Ok(rows)
+    }
 
     fn combines_writes(&self) -> bool {
         true
+    }
+
+    fn last_writes(&mut self) {
+        self.ending = true;
     }
 }
 
@@ -510,9 +558,9 @@ struct Tenanted<'a> {
 }
 
 /// `BEGIN` is sent with the lock's transaction isolation and the tenant's lock, in one round
-/// trip (docs/decisions.md §64); a command runs in a savepoint except the first of its group,
-/// which is rolled back with the whole transaction (then begun again) if it fails: a lone
-/// command costs no round trip more than without grouping.
+/// trip (docs/decisions.md §64); the first command of a group is rolled back with the whole
+/// transaction (then begun again) if it fails, and a later one takes a savepoint only before a
+/// write that a read follows (§67): a command costs no round trip for one in the common case.
 impl Backend for Tenanted<'_> {
     type Conn = PgConn;
 
@@ -543,41 +591,54 @@ impl Backend for Tenanted<'_> {
             round_trips,
             carry,
         } = conn;
-        if !first {
-            trip(round_trips);
-            client.batch_execute("SAVEPOINT command").map_err(pg)?;
-        }
+        let mut pg_tx = PgTx {
+            tx: client,
+            statements,
+            round_trips,
+            savepoint: if first {
+                Savepoint::None
+            } else {
+                Savepoint::Pending
+            },
+            ending: false,
+            failed: false,
+        };
         let result = (|| {
-            let mut pg_tx = PgTx {
-                tx: client,
-                statements,
-                round_trips,
-            };
             let mut sql_tx =
                 SqlTx::new(&mut pg_tx, true, false, &self.store.directory).carrying(carry.clone());
             work(&mut sql_tx)?;
             sql_tx.finish_carrying()
         })();
+        let (savepoint, failed) = (pg_tx.savepoint, pg_tx.failed);
         match result {
             Ok(locked) => {
                 *carry = locked;
                 Ok(Ok(()))
             }
-            Err(e) => {
+            Err(e) if first => {
+                // The lock goes with the transaction: the next one takes it again, in the same
+                // round trip as the rollback, for the next command.
                 trip(round_trips);
-                if first {
-                    // The lock goes with the transaction: the next one takes it again, in the
-                    // same round trip as the rollback, for the next command.
-                    *carry = begin_locked(client, "ROLLBACK; ", self.tenant)?;
-                } else {
-                    // Rolled back to before this command: the tenant as the earlier ones
-                    // left it, still locked by them.
+                *carry = begin_locked(client, "ROLLBACK; ", self.tenant)?;
+                Ok(Err(e))
+            }
+            Err(e) => match savepoint {
+                // Rolled back to before this command: the tenant as the earlier ones left it,
+                // still locked by them.
+                Savepoint::Taken => {
+                    trip(round_trips);
                     client
                         .batch_execute("ROLLBACK TO SAVEPOINT command")
                         .map_err(pg)?;
+                    Ok(Err(e))
                 }
-                Ok(Err(e))
-            }
+                // Nothing of it reached the transaction, which goes on as the earlier commands
+                // left it (docs/decisions.md §67).
+                Savepoint::None | Savepoint::Pending if !failed => Ok(Err(e)),
+                // The server aborted the transaction, or part of the command is in it: the
+                // group cannot go on.
+                _ => Err(e),
+            },
         }
     }
 

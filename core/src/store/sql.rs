@@ -84,6 +84,55 @@ pub(crate) trait SqlConn {
     fn last_writes(&mut self) {}
 }
 
+/// A group's command and its savepoint (docs/decisions.md §67). A command that is not its
+/// transaction's first needs one only if something it wrote must be undone: its writes are held
+/// back until it reads or ends (§41), so a command refused before then wrote nothing, and one
+/// whose writes all go out in its last flush (the common case: reads first, then writes) is
+/// not refused after them. So the savepoint is taken at the first write that a read follows,
+/// and otherwise not at all: SQLite then keeps no copy of the pages the command changes, and
+/// PostgreSQL spends no round trip on it. (On PostgreSQL any failed statement aborts the whole
+/// transaction, so there a failed statement without a savepoint gives the group up as well.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Savepoint {
+    /// None wanted: the transaction's first command (a failure ends the transaction), or no
+    /// group at all.
+    None,
+    /// Wanted before the command's first write, unless that write is of its last flush.
+    Pending,
+    /// Taken: a failure rolls back to it.
+    Taken,
+    /// The command's writes went out in its last flush without one; `sent` of them succeeded.
+    /// A failure after the first leaves part of the command in the transaction, which can
+    /// then no longer be trusted; a failure of the first left nothing (SQLite undoes a failed
+    /// statement).
+    Skipped { sent: u32 },
+}
+
+impl Savepoint {
+    /// Before a write (`ending`: of the command's last flush): whether the savepoint is to be
+    /// taken now (it is then counted as taken).
+    pub(crate) fn take_before_write(&mut self, ending: bool) -> bool {
+        match self {
+            Savepoint::Pending if ending => {
+                *self = Savepoint::Skipped { sent: 0 };
+                false
+            }
+            Savepoint::Pending => {
+                *self = Savepoint::Taken;
+                true
+            }
+            Savepoint::None | Savepoint::Taken | Savepoint::Skipped { .. } => false,
+        }
+    }
+
+    /// After a write went out.
+    pub(crate) fn wrote(&mut self) {
+        if let Savepoint::Skipped { sent } = self {
+            *sent = sent.saturating_add(1);
+        }
+    }
+}
+
 /// A write held back until the transaction next reads or ends (docs/decisions.md §41).
 struct Held {
     sql: String,

@@ -16,7 +16,7 @@ use crate::store::directory::Directory;
 use crate::store::group::{Backend, Groups, check_group};
 use crate::store::migrations::{backfill_value, backfills, pending, runs_on_sqlite};
 use crate::store::pool::Pool;
-use crate::store::sql::{Cell, Locked, Raw, SqlConn, SqlTx};
+use crate::store::sql::{Cell, Locked, Raw, Savepoint, SqlConn, SqlTx};
 use crate::store::{Store, Work};
 
 /// SQLite's `synchronous` setting.
@@ -684,38 +684,11 @@ impl<'a> SqliteConn<'a> {
     /// Takes a group command's savepoint before its first write, unless that write is of its
     /// last flush (docs/decisions.md §67).
     fn before_write(&mut self) -> Result<()> {
-        match self.savepoint {
-            Savepoint::Pending if self.ending => self.savepoint = Savepoint::Skipped { sent: 0 },
-            Savepoint::Pending => {
-                control(self.conn, &["SAVEPOINT command"])?;
-                self.savepoint = Savepoint::Taken;
-            }
-            Savepoint::None | Savepoint::Taken | Savepoint::Skipped { .. } => {}
+        if self.savepoint.take_before_write(self.ending) {
+            control(self.conn, &["SAVEPOINT command"])?;
         }
         Ok(())
     }
-}
-
-/// A group's command and its savepoint (docs/decisions.md §67). A command that is not its
-/// transaction's first needs one only if something it wrote must be undone: its writes are held
-/// back until it reads or ends (§41), so a command refused before then wrote nothing, and one
-/// whose writes all go out in its last flush (the common case: reads first, then writes) is
-/// not refused after them. So the savepoint is taken at the first write that a read follows,
-/// and otherwise not at all: SQLite then keeps no copy of the pages the command changes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Savepoint {
-    /// None wanted: the transaction's first command (a failure ends the transaction), or no
-    /// group at all.
-    None,
-    /// Wanted before the command's first write, unless that write is of its last flush.
-    Pending,
-    /// Taken: a failure rolls back to it.
-    Taken,
-    /// The command's writes went out in its last flush without one; `sent` of them succeeded.
-    /// A failure after the first leaves part of the command in the transaction, which can
-    /// then no longer be trusted; a failure of the first left nothing (SQLite undoes a failed
-    /// statement).
-    Skipped { sent: u32 },
 }
 
 /// A cell bound as it is, borrowed: no copy of a text (a row's JSON, a ledger state) per
@@ -780,9 +753,7 @@ impl SqlConn for SqliteConn<'_> {
         let mut stmt = self.conn.prepare_cached(query).map_err(sql)?;
         let n = stmt.execute(params_from_iter(params)).map_err(sql)?;
         self.reprepares.note(&stmt, query);
-        if let Savepoint::Skipped { sent } = &mut self.savepoint {
-            *sent = sent.saturating_add(1);
-        }
+        self.savepoint.wrote();
         Ok(n as u64)
     }
 
