@@ -680,6 +680,10 @@ pub(crate) struct SqlTx<'a> {
     /// read or written: an update that leaves them alone does not write them, so SQLite does
     /// not rewrite the index entries that hold them (docs/decisions.md §41).
     order_keys: std::collections::HashMap<OrderId, (ProductId, OrderStatus)>,
+    /// The drawable orders of the source and product of the order last read by id, read with
+    /// it on a backend where a statement is a round trip (docs/decisions.md §68): what
+    /// `drawable_orders` answers for them next, if nothing was written in between.
+    drawable: Option<(TenantId, OrgId, ProductId, Vec<Order>)>,
 }
 
 /// The tenant a write transaction locked, as this transaction has left it. A group's
@@ -742,6 +746,7 @@ impl<'a> SqlTx<'a> {
             directory_written: false,
             held: Vec::new(),
             order_keys: std::collections::HashMap::new(),
+            drawable: None,
         }
     }
 
@@ -775,6 +780,7 @@ impl<'a> SqlTx<'a> {
         rows: u64,
     ) -> Result<()> {
         self.writable()?;
+        self.drawable = None;
         let key = (table, key);
         if self.held.iter().any(|h| h.key == key) {
             self.flush()?;
@@ -867,6 +873,7 @@ impl<'a> SqlTx<'a> {
 
     /// Runs a statement now, after the held writes; returns the rows it changed.
     fn execute(&mut self, sql: &str, params: &[Cell]) -> Result<u64> {
+        self.drawable = None;
         self.flush()?;
         self.conn.execute(sql, params)
     }
@@ -910,6 +917,40 @@ impl<'a> SqlTx<'a> {
     }
 
     /// Notes the indexed columns of orders read, for [`Tx::update_order`].
+    /// An order by id, and in the same statement the drawable orders of its source and
+    /// product (`drawable_sql`'s rows), kept for the `drawable_orders` that an approval asks
+    /// next (docs/decisions.md §68): one round trip instead of two on PostgreSQL.
+    fn order_with_drawable(&mut self, tenant: TenantId, order: OrderId) -> Result<Option<Order>> {
+        let rows = self.query(
+            sql_once!(
+                "SELECT CAST(0 AS BIGINT), {ORDER_COLS} FROM orders WHERE id = ?1 AND tenant = ?2 \
+                 UNION ALL \
+                 SELECT CAST(1 AS BIGINT), {ORDER_COLS} FROM orders WHERE tenant = ?2 AND status = '{}' \
+                 AND available > 0 \
+                 AND holder = (SELECT source FROM orders WHERE id = ?1 AND tenant = ?2) \
+                 AND product = (SELECT product FROM orders WHERE id = ?1 AND tenant = ?2)",
+                OrderStatus::DRAWABLE.as_str()
+            ),
+            &[id(order), id(tenant)],
+        )?;
+        let (mut found, mut drawable) = (None, Vec::new());
+        for Raw(mut cells) in rows {
+            let part = Raw(cells.drain(..1).collect()).int("orders", 0)?;
+            let o = order_from(&Raw(cells))?;
+            if part == 0 {
+                found = Some(o);
+            } else {
+                drawable.push(o);
+            }
+        }
+        if let Some(o) = &found {
+            self.note_orders(std::slice::from_ref(o));
+            self.note_orders(&drawable);
+            self.drawable = o.source.map(|source| (tenant, source, o.product, drawable));
+        }
+        Ok(found)
+    }
+
     fn note_orders(&mut self, orders: &[Order]) {
         for o in orders {
             self.order_keys.insert(o.id, (o.product, o.status));
@@ -1406,6 +1447,9 @@ impl Tx for SqlTx<'_> {
     }
 
     fn order(&mut self, tenant: TenantId, order: OrderId) -> Result<Option<Order>> {
+        if self.conn.combines_writes() {
+            return self.order_with_drawable(tenant, order);
+        }
         let o = self.one(
             sql_once!("SELECT {ORDER_COLS} FROM orders WHERE id = ?1 AND tenant = ?2"),
             &[id(order), id(tenant)],
@@ -1431,6 +1475,11 @@ impl Tx for SqlTx<'_> {
         holder: OrgId,
         product: ProductId,
     ) -> Result<Vec<Order>> {
+        if let Some((t, h, p, orders)) = self.drawable.take() {
+            if (t, h, p) == (tenant, holder, product) {
+                return Ok(orders);
+            }
+        }
         self.many(
             drawable_sql(),
             &[id(tenant), id(holder), id(product)],
