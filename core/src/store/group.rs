@@ -1,19 +1,22 @@
 //! Group commit (docs/decisions.md §42): the writers of one store that arrive while another
 //! writer's transaction is open, or committing, run their work one after another in one
-//! transaction, each in a savepoint, and share its commit: one lock acquisition and one
-//! `fsync` for the group instead of one each.
+//! transaction, each undoable on its own (a savepoint where it may be needed, §67), and share
+//! its commit: one lock acquisition and one `fsync` for the group instead of one each.
 //!
 //! Each writer runs its own work on its own thread, with the group's connection handed from
 //! one to the next; nothing is shared but the connection. A writer whose work fails is rolled
-//! back to its savepoint and gets its own error at once, the others are untouched. A writer
+//! back (to its savepoint, or it had written nothing) and gets its own error at once, the
+//! others are untouched. A writer
 //! whose work succeeded waits for the group's commit and gets its outcome. The last writer in
 //! line commits: when nobody is waiting to join, or when the group has `max` members. So a
 //! lone writer commits at once, exactly as without grouping; writers that queue behind a
 //! commit form the next group.
 //!
-//! A panic inside a writer's work aborts the whole open group: its transaction is rolled back
-//! (the connection is closed), the members that were waiting get
-//! [`StorageError::GroupAborted`], and the store keeps working.
+//! A panic inside a writer's work aborts the whole open group, as does a failure that cannot
+//! be undone apart from the group (part of a writer's last writes sent without a savepoint, or
+//! on PostgreSQL any failed statement without one): its transaction is rolled back (the
+//! connection is closed), the members that were waiting get [`StorageError::GroupAborted`],
+//! and the store keeps working.
 
 use std::collections::HashMap;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};

@@ -310,17 +310,21 @@ fn upgrade_to_15_drops_only_the_hot_tables_foreign_keys() {
     assert!(audit.is_clean(), "{:?}", audit.problems);
 }
 
-/// The ledger's key column and primary key, and how many of its rows hold the key
-/// `ledger_base × 2^40 + seq` of their tenant, against how many rows there are.
+/// The ledger's primary key, as PostgreSQL prints it.
+fn ledger_pkey(raw: &mut postgres::Client) -> String {
+    raw.query_one(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint \
+         WHERE conrelid = 'ledger'::regclass AND contype = 'p'",
+        &[],
+    )
+    .unwrap()
+    .get(0)
+}
+
+/// The ledger's primary key, and how many of its rows hold the key `ledger_base × 2^40 + seq`
+/// of their tenant, against how many rows there are.
 fn ledger_keys(raw: &mut postgres::Client) -> (String, i64, i64) {
-    let pkey: String = raw
-        .query_one(
-            "SELECT pg_get_constraintdef(oid) FROM pg_constraint \
-             WHERE conrelid = 'ledger'::regclass AND contype = 'p'",
-            &[],
-        )
-        .unwrap()
-        .get(0);
+    let pkey = ledger_pkey(raw);
     let keyed: i64 = raw
         .query_one(
             "SELECT COUNT(*) FROM ledger AS l JOIN tenants AS t ON t.id = l.tenant \
@@ -357,15 +361,7 @@ fn upgrade_to_17_keys_the_ledger_by_one_integer() {
     assert_eq!(fresh.0, "PRIMARY KEY (key)");
     assert_eq!(fresh.1, fresh.2);
     raw.batch_execute(&super::downgrade_to(16, false)).unwrap();
-    let at_16: String = raw
-        .query_one(
-            "SELECT pg_get_constraintdef(oid) FROM pg_constraint \
-             WHERE conrelid = 'ledger'::regclass AND contype = 'p'",
-            &[],
-        )
-        .unwrap()
-        .get(0);
-    assert_eq!(at_16, "PRIMARY KEY (tenant, seq)");
+    assert_eq!(ledger_pkey(&mut raw), "PRIMARY KEY (tenant, seq)");
     drop(raw);
 
     let inv = Inventory::new(PostgresStore::connect(&db.url).unwrap());
