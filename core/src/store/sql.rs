@@ -570,7 +570,16 @@ fn opt_id<T: Into<Uuid>>(v: Option<T>) -> Cell {
 pub(crate) fn drawable_sql() -> &'static str {
     sql_once!(
         "SELECT {ORDER_COLS} FROM orders WHERE tenant = ?1 AND holder = ?2 AND product = ?3 \
-         AND status = '{}' AND available > 0",
+         AND {}",
+        drawable_terms()
+    )
+}
+
+/// What makes an order drawable, in SQL: its status as a literal (as the partial index
+/// `orders_for_draw` requires) and units left.
+fn drawable_terms() -> &'static str {
+    sql_once!(
+        "status = '{}' AND available > 0",
         OrderStatus::DRAWABLE.as_str()
     )
 }
@@ -925,18 +934,21 @@ impl<'a> SqlTx<'a> {
             sql_once!(
                 "SELECT CAST(0 AS BIGINT), {ORDER_COLS} FROM orders WHERE id = ?1 AND tenant = ?2 \
                  UNION ALL \
-                 SELECT CAST(1 AS BIGINT), {ORDER_COLS} FROM orders WHERE tenant = ?2 AND status = '{}' \
-                 AND available > 0 \
+                 SELECT CAST(1 AS BIGINT), {ORDER_COLS} FROM orders WHERE tenant = ?2 AND {} \
                  AND holder = (SELECT source FROM orders WHERE id = ?1 AND tenant = ?2) \
                  AND product = (SELECT product FROM orders WHERE id = ?1 AND tenant = ?2)",
-                OrderStatus::DRAWABLE.as_str()
+                drawable_terms()
             ),
             &[id(order), id(tenant)],
         )?;
         let (mut found, mut drawable) = (None, Vec::new());
         for Raw(mut cells) in rows {
-            let part = Raw(cells.drain(..1).collect()).int("orders", 0)?;
-            let o = order_from(&Raw(cells))?;
+            // The first column says which part of the union the row is from: 0 the order.
+            let part = match cells.first() {
+                Some(Cell::Int(part)) => *part,
+                other => return Err(corrupt("orders", format!("column 0: got {other:?}"))),
+            };
+            let o = order_from(&Raw(cells.split_off(1)))?;
             if part == 0 {
                 found = Some(o);
             } else {
