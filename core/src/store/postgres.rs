@@ -726,6 +726,7 @@ impl Store for PostgresStore {
 mod savepoint_tests {
     use super::*;
     use crate::store::Tx;
+    use crate::store::sql::group_test_support::{self, rename};
 
     /// A store of one connection, so every group below runs on the same one.
     fn store() -> PostgresStore {
@@ -740,22 +741,8 @@ mod savepoint_tests {
     /// A new tenant of its own on the shared test database.
     fn tenant(store: PostgresStore) -> (Arc<PostgresStore>, TenantId) {
         let store = Arc::new(store);
-        let inv = crate::Inventory::from_store(store.clone());
-        let t = inv
-            .create_tenant(crate::NewTenant {
-                name: "Savepoints".into(),
-                plan: crate::Plan::Standard,
-                vendor_name: "Vendor".into(),
-                first_order_number: None,
-            })
-            .unwrap();
+        let t = group_test_support::tenant(&crate::Inventory::from_store(store.clone()));
         (store, t.id)
-    }
-
-    fn rename(tx: &mut dyn Tx, tenant: TenantId, name: &str) -> Result<()> {
-        let mut t = tx.lock_tenant(tenant)?.unwrap();
-        t.name = name.into();
-        tx.update_tenant(&t)
     }
 
     fn name_of(store: &PostgresStore, tenant: TenantId) -> String {

@@ -925,7 +925,6 @@ impl<'a> SqlTx<'a> {
         Ok(value)
     }
 
-    /// Notes the indexed columns of orders read, for [`Tx::update_order`].
     /// An order by id, and in the same statement the drawable orders of its source and
     /// product (`drawable_sql`'s rows), kept for the `drawable_orders` that an approval asks
     /// next (docs/decisions.md §68): one round trip instead of two on PostgreSQL.
@@ -963,6 +962,7 @@ impl<'a> SqlTx<'a> {
         Ok(found)
     }
 
+    /// Notes the indexed columns of orders read, for [`Tx::update_order`].
     fn note_orders(&mut self, orders: &[Order]) {
         for o in orders {
             self.order_keys.insert(o.id, (o.product, o.status));
@@ -2313,6 +2313,32 @@ impl Tx for SqlTx<'_> {
             &[id(nid), id(tenant), ts(at)],
             "notifications",
         )
+    }
+}
+
+/// What the savepoint tests of both SQL stores' group backends share (docs/decisions.md §67).
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) mod group_test_support {
+    use crate::store::Tx;
+    use crate::{Inventory, NewTenant, Plan, Result, Tenant, TenantId};
+
+    /// A new tenant, "Savepoints", committed through `inv`.
+    pub(crate) fn tenant(inv: &Inventory) -> Tenant {
+        inv.create_tenant(NewTenant {
+            name: "Savepoints".into(),
+            plan: Plan::Standard,
+            vendor_name: "Vendor".into(),
+            first_order_number: None,
+        })
+        .unwrap()
+    }
+
+    /// Renames `tenant` through its locked row: a write of the command's last flush.
+    pub(crate) fn rename(tx: &mut dyn Tx, tenant: TenantId, name: &str) -> Result<()> {
+        let mut t = tx.lock_tenant(tenant)?.unwrap();
+        t.name = name.into();
+        tx.update_tenant(&t)
     }
 }
 

@@ -622,9 +622,7 @@ impl Backend for SqliteStore {
             }
             // Part of the command is in the transaction, or SQLite ended the transaction
             // itself (an I/O error): the group cannot go on.
-            (Err(e), false, Savepoint::Skipped { sent }) if sent > 0 || conn.is_autocommit() => {
-                return Err(e);
-            }
+            (Err(e), false, Savepoint::Skipped { sent }) if sent > 0 => return Err(e),
             (Err(e), false, _) if conn.is_autocommit() => return Err(e),
             // Nothing of it was written: the group goes on as the earlier commands left it.
             (Err(e), false, _) => return Ok(Err(e)),
@@ -768,20 +766,14 @@ mod tests {
     use super::*;
     use crate::TenantId;
     use crate::store::Tx;
+    use crate::store::sql::group_test_support::{self, rename};
     use crate::store::sql::{drawable_sql, ledger_head_sql, ledger_page_sql, pending_sql};
     use crate::views::CountsChange;
 
     /// A tenant (with its vendor organization) and a product, committed on `path`.
     fn tenant_and_product(path: &Path) -> (crate::Tenant, crate::Product) {
         let inv = crate::Inventory::open_sqlite(path).unwrap();
-        let tenant = inv
-            .create_tenant(crate::NewTenant {
-                name: "Savepoints".into(),
-                plan: crate::Plan::Standard,
-                vendor_name: "Vendor".into(),
-                first_order_number: None,
-            })
-            .unwrap();
+        let tenant = group_test_support::tenant(&inv);
         let product = inv
             .create_product(
                 tenant.id,
@@ -793,13 +785,6 @@ mod tests {
             )
             .unwrap();
         (tenant, product)
-    }
-
-    /// Renames the tenant (its locked row, written in the command's last flush).
-    fn rename(tx: &mut dyn Tx, tenant: TenantId, name: &str) -> Result<()> {
-        let mut t = tx.lock_tenant(tenant)?.unwrap();
-        t.name = name.into();
-        tx.update_tenant(&t)
     }
 
     fn name_of(path: &Path, tenant: TenantId) -> String {
