@@ -129,7 +129,7 @@ fn build(
         Error::Storage(source) => {
             let (kind, table) = match source {
                 StorageError::Sqlite(_) => ("sqlite", None),
-                StorageError::Postgres(_) => ("postgres", None),
+                StorageError::Postgres(_) | StorageError::PostgresDriver(_) => ("postgres", None),
                 StorageError::Corrupt { table, .. } => ("corrupt", Some(*table)),
                 StorageError::Poisoned => ("poisoned", None),
                 StorageError::PoolExhausted { .. } => ("pool_exhausted", None),

@@ -592,7 +592,14 @@ pub enum StorageError {
     #[error(
         "storage failure: PostgreSQL reported an error; the transaction was rolled back (retry if the server was unreachable; check the URL and the server otherwise)"
     )]
-    Postgres(#[from] postgres::Error),
+    Postgres(#[from] tokio_postgres::Error),
+    /// The I/O driver a PostgreSQL connection runs on could not be started (its cause says
+    /// why: the process may be out of file descriptors).
+    #[cfg(feature = "postgres")]
+    #[error(
+        "storage failure: could not start the I/O driver of a PostgreSQL connection; free file descriptors or memory and retry"
+    )]
+    PostgresDriver(#[source] std::io::Error),
     /// A stored row could not be decoded into a domain value.
     #[error("storage failure: corrupt row in {table}: {reason}; restore the row or report it")]
     Corrupt {

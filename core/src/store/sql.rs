@@ -69,10 +69,13 @@ pub(crate) trait SqlConn {
     /// Runs a statement; returns the number of rows it changed.
     fn execute(&mut self, sql: &str, params: &[Cell]) -> Result<u64>;
     /// Runs the combined writes of a command (one statement of several parts, typed by its
-    /// parameters): PostgreSQL prepares each text once per connection with its parameters'
-    /// types, then binds and runs it in one round trip.
-    fn query_once(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>> {
-        self.query(sql, params)
+    /// parameters) and checks what each part changed against `expected`. PostgreSQL prepares
+    /// each text once per connection with its parameters' types, then binds and runs it in one
+    /// round trip, and sends a command's last writes without waiting for their answer
+    /// (docs/decisions.md §69): a failure then fails the connection's next statement or commit.
+    fn write_combined(&mut self, sql: &str, params: Vec<Cell>, expected: Expected) -> Result<()> {
+        let rows = self.query(sql, &params)?;
+        expected.check(&rows)
     }
     /// Whether held-back writes are sent as one statement (data-modifying `WITH` clauses,
     /// PostgreSQL) rather than one by one (SQLite, where a statement costs no round trip).
@@ -654,14 +657,36 @@ fn like_escape(s: &str) -> String {
 }
 
 fn expect_rows(h: &Held, changed: u64) -> Result<()> {
-    if changed == h.rows {
+    expect_count(h.table, h.rows, changed)
+}
+
+/// Refuses a write of `table` that changed other than the `rows` it must.
+fn expect_count(table: &'static str, rows: u64, changed: u64) -> Result<()> {
+    if changed == rows {
         Ok(())
     } else {
         Err(StorageError::RowCount {
-            table: h.table,
-            reason: format!("expected to change {} rows, changed {changed}", h.rows),
+            table,
+            reason: format!("expected to change {rows} rows, changed {changed}"),
         }
         .into())
+    }
+}
+
+/// What each part of a command's combined writes must change: its table and rows, in the
+/// order of the parts, which is that of the counts in the statement's one row.
+pub(crate) struct Expected(Vec<(&'static str, u64)>);
+
+impl Expected {
+    /// Checks the combined statement's `rows` against what each part must change.
+    pub(crate) fn check(&self, rows: &[Raw]) -> Result<()> {
+        let row = rows
+            .first()
+            .ok_or_else(|| corrupt("(writes)", "no row of counts"))?;
+        for (i, &(table, want)) in self.0.iter().enumerate() {
+            expect_count(table, want, row.uint(table, i)?)?;
+        }
+        Ok(())
     }
 }
 
@@ -693,6 +718,9 @@ pub(crate) struct SqlTx<'a> {
     /// it on a backend where a statement is a round trip (docs/decisions.md §68): what
     /// `drawable_orders` answers for them next, if nothing was written in between.
     drawable: Option<(TenantId, OrgId, ProductId, Vec<Order>)>,
+    /// The held writes are being sent as the command's last: on a backend that combines
+    /// writes, even a lone one goes out that way, without waiting (docs/decisions.md §69).
+    ending: bool,
 }
 
 /// The tenant a write transaction locked, as this transaction has left it. A group's
@@ -756,6 +784,7 @@ impl<'a> SqlTx<'a> {
             held: Vec::new(),
             order_keys: std::collections::HashMap::new(),
             drawable: None,
+            ending: false,
         }
     }
 
@@ -775,6 +804,7 @@ impl<'a> SqlTx<'a> {
     /// next command of a group ([`SqlTx::carrying`]).
     pub(crate) fn finish_carrying(mut self) -> Result<Option<Locked>> {
         self.conn.last_writes();
+        self.ending = true;
         self.flush()?;
         Ok(self.locked.take())
     }
@@ -837,8 +867,8 @@ impl<'a> SqlTx<'a> {
         let held = std::mem::take(&mut self.held);
         match held.as_slice() {
             [] => Ok(()),
-            [one] => self.send_one(one),
             _ if !self.conn.combines_writes() => held.iter().try_for_each(|h| self.send_one(h)),
+            [one] if !self.ending => self.send_one(one),
             _ => self.send_combined(&held),
         }
     }
@@ -864,14 +894,8 @@ impl<'a> SqlTx<'a> {
             params.extend(h.params.iter().cloned());
         }
         let sql = format!("WITH {} SELECT {}", ctes.join(", "), counts.join(", "));
-        let rows = self.conn.query_once(&sql, &params)?;
-        let row = rows
-            .first()
-            .ok_or_else(|| corrupt("(writes)", "no row of counts"))?;
-        for (i, h) in held.iter().enumerate() {
-            expect_rows(h, row.uint(h.table, i)?)?;
-        }
-        Ok(())
+        let expected = Expected(held.iter().map(|h| (h.table, h.rows)).collect());
+        self.conn.write_combined(&sql, params, expected)
     }
 
     /// Runs a query, after the held writes.

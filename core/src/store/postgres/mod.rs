@@ -12,11 +12,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use postgres::error::SqlState;
-use postgres::types::{IsNull, ToSql, Type};
-use postgres::{
-    Client, Config, GenericClient, IsolationLevel, NoTls, Row, SimpleQueryMessage, Statement,
-};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::{IsNull, ToSql, Type};
+use tokio_postgres::{Config, Row, SimpleQueryMessage, Statement};
 
 use crate::error::{Error, Result, StorageError};
 use crate::ids::TenantId;
@@ -24,8 +22,13 @@ use crate::store::directory::Directory;
 use crate::store::group::{Backend, Groups, check_group};
 use crate::store::migrations::{backfill_value, backfills, pending, runs_on_postgres};
 use crate::store::pool::Pool;
-use crate::store::sql::{Cell, LOCK_INTEGERS, Locked, Raw, Savepoint, SqlConn, SqlTx, lock_cols};
+use crate::store::sql::{
+    Cell, Expected, LOCK_INTEGERS, Locked, Raw, Savepoint, SqlConn, SqlTx, lock_cols,
+};
+
+mod client;
 use crate::store::{Store, Work};
+use client::{Client, pg};
 
 /// How to open a [`PostgresStore`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,10 +76,6 @@ impl std::fmt::Debug for PostgresStore {
     }
 }
 
-fn pg(e: postgres::Error) -> Error {
-    StorageError::Postgres(e).into()
-}
-
 /// A connection, its prepared statements, and the store's round-trip counter.
 pub(crate) struct PgConn {
     client: Client,
@@ -99,13 +98,13 @@ impl PostgresStore {
 
     /// Connects with `options`.
     pub fn connect_with(url: &str, options: PostgresOptions) -> Result<Self> {
-        let config: Config = url
-            .parse()
-            .map_err(|e: postgres::Error| Error::InvalidInput {
-                attempt: None,
-                field: "postgres url",
-                reason: e.to_string(),
-            })?;
+        let config: Config =
+            url.parse()
+                .map_err(|e: tokio_postgres::Error| Error::InvalidInput {
+                    attempt: None,
+                    field: "postgres url",
+                    reason: e.to_string(),
+                })?;
         let round_trips = Arc::new(AtomicU64::new(0));
         check_group(options.group_commit)?;
         let mut first = open(&config, &round_trips)?;
@@ -215,12 +214,12 @@ impl PostgresStore {
 /// A connection goes back to the pool unless it is closed, or a panic unwound through its
 /// transaction: then it is closed (the server rolls back whatever that transaction did).
 fn reusable(conn: &mut PgConn, panicking: bool) -> bool {
-    !panicking && !conn.client.is_closed()
+    !panicking && !conn.client.is_closed() && !conn.client.has_in_flight()
 }
 
 fn open(config: &Config, round_trips: &Arc<AtomicU64>) -> Result<PgConn> {
     Ok(PgConn {
-        client: config.connect(NoTls).map_err(pg)?,
+        client: Client::connect(config)?,
         statements: HashMap::new(),
         round_trips: Arc::clone(round_trips),
         carry: None,
@@ -245,32 +244,33 @@ fn attempt_once(
         ..
     } = conn;
     trip(round_trips);
-    let mut tx = client
-        .build_transaction()
-        .isolation_level(if read_only {
-            IsolationLevel::RepeatableRead
-        } else {
-            IsolationLevel::ReadCommitted
-        })
-        .read_only(read_only)
-        .start()
-        .map_err(pg)?;
-    let mut conn = PgTx {
-        tx: &mut tx,
-        statements,
-        round_trips,
-        savepoint: Savepoint::None,
-        ending: false,
-        failed: false,
-    };
-    let mut sql_tx = SqlTx::new(&mut conn, true, read_only, directory);
-    work(&mut sql_tx)?;
-    sql_tx.finish()?;
-    trip(round_trips);
-    if read_only {
-        tx.rollback().map_err(pg)
+    client.batch_execute(if read_only {
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
     } else {
-        tx.commit().map_err(pg)
+        "BEGIN ISOLATION LEVEL READ COMMITTED"
+    })?;
+    let done = (|| {
+        let mut conn = PgTx {
+            tx: &mut *client,
+            statements,
+            round_trips,
+            savepoint: Savepoint::None,
+            ending: false,
+            failed: false,
+        };
+        let mut sql_tx = SqlTx::new(&mut conn, true, read_only, directory);
+        work(&mut sql_tx)?;
+        sql_tx.finish()
+    })();
+    trip(round_trips);
+    match done {
+        // The writes' answers (sent without waiting) come with the commit's.
+        Ok(()) if !read_only => client.batch_execute("COMMIT"),
+        _ => {
+            client.forget_in_flight();
+            let rolled_back = client.batch_execute("ROLLBACK");
+            done.and(rolled_back)
+        }
     }
 }
 
@@ -284,48 +284,62 @@ fn is_transient(e: &Error) -> bool {
     }
 }
 
+/// Brings the schema up to date in one transaction, serialised with any other process doing
+/// the same; refuses an older schema if `allow` is false.
 fn migrate(client: &mut Client, allow: bool) -> Result<()> {
-    let mut tx = client.transaction().map_err(pg)?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-        .map_err(pg)?;
-    tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
-        .map_err(pg)?;
-    let found: i64 = tx
-        .query_one("SELECT COALESCE(MAX(version), 0) FROM schema_version", &[])
-        .map_err(pg)?
-        .get(0);
+    client.batch_execute("BEGIN")?;
+    let done = migrate_in(client, allow);
+    match done {
+        Ok(()) => client.batch_execute("COMMIT"),
+        Err(e) => {
+            // If the rollback fails the connection is closed, and the server rolls back.
+            let _ = client.batch_execute("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+fn migrate_in(client: &mut Client, allow: bool) -> Result<()> {
+    client.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+    client.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")?;
+    let found =
+        first_integer(client.query("SELECT COALESCE(MAX(version), 0) FROM schema_version", &[])?)?;
     for (version, script) in pending(found, allow)? {
         if runs_on_postgres(*version) {
-            tx.batch_execute(script).map_err(pg)?;
+            client.batch_execute(script)?;
         }
         for (select, update) in backfills(*version) {
-            let rows = tx.query(select, &[]).map_err(pg)?;
+            let rows = client.query(select, &[])?;
             let update = dollar_placeholders(update);
             for row in rows {
                 let id: String = row.try_get(0).map_err(pg)?;
                 let text: String = row.try_get(1).map_err(pg)?;
-                tx.execute(&update, &[&backfill_value(&text), &id])
-                    .map_err(pg)?;
+                client.execute(update.as_str(), &[&backfill_value(&text), &id])?;
             }
         }
-        tx.execute("DELETE FROM schema_version", &[]).map_err(pg)?;
-        tx.execute(
+        client.execute("DELETE FROM schema_version", &[])?;
+        client.execute(
             "INSERT INTO schema_version (version) VALUES ($1)",
             &[version],
-        )
-        .map_err(pg)?;
+        )?;
     }
-    tx.commit().map_err(pg)
+    Ok(())
 }
 
 fn read_version(client: &mut Client) -> Result<i64> {
-    let row = client
-        .query_one(
-            "SELECT COALESCE((SELECT MAX(version) FROM schema_version), 0)",
-            &[],
-        )
-        .map_err(pg)?;
-    Ok(row.get(0))
+    first_integer(client.query(
+        "SELECT COALESCE((SELECT MAX(version) FROM schema_version), 0)",
+        &[],
+    )?)
+}
+
+/// The first column of the first row, an integer.
+fn first_integer(rows: Vec<Row>) -> Result<i64> {
+    let row = rows.first().ok_or_else(|| StorageError::Corrupt {
+        table: "schema_version",
+        reason: "the version query gave no row".into(),
+    })?;
+    row.try_get(0).map_err(pg)
 }
 
 /// Rewrites the shared statements' `?N` placeholders as PostgreSQL's `$N`.
@@ -342,10 +356,9 @@ fn dollar_placeholders(sql: &str) -> String {
     out
 }
 
-/// The shared SQL on a connection inside its open transaction: a driver `Transaction`
-/// (reads) or the client itself after an explicit `BEGIN` (a group's writes).
-struct PgTx<'a, C: GenericClient> {
-    tx: &'a mut C,
+/// The shared SQL on a connection inside the transaction it has begun.
+struct PgTx<'a> {
+    tx: &'a mut Client,
     statements: &'a mut HashMap<String, Statement>,
     round_trips: &'a AtomicU64,
     /// A group's command's savepoint (docs/decisions.md §67); `None` outside groups.
@@ -356,7 +369,7 @@ struct PgTx<'a, C: GenericClient> {
     failed: bool,
 }
 
-impl<C: GenericClient> PgTx<'_, C> {
+impl PgTx<'_> {
     /// `sql` prepared on this connection, once: with the server inferring its parameter types
     /// (`types` empty) or with `types`, cached under the text and those types.
     fn statement(&mut self, sql: &str, types: &[Type]) -> Result<Statement> {
@@ -378,10 +391,7 @@ impl<C: GenericClient> PgTx<'_, C> {
             return Ok(s.clone());
         }
         trip(self.round_trips);
-        let s = self
-            .tx
-            .prepare_typed(&dollar_placeholders(sql), types)
-            .map_err(pg)?;
+        let s = self.tx.prepare_typed(&dollar_placeholders(sql), types)?;
         if self.statements.len() >= 256 {
             self.statements.clear();
         }
@@ -392,7 +402,7 @@ impl<C: GenericClient> PgTx<'_, C> {
     /// Runs a prepared statement with `params`: one round trip.
     fn run(&mut self, stmt: &Statement, params: &[Cell]) -> Result<Vec<Raw>> {
         trip(self.round_trips);
-        let rows = self.tx.query(stmt, &bound(params)).map_err(pg)?;
+        let rows = self.tx.query(stmt, &bound(params))?;
         rows.iter().map(cells).collect()
     }
 }
@@ -478,7 +488,7 @@ fn cells(row: &Row) -> Result<Raw> {
     Ok(Raw(out))
 }
 
-impl<C: GenericClient> PgTx<'_, C> {
+impl PgTx<'_> {
     /// Notes a failure: the server may have aborted the transaction.
     fn noting<T>(&mut self, result: Result<T>) -> Result<T> {
         self.failed |= result.is_err();
@@ -490,14 +500,16 @@ impl<C: GenericClient> PgTx<'_, C> {
     fn before_write(&mut self) -> Result<()> {
         if self.savepoint.take_before_write(self.ending) {
             trip(self.round_trips);
-            let taken = self.tx.batch_execute("SAVEPOINT command").map_err(pg);
+            let taken = self.tx.batch_execute("SAVEPOINT command");
             self.noting(taken)?;
         }
         Ok(())
     }
 
-    /// Runs the combined writes, prepared with their parameters' types ([`SqlConn::query_once`]).
-    fn combined_writes(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>> {
+    /// Runs the combined writes, prepared with their parameters' types
+    /// ([`SqlConn::write_combined`]); a command's last ones are sent without waiting for their
+    /// answer (docs/decisions.md §69).
+    fn combined_writes(&mut self, sql: &str, params: Vec<Cell>, expected: Expected) -> Result<()> {
         let types: Vec<Type> = params
             .iter()
             .map(|c| match c {
@@ -506,11 +518,19 @@ impl<C: GenericClient> PgTx<'_, C> {
             })
             .collect();
         let stmt = self.statement(sql, &types)?;
-        self.run(&stmt, params)
+        if self.ending {
+            self.tx.send(stmt, params, move |rows| {
+                let rows = rows.iter().map(cells).collect::<Result<Vec<_>>>()?;
+                expected.check(&rows)
+            });
+            return Ok(());
+        }
+        let rows = self.run(&stmt, &params)?;
+        expected.check(&rows)
     }
 }
 
-impl<C: GenericClient> SqlConn for PgTx<'_, C> {
+impl SqlConn for PgTx<'_> {
     fn query(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>> {
         let rows = self
             .statement(sql, &[])
@@ -522,7 +542,7 @@ impl<C: GenericClient> SqlConn for PgTx<'_, C> {
         self.before_write()?;
         let n = self.statement(sql, &[]).and_then(|stmt| {
             trip(self.round_trips);
-            self.tx.execute(&stmt, &bound(params)).map_err(pg)
+            self.tx.execute(&stmt, &bound(params))
         });
         let n = self.noting(n)?;
         self.savepoint.wrote();
@@ -532,13 +552,14 @@ impl<C: GenericClient> SqlConn for PgTx<'_, C> {
     /// The held writes of a command, as one statement (docs/decisions.md §41). The same
     /// commands give the same text again and again, so it is prepared with its parameter types
     /// the first time it is seen on this connection (one round trip more, once) and only bound
-    /// and run after that: the server no longer parses and plans it per command.
-    fn query_once(&mut self, sql: &str, params: &[Cell]) -> Result<Vec<Raw>> {
+    /// and run after that: the server no longer parses and plans it per command. The command's
+    /// last writes go out without waiting (§69): their answer comes with the next statement's.
+    fn write_combined(&mut self, sql: &str, params: Vec<Cell>, expected: Expected) -> Result<()> {
         self.before_write()?;
-        let rows = self.combined_writes(sql, params);
-        let rows = self.noting(rows)?;
+        let sent = self.combined_writes(sql, params, expected);
+        self.noting(sent)?;
         self.savepoint.wrote();
-        Ok(rows)
+        Ok(())
     }
 
     fn combines_writes(&self) -> bool {
@@ -610,6 +631,13 @@ impl Backend for Tenanted<'_> {
             sql_tx.finish_carrying()
         })();
         let (savepoint, failed) = (pg_tx.savepoint, pg_tx.failed);
+        if client.clear_failed() {
+            // An earlier command's last writes, sent without waiting (docs/decisions.md §69),
+            // failed: they are in the transaction, which the server has aborted.
+            return Err(result.err().unwrap_or_else(|| {
+                Error::InvariantViolated("a failed write was not reported".into())
+            }));
+        }
         match result {
             Ok(locked) => {
                 *carry = locked;
@@ -627,9 +655,7 @@ impl Backend for Tenanted<'_> {
                 // still locked by them.
                 Savepoint::Taken => {
                     trip(round_trips);
-                    client
-                        .batch_execute("ROLLBACK TO SAVEPOINT command")
-                        .map_err(pg)?;
+                    client.batch_execute("ROLLBACK TO SAVEPOINT command")?;
                     Ok(Err(e))
                 }
                 // Nothing of it reached the transaction, which goes on as the earlier commands
@@ -642,13 +668,19 @@ impl Backend for Tenanted<'_> {
         }
     }
 
+    /// The `COMMIT`'s answer comes after those of the last command's writes, sent before it
+    /// without waiting (docs/decisions.md §69): one round trip for both, and a failure of
+    /// either fails the commit.
     fn commit(&self, conn: &mut PgConn) -> Result<()> {
         trip(&conn.round_trips);
-        conn.client.batch_execute("COMMIT").map_err(pg)
+        let committed = conn.client.batch_execute("COMMIT");
+        conn.client.clear_failed();
+        committed
     }
 
     fn give_back(&self, mut conn: PgConn, broken: bool) {
         if broken && !conn.client.is_closed() {
+            conn.client.forget_in_flight();
             trip(&conn.round_trips);
             // If the rollback fails the connection is closed: the server rolls back.
             if conn.client.batch_execute("ROLLBACK").is_err() {
@@ -673,7 +705,7 @@ fn begin_locked(client: &mut Client, after: &str, tenant: TenantId) -> Result<Op
         lock_cols(),
         tenant.as_uuid().hyphenated()
     );
-    let messages = client.simple_query(&query).map_err(pg)?;
+    let messages = client.simple_query(&query)?;
     let Some(row) = messages.iter().find_map(|m| match m {
         SimpleQueryMessage::Row(row) => Some(row),
         _ => None,
@@ -748,17 +780,19 @@ mod savepoint_tests {
     fn name_of(store: &PostgresStore, tenant: TenantId) -> String {
         let mut conn = store.pool.checkout().unwrap();
         conn.client
-            .query_one(
+            .query(
                 "SELECT name FROM tenants WHERE id = $1",
                 &[&tenant.to_string()],
             )
-            .unwrap()
+            .unwrap()[0]
             .get(0)
     }
 
-    /// A command writing only at its end costs one round trip (no `SAVEPOINT`); one refused
-    /// after a read that followed its writes is rolled back to the savepoint it took; one
-    /// refused before writing costs none and leaves nothing; the others stay.
+    /// A command writing only at its end costs no round trip (no `SAVEPOINT`, and its write is
+    /// sent without waiting: its answer comes with the next statement's, docs/decisions.md
+    /// §69); one refused after a read that followed its writes is rolled back to the savepoint
+    /// it took; one refused before writing costs none and leaves nothing; the others stay, and
+    /// the commit is one round trip.
     #[test]
     fn a_grouped_command_takes_a_savepoint_only_when_it_reads_after_writing() {
         let (store, t) = tenant(store());
@@ -789,8 +823,8 @@ mod savepoint_tests {
         let (done, trips) = run(false, &mut |tx| rename(tx, t, "two"));
         assert_eq!(
             (done.is_ok(), trips),
-            (true, 1),
-            "the write alone, no SAVEPOINT"
+            (true, 0),
+            "the write alone, sent without waiting, no SAVEPOINT"
         );
         let (refused, trips) = run(false, &mut |tx| {
             rename(tx, t, "three")?;
@@ -798,7 +832,10 @@ mod savepoint_tests {
             Err(Error::invalid("name", "refused after a read"))
         });
         assert_eq!(refused.map_err(|e| e.code()), Err("INVALID_INPUT"));
-        assert_eq!(trips, 4, "SAVEPOINT, the write, the read, ROLLBACK TO");
+        assert_eq!(
+            trips, 4,
+            "SAVEPOINT (with the answer of the write before), the write, the read, ROLLBACK TO"
+        );
         let (refused, trips) = run(false, &mut |tx| {
             rename(tx, t, "four")?;
             Err(Error::invalid("name", "refused before writing"))
@@ -807,47 +844,101 @@ mod savepoint_tests {
             (refused.map_err(|e| e.code()), trips),
             (Err("INVALID_INPUT"), 0)
         );
+        let before = store.round_trips();
         backend.commit(&mut group).unwrap();
+        assert_eq!(store.round_trips() - before, 1, "COMMIT");
         backend.give_back(group, false);
         assert_eq!(name_of(&store, t), "two");
     }
 
-    /// A statement that fails in a command without a savepoint aborts the server's
-    /// transaction: the group is given up (the member's outer error), and nothing of it stays.
+    /// A trigger on `tenants` that refuses the name it returns; dropped with the guard.
+    struct Refusing<'a>(&'a PostgresStore, String);
+
+    impl<'a> Refusing<'a> {
+        fn new(store: &'a PostgresStore, t: TenantId) -> Self {
+            let name = format!("boom_{}_{}", std::process::id(), t.as_uuid().simple());
+            store
+                .pool
+                .checkout()
+                .unwrap()
+                .client
+                .batch_execute(&format!(
+                    "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS \
+                     $$ BEGIN RAISE EXCEPTION 'boom'; END $$; \
+                     CREATE TRIGGER {name} BEFORE UPDATE ON tenants FOR EACH ROW \
+                     WHEN (NEW.name = '{name}') EXECUTE FUNCTION {name}();"
+                ))
+                .unwrap();
+            Refusing(store, name)
+        }
+    }
+
+    impl Drop for Refusing<'_> {
+        fn drop(&mut self) {
+            let name = &self.1;
+            let _ = self.0.pool.checkout().map(|mut c| {
+                c.client.batch_execute(&format!(
+                    "DROP TRIGGER {name} ON tenants; DROP FUNCTION {name}();"
+                ))
+            });
+        }
+    }
+
+    /// A command's last write, sent without waiting (docs/decisions.md §69), that the server
+    /// refuses: its command has already returned, so the next statement on the connection
+    /// gives the group up (that member's outer error), or, if none follows, the commit fails.
+    /// Either way nothing of the group stays.
     #[test]
-    fn a_failed_statement_without_a_savepoint_gives_the_group_up() {
+    fn a_failed_write_sent_without_waiting_gives_the_group_up() {
         let (store, t) = tenant(store());
-        let trigger = format!("boom_{}", std::process::id());
-        let mut conn = store.pool.checkout().unwrap();
-        conn.client
-            .batch_execute(&format!(
-                "CREATE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS \
-                 $$ BEGIN RAISE EXCEPTION 'boom'; END $$; \
-                 CREATE TRIGGER {trigger} BEFORE UPDATE ON tenants FOR EACH ROW \
-                 WHEN (NEW.name = '{trigger}') EXECUTE FUNCTION {trigger}();"
-            ))
-            .unwrap();
-        drop(conn);
+        let refusing = Refusing::new(&store, t);
         let backend = Tenanted {
             store: &store,
             tenant: t,
         };
+
+        // Found by the next command's statement.
         let mut group = backend.begin().unwrap();
         backend
             .member(&mut group, true, &mut |tx| rename(tx, t, "one"))
             .unwrap()
             .unwrap();
-        let broken = backend.member(&mut group, false, &mut |tx| rename(tx, t, &trigger));
-        assert!(broken.is_err(), "{broken:?}");
+        let sent = backend.member(&mut group, false, &mut |tx| rename(tx, t, &refusing.1));
+        assert!(matches!(sent, Ok(Ok(()))), "{sent:?}");
+        let broken = backend.member(&mut group, false, &mut |tx| tx.tenants().map(drop));
+        let e = broken.expect_err("the group is given up");
+        assert_eq!(e.code(), "STORAGE");
+        assert!(format!("{:?}", e).contains("boom"), "{e:?}");
         backend.give_back(group, true);
-        let mut conn = store.pool.checkout().unwrap();
-        conn.client
-            .batch_execute(&format!(
-                "DROP TRIGGER {trigger} ON tenants; DROP FUNCTION {trigger}();"
-            ))
-            .unwrap();
-        drop(conn);
         assert_eq!(name_of(&store, t), "Savepoints");
+
+        // Found by the commit.
+        let mut group = backend.begin().unwrap();
+        backend
+            .member(&mut group, true, &mut |tx| rename(tx, t, "one"))
+            .unwrap()
+            .unwrap();
+        backend
+            .member(&mut group, false, &mut |tx| rename(tx, t, &refusing.1))
+            .unwrap()
+            .unwrap();
+        let committed = backend.commit(&mut group);
+        assert!(
+            format!("{committed:?}").contains("boom"),
+            "the commit fails with the write's error: {committed:?}"
+        );
+        backend.give_back(group, true);
+        assert_eq!(name_of(&store, t), "Savepoints");
+
+        // The store goes on.
+        let mut group = backend.begin().unwrap();
+        backend
+            .member(&mut group, true, &mut |tx| rename(tx, t, "after"))
+            .unwrap()
+            .unwrap();
+        backend.commit(&mut group).unwrap();
+        backend.give_back(group, false);
+        assert_eq!(name_of(&store, t), "after");
     }
 }
 
@@ -861,7 +952,7 @@ mod savepoint_tests_skipped {
 
     #[test]
     #[ignore = "PostgreSQL: build and run with LICENSE_INVENTORY_PG_URL set (scripts/test does)"]
-    fn a_failed_statement_without_a_savepoint_gives_the_group_up() {}
+    fn a_failed_write_sent_without_waiting_gives_the_group_up() {}
 }
 
 #[cfg(test)]
