@@ -721,6 +721,9 @@ pub(crate) struct SqlTx<'a> {
     /// The held writes are being sent as the command's last: on a backend that combines
     /// writes, even a lone one goes out that way, without waiting (docs/decisions.md §69).
     ending: bool,
+    /// A group's command: the locked tenant's row, if changed, is left for the group's commit
+    /// to write rather than written with the command's last writes (docs/decisions.md §70).
+    tenant_at_commit: bool,
 }
 
 /// The tenant a write transaction locked, as this transaction has left it. A group's
@@ -785,6 +788,7 @@ impl<'a> SqlTx<'a> {
             order_keys: std::collections::HashMap::new(),
             drawable: None,
             ending: false,
+            tenant_at_commit: false,
         }
     }
 
@@ -792,6 +796,15 @@ impl<'a> SqlTx<'a> {
     /// lock still held by the open transaction): `lock_tenant` of that tenant reads nothing.
     pub(crate) fn carrying(mut self, locked: Option<Locked>) -> Self {
         self.locked = locked;
+        self
+    }
+
+    /// This transaction, a command of a group whose commit writes the locked tenant's row
+    /// (docs/decisions.md §70): its last writes leave that row out, and the tenant it hands on
+    /// ([`SqlTx::finish_carrying`]) still says it changed. A read in the command still sees the
+    /// row as the command left it (writes before a read include it).
+    pub(crate) fn tenant_at_commit(mut self) -> Self {
+        self.tenant_at_commit = true;
         self
     }
 
@@ -837,7 +850,8 @@ impl<'a> SqlTx<'a> {
     /// Sends the held writes, with the locked tenant's row if this transaction changed it:
     /// one statement on a backend that combines writes, else one each.
     fn flush(&mut self) -> Result<()> {
-        if let Some(l) = self.locked.as_mut().filter(|l| l.changed) {
+        let later = self.ending && self.tenant_at_commit;
+        if let Some(l) = self.locked.as_mut().filter(|l| l.changed && !later) {
             l.changed = false;
             let (row, head) = (l.row.clone(), l.head.clone());
             let (state, directory) = (l.state.clone(), l.directory_version);

@@ -51,11 +51,11 @@ struct Wire {
     link: Link,
 }
 
-/// The socket's side of the connection.
+/// The socket's side of the connection; `None` once it has ended (the server closed it, or it
+/// failed). Dropping it then drops what waits for its answers, which so end with the driver's
+/// "connection closed" error instead of waiting for ever.
 struct Link {
-    connection: Connection<Socket, NoTlsStream>,
-    /// The connection has ended (the server closed it, or it failed).
-    ended: bool,
+    connection: Option<Connection<Socket, NoTlsStream>>,
 }
 
 /// How long closing a connection may take to say goodbye to the server.
@@ -64,15 +64,15 @@ const CLOSE_WAIT: Duration = Duration::from_secs(1);
 impl Link {
     /// Reads and writes what the connection can without waiting; an error if it failed.
     fn drive(&mut self, cx: &mut Context<'_>) -> std::result::Result<(), tokio_postgres::Error> {
-        while !self.ended {
-            match self.connection.poll_message(cx) {
+        while let Some(connection) = self.connection.as_mut() {
+            match connection.poll_message(cx) {
                 // Notices and notifications: the store asks for none, and reads none.
                 Poll::Ready(Some(Ok(_))) => {}
                 Poll::Ready(Some(Err(e))) => {
-                    self.ended = true;
+                    self.connection = None;
                     return Err(e);
                 }
-                Poll::Ready(None) => self.ended = true,
+                Poll::Ready(None) => self.connection = None,
                 Poll::Pending => break,
             }
         }
@@ -88,7 +88,7 @@ impl Drop for Wire {
             tokio::time::timeout(
                 CLOSE_WAIT,
                 poll_fn(|cx| match link.drive(cx) {
-                    Ok(()) if !link.ended => Poll::Pending,
+                    Ok(()) if link.connection.is_some() => Poll::Pending,
                     _ => Poll::Ready(()),
                 }),
             )
@@ -112,8 +112,7 @@ impl Client {
             wire: Wire {
                 runtime,
                 link: Link {
-                    connection,
-                    ended: false,
+                    connection: Some(connection),
                 },
             },
         })
@@ -121,7 +120,7 @@ impl Client {
 
     /// Whether the connection has ended: it cannot be used again.
     pub(crate) fn is_closed(&self) -> bool {
-        self.wire.link.ended || self.api.is_closed()
+        self.wire.link.connection.is_none() || self.api.is_closed()
     }
 
     /// Whether statements were sent whose answers are not read yet.
