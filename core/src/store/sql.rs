@@ -800,9 +800,9 @@ impl<'a> SqlTx<'a> {
     }
 
     /// This transaction, a command of a group whose commit writes the locked tenant's row
-    /// (docs/decisions.md §70): its last writes leave that row out, and the tenant it hands on
-    /// ([`SqlTx::finish_carrying`]) still says it changed. A read in the command still sees the
-    /// row as the command left it (writes before a read include it).
+    /// (docs/decisions.md §70): its writes leave that row out, and the tenant it hands on
+    /// ([`SqlTx::finish_carrying`]) still says it changed, except before a read of the
+    /// `tenants` table's own columns ([`SqlTx::flush_with`]).
     pub(crate) fn tenant_at_commit(mut self) -> Self {
         self.tenant_at_commit = true;
         self
@@ -847,11 +847,19 @@ impl<'a> SqlTx<'a> {
         Ok(())
     }
 
-    /// Sends the held writes, with the locked tenant's row if this transaction changed it:
-    /// one statement on a backend that combines writes, else one each.
+    /// Sends the held writes, with the locked tenant's row if this transaction changed it
+    /// (unless a group's commit writes that, docs/decisions.md §70): one statement on a
+    /// backend that combines writes, else one each.
     fn flush(&mut self) -> Result<()> {
-        let later = self.ending && self.tenant_at_commit;
-        if let Some(l) = self.locked.as_mut().filter(|l| l.changed && !later) {
+        self.flush_with(!self.tenant_at_commit)
+    }
+
+    /// Sends the held writes, with the locked tenant's row if `tenant_row` and it changed.
+    /// Before a read of the `tenants` table's own columns, a group's command writes the row
+    /// it would otherwise leave to the commit (no other statement reads them: the locked
+    /// tenant is read from what the transaction carries).
+    fn flush_with(&mut self, tenant_row: bool) -> Result<()> {
+        if let Some(l) = self.locked.as_mut().filter(|l| l.changed && tenant_row) {
             l.changed = false;
             let (row, head) = (l.row.clone(), l.head.clone());
             let (state, directory) = (l.state.clone(), l.directory_version);
@@ -1129,6 +1137,7 @@ impl Tx for SqlTx<'_> {
     }
 
     fn tenants(&mut self) -> Result<Vec<Tenant>> {
+        self.flush_with(true)?;
         self.many(
             &format!("SELECT {TENANT_COLS} FROM tenants ORDER BY created_at, id"),
             &[],
@@ -2197,6 +2206,7 @@ impl Tx for SqlTx<'_> {
     }
 
     fn recorded_head(&mut self, tenant: TenantId) -> Result<Option<LedgerHead>> {
+        self.flush_with(true)?;
         self.one(
             "SELECT ledger_seq, ledger_hash FROM tenants WHERE id = ?1",
             &[id(tenant)],
