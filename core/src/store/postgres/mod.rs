@@ -941,7 +941,8 @@ mod savepoint_tests {
 
     /// A group writes its tenant's row once, at its commit (docs/decisions.md §70): after three
     /// commands that each changed it, the transaction has updated no row of `tenants`, and the
-    /// commit (one round trip) leaves the row as the last command left it.
+    /// commit (one round trip) leaves the row as the last command left it. A command that reads
+    /// the `tenants` table sees the row as the commands before it left it.
     #[test]
     fn a_group_writes_its_tenant_row_once_at_its_commit() {
         let (store, t) = tenant(store());
@@ -985,6 +986,26 @@ mod savepoint_tests {
                 assert_eq!(trips, 1, "the row's write and COMMIT");
             }
         }
+
+        // A read of the tenants table in a later command sees the row as the group left it.
+        let mut group = backend.begin().unwrap();
+        backend
+            .member(&mut group, true, &mut |tx| rename(tx, t, "four"))
+            .unwrap()
+            .unwrap();
+        let mut seen = String::new();
+        backend
+            .member(&mut group, false, &mut |tx| {
+                let all = tx.tenants()?;
+                seen = all.into_iter().find(|x| x.id == t).unwrap().name;
+                Ok(())
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(seen, "four");
+        backend.commit(&mut group).unwrap();
+        backend.give_back(group, false);
+        assert_eq!(name_of(&store, t), "four");
     }
 }
 
