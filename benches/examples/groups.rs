@@ -8,7 +8,7 @@
 //! LICENSE_INVENTORY_PG_URL=… target/release/examples/groups postgres 64 2000
 //! ```
 //!
-//! It prints pairs per second, commands per commit (the size of the groups) and, on
+//! `GROUP=N` sets the most commands a transaction may carry. It prints pairs per second, commands per commit (the size of the groups) and, on
 //! PostgreSQL, round trips per pair. SQLite runs on a new file with `synchronous=FULL` in a
 //! temporary folder; PostgreSQL on the database of `LICENSE_INVENTORY_PG_URL`, with one
 //! connection per thread.
@@ -22,7 +22,12 @@ use license_inventory::{
 };
 use license_inventory_benches::library;
 
-const USAGE: &str = "usage: groups sqlite|postgres THREADS PAIRS";
+const USAGE: &str = "usage: [GROUP=N] groups sqlite|postgres THREADS PAIRS";
+
+/// The most commands a transaction may carry, if `GROUP` gives it (else the store's default).
+fn group_size() -> Option<usize> {
+    std::env::var("GROUP").ok().map(|g| g.parse().expect(USAGE))
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -38,9 +43,11 @@ fn main() {
         .as_str()
     {
         "sqlite" => {
+            let defaults = SqliteOptions::default();
             let options = SqliteOptions {
                 synchronous: Synchronous::Full,
-                ..SqliteOptions::default()
+                group_commit: group_size().unwrap_or(defaults.group_commit),
+                ..defaults
             };
             let s =
                 Arc::new(SqliteStore::open_with(dir.path().join("groups.db"), options).unwrap());
@@ -54,9 +61,11 @@ fn main() {
         "postgres" => {
             let url = std::env::var("LICENSE_INVENTORY_PG_URL")
                 .expect("set LICENSE_INVENTORY_PG_URL to a PostgreSQL database");
+            let defaults = PostgresOptions::default();
             let options = PostgresOptions {
                 max_connections: threads,
-                ..PostgresOptions::default()
+                group_commit: group_size().unwrap_or(defaults.group_commit),
+                ..defaults
             };
             let s = Arc::new(PostgresStore::connect_with(&url, options).unwrap());
             let (a, b) = (Arc::clone(&s), Arc::clone(&s));
