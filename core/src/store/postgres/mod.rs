@@ -86,6 +86,29 @@ pub(crate) struct PgConn {
     carry: Option<Locked>,
 }
 
+impl PgConn {
+    /// The shared SQL on this connection, in the transaction it has begun, with a group
+    /// command's `savepoint` (`Savepoint::None` outside groups); and the tenant the group
+    /// carries.
+    fn split(&mut self, savepoint: Savepoint) -> (PgTx<'_>, &mut Option<Locked>) {
+        let PgConn {
+            client,
+            statements,
+            round_trips,
+            carry,
+        } = self;
+        let tx = PgTx {
+            tx: client,
+            statements,
+            round_trips,
+            savepoint,
+            ending: false,
+            failed: false,
+        };
+        (tx, carry)
+    }
+}
+
 /// A lock id for `pg_advisory_xact_lock`, serialising concurrent migrations.
 const MIGRATION_LOCK: i64 = 0x6c69_6365_6e73_6500;
 
@@ -237,32 +260,20 @@ fn attempt_once(
     read_only: bool,
     work: Work<'_>,
 ) -> Result<()> {
-    let PgConn {
-        client,
-        statements,
-        round_trips,
-        ..
-    } = conn;
-    trip(round_trips);
-    client.batch_execute(if read_only {
+    trip(&conn.round_trips);
+    conn.client.batch_execute(if read_only {
         "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
     } else {
         "BEGIN ISOLATION LEVEL READ COMMITTED"
     })?;
     let done = (|| {
-        let mut conn = PgTx {
-            tx: &mut *client,
-            statements,
-            round_trips,
-            savepoint: Savepoint::None,
-            ending: false,
-            failed: false,
-        };
-        let mut sql_tx = SqlTx::new(&mut conn, true, read_only, directory);
+        let (mut pg_tx, _) = conn.split(Savepoint::None);
+        let mut sql_tx = SqlTx::new(&mut pg_tx, true, read_only, directory);
         work(&mut sql_tx)?;
         sql_tx.finish()
     })();
-    trip(round_trips);
+    trip(&conn.round_trips);
+    let client = &mut conn.client;
     match done {
         // The writes' answers (sent without waiting) come with the commit's.
         Ok(()) if !read_only => client.batch_execute("COMMIT"),
@@ -606,24 +617,11 @@ impl Backend for Tenanted<'_> {
         first: bool,
         work: Work<'_>,
     ) -> std::result::Result<Result<()>, Error> {
-        let PgConn {
-            client,
-            statements,
-            round_trips,
-            carry,
-        } = conn;
-        let mut pg_tx = PgTx {
-            tx: client,
-            statements,
-            round_trips,
-            savepoint: if first {
-                Savepoint::None
-            } else {
-                Savepoint::Pending
-            },
-            ending: false,
-            failed: false,
-        };
+        let (mut pg_tx, carry) = conn.split(if first {
+            Savepoint::None
+        } else {
+            Savepoint::Pending
+        });
         let result = (|| {
             let mut sql_tx = SqlTx::new(&mut pg_tx, true, false, &self.store.directory)
                 .carrying(carry.clone())
@@ -632,6 +630,13 @@ impl Backend for Tenanted<'_> {
             sql_tx.finish_carrying()
         })();
         let (savepoint, failed) = (pg_tx.savepoint, pg_tx.failed);
+        let result = result.map(|locked| *carry = locked);
+        let PgConn {
+            client,
+            round_trips,
+            carry,
+            ..
+        } = conn;
         if client.clear_failed() {
             // An earlier command's last writes, sent without waiting (docs/decisions.md §69),
             // failed: they are in the transaction, which the server has aborted.
@@ -640,10 +645,7 @@ impl Backend for Tenanted<'_> {
             }));
         }
         match result {
-            Ok(locked) => {
-                *carry = locked;
-                Ok(Ok(()))
-            }
+            Ok(()) => Ok(Ok(())),
             Err(e) if first => {
                 // The lock goes with the transaction: the next one takes it again, in the same
                 // round trip as the rollback, for the next command.
@@ -674,26 +676,14 @@ impl Backend for Tenanted<'_> {
     /// writes sent before it without waiting (§69): one round trip for all, and a failure of
     /// any fails the commit.
     fn commit(&self, conn: &mut PgConn) -> Result<()> {
-        let PgConn {
-            client,
-            statements,
-            round_trips,
-            carry,
-        } = conn;
-        let mut pg_tx = PgTx {
-            tx: client,
-            statements,
-            round_trips,
-            savepoint: Savepoint::None,
-            ending: false,
-            failed: false,
-        };
+        let (mut pg_tx, carry) = conn.split(Savepoint::None);
+        let carried = carry.take();
         SqlTx::new(&mut pg_tx, true, false, &self.store.directory)
-            .carrying(carry.take())
+            .carrying(carried)
             .finish()?;
-        trip(round_trips);
-        let committed = client.batch_execute("COMMIT");
-        client.clear_failed();
+        trip(&conn.round_trips);
+        let committed = conn.client.batch_execute("COMMIT");
+        conn.client.clear_failed();
         committed
     }
 
