@@ -2394,6 +2394,19 @@ pub(crate) mod group_test_support {
 mod tests {
     use super::*;
 
+    /// The ledger key's stride, written as a literal in the statements' text (`ledger_base!`,
+    /// docs/decisions.md §65), is the one the reads clamp to (`LEDGER_SEQ_MAX`).
+    #[test]
+    fn the_ledger_key_stride_is_written_once_in_effect() {
+        let stride = LEDGER_SEQ_MAX + 1;
+        assert_eq!(stride, 1 << 40);
+        assert!(
+            ledger_base!().ends_with(&format!(" * {stride})")),
+            "{}",
+            ledger_base!()
+        );
+    }
+
     #[test]
     fn placeholders_are_numbered_from_the_first() {
         assert_eq!(placeholders(3, 3), "?3, ?4, ?5");
