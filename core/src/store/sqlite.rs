@@ -589,8 +589,9 @@ impl Backend for SqliteStore {
             },
         );
         let result = (|| {
-            let mut tx =
-                SqlTx::new(&mut sql_conn, false, false, &self.directory).carrying(carry.clone());
+            let mut tx = SqlTx::new(&mut sql_conn, false, false, &self.directory)
+                .carrying(carry.clone())
+                .tenant_at_commit();
             work(&mut tx)?;
             tx.finish_carrying()
         })();
@@ -631,11 +632,17 @@ impl Backend for SqliteStore {
         Ok(result)
     }
 
+    /// Writes the locked tenant's row as the group's commands left it, once for the group
+    /// (docs/decisions.md §70), and commits.
     fn commit(&self, group: &mut GroupConn) -> Result<()> {
         if !group.begun {
             // Every command of the group failed: nothing to commit.
             return Ok(());
         }
+        let mut sql_conn = SqliteConn::new(&group.conn, &self.reprepares, Savepoint::None);
+        SqlTx::new(&mut sql_conn, false, false, &self.directory)
+            .carrying(group.carry.take())
+            .finish()?;
         control(&group.conn, &["COMMIT"])
     }
 
@@ -835,6 +842,50 @@ mod tests {
         assert_eq!(name_of(&path, t), "two");
     }
 
+    /// A group writes its tenant's row once, at its commit (docs/decisions.md §70): three
+    /// commands that each renamed the tenant change no row until the commit, which changes
+    /// one; a command reading the `tenants` table sees the row as the commands before it left
+    /// it.
+    #[test]
+    fn a_group_writes_its_tenant_row_once_at_its_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tenant_once.db");
+        let (tenant, _) = tenant_and_product(&path);
+        let t = tenant.id;
+        let store = SqliteStore::open(&path).unwrap();
+        let mut group = store.begin().unwrap();
+        let before = group.conn.total_changes();
+        for (i, name) in ["one", "two", "three"].into_iter().enumerate() {
+            store
+                .member(&mut group, i == 0, &mut |tx| rename(tx, t, name))
+                .unwrap()
+                .unwrap();
+        }
+        assert_eq!(group.conn.total_changes(), before, "no row written yet");
+        store.commit(&mut group).unwrap();
+        assert_eq!(group.conn.total_changes() - before, 1, "the tenant's row");
+        store.give_back(group, false);
+        assert_eq!(name_of(&path, t), "three");
+
+        let mut group = store.begin().unwrap();
+        store
+            .member(&mut group, true, &mut |tx| rename(tx, t, "four"))
+            .unwrap()
+            .unwrap();
+        let mut seen = String::new();
+        store
+            .member(&mut group, false, &mut |tx| {
+                seen = tx.tenants()?.into_iter().find(|x| x.id == t).unwrap().name;
+                Ok(())
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(seen, "four");
+        store.commit(&mut group).unwrap();
+        store.give_back(group, false);
+        assert_eq!(name_of(&path, t), "four");
+    }
+
     /// A group's command whose last writes fail after one of them went out cannot be undone
     /// apart from the group (it took no savepoint): the group's transaction is given up, and
     /// nothing of any of its commands stays (docs/decisions.md §67).
@@ -847,7 +898,7 @@ mod tests {
         Connection::open(&path)
             .unwrap()
             .execute_batch(
-                "CREATE TRIGGER boom BEFORE UPDATE OF name ON tenants WHEN NEW.name = 'boom' \
+                "CREATE TRIGGER boom BEFORE INSERT ON draws \
                  BEGIN SELECT RAISE(ABORT, 'boom'); END;",
             )
             .unwrap();
@@ -866,8 +917,8 @@ mod tests {
             .member(&mut group, true, &mut |tx| rename(tx, t, "one"))
             .unwrap()
             .unwrap();
-        // Held: a counter line (sent first, and kept by SQLite), then the tenant's row (refused
-        // by the trigger).
+        // Held: a counter line (sent first, and kept by SQLite), then a draw (refused by the
+        // trigger).
         let broken = store.member(&mut group, false, &mut |tx| {
             tx.change_counts(
                 t,
@@ -883,7 +934,13 @@ mod tests {
                     incoming_units: 0,
                 }],
             )?;
-            rename(tx, t, "boom")
+            tx.insert_draw(&crate::Draw {
+                tenant: t,
+                order: crate::OrderId::new(),
+                source_order: crate::OrderId::new(),
+                quantity: 1,
+                at: chrono::Utc::now(),
+            })
         });
         assert!(broken.is_err(), "{broken:?}");
         assert_eq!(group.savepoints, 0);
