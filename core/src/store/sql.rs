@@ -2388,6 +2388,28 @@ pub(crate) mod group_test_support {
         t.name = name.into();
         tx.update_tenant(&t)
     }
+
+    /// `tenant`'s name as the `tenants` table gives it (not the locked row's copy).
+    pub(crate) fn listed_name(tx: &mut dyn Tx, tenant: TenantId) -> Result<String> {
+        Ok(tx
+            .tenants()?
+            .into_iter()
+            .find(|t| t.id == tenant)
+            .unwrap()
+            .name)
+    }
+
+    /// Holds a draw between orders that do not exist: a write the database refuses (the
+    /// draws' foreign keys, or a test's trigger), which the core never sends.
+    pub(crate) fn missing_draw(tx: &mut dyn Tx, tenant: TenantId) -> Result<()> {
+        tx.insert_draw(&crate::Draw {
+            tenant,
+            order: crate::OrderId::new(),
+            source_order: crate::OrderId::new(),
+            quantity: 1,
+            at: chrono::Utc::now(),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -773,7 +773,7 @@ mod tests {
     use super::*;
     use crate::TenantId;
     use crate::store::Tx;
-    use crate::store::sql::group_test_support::{self, rename};
+    use crate::store::sql::group_test_support::{self, listed_name, missing_draw, rename};
     use crate::store::sql::{drawable_sql, ledger_head_sql, ledger_page_sql, pending_sql};
     use crate::views::CountsChange;
 
@@ -875,7 +875,7 @@ mod tests {
         let mut seen = String::new();
         store
             .member(&mut group, false, &mut |tx| {
-                seen = tx.tenants()?.into_iter().find(|x| x.id == t).unwrap().name;
+                seen = listed_name(tx, t)?;
                 Ok(())
             })
             .unwrap()
@@ -934,13 +934,7 @@ mod tests {
                     incoming_units: 0,
                 }],
             )?;
-            tx.insert_draw(&crate::Draw {
-                tenant: t,
-                order: crate::OrderId::new(),
-                source_order: crate::OrderId::new(),
-                quantity: 1,
-                at: chrono::Utc::now(),
-            })
+            missing_draw(tx, t)
         });
         assert!(broken.is_err(), "{broken:?}");
         assert_eq!(group.savepoints, 0);

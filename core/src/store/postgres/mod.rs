@@ -767,7 +767,7 @@ impl Store for PostgresStore {
 mod savepoint_tests {
     use super::*;
     use crate::store::Tx;
-    use crate::store::sql::group_test_support::{self, rename};
+    use crate::store::sql::group_test_support::{self, listed_name, missing_draw, rename};
 
     /// A store of one connection, so every group below runs on the same one.
     fn store() -> PostgresStore {
@@ -864,18 +864,6 @@ mod savepoint_tests {
         assert_eq!(name_of(&store, t), "two");
     }
 
-    /// A draw between orders that do not exist: a last write the server refuses (the draws'
-    /// foreign keys), which the core would never send.
-    fn refused_draw(tx: &mut dyn Tx, t: TenantId) -> Result<()> {
-        tx.insert_draw(&crate::Draw {
-            tenant: t,
-            order: crate::OrderId::new(),
-            source_order: crate::OrderId::new(),
-            quantity: 1,
-            at: chrono::Utc::now(),
-        })
-    }
-
     /// A command's last write, sent without waiting (docs/decisions.md §69), that the server
     /// refuses: its command has already returned, so the next statement on the connection
     /// gives the group up (that member's outer error), or, if none follows, the commit fails.
@@ -895,7 +883,7 @@ mod savepoint_tests {
             .member(&mut group, true, &mut |tx| rename(tx, t, "one"))
             .unwrap()
             .unwrap();
-        let sent = backend.member(&mut group, false, &mut |tx| refused_draw(tx, t));
+        let sent = backend.member(&mut group, false, &mut |tx| missing_draw(tx, t));
         assert!(matches!(sent, Ok(Ok(()))), "{sent:?}");
         let broken = backend.member(&mut group, false, &mut |tx| tx.tenants().map(drop));
         let e = broken.expect_err("the group is given up");
@@ -910,7 +898,7 @@ mod savepoint_tests {
             .unwrap()
             .unwrap();
         backend
-            .member(&mut group, false, &mut |tx| refused_draw(tx, t))
+            .member(&mut group, false, &mut |tx| missing_draw(tx, t))
             .unwrap()
             .unwrap();
         let e = backend.commit(&mut group).expect_err("the commit fails");
@@ -986,8 +974,7 @@ mod savepoint_tests {
         let mut seen = String::new();
         backend
             .member(&mut group, false, &mut |tx| {
-                let all = tx.tenants()?;
-                seen = all.into_iter().find(|x| x.id == t).unwrap().name;
+                seen = listed_name(tx, t)?;
                 Ok(())
             })
             .unwrap()
