@@ -149,9 +149,11 @@ impl PostgresStore {
     }
 
     /// The round trips this store's transactions have made to the server since it connected:
-    /// each `BEGIN`, statement, statement preparation and `COMMIT`/`ROLLBACK` is one (connecting
-    /// and migrating are not counted). For measuring: the difference across a command is what
-    /// that command cost (docs/decisions.md §41).
+    /// each wait for the server's answer to a `BEGIN`, statement, statement preparation or
+    /// `COMMIT`/`ROLLBACK` is one. A command's last writes, sent without waiting, are answered
+    /// within the next wait and are not counted apart (docs/decisions.md §69); connecting and
+    /// migrating are not counted. For measuring: the difference across a command is what that
+    /// command cost (§41).
     ///
     /// ```no_run
     /// # fn main() -> license_inventory::Result<()> {
