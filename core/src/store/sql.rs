@@ -656,10 +656,6 @@ fn like_escape(s: &str) -> String {
     out
 }
 
-fn expect_rows(h: &Held, changed: u64) -> Result<()> {
-    expect_count(h.table, h.rows, changed)
-}
-
 /// Refuses a write of `table` that changed other than the `rows` it must.
 fn expect_count(table: &'static str, rows: u64, changed: u64) -> Result<()> {
     if changed == rows {
@@ -897,7 +893,7 @@ impl<'a> SqlTx<'a> {
 
     fn send_one(&mut self, h: &Held) -> Result<()> {
         let n = self.conn.execute(&h.sql, &h.params)?;
-        expect_rows(h, n)
+        expect_count(h.table, h.rows, n)
     }
 
     /// `WITH w1 AS (… RETURNING 1), w2 AS (…) SELECT (SELECT COUNT(*) FROM w1), …`: every
@@ -2369,6 +2365,7 @@ impl Tx for SqlTx<'_> {
 #[allow(clippy::unwrap_used)]
 pub(crate) mod group_test_support {
     use crate::store::Tx;
+    use crate::store::group::Backend;
     use crate::{Inventory, NewTenant, Plan, Result, Tenant, TenantId};
 
     /// A new tenant, "Savepoints", committed through `inv`.
@@ -2390,13 +2387,39 @@ pub(crate) mod group_test_support {
     }
 
     /// `tenant`'s name as the `tenants` table gives it (not the locked row's copy).
-    pub(crate) fn listed_name(tx: &mut dyn Tx, tenant: TenantId) -> Result<String> {
+    fn listed_name(tx: &mut dyn Tx, tenant: TenantId) -> Result<String> {
         Ok(tx
             .tenants()?
             .into_iter()
             .find(|t| t.id == tenant)
             .unwrap()
             .name)
+    }
+
+    /// In a new group on `backend`: a command renames `tenant` to `name`, and the next reads
+    /// the tenant's name from the `tenants` table (not from the locked row's copy); the name
+    /// it read. The group is committed.
+    pub(crate) fn renamed_then_listed<B: Backend>(
+        backend: &B,
+        tenant: TenantId,
+        name: &str,
+    ) -> String {
+        let mut group = backend.begin().unwrap();
+        backend
+            .member(&mut group, true, &mut |tx| rename(tx, tenant, name))
+            .unwrap()
+            .unwrap();
+        let mut seen = String::new();
+        backend
+            .member(&mut group, false, &mut |tx| {
+                seen = listed_name(tx, tenant)?;
+                Ok(())
+            })
+            .unwrap()
+            .unwrap();
+        backend.commit(&mut group).unwrap();
+        backend.give_back(group, false);
+        seen
     }
 
     /// Holds a draw between orders that do not exist: a write the database refuses (the

@@ -773,7 +773,7 @@ mod tests {
     use super::*;
     use crate::TenantId;
     use crate::store::Tx;
-    use crate::store::sql::group_test_support::{self, listed_name, missing_draw, rename};
+    use crate::store::sql::group_test_support::{self, missing_draw, rename, renamed_then_listed};
     use crate::store::sql::{drawable_sql, ledger_head_sql, ledger_page_sql, pending_sql};
     use crate::views::CountsChange;
 
@@ -867,22 +867,7 @@ mod tests {
         store.give_back(group, false);
         assert_eq!(name_of(&path, t), "three");
 
-        let mut group = store.begin().unwrap();
-        store
-            .member(&mut group, true, &mut |tx| rename(tx, t, "four"))
-            .unwrap()
-            .unwrap();
-        let mut seen = String::new();
-        store
-            .member(&mut group, false, &mut |tx| {
-                seen = listed_name(tx, t)?;
-                Ok(())
-            })
-            .unwrap()
-            .unwrap();
-        assert_eq!(seen, "four");
-        store.commit(&mut group).unwrap();
-        store.give_back(group, false);
+        assert_eq!(renamed_then_listed(&store, t, "four"), "four");
         assert_eq!(name_of(&path, t), "four");
     }
 

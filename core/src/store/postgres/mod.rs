@@ -769,7 +769,7 @@ impl Store for PostgresStore {
 mod savepoint_tests {
     use super::*;
     use crate::store::Tx;
-    use crate::store::sql::group_test_support::{self, listed_name, missing_draw, rename};
+    use crate::store::sql::group_test_support::{self, missing_draw, rename, renamed_then_listed};
 
     /// A store of one connection, so every group below runs on the same one.
     fn store() -> PostgresStore {
@@ -968,22 +968,7 @@ mod savepoint_tests {
         }
 
         // A read of the tenants table in a later command sees the row as the group left it.
-        let mut group = backend.begin().unwrap();
-        backend
-            .member(&mut group, true, &mut |tx| rename(tx, t, "four"))
-            .unwrap()
-            .unwrap();
-        let mut seen = String::new();
-        backend
-            .member(&mut group, false, &mut |tx| {
-                seen = listed_name(tx, t)?;
-                Ok(())
-            })
-            .unwrap()
-            .unwrap();
-        assert_eq!(seen, "four");
-        backend.commit(&mut group).unwrap();
-        backend.give_back(group, false);
+        assert_eq!(renamed_then_listed(&backend, t, "four"), "four");
         assert_eq!(name_of(&store, t), "four");
     }
 }
