@@ -95,11 +95,41 @@ impl Row {
     /// The hash of this row holding `content`.
     ///
     /// A row is often hashed twice with the same content: as it is after one transaction, and
-    /// as it is before the next that changes it (a request's order, then its approval's "before";
-    /// a lot after one draw, then before the next). So the last few rows hashed on this thread
-    /// are kept with their JSON ([`RecentRows`]): the same row with the same bytes has the same
-    /// hash, and SHA-256 is the larger part of the work.
+    /// as it is before the next that changes it (a draw's row, then a later transaction's
+    /// "before"). So the last few rows hashed on this thread are kept with their JSON
+    /// ([`Recent`]): the same row with the same bytes has the same hash, and SHA-256 is the
+    /// larger part of the work. Orders, hashed most, have their own cache by value
+    /// ([`Row::order_hash`]).
     fn hash(self, content: &impl Serialize) -> Result<Digest32> {
+        let json = self.json(content)?;
+        let found = RECENT_ROWS.with_recent(|r| r.find(|(row, j)| *row == self && *j == json));
+        if let Some(h) = found {
+            return Ok(h);
+        }
+        let h = self.digest(&json);
+        RECENT_ROWS.with_recent(|r| r.keep((self, json), h));
+        Ok(h)
+    }
+
+    /// The hash of `order`'s row.
+    ///
+    /// An order is hashed about five times a request and its approval: the request's after,
+    /// the approval's before (the same content) and after, and its lot's before (the lot's
+    /// after in the last approval) and after. The last few orders hashed on this thread are
+    /// kept by value: an equal order serialises to the same JSON, so it has the same hash,
+    /// found without serialising it (docs/decisions.md §71). A miss costs a comparison.
+    fn order_hash(order: &Order) -> Result<Digest32> {
+        if let Some(h) = RECENT_ORDERS.with_recent(|r| r.find(|o| o == order)) {
+            return Ok(h);
+        }
+        let row = Row::Order(order.id);
+        let h = row.digest(&row.json(order)?);
+        RECENT_ORDERS.with_recent(|r| r.keep(order.clone(), h));
+        Ok(h)
+    }
+
+    /// `content` as the JSON its hash is of.
+    fn json(self, content: &impl Serialize) -> Result<Vec<u8>> {
         // serde_json writes in small pieces (a timestamp a character at a time): into a buffer
         // sized for an order row, then into the hash at once.
         let mut json = Vec::with_capacity(1024);
@@ -107,18 +137,18 @@ impl Row {
             what: format!("the {} row {}", self.table(), self.key()),
             source,
         })?;
-        if let Some(h) = RecentRows::find(self, &json) {
-            return Ok(h);
-        }
+        Ok(json)
+    }
+
+    /// `SHA-256(table ‖ 0 ‖ key ‖ 0 ‖ json)`.
+    fn digest(self, json: &[u8]) -> Digest32 {
         let mut h = Sha256::new();
         h.update(self.table().as_bytes());
         h.update([0]);
         h.update(self.key().as_bytes());
         h.update([0]);
-        h.update(&json);
-        let h: Digest32 = h.finalize().into();
-        RecentRows::keep(self, json, h);
-        Ok(h)
+        h.update(json);
+        h.finalize().into()
     }
 
     /// The hash of the row as it is now; `None` if it does not exist.
@@ -135,7 +165,10 @@ impl Row {
             }
             Row::Product(id) => tx.product(tenant, id)?.map(|r| self.hash(&r)).transpose(),
             Row::Bundle(id) => tx.bundle(tenant, id)?.map(|r| self.hash(&r)).transpose(),
-            Row::Order(id) => tx.order(tenant, id)?.map(|r| self.hash(&r)).transpose(),
+            Row::Order(id) => tx
+                .order(tenant, id)?
+                .map(|r| Row::order_hash(&r))
+                .transpose(),
             Row::Draw(order, source) => tx
                 .draws_into(tenant, order)?
                 .into_iter()
@@ -158,53 +191,66 @@ impl Row {
     }
 }
 
-/// The last rows [`Row::hash`] hashed on this thread: (row, its JSON, its hash), a few at most,
-/// the oldest replaced first. A hit needs the same row (table and key) and the same JSON, i.e.
-/// the very bytes the hash was of, so it can only ever give the hash SHA-256 would.
-#[derive(Default)]
-struct RecentRows {
-    rows: Vec<(Row, Vec<u8>, Digest32)>,
-    /// The slot the next row goes into once `rows` is full.
+/// The last few values hashed on this thread with their hashes, the oldest replaced first.
+/// A hit needs an equal value (for [`RECENT_ROWS`] the same row and the very bytes the hash was
+/// of; for [`RECENT_ORDERS`] an equal order, whose JSON is the same), so it can only ever give
+/// the hash SHA-256 would.
+struct Recent<K> {
+    rows: Vec<(K, Digest32)>,
+    /// The slot the next value goes into once `rows` is full.
     next: usize,
 }
 
-thread_local! {
-    static RECENT_ROWS: std::cell::RefCell<RecentRows> = std::cell::RefCell::default();
+impl<K> Default for Recent<K> {
+    fn default() -> Self {
+        Recent {
+            rows: Vec::new(),
+            next: 0,
+        }
+    }
 }
 
-impl RecentRows {
-    /// Rows kept per thread (each with its JSON, under a kilobyte for an order).
-    const SIZE: usize = 8;
+thread_local! {
+    /// Rows other than orders, with their JSON (under a kilobyte each).
+    static RECENT_ROWS: std::cell::RefCell<Recent<(Row, Vec<u8>)>> = std::cell::RefCell::default();
+    /// Orders, by value.
+    static RECENT_ORDERS: std::cell::RefCell<Recent<Order>> = std::cell::RefCell::default();
+}
 
-    fn find(row: Row, json: &[u8]) -> Option<Digest32> {
-        RECENT_ROWS
-            .try_with(|r| {
-                let r = r.try_borrow().ok()?;
-                r.rows
-                    .iter()
-                    .find(|(k, j, _)| *k == row && j.as_slice() == json)
-                    .map(|(_, _, h)| *h)
-            })
+/// Runs `f` on this thread's cache; without it (the thread being torn down, or the cache
+/// borrowed already) nothing is found or kept.
+trait WithRecent<K> {
+    fn with_recent<R>(&'static self, f: impl FnOnce(&mut Recent<K>) -> Option<R>) -> Option<R>;
+}
+
+impl<K> WithRecent<K> for std::thread::LocalKey<std::cell::RefCell<Recent<K>>> {
+    fn with_recent<R>(&'static self, f: impl FnOnce(&mut Recent<K>) -> Option<R>) -> Option<R> {
+        self.try_with(|r| f(&mut *r.try_borrow_mut().ok()?))
             .ok()
             .flatten()
     }
+}
 
-    fn keep(row: Row, json: Vec<u8>, hash: Digest32) {
-        // Without the thread's cache (being torn down) the hash is simply not kept.
-        let _ = RECENT_ROWS.try_with(|r| {
-            let Ok(mut r) = r.try_borrow_mut() else {
-                return;
-            };
-            if r.rows.len() < Self::SIZE {
-                r.rows.push((row, json, hash));
-                return;
-            }
-            let slot = r.next;
-            if let Some(old) = r.rows.get_mut(slot) {
-                *old = (row, json, hash);
-            }
-            r.next = slot.wrapping_add(1) % Self::SIZE; // below SIZE, a small constant
-        });
+impl<K> Recent<K> {
+    /// Values kept per thread.
+    const SIZE: usize = 8;
+
+    fn find(&self, matches: impl Fn(&K) -> bool) -> Option<Digest32> {
+        self.rows.iter().find(|(k, _)| matches(k)).map(|(_, h)| *h)
+    }
+
+    /// Keeps `value` and its hash; `None`, to fit [`WithRecent::with_recent`].
+    fn keep(&mut self, value: K, hash: Digest32) -> Option<()> {
+        if self.rows.len() < Self::SIZE {
+            self.rows.push((value, hash));
+            return None;
+        }
+        let slot = self.next;
+        if let Some(old) = self.rows.get_mut(slot) {
+            *old = (value, hash);
+        }
+        self.next = slot.wrapping_add(1) % Self::SIZE; // below SIZE, a small constant
+        None
     }
 }
 
@@ -344,7 +390,7 @@ pub(crate) fn tenant_digests(tx: &mut dyn Tx, tenant: TenantId) -> Result<TableD
     }
     for o in tx.all_orders(tenant)? {
         let row = Row::Order(o.id);
-        fold(&mut d, row.table(), &row.hash(&o)?);
+        fold(&mut d, row.table(), &Row::order_hash(&o)?);
         for r in tx.draws_into(tenant, o.id)? {
             let row = Row::Draw(r.order, r.source_order);
             fold(&mut d, row.table(), &row.hash(&r)?);
@@ -494,8 +540,14 @@ impl<'a> Recorder<'a> {
         after: Option<&Order>,
     ) -> Result<()> {
         let row = Row::Order(id);
-        let before_hash = before.map(|o| row.hash(o)).transpose()?;
-        self.touch_known(tenant, row, Some(before_hash), after)?;
+        // The row's hash before its first touch in this entry; a later touch keeps that one.
+        let before_hash = if self.touched.contains_key(&(tenant, row)) {
+            None
+        } else {
+            Some(before.map(Row::order_hash).transpose()?)
+        };
+        let after_hash = after.map(Row::order_hash).transpose()?;
+        self.touch(tenant, row, before_hash, Some(after_hash))?;
         let counts = self.counts.entry(tenant).or_default();
         if let Some(o) = before {
             order_counts(o, -1, counts)?;

@@ -74,7 +74,7 @@ struct State {
     admins_by_org: BTreeSet<(TenantId, OrgId, UserId)>,
     products: HashMap<ProductId, Product>,
     products_by_code: HashMap<(TenantId, String), ProductId>,
-    orders: HashMap<OrderId, Order>,
+    orders: HashMap<OrderId, Box<Order>>,
     by_number: BTreeMap<(TenantId, OrderNumber), OrderId>,
     by_holder: HashMap<(TenantId, OrgId), BTreeSet<OrderNumber>>,
     by_source: HashMap<(TenantId, OrgId), BTreeSet<OrderNumber>>,
@@ -96,7 +96,9 @@ struct State {
     /// License managers by order and user, and (the same keys) by tenant and user.
     managers: BTreeMap<(OrderId, UserId), LicenseManager>,
     managers_by_user: BTreeSet<(TenantId, UserId, OrderId)>,
-    notifications: HashMap<NotificationId, Notification>,
+    /// Notifications and orders are boxed: the maps grow with every command, and growing moves
+    /// every entry (a pointer, not a 400-byte row; docs/decisions.md §71).
+    notifications: HashMap<NotificationId, Box<Notification>>,
     /// The unsent notifications, in outbox order.
     pending: BTreeSet<(TenantId, u64, NotificationId)>,
     idempotency: HashMap<(TenantId, String), IdempotencyRecord>,
@@ -226,7 +228,7 @@ impl State {
         id: NotificationId,
         new: Option<Notification>,
     ) -> Option<Notification> {
-        let old = self.notifications.remove(&id);
+        let old = self.notifications.remove(&id).map(|n| *n);
         if let Some(n) = &old {
             self.pending.remove(&(n.tenant, n.seq, id));
         }
@@ -234,14 +236,14 @@ impl State {
             if n.sent_at.is_none() {
                 self.pending.insert((n.tenant, n.seq, id));
             }
-            self.notifications.insert(id, n);
+            self.notifications.insert(id, Box::new(n));
         }
         old
     }
 
     /// Sets (`Some`) or removes (`None`) an order, keeping its indexes; returns the old one.
     fn put_order(&mut self, id: OrderId, new: Option<Order>) -> Option<Order> {
-        let old = self.orders.remove(&id);
+        let old = self.orders.remove(&id).map(|o| *o);
         if let Some(o) = &old {
             self.by_number.remove(&(o.tenant, o.number));
             if let Some(set) = self.by_holder.get_mut(&(o.tenant, o.holder)) {
@@ -266,7 +268,7 @@ impl State {
                     .or_default()
                     .insert(o.number);
             }
-            self.orders.insert(id, o);
+            self.orders.insert(id, Box::new(o));
         }
         old
     }
@@ -374,6 +376,7 @@ impl State {
             self.by_number
                 .get(&(tenant, *n))
                 .and_then(|id| self.orders.get(id))
+                .map(|o| &**o)
         })
     }
 }
@@ -699,7 +702,12 @@ impl Tx for MemTx<'_> {
             .range(from..)
             .take_while(|(t, _, _)| *t == tenant)
             .take(limit)
-            .filter_map(|(_, _, id)| self.state.notifications.get(id).cloned())
+            .filter_map(|(_, _, id)| {
+                self.state
+                    .notifications
+                    .get(id)
+                    .map(|n| Notification::clone(n))
+            })
             .collect())
     }
 
@@ -713,7 +721,7 @@ impl Tx for MemTx<'_> {
             .notifications
             .get(&id)
             .filter(|n| n.tenant == tenant)
-            .cloned())
+            .map(|n| Notification::clone(n)))
     }
 
     fn set_notification_sent(
@@ -816,8 +824,8 @@ impl Tx for MemTx<'_> {
         }
         // The indexes are by tenant, number, holder and source, none of which changed: only the
         // row is replaced (`put_order`, which the undo uses, would give the same state).
-        let old = std::mem::replace(row, order.clone());
-        self.undo.push(Undo::Order(order.id, Some(Box::new(old))));
+        let old = std::mem::replace(row, Box::new(order.clone()));
+        self.undo.push(Undo::Order(order.id, Some(old)));
         Ok(())
     }
 
@@ -827,7 +835,7 @@ impl Tx for MemTx<'_> {
             .orders
             .get(&id)
             .filter(|o| o.tenant == tenant)
-            .cloned())
+            .map(|o| Order::clone(o)))
     }
 
     fn order_by_number(&mut self, tenant: TenantId, number: OrderNumber) -> Result<Option<Order>> {
@@ -836,7 +844,7 @@ impl Tx for MemTx<'_> {
             .by_number
             .get(&(tenant, number))
             .and_then(|id| self.state.orders.get(id))
-            .cloned())
+            .map(|o| Order::clone(o)))
     }
 
     fn drawable_orders(
@@ -887,7 +895,7 @@ impl Tx for MemTx<'_> {
             .state
             .by_number
             .range((tenant, OrderNumber(0))..=(tenant, OrderNumber(u64::MAX)))
-            .filter_map(|(_, id)| self.state.orders.get(id).cloned())
+            .filter_map(|(_, id)| self.state.orders.get(id).map(|o| Order::clone(o)))
             .collect())
     }
 

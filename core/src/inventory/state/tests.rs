@@ -280,3 +280,48 @@ fn rows_hashed_again_keep_their_plain_hash() {
     }
     assert_eq!(row.hash(&o).unwrap(), plain_row_hash(row, &o));
 }
+
+#[test]
+fn orders_hashed_by_value_keep_their_plain_hash() {
+    let mut o = order();
+    let first = Row::order_hash(&o).unwrap();
+    assert_eq!(first, plain_row_hash(Row::Order(o.id), &o));
+    // Found again by value.
+    assert_eq!(Row::order_hash(&o.clone()).unwrap(), first);
+    // Any change of content is another hash, the plain one: a field, a timestamp's last
+    // microsecond, a map entry.
+    o.available = 1;
+    let changed = Row::order_hash(&o).unwrap();
+    assert_ne!(changed, first);
+    assert_eq!(changed, plain_row_hash(Row::Order(o.id), &o));
+    o.updated_at = at(1_764_633_600_123_457);
+    assert_eq!(
+        Row::order_hash(&o).unwrap(),
+        plain_row_hash(Row::Order(o.id), &o)
+    );
+    o.metadata.campaign.insert("utm".into(), "x".into());
+    assert_eq!(
+        Row::order_hash(&o).unwrap(),
+        plain_row_hash(Row::Order(o.id), &o)
+    );
+    // The same content under another id is another row, and more orders than are kept.
+    let others: Vec<Order> = (0..20)
+        .map(|_| Order {
+            id: OrderId::new(),
+            ..o.clone()
+        })
+        .collect();
+    for _ in 0..2 {
+        for other in &others {
+            assert_eq!(
+                Row::order_hash(other).unwrap(),
+                plain_row_hash(Row::Order(other.id), other)
+            );
+        }
+    }
+    // The row cache and the order cache agree.
+    assert_eq!(
+        Row::Order(o.id).hash(&o).unwrap(),
+        Row::order_hash(&o).unwrap()
+    );
+}
