@@ -187,26 +187,29 @@ fn placeholders(first: usize, count: usize) -> String {
     q
 }
 
-/// Renumbers a statement's `?N` placeholders by `by`.
-fn shift_placeholders(sql: &str, by: usize) -> String {
-    let mut out = String::with_capacity(sql.len().saturating_add(16));
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        if c != '?' {
-            continue;
+/// Appends `sql` to `out` with each placeholder `?N` renumbered `?(N + by)`. Placeholders and
+/// their digits are ASCII, so the text is copied in slices between them (a command's combined
+/// write renumbers a few kilobytes: docs/decisions.md §71).
+fn shift_placeholders(out: &mut String, sql: &str, by: usize) {
+    let mut rest = sql;
+    while let Some(q) = rest.find('?') {
+        // `?` is one byte, and the digits after it are ASCII: both splits fall on characters.
+        let Some((head, tail)) = rest.split_at_checked(q.saturating_add(1)) else {
+            break;
+        };
+        out.push_str(head);
+        let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+        let Some((number, after)) = tail.split_at_checked(digits) else {
+            rest = tail;
+            break;
+        };
+        match number.parse::<usize>() {
+            Ok(n) => push_number(out, n.saturating_add(by)),
+            Err(_) => out.push_str(number),
         }
-        let mut digits = String::new();
-        while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-            digits.push(*d);
-            chars.next();
-        }
-        match digits.parse::<usize>() {
-            Ok(n) => push_number(&mut out, n.saturating_add(by)),
-            Err(_) => out.push_str(&digits),
-        }
+        rest = after;
     }
-    out
+    out.push_str(rest);
 }
 
 /// A row as cells, decoded afterwards (so decoding errors are ours, with the table named).
@@ -887,7 +890,7 @@ impl<'a> SqlTx<'a> {
             [] => Ok(()),
             _ if !self.conn.combines_writes() => held.iter().try_for_each(|h| self.send_one(h)),
             [one] if !self.ending => self.send_one(one),
-            _ => self.send_combined(&held),
+            _ => self.send_combined(held),
         }
     }
 
@@ -899,21 +902,34 @@ impl<'a> SqlTx<'a> {
     /// `WITH w1 AS (… RETURNING 1), w2 AS (…) SELECT (SELECT COUNT(*) FROM w1), …`: every
     /// held write in one statement (all see the same snapshot, which is why no two write the
     /// same row), each row count checked.
-    fn send_combined(&mut self, held: &[Held]) -> Result<()> {
-        let mut params = Vec::new();
-        let mut ctes = Vec::with_capacity(held.len());
-        let mut counts = Vec::with_capacity(held.len());
-        for (i, h) in held.iter().enumerate() {
-            ctes.push(format!(
-                "w{i} AS ({} RETURNING 1)",
-                shift_placeholders(&h.sql, params.len())
-            ));
-            counts.push(format!("(SELECT COUNT(*) FROM w{i})"));
-            params.extend(h.params.iter().cloned());
+    fn send_combined(&mut self, held: Vec<Held>) -> Result<()> {
+        let (mut params, mut expected) = (Vec::new(), Vec::with_capacity(held.len()));
+        let text: usize = held.iter().map(|h| h.sql.len().saturating_add(48)).sum();
+        let mut sql = String::with_capacity(text.saturating_add(16));
+        sql.push_str("WITH ");
+        let writes = held.len();
+        for (i, h) in held.into_iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('w');
+            push_number(&mut sql, i);
+            sql.push_str(" AS (");
+            shift_placeholders(&mut sql, &h.sql, params.len());
+            sql.push_str(" RETURNING 1)");
+            params.extend(h.params);
+            expected.push((h.table, h.rows));
         }
-        let sql = format!("WITH {} SELECT {}", ctes.join(", "), counts.join(", "));
-        let expected = Expected(held.iter().map(|h| (h.table, h.rows)).collect());
-        self.conn.write_combined(&sql, params, expected)
+        sql.push_str(" SELECT ");
+        for i in 0..writes {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str("(SELECT COUNT(*) FROM w");
+            push_number(&mut sql, i);
+            sql.push(')');
+        }
+        self.conn.write_combined(&sql, params, Expected(expected))
     }
 
     /// Runs a query, after the held writes.
@@ -2460,9 +2476,22 @@ mod tests {
         let mut q = String::from("x = ");
         push_placeholder(&mut q, 120);
         assert_eq!(q, "x = ?120");
+        let shifted = |sql: &str, by: usize| {
+            let mut out = String::from("<");
+            shift_placeholders(&mut out, sql, by);
+            out
+        };
         assert_eq!(
-            shift_placeholders("a = ?1 AND b IN (?2, ?10)", 7),
-            "a = ?8 AND b IN (?9, ?17)"
+            shifted("a = ?1 AND b IN (?2, ?10)", 7),
+            "<a = ?8 AND b IN (?9, ?17)"
         );
+        // Text around and between placeholders is kept, whatever it holds; a `?` without
+        // digits stays as it is.
+        assert_eq!(
+            shifted("?1 'é ? ü' ?? x?3y ?", 100),
+            "<?101 'é ? ü' ?? x?103y ?"
+        );
+        assert_eq!(shifted("no placeholders", 5), "<no placeholders");
+        assert_eq!(shifted("", 5), "<");
     }
 }

@@ -76,10 +76,15 @@ impl std::fmt::Debug for PostgresStore {
     }
 }
 
+/// A connection's prepared statements, by their text (and parameter types): foldhash, since a
+/// command's combined write is a few kilobytes of text hashed on every use (docs/decisions.md
+/// §71).
+type Statements = HashMap<String, Statement, foldhash::fast::RandomState>;
+
 /// A connection, its prepared statements, and the store's round-trip counter.
 pub(crate) struct PgConn {
     client: Client,
-    statements: HashMap<String, Statement>,
+    statements: Statements,
     round_trips: Arc<AtomicU64>,
     /// In a group's open transaction: the tenant locked by its commands so far, as they left
     /// it (docs/decisions.md §58).
@@ -245,7 +250,7 @@ fn reusable(conn: &mut PgConn, panicking: bool) -> bool {
 fn open(config: &Config, round_trips: &Arc<AtomicU64>) -> Result<PgConn> {
     Ok(PgConn {
         client: Client::connect(config)?,
-        statements: HashMap::new(),
+        statements: Statements::default(),
         round_trips: Arc::clone(round_trips),
         carry: None,
     })
@@ -372,7 +377,7 @@ fn dollar_placeholders(sql: &str) -> String {
 /// The shared SQL on a connection inside the transaction it has begun.
 struct PgTx<'a> {
     tx: &'a mut Client,
-    statements: &'a mut HashMap<String, Statement>,
+    statements: &'a mut Statements,
     round_trips: &'a AtomicU64,
     /// A group's command's savepoint (docs/decisions.md §67); `None` outside groups.
     savepoint: Savepoint,
