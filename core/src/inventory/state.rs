@@ -254,6 +254,67 @@ impl<K> Recent<K> {
     }
 }
 
+/// The last ledger entry a [`Recorder`] wrote on this thread: its tenant, seq, hash and
+/// digests. The next entry of that tenant usually follows it (the next command), and its
+/// `prev_hash` names it: the digests are then these, without reading the recorded state back
+/// and parsing its hex (docs/decisions.md §71). A hash covers the entry's state, so an entry
+/// with that seq and hash records exactly these digests, whoever wrote it; one rolled back and
+/// written again differently has another hash, and is read.
+struct LastWritten {
+    tenant: TenantId,
+    seq: u64,
+    hash: String,
+    digests: TableDigests,
+}
+
+thread_local! {
+    static LAST_WRITTEN: std::cell::RefCell<Option<LastWritten>> = const { std::cell::RefCell::new(None) };
+}
+
+impl LastWritten {
+    /// The digests of `tenant`'s entry `seq - 1` if it is the one kept and its hash is
+    /// `prev_hash`; never empty ones (an entry without state is read, as before).
+    fn find(tenant: TenantId, seq: u64, prev_hash: &str) -> Option<TableDigests> {
+        LAST_WRITTEN
+            .try_with(|l| {
+                let l = l.try_borrow().ok()?;
+                let l = l.as_ref()?;
+                (l.tenant == tenant
+                    && l.seq.checked_add(1) == Some(seq)
+                    && l.hash == prev_hash
+                    && !l.digests.is_empty())
+                .then(|| l.digests.clone())
+            })
+            .ok()
+            .flatten()
+    }
+
+    fn keep(tenant: TenantId, seq: u64, hash: &str, digests: &TableDigests) {
+        // Without the thread's slot (being torn down) nothing is kept.
+        let _ = LAST_WRITTEN.try_with(|l| {
+            if let Ok(mut l) = l.try_borrow_mut() {
+                match l.as_mut() {
+                    Some(kept) => {
+                        kept.tenant = tenant;
+                        kept.seq = seq;
+                        kept.hash.clear();
+                        kept.hash.push_str(hash);
+                        kept.digests.clone_from(digests);
+                    }
+                    None => {
+                        *l = Some(LastWritten {
+                            tenant,
+                            seq,
+                            hash: hash.to_owned(),
+                            digests: digests.clone(),
+                        })
+                    }
+                }
+            }
+        });
+    }
+}
+
 /// A row key as text without a `String`: one hyphenated UUID (36 bytes), or two joined by `/`.
 struct KeyText {
     buf: [u8; KeyText::TWO],
@@ -568,12 +629,21 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    /// The digests before the entry `seq` of `tenant`: the previous entry's, if it records them.
-    fn previous(&mut self, tenant: TenantId, seq: u64) -> Result<Option<TableDigests>> {
+    /// The digests before the entry `seq` of `tenant` (whose previous entry's hash is
+    /// `prev_hash`): the previous entry's, if it records them.
+    fn previous(
+        &mut self,
+        tenant: TenantId,
+        seq: u64,
+        prev_hash: &str,
+    ) -> Result<Option<TableDigests>> {
         if let Some((t, s, d)) = &self.last {
             if *t == tenant && s.checked_add(1) == Some(seq) {
                 return Ok(Some(d.clone()));
             }
+        }
+        if let Some(d) = LastWritten::find(tenant, seq, prev_hash) {
+            return Ok(Some(d));
         }
         if let Some((head, state)) = self.inner.recorded_state(tenant)? {
             if head.checked_add(1) == Some(seq) {
@@ -596,7 +666,7 @@ impl<'a> Recorder<'a> {
     fn write(&mut self, mut entry: LedgerEntry) -> Result<String> {
         let tenant = entry.tenant;
         let folded = self.folded.remove(&tenant).unwrap_or_default();
-        let digests = match self.previous(tenant, entry.seq)? {
+        let digests = match self.previous(tenant, entry.seq, &entry.prev_hash)? {
             Some(mut d) => {
                 for (table, h) in &folded {
                     fold(&mut d, table, h);
@@ -630,6 +700,7 @@ impl<'a> Recorder<'a> {
         entry.state = to_hex(&digests);
         entry.hash = entry.compute_hash();
         self.inner.append_ledger(&entry)?;
+        LastWritten::keep(tenant, entry.seq, &entry.hash, &digests);
         self.last = Some((tenant, entry.seq, digests));
         Ok(entry.hash)
     }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{Digest32, Row, TableDigests, from_hex, to_hex};
+use super::{Digest32, LastWritten, Row, TableDigests, from_hex, to_hex};
 use crate::ids::{OrderId, OrderNumber, OrgId, ProductId, TenantId, UserId};
 use crate::ledger::{LedgerEntry, LedgerKind, Movement};
 use crate::order::{Draw, Order};
@@ -324,4 +324,25 @@ fn orders_hashed_by_value_keep_their_plain_hash() {
         Row::Order(o.id).hash(&o).unwrap(),
         Row::order_hash(&o).unwrap()
     );
+}
+
+#[test]
+fn the_last_written_digests_are_found_only_by_their_successor() {
+    let (tenant, other) = (TenantId::new(), TenantId::new());
+    let mut digests = TableDigests::new();
+    digests.insert("orders", [7; 32]);
+    LastWritten::keep(tenant, 41, "aa", &digests);
+    assert_eq!(LastWritten::find(tenant, 42, "aa"), Some(digests.clone()));
+    // Another hash (an entry 41 written differently), tenant or seq: not these digests.
+    assert_eq!(LastWritten::find(tenant, 42, "ab"), None);
+    assert_eq!(LastWritten::find(other, 42, "aa"), None);
+    assert_eq!(LastWritten::find(tenant, 41, "aa"), None);
+    assert_eq!(LastWritten::find(tenant, 43, "aa"), None);
+    // A newer entry replaces it; empty digests are never given (such an entry is read).
+    LastWritten::keep(other, 9, "bb", &TableDigests::new());
+    assert_eq!(LastWritten::find(tenant, 42, "aa"), None);
+    assert_eq!(LastWritten::find(other, 10, "bb"), None);
+    // At seq u64::MAX there is no successor to find it.
+    LastWritten::keep(tenant, u64::MAX, "cc", &digests);
+    assert_eq!(LastWritten::find(tenant, 0, "cc"), None);
 }
