@@ -102,7 +102,9 @@ impl Row {
     /// ([`Row::order_hash`]).
     fn hash(self, content: &impl Serialize) -> Result<Digest32> {
         let json = self.json(content)?;
-        let found = RECENT_ROWS.with_recent(|r| r.find(|(row, j)| *row == self && *j == json));
+        let found = RECENT_ROWS
+            .with_recent(|r| r.find(|(row, j)| *row == self && *j == json))
+            .flatten();
         if let Some(h) = found {
             return Ok(h);
         }
@@ -119,7 +121,10 @@ impl Row {
     /// kept by value: an equal order serialises to the same JSON, so it has the same hash,
     /// found without serialising it (docs/decisions.md §71). A miss costs a comparison.
     fn order_hash(order: &Order) -> Result<Digest32> {
-        if let Some(h) = RECENT_ORDERS.with_recent(|r| r.find(|o| o == order)) {
+        if let Some(h) = RECENT_ORDERS
+            .with_recent(|r| r.find(|o| o == order))
+            .flatten()
+        {
             return Ok(h);
         }
         let row = Row::Order(order.id);
@@ -217,15 +222,15 @@ thread_local! {
     static RECENT_ORDERS: std::cell::RefCell<Recent<Order>> = std::cell::RefCell::default();
 }
 
-/// Runs `f` on this thread's cache; without it (the thread being torn down, or the cache
-/// borrowed already) nothing is found or kept.
+/// Runs `f` on this thread's cache; `None` without it (the thread being torn down, or the
+/// cache borrowed already): then nothing is found or kept.
 trait WithRecent<K> {
-    fn with_recent<R>(&'static self, f: impl FnOnce(&mut Recent<K>) -> Option<R>) -> Option<R>;
+    fn with_recent<R>(&'static self, f: impl FnOnce(&mut Recent<K>) -> R) -> Option<R>;
 }
 
 impl<K> WithRecent<K> for std::thread::LocalKey<std::cell::RefCell<Recent<K>>> {
-    fn with_recent<R>(&'static self, f: impl FnOnce(&mut Recent<K>) -> Option<R>) -> Option<R> {
-        self.try_with(|r| f(&mut *r.try_borrow_mut().ok()?))
+    fn with_recent<R>(&'static self, f: impl FnOnce(&mut Recent<K>) -> R) -> Option<R> {
+        self.try_with(|r| r.try_borrow_mut().ok().map(|mut r| f(&mut r)))
             .ok()
             .flatten()
     }
@@ -239,18 +244,17 @@ impl<K> Recent<K> {
         self.rows.iter().find(|(k, _)| matches(k)).map(|(_, h)| *h)
     }
 
-    /// Keeps `value` and its hash; `None`, to fit [`WithRecent::with_recent`].
-    fn keep(&mut self, value: K, hash: Digest32) -> Option<()> {
+    /// Keeps `value` and its hash.
+    fn keep(&mut self, value: K, hash: Digest32) {
         if self.rows.len() < Self::SIZE {
             self.rows.push((value, hash));
-            return None;
+            return;
         }
         let slot = self.next;
         if let Some(old) = self.rows.get_mut(slot) {
             *old = (value, hash);
         }
         self.next = slot.wrapping_add(1) % Self::SIZE; // below SIZE, a small constant
-        None
     }
 }
 
@@ -290,26 +294,15 @@ impl LastWritten {
     }
 
     fn keep(tenant: TenantId, seq: u64, hash: &str, digests: &TableDigests) {
-        // Without the thread's slot (being torn down) nothing is kept.
+        // Without the thread's slot (being torn down, or borrowed) nothing is kept.
         let _ = LAST_WRITTEN.try_with(|l| {
             if let Ok(mut l) = l.try_borrow_mut() {
-                match l.as_mut() {
-                    Some(kept) => {
-                        kept.tenant = tenant;
-                        kept.seq = seq;
-                        kept.hash.clear();
-                        kept.hash.push_str(hash);
-                        kept.digests.clone_from(digests);
-                    }
-                    None => {
-                        *l = Some(LastWritten {
-                            tenant,
-                            seq,
-                            hash: hash.to_owned(),
-                            digests: digests.clone(),
-                        })
-                    }
-                }
+                *l = Some(LastWritten {
+                    tenant,
+                    seq,
+                    hash: hash.to_owned(),
+                    digests: digests.clone(),
+                });
             }
         });
     }
