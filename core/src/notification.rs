@@ -105,7 +105,9 @@ pub struct OrderDigest {
 /// One message to one person, waiting in the outbox until the host application sends it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
-    /// Its id: what [`crate::Inventory::mark_notifications_sent`] takes.
+    /// Its id: what [`crate::Inventory::mark_notifications_sent`] takes. A UUID to keep as it
+    /// is: the store chooses it (an SQLite store's name the row they are in, docs/decisions.md
+    /// §72), so its version and order carry no meaning for the host.
     pub id: NotificationId,
     /// The tenant.
     pub tenant: TenantId,

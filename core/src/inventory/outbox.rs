@@ -34,11 +34,23 @@ pub(crate) fn notify(
         return Ok(());
     }
     let digest = digest(tx, order)?;
+    let ids = tx.new_notification_ids(recipients.len())?;
+    if ids.len() != recipients.len() {
+        return Err(crate::StorageError::RowCount {
+            table: "notifications",
+            reason: format!(
+                "the store gave {} new ids for {} notifications",
+                ids.len(),
+                recipients.len()
+            ),
+        }
+        .into());
+    }
     let mut out = Vec::with_capacity(recipients.len());
-    for user in recipients {
+    for (user, id) in recipients.into_iter().zip(ids) {
         let u = get_user(tx, order.tenant, user)?;
         out.push(Notification {
-            id: NotificationId::new(),
+            id,
             tenant: order.tenant,
             seq,
             kind,

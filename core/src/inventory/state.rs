@@ -1126,6 +1126,10 @@ impl Tx for Recorder<'_> {
         self.inner.all_bundles(tenant)
     }
 
+    fn new_notification_ids(&mut self, count: usize) -> Result<Vec<NotificationId>> {
+        self.inner.new_notification_ids(count)
+    }
+
     fn insert_notifications(&mut self, notifications: &[Notification]) -> Result<()> {
         self.inner.insert_notifications(notifications)
     }

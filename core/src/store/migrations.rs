@@ -1,7 +1,7 @@
 //! The numbered SQL migrations shared by the SQL stores.
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 17;
+pub const SCHEMA_VERSION: i64 = 18;
 
 /// `(version, sql)`, applied in order, each inside the opening transaction.
 pub const MIGRATIONS: &[(i64, &str)] = &[
@@ -37,13 +37,17 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         17,
         include_str!("../../migrations/0017_ledger_keys_postgres.sql"),
     ),
+    (
+        18,
+        include_str!("../../migrations/0018_notification_keys.sql"),
+    ),
 ];
 
 /// Versions whose script is written for SQLite alone (its storage layout; 17 does 16's work
 /// on PostgreSQL): a PostgreSQL store records them without running the script
-/// (docs/decisions.md §44, §56, §65).
+/// (docs/decisions.md §44, §56, §65, §72).
 #[cfg(feature = "postgres")]
-pub(crate) const SQLITE_ONLY: &[i64] = &[9, 14, 16];
+pub(crate) const SQLITE_ONLY: &[i64] = &[9, 14, 16, 18];
 
 /// Whether a PostgreSQL store runs the script of `version`.
 #[cfg(feature = "postgres")]

@@ -44,6 +44,8 @@ pub use group::MAX_GROUP;
 #[cfg(feature = "sqlite")]
 mod checkpoint;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod notification_keys;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(feature = "sqlite")]
 pub use checkpoint::CheckpointCounts;
@@ -298,7 +300,14 @@ pub trait Tx {
     /// Every bundle of the tenant, in any order (for the audit).
     fn all_bundles(&mut self, tenant: TenantId) -> Result<Vec<Bundle>>;
 
-    /// Appends notifications to the outbox (new ids).
+    /// Ids for `count` new notifications, in the order they are to be written in (ascending):
+    /// ids the store can find its rows by (docs/decisions.md §72). A store whose rows are
+    /// found by an index on any id keeps this default, new time-ordered ids.
+    fn new_notification_ids(&mut self, count: usize) -> Result<Vec<NotificationId>> {
+        Ok((0..count).map(|_| NotificationId::new()).collect())
+    }
+    /// Appends notifications to the outbox (new ids; any id is accepted, those of
+    /// [`Tx::new_notification_ids`] are found fastest).
     fn insert_notifications(&mut self, notifications: &[Notification]) -> Result<()>;
     /// Up to `limit` unsent notifications, oldest first (by ledger seq, then id).
     fn pending_notifications(

@@ -26,6 +26,7 @@ use crate::permission::LicenseManager;
 use crate::product::{Bundle, Product, ProductKind};
 use crate::store::Tx;
 use crate::store::directory::{Directory, Key, Value};
+use crate::store::notification_keys;
 use crate::time;
 use crate::views::fold_case;
 use crate::views::{CountsChange, InventoryFilter, OrderList, SummaryCounts};
@@ -85,6 +86,11 @@ pub(crate) trait SqlConn {
     /// The writes sent from now on are the command's last: no read follows them (an SQLite
     /// group's command then needs no savepoint, docs/decisions.md §67).
     fn last_writes(&mut self) {}
+    /// Whether the outbox is keyed by an integer that new notification ids hold (SQLite,
+    /// docs/decisions.md §72) rather than by the ids themselves (PostgreSQL).
+    fn keyed_outbox(&self) -> bool {
+        false
+    }
 }
 
 /// A group's command and its savepoint (docs/decisions.md §67). A command that is not its
@@ -599,6 +605,32 @@ pub(crate) fn pending_sql() -> &'static str {
     )
 }
 
+/// Finds notification `?1` of tenant `?2`. In a keyed outbox (SQLite, docs/decisions.md §72)
+/// by the key `?3` its id names or, for an id that names none, the key `notification_ids`
+/// maps it to; the row's id and tenant must match as well.
+const NOTIFICATION_BY_ID: &str = "id = ?1 AND tenant = ?2";
+const NOTIFICATION_BY_KEY: &str = "key = COALESCE((SELECT key FROM notification_ids \
+     WHERE id = ?1), ?3) AND id = ?1 AND tenant = ?2";
+
+/// Reads a notification by id (see [`NOTIFICATION_BY_KEY`] for its parameters).
+pub(crate) fn notification_sql(keyed: bool) -> &'static str {
+    if keyed {
+        sql_once!("SELECT {NOTIFICATION_COLS} FROM notifications WHERE {NOTIFICATION_BY_KEY}")
+    } else {
+        sql_once!("SELECT {NOTIFICATION_COLS} FROM notifications WHERE {NOTIFICATION_BY_ID}")
+    }
+}
+
+/// Marks a notification sent at the last parameter (see [`NOTIFICATION_BY_KEY`] for the
+/// others).
+pub(crate) fn notification_sent_sql(keyed: bool) -> &'static str {
+    if keyed {
+        sql_once!("UPDATE notifications SET sent_at = ?4 WHERE {NOTIFICATION_BY_KEY}")
+    } else {
+        sql_once!("UPDATE notifications SET sent_at = ?3 WHERE {NOTIFICATION_BY_ID}")
+    }
+}
+
 const NOTIFICATION_COLS: &str = "id, tenant, seq, kind, recipient, email, name, order_id, digest, \
      permissions, created_at, sent_at";
 fn notification_from(r: &Raw) -> Result<Notification> {
@@ -723,6 +755,9 @@ pub(crate) struct SqlTx<'a> {
     /// A group's command: the locked tenant's row, if changed, is left for the group's commit
     /// to write rather than written with the command's last writes (docs/decisions.md §70).
     tenant_at_commit: bool,
+    /// The outbox keys this transaction has taken, on a backend with a keyed outbox
+    /// (docs/decisions.md §72): the next one follows them.
+    notification_keys: Option<std::ops::Range<i64>>,
 }
 
 /// The tenant a write transaction locked, as this transaction has left it. A group's
@@ -738,6 +773,10 @@ pub(crate) struct Locked {
     directory_version: i64,
     /// Whether this transaction changed the row (written once, when the held writes go).
     changed: bool,
+    /// The next free key of a keyed outbox (SQLite, docs/decisions.md §72): read with the
+    /// lock, so a command's notifications need no statement to find it, and moved past the
+    /// keys each command of the transaction takes. `None` where the outbox is keyed by id.
+    outbox_next: Option<i64>,
 }
 
 /// What locking a tenant reads: its row, its ledger head and state, its directory version.
@@ -763,6 +802,15 @@ impl Locked {
             state: r.opt_text(t, 10)?,
             directory_version: r.int(t, 11)?,
             changed: false,
+            // SQLite's lock reads the outbox's largest key after the lock's own columns.
+            outbox_next: match r.0.get(12) {
+                None => None,
+                Some(_) => Some(
+                    r.int("notifications", 12)?
+                        .checked_add(1)
+                        .ok_or_else(|| corrupt("notifications", "the largest key is the last"))?,
+                ),
+            },
         })
     }
 }
@@ -788,6 +836,7 @@ impl<'a> SqlTx<'a> {
             drawable: None,
             ending: false,
             tenant_at_commit: false,
+            notification_keys: None,
         }
     }
 
@@ -1020,6 +1069,47 @@ impl<'a> SqlTx<'a> {
         Ok(found)
     }
 
+    /// Takes the next `count` keys of a keyed outbox (docs/decisions.md §72): those after the
+    /// largest written, as the tenant's lock read it (or a statement of its own, if nothing
+    /// is locked), and after those this transaction and the group's earlier commands took.
+    /// No held write needs sending first: every notification written takes its key here.
+    fn take_notification_keys(&mut self, count: usize) -> Result<std::ops::Range<i64>> {
+        let carried = self.locked.as_ref().and_then(|l| l.outbox_next);
+        let start = match (&self.notification_keys, carried) {
+            (Some(taken), _) => taken.end,
+            (None, Some(next)) => next,
+            (None, None) => {
+                let rows = self.conn.query("SELECT MAX(key) FROM notifications", &[])?;
+                let last = match rows.first() {
+                    Some(r) => r.int("notifications", 0)?,
+                    None => 0,
+                };
+                last.checked_add(1)
+                    .ok_or_else(|| corrupt("notifications", "the largest key is the last one"))?
+            }
+        };
+        let end = i64::try_from(count)
+            .ok()
+            .and_then(|n| start.checked_add(n))
+            .ok_or_else(|| corrupt("notifications", format!("no {count} keys left")))?;
+        let first = self.notification_keys.as_ref().map_or(start, |t| t.start);
+        self.notification_keys = Some(first..end);
+        if let Some(l) = self.locked.as_mut().filter(|l| l.outbox_next.is_some()) {
+            l.outbox_next = Some(end);
+        }
+        Ok(start..end)
+    }
+
+    /// The parameters of [`notification_sql`] and [`notification_sent_sql`] for notification
+    /// `nid` of `tenant`: on a keyed outbox, the key its id names as well (or NULL).
+    fn notification_params(&self, tenant: TenantId, nid: NotificationId) -> Vec<Cell> {
+        let mut params = vec![id(nid), id(tenant)];
+        if self.conn.keyed_outbox() {
+            params.push(notification_keys::key_of(nid).map_or(Cell::Null, Cell::Int));
+        }
+        params
+    }
+
     /// Notes the indexed columns of orders read, for [`Tx::update_order`].
     fn note_orders(&mut self, orders: &[Order]) {
         for o in orders {
@@ -1115,6 +1205,13 @@ impl Tx for SqlTx<'_> {
         let sql = if self.lock_rows {
             sql_once!(
                 "SELECT {} FROM tenants WHERE id = ?1 FOR UPDATE",
+                lock_cols()
+            )
+        } else if self.conn.keyed_outbox() {
+            // With the outbox's largest key (docs/decisions.md §72): SQLite's write
+            // transaction holds the whole database, so no other writer takes a key after it.
+            sql_once!(
+                "SELECT {}, (SELECT MAX(key) FROM notifications) FROM tenants WHERE id = ?1",
                 lock_cols()
             )
         } else {
@@ -2302,16 +2399,46 @@ impl Tx for SqlTx<'_> {
         )
     }
 
+    fn new_notification_ids(&mut self, count: usize) -> Result<Vec<NotificationId>> {
+        if !self.conn.keyed_outbox() {
+            return Ok((0..count).map(|_| NotificationId::new()).collect());
+        }
+        self.writable()?;
+        self.take_notification_keys(count)?
+            .map(|key| {
+                notification_keys::id_for(key)
+                    .ok_or_else(|| corrupt("notifications", format!("key {key} out of range")))
+            })
+            .collect()
+    }
+
     fn insert_notifications(&mut self, notifications: &[Notification]) -> Result<()> {
         let Some(first) = notifications.first() else {
             return Ok(());
         };
-        // One statement for all: twelve parameters a row.
+        // One statement for all: twelve parameters a row, and on a keyed outbox its key
+        // first (docs/decisions.md §72): the one its id names if this transaction took it,
+        // else a new one, mapped from the id in `notification_ids`.
+        let keyed = self.conn.keyed_outbox();
+        let width = if keyed { 13 } else { 12 };
         let mut rows = Vec::with_capacity(notifications.len());
-        let mut args = Vec::with_capacity(notifications.len().saturating_mul(12));
+        let mut args = Vec::with_capacity(notifications.len().saturating_mul(width));
+        let mut mapped = Vec::new();
         for n in notifications {
             let at = args.len();
-            rows.push(format!("({})", placeholders(at.saturating_add(1), 12)));
+            rows.push(format!("({})", placeholders(at.saturating_add(1), width)));
+            if keyed {
+                let taken = self.notification_keys.clone().unwrap_or(0..0);
+                let key = match notification_keys::key_of(n.id).filter(|k| taken.contains(k)) {
+                    Some(key) => key,
+                    None => {
+                        let key = self.take_notification_keys(1)?.start;
+                        mapped.extend([id(n.id), Cell::Int(key)]);
+                        key
+                    }
+                };
+                args.push(Cell::Int(key));
+            }
             args.extend([
                 id(n.id),
                 id(n.tenant),
@@ -2327,14 +2454,37 @@ impl Tx for SqlTx<'_> {
                 n.sent_at.map_or(Cell::Null, ts),
             ]);
         }
+        let count = u64::try_from(notifications.len()).unwrap_or(u64::MAX);
+        let columns = if keyed { "key, " } else { "" };
         self.hold(
             format!(
-                "INSERT INTO notifications ({NOTIFICATION_COLS}) VALUES {}",
+                "INSERT INTO notifications ({columns}{NOTIFICATION_COLS}) VALUES {}",
                 rows.join(", ")
             ),
             args,
             row_of("notifications", first.id),
-            u64::try_from(notifications.len()).unwrap_or(u64::MAX),
+            count,
+        )?;
+        if mapped.is_empty() {
+            return Ok(());
+        }
+        let pairs = mapped.len() / 2;
+        let values: Vec<String> = (0..pairs)
+            .map(|i| {
+                format!(
+                    "({})",
+                    placeholders(i.saturating_mul(2).saturating_add(1), 2)
+                )
+            })
+            .collect();
+        self.hold(
+            format!(
+                "INSERT INTO notification_ids (id, key) VALUES {}",
+                values.join(", ")
+            ),
+            mapped,
+            row_of("notification_ids", first.id),
+            u64::try_from(pairs).unwrap_or(u64::MAX),
         )
     }
 
@@ -2355,11 +2505,9 @@ impl Tx for SqlTx<'_> {
         tenant: TenantId,
         nid: NotificationId,
     ) -> Result<Option<Notification>> {
-        self.one(
-            &format!("SELECT {NOTIFICATION_COLS} FROM notifications WHERE id = ?1 AND tenant = ?2"),
-            &[id(nid), id(tenant)],
-            notification_from,
-        )
+        let params = self.notification_params(tenant, nid);
+        let keyed = self.conn.keyed_outbox();
+        self.one(notification_sql(keyed), &params, notification_from)
     }
 
     fn set_notification_sent(
@@ -2368,11 +2516,10 @@ impl Tx for SqlTx<'_> {
         nid: NotificationId,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        self.exec(
-            "UPDATE notifications SET sent_at = ?3 WHERE id = ?1 AND tenant = ?2",
-            &[id(nid), id(tenant), ts(at)],
-            "notifications",
-        )
+        let mut params = self.notification_params(tenant, nid);
+        params.push(ts(at));
+        let keyed = self.conn.keyed_outbox();
+        self.exec(notification_sent_sql(keyed), &params, "notifications")
     }
 }
 

@@ -765,6 +765,10 @@ impl SqlConn for SqliteConn<'_> {
     fn last_writes(&mut self) {
         self.ending = true;
     }
+
+    fn keyed_outbox(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]
@@ -774,7 +778,10 @@ mod tests {
     use crate::TenantId;
     use crate::store::Tx;
     use crate::store::sql::group_test_support::{self, missing_draw, rename, renamed_then_listed};
-    use crate::store::sql::{drawable_sql, ledger_head_sql, ledger_page_sql, pending_sql};
+    use crate::store::sql::{
+        drawable_sql, ledger_head_sql, ledger_page_sql, notification_sent_sql, notification_sql,
+        pending_sql,
+    };
     use crate::views::CountsChange;
 
     /// A tenant (with its vendor organization) and a product, committed on `path`.
@@ -1086,7 +1093,8 @@ mod tests {
     /// The hot reads use the partial indexes of migration 0013: a partial index serves only a
     /// query whose terms imply its condition, so a query that stopped naming the status (or an
     /// index whose condition drifted from `OrderStatus::DRAWABLE`) would scan instead. The
-    /// ledger's reads are a range of its keys (migration 0016), not a scan.
+    /// ledger's reads are a range of its keys (migration 0016), and a notification's a lookup
+    /// of its key (migration 0018), not a scan.
     #[test]
     fn hot_reads_use_their_indexes() {
         let store = SqliteStore::in_memory().unwrap();
@@ -1094,6 +1102,15 @@ mod tests {
         for (query, index) in [
             (drawable_sql(), "INDEX orders_for_draw "),
             (pending_sql(), "INDEX notifications_pending "),
+            // A notification by id is a lookup of its key (docs/decisions.md §72).
+            (
+                notification_sql(true),
+                "SEARCH notifications USING INTEGER PRIMARY KEY (rowid=?)",
+            ),
+            (
+                notification_sent_sql(true),
+                "SEARCH notifications USING INTEGER PRIMARY KEY (rowid=?)",
+            ),
             // The ledger's reads are a range of its integer keys (docs/decisions.md §65).
             (
                 ledger_head_sql(),

@@ -212,6 +212,9 @@ pub fn failed_commands_do_not_leak_into_their_group(
 /// For the upgrade tests of both SQL stores.
 pub fn downgrade_to(to: i64, sqlite: bool) -> String {
     const UNDO: &[(i64, &str)] = &[
+        // 18 rebuilt SQLite's outbox keyed by an integer (PostgreSQL skips it): rebuilt again
+        // with its ids as the primary key, the map of old ids gone.
+        (18, SQLITE_NOTIFICATION_KEYS_UNDONE),
         // 17 keyed PostgreSQL's ledger by one integer (SQLite skips it): the key goes, and
         // `(tenant, seq)` is the primary key again.
         (17, POSTGRES_LEDGER_KEYS_UNDONE),
@@ -278,6 +281,16 @@ pub fn downgrade_to(to: i64, sqlite: bool) -> String {
          minted, movements, prev_hash, hash, retired, state FROM ledger; \
          DROP TABLE ledger; ALTER TABLE ledger_0015 RENAME TO ledger; \
          ALTER TABLE tenants DROP COLUMN ledger_base; ";
+    const SQLITE_NOTIFICATION_KEYS_UNDONE: &str = "CREATE TABLE notifications_0017 ( \
+         id TEXT PRIMARY KEY, tenant TEXT NOT NULL REFERENCES tenants (id), \
+         seq BIGINT NOT NULL, kind TEXT NOT NULL, recipient TEXT NOT NULL REFERENCES users (id), \
+         email TEXT NOT NULL, name TEXT NOT NULL, order_id TEXT NOT NULL, digest TEXT NOT NULL, \
+         permissions TEXT NOT NULL, created_at TEXT NOT NULL, sent_at TEXT); \
+         INSERT INTO notifications_0017 SELECT id, tenant, seq, kind, recipient, email, name, \
+         order_id, digest, permissions, created_at, sent_at FROM notifications; \
+         DROP TABLE notifications; DROP TABLE notification_ids; \
+         ALTER TABLE notifications_0017 RENAME TO notifications; \
+         CREATE INDEX notifications_pending ON notifications (tenant, seq) WHERE sent_at IS NULL; ";
     const ROWID_AGAIN: &str = "(migration 9 without WITHOUT ROWID)";
     const TEXT_IDS_AGAIN: &str = "(migration 14 reversed)";
     const HOT_FOREIGN_KEYS_AGAIN: &str = "ALTER TABLE orders ADD FOREIGN KEY (tenant) REFERENCES tenants (id); \
@@ -294,7 +307,7 @@ pub fn downgrade_to(to: i64, sqlite: bool) -> String {
         .map(|(v, s)| match *s {
             TEXT_IDS_AGAIN if !sqlite => String::new(),
             HOT_FOREIGN_KEYS_AGAIN | POSTGRES_LEDGER_KEYS_UNDONE if sqlite => String::new(),
-            SQLITE_LEDGER_KEYS_UNDONE if !sqlite => String::new(),
+            SQLITE_LEDGER_KEYS_UNDONE | SQLITE_NOTIFICATION_KEYS_UNDONE if !sqlite => String::new(),
             TEXT_IDS_AGAIN => text_ids_again(migration_script(*v)),
             ROWID_AGAIN => format!(
                 "{} ",

@@ -1031,3 +1031,117 @@ fn a_group_size_out_of_range_is_invalid_input() {
     }
     assert!(!dir.path().join("x.db").exists(), "nothing was created");
 }
+
+/// The outbox's layout: its indexes (the pending index alone since version 18, docs/decisions.md
+/// §72), and how many ids `notification_ids` maps to their rows.
+fn outbox_layout(raw: &rusqlite::Connection) -> (Vec<String>, i64) {
+    let indexes = raw
+        .prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'notifications' AND type = 'index' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mapped = raw
+        .query_row("SELECT COUNT(*) FROM notification_ids", [], |r| r.get(0))
+        .unwrap_or(-1);
+    (indexes, mapped)
+}
+
+/// Migration 0018 keys SQLite's outbox by an integer that new notification ids hold
+/// (docs/decisions.md §72): a new file has no index of ids and maps no id; a version-17 file
+/// whose notifications have time-ordered ids comes out with each old id mapped to its row, so
+/// every old notification is found, marked sent and listed as before; a notification written
+/// after the upgrade is found by the key its id holds, maps nothing, and an id one bit away
+/// from it is not found.
+#[test]
+fn upgrade_to_18_keys_the_outbox_and_keeps_the_old_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v17.db");
+    let w = World::new(Inventory::open_sqlite(&path).unwrap(), 1);
+    let t = w.tenant.id;
+    w.stock(&w.ellen, &w.uac, 5);
+    let pending = w
+        .irina
+        .request(NewRequest::new(w.mga.id, w.uac.id, 3))
+        .unwrap();
+    let written = w.inv.pending_notifications(t, MAX_PAGE).unwrap();
+    assert!(written.len() >= 3, "{written:?}");
+    assert!(
+        written
+            .iter()
+            .all(|n| n.id.as_uuid().get_version_num() == 8),
+        "new ids name their rows: {written:?}"
+    );
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let pending_only = vec!["notifications_pending".to_owned()];
+    assert_eq!(outbox_layout(&raw), (pending_only.clone(), 0), "a new file");
+
+    // Version 17, with time-ordered ids as it wrote them (each entry's in the order written).
+    raw.execute_batch(&super::downgrade_to(17, true)).unwrap();
+    assert_eq!(outbox_layout(&raw).1, -1, "no map at version 17");
+    let keys: Vec<i64> = raw
+        .prepare("SELECT rowid FROM notifications ORDER BY seq, id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for key in keys {
+        let old = NotificationId::new();
+        raw.execute(
+            "UPDATE notifications SET id = ?1 WHERE rowid = ?2",
+            rusqlite::params![old.as_uuid().as_bytes().to_vec(), key],
+        )
+        .unwrap();
+    }
+    drop(raw);
+    let old = Inventory::open_sqlite(&path)
+        .unwrap()
+        .pending_notifications(t, MAX_PAGE)
+        .unwrap();
+    assert!(old.iter().all(|n| n.id.as_uuid().get_version_num() == 7));
+    assert_eq!(old.len(), written.len());
+
+    let inv = Inventory::open_sqlite(&path).unwrap();
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(
+        outbox_layout(&raw),
+        (pending_only.clone(), old.len() as i64),
+        "after the upgrade"
+    );
+    assert_eq!(inv.pending_notifications(t, MAX_PAGE).unwrap(), old);
+    for n in &old {
+        assert_eq!(&inv.notification(t, n.id).unwrap(), n);
+    }
+    assert_eq!(inv.mark_notifications_sent(t, &[old[0].id]).unwrap(), 1);
+    assert_eq!(inv.pending_notifications(t, MAX_PAGE).unwrap(), old[1..]);
+    assert!(inv.notification(t, old[0].id).unwrap().sent_at.is_some());
+
+    // Written after the upgrade: found by the key its id holds, mapping nothing.
+    inv.session(t, w.irina.user())
+        .unwrap()
+        .approve(pending.id, None, None)
+        .unwrap();
+    let now = inv.pending_notifications(t, MAX_PAGE).unwrap();
+    assert_eq!(now[..old.len() - 1], old[1..]);
+    let new = &now[old.len() - 1..];
+    assert!(!new.is_empty());
+    assert!(new.iter().all(|n| n.id.as_uuid().get_version_num() == 8));
+    assert_eq!(outbox_layout(&raw), (pending_only, old.len() as i64));
+    for n in new {
+        assert_eq!(&inv.notification(t, n.id).unwrap(), n);
+        let mut near = n.id.as_uuid().into_bytes();
+        near[9] ^= 0x10;
+        let near = NotificationId::from_uuid(uuid::Uuid::from_bytes(near));
+        assert!(matches!(
+            inv.notification(t, near),
+            Err(Error::NotFound { .. })
+        ));
+    }
+    let ids: Vec<NotificationId> = now.iter().map(|n| n.id).collect();
+    assert_eq!(inv.mark_notifications_sent(t, &ids).unwrap(), ids.len());
+    assert!(inv.pending_notifications(t, MAX_PAGE).unwrap().is_empty());
+    let audit = inv.audit(t).unwrap();
+    assert!(audit.is_clean(), "{:?}", audit.problems);
+}
