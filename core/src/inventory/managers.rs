@@ -69,15 +69,8 @@ impl Session {
         )?;
         if is_new {
             let granted: Vec<Permission> = m.permissions.iter().copied().collect();
-            outbox::notify(
-                tx,
-                now,
-                entry.seq,
-                NotificationKind::ManagerInvitation,
-                [user],
-                &o,
-                &granted,
-            )?;
+            let invited = vec![(NotificationKind::ManagerInvitation, [user].into())];
+            outbox::notify(tx, now, entry.seq, invited, &o, &granted)?;
         }
         Ok(m)
     }

@@ -18,36 +18,40 @@ use crate::order::Order;
 use crate::permission::Permission;
 use crate::store::Tx;
 
-/// Writes one `kind` notification about `order` to each of `recipients` (each person once, in
-/// id order), caused by ledger entry `seq`.
+/// Writes, for each `(kind, recipients)` of `messages` in turn, one `kind` notification about
+/// `order` to each recipient (each person once a kind, in id order), caused by ledger entry
+/// `seq`: one digest of the order and one write for them all.
 pub(crate) fn notify(
     tx: &mut dyn Tx,
     now: DateTime<Utc>,
     seq: u64,
-    kind: NotificationKind,
-    recipients: impl IntoIterator<Item = UserId>,
+    messages: Vec<(NotificationKind, BTreeSet<UserId>)>,
     order: &Order,
     permissions: &[Permission],
 ) -> Result<()> {
-    let recipients: BTreeSet<UserId> = recipients.into_iter().collect();
-    if recipients.is_empty() {
+    let count = messages
+        .iter()
+        .try_fold(0usize, |n, (_, recipients)| n.plus(recipients.len()))?;
+    if count == 0 {
         return Ok(());
     }
     let digest = digest(tx, order)?;
-    let ids = tx.new_notification_ids(recipients.len())?;
-    if ids.len() != recipients.len() {
+    let ids = tx.new_notification_ids(count)?;
+    if ids.len() != count {
         return Err(crate::StorageError::RowCount {
             table: "notifications",
             reason: format!(
-                "the store gave {} new ids for {} notifications",
-                ids.len(),
-                recipients.len()
+                "the store gave {} new ids for {count} notifications",
+                ids.len()
             ),
         }
         .into());
     }
-    let mut out = Vec::with_capacity(recipients.len());
-    for (user, id) in recipients.into_iter().zip(ids) {
+    let to = messages
+        .into_iter()
+        .flat_map(|(kind, recipients)| recipients.into_iter().map(move |user| (kind, user)));
+    let mut out = Vec::with_capacity(count);
+    for ((kind, user), id) in to.zip(ids) {
         let u = get_user(tx, order.tenant, user)?;
         out.push(Notification {
             id,
@@ -75,29 +79,22 @@ pub(crate) fn on_request(
     seq: u64,
     order: &Order,
 ) -> Result<()> {
-    notify(
-        tx,
-        now,
-        seq,
-        NotificationKind::RequestConfirmation,
-        order.requested_by,
-        order,
-        &[],
-    )?;
     let vendor = get_tenant(tx, order.tenant)?.vendor;
     let mut admins = tx.org_admins(order.tenant, vendor)?;
     if let Some(source) = order.source {
         admins.extend(tx.org_admins(order.tenant, source)?);
     }
-    notify(
-        tx,
-        now,
-        seq,
-        NotificationKind::RequestReceived,
-        admins,
-        order,
-        &[],
-    )
+    let messages = vec![
+        (
+            NotificationKind::RequestConfirmation,
+            order.requested_by.into_iter().collect(),
+        ),
+        (
+            NotificationKind::RequestReceived,
+            admins.into_iter().collect(),
+        ),
+    ];
+    notify(tx, now, seq, messages, order, &[])
 }
 
 /// An approved or rejected request: a message to its requester.
@@ -113,7 +110,8 @@ pub(crate) fn on_decision(
     } else {
         NotificationKind::RequestRejected
     };
-    notify(tx, now, seq, kind, order.requested_by, order, &[])
+    let requester = order.requested_by.into_iter().collect();
+    notify(tx, now, seq, vec![(kind, requester)], order, &[])
 }
 
 fn digest(tx: &mut dyn Tx, o: &Order) -> Result<OrderDigest> {
