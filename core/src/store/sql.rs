@@ -2424,6 +2424,8 @@ impl Tx for SqlTx<'_> {
         let mut rows = Vec::with_capacity(notifications.len());
         let mut args = Vec::with_capacity(notifications.len().saturating_mul(width));
         let mut mapped = Vec::new();
+        // A change's notifications share their order's digest: its JSON is made once.
+        let mut digest: Option<(&crate::notification::OrderDigest, Cell)> = None;
         for n in notifications {
             let at = args.len();
             rows.push(format!("({})", placeholders(at.saturating_add(1), width)));
@@ -2448,7 +2450,14 @@ impl Tx for SqlTx<'_> {
                 n.email.as_str().into(),
                 n.name.as_str().into(),
                 id(n.order),
-                json(&n.digest)?,
+                match &digest {
+                    Some((last, text)) if *last == &n.digest => text.clone(),
+                    _ => {
+                        let text = json(&n.digest)?;
+                        digest = Some((&n.digest, text.clone()));
+                        text
+                    }
+                },
                 json(&n.permissions)?,
                 ts(n.created_at),
                 n.sent_at.map_or(Cell::Null, ts),
