@@ -304,7 +304,7 @@ pub trait Tx {
     /// ids the store can find its rows by (docs/decisions.md §72). A store whose rows are
     /// found by an index on any id keeps this default, new time-ordered ids.
     fn new_notification_ids(&mut self, count: usize) -> Result<Vec<NotificationId>> {
-        Ok((0..count).map(|_| NotificationId::new()).collect())
+        Ok(time_ordered_ids(count))
     }
     /// Appends notifications to the outbox (new ids; any id is accepted, those of
     /// [`Tx::new_notification_ids`] are found fastest).
@@ -340,4 +340,10 @@ pub trait Tx {
         id: NotificationId,
         at: DateTime<Utc>,
     ) -> Result<()>;
+}
+
+/// `count` new time-ordered notification ids: what a store gives that finds its rows by an index
+/// on any id ([`Tx::new_notification_ids`]).
+pub(crate) fn time_ordered_ids(count: usize) -> Vec<NotificationId> {
+    (0..count).map(|_| NotificationId::new()).collect()
 }

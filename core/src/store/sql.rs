@@ -789,6 +789,13 @@ pub(crate) fn lock_cols() -> &'static str {
 #[cfg(feature = "postgres")]
 pub(crate) const LOCK_INTEGERS: [usize; 5] = [4, 5, 7, 8, 11];
 
+/// The outbox key after the largest, which column `at` of `r` holds (NULL: none yet, so 1).
+fn outbox_key_after(r: &Raw, at: usize) -> Result<i64> {
+    r.int("notifications", at)?
+        .checked_add(1)
+        .ok_or_else(|| corrupt("notifications", "the largest key is the last one"))
+}
+
 impl Locked {
     /// The tenant as a row of [`lock_cols`] holds it, locked and not yet changed.
     pub(crate) fn from_row(r: &Raw) -> Result<Locked> {
@@ -805,11 +812,7 @@ impl Locked {
             // SQLite's lock reads the outbox's largest key after the lock's own columns.
             outbox_next: match r.0.get(12) {
                 None => None,
-                Some(_) => Some(
-                    r.int("notifications", 12)?
-                        .checked_add(1)
-                        .ok_or_else(|| corrupt("notifications", "the largest key is the last"))?,
-                ),
+                Some(_) => Some(outbox_key_after(r, 12)?),
             },
         })
     }
@@ -1080,12 +1083,10 @@ impl<'a> SqlTx<'a> {
             (None, Some(next)) => next,
             (None, None) => {
                 let rows = self.conn.query("SELECT MAX(key) FROM notifications", &[])?;
-                let last = match rows.first() {
-                    Some(r) => r.int("notifications", 0)?,
-                    None => 0,
-                };
-                last.checked_add(1)
-                    .ok_or_else(|| corrupt("notifications", "the largest key is the last one"))?
+                match rows.first() {
+                    Some(r) => outbox_key_after(r, 0)?,
+                    None => 1,
+                }
             }
         };
         let end = i64::try_from(count)
@@ -2401,7 +2402,7 @@ impl Tx for SqlTx<'_> {
 
     fn new_notification_ids(&mut self, count: usize) -> Result<Vec<NotificationId>> {
         if !self.conn.keyed_outbox() {
-            return Ok((0..count).map(|_| NotificationId::new()).collect());
+            return Ok(super::time_ordered_ids(count));
         }
         self.writable()?;
         self.take_notification_keys(count)?
@@ -2426,11 +2427,11 @@ impl Tx for SqlTx<'_> {
         let mut mapped = Vec::new();
         // A change's notifications share their order's digest: its JSON is made once.
         let mut digest: Option<(&crate::notification::OrderDigest, Cell)> = None;
+        let taken = self.notification_keys.clone().unwrap_or(0..0);
         for n in notifications {
             let at = args.len();
             rows.push(format!("({})", placeholders(at.saturating_add(1), width)));
             if keyed {
-                let taken = self.notification_keys.clone().unwrap_or(0..0);
                 let key = match notification_keys::key_of(n.id).filter(|k| taken.contains(k)) {
                     Some(key) => key,
                     None => {
